@@ -1,0 +1,52 @@
+# crm-lessons: the two commands are `make course` (main job) and `make test` (every test).
+# Windows without make: see README.md for the equivalent `python -m ...` commands.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.crm-lessons-installed
+
+.PHONY: help install course test lab benchmarks lock clean
+
+help:
+	@echo "make course      run every chapter notebook on the bundled data -> build/course/index.html"
+	@echo "make test        run every test (unit, doctests, notebooks via papermill and nbval)"
+	@echo "make lab         open JupyterLab on notebooks/"
+	@echo "make benchmarks  run the speed benchmarks"
+	@echo "make lock        re-resolve constraints.txt (maintainers)"
+
+# Create the virtual environment and install the package with the exact
+# versions the tests passed with (constraints.txt).
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+course: $(STAMP)
+	$(BIN)/python -m crm_lessons course --out build/course
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	$(BIN)/python -m jupyter lab notebooks
+
+benchmarks: $(STAMP)
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# Re-resolve the lock file from the bounds in pyproject.toml in a throw-away venv.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade "pip>=24"
+	.venv-lock/bin/python -m pip install --quiet -e ".[test]"
+	( echo "# Exact versions the test suite passed with; 'make test' installs these. Regenerate: make lock"; \
+	  .venv-lock/bin/python -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)==' ) > constraints.txt
+	rm -rf .venv-lock
+
+clean:
+	rm -rf build .pytest_cache
