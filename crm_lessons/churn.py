@@ -1,0 +1,1497 @@
+"""Customer churn: exploration, survival view, early-warning models, targeting, win-back lists.
+
+Chapter 7 (客户流失预警与挽回, churn early warning and win-back) calls these
+functions.  They fall into five groups:
+
+* exploration: :func:`churn_rate_by` (rate with a Wilson interval per group)
+  and :func:`churn_by_tenure`;
+* survival view of tenure: :func:`km_curves`, :func:`median_survival`,
+  :func:`logrank_test` (Kaplan-Meier and log-rank through statsmodels);
+* early-warning models: :func:`prepare_telco_features` (explicit handling of
+  the 11 blank ``total_charges``, leakage guard), :func:`make_churn_pipeline`
+  (scikit-learn Pipelines: logistic regression or gradient boosting),
+  :func:`compare_models` (stratified hold-out + cross-validation on the
+  training part), :func:`odds_ratios`, :func:`calibration_table`,
+  :func:`gains_table`;
+* from scores to decisions: :func:`targeting_curve` (expected profit of a
+  retention offer) and :func:`warning_list` (预警名单 for a manager);
+* non-contractual churn: :func:`inactivity_churn_labels` and
+  :func:`churn_rate_by_threshold` (how the churn rate depends on the
+  inactivity threshold).
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({"plan": ["a", "a", "b", "b"], "churn": [True, False, False, False]})
+>>> churn_rate_by(df, "plan")["churn_rate"].tolist()
+[0.5, 0.0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.calibration import calibration_curve
+from sklearn.compose import ColumnTransformer, make_column_selector
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.model_selection import StratifiedKFold, cross_validate, train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+from statsmodels.stats.proportion import proportion_confint
+
+from crm_lessons._validation import (
+    DataError,
+    first_rows,
+    require_columns,
+    require_dataframe,
+    require_no_missing,
+    require_non_negative,
+    require_numeric,
+    to_timestamp,
+)
+
+__all__ = [
+    "ChurnModels",
+    "Targeting",
+    "calibration_table",
+    "churn_by_tenure",
+    "churn_rate_by",
+    "churn_rate_by_threshold",
+    "compare_models",
+    "fill_total_charges",
+    "gains_table",
+    "inactivity_churn_labels",
+    "km_curves",
+    "logrank_test",
+    "make_churn_pipeline",
+    "median_survival",
+    "odds_ratios",
+    "prepare_telco_features",
+    "reason_contributions",
+    "targeting_curve",
+    "warning_list",
+]
+
+#: Service columns of the Telco data whose value "No internet service" /
+#: "No phone service" repeats what ``internet_service`` / ``phone_service`` say.
+TELCO_SERVICE_COLUMNS = (
+    "multiple_lines", "online_security", "online_backup", "device_protection",
+    "tech_support", "streaming_tv", "streaming_movies",
+)
+
+#: Chinese names of the Telco columns, used in labels and in the 预警名单.
+TELCO_LABELS: dict[str, str] = {
+    "gender": "性别", "senior_citizen": "老年客户", "partner": "有伴侣", "dependents": "有家属",
+    "tenure": "在网月数", "phone_service": "电话服务", "multiple_lines": "多线路",
+    "internet_service": "宽带类型", "online_security": "网络安全服务", "online_backup": "在线备份",
+    "device_protection": "设备保护", "tech_support": "技术支持", "streaming_tv": "流媒体电视",
+    "streaming_movies": "流媒体电影", "contract": "合约类型", "paperless_billing": "电子账单",
+    "payment_method": "付款方式", "monthly_charges": "月费", "total_charges": "累计费用",
+}
+
+#: Default retention action per driving column (建议挽回措施).
+DEFAULT_ACTIONS: dict[str, str] = {
+    "contract": "推荐一年/两年合约优惠 (contract upgrade)",
+    "tenure": "新客户关怀回访 (onboarding call)",
+    "internet_service": "宽带服务质量回访 (service quality check)",
+    "payment_method": "引导改用自动扣款 (auto-pay incentive)",
+    "online_security": "赠送网络安全服务试用 (free add-on trial)",
+    "tech_support": "赠送技术支持服务试用 (free add-on trial)",
+    "online_backup": "赠送在线备份试用 (free add-on trial)",
+    "device_protection": "赠送设备保护试用 (free add-on trial)",
+    "monthly_charges": "套餐费用优化 (plan right-sizing)",
+    "total_charges": "套餐费用优化 (plan right-sizing)",
+    "paperless_billing": "账单说明与提醒 (billing clarity)",
+}
+_DEFAULT_ACTION = "客户经理电话回访 (account manager call)"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _bool_target(data: pd.DataFrame, column: str, *, where: str) -> pd.Series:
+    """Return ``column`` as 0/1 int, raising DataError unless it holds booleans or 0/1."""
+    require_no_missing(data, column, where=where)
+    s = data[column]
+    if pd.api.types.is_bool_dtype(s):
+        return s.astype("int64")
+    if pd.api.types.is_numeric_dtype(s):
+        bad = ~s.isin([0, 1]).to_numpy()
+        if not bad.any():
+            return s.astype("int64")
+        raise DataError(
+            f"{where}: column {column!r} should hold True/False or 0/1 but has other values in "
+            f"{first_rows(bad, data.index)}; code churned customers as True"
+        )
+    raise DataError(
+        f"{where}: column {column!r} should hold True/False or 0/1, got dtype {s.dtype}; "
+        f"convert it, e.g. df[{column!r}] == 'Yes'"
+    )
+
+
+def _as_1d(values, *, name: str, where: str) -> np.ndarray:
+    arr = np.asarray(values, dtype="float64")
+    if arr.ndim != 1 or arr.size == 0:
+        raise DataError(f"{where}: {name} should be a non-empty 1-d array, got shape {arr.shape}")
+    if np.isnan(arr).any():
+        raise DataError(f"{where}: {name} has missing values at positions {np.flatnonzero(np.isnan(arr))[:5].tolist()}")
+    return arr
+
+
+def _check_scores(scores, *, where: str) -> np.ndarray:
+    p = _as_1d(scores, name="scores", where=where)
+    bad = (p < 0) | (p > 1)
+    if bad.any():
+        raise DataError(
+            f"{where}: scores should be probabilities in [0, 1]; positions "
+            f"{np.flatnonzero(bad)[:5].tolist()} are outside; pass predict_proba(X)[:, 1]"
+        )
+    return p
+
+
+# --------------------------------------------------------------------------- exploration
+
+
+def churn_rate_by(
+    data: pd.DataFrame,
+    column: str,
+    *,
+    churn_col: str = "churn",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Churn rate per value of a categorical column, with a Wilson confidence interval.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per customer.
+    column : str
+        Grouping column (e.g. ``"contract"``).
+    churn_col : str, default "churn"
+        Boolean (or 0/1) column, true for customers who left.
+    alpha : float, default 0.05
+        1 - confidence level of the interval.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by the values of ``column`` (observed categories only, sorted),
+        with ``n_customers``, ``n_churned``, ``churn_rate``, ``ci_lower``,
+        ``ci_upper``.
+
+    Raises
+    ------
+    DataError
+        If a column is missing, ``churn_col`` is not boolean/0-1, or
+        ``column`` has missing values.
+
+    Notes
+    -----
+    Wilson score interval for a proportion :math:`\\hat p = x/n` with
+    :math:`z = z_{1-\\alpha/2}`:
+    :math:`(\\hat p + z^2/2n \\pm z\\sqrt{\\hat p(1-\\hat p)/n + z^2/4n^2}) / (1 + z^2/n)`,
+    computed by :func:`statsmodels.stats.proportion.proportion_confint`.
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and
+    statistical inference. JASA 22(158), 209-212, eq. for the score interval.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"contract": ["m", "m", "m", "y"], "churn": [True, True, False, False]})
+    >>> churn_rate_by(df, "contract").round(3)
+              n_customers  n_churned  churn_rate  ci_lower  ci_upper
+    contract
+    m                   3          2       0.667     0.208     0.939
+    y                   1          0       0.000     0.000     0.793
+    """
+    where = "churn_rate_by"
+    require_dataframe(data, where=where)
+    require_columns(data, [column, churn_col], where=where)
+    require_no_missing(data, column, where=where)
+    y = _bool_target(data, churn_col, where=where)
+    if not 0 < alpha < 1:
+        raise DataError(f"{where}: alpha={alpha} should be between 0 and 1, e.g. 0.05")
+    g = y.groupby(data[column], observed=True, sort=True)
+    out = pd.DataFrame({"n_customers": g.size(), "n_churned": g.sum()})
+    out["churn_rate"] = out["n_churned"] / out["n_customers"]
+    lo, hi = proportion_confint(out["n_churned"], out["n_customers"], alpha=alpha, method="wilson")
+    out["ci_lower"] = np.asarray(lo, dtype=float)
+    out["ci_upper"] = np.asarray(hi, dtype=float)
+    out.index.name = column
+    return out
+
+
+def churn_by_tenure(
+    data: pd.DataFrame,
+    *,
+    tenure_col: str = "tenure",
+    churn_col: str = "churn",
+    bins: Sequence[float] = (0, 6, 12, 24, 36, 48, 60, 72),
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Churn rate by tenure band (months since joining), with Wilson intervals.
+
+    Parameters
+    ----------
+    data : DataFrame
+    tenure_col : str, default "tenure"
+        Months with the company (numeric, >= 0).
+    churn_col : str, default "churn"
+    bins : sequence of float
+        Band edges; bands are closed on the right and the first includes its
+        left edge: ``[0, 6], (6, 12], ...``.
+    alpha : float, default 0.05
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``tenure_band`` (labels such as ``'0-6'``), with the columns
+        of :func:`churn_rate_by`.
+
+    Raises
+    ------
+    DataError
+        If tenure is not numeric, negative, or outside the bins.
+
+    Notes
+    -----
+    Same computation as :func:`churn_rate_by` after ``pandas.cut``.
+
+    References
+    ----------
+    See :func:`churn_rate_by`.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"tenure": [1, 3, 20, 30], "churn": [True, False, False, False]})
+    >>> churn_by_tenure(df, bins=(0, 12, 36))["churn_rate"].tolist()
+    [0.5, 0.0]
+    """
+    where = "churn_by_tenure"
+    require_dataframe(data, where=where)
+    require_columns(data, {tenure_col: "tenure_col", churn_col: "churn_col"}, where=where)
+    require_numeric(data, tenure_col, where=where)
+    require_non_negative(data, tenure_col, where=where)
+    edges = list(bins)
+    labels = [f"{edges[i]:g}-{edges[i + 1]:g}" for i in range(len(edges) - 1)]
+    band = pd.cut(data[tenure_col], edges, labels=labels, include_lowest=True)
+    outside = band.isna().to_numpy()
+    if outside.any():
+        raise DataError(
+            f"{where}: column {tenure_col!r} lies outside bins {edges} in {first_rows(outside, data.index)}; "
+            "widen the bins"
+        )
+    frame = pd.DataFrame({"tenure_band": band, churn_col: data[churn_col]}, index=data.index)
+    return churn_rate_by(frame, "tenure_band", churn_col=churn_col, alpha=alpha)
+
+
+# --------------------------------------------------------------------------- survival
+
+
+def _survival_inputs(data, duration_col, event_col, group_col, where):
+    require_dataframe(data, where=where)
+    cols = {duration_col: "duration_col", event_col: "event_col"}
+    if group_col is not None:
+        cols[group_col] = "group_col"
+    require_columns(data, cols, where=where)
+    require_no_missing(data, duration_col, where=where)
+    require_numeric(data, duration_col, where=where)
+    require_non_negative(data, duration_col, where=where)
+    event = _bool_target(data, event_col, where=where)
+    if group_col is None:
+        groups = pd.Series("all", index=data.index)
+    else:
+        require_no_missing(data, group_col, where=where)
+        groups = data[group_col]
+    return data[duration_col].astype(float), event, groups
+
+
+def km_curves(
+    data: pd.DataFrame,
+    *,
+    duration_col: str = "tenure",
+    event_col: str = "churn",
+    group_col: str | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Kaplan-Meier survival ("still a customer") curves, one per group, as a tidy table.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per customer.
+    duration_col : str, default "tenure"
+        Time observed (months); for customers still active it is censored.
+    event_col : str, default "churn"
+        True when the customer left at ``duration_col`` (event), False when
+        still a customer (right-censored).
+    group_col : str, optional
+        One curve per value; ``None`` gives one curve labelled ``'all'``.
+    alpha : float, default 0.05
+        1 - level of the pointwise confidence band.
+
+    Returns
+    -------
+    DataFrame
+        ``group``, ``time`` (each distinct event time), ``survival``
+        (:math:`\\hat S(t)`), ``ci_lower``, ``ci_upper``, ``at_risk``
+        (customers still observed just before ``time``), ``events``.
+
+    Raises
+    ------
+    DataError
+        On missing columns, negative or missing durations, non-boolean events.
+
+    Notes
+    -----
+    Kaplan-Meier: :math:`\\hat S(t) = \\prod_{t_j \\le t} (1 - d_j / n_j)`
+    with :math:`d_j` events and :math:`n_j` at risk at :math:`t_j`
+    (Kaplan & Meier 1958, eq. 2), computed by
+    :class:`statsmodels.duration.survfunc.SurvfuncRight` with Greenwood
+    standard errors.  The band uses the log(-log) transform,
+    :math:`\\hat S^{\\exp(\\pm z\\,\\sigma)}` with
+    :math:`\\sigma = se(\\hat S) / (\\hat S\\,|\\log \\hat S|)`
+    (Kalbfleisch & Prentice 2002, eq. 1.14); it is undefined (NaN) where
+    :math:`\\hat S` is 0 or 1.
+
+    References
+    ----------
+    Kaplan, E. L., & Meier, P. (1958). Nonparametric estimation from
+    incomplete observations. JASA 53(282), 457-481.
+    Kalbfleisch, J. D., & Prentice, R. L. (2002). The Statistical Analysis of
+    Failure Time Data, 2nd ed., Wiley, sec. 1.4.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"tenure": [1, 2, 2, 3], "churn": [True, True, False, False]})
+    >>> km_curves(df)[["time", "survival", "at_risk"]]
+       time  survival  at_risk
+    0   1.0     0.750        4
+    1   2.0     0.500        3
+    """
+    from scipy.stats import norm
+
+    where = "km_curves"
+    t, e, groups = _survival_inputs(data, duration_col, event_col, group_col, where)
+    z = norm.ppf(1 - alpha / 2)
+    parts = []
+    for name in sorted(groups.unique(), key=str):
+        m = (groups == name).to_numpy()
+        sf = SurvfuncRight(t.to_numpy()[m], e.to_numpy()[m])
+        s = np.asarray(sf.surv_prob, dtype=float)
+        se = np.asarray(sf.surv_prob_se, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sigma = se / (s * np.abs(np.log(s)))
+            lower = s ** np.exp(z * sigma)
+            upper = s ** np.exp(-z * sigma)
+        ok = (s > 0) & (s < 1) & np.isfinite(sigma)
+        parts.append(pd.DataFrame({
+            "group": name,
+            "time": np.asarray(sf.surv_times, dtype=float),
+            "survival": s,
+            "ci_lower": np.where(ok, lower, np.nan),
+            "ci_upper": np.where(ok, upper, np.nan),
+            "at_risk": np.asarray(sf.n_risk, dtype="int64"),
+            "events": np.asarray(sf.n_events, dtype="int64"),
+        }))
+    return pd.concat(parts, ignore_index=True)
+
+
+def median_survival(
+    data: pd.DataFrame,
+    *,
+    duration_col: str = "tenure",
+    event_col: str = "churn",
+    group_col: str | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Median survival time per group (the tenure by which half the customers have left).
+
+    Parameters
+    ----------
+    data, duration_col, event_col, group_col, alpha
+        As in :func:`km_curves`.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``group``: ``n_customers``, ``n_churned``, ``median``
+        (NaN when :math:`\\hat S(t)` never falls to 0.5 - more than half the
+        group is still a customer at the end of the data), ``ci_lower``,
+        ``ci_upper`` (NaN when not bounded by the data).
+
+    Raises
+    ------
+    DataError
+        As in :func:`km_curves`.
+
+    Notes
+    -----
+    Median: smallest :math:`t` with :math:`\\hat S(t) \\le 0.5`; interval by
+    inverting the log(-log) test (Brookmeyer & Crowley 1982), as implemented
+    by ``SurvfuncRight.quantile_ci``.
+
+    References
+    ----------
+    Brookmeyer, R., & Crowley, J. (1982). A confidence interval for the
+    median survival time. Biometrics 38(1), 29-41.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"tenure": [1, 2, 2, 3, 4, 5], "churn": [1, 1, 0, 1, 0, 1]})
+    >>> median_survival(df)["median"].tolist()
+    [3.0]
+    """
+    where = "median_survival"
+    t, e, groups = _survival_inputs(data, duration_col, event_col, group_col, where)
+    rows = []
+    for name in sorted(groups.unique(), key=str):
+        m = (groups == name).to_numpy()
+        sf = SurvfuncRight(t.to_numpy()[m], e.to_numpy()[m])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            med = float(sf.quantile(0.5))
+            lo, hi = (float(v) for v in sf.quantile_ci(0.5, alpha=alpha))
+        rows.append({
+            "group": name, "n_customers": int(m.sum()), "n_churned": int(e.to_numpy()[m].sum()),
+            "median": med,
+            "ci_lower": lo if np.isfinite(lo) else np.nan,
+            "ci_upper": hi if np.isfinite(hi) else np.nan,
+        })
+    return pd.DataFrame(rows).set_index("group")
+
+
+def logrank_test(
+    data: pd.DataFrame,
+    *,
+    group_col: str,
+    duration_col: str = "tenure",
+    event_col: str = "churn",
+) -> pd.Series:
+    """Log-rank test that the survival curves of all groups are equal.
+
+    Parameters
+    ----------
+    data : DataFrame
+    group_col : str
+        Column defining the groups (at least two values).
+    duration_col, event_col : str
+        As in :func:`km_curves`.
+
+    Returns
+    -------
+    Series
+        ``chi2`` (test statistic), ``dof`` (groups - 1), ``p_value``.
+
+    Raises
+    ------
+    DataError
+        On bad columns or fewer than two groups.
+
+    Notes
+    -----
+    :math:`\\chi^2 = (O - E)^\\top V^{-1} (O - E)` over groups, with observed
+    and expected events summed over event times (Mantel 1966), computed by
+    :func:`statsmodels.duration.survfunc.survdiff`.
+
+    References
+    ----------
+    Mantel, N. (1966). Evaluation of survival data and two new rank order
+    statistics arising in its consideration. Cancer Chemotherapy Reports
+    50(3), 163-170.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"tenure": [1, 2, 2, 3, 4, 5], "churn": [1, 1, 0, 1, 0, 1],
+    ...                    "g": ["a", "a", "a", "b", "b", "b"]})
+    >>> logrank_test(df, group_col="g").round(3).to_dict()
+    {'chi2': 2.469, 'dof': 1.0, 'p_value': 0.116}
+    """
+    where = "logrank_test"
+    t, e, groups = _survival_inputs(data, duration_col, event_col, group_col, where)
+    k = groups.nunique()
+    if k < 2:
+        raise DataError(f"{where}: column {group_col!r} has {k} group; the test needs at least 2")
+    codes = pd.factorize(groups, sort=True)[0]
+    chi2, p = survdiff(t.to_numpy(), e.to_numpy(), codes)
+    return pd.Series({"chi2": float(chi2), "dof": float(k - 1), "p_value": float(p)})
+
+
+# --------------------------------------------------------------------------- features and models
+
+
+def fill_total_charges(
+    data: pd.DataFrame,
+    *,
+    total_col: str = "total_charges",
+    tenure_col: str = "tenure",
+) -> pd.DataFrame:
+    """Fill blank total charges of customers not yet billed (tenure 0) with 0.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Telco-like data, e.g. :func:`crm_lessons.datasets.load_telco`.
+    total_col, tenure_col : str
+        Column names.
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``total_col`` filled where it was NaN; other columns unchanged.
+
+    Raises
+    ------
+    DataError
+        If a blank total belongs to a customer with ``tenure > 0`` (then it is
+        a data error, not "not billed yet").
+
+    Notes
+    -----
+    In the IBM Telco data the 11 blank ``TotalCharges`` all have
+    ``tenure == 0``: new customers who have not received a bill.  Both
+    plausible fills agree for them: 0 (nothing billed) and
+    ``monthly_charges * tenure`` (= 0).  Dropping them would hide the newest
+    customers; filling with a mean would invent charges.
+
+    References
+    ----------
+    IBM Telco Customer Churn sample data, field ``TotalCharges``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"tenure": [0, 5], "total_charges": [float("nan"), 100.0]})
+    >>> fill_total_charges(df)["total_charges"].tolist()
+    [0.0, 100.0]
+    """
+    where = "fill_total_charges"
+    require_dataframe(data, where=where)
+    require_columns(data, {total_col: "total_col", tenure_col: "tenure_col"}, where=where)
+    blank = data[total_col].isna() & (data[tenure_col] > 0)
+    if blank.any():
+        raise DataError(
+            f"{where}: column {total_col!r} is blank for customers with {tenure_col} > 0 in "
+            f"{first_rows(blank, data.index)}; only not-yet-billed customers (tenure 0) may be filled with 0"
+        )
+    out = data.copy()
+    out[total_col] = out[total_col].fillna(0.0)
+    return out
+
+
+def prepare_telco_features(
+    data: pd.DataFrame,
+    *,
+    target_col: str = "churn",
+    id_col: str = "customer_id",
+    features: Sequence[str] | None = None,
+    collapse_no_service: bool = True,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Feature matrix ``X`` and target ``y`` for the churn early-warning models.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per customer, e.g. :func:`crm_lessons.datasets.load_telco`.
+    target_col : str, default "churn"
+        Boolean target.
+    id_col : str, default "customer_id"
+        Identifier; becomes the index of ``X`` and ``y``, never a feature.
+    features : sequence of str, optional
+        Columns to use; default all columns except ``target_col`` and ``id_col``.
+    collapse_no_service : bool, default True
+        Replace "No internet service" / "No phone service" in the service
+        columns by "No" (``internet_service`` / ``phone_service`` already say
+        it), which removes seven perfectly collinear dummies.
+
+    Returns
+    -------
+    X : DataFrame
+        Indexed by ``id_col``; boolean columns as "Yes"/"No" strings,
+        ``total_charges`` filled by :func:`fill_total_charges`.
+    y : Series of int
+        1 = churned, same index.
+
+    Raises
+    ------
+    DataError
+        If ``target_col`` or ``id_col`` is among ``features`` (leakage: the
+        model would learn the answer or memorise customers), if a feature is
+        missing or has missing values, or if ids are duplicated.
+
+    Notes
+    -----
+    Leakage guard: a feature that *is* the target (or a customer identifier)
+    gives a perfect-looking model that cannot work on new customers.
+
+    References
+    ----------
+    Kaufman, S., Rosset, S., Perlich, C., & Stitelman, O. (2012). Leakage in
+    data mining: formulation, detection, and avoidance. ACM TKDD 6(4), sec. 2.
+
+    Examples
+    --------
+    >>> from crm_lessons.datasets import load_telco
+    >>> X, y = prepare_telco_features(load_telco())
+    >>> X.shape, int(y.sum()), int(X["total_charges"].isna().sum())
+    ((7043, 19), 1869, 0)
+    """
+    where = "prepare_telco_features"
+    require_dataframe(data, where=where)
+    require_columns(data, {target_col: "target_col", id_col: "id_col"}, where=where)
+    if features is None:
+        features = [c for c in data.columns if c not in (target_col, id_col)]
+    features = list(features)
+    leaked = [c for c in features if c in (target_col, id_col)]
+    if leaked:
+        raise DataError(
+            f"{where}: features include {leaked}, which is the target or the customer id (leakage); "
+            f"remove it from features"
+        )
+    require_columns(data, features, where=where)
+    dup = data[id_col].duplicated().to_numpy()
+    if dup.any():
+        raise DataError(f"{where}: column {id_col!r} has duplicated ids in {first_rows(dup, data.index)}; "
+                        "keep one row per customer")
+    y = _bool_target(data, target_col, where=where)
+    X = data[features].copy()
+    if "total_charges" in X and "tenure" in X:
+        X = fill_total_charges(X)
+    for col in features:
+        require_no_missing(X, col, where=where)
+        if pd.api.types.is_bool_dtype(X[col]):
+            X[col] = X[col].map({True: "Yes", False: "No"}).astype(str)
+        elif collapse_no_service and col in TELCO_SERVICE_COLUMNS:
+            X[col] = X[col].replace({"No internet service": "No", "No phone service": "No"})
+    X.index = pd.Index(data[id_col].to_numpy(), name=id_col)
+    y.index = X.index
+    y.name = target_col
+    return X, y
+
+
+def make_churn_pipeline(kind: str = "logit", *, random_state: int | None = None) -> Pipeline:
+    """Early-warning model as a scikit-learn Pipeline (preprocessing + classifier).
+
+    Parameters
+    ----------
+    kind : {"logit", "gbm"}
+        ``"logit"``: logistic regression (interpretable; L2 penalty ``C=1``).
+        ``"gbm"``: :class:`~sklearn.ensemble.HistGradientBoostingClassifier`
+        (200 shallow trees, learning rate 0.05, no early stopping).
+    random_state : int, optional
+        Seed of the gradient-boosting model (unused by the logit).
+
+    Returns
+    -------
+    Pipeline
+        Steps ``"pre"`` (ColumnTransformer: one-hot with the first category as
+        reference for non-numeric columns, standardisation of numeric ones)
+        and ``"model"``.
+
+    Raises
+    ------
+    DataError
+        If ``kind`` is unknown.
+
+    Notes
+    -----
+    Logit: :math:`\\log \\frac{p}{1-p} = \\beta_0 + x^\\top \\beta`
+    (Hosmer, Lemeshow & Sturdivant 2013, eq. 1.1).  The first category of each
+    categorical column is the reference, so ``exp(beta)`` is an odds ratio
+    against it.
+
+    References
+    ----------
+    Hosmer, D. W., Lemeshow, S., & Sturdivant, R. X. (2013). Applied Logistic
+    Regression, 3rd ed., Wiley.
+    Friedman, J. H. (2001). Greedy function approximation: a gradient
+    boosting machine. Annals of Statistics 29(5), 1189-1232.
+
+    Examples
+    --------
+    >>> [name for name, _ in make_churn_pipeline("gbm", random_state=0).steps]
+    ['pre', 'model']
+    """
+    pre = ColumnTransformer(
+        [
+            ("cat", OneHotEncoder(drop="first", sparse_output=False), make_column_selector(dtype_exclude="number")),
+            ("num", StandardScaler(), make_column_selector(dtype_include="number")),
+        ],
+        verbose_feature_names_out=False,
+    )
+    if kind == "logit":
+        model = LogisticRegression(C=1.0, max_iter=2000)
+    elif kind == "gbm":
+        model = HistGradientBoostingClassifier(
+            max_iter=200, learning_rate=0.05, max_depth=3, early_stopping=False, random_state=random_state,
+        )
+    else:
+        raise DataError(f"make_churn_pipeline: kind={kind!r} is unknown; use 'logit' or 'gbm'")
+    return Pipeline([("pre", pre), ("model", model)])
+
+
+@dataclass
+class ChurnModels:
+    """Fitted early-warning models with an honest evaluation (result of :func:`compare_models`).
+
+    Attributes
+    ----------
+    pipelines : dict of str to Pipeline
+        Fitted on the training part only.
+    X_train, X_test : DataFrame
+    y_train, y_test : Series
+    cv : DataFrame
+        One row per model and fold: ``model``, ``fold``, ``roc_auc``, ``pr_auc``.
+    holdout : DataFrame
+        Indexed by model: ``cv_roc_auc`` (mean), ``cv_roc_auc_sd``,
+        ``test_roc_auc``, ``test_pr_auc``, ``base_rate`` (churn share in test).
+    test_scores : DataFrame
+        Churn probability of each test customer per model.
+    """
+
+    pipelines: dict[str, Pipeline]
+    X_train: pd.DataFrame
+    X_test: pd.DataFrame
+    y_train: pd.Series
+    y_test: pd.Series
+    cv: pd.DataFrame
+    holdout: pd.DataFrame
+    test_scores: pd.DataFrame = field(repr=False)
+
+    @property
+    def best(self) -> str:
+        """Name of the model with the highest held-out ROC AUC."""
+        return str(self.holdout["test_roc_auc"].idxmax())
+
+
+def compare_models(
+    X: pd.DataFrame,
+    y: pd.Series,
+    *,
+    kinds: Sequence[str] = ("logit", "gbm"),
+    test_size: float = 0.25,
+    n_splits: int = 5,
+    random_state: int,
+) -> ChurnModels:
+    """Fit and evaluate early-warning models: stratified hold-out, CV on the training part only.
+
+    Parameters
+    ----------
+    X, y
+        From :func:`prepare_telco_features`.
+    kinds : sequence of str
+        Model kinds for :func:`make_churn_pipeline`.
+    test_size : float, default 0.25
+        Share of customers held out (stratified by ``y``), never seen while
+        fitting or choosing.
+    n_splits : int, default 5
+        Folds of :class:`~sklearn.model_selection.StratifiedKFold` on the
+        training part.
+    random_state : int
+        Seed of the split, the folds and the models (required: it changes the
+        result).
+
+    Returns
+    -------
+    ChurnModels
+
+    Raises
+    ------
+    DataError
+        If ``X`` and ``y`` are not aligned or ``y`` is not 0/1.
+
+    Notes
+    -----
+    ROC AUC is the probability that a random churner scores above a random
+    stayer (Hanley & McNeil 1982, eq. 1); PR AUC is average precision,
+    :math:`\\sum_n (R_n - R_{n-1}) P_n`, whose no-skill level is the churn
+    rate.
+
+    References
+    ----------
+    Hanley, J. A., & McNeil, B. J. (1982). The meaning and use of the area
+    under a ROC curve. Radiology 143(1), 29-36.
+
+    Examples
+    --------
+    >>> from crm_lessons.datasets import load_telco
+    >>> X, y = prepare_telco_features(load_telco())
+    >>> res = compare_models(X, y, kinds=["logit"], n_splits=3, random_state=0)
+    >>> len(res.X_test), round(float(res.y_test.mean()), 3)
+    (1761, 0.265)
+    """
+    where = "compare_models"
+    require_dataframe(X, where=where)
+    if len(X) != len(y) or not X.index.equals(y.index):
+        raise DataError(f"{where}: X ({len(X)} rows) and y ({len(y)} rows) are not aligned; "
+                        "build both with prepare_telco_features")
+    yv = _bool_target(pd.DataFrame({"y": y}), "y", where=where)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, yv, test_size=test_size, stratify=yv, random_state=random_state)
+    cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
+    pipes, cv_rows, hold_rows, scores = {}, [], [], {}
+    for kind in kinds:
+        pipe = make_churn_pipeline(kind, random_state=random_state)
+        res = cross_validate(pipe, X_tr, y_tr, cv=cv, scoring={"roc_auc": "roc_auc", "pr_auc": "average_precision"})
+        for i in range(n_splits):
+            cv_rows.append({"model": kind, "fold": i + 1, "roc_auc": float(res["test_roc_auc"][i]),
+                            "pr_auc": float(res["test_pr_auc"][i])})
+        pipe.fit(X_tr, y_tr)
+        p = pipe.predict_proba(X_te)[:, 1]
+        pipes[kind], scores[kind] = pipe, p
+        hold_rows.append({
+            "model": kind,
+            "cv_roc_auc": float(np.mean(res["test_roc_auc"])),
+            "cv_roc_auc_sd": float(np.std(res["test_roc_auc"], ddof=1)),
+            "test_roc_auc": float(roc_auc_score(y_te, p)),
+            "test_pr_auc": float(average_precision_score(y_te, p)),
+            "base_rate": float(y_te.mean()),
+        })
+    return ChurnModels(
+        pipelines=pipes, X_train=X_tr, X_test=X_te, y_train=y_tr, y_test=y_te,
+        cv=pd.DataFrame(cv_rows), holdout=pd.DataFrame(hold_rows).set_index("model"),
+        test_scores=pd.DataFrame(scores, index=X_te.index),
+    )
+
+
+def _origin_of_features(pre: ColumnTransformer) -> list[tuple[str, str | None]]:
+    """For each output column of ``pre``: (original column, category or None for numerics)."""
+    out: list[tuple[str, str | None]] = []
+    for name, trans, cols in pre.transformers_:
+        if name == "cat":
+            for col, cats, drop in zip(cols, trans.categories_, trans.drop_idx_):
+                out.extend((col, str(c)) for j, c in enumerate(cats) if drop is None or j != drop)
+        elif name == "num":
+            out.extend((col, None) for col in cols)
+    return out
+
+
+def _logit_parts(pipeline: Pipeline, where: str):
+    if not isinstance(pipeline, Pipeline) or "model" not in pipeline.named_steps:
+        raise DataError(f"{where}: expected a pipeline from make_churn_pipeline('logit')")
+    model = pipeline.named_steps["model"]
+    if not isinstance(model, LogisticRegression):
+        raise DataError(f"{where}: the pipeline's model is {type(model).__name__}; "
+                        "odds ratios need make_churn_pipeline('logit')")
+    if not hasattr(model, "coef_"):
+        raise DataError(f"{where}: this pipeline is not fitted yet; call fit(X, y) first")
+    return pipeline.named_steps["pre"], model
+
+
+def odds_ratios(pipeline: Pipeline) -> pd.DataFrame:
+    """Odds ratios of a fitted logistic early-warning model, with a sentence per feature.
+
+    Parameters
+    ----------
+    pipeline : Pipeline
+        Fitted :func:`make_churn_pipeline` ``("logit")``.
+
+    Returns
+    -------
+    DataFrame
+        Sorted by ``odds_ratio`` (descending): ``feature`` (original column),
+        ``level`` (category, or ``'+1 SD'`` for numeric columns),
+        ``reference`` (baseline category, or the standard deviation in the
+        column's units), ``coefficient``, ``odds_ratio`` (:math:`e^\\beta`),
+        ``label`` (a Chinese sentence).
+
+    Raises
+    ------
+    DataError
+        If the pipeline is not a fitted logistic pipeline.
+
+    Notes
+    -----
+    With the other features fixed, being in ``level`` instead of
+    ``reference`` multiplies the odds :math:`p/(1-p)` of churning by
+    :math:`e^{\\beta}`; for a numeric column, one standard deviation more
+    does (Hosmer, Lemeshow & Sturdivant 2013, sec. 3.3 and 3.4).  An odds
+    ratio is not a ratio of probabilities.
+
+    References
+    ----------
+    Hosmer, D. W., Lemeshow, S., & Sturdivant, R. X. (2013). Applied Logistic
+    Regression, 3rd ed., ch. 3.
+
+    Examples
+    --------
+    >>> from crm_lessons.datasets import load_telco
+    >>> X, y = prepare_telco_features(load_telco())
+    >>> pipe = make_churn_pipeline("logit").fit(X, y)
+    >>> o = odds_ratios(pipe).set_index(["feature", "level"])
+    >>> bool(o.loc[("contract", "Two year"), "odds_ratio"] < 0.5)
+    True
+    """
+    pre, model = _logit_parts(pipeline, "odds_ratios")
+    origins = _origin_of_features(pre)
+    coef = model.coef_.ravel()
+    refs = {}
+    scales = {}
+    for name, trans, cols in pre.transformers_:
+        if name == "cat":
+            for col, cats, drop in zip(cols, trans.categories_, trans.drop_idx_):
+                refs[col] = str(cats[drop]) if drop is not None else ""
+        elif name == "num":
+            scales.update(zip(cols, trans.scale_))
+    rows = []
+    for (col, level), b in zip(origins, coef):
+        ratio = float(np.exp(b))
+        cn = TELCO_LABELS.get(col, col)
+        if level is None:
+            ref = f"{scales[col]:.4g}"
+            label = f"{cn} ({col}) 每增加 {scales[col]:.3g} (1 个标准差)，流失几率变为原来的 {ratio:.2f} 倍"
+            level = "+1 SD"
+        else:
+            ref = refs[col]
+            label = f"{cn} ({col}) 为 {level} 的客户，流失几率是 {ref} 的 {ratio:.2f} 倍"
+        rows.append({"feature": col, "level": level, "reference": ref, "coefficient": float(b),
+                     "odds_ratio": ratio, "label": label})
+    return pd.DataFrame(rows).sort_values("odds_ratio", ascending=False, ignore_index=True)
+
+
+def reason_contributions(pipeline: Pipeline, X: pd.DataFrame) -> pd.DataFrame:
+    """Each feature's contribution to each customer's churn log-odds, against the average customer.
+
+    Parameters
+    ----------
+    pipeline : Pipeline
+        Fitted :func:`make_churn_pipeline` ``("logit")``.
+    X : DataFrame
+        Customers to explain (columns as used in fitting).
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``X``, one column per original feature: the summed
+        contribution of its dummies (log-odds units); positive = pushes
+        towards churn.
+
+    Raises
+    ------
+    DataError
+        If the pipeline is not a fitted logistic pipeline.
+
+    Notes
+    -----
+    :math:`c_{ij} = \\sum_{k \\in j} \\beta_k (x_{ik} - \\bar x_k)`, with
+    :math:`\\bar x_k` the mean of the transformed feature over ``X``, so the
+    contributions of a customer sum to the difference between their
+    log-odds and the log-odds at the mean of ``X``.  Summing over the dummies
+    of a column makes the reference category visible too (a month-to-month
+    customer gets a positive ``contract`` contribution).
+
+    References
+    ----------
+    Hosmer, Lemeshow & Sturdivant (2013), eq. 1.1.
+
+    Examples
+    --------
+    >>> from crm_lessons.datasets import load_telco
+    >>> X, y = prepare_telco_features(load_telco())
+    >>> pipe = make_churn_pipeline("logit").fit(X, y)
+    >>> c = reason_contributions(pipe, X)
+    >>> bool(c.loc[X["contract"] == "Month-to-month", "contract"].gt(0).all())
+    True
+    """
+    pre, model = _logit_parts(pipeline, "reason_contributions")
+    Z = pre.transform(X)
+    Z = Z - Z.mean(axis=0)
+    contrib = Z * model.coef_.ravel()
+    cols = [col for col, _ in _origin_of_features(pre)]
+    frame = pd.DataFrame(contrib, index=X.index, columns=pd.Index(cols))
+    return frame.T.groupby(level=0, sort=False).sum().T
+
+
+def calibration_table(y_true, scores, *, n_bins: int = 10) -> pd.DataFrame:
+    """Calibration curve: observed churn rate against mean predicted probability in bins.
+
+    Parameters
+    ----------
+    y_true : array-like of 0/1
+    scores : array-like of float in [0, 1]
+    n_bins : int, default 10
+        Bins of equal size (quantiles of ``scores``).
+
+    Returns
+    -------
+    DataFrame
+        ``mean_predicted``, ``observed_rate`` (one row per non-empty bin).
+
+    Raises
+    ------
+    DataError
+        If scores are not probabilities or lengths differ.
+
+    Notes
+    -----
+    Wraps :func:`sklearn.calibration.calibration_curve` with
+    ``strategy="quantile"``; a calibrated model has points on the diagonal.
+
+    References
+    ----------
+    Niculescu-Mizil, A., & Caruana, R. (2005). Predicting good probabilities
+    with supervised learning. ICML, sec. 2 (reliability diagrams).
+
+    Examples
+    --------
+    >>> calibration_table([0, 0, 1, 1], [0.1, 0.2, 0.7, 0.9], n_bins=2)
+       mean_predicted  observed_rate
+    0            0.15            0.0
+    1            0.80            1.0
+    """
+    where = "calibration_table"
+    p = _check_scores(scores, where=where)
+    y = _as_1d(y_true, name="y_true", where=where)
+    if len(y) != len(p):
+        raise DataError(f"{where}: y_true has {len(y)} values but scores has {len(p)}")
+    obs, pred = calibration_curve(y, p, n_bins=n_bins, strategy="quantile")
+    return pd.DataFrame({"mean_predicted": pred, "observed_rate": obs})
+
+
+def gains_table(y_true, scores, *, n_bins: int = 10) -> pd.DataFrame:
+    """Cumulative gains and lift by score decile (or other equal-size groups).
+
+    Parameters
+    ----------
+    y_true : array-like of 0/1
+        1 = churned.
+    scores : array-like of float
+        Higher = more likely to churn.
+    n_bins : int, default 10
+        Number of groups; customers sorted by score (descending, ties in input
+        order) are cut into groups whose sizes differ by at most one
+        (:func:`numpy.array_split`).
+
+    Returns
+    -------
+    DataFrame
+        One row per group (``bin`` 1 = highest scores): ``n``, ``positives``,
+        ``rate``, ``cum_n``, ``cum_share`` (share of customers contacted),
+        ``cum_positives``, ``gain`` (share of all churners captured),
+        ``lift`` (``rate`` / overall rate), ``cum_lift`` (``gain`` / ``cum_share``).
+
+    Raises
+    ------
+    DataError
+        If lengths differ, there are no positives, or ``n_bins`` is not in
+        ``1..len(y_true)``.
+
+    Notes
+    -----
+    Cumulative gain at group :math:`g`: :math:`G_g = \\sum_{b \\le g} y_b / \\sum y`;
+    cumulative lift :math:`G_g / (n_{\\le g} / n)` (Linoff & Berry 2011, ch. 5).
+
+    References
+    ----------
+    Linoff, G. S., & Berry, M. J. A. (2011). Data Mining Techniques, 3rd ed.,
+    Wiley, ch. 5 ("lift charts and cumulative gains").
+
+    Examples
+    --------
+    >>> gains_table([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.1], n_bins=2)[["positives", "gain", "cum_lift"]]
+       positives  gain  cum_lift
+    0          1   0.5       1.0
+    1          1   1.0       1.0
+    """
+    where = "gains_table"
+    s = _as_1d(scores, name="scores", where=where)
+    y = _as_1d(y_true, name="y_true", where=where)
+    if len(y) != len(s):
+        raise DataError(f"{where}: y_true has {len(y)} values but scores has {len(s)}")
+    if not np.isin(y, [0, 1]).all():
+        raise DataError(f"{where}: y_true should hold 0/1 (or True/False)")
+    total = y.sum()
+    if total == 0:
+        raise DataError(f"{where}: y_true has no positives (churners); gains are undefined")
+    if not 1 <= n_bins <= len(y):
+        raise DataError(f"{where}: n_bins={n_bins} should be between 1 and the number of customers ({len(y)})")
+    order = np.argsort(-s, kind="stable")
+    groups = np.array_split(y[order], n_bins)
+    out = pd.DataFrame({
+        "bin": np.arange(1, n_bins + 1),
+        "n": [len(g) for g in groups],
+        "positives": [int(g.sum()) for g in groups],
+    })
+    out["rate"] = out["positives"] / out["n"]
+    out["cum_n"] = out["n"].cumsum()
+    out["cum_share"] = out["cum_n"] / len(y)
+    out["cum_positives"] = out["positives"].cumsum()
+    out["gain"] = out["cum_positives"] / total
+    out["lift"] = out["rate"] / (total / len(y))
+    out["cum_lift"] = out["gain"] / out["cum_share"]
+    return out
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+@dataclass(frozen=True)
+class Targeting:
+    """Result of :func:`targeting_curve`.
+
+    Attributes
+    ----------
+    curve : DataFrame
+        One row per number contacted ``k`` = 0..n.
+    optimal_k : int
+        Number of top-risk customers to contact for the highest expected profit.
+    optimal_profit : float
+    break_even_score : float
+        Contact a customer only if their score exceeds this: ``offer_cost /
+        (acceptance_rate * value_saved)``.
+    """
+
+    curve: pd.DataFrame
+    optimal_k: int
+    optimal_profit: float
+    break_even_score: float
+
+
+def targeting_curve(
+    scores,
+    *,
+    value_saved: float,
+    offer_cost: float,
+    acceptance_rate: float,
+) -> Targeting:
+    """Expected profit of sending a retention offer to the ``k`` customers most likely to churn.
+
+    Parameters
+    ----------
+    scores : array-like of float in [0, 1]
+        Churn probability of each customer (calibrated, e.g. from the logit).
+    value_saved : float
+        Value kept when a would-be churner accepts the offer and stays (e.g.
+        the margin of the months retained; currency units).
+    offer_cost : float
+        Cost per customer contacted (discount, call time), paid whether or not
+        the customer would have churned.
+    acceptance_rate : float in [0, 1]
+        Share of would-be churners who accept the offer and stay.
+
+    Returns
+    -------
+    Targeting
+        ``curve`` has ``k`` (0..n), ``share_contacted``, ``score`` (the k-th
+        highest score; NaN for k = 0), ``expected_saved`` (expected churners
+        kept), ``cost``, ``profit``; plus ``optimal_k``, ``optimal_profit``
+        and ``break_even_score``.
+
+    Raises
+    ------
+    DataError
+        If scores are not probabilities, or a parameter is negative /
+        ``acceptance_rate`` is above 1.
+
+    Notes
+    -----
+    With customers sorted by :math:`p_{(1)} \\ge p_{(2)} \\ge \\dots`:
+    :math:`\\Pi(k) = \\sum_{i=1}^{k} (p_{(i)}\\, a\\, V - c)`, with acceptance
+    :math:`a`, value :math:`V` and cost :math:`c`.  Each term is positive iff
+    :math:`p_{(i)} > c / (aV)`, so the optimum contacts exactly the customers
+    above that break-even score (ties: the smallest optimal ``k``).  The
+    variant assumes the offer does not change the behaviour of customers who
+    would have stayed (they just cost ``c``), cf. Neslin et al. (2006).
+
+    References
+    ----------
+    Neslin, S. A., Gupta, S., Kamakura, W., Lu, J., & Mason, C. H. (2006).
+    Defection detection: measuring and understanding the predictive accuracy
+    of customer churn models. JMR 43(2), 204-211, eq. 1 (profit of a
+    retention campaign).
+
+    Examples
+    --------
+    >>> t = targeting_curve([0.9, 0.1, 0.5], value_saved=100, offer_cost=10, acceptance_rate=0.5)
+    >>> t.curve["profit"].tolist(), t.optimal_k, t.break_even_score
+    ([0.0, 35.0, 50.0, 45.0], 2, 0.2)
+    """
+    where = "targeting_curve"
+    p = _check_scores(scores, where=where)
+    for name, v in {"value_saved": value_saved, "offer_cost": offer_cost, "acceptance_rate": acceptance_rate}.items():
+        if not np.isfinite(v) or v < 0:
+            raise DataError(f"{where}: {name}={v} should be a number >= 0")
+    if acceptance_rate > 1:
+        raise DataError(f"{where}: acceptance_rate={acceptance_rate} should be at most 1 (a share)")
+    ps = np.sort(p)[::-1]
+    gain = ps * acceptance_rate * value_saved - offer_cost
+    k = np.arange(len(ps) + 1)
+    curve = pd.DataFrame({
+        "k": k,
+        "share_contacted": k / len(ps),
+        "score": np.concatenate([[np.nan], ps]),
+        "expected_saved": np.concatenate([[0.0], np.cumsum(ps * acceptance_rate)]),
+        "cost": k * float(offer_cost),
+        "profit": np.concatenate([[0.0], np.cumsum(gain)]),
+    })
+    best = int(curve["profit"].to_numpy().argmax())
+    denom = acceptance_rate * value_saved
+    be = float(offer_cost / denom) if denom > 0 else float("inf")
+    return Targeting(curve=curve, optimal_k=best, optimal_profit=float(curve["profit"].iloc[best]),
+                     break_even_score=be)
+
+
+def warning_list(
+    X: pd.DataFrame,
+    scores,
+    *,
+    pipeline: Pipeline,
+    top_n: int | None = None,
+    threshold: float | None = None,
+    bands: tuple[float, float] = (0.5, 0.3),
+    n_reasons: int = 3,
+    actions: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The early-warning list (预警名单) a manager receives: who, how risky, why, what to do.
+
+    Parameters
+    ----------
+    X : DataFrame
+        Customers (indexed by customer id), features as used by ``pipeline``.
+    scores : array-like of float in [0, 1]
+        Churn probability per row of ``X`` (from any model).
+    pipeline : Pipeline
+        Fitted logistic pipeline used to explain the reasons
+        (:func:`reason_contributions`).
+    top_n : int, optional
+        Keep the ``top_n`` highest scores.
+    threshold : float, optional
+        Keep scores >= ``threshold`` (e.g. ``Targeting.break_even_score``).
+        Give exactly one of ``top_n`` and ``threshold``.
+    bands : (float, float), default (0.5, 0.3)
+        Score cut-offs of the risk bands 高 (>= first) / 中 (>= second) / 低.
+    n_reasons : int, default 3
+        Number of reasons listed (largest positive contributions).
+    actions : mapping, optional
+        Column -> suggested action; default :data:`DEFAULT_ACTIONS`.
+
+    Returns
+    -------
+    DataFrame
+        Sorted by risk: ``customer_id``, ``risk_score``, ``risk_band``
+        (高/中/低), ``reasons`` (e.g. ``'合约类型=Month-to-month; 在网月数=2'``),
+        ``suggested_action`` (for the first reason).
+
+    Raises
+    ------
+    DataError
+        If both or neither of ``top_n`` / ``threshold`` are given, lengths
+        differ, or scores are not probabilities.
+
+    Notes
+    -----
+    Reasons are the features with the largest positive
+    :math:`c_{ij}` of :func:`reason_contributions`: what makes this customer
+    riskier than the average customer in the logit model.
+
+    References
+    ----------
+    Neslin et al. (2006), sec. "Managerial implications".
+
+    Examples
+    --------
+    >>> from crm_lessons.datasets import load_telco
+    >>> X, y = prepare_telco_features(load_telco())
+    >>> pipe = make_churn_pipeline("logit").fit(X, y)
+    >>> wl = warning_list(X, pipe.predict_proba(X)[:, 1], pipeline=pipe, top_n=3)
+    >>> list(wl.columns), len(wl), wl["risk_band"].tolist()
+    (['customer_id', 'risk_score', 'risk_band', 'reasons', 'suggested_action'], 3, ['高', '高', '高'])
+    """
+    where = "warning_list"
+    require_dataframe(X, where=where)
+    p = _check_scores(scores, where=where)
+    if len(p) != len(X):
+        raise DataError(f"{where}: X has {len(X)} rows but scores has {len(p)}")
+    if (top_n is None) == (threshold is None):
+        raise DataError(f"{where}: give exactly one of top_n=... or threshold=...")
+    high, mid = bands
+    if not 0 <= mid <= high <= 1:
+        raise DataError(f"{where}: bands={bands} should be (high, medium) with 0 <= medium <= high <= 1")
+    order = np.argsort(-p, kind="stable")
+    if top_n is not None:
+        keep = order[: max(int(top_n), 0)]
+    else:
+        keep = order[p[order] >= threshold]
+    sub = X.iloc[keep]
+    ps = p[keep]
+    contrib = reason_contributions(pipeline, X).iloc[keep]
+    acts = DEFAULT_ACTIONS if actions is None else actions
+    reasons, suggested = [], []
+    for i in range(len(sub)):
+        row = contrib.iloc[i].sort_values(ascending=False)
+        top = [c for c, v in row.items() if v > 0][:n_reasons]
+        reasons.append("; ".join(f"{TELCO_LABELS.get(c, c)}={sub.iloc[i][c]}" for c in top))
+        suggested.append(acts.get(top[0], _DEFAULT_ACTION) if top else _DEFAULT_ACTION)
+    band = np.where(ps >= high, "高", np.where(ps >= mid, "中", "低"))
+    return pd.DataFrame({
+        "customer_id": sub.index.to_numpy(),
+        "risk_score": ps,
+        "risk_band": band,
+        "reasons": reasons,
+        "suggested_action": suggested,
+    })
+
+
+# --------------------------------------------------------------------------- non-contractual churn
+
+
+def _tx_inputs(transactions, customer_col, date_col, as_of, where):
+    require_dataframe(transactions, where=where)
+    require_columns(transactions, {customer_col: "customer_col", date_col: "date_col"}, where=where)
+    require_no_missing(transactions, customer_col, where=where)
+    require_no_missing(transactions, date_col, where=where)
+    if not pd.api.types.is_datetime64_any_dtype(transactions[date_col]):
+        raise DataError(f"{where}: column {date_col!r} should hold dates, got dtype {transactions[date_col].dtype}; "
+                        "convert it with pandas.to_datetime")
+    return to_timestamp(as_of, name="as_of", where=where)
+
+
+def inactivity_churn_labels(
+    transactions: pd.DataFrame,
+    *,
+    as_of,
+    threshold_days: int,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+) -> pd.DataFrame:
+    """Label customers as churned when they have not bought for more than ``threshold_days``.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per purchase.
+    as_of : date-like
+        Observation date; purchases after it are ignored, customers whose
+        first purchase is after it are left out.
+    threshold_days : int
+        Inactivity threshold (> 0).
+    customer_col, date_col : str
+
+    Returns
+    -------
+    DataFrame
+        Indexed by customer: ``last_purchase``, ``days_since_last``,
+        ``churned`` (``days_since_last > threshold_days``).
+
+    Raises
+    ------
+    DataError
+        On missing columns, non-date ``date_col``, non-positive threshold, or
+        no purchase on or before ``as_of``.
+
+    Notes
+    -----
+    In a non-contractual setting (no cancellation is observed) churn must be
+    *defined*: :math:`churned_i = 1[\\,as\\_of - last_i > \\tau\\,]`.  The rate
+    depends on :math:`\\tau`; probabilistic alternatives such as the BG/NBD
+    P(alive) avoid a fixed threshold (Fader, Hardie & Lee 2005, eq. 11).
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S., & Lee, K. L. (2005). "Counting your
+    customers" the easy way. Marketing Science 24(2), 275-284.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2],
+    ...                    "date": pd.to_datetime(["2020-01-01", "2020-03-01", "2020-01-15"])})
+    >>> inactivity_churn_labels(tx, as_of="2020-03-31", threshold_days=60)
+                last_purchase  days_since_last  churned
+    customer_id
+    1              2020-03-01               30    False
+    2              2020-01-15               76     True
+    """
+    where = "inactivity_churn_labels"
+    ts = _tx_inputs(transactions, customer_col, date_col, as_of, where)
+    if not threshold_days > 0:
+        raise DataError(f"{where}: threshold_days={threshold_days} should be > 0, e.g. 90")
+    seen = transactions[transactions[date_col] <= ts]
+    if len(seen) == 0:
+        raise DataError(f"{where}: no purchase on or before as_of={ts.date()}; "
+                        f"the data start on {transactions[date_col].min().date()}")
+    last = seen.groupby(customer_col)[date_col].max()
+    days = (ts - last).dt.days.astype("int64")
+    return pd.DataFrame({"last_purchase": last, "days_since_last": days, "churned": days > threshold_days})
+
+
+def churn_rate_by_threshold(
+    transactions: pd.DataFrame,
+    *,
+    as_of,
+    thresholds: Sequence[int],
+    until=None,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+) -> pd.DataFrame:
+    """How the inactivity churn rate depends on the threshold, optionally checked against the future.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+    as_of : date-like
+        Observation date.
+    thresholds : sequence of int
+        Inactivity thresholds in days.
+    until : date-like, optional
+        End of a validation window after ``as_of``: then report how many
+        "churned" customers bought again in ``(as_of, until]`` (false alarms).
+    customer_col, date_col : str
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``threshold_days``: ``n_customers``, ``churn_rate``; with
+        ``until`` also ``returned_if_churned`` (share of labelled churners who
+        bought again) and ``returned_if_active``.
+
+    Raises
+    ------
+    DataError
+        As in :func:`inactivity_churn_labels`, or ``until`` not after ``as_of``.
+
+    Notes
+    -----
+    :math:`rate(\\tau) = \\frac{1}{n} \\sum_i 1[as\\_of - last_i > \\tau]`,
+    non-increasing in :math:`\\tau`.
+
+    References
+    ----------
+    Fader, Hardie & Lee (2005), sec. 1 on "when is a customer dead".
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2, 2],
+    ...                    "date": pd.to_datetime(["2020-01-01", "2020-03-01", "2020-01-15", "2020-05-01"])})
+    >>> r = churn_rate_by_threshold(tx, as_of="2020-03-31", thresholds=[20, 60], until="2020-06-30")
+    >>> r[["churn_rate", "returned_if_churned"]]
+                    churn_rate  returned_if_churned
+    threshold_days
+    20                     1.0                  0.5
+    60                     0.5                  1.0
+    """
+    where = "churn_rate_by_threshold"
+    ts = _tx_inputs(transactions, customer_col, date_col, as_of, where)
+    returned = None
+    if until is not None:
+        end = to_timestamp(until, name="until", where=where)
+        if end <= ts:
+            raise DataError(f"{where}: until={end.date()} should be after as_of={ts.date()}")
+        window = transactions[(transactions[date_col] > ts) & (transactions[date_col] <= end)]
+        returned = set(window[customer_col])
+    rows = []
+    for tau in thresholds:
+        lab = inactivity_churn_labels(transactions, as_of=ts, threshold_days=tau,
+                                      customer_col=customer_col, date_col=date_col)
+        row = {"threshold_days": tau, "n_customers": len(lab), "churn_rate": float(lab["churned"].mean())}
+        if returned is not None:
+            back = lab.index.isin(list(returned))
+            ch = lab["churned"].to_numpy()
+            row["returned_if_churned"] = float(back[ch].mean()) if ch.any() else np.nan
+            row["returned_if_active"] = float(back[~ch].mean()) if (~ch).any() else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("threshold_days")
