@@ -967,7 +967,7 @@ def reason_contributions(pipeline: Pipeline, X: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Same index as ``X``, one column per original feature: the summed
+        Same index as ``X``, one column per feature (in the order of ``X``): the summed
         contribution of its dummies (log-odds units); positive = pushes
         towards churn.
 
@@ -1004,7 +1004,8 @@ def reason_contributions(pipeline: Pipeline, X: pd.DataFrame) -> pd.DataFrame:
     contrib = Z * model.coef_.ravel()
     cols = [col for col, _ in _origin_of_features(pre)]
     frame = pd.DataFrame(contrib, index=X.index, columns=pd.Index(cols))
-    return frame.T.groupby(level=0, sort=False).sum().T
+    summed = frame.T.groupby(level=0, sort=False).sum().T
+    return summed[[c for c in X.columns if c in summed.columns]]
 
 
 def calibration_table(y_true, scores, *, n_bins: int = 10) -> pd.DataFrame:
