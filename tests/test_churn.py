@@ -385,3 +385,25 @@ def test_cdnow_churn_rate_falls_with_threshold():
     r = C.churn_rate_by_threshold(load_cdnow(sample=True), as_of="1997-12-31", thresholds=[30, 90, 180])
     assert r["n_customers"].eq(2357).all()  # the whole Q1-1997 cohort has bought by then
     assert r["churn_rate"].is_monotonic_decreasing
+
+
+# --------------------------------------------------------------------------- widget
+
+
+def test_targeting_summary_matches_curve_optimum(models):
+    from crm_lessons.widgets.churn import targeting_summary
+
+    p = models.test_scores["logit"].to_numpy()
+    s = targeting_summary(p, value_saved=500, offer_cost=50, acceptance_rate=0.3)
+    t = C.targeting_curve(p, value_saved=500, offer_cost=50, acceptance_rate=0.3)
+    assert s["optimal_k"] == t.optimal_k and s["expected_profit"] == t.optimal_profit
+    assert s["cost"] == 50 * t.optimal_k
+
+
+def test_targeting_explorer_builds_and_updates():
+    from crm_lessons.widgets.churn import targeting_explorer
+
+    box = targeting_explorer(np.array([0.9, 0.5, 0.1]), value_saved=100, offer_cost=10, acceptance_rate=0.5)
+    sliders = box.children[:3]
+    assert [s.value for s in sliders] == [100, 10, 0.5]
+    sliders[1].value = 60  # triggers a redraw; must not raise
