@@ -248,3 +248,17 @@ def test_service_recovery_bad_probability():
         simulate_service_recovery(10, p_complain=1.5)
     with pytest.raises(DataError, match="missing the path 'failure, no complaint'"):
         simulate_service_recovery(10, repurchase={"no failure": 0.5})
+
+
+# --- widget ---------------------------------------------------------------------------------------
+
+def test_widget_shows_the_pure_functions_result():
+    from crm_lessons.widgets.satisfaction import describe_satisfaction, satisfaction_explorer
+
+    w = satisfaction_explorer(perceived=7.0, expected=7.0)
+    expected_slider, perceived_slider, label = w.children
+    perceived_slider.value = 5.0
+    assert label.value == describe_satisfaction(5.0, 7.0)
+    assert label.value.endswith(satisfaction_level(satisfaction_ratio(5.0, 7.0)))
+    expected_slider.value = 4.0
+    assert label.value.endswith("高度满意")  # 5 / 4 = 1.25 >= 1.2
