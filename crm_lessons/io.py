@@ -1,0 +1,828 @@
+"""Read users' own transaction files into the canonical frame every chapter uses.
+
+Students and analysts bring CSV files exported by Excel on Windows (often in
+GBK/GB18030), UTF-8 files with or without a byte-order mark, ``.xlsx``
+workbooks and tab-separated text, with Chinese or English headers, amounts
+written as ``¥1,234.50`` and dates written as ``2024年1月5日``.
+:func:`read_transactions` turns any of them into three typed columns
+(``customer_id``, ``date``, ``amount``) and reports what it found in a
+:class:`DataQualityReport`; a problem that stops the analysis raises
+:class:`crm_lessons.DataError` naming the file, the column, the first
+offending rows (as numbered in Excel: the header is row 1) and what to do.
+
+The input file is only read, never written.
+
+Examples
+--------
+>>> import io
+>>> from crm_lessons.io import read_transactions
+>>> csv = "会员编号,下单时间,实付金额\\nA01,2024/1/5,\\"￥1,234.50\\"\\nA02,2024年2月1日,88 元\\n"
+>>> read_transactions(io.BytesIO(csv.encode("gbk")))
+  customer_id       date   amount
+0         A01 2024-01-05  1234.50
+1         A02 2024-02-01    88.00
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io as _io
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from crm_lessons._validation import DataError, to_timestamp
+
+__all__ = ["DataQualityReport", "read_transactions", "read_transactions_with_report"]
+
+Policy = Literal["keep", "drop", "error"]
+_POLICIES = ("keep", "drop", "error")
+_WHERE = "read_transactions"
+
+# Header synonyms, compared after _norm_header (lower case, no spaces, "_", "-", ".").
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "customer_id": (
+        "客户id", "客户编号", "客户号", "客户代码", "客户", "顾客id", "顾客编号", "顾客",
+        "会员id", "会员编号", "会员号", "会员卡号", "会员", "用户id", "用户编号", "用户",
+        "买家id", "customerid", "customer", "customerno", "customernumber", "custid", "custno",
+        "memberid", "member", "userid", "user", "clientid", "client", "buyerid",
+    ),
+    "date": (
+        "日期", "交易日期", "交易时间", "下单时间", "下单日期", "订单日期", "订单时间", "购买日期",
+        "购买时间", "消费日期", "消费时间", "date", "orderdate", "invoicedate", "transactiondate",
+        "purchasedate", "txndate", "saledate", "orderdatetime",
+    ),
+    "amount": (
+        "金额", "消费金额", "实付金额", "订单金额", "交易金额", "销售额", "销售金额", "支付金额",
+        "付款金额", "实收金额", "amount", "sales", "revenue", "total", "price", "totalamount",
+        "orderamount", "salesamount", "value", "monetary", "spend",
+    ),
+}
+_ROLE_ARG = {"customer_id": "customer_col", "date": "date_col", "amount": "amount_col"}
+_ROLE_WORD = {"customer_id": "customer", "date": "date", "amount": "amount"}
+
+# Date formats tried in order on the values still unparsed (fast, vectorised).
+_DATE_FORMATS = (
+    "%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日", "%Y.%m.%d",
+    "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M",
+)
+# Excel stores dates as days since 1899-12-30; five digits cover 1927-03-19 .. 2173-10-14.
+_EXCEL_SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
+_EXCEL_ORIGIN = pd.Timestamp("1899-12-30")
+
+_FULL_WIDTH = str.maketrans(
+    "０１２３４５６７８９．，－（）＋　",
+    "0123456789.,-()+ ",
+)
+_CURRENCY = re.compile(r"(?i)rmb|cny|usd|元|[¥￥$€£\s]")
+# thousands separators only where they group digits by three: '1,234.5' yes, '1,5' no (decimal comma?)
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
+@dataclass
+class DataQualityReport:
+    """What :func:`read_transactions_with_report` found in a file.
+
+    Attributes
+    ----------
+    source : str
+        File name (or ``'<DataFrame>'``, ``'<file object>'``).
+    file_format : str
+        ``'csv'``, ``'excel'`` or ``'dataframe'``.
+    encoding : str or None
+        Text encoding used (``'utf-8'``, ``'utf-8-sig'`` when a byte-order
+        mark was present, ``'gb18030'``, or the one passed); None for Excel
+        and DataFrames.
+    delimiter : str or None
+        Field separator of a text file.
+    column_map : dict
+        Canonical name -> column in the file, e.g. ``{'customer_id': '会员编号'}``.
+    rows_read : int
+        Data rows in the file (header excluded), blank rows included.
+    blank_rows : int
+        Rows whose customer, date and amount cells were all empty (skipped).
+    rows_kept : int
+        Rows in the returned frame.
+    customers : int
+        Distinct customers in the returned frame.
+    returns : int
+        Rows with a negative amount (returns, refunds) among the non-blank rows.
+    zero_amounts : int
+        Rows with an amount of exactly 0.
+    duplicates : int
+        Rows identical to an earlier row in every column (after parsing).
+    future : int or None
+        Rows dated after ``as_of``; None when no ``as_of`` was given.
+    date_min, date_max : str or None
+        First and last date in the returned frame (``YYYY-MM-DD``).
+    as_of : str or None
+        The ``as_of`` used for the future-date check.
+    policy : dict
+        ``{'returns': ..., 'duplicates': ..., 'future': ...}`` as passed.
+    warnings : list of str
+        Plain-language notes on everything above that deserves a look.
+
+    Examples
+    --------
+    >>> import io
+    >>> _, rep = read_transactions_with_report(io.StringIO("customer,date,amount\\n1,2024-01-05,-3\\n"))
+    >>> rep.returns, rep.rows_kept
+    (1, 1)
+    >>> rep.summary_lines("en")[0]
+    "Read 1 rows from <file object> (format csv, delimiter ',')."
+    """
+
+    source: str
+    file_format: str
+    encoding: str | None
+    delimiter: str | None
+    column_map: dict[str, str]
+    rows_read: int
+    blank_rows: int
+    rows_kept: int
+    customers: int
+    returns: int
+    zero_amounts: int
+    duplicates: int
+    future: int | None
+    date_min: str | None
+    date_max: str | None
+    as_of: str | None
+    policy: dict[str, str]
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain Python types only (JSON-serialisable).
+
+        Examples
+        --------
+        >>> import io
+        >>> _, rep = read_transactions_with_report(io.StringIO("customer,date,amount\\n1,2024-01-05,3\\n"))
+        >>> rep.to_dict()["column_map"]
+        {'customer_id': 'customer', 'date': 'date', 'amount': 'amount'}
+        """
+        return asdict(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per item, column ``value`` (lists and dicts shown as text).
+
+        Examples
+        --------
+        >>> import io
+        >>> _, rep = read_transactions_with_report(io.StringIO("customer,date,amount\\n1,2024-01-05,3\\n"))
+        >>> rep.to_frame().loc["rows_kept", "value"]
+        '1'
+        """
+        items = {}
+        for key, value in self.to_dict().items():
+            if isinstance(value, list):
+                value = "; ".join(value)
+            elif isinstance(value, dict):
+                value = ", ".join(f"{k}={v}" for k, v in value.items())
+            items[key] = "" if value is None else str(value)
+        frame = pd.DataFrame({"value": pd.Series(items, dtype=object)})
+        frame.index.name = "item"
+        return frame
+
+    def summary_lines(self, lang: str = "zh") -> list[str]:
+        """A short data-quality summary, one sentence per line.
+
+        Parameters
+        ----------
+        lang : {'zh', 'en'}
+            Chinese (default) or English.
+
+        Examples
+        --------
+        >>> import io
+        >>> _, rep = read_transactions_with_report(io.StringIO("customer,date,amount\\n1,2024-01-05,3\\n"))
+        >>> print("\\n".join(rep.summary_lines("zh")))
+        从 <file object> 读取 1 行（格式 csv，分隔符 ','）。
+        列对应：客户 = 'customer'，日期 = 'date'，金额 = 'amount'。
+        保留 1 行，1 位客户，日期范围 2024-01-05 至 2024-01-05。
+        退货/负金额 0 行，完全重复 0 行，零金额 0 行。
+        """
+        if lang not in ("zh", "en"):
+            raise ValueError(f"lang={lang!r} should be 'zh' or 'en'")
+        zh = lang == "zh"
+        fmt = f"format {self.file_format}" if not zh else f"格式 {self.file_format}"
+        if self.encoding:
+            fmt += f", encoding {self.encoding}" if not zh else f"，编码 {self.encoding}"
+        if self.delimiter:
+            fmt += f", delimiter {self.delimiter!r}" if not zh else f"，分隔符 {self.delimiter!r}"
+        cm = self.column_map
+        if zh:
+            lines = [
+                f"从 {self.source} 读取 {self.rows_read} 行（{fmt}）。",
+                f"列对应：客户 = {cm['customer_id']!r}，日期 = {cm['date']!r}，金额 = {cm['amount']!r}。",
+                f"保留 {self.rows_kept} 行，{self.customers} 位客户，日期范围 {self.date_min} 至 {self.date_max}。",
+                f"退货/负金额 {self.returns} 行，完全重复 {self.duplicates} 行，零金额 {self.zero_amounts} 行。",
+            ]
+            if self.blank_rows:
+                lines.append(f"跳过空行 {self.blank_rows} 行。")
+            if self.future is not None:
+                lines.append(f"晚于 as_of={self.as_of} 的行：{self.future} 行。")
+        else:
+            lines = [
+                f"Read {self.rows_read} rows from {self.source} ({fmt}).",
+                f"Columns: customer = {cm['customer_id']!r}, date = {cm['date']!r}, amount = {cm['amount']!r}.",
+                f"Kept {self.rows_kept} rows, {self.customers} customers, dates {self.date_min} to {self.date_max}.",
+                f"Returns/negative amounts: {self.returns} rows; exact duplicates: {self.duplicates} rows; "
+                f"zero amounts: {self.zero_amounts} rows.",
+            ]
+            if self.blank_rows:
+                lines.append(f"Skipped {self.blank_rows} blank rows.")
+            if self.future is not None:
+                lines.append(f"Rows dated after as_of={self.as_of}: {self.future}.")
+        return lines
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _norm_header(name: Any) -> str:
+    return re.sub(r"[\s_\-.]+", "", str(name).translate(_FULL_WIDTH)).lower()
+
+
+def _describe(source: Any) -> str:
+    if isinstance(source, (str, PathLike)):
+        return str(source)
+    if isinstance(source, pd.DataFrame):
+        return "<DataFrame>"
+    name = getattr(source, "name", None)
+    return str(name) if isinstance(name, str) else "<file object>"
+
+
+def _raw_content(source: Any, where: str) -> tuple[bytes | str, str]:
+    """Bytes (or text, for a text file object) of the source and its file suffix."""
+    if isinstance(source, (str, PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise DataError(f"{where}: file not found: {str(path)!r}; check the path and the working directory")
+        return path.read_bytes(), path.suffix.lower()
+    if hasattr(source, "read"):
+        content = source.read()
+        if not isinstance(content, (bytes, str)):
+            raise TypeError(f"{where}: the file object returned {type(content).__name__}, expected bytes or str")
+        name = getattr(source, "name", "")
+        return content, Path(name).suffix.lower() if isinstance(name, str) else ""
+    raise TypeError(
+        f"read_transactions: source should be a path, an open file or a DataFrame, got {type(source).__name__}"
+    )
+
+
+def _decode_check(data: bytes, encoding: str | None, where: str) -> str:
+    """Return the encoding to use; try UTF-8 strictly, then GB18030."""
+    if encoding is not None:
+        try:
+            data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise DataError(
+                f"{where}: cannot decode the file as encoding={encoding!r} ({exc}); "
+                "leave encoding=None to detect UTF-8 or GBK/GB18030 automatically"
+            ) from exc
+        return encoding
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    try:
+        data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{where}: the file is neither UTF-8 nor GBK/GB18030 text; save it from Excel as "
+            "'CSV UTF-8' or pass encoding='...'"
+        ) from exc
+    return "gb18030"
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _read_frame(
+    source: Any, *, encoding: str | None, sep: str | None, sheet_name: str | int, where: str
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Read the source with every column as text (or Excel's own cell types)."""
+    info: dict[str, Any] = {"encoding": None, "delimiter": None}
+    content, suffix = _raw_content(source, where)
+    if isinstance(content, bytes) and (suffix in (".xlsx", ".xlsm") or content[:4] == b"PK\x03\x04"):
+        info["file_format"] = "excel"
+        try:
+            frame = pd.read_excel(_io.BytesIO(content), sheet_name=sheet_name, dtype=object, engine="openpyxl")
+        except ValueError as exc:  # e.g. unknown sheet
+            raise DataError(f"{where}: cannot read the workbook: {exc}; pass sheet_name='...'") from exc
+        return frame, info
+    if suffix == ".xls" or (isinstance(content, bytes) and content[:4] == b"\xd0\xcf\x11\xe0"):
+        raise DataError(
+            f"{where}: old Excel .xls files are not supported; open it in Excel and save as .xlsx or CSV"
+        )
+    info["file_format"] = "csv"
+    if isinstance(content, bytes):
+        enc = _decode_check(content, encoding, where)
+        text_head = content[:65536].decode(enc, errors="ignore")
+        info["encoding"] = enc
+    else:
+        enc = None
+        text_head = content[:65536]
+    if not text_head.strip():
+        raise DataError(f"{where}: the file is empty; export the data again with a header row and data rows")
+    first_line = text_head.lstrip("\ufeff").lstrip("\r\n").split("\n", 1)[0]
+    delimiter = sep if sep is not None else _sniff_delimiter(first_line)
+    info["delimiter"] = delimiter
+    buffer: IO[Any] = _io.BytesIO(content) if isinstance(content, bytes) else _io.StringIO(content)
+    try:
+        frame = pd.read_csv(
+            buffer, sep=delimiter, dtype=str, keep_default_na=False, na_values=[""],
+            skip_blank_lines=False, encoding=enc, engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        raise DataError(
+            f"{where}: cannot split the rows into columns with delimiter {delimiter!r} ({exc}); "
+            "check the file or pass sep='...'"
+        ) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise DataError(f"{where}: the file is empty; export the data again with a header row and data rows") from exc
+    return frame, info
+
+
+# ---------------------------------------------------------------- columns
+
+
+def _resolve_columns(frame: pd.DataFrame, explicit: dict[str, str | None], where: str) -> dict[str, Any]:
+    present = list(frame.columns)
+    shown = [str(c) for c in present]
+    normed: dict[str, list[Any]] = {}
+    for col in present:
+        normed.setdefault(_norm_header(col), []).append(col)
+    mapping: dict[str, Any] = {}
+    for role, given in explicit.items():
+        arg = _ROLE_ARG[role]
+        if given is not None:
+            if given not in frame.columns:
+                raise DataError(f"{where}: {arg}={given!r} is not a column; columns are {shown}")
+            mapping[role] = given
+            continue
+        found = [c for syn in _SYNONYMS[role] for c in normed.get(syn, [])]
+        found = list(dict.fromkeys(found))
+        if not found:
+            raise DataError(
+                f"{where}: no {_ROLE_WORD[role]} column found; columns are {shown}; pass {arg}='...'"
+            )
+        if len(found) > 1:
+            listed = " and ".join(repr(str(c)) for c in found)
+            raise DataError(
+                f"{where}: ambiguous {_ROLE_WORD[role]} column: {listed} both look like {_ROLE_WORD[role]}; "
+                f"pass {arg}={str(found[0])!r} (or the other one)"
+            )
+        mapping[role] = found[0]
+    used = list(mapping.values())
+    if len(set(map(str, used))) < len(used):
+        raise DataError(
+            f"{where}: the same column is used for two roles: "
+            f"{ {_ROLE_ARG[r]: str(c) for r, c in mapping.items()} }; pass a distinct column to each *_col argument"
+        )
+    return mapping
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _offenders(mask: np.ndarray, labels: np.ndarray, values: pd.Series, n: int = 5) -> str:
+    idx = np.flatnonzero(mask)
+    shown = [values.iloc[i] for i in idx[:n]]
+    parts = [f"row {labels[i]}: {v.item() if isinstance(v, np.generic) else v!r}" for i, v in zip(idx, shown)]
+    more = f" ({len(idx)} rows in all)" if len(idx) > n else ""
+    return "; ".join(parts) + more
+
+
+def _missing_error(mask: np.ndarray, labels: np.ndarray, col: Any, what: str, where: str) -> DataError:
+    idx = np.flatnonzero(mask)
+    rows = ", ".join(str(labels[i]) for i in idx[:5])
+    more = f" ({len(idx)} rows in all)" if len(idx) > 5 else ""
+    return DataError(
+        f"{where}: column {str(col)!r} has no {what} in row{'s' if len(idx) > 1 else ''} {rows}{more}; "
+        "fill in those cells or delete those rows, then read the file again"
+    )
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes (-1 for missing) and the distinct values, so each distinct text is parsed once."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    return codes, pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+
+
+def _take(parsed: pd.Series, codes: np.ndarray, missing: Any) -> np.ndarray:
+    arr = parsed.to_numpy()
+    out = arr[np.where(codes < 0, 0, codes)] if len(arr) else np.full(len(codes), missing, dtype=arr.dtype)
+    out[codes < 0] = missing
+    return out
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+
+def _blank(codes: np.ndarray, uniques: pd.Series) -> np.ndarray:
+    """Empty cells: missing, or text made only of spaces."""
+    blank_u = np.array([isinstance(v, str) and not v.strip() for v in uniques], dtype=bool)
+    return (codes < 0) | (blank_u[np.where(codes < 0, 0, codes)] if len(blank_u) else False)
+
+
+def _amount_values(uniq: pd.Series) -> pd.Series:
+    """Parse distinct amount cells; NaN where a cell is not a number.
+
+    Accepts numbers, and text such as '¥1,234.50', '￥88', '88 元', '(12.50)' (negative), '－5'.
+    """
+    out = pd.Series(np.nan, index=uniq.index, dtype="float64")
+    is_num = uniq.map(_is_number).astype(bool)
+    if is_num.any():
+        out[is_num] = uniq[is_num].astype("float64")
+    text = uniq[~is_num].astype(str)
+    if len(text):
+        fast = pd.to_numeric(text, errors="coerce")
+        out[text.index] = fast
+        text = text[fast.isna()]
+    if len(text):
+        t = text.str.translate(_FULL_WIDTH).str.strip()
+        neg = t.str.match(r"^\(.*\)$")
+        t = t.str.replace(r"^\((.*)\)$", r"\1", regex=True).str.replace(_CURRENCY, "", regex=True)
+        grouped = t.str.match(_THOUSANDS)
+        t = t.where(~grouped, t.str.replace(",", "", regex=False))
+        parsed = pd.to_numeric(t.where(t != "", "not a number"), errors="coerce")
+        out[t.index] = parsed.where(~neg, -parsed.abs())
+    return out
+
+
+def _date_text(text: pd.Series, formats: Sequence[str]) -> pd.Series:
+    """Parse text with whole-column formats, the best one on a sample first."""
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    todo = list(formats)
+    while len(text) and todo:
+        sample = text.iloc[:200]
+        hits = {f: int(pd.to_datetime(sample, format=f, errors="coerce").notna().sum()) for f in todo}
+        best = max(todo, key=lambda f: hits[f])
+        if hits[best] == 0:  # the sample is all bad: try every format on the rest
+            order = todo
+        else:
+            order = [best]
+        for fmt in order:
+            parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+            hit = parsed.notna()
+            out[parsed[hit].index] = parsed[hit].astype("datetime64[ns]")
+            text = text[~hit]
+            todo.remove(fmt)
+        if hits[best] == 0:
+            break
+    return out
+
+
+def _date_values(uniq: pd.Series, date_format: str | None) -> pd.Series:
+    """Parse distinct date cells (text, Excel serial numbers, datetime cells); NaT where impossible."""
+    out = pd.Series(pd.NaT, index=uniq.index, dtype="datetime64[ns]")
+    is_dt = uniq.map(lambda v: isinstance(v, (_dt.datetime, _dt.date))).astype(bool)
+    if is_dt.any():
+        out[is_dt] = pd.to_datetime(uniq[is_dt].map(pd.Timestamp)).astype("datetime64[ns]")
+    is_num = uniq.map(_is_number).astype(bool)
+    text = uniq[~is_dt & ~is_num].astype(str)
+    if is_num.any():  # Excel serials, or yyyymmdd typed as a number
+        num = uniq[is_num].astype("float64")
+        ymd = (num >= 19000101) & (num <= 22001231) & (num == np.floor(num))
+        text = pd.concat([text, num[ymd].astype("int64").astype(str)])
+        serial = num[~ymd & (num >= 1) & (num < 2958466)]
+        out[serial.index] = (_EXCEL_ORIGIN + pd.to_timedelta(serial, unit="D")).astype("datetime64[ns]")
+    formats = (date_format,) if date_format is not None else _DATE_FORMATS
+    if len(text):
+        parsed = _date_text(text, formats)
+        out[parsed.index] = parsed
+        text = text[parsed.isna()]
+    if len(text):  # second chance: full-width digits, spaces, Excel serials written as text
+        text = text.str.translate(_FULL_WIDTH).str.strip()
+        serial_text = text.str.match(_EXCEL_SERIAL) if date_format is None else text.str.match("$^")
+        days = text[serial_text].astype("float64")
+        out[days.index] = (_EXCEL_ORIGIN + pd.to_timedelta(days, unit="D")).astype("datetime64[ns]")
+        text = text[~serial_text]
+        if len(text):
+            parsed = _date_text(text, formats)
+            out[parsed.index] = parsed
+    return out
+
+
+def _parse_amount(values: pd.Series, labels: np.ndarray, col: Any, where: str) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.to_numpy(dtype="float64")
+    codes, uniq = _factorize(values)
+    out = _take(_amount_values(uniq), codes, np.nan)
+    bad = (codes >= 0) & np.isnan(out)
+    if bad.any():
+        raise DataError(
+            f"{where}: column {str(col)!r} has amounts that are not numbers: "
+            f"{_offenders(bad, labels, values)}; expected numbers such as 1234.5, '¥1,234.50' or '(12.50)' "
+            "for a refund; correct those cells or pass amount_col='...' if this is the wrong column"
+        )
+    return out
+
+
+def _parse_dates(values: pd.Series, labels: np.ndarray, col: Any, where: str, date_format: str | None) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out = values
+        if getattr(out.dt, "tz", None) is not None:
+            out = out.dt.tz_localize(None)
+        return pd.Series(out.to_numpy(dtype="datetime64[ns]")).dt.normalize()
+    codes, uniq = _factorize(values)
+    out = _take(_date_values(uniq, date_format), codes, np.datetime64("NaT", "ns"))
+    bad = (codes >= 0) & np.isnat(out)
+    if bad.any():
+        hint = (
+            f"they do not match date_format={date_format!r}"
+            if date_format is not None
+            else "expected dates such as 2024-01-05, 2024/1/5, 20240105, 2024年1月5日, "
+            "2024-01-05 13:45:00 or Excel date numbers; for another form pass date_format='%d.%m.%Y' (say)"
+        )
+        raise DataError(
+            f"{where}: column {str(col)!r} has values that are not dates: {_offenders(bad, labels, values)}; {hint}"
+        )
+    return pd.Series(out).dt.normalize()
+
+
+def _parse_customer(codes: np.ndarray, uniq: pd.Series) -> pd.Series:
+    """Ids as text without surrounding spaces; 1001.0 from Excel becomes '1001'."""
+    def one(v: Any) -> str:
+        if isinstance(v, (float, np.floating)) and float(v).is_integer():
+            return str(int(v))
+        return str(v).strip()
+
+    clean = uniq.map(one).astype(object)
+    return pd.Series(_take(clean, codes, None)).astype(str)
+
+
+# ---------------------------------------------------------------- main
+
+
+def _check_policy(name: str, value: str) -> None:
+    if value not in _POLICIES:
+        raise ValueError(f"{name}={value!r} should be one of {list(_POLICIES)}")
+
+
+def read_transactions_with_report(
+    source: str | PathLike[str] | IO[bytes] | IO[str] | pd.DataFrame,
+    *,
+    customer_col: str | None = None,
+    date_col: str | None = None,
+    amount_col: str | None = None,
+    encoding: str | None = None,
+    sep: str | None = None,
+    sheet_name: str | int = 0,
+    date_format: str | None = None,
+    as_of: Any = None,
+    returns: Policy = "keep",
+    duplicates: Policy = "keep",
+    future: Policy = "keep",
+) -> tuple[pd.DataFrame, DataQualityReport]:
+    """Read a transaction file and also return a :class:`DataQualityReport`.
+
+    Takes the same arguments as :func:`read_transactions` (see there).
+
+    Returns
+    -------
+    frame : DataFrame
+        As :func:`read_transactions`.
+    report : DataQualityReport
+        Counts of rows read, kept, blank, returns, zero amounts, duplicates,
+        future-dated rows, the column mapping, encoding and plain warnings.
+
+    Examples
+    --------
+    >>> import io
+    >>> raw = "客户ID,日期,金额\\nA,2024-01-05,10\\nA,2024-01-05,10\\nB,2024-01-06,(5)\\n"
+    >>> tx, rep = read_transactions_with_report(io.BytesIO(raw.encode("utf-8-sig")), duplicates="drop")
+    >>> tx
+      customer_id       date  amount
+    0           A 2024-01-05    10.0
+    1           B 2024-01-06    -5.0
+    >>> rep.encoding, rep.duplicates, rep.returns, rep.rows_kept
+    ('utf-8-sig', 1, 1, 2)
+    >>> for w in rep.warnings: print(w)
+    1 rows are exact duplicates of an earlier row (dropped, duplicates='drop')
+    1 rows have a negative amount (returns/refunds) (kept, returns='keep')
+    """
+    for name, value in (("returns", returns), ("duplicates", duplicates), ("future", future)):
+        _check_policy(name, value)
+    label = _describe(source)
+    where = f"{_WHERE}: {label}" if label != "<DataFrame>" else _WHERE
+    if isinstance(source, pd.DataFrame):
+        raw = source.copy()
+        info: dict[str, Any] = {"encoding": None, "delimiter": None, "file_format": "dataframe"}
+        labels = np.asarray(raw.index)
+    else:
+        raw, info = _read_frame(source, encoding=encoding, sep=sep, sheet_name=sheet_name, where=where)
+        labels = np.arange(len(raw)) + 2  # Excel numbering: header is row 1
+    raw.columns = [str(c).lstrip("\ufeff").strip() if isinstance(c, str) else c for c in raw.columns]
+    rows_read = len(raw)
+    if rows_read == 0:
+        raise DataError(f"{where}: the file has a header but no data rows; columns are {[str(c) for c in raw.columns]}")
+    mapping = _resolve_columns(
+        raw, {"customer_id": customer_col, "date": date_col, "amount": amount_col}, where
+    )
+    columns = [raw[mapping[r]] for r in ("customer_id", "date", "amount")]
+    factorized = [_factorize(c) for c in columns]
+    b_c, b_d, b_a = (_blank(codes, uniq) for codes, uniq in factorized)
+    blank = b_c & b_d & b_a
+    if blank.any():
+        keep = ~blank
+        raw, labels = raw.loc[keep], labels[keep]
+        b_c, b_d, b_a = b_c[keep], b_d[keep], b_a[keep]
+        columns = [raw[mapping[r]] for r in ("customer_id", "date", "amount")]
+        factorized = [(codes[keep], uniq) for codes, uniq in factorized]
+    if len(raw) == 0:
+        raise DataError(f"{where}: every row is blank in the customer, date and amount columns; no rows left")
+    if b_c.any():
+        raise _missing_error(b_c, labels, mapping["customer_id"], "customer id", where)
+    if b_d.any():
+        raise _missing_error(b_d, labels, mapping["date"], "date", where)
+    if b_a.any():
+        raise _missing_error(b_a, labels, mapping["amount"], "amount", where)
+
+    customer = _parse_customer(*factorized[0])
+    date = _parse_dates(columns[1], labels, mapping["date"], where, date_format)
+    amount = _parse_amount(columns[2], labels, mapping["amount"], where)
+
+    out = pd.DataFrame(
+        {"customer_id": customer.to_numpy(), "date": date.to_numpy(dtype="datetime64[ns]"), "amount": amount},
+    ).astype({"customer_id": "str"})
+    warnings: list[str] = []
+    used = set(mapping.values())
+    for col in raw.columns:
+        if col in used:
+            continue
+        name = col
+        if name in out.columns:
+            name = f"{col}_original"
+            warnings.append(f"extra column {col!r} is kept as {name!r} (its name is taken by the canonical column)")
+        out[name] = raw[col].reset_index(drop=True)
+
+    ts_as_of = to_timestamp(as_of, name="as_of", where=_WHERE).normalize() if as_of is not None else None
+    is_dup = out.duplicated(keep="first").to_numpy()
+    is_ret = (out["amount"] < 0).to_numpy()
+    is_zero = (out["amount"] == 0).to_numpy()
+    is_future = (out["date"] > ts_as_of).to_numpy() if ts_as_of is not None else np.zeros(len(out), bool)
+    drop = np.zeros(len(out), bool)
+    checks = (
+        ("duplicates", duplicates, is_dup, "are exact duplicates of an earlier row"),
+        ("returns", returns, is_ret, "have a negative amount (returns/refunds)"),
+        ("future", future, is_future, f"are dated after as_of={None if ts_as_of is None else str(ts_as_of.date())}"),
+    )
+    for name, policy, mask, what in checks:
+        if not mask.any():
+            continue
+        if policy == "error":
+            raise DataError(
+                f"{where}: {int(mask.sum())} rows {what}: "
+                f"{_offenders(mask, labels, out['amount'] if name == 'returns' else out['date'].dt.date.astype(str))}; "
+                f"{name}='error' was passed; pass {name}='keep' or {name}='drop' to continue"
+            )
+        if policy == "drop":
+            drop |= mask
+        warnings.append(f"{int(mask.sum())} rows {what} ({'dropped' if policy == 'drop' else 'kept'}, {name}={policy!r})")
+    if is_zero.any():
+        warnings.append(f"{int(is_zero.sum())} rows have an amount of 0")
+    if blank.any():
+        warnings.append(f"{int(blank.sum())} blank rows were skipped")
+    if drop.all():
+        why = ", ".join(f"{n}={p!r}" for n, p, m, _ in checks if p == "drop" and m.any())
+        raise DataError(
+            f"{where}: no rows left: all {len(out)} rows were removed by {why}; pass 'keep' instead to keep them"
+        )
+    if drop.any():
+        out = out.loc[~drop].reset_index(drop=True)
+    report = DataQualityReport(
+        source=label,
+        file_format=info["file_format"],
+        encoding=info["encoding"],
+        delimiter=info["delimiter"],
+        column_map={role: str(col) for role, col in mapping.items()},
+        rows_read=rows_read,
+        blank_rows=int(blank.sum()),
+        rows_kept=len(out),
+        customers=int(out["customer_id"].nunique()),
+        returns=int(is_ret.sum()),
+        zero_amounts=int(is_zero.sum()),
+        duplicates=int(is_dup.sum()),
+        future=int(is_future.sum()) if ts_as_of is not None else None,
+        date_min=str(out["date"].min().date()),
+        date_max=str(out["date"].max().date()),
+        as_of=str(ts_as_of.date()) if ts_as_of is not None else None,
+        policy={"returns": returns, "duplicates": duplicates, "future": future},
+        warnings=warnings,
+    )
+    return out, report
+
+
+def read_transactions(
+    source: str | PathLike[str] | IO[bytes] | IO[str] | pd.DataFrame,
+    *,
+    customer_col: str | None = None,
+    date_col: str | None = None,
+    amount_col: str | None = None,
+    encoding: str | None = None,
+    sep: str | None = None,
+    sheet_name: str | int = 0,
+    date_format: str | None = None,
+    as_of: Any = None,
+    returns: Policy = "keep",
+    duplicates: Policy = "keep",
+    future: Policy = "keep",
+) -> pd.DataFrame:
+    """Read a transaction file (CSV, text or Excel) into the canonical frame.
+
+    Parameters
+    ----------
+    source : path, open file or DataFrame
+        A ``.csv``/``.txt``/``.tsv``/``.xlsx`` path, an open binary (or text)
+        file object, or a DataFrame already in memory (copied, never changed).
+    customer_col, date_col, amount_col : str, optional
+        Column holding each role.  When omitted, the column is found from its
+        header (Chinese or English, ignoring case, spaces and underscores):
+        e.g. 客户ID/会员编号/customer_id, 日期/下单时间/InvoiceDate,
+        金额/实付金额/amount.  An explicit argument always wins.
+    encoding : str, optional
+        Text encoding.  Default: UTF-8 (with or without byte-order mark),
+        tried strictly, then GB18030 (a superset of GBK, Excel's Chinese CSV).
+    sep : str, optional
+        Field delimiter of a text file; default: the most frequent of
+        ``,``, tab, ``;`` and ``|`` in the header line.
+    sheet_name : str or int, default 0
+        Worksheet of an Excel file.
+    date_format : str, optional
+        ``strftime`` format used instead of the built-in list (e.g.
+        ``'%m/%d/%Y %H:%M'`` for US-style dates, which are never guessed).
+    as_of : date-like, optional
+        End of the observation period.  Rows dated after it are counted as
+        future-dated and handled by ``future``.  Default None: no check (the
+        result never depends on the day the code is run).
+    returns, duplicates, future : {'keep', 'drop', 'error'}, default 'keep'
+        What to do with rows whose amount is negative (returns, refunds),
+        rows identical to an earlier row in every column after parsing, and
+        rows dated after ``as_of``.  Each is counted in the report either way.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id`` (str, surrounding spaces removed), ``date``
+        (datetime64[ns] at midnight: time of day is dropped), ``amount``
+        (float64, negative for returns), then every other column of the
+        source with its name unchanged, in file order; a fresh RangeIndex.
+
+    Raises
+    ------
+    DataError
+        Empty file; missing or ambiguous columns; empty customer, date or
+        amount cells; values that are not dates or amounts; rows refused by a
+        policy set to ``'error'``; no rows left.  The message names the file,
+        the column and the first offending rows with their values, numbered as
+        in Excel (header = row 1, first data row = row 2; for a DataFrame, the
+        index labels).
+
+    Notes
+    -----
+    Dates are parsed by trying whole-column formats in order: ``%Y-%m-%d``,
+    ``%Y/%m/%d``, ``%Y%m%d``, ``%Y年%m月%d日``, ``%Y.%m.%d``, the same with a
+    time of day; five-digit numbers are Excel serial dates (days since
+    1899-12-30).  Amounts lose currency signs (¥ ￥ $ € £, 元, RMB, CNY),
+    thousands separators and spaces; ``(12.50)`` is ``-12.50``; full-width
+    digits are accepted.  The full data-quality report comes from
+    :func:`read_transactions_with_report`.
+
+    Examples
+    --------
+    >>> import io
+    >>> raw = b"CustomerID\\tInvoiceDate\\tSales\\tStore\\n 7 \\t20240105\\t$12\\tBJ\\n8\\t45296\\t1,000\\tSH\\n"
+    >>> tx = read_transactions(io.BytesIO(raw))
+    >>> tx
+      customer_id       date  amount Store
+    0           7 2024-01-05    12.0    BJ
+    1           8 2024-01-05  1000.0    SH
+    >>> tx.dtypes.astype(str).to_dict()
+    {'customer_id': 'str', 'date': 'datetime64[ns]', 'amount': 'float64', 'Store': 'str'}
+    >>> read_transactions(io.StringIO("customer,date,amount\\n1,2024-13-01,5\\n"))
+    Traceback (most recent call last):
+    ...
+    crm_lessons._validation.DataError: read_transactions: <file object>: column 'date' has values that are not dates: row 2: '2024-13-01'; ...
+    """
+    frame, _ = read_transactions_with_report(
+        source, customer_col=customer_col, date_col=date_col, amount_col=amount_col, encoding=encoding,
+        sep=sep, sheet_name=sheet_name, date_format=date_format, as_of=as_of, returns=returns,
+        duplicates=duplicates, future=future,
+    )
+    return frame
