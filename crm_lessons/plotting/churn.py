@@ -15,7 +15,7 @@ from sklearn.metrics import average_precision_score, precision_recall_curve, roc
 
 from crm_lessons.churn import Targeting
 
-__all__ = ["plot_calibration", "plot_gains", "plot_km", "plot_pr", "plot_profit", "plot_roc"]
+__all__ = ["plot_calibration", "plot_gains", "plot_km", "plot_pr", "plot_profit", "plot_roc", "plot_threshold_churn"]
 
 
 def _ax(ax):
@@ -244,5 +244,41 @@ def plot_profit(targeting: Targeting, *, ax=None):
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xlabel("联系客户比例 share contacted (按风险从高到低)")
     ax.set_ylabel("期望利润 expected profit")
+    ax.legend()
+    return ax
+
+
+def plot_threshold_churn(table: pd.DataFrame, *, ax=None):
+    """Churn rate by inactivity threshold, with the share of "churned" customers who came back.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Result of :func:`crm_lessons.churn.churn_rate_by_threshold` (with or
+        without ``until``).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> t = pd.DataFrame({"churn_rate": [0.9, 0.6], "returned_if_churned": [0.3, 0.1]},
+    ...                  index=pd.Index([30, 90], name="threshold_days"))
+    >>> plot_threshold_churn(t).get_xlabel()
+    '不活跃阈值 inactivity threshold (days)'
+    >>> plt.close("all")
+    """
+    ax = _ax(ax)
+    x = table.index.to_numpy()
+    ax.plot(x, table["churn_rate"], marker="o", label="判为流失的比例 churn rate")
+    if "returned_if_churned" in table:
+        ax.plot(x, table["returned_if_churned"], marker="s", linestyle="--",
+                label="其中后来又购买 came back (false alarm)")
+    ax.set_xlabel("不活跃阈值 inactivity threshold (days)")
+    ax.set_ylabel("客户比例 share of customers")
+    ax.set_ylim(0, 1.02)
     ax.legend()
     return ax
