@@ -50,6 +50,7 @@ __all__ = [
     "estimate_paths",
     "satisfaction_index",
     "net_promoter_score",
+    "simulate_attribute_ratings",
     "importance_performance",
     "satisfaction_trap",
     "complaint_handling_steps",
@@ -263,7 +264,7 @@ def _implied_residual_variances(paths: Mapping[tuple[str, str], float]) -> tuple
 
 def simulate_acsi_survey(n_respondents: int, *, paths: Mapping[tuple[str, str], float] | None = None,
                          n_items: int = 3, loading: float = 0.85, scale: tuple[int, int] = (1, 10),
-                         random_state: int | np.random.Generator | None = None) -> AcsiSurvey:
+                         center: float | None = None, random_state: int | np.random.Generator | None = None) -> AcsiSurvey:
     """Simulate an ACSI-style satisfaction survey whose true paths are known.
 
     Parameters
@@ -282,6 +283,10 @@ def simulate_acsi_survey(n_respondents: int, *, paths: Mapping[tuple[str, str], 
         the rest of an item's variance is measurement error.
     scale : (int, int), default (1, 10)
         Lowest and highest answer of the Likert items.
+    center : float, optional
+        Answer of an average respondent (latent value 0); default the middle
+        of the scale.  Real satisfaction surveys lean to the top of the scale
+        (ACSI scores average about 75 of 100), e.g. ``center=7`` on 0-10.
     random_state : int or Generator, optional
         Seed for :func:`numpy.random.default_rng`.
 
@@ -303,7 +308,7 @@ def simulate_acsi_survey(n_respondents: int, *, paths: Mapping[tuple[str, str], 
     ``eta_j = sum_i beta_ij eta_i + zeta_j`` with
     ``Var(zeta_j) = 1 - beta_j' Sigma beta_j``.  Measurement part:
     ``x = lambda eta + sqrt(1 - lambda^2) eps``, then the answer is
-    ``round(mid + x * (max - min) / 5)`` clipped to the scale, so rounding and
+    ``round(center + x * (max - min) / 5)`` clipped to the scale, so rounding and
     clipping add the coarseness of real answers.  Path estimates from item
     means are attenuated by measurement error (see :func:`estimate_paths`).
 
@@ -333,6 +338,9 @@ def simulate_acsi_survey(n_respondents: int, *, paths: Mapping[tuple[str, str], 
     lo, hi = scale
     if not (int(lo) == lo and int(hi) == hi and hi - lo >= 2):
         raise DataError(f"{where}: scale={scale!r} should be two integers (min, max) with max - min >= 2")
+    mid = (lo + hi) / 2 if center is None else float(center)
+    if not lo < mid < hi:
+        raise DataError(f"{where}: center={center!r} should lie strictly inside the scale {lo}-{hi}")
     paths = dict(ACSI_PATHS if paths is None else paths)
     for src, tgt in paths:
         if src not in _CONSTRUCT_ORDER or tgt not in _CONSTRUCT_ORDER:
@@ -350,7 +358,7 @@ def simulate_acsi_survey(n_respondents: int, *, paths: Mapping[tuple[str, str], 
             if tgt == name:
                 value = value + b * latent[src].to_numpy()
         latent[name] = value
-    mid, spread = (lo + hi) / 2, (hi - lo) / 5
+    spread = (hi - lo) / 5
     items = {}
     constructs: dict[str, list[str]] = {}
     for name in _CONSTRUCT_ORDER:
@@ -707,6 +715,84 @@ def net_promoter_score(scores: Sequence[float] | pd.Series, *, confidence: float
     return pd.Series({"n": float(n), "promoters": p_p, "passives": 1 - p_p - p_d, "detractors": p_d,
                       "nps": 100 * diff, "se": 100 * se, "ci_low": 100 * (diff - z * se),
                       "ci_high": 100 * (diff + z * se)}, name="net_promoter_score")
+
+
+def simulate_attribute_ratings(n_respondents: int, *, weights: Mapping[str, float], means: Mapping[str, float],
+                               scale: tuple[int, int] = (1, 10), sd: float = 1.5, noise: float = 0.5,
+                               random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
+    """Simulate attribute ratings and overall satisfaction with known importance and performance.
+
+    Parameters
+    ----------
+    n_respondents : int
+        Number of respondents.
+    weights : dict
+        Attribute -> true weight of its (standardized) rating in overall
+        satisfaction, >= 0: the true importance.
+    means : dict
+        Attribute -> mean rating on ``scale``: the true performance.  Same keys
+        as ``weights``.
+    scale : (int, int), default (1, 10)
+        Lowest and highest answer.
+    sd : float, default 1.5
+        Standard deviation of each attribute rating across respondents.
+    noise : float, default 0.5
+        Standard deviation of the part of overall satisfaction (in standard
+        units) that the attributes do not explain.
+    random_state : int or Generator, optional
+        Seed for :func:`numpy.random.default_rng`.
+
+    Returns
+    -------
+    DataFrame
+        One integer column per attribute and ``overall``, one row per respondent.
+
+    Raises
+    ------
+    DataError
+        When the keys of ``weights`` and ``means`` differ, a weight is negative,
+        a mean lies outside the scale, or ``sd`` / ``noise`` is not positive.
+
+    Notes
+    -----
+    ``a_ij ~ Normal(m_j, sd)`` independently; ``overall_i = c + s * (sum_j w_j
+    (a_ij - m_j) / sd + noise * e_i) / sqrt(sum_j w_j^2 + noise^2)`` with ``c``
+    the middle of the scale and ``s = (max - min) / 5``; all answers are
+    rounded and clipped to the scale.  The correlation of attribute ``j``
+    with ``overall`` is then proportional to ``w_j`` (before rounding), so
+    derived importance should rank attributes as ``weights`` do.
+
+    Examples
+    --------
+    >>> df = simulate_attribute_ratings(200, weights={"price": 0.6, "staff": 0.1},
+    ...                                 means={"price": 5, "staff": 8}, random_state=0)
+    >>> list(df.columns)
+    ['price', 'staff', 'overall']
+    """
+    where = "simulate_attribute_ratings"
+    if int(n_respondents) != n_respondents or n_respondents < 2:
+        raise DataError(f"{where}: n_respondents={n_respondents!r} should be an integer >= 2")
+    if set(weights) != set(means):
+        raise DataError(f"{where}: weights and means should name the same attributes; "
+                        f"got {sorted(weights)} and {sorted(means)}")
+    lo, hi = scale
+    for name in weights:
+        if weights[name] < 0:
+            raise DataError(f"{where}: weight of {name!r} is {weights[name]}; weights should be >= 0")
+        if not lo <= means[name] <= hi:
+            raise DataError(f"{where}: mean of {name!r} is {means[name]}; it should lie in the scale {lo}-{hi}")
+    if sd <= 0 or noise <= 0:
+        raise DataError(f"{where}: sd={sd!r} and noise={noise!r} should both be > 0")
+    rng = np.random.default_rng(random_state)
+    n = int(n_respondents)
+    names = list(weights)
+    w = np.array([weights[k] for k in names], dtype=float)
+    m = np.array([means[k] for k in names], dtype=float)
+    z = rng.standard_normal((n, len(names)))
+    latent_overall = (z @ w + noise * rng.standard_normal(n)) / np.sqrt(w @ w + noise**2)
+    out = pd.DataFrame(np.clip(np.rint(m + sd * z), lo, hi).astype("int64"), columns=names)
+    out["overall"] = np.clip(np.rint((lo + hi) / 2 + (hi - lo) / 5 * latent_overall), lo, hi).astype("int64")
+    return out
 
 
 _IPA_QUADRANTS = {

@@ -21,6 +21,7 @@ from crm_lessons.satisfaction import (
     satisfaction_ratio,
     satisfaction_trap,
     simulate_acsi_survey,
+    simulate_attribute_ratings,
     simulate_service_recovery,
 )
 
@@ -262,3 +263,30 @@ def test_widget_shows_the_pure_functions_result():
     assert label.value.endswith(satisfaction_level(satisfaction_ratio(5.0, 7.0)))
     expected_slider.value = 4.0
     assert label.value.endswith("高度满意")  # 5 / 4 = 1.25 >= 1.2
+
+
+def test_ipa_recovers_true_quadrants_from_simulated_ratings():
+    weights = {"price": 0.6, "speed": 0.5, "staff": 0.1, "decor": 0.05}
+    means = {"price": 5.0, "speed": 8.0, "staff": 8.5, "decor": 4.5}
+    df = simulate_attribute_ratings(3000, weights=weights, means=means, random_state=12)
+    out = importance_performance(df, attributes=list(weights), overall="overall")
+    # clipping at 10 pulls the mean of an attribute rated 8.5 +/- 1.5 down by about 0.1
+    assert out["performance"].to_numpy() == pytest.approx(list(means.values()), abs=0.2)
+    # true quadrants: high weight = above mean weight (0.3125); high mean = above 6.5
+    assert out["quadrant"].to_dict() == {"price": "重点改进", "speed": "继续保持",
+                                         "staff": "过度投入", "decor": "低优先"}
+    assert list(out["importance"].rank()) == [4.0, 3.0, 2.0, 1.0]
+
+
+def test_attribute_simulator_bad_input():
+    with pytest.raises(DataError, match="should name the same attributes"):
+        simulate_attribute_ratings(10, weights={"a": 1.0}, means={"b": 5.0})
+    with pytest.raises(DataError, match=r"mean of 'a' is 12; it should lie in the scale 1-10"):
+        simulate_attribute_ratings(10, weights={"a": 1.0}, means={"a": 12})
+
+
+def test_survey_center_shifts_answers():
+    s = simulate_acsi_survey(2000, scale=(0, 10), center=7, random_state=3)
+    assert s.items.to_numpy().mean() == pytest.approx(7, abs=0.25)
+    with pytest.raises(DataError, match=r"center=10 should lie strictly inside the scale 0-10"):
+        simulate_acsi_survey(10, scale=(0, 10), center=10)
