@@ -943,8 +943,10 @@ def odds_ratios(pipeline: Pipeline) -> pd.DataFrame:
         ratio = float(np.exp(b))
         cn = TELCO_LABELS.get(col, col)
         if level is None:
-            ref = f"{scales[col]:.4g}"
-            label = f"{cn} ({col}) 每增加 {scales[col]:.3g} (1 个标准差)，流失几率变为原来的 {ratio:.2f} 倍"
+            sd = scales[col]
+            ref = f"{sd:.4g}"
+            step = f"{sd:,.0f}" if abs(sd) >= 100 else f"{sd:.3g}"
+            label = f"{cn} ({col}) 每增加 {step} (1 个标准差)，流失几率变为原来的 {ratio:.2f} 倍"
             level = "+1 SD"
         else:
             ref = refs[col]
