@@ -24,6 +24,7 @@ import gzip
 import hashlib
 import io
 import re
+import zlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -140,7 +141,14 @@ def _read_verified(name: str) -> bytes:
     spec = DATASETS[name]
     path = data_path(name)
     raw = path.read_bytes()
-    content = gzip.decompress(raw) if spec.file.endswith(".gz") else raw
+    try:
+        content = gzip.decompress(raw) if spec.file.endswith(".gz") else raw
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataError(
+            f"{path}: the bundled file is damaged and cannot be decompressed ({exc}), so its SHA-256 "
+            f"cannot match the expected {spec.sha256}; restore it with 'git checkout -- datasets/' "
+            "or reinstall the package"
+        ) from exc
     digest = hashlib.sha256(content).hexdigest()
     if digest != spec.sha256:
         raise DataError(
