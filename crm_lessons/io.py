@@ -311,19 +311,36 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+def _clean_header(columns: Sequence[Any]) -> list[Any]:
+    return [str(c).lstrip("\ufeff").strip() if isinstance(c, str) else c for c in columns]
+
+
 def _read_frame(
-    source: Any, *, encoding: str | None, sep: str | None, sheet_name: str | int, where: str
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Read the source with every column as text (or Excel's own cell types)."""
+    source: Any,
+    *,
+    encoding: str | None,
+    sep: str | None,
+    sheet_name: str | int,
+    explicit: dict[str, str | None],
+    where: str,
+) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
+    """Read the source: the three role columns as text, the others with pandas' own types.
+
+    Excel cells keep their own types (numbers, datetimes, text).  Returns the
+    frame (header names cleaned), facts for the report, and the column mapping.
+    """
     info: dict[str, Any] = {"encoding": None, "delimiter": None}
     content, suffix = _raw_content(source, where)
     if isinstance(content, bytes) and (suffix in (".xlsx", ".xlsm") or content[:4] == b"PK\x03\x04"):
         info["file_format"] = "excel"
         try:
-            frame = pd.read_excel(_io.BytesIO(content), sheet_name=sheet_name, dtype=object, engine="openpyxl")
+            frame = pd.read_excel(_io.BytesIO(content), sheet_name=sheet_name, engine="openpyxl")
         except ValueError as exc:  # e.g. unknown sheet
             raise DataError(f"{where}: cannot read the workbook: {exc}; pass sheet_name='...'") from exc
-        return frame, info
+        if frame.shape[1] == 0:
+            raise DataError(f"{where}: the worksheet is empty; put a header row and data rows in it or pass sheet_name='...'")
+        frame.columns = _clean_header(frame.columns)
+        return frame, info, _resolve_columns(frame, explicit, where)
     if suffix == ".xls" or (isinstance(content, bytes) and content[:4] == b"\xd0\xcf\x11\xe0"):
         raise DataError(
             f"{where}: old Excel .xls files are not supported; open it in Excel and save as .xlsx or CSV"
@@ -343,8 +360,13 @@ def _read_frame(
     info["delimiter"] = delimiter
     buffer: IO[Any] = _io.BytesIO(content) if isinstance(content, bytes) else _io.StringIO(content)
     try:
+        header = pd.read_csv(buffer, sep=delimiter, nrows=0, encoding=enc, engine="c")
+        raw_names = dict(zip(_clean_header(header.columns), header.columns))
+        header.columns = list(raw_names)
+        mapping = _resolve_columns(header, explicit, where)
+        buffer.seek(0)
         frame = pd.read_csv(
-            buffer, sep=delimiter, dtype=str, keep_default_na=False, na_values=[""],
+            buffer, sep=delimiter, dtype={raw_names[c]: str for c in mapping.values()},
             skip_blank_lines=False, encoding=enc, engine="c",
         )
     except pd.errors.ParserError as exc:
@@ -354,7 +376,8 @@ def _read_frame(
         ) from exc
     except pd.errors.EmptyDataError as exc:
         raise DataError(f"{where}: the file is empty; export the data again with a header row and data rows") from exc
-    return frame, info
+    frame.columns = _clean_header(frame.columns)
+    return frame, info, mapping
 
 
 # ---------------------------------------------------------------- columns
@@ -621,20 +644,23 @@ def read_transactions_with_report(
         _check_policy(name, value)
     label = _describe(source)
     where = f"{_WHERE}: {label}" if label != "<DataFrame>" else _WHERE
+    if future != "keep" and as_of is None:
+        raise ValueError(f"future={future!r} needs as_of (the end of the observation period), e.g. as_of='2024-12-31'")
+    explicit = {"customer_id": customer_col, "date": date_col, "amount": amount_col}
     if isinstance(source, pd.DataFrame):
         raw = source.copy()
+        raw.columns = _clean_header(raw.columns)
         info: dict[str, Any] = {"encoding": None, "delimiter": None, "file_format": "dataframe"}
         labels = np.asarray(raw.index)
+        mapping = _resolve_columns(raw, explicit, where)
     else:
-        raw, info = _read_frame(source, encoding=encoding, sep=sep, sheet_name=sheet_name, where=where)
+        raw, info, mapping = _read_frame(
+            source, encoding=encoding, sep=sep, sheet_name=sheet_name, explicit=explicit, where=where
+        )
         labels = np.arange(len(raw)) + 2  # Excel numbering: header is row 1
-    raw.columns = [str(c).lstrip("\ufeff").strip() if isinstance(c, str) else c for c in raw.columns]
     rows_read = len(raw)
     if rows_read == 0:
         raise DataError(f"{where}: the file has a header but no data rows; columns are {[str(c) for c in raw.columns]}")
-    mapping = _resolve_columns(
-        raw, {"customer_id": customer_col, "date": date_col, "amount": amount_col}, where
-    )
     columns = [raw[mapping[r]] for r in ("customer_id", "date", "amount")]
     factorized = [_factorize(c) for c in columns]
     b_c, b_d, b_a = (_blank(codes, uniq) for codes, uniq in factorized)
@@ -769,12 +795,15 @@ def read_transactions(
         ``'%m/%d/%Y %H:%M'`` for US-style dates, which are never guessed).
     as_of : date-like, optional
         End of the observation period.  Rows dated after it are counted as
-        future-dated and handled by ``future``.  Default None: no check (the
-        result never depends on the day the code is run).
+        future-dated and handled by ``future``.  Default None: no check.  The
+        default is deliberately not today, so that the result never depends
+        on the day the code is run.
     returns, duplicates, future : {'keep', 'drop', 'error'}, default 'keep'
         What to do with rows whose amount is negative (returns, refunds),
         rows identical to an earlier row in every column after parsing, and
-        rows dated after ``as_of``.  Each is counted in the report either way.
+        rows dated after ``as_of`` (``future`` other than 'keep' needs
+        ``as_of``).  Each is counted in the report either way; nothing is
+        dropped unless asked.
 
     Returns
     -------
@@ -782,7 +811,9 @@ def read_transactions(
         ``customer_id`` (str, surrounding spaces removed), ``date``
         (datetime64[ns] at midnight: time of day is dropped), ``amount``
         (float64, negative for returns), then every other column of the
-        source with its name unchanged, in file order; a fresh RangeIndex.
+        source with its name unchanged and the type pandas infers for it, in
+        file order (a column whose name is one of the three canonical names
+        is kept as ``<name>_original``); a fresh RangeIndex.
 
     Raises
     ------

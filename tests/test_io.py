@@ -275,12 +275,12 @@ def test_unparseable_dates_name_file_rows_and_values(tmp_path):
 
 
 def test_unparseable_amounts_count_all_rows(tmp_path):
-    lines = ["customer_id,date,amount"] + [f"A,2024-01-05,{v}" for v in ["1", "abc", "2", "x"] + ["n/a"] * 6]
+    lines = ["customer_id,date,amount"] + [f"A,2024-01-05,{v}" for v in ["1", "abc", "2", "x"] + ["n.a."] * 6]
     path = write(tmp_path / "tx.csv", "\n".join(lines) + "\n", "utf-8")
     with pytest.raises(
         DataError,
-        match=r"column 'amount' has amounts that are not numbers: row 3: 'abc'; row 5: 'x'; row 6: 'n/a'; "
-        r"row 7: 'n/a'; row 8: 'n/a' \(8 rows in all\); expected numbers",
+        match=r"column 'amount' has amounts that are not numbers: row 3: 'abc'; row 5: 'x'; row 6: 'n\.a\.'; "
+        r"row 7: 'n\.a\.'; row 8: 'n\.a\.' \(8 rows in all\); expected numbers",
     ):
         read_transactions(path)
 
@@ -459,3 +459,34 @@ def test_large_file_matches_pandas(tmp_path):
     assert tx["customer_id"].tolist() == ids.tolist()
     assert (tx["date"].to_numpy() == days.to_numpy()).all()
     np.testing.assert_allclose(tx["amount"].to_numpy(), amount)
+
+
+def test_xlsx_blank_row_keeps_excel_numbering_and_empty_sheet(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["客户ID", "日期", "金额"])
+    ws.append(["A", "2024-01-05", 1])
+    ws.append([])
+    ws.append(["B", "bad", 2])
+    path = tmp_path / "gap.xlsx"
+    wb.save(path)
+    with pytest.raises(DataError, match=r"gap\.xlsx: column '日期' has values that are not dates: row 4: 'bad'"):
+        read_transactions(path)
+    empty = tmp_path / "empty.xlsx"
+    openpyxl.Workbook().save(empty)
+    with pytest.raises(DataError, match=r"empty\.xlsx: the worksheet is empty"):
+        read_transactions(empty)
+
+
+def test_extra_columns_keep_their_pandas_types(tmp_path):
+    text = "客户ID,日期,金额,数量,单价,备注\nA,2024-01-05,6,2,3.0,x\nB,2024-01-06,1,1,1.0,NA\n"
+    tx = read_transactions(write(tmp_path / "tx.csv", text, "utf-8"))
+    assert tx["数量"].dtype == np.int64 and tx["单价"].dtype == np.float64
+    assert tx["备注"].tolist()[0] == "x" and pd.isna(tx["备注"].tolist()[1])
+
+
+def test_future_policy_needs_as_of():
+    with pytest.raises(ValueError, match=r"future='drop' needs as_of"):
+        read_transactions(io.StringIO(POLICY_CSV), future="drop")
