@@ -1,0 +1,101 @@
+"""Chapter 2 control: move the customer-pyramid cut-offs and watch the tiers change.
+
+The logic is :func:`crm_lessons.classification.pyramid_tiers` (tested); this
+module only turns slider values into its ``tiers`` argument and shows the
+result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from crm_lessons._validation import DataError
+from crm_lessons.classification import pyramid_tiers
+
+__all__ = ["pyramid_explorer", "tiers_from_top_shares"]
+
+
+def tiers_from_top_shares(platinum: float, gold: float, iron: float) -> dict[str, float]:
+    """Pyramid tiers from the shares of customers in the three top tiers; lead takes the rest.
+
+    Parameters
+    ----------
+    platinum, gold, iron : float
+        Shares of customers (0-1) in the platinum, gold and iron tiers.
+
+    Returns
+    -------
+    dict
+        ``{"platinum": ..., "gold": ..., "iron": ..., "lead": 1 - sum}``.
+
+    Raises
+    ------
+    DataError
+        A share is not positive, or the three leave nothing for the lead tier.
+
+    Examples
+    --------
+    >>> tiers_from_top_shares(0.01, 0.04, 0.15)
+    {'platinum': 0.01, 'gold': 0.04, 'iron': 0.15, 'lead': 0.8}
+    >>> tiers_from_top_shares(0.5, 0.3, 0.3)
+    Traceback (most recent call last):
+    ...
+    crm_lessons._validation.DataError: tiers_from_top_shares: platinum + gold + iron = 1.1 should be < 1 so that the lead tier keeps some customers; lower a share
+    """
+    shares = {"platinum": platinum, "gold": gold, "iron": iron}
+    for name, value in shares.items():
+        if not 0 < float(value) < 1:
+            raise DataError(f"tiers_from_top_shares: {name}={value} should be between 0 and 1 (a share of customers)")
+    total = float(platinum) + float(gold) + float(iron)
+    if total >= 1:
+        raise DataError(f"tiers_from_top_shares: platinum + gold + iron = {round(total, 4)} should be < 1 so "
+                        "that the lead tier keeps some customers; lower a share")
+    return {**{k: float(v) for k, v in shares.items()}, "lead": round(1.0 - total, 10)}
+
+
+def pyramid_explorer(values: pd.Series, *, platinum: float = 0.01, gold: float = 0.04,
+                     iron: float = 0.15) -> Any:
+    """Three sliders (shares of customers in the top tiers) and the resulting pyramid summary.
+
+    Parameters
+    ----------
+    values : Series
+        Value per customer, e.g. :func:`crm_lessons.classification.customer_value`.
+    platinum, gold, iron : float
+        Initial slider positions.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Display it in a notebook cell.  Headless runs show its text
+        representation only; show ``pyramid_tiers(values, tiers=tiers_from_top_shares(...))``
+        as well for a static result.
+    """
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    style = {"description_width": "9em"}
+    layout = widgets.Layout(width="28em")
+    sliders = {
+        name: widgets.FloatSlider(value=start, min=0.005, max=0.5, step=0.005, readout_format=".1%",
+                                  description=label, style=style, layout=layout, continuous_update=False)
+        for name, start, label in [("platinum", platinum, "贵宾型 platinum"), ("gold", gold, "重要型 gold"),
+                                   ("iron", iron, "普通型 iron")]
+    }
+    out = widgets.Output()
+
+    def update(*_: Any) -> None:
+        with out:
+            out.clear_output(wait=True)
+            try:
+                tiers = tiers_from_top_shares(**{k: s.value for k, s in sliders.items()})
+                display(pyramid_tiers(values, tiers=tiers).round(3))
+            except DataError as exc:
+                print(exc)
+
+    for s in sliders.values():
+        s.observe(update, names="value")
+    update()
+    return widgets.VBox([*sliders.values(), out])
