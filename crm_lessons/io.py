@@ -73,7 +73,9 @@ _DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M",
     "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M",
 )
-# Excel stores dates as days since 1899-12-30; five digits cover 1927-03-19 .. 2173-10-14.
+# Formats that would also read malformed text ('2024115' as 2024-11-05) only see text of this shape.
+_FORMAT_GUARD = {"%Y%m%d": r"^\d{8}$"}
+# Excel stores dates as days since 1899-12-30; five digits cover 1927-05-18 .. 2173-10-14.
 _EXCEL_SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
 _EXCEL_ORIGIN = pd.Timestamp("1899-12-30")
 
@@ -404,9 +406,10 @@ def _resolve_columns(frame: pd.DataFrame, explicit: dict[str, str | None], where
                 f"{where}: no {_ROLE_WORD[role]} column found; columns are {shown}; pass {arg}='...'"
             )
         if len(found) > 1:
-            listed = " and ".join(repr(str(c)) for c in found)
+            listed = ", ".join(repr(str(c)) for c in found[:-1]) + f" and {str(found[-1])!r}"
+            both = "both" if len(found) == 2 else "all"
             raise DataError(
-                f"{where}: ambiguous {_ROLE_WORD[role]} column: {listed} both look like {_ROLE_WORD[role]}; "
+                f"{where}: ambiguous {_ROLE_WORD[role]} column: {listed} {both} look like {_ROLE_WORD[role]}; "
                 f"pass {arg}={str(found[0])!r} (or the other one)"
             )
         mapping[role] = found[0]
@@ -488,20 +491,26 @@ def _amount_values(uniq: pd.Series) -> pd.Series:
     return out
 
 
+def _to_datetime(text: pd.Series, fmt: str) -> pd.Series:
+    if fmt in _FORMAT_GUARD:
+        text = text.where(text.str.match(_FORMAT_GUARD[fmt]))
+    return pd.to_datetime(text, format=fmt, errors="coerce")
+
+
 def _date_text(text: pd.Series, formats: Sequence[str]) -> pd.Series:
     """Parse text with whole-column formats, the best one on a sample first."""
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     todo = list(formats)
     while len(text) and todo:
         sample = text.iloc[:200]
-        hits = {f: int(pd.to_datetime(sample, format=f, errors="coerce").notna().sum()) for f in todo}
+        hits = {f: int(_to_datetime(sample, f).notna().sum()) for f in todo}
         best = max(todo, key=lambda f: hits[f])
         if hits[best] == 0:  # the sample is all bad: try every format on the rest
             order = todo
         else:
             order = [best]
         for fmt in order:
-            parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+            parsed = _to_datetime(text, fmt)
             hit = parsed.notna()
             out[parsed[hit].index] = parsed[hit].astype("datetime64[ns]")
             text = text[~hit]
@@ -523,7 +532,7 @@ def _date_values(uniq: pd.Series, date_format: str | None) -> pd.Series:
         num = uniq[is_num].astype("float64")
         ymd = (num >= 19000101) & (num <= 22001231) & (num == np.floor(num))
         text = pd.concat([text, num[ymd].astype("int64").astype(str)])
-        serial = num[~ymd & (num >= 1) & (num < 2958466)]
+        serial = num[~ymd & (num >= 10000) & (num < 100000)]
         out[serial.index] = (_EXCEL_ORIGIN + pd.to_timedelta(serial, unit="D")).astype("datetime64[ns]")
     formats = (date_format,) if date_format is not None else _DATE_FORMATS
     if len(text):

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -189,6 +190,13 @@ def test_datetime_column_normalised_and_tz_dropped():
     )
     tx = read_transactions(df)
     assert str(tx["date"].dtype) == "datetime64[ns]" and tx["date"].iloc[0] == pd.Timestamp("2024-01-05")
+
+
+@pytest.mark.parametrize("value", ["2024115", "202415", 2024, 3.5, "2024-1-5x", "1/5"])
+def test_malformed_dates_are_not_guessed(value):
+    df = pd.DataFrame({"customer_id": ["A", "B"], "date": ["2024-01-05", value], "amount": [1, 2]})
+    with pytest.raises(DataError, match=rf"column 'date' has values that are not dates: row 1: {re.escape(repr(value))};"):
+        read_transactions(df)
 
 
 def test_us_dates_need_date_format():
