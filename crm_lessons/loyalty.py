@@ -589,7 +589,8 @@ class ClusterResult:
 
 
 def kmeans_by_silhouette(data: pd.DataFrame, *, features: Sequence[str], k_values: Sequence[int],
-                         random_state: int, log_features: Sequence[str] = ()) -> ClusterResult:
+                         random_state: int, log_features: Sequence[str] = (),
+                         sample_size: int | None = None) -> ClusterResult:
     """Standardise, run k-means for each k and keep the k with the best silhouette.
 
     Parameters
@@ -605,6 +606,10 @@ def kmeans_by_silhouette(data: pd.DataFrame, *, features: Sequence[str], k_value
     log_features : list of str, optional
         Subset of ``features`` transformed with ``log1p`` before
         standardising (for skewed counts such as miles); must be >= 0.
+    sample_size : int, optional
+        Compute each silhouette on a random subsample of this many rows
+        (drawn with ``random_state``) instead of all rows; the silhouette
+        costs O(n^2), k-means itself always uses every row.
 
     Returns
     -------
@@ -659,7 +664,8 @@ def kmeans_by_silhouette(data: pd.DataFrame, *, features: Sequence[str], k_value
     for k in ks:
         km = KMeans(n_clusters=k, n_init=10, random_state=random_state).fit(z)
         fits[k] = km.labels_
-        scores.append(silhouette_score(z, km.labels_))
+        size = None if sample_size is None or sample_size >= len(z) else int(sample_size)
+        scores.append(silhouette_score(z, km.labels_, sample_size=size, random_state=random_state))
     best = ks[int(np.argmax(scores))]
     raw = fits[best]
     order = pd.Series(raw).value_counts().index  # largest first; ties in value_counts order

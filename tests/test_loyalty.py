@@ -174,6 +174,10 @@ def test_kmeans_recovers_planted_segments():
     # segments are numbered by size, so they match the planted order
     assert (res.labels.to_numpy() == truth).mean() > 0.98
     assert res.profile["size"].tolist() == sorted(res.profile["size"].tolist(), reverse=True)
+    # a silhouette on a subsample of 150 rows picks the same k
+    sub = kmeans_by_silhouette(pd.DataFrame(x, columns=["a", "b"]), features=["a", "b"],
+                               k_values=[2, 3, 4, 5], random_state=1, sample_size=150)
+    assert sub.k == 3
 
 
 def test_kmeans_bad_k():
