@@ -104,8 +104,9 @@ def test_loaders_return_fresh_frames():
 
 
 def test_cdnow_master_facts():
-    """Fader, Hardie & Lee (2005), Marketing Science 24(2), section 4: 23,570 customers
-    who first bought in Q1 1997, observed to the end of June 1998."""
+    """Fader, Hardie & Lee (2005), Marketing Science 24(2), data description of the
+    empirical analysis: 23,570 customers who first bought in Q1 1997, observed to the
+    end of June 1998."""
     tx = ds.load_cdnow()
     assert tx["customer_id"].nunique() == 23570
     assert str(tx["date"].min().date()) == "1997-01-01"
@@ -119,7 +120,7 @@ def test_cdnow_master_facts():
 
 
 def test_cdnow_sample_facts():
-    """Fader, Hardie & Lee (2005), section 4: the 1/10 sample of 2,357 customers."""
+    """Fader, Hardie & Lee (2005), empirical analysis: the 1/10 sample of 2,357 customers."""
     s = ds.load_cdnow(sample=True)
     assert s["customer_id"].nunique() == 2357
     assert len(s) == 6919
