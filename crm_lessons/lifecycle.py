@@ -1,0 +1,455 @@
+"""Customer lifecycle (客户生命周期): stages and acquisition cohorts.
+
+The course divides a customer relationship into five stages:
+
+========================  ==================  ===========================================
+stage                     阶段                 rule (defaults of :class:`LifecycleRules`)
+========================  ==================  ===========================================
+``acquisition``           潜在获取期 (考察期)   first purchase within 90 days, or one purchase only
+``growth``                成长期               spend in the last 180 days up >= 20% on the 180 before,
+                                              or stable but customer for under a year
+``maturity``              成熟期               stable spend, customer for a year or more
+``decline``               衰退期               spend in the last 180 days down >= 20% (or nothing)
+``termination``           终止期               no purchase for more than 365 days
+                                              (or P(alive) below a threshold, if given)
+========================  ==================  ===========================================
+
+The rules are a teaching device: transparent, parameterised, checked in the
+order termination, acquisition, growth, decline, maturity.  Probability
+models of "alive" customers are in :mod:`crm_lessons.clv`.
+
+Examples
+--------
+>>> from crm_lessons.datasets import load_cdnow
+>>> from crm_lessons.lifecycle import lifecycle_stage, stage_distribution
+>>> stages = lifecycle_stage(load_cdnow(sample=True), as_of="1998-06-30")
+>>> stage_distribution(stages)["customers"].to_dict()
+{'acquisition': 0, 'growth': 317, 'maturity': 50, 'decline': 451, 'termination': 1539}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crm_lessons._validation import (
+    DataError,
+    first_rows,
+    require_columns,
+    require_dataframe,
+    require_no_missing,
+    require_non_negative,
+    require_numeric,
+    to_timestamp,
+)
+
+__all__ = [
+    "STAGES",
+    "LifecycleRules",
+    "lifecycle_stage",
+    "stage_distribution",
+    "stage_actions",
+    "cohort_matrix",
+]
+
+STAGES: tuple[str, ...] = ("acquisition", "growth", "maturity", "decline", "termination")
+_STAGES_ZH = {
+    "acquisition": "潜在获取期",
+    "growth": "成长期",
+    "maturity": "成熟期",
+    "decline": "衰退期",
+    "termination": "终止期",
+}
+
+
+@dataclass(frozen=True)
+class LifecycleRules:
+    """Thresholds of the lifecycle stage rules (all durations in days).
+
+    Parameters
+    ----------
+    new_days : int, default 90
+        A customer whose first purchase is at most this many days before
+        ``as_of`` is in the acquisition stage.
+    window_days : int, default 180
+        Length of the recent window and of the previous window it is compared with.
+    growth_ratio : float, default 1.2
+        Recent value >= ``growth_ratio`` x previous value means growth.
+    decline_ratio : float, default 0.8
+        Recent value <= ``decline_ratio`` x previous value means decline.
+    maturity_days : int, default 365
+        Stable customers with at least this tenure are mature; younger stable
+        customers are still growing.
+    termination_days : int, default 365
+        No purchase for more than this many days means termination.
+    p_alive_threshold : float, optional
+        With ``p_alive`` passed to :func:`lifecycle_stage`, customers whose
+        P(alive) is below this are also in termination.
+    measure : {"amount", "purchases"}, default "amount"
+        Compare the windows on spend or on number of purchases.
+
+    Examples
+    --------
+    >>> LifecycleRules(termination_days=180).termination_days
+    180
+    """
+
+    new_days: int = 90
+    window_days: int = 180
+    growth_ratio: float = 1.2
+    decline_ratio: float = 0.8
+    maturity_days: int = 365
+    termination_days: int = 365
+    p_alive_threshold: float | None = None
+    measure: str = "amount"
+
+    def __post_init__(self) -> None:
+        for name in ("new_days", "window_days", "maturity_days", "termination_days"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, np.integer)) and v > 0):
+                raise DataError(f"LifecycleRules: {name}={v!r} should be a whole number of days > 0")
+        if not (0 < self.decline_ratio < 1 < self.growth_ratio):
+            raise DataError(
+                f"LifecycleRules: need 0 < decline_ratio={self.decline_ratio} < 1 < growth_ratio={self.growth_ratio}"
+            )
+        if self.p_alive_threshold is not None and not (0 < self.p_alive_threshold < 1):
+            raise DataError(f"LifecycleRules: p_alive_threshold={self.p_alive_threshold} should be between 0 and 1")
+        if self.measure not in ("amount", "purchases"):
+            raise DataError(f"LifecycleRules: measure={self.measure!r} should be 'amount' or 'purchases'")
+
+
+def _transactions(
+    transactions: pd.DataFrame, customer_col: str, date_col: str, amount_col: str | None, where: str
+) -> pd.DataFrame:
+    """Validated copy with columns customer, date (datetime64), amount."""
+    data = require_dataframe(transactions, where=where)
+    cols = {customer_col: "customer_col", date_col: "date_col"}
+    if amount_col is not None:
+        cols[amount_col] = "amount_col"
+    require_columns(data, cols, where=where)
+    require_no_missing(data, customer_col, where=where)
+    dates = data[date_col]
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        try:
+            dates = pd.to_datetime(dates)
+        except (TypeError, ValueError) as exc:
+            raise DataError(
+                f"{where}: column {date_col!r} could not be read as dates ({exc}); use the form 'YYYY-MM-DD'"
+            ) from exc
+    if dates.isna().any():
+        raise DataError(
+            f"{where}: column {date_col!r} has missing dates in {first_rows(dates.isna().to_numpy(), data.index)}; "
+            "fill or drop those rows first"
+        )
+    out = pd.DataFrame({"customer": data[customer_col].to_numpy(), "date": dates.dt.normalize().to_numpy()})
+    if amount_col is not None:
+        require_numeric(data, amount_col, where=where)
+        require_no_missing(data, amount_col, where=where)
+        require_non_negative(data, amount_col, where=where)
+        out["amount"] = data[amount_col].to_numpy(dtype=np.float64)
+    return out
+
+
+def lifecycle_stage(
+    transactions: pd.DataFrame,
+    *,
+    as_of: Any,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+    rules: LifecycleRules | None = None,
+    p_alive: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Assign each customer a lifecycle stage from their purchase history as of a date.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per purchase.
+    as_of : date-like
+        Date of the assessment; later purchases are ignored and customers who
+        first bought after it are left out.
+    customer_col, date_col, amount_col : str
+        Column names.
+    rules : LifecycleRules, optional
+        Thresholds; default ``LifecycleRules()``.
+    p_alive : Series, optional
+        P(alive) per customer (e.g. ``BetaGeoFitter.p_alive``), used with
+        ``rules.p_alive_threshold``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by customer: ``first_purchase``, ``last_purchase``,
+        ``n_purchases``, ``tenure_days`` (as_of - first purchase),
+        ``days_since_last``, ``recent_value`` and ``previous_value`` (spend or
+        purchases in the last ``window_days`` and the window before),
+        ``stage`` (ordered categorical of :data:`STAGES`) and ``stage_zh``.
+
+    Raises
+    ------
+    DataError
+        Missing columns, bad dates or amounts, no customer before ``as_of``,
+        ``p_alive`` given without ``rules.p_alive_threshold`` (or vice versa)
+        or not covering every customer.
+
+    Notes
+    -----
+    With recent value :math:`v_1` (days :math:`(a-w, a]`) and previous
+    value :math:`v_0` (days :math:`(a-2w, a-w]`), rules in order:
+    termination if days since last > ``termination_days``;
+    acquisition if tenure <= ``new_days`` or a single purchase;
+    growth if :math:`v_1 \\ge g v_0` and :math:`v_1 > 0`;
+    decline if :math:`v_1 \\le d v_0`;
+    otherwise maturity when tenure >= ``maturity_days``, else growth.
+
+    References
+    ----------
+    Dwyer, F. R., Schurr, P. H., & Oh, S. (1987). Developing buyer-seller
+    relationships. Journal of Marketing, 51(2), 11-27 (the relationship phases);
+    Reinartz, W. J., & Kumar, V. (2003). The impact of customer relationship
+    characteristics on profitable lifetime duration. Journal of Marketing, 67(1), 77-99.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({
+    ...     "customer_id": ["new", "up", "up", "up", "down", "down", "down", "gone"],
+    ...     "date": ["2024-12-01", "2023-11-01", "2024-05-01", "2024-11-01",
+    ...              "2023-06-01", "2024-05-01", "2024-10-01", "2023-06-01"],
+    ...     "amount": [50, 10, 10, 40, 100, 100, 20, 30]})
+    >>> lifecycle_stage(tx, as_of="2024-12-31")["stage"].astype(str).to_dict()
+    {'down': 'decline', 'gone': 'termination', 'new': 'acquisition', 'up': 'growth'}
+    """
+    where = "lifecycle_stage"
+    rules = LifecycleRules() if rules is None else rules
+    if not isinstance(rules, LifecycleRules):
+        raise TypeError(f"{where}: rules should be a LifecycleRules, got {type(rules).__name__}")
+    if (p_alive is None) != (rules.p_alive_threshold is None):
+        raise DataError(
+            f"{where}: pass both p_alive and rules=LifecycleRules(p_alive_threshold=...), or neither"
+        )
+    tx = _transactions(transactions, customer_col, date_col, amount_col, where)
+    as_of_ts = to_timestamp(as_of, name="as_of", where=where).normalize()
+    tx = tx[tx["date"] <= as_of_ts]
+    if tx.empty:
+        raise DataError(f"{where}: no purchase on or before as_of={as_of_ts.date()}; choose a later as_of")
+    days_before = (as_of_ts - tx["date"]).dt.days.to_numpy()
+    value = tx["amount"].to_numpy() if rules.measure == "amount" else np.ones(len(tx))
+    w = rules.window_days
+    tx = tx.assign(
+        recent=np.where(days_before < w, value, 0.0),
+        previous=np.where((days_before >= w) & (days_before < 2 * w), value, 0.0),
+    )
+    g = tx.groupby("customer", sort=True)
+    out = pd.DataFrame(
+        {
+            "first_purchase": g["date"].min(),
+            "last_purchase": g["date"].max(),
+            "n_purchases": g.size(),
+            "recent_value": g["recent"].sum(),
+            "previous_value": g["previous"].sum(),
+        }
+    )
+    out.index.name = customer_col
+    out["tenure_days"] = (as_of_ts - out["first_purchase"]).dt.days
+    out["days_since_last"] = (as_of_ts - out["last_purchase"]).dt.days
+    v1, v0 = out["recent_value"].to_numpy(), out["previous_value"].to_numpy()
+    terminated = out["days_since_last"].to_numpy() > rules.termination_days
+    if p_alive is not None:
+        if not isinstance(p_alive, pd.Series):
+            raise TypeError(f"{where}: p_alive should be a pandas Series indexed by customer")
+        missing = ~out.index.isin(p_alive.index)
+        if missing.any():
+            raise DataError(f"{where}: p_alive has no value for customers {list(out.index[missing][:5])}")
+        terminated |= p_alive.reindex(out.index).to_numpy() < rules.p_alive_threshold
+    conditions = [
+        terminated,
+        (out["tenure_days"].to_numpy() <= rules.new_days) | (out["n_purchases"].to_numpy() == 1),
+        (v1 >= rules.growth_ratio * v0) & (v1 > 0),
+        v1 <= rules.decline_ratio * v0,
+        out["tenure_days"].to_numpy() >= rules.maturity_days,
+    ]
+    choices = ["termination", "acquisition", "growth", "decline", "maturity"]
+    stage = np.select(conditions, choices, default="growth")
+    out["stage"] = pd.Categorical(stage, categories=list(STAGES), ordered=True)
+    out["stage_zh"] = out["stage"].map(_STAGES_ZH).astype(str)
+    cols = ["first_purchase", "last_purchase", "n_purchases", "tenure_days", "days_since_last",
+            "recent_value", "previous_value", "stage", "stage_zh"]
+    return out[cols]
+
+
+def stage_distribution(stages: pd.DataFrame) -> pd.DataFrame:
+    """Number and share of customers per lifecycle stage.
+
+    Parameters
+    ----------
+    stages : DataFrame
+        Output of :func:`lifecycle_stage` (column ``stage``).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``stage`` (all five, in lifecycle order): ``stage_zh``,
+        ``customers``, ``share``.
+
+    Raises
+    ------
+    DataError
+        When ``stage`` is missing or holds an unknown stage.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = stage_distribution(pd.DataFrame({"stage": ["growth", "growth", "decline", "maturity"]}))
+    >>> d["share"].tolist()
+    [0.0, 0.5, 0.25, 0.25, 0.0]
+    """
+    where = "stage_distribution"
+    require_dataframe(stages, where=where)
+    require_columns(stages, ["stage"], where=where)
+    s = stages["stage"].astype(str)
+    unknown = ~s.isin(STAGES)
+    if unknown.any():
+        raise DataError(
+            f"{where}: unknown stage in {first_rows(unknown.to_numpy(), stages.index)}; expected one of {list(STAGES)}"
+        )
+    counts = s.value_counts().reindex(list(STAGES), fill_value=0)
+    out = pd.DataFrame({"stage_zh": [_STAGES_ZH[k] for k in STAGES], "customers": counts.to_numpy()},
+                       index=pd.Index(list(STAGES), name="stage"))
+    out["share"] = out["customers"] / out["customers"].sum()
+    return out
+
+
+def stage_actions() -> pd.DataFrame:
+    """Typical CRM goals and actions for each lifecycle stage (Chinese and English).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``stage``: ``stage_zh``, ``goal_zh``, ``goal``, ``actions_zh``, ``actions``.
+
+    Examples
+    --------
+    >>> stage_actions().loc["decline", "stage_zh"]
+    '衰退期'
+    """
+    rows = [
+        ("acquisition", "把首次购买者变成回头客", "turn first-time buyers into repeat buyers",
+         "欢迎礼包、首单后跟进、引导第二次购买", "welcome offer, post-purchase follow-up, nudge to a second purchase"),
+        ("growth", "提高购买频率与客户份额", "raise purchase frequency and share of wallet",
+         "交叉销售、向上销售、会员升级", "cross-selling, up-selling, loyalty-tier upgrades"),
+        ("maturity", "维持关系、提高忠诚与推荐", "keep the relationship, build loyalty and referrals",
+         "个性化服务、积分与特权、推荐奖励", "personalised service, points and privileges, referral rewards"),
+        ("decline", "识别流失风险并挽留", "spot churn risk and retain",
+         "流失预警、满意度回访、定向挽留优惠", "churn alerts, satisfaction calls, targeted retention offers"),
+        ("termination", "评估赢回价值，低成本赢回或放弃", "judge win-back value: win back cheaply or let go",
+         "赢回活动、流失原因调研", "win-back campaigns, exit surveys"),
+    ]
+    out = pd.DataFrame(rows, columns=["stage", "goal_zh", "goal", "actions_zh", "actions"]).set_index("stage")
+    out.insert(0, "stage_zh", [_STAGES_ZH[k] for k in out.index])
+    return out
+
+
+def cohort_matrix(
+    transactions: pd.DataFrame,
+    *,
+    freq: str = "M",
+    as_of: Any = None,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    value: str = "share",
+) -> pd.DataFrame:
+    """Acquisition cohorts x periods since acquisition: share (or number) of customers active.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per purchase.
+    freq : {"M", "Q", "W"}, default "M"
+        Period length: month, quarter or week.
+    as_of : date-like, optional
+        Ignore later purchases; cells after the period of ``as_of`` (default:
+        the last purchase) are missing (NaN), not zero.
+    customer_col, date_col : str
+        Column names.
+    value : {"share", "customers"}, default "share"
+        Share of the cohort active in the period, or the number active.
+
+    Returns
+    -------
+    DataFrame
+        Index ``cohort`` (period of first purchase, as a string such as
+        ``'1997-01'``), columns ``0, 1, 2, ...`` (periods since acquisition;
+        column 0 is 1.0 by construction for shares) and ``cohort_size`` as
+        the first column.
+
+    Raises
+    ------
+    DataError
+        Missing columns or dates, unknown ``freq`` or ``value``, no purchase
+        before ``as_of``.
+
+    Notes
+    -----
+    Cell (c, k) = number of customers of cohort c with at least one
+    purchase in period c + k, divided by the cohort size.  Reading down a
+    column compares cohorts at the same age; reading along a row follows one
+    cohort's repeat activity.
+
+    References
+    ----------
+    Fader, P. S., & Hardie, B. G. S. (2010). Customer-base valuation in a
+    contractual setting. Marketing Science, 29(1), 85-93 (cohort survival tables);
+    Gupta, S., et al. (2006). Modeling customer lifetime value. Journal of
+    Service Research, 9(2), 139-155.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2, 3, 3],
+    ...                    "date": ["2024-01-05", "2024-03-01", "2024-01-20", "2024-02-02", "2024-03-09"]})
+    >>> cohort_matrix(tx)
+             cohort_size    0    1    2
+    cohort
+    2024-01            2  1.0  0.0  0.5
+    2024-02            1  1.0  1.0  NaN
+    """
+    where = "cohort_matrix"
+    if freq not in ("M", "Q", "W"):
+        raise DataError(f"{where}: freq={freq!r} is not supported; use 'M' (month), 'Q' (quarter) or 'W' (week)")
+    if value not in ("share", "customers"):
+        raise DataError(f"{where}: value={value!r} should be 'share' or 'customers'")
+    tx = _transactions(transactions, customer_col, date_col, None, where)
+    if as_of is not None:
+        as_of_ts = to_timestamp(as_of, name="as_of", where=where)
+        tx = tx[tx["date"] <= as_of_ts]
+        if tx.empty:
+            raise DataError(f"{where}: no purchase on or before as_of={as_of_ts.date()}; choose a later as_of")
+        last_period = as_of_ts.to_period(freq)
+    else:
+        last_period = tx["date"].max().to_period(freq)
+    period = tx["date"].dt.to_period(freq)
+    ordinal = period.array.asi8
+    codes, _ = pd.factorize(tx["customer"])
+    first = pd.Series(ordinal).groupby(codes).transform("min").to_numpy()
+    active = pd.DataFrame({"cust": codes, "cohort": first, "age": ordinal - first}).drop_duplicates()
+    sizes = active.loc[active["age"] == 0].groupby("cohort").size()
+    counts = active.groupby(["cohort", "age"]).size().unstack("age", fill_value=0)
+    last_ord = last_period.ordinal
+    counts = counts.reindex(columns=range(int(last_ord - counts.index.min()) + 1), fill_value=0)
+    mask = (counts.index.to_numpy()[:, None] + counts.columns.to_numpy()[None, :]) > last_ord
+    matrix = counts.astype(np.float64).mask(mask)
+    if value == "share":
+        matrix = matrix.div(sizes.reindex(matrix.index), axis=0)
+    elif not mask.any():
+        matrix = matrix.astype(np.int64)
+    labels = pd.PeriodIndex.from_ordinals(matrix.index.to_numpy(), freq=freq).astype(str)
+    matrix.index = pd.Index(labels, name="cohort")
+    matrix.columns = pd.Index([int(c) for c in matrix.columns])
+    matrix.insert(0, "cohort_size", sizes.to_numpy())
+    return matrix
+
