@@ -428,9 +428,9 @@ def customer_pyramid(
         positive and summing to 1.  Default :data:`DEFAULT_TIERS`
         (platinum 1 %, gold 4 %, iron 15 %, lead 80 %).
     labels_zh : dict, optional
-        Chinese name per tier.  Default :data:`DEFAULT_TIER_LABELS_ZH` for
-        the default tiers (贵宾型客户, 重要型客户, 普通型客户, 小客户),
-        otherwise the tier names.
+        Chinese name per tier.  Default: :data:`DEFAULT_TIER_LABELS_ZH` for
+        tiers named platinum, gold, iron, lead (贵宾型客户, 重要型客户,
+        普通型客户, 小客户), the tier name itself for other tiers.
 
     Returns
     -------
@@ -489,7 +489,7 @@ def customer_pyramid(
 
 def _zh_labels(names: list[str], tiers: Mapping[str, float] | None, labels_zh: Mapping[str, str] | None, *, where: str) -> list[str]:
     if labels_zh is None:
-        return [DEFAULT_TIER_LABELS_ZH[n] for n in names] if tiers is None else list(names)
+        return [DEFAULT_TIER_LABELS_ZH.get(n, n) for n in names]
     missing = [n for n in names if n not in labels_zh]
     if missing:
         raise DataError(f"{where}: labels_zh has no label for tiers {missing}")

@@ -47,6 +47,7 @@ __all__ = [
     "rfm_scores",
     "segment_map",
     "rfm_segments",
+    "rfm_grid",
     "rfm_eight_classes",
     "EIGHT_CLASSES",
     "response_by_group",
@@ -256,10 +257,18 @@ def _check_rfm_columns(rfm: pd.DataFrame, columns: Sequence[str], *, where: str)
         require_numeric(rfm, col, where=where)
 
 
-def _quantile_score(values: pd.Series, *, bins: int, higher_is_better: bool) -> np.ndarray:
-    """Scores 1..bins of equal size by rank; ties broken by row order."""
-    ranked = values.rank(method="first", ascending=higher_is_better)
-    return pd.qcut(ranked, bins, labels=False).to_numpy().astype("int64") + 1
+def _quantile_score(
+    values: pd.Series, *, bins: int, higher_is_better: bool, tiebreak: np.ndarray | None = None
+) -> np.ndarray:
+    """Scores 1..bins of equal size by rank; ties broken by row order or by ``tiebreak``."""
+    if tiebreak is None:
+        ranked = values.rank(method="first", ascending=higher_is_better).to_numpy()
+    else:
+        x = values.to_numpy(dtype="float64")
+        order = np.lexsort((tiebreak, x if higher_is_better else -x))
+        ranked = np.empty(len(x), dtype="float64")
+        ranked[order] = np.arange(1, len(x) + 1)
+    return pd.qcut(ranked, bins, labels=False).astype("int64") + 1
 
 
 def _cut_score(values: pd.Series, cuts: Sequence[float], *, higher_is_better: bool, where: str, name: str) -> np.ndarray:
@@ -279,6 +288,8 @@ def rfm_scores(
     bins: int = 5,
     method: Literal["quantile", "cuts"] = "quantile",
     cuts: Mapping[str, Sequence[float]] | None = None,
+    ties: Literal["first", "random"] = "first",
+    random_state: int | None = None,
 ) -> pd.DataFrame:
     """Code each customer's R, F and M into scores 1..bins (Hughes quintiles).
 
@@ -298,6 +309,12 @@ def rfm_scores(
         dimension.  Intervals are closed on the right: a value equal to a cut
         point falls in the lower interval.  With ``m`` cut points a dimension
         gets scores ``1..m+1``.
+    ties : {"first", "random"}, default "first"
+        How ``method="quantile"`` orders customers with equal values:
+        ``"first"`` by their row order, ``"random"`` in a random order drawn
+        with ``random_state``.
+    random_state : int, optional
+        Seed for ``ties="random"`` (numpy ``default_rng``).
 
     Returns
     -------
@@ -319,7 +336,11 @@ def rfm_scores(
     ranks into ``bins`` equal groups with ``pandas.qcut``: each score holds
     ``n / bins`` customers (+-1) even when many customers share a value
     (CDNOW: most customers bought once).  The price is that tied customers
-    can get different scores, decided by their row order.  For
+    can get different scores, decided by their row order.  When the row
+    order means something (CDNOW ids follow the date of the first purchase)
+    that order leaks into the scores: the many one-purchase customers get
+    ``f_score`` 1 or 2 by id, i.e. by acquisition date, which correlates
+    with ``r_score``.  ``ties="random"`` removes that artefact.  For
     ``days_since_last`` lower is better, so ``r_score = bins`` marks the most
     recent customers.
 
@@ -356,8 +377,19 @@ def rfm_scores(
             raise DataError(f"{where}: bins={bins!r} should be an integer from 2 to 9 (5 = quintiles)")
         if len(rfm) < bins:
             raise DataError(f"{where}: n_customers={len(rfm)} should be >= bins={bins}; use fewer bins")
+        rng = None
+        if ties == "random":
+            if isinstance(random_state, bool) or not isinstance(random_state, (int, np.integer)):
+                raise DataError(f"{where}: ties='random' needs an integer random_state, got {random_state!r}")
+            rng = np.random.default_rng(random_state)
+        elif ties != "first":
+            raise DataError(f"{where}: ties={ties!r} should be 'first' or 'random'")
         for dim, (col, better_high) in _DIMENSIONS.items():
-            scores[f"{dim}_score"] = _quantile_score(rfm[col], bins=bins, higher_is_better=better_high)
+            # an independent order per dimension, so that ties do not tie R to F
+            tiebreak = None if rng is None else rng.permutation(len(rfm))
+            scores[f"{dim}_score"] = _quantile_score(
+                rfm[col], bins=bins, higher_is_better=better_high, tiebreak=tiebreak
+            )
     elif method == "cuts":
         if cuts is None:
             raise DataError(f"{where}: method='cuts' needs cuts={{'days_since_last': [...], 'n_purchases': [...], 'total_spend': [...]}}")
@@ -506,6 +538,70 @@ def rfm_segments(scores: pd.DataFrame, *, scheme: str = "default") -> pd.DataFra
         },
         index=scores.index,
     )
+
+
+def rfm_grid(
+    data: pd.DataFrame,
+    *,
+    value: str = "total_spend",
+    agg: Literal["mean", "median", "sum", "count"] = "mean",
+) -> pd.DataFrame:
+    """R score x F score table of a statistic (the data behind the RFM heatmap).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Scores joined with the RFM table, e.g. ``rfm_scores(t).join(t)``;
+        needs ``r_score``, ``f_score`` and, unless ``agg="count"``, ``value``.
+    value : str, default "total_spend"
+        Column to summarise.
+    agg : {"mean", "median", "sum", "count"}
+        Statistic per cell; ``"count"`` counts customers.
+
+    Returns
+    -------
+    DataFrame
+        Rows ``r_score`` (highest first: most recent on top), columns
+        ``f_score`` (ascending); cells without customers are NaN (0 for
+        ``"count"``).
+
+    Raises
+    ------
+    DataError
+        Missing columns or unknown ``agg``.
+
+    Notes
+    -----
+    Cell ``(r, f)`` holds ``agg({value_i : r_score_i = r, f_score_i = f})``.
+
+    References
+    ----------
+    Hughes (2012), ch. 11 (RFM cells).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"r_score": [1, 1, 2, 2], "f_score": [1, 2, 2, 2], "total_spend": [5.0, 7.0, 10.0, 20.0]})
+    >>> rfm_grid(d)
+    f_score    1     2
+    r_score
+    2        NaN  15.0
+    1        5.0   7.0
+    """
+    where = "rfm_grid"
+    require_dataframe(data, where=where)
+    if agg not in ("mean", "median", "sum", "count"):
+        raise DataError(f"{where}: agg={agg!r} should be 'mean', 'median', 'sum' or 'count'")
+    needed = ["r_score", "f_score"] + ([] if agg == "count" else [value])
+    require_columns(data, needed, where=where)
+    if agg != "count":
+        require_numeric(data, value, where=where)
+    grouped = data.groupby(["r_score", "f_score"], sort=True)
+    stat = grouped.size() if agg == "count" else getattr(grouped[value], agg)()
+    grid = stat.unstack("f_score")
+    if agg == "count":
+        grid = grid.fillna(0).astype("int64")
+    return grid.sort_index(ascending=False)
 
 
 # --------------------------------------------------------------------------- #

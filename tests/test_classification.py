@@ -182,6 +182,13 @@ def test_pyramid_default_tiers_on_100_customers():
     assert p.loc[99, "tier_zh"] == "小客户"
 
 
+def test_pyramid_chinese_labels_follow_tier_names():
+    s = pyramid_tiers(np.arange(1.0, 101.0), tiers={"platinum": 0.02, "gold": 0.08, "iron": 0.3, "lead": 0.6})
+    assert s["tier_zh"].tolist() == ["贵宾型客户", "重要型客户", "普通型客户", "小客户"]
+    t = pyramid_tiers(np.arange(1.0, 101.0), tiers={"gold": 0.5, "other": 0.5})
+    assert t["tier_zh"].tolist() == ["重要型客户", "other"]
+
+
 def test_pyramid_rounds_cumulative_counts():
     # n = 10, cumulative shares 0.01, 0.05, 0.20: 0.1 -> 0, 0.5 -> 1 (half up), 2.0 -> 2
     p = customer_pyramid(pd.Series(np.arange(10.0)))
@@ -283,3 +290,56 @@ def test_profitability_bad_input():
         customer_profitability(r, margin=0.3, cost_to_serve=1.0, threshold="max")
     with pytest.raises(DataError, match=r"revenue should be a Series"):
         customer_profitability([1.0], margin=0.3, cost_to_serve=1.0)
+
+
+# --------------------------------------------------------------------------- #
+# Plots (drawn with the course theme: a missing Chinese glyph would warn -> fail)
+# --------------------------------------------------------------------------- #
+@pytest.fixture
+def themed_ax():
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from crm_lessons.plotting import set_theme
+
+    with matplotlib.rc_context():
+        set_theme()
+        fig, ax = plt.subplots()
+        yield ax
+        fig.canvas.draw()
+        plt.close(fig)
+
+
+def test_plot_lorenz_marks_top_share(values, themed_ax):
+    from crm_lessons.plotting.classification import plot_lorenz
+
+    ax = plot_lorenz(lorenz_curve(values), top_share=0.2, ax=themed_ax)
+    assert ax is themed_ax
+    point = [line for line in ax.lines if line.get_marker() == "o"][0]
+    x, y = point.get_xdata()[0], point.get_ydata()[0]
+    assert x == pytest.approx(0.8)
+    assert 1 - y == pytest.approx(top_share(values, 0.2))
+    assert f"{top_share(values, 0.2):.1%}" in ax.texts[0].get_text()
+    assert "洛伦兹曲线" in ax.get_title()
+
+
+def test_plot_pyramid_bar_lengths(values, themed_ax):
+    from crm_lessons.plotting.classification import plot_pyramid
+
+    summ = pyramid_tiers(values)
+    ax = plot_pyramid(summ, ax=themed_ax)
+    widths = [p.get_width() for p in ax.patches]
+    np.testing.assert_allclose(widths[:4], -summ["customer_share"].to_numpy())
+    np.testing.assert_allclose(widths[4:], summ["revenue_share"].to_numpy())
+    # top tier drawn highest
+    assert ax.patches[0].get_y() > ax.patches[3].get_y()
+
+
+def test_plot_abc_and_bad_input(values, themed_ax):
+    from crm_lessons.plotting.classification import plot_abc, plot_lorenz
+
+    summ = abc_summary(abc_classes(values))
+    ax = plot_abc(summ, ax=themed_ax)
+    np.testing.assert_allclose([p.get_height() for p in ax.patches[3:]], summ["value_share"])
+    with pytest.raises(DataError, match=r"plot_lorenz: missing column 'value_share'"):
+        plot_lorenz(pd.DataFrame({"customer_share": [0.0, 1.0]}), ax=themed_ax)

@@ -235,6 +235,29 @@ def test_quantile_scores_are_monotone(rfm_random):
         assert (by_value["min"].to_numpy()[1:] >= by_value["max"].cummax().to_numpy()[:-1]).all()
 
 
+def test_random_ties_equal_sized_monotone_and_seeded(rfm_random):
+    a = rfm_scores(rfm_random, ties="random", random_state=1)
+    b = rfm_scores(rfm_random, ties="random", random_state=1)
+    pd.testing.assert_frame_equal(a, b)
+    assert a["f_score"].value_counts().tolist() == [200] * 5
+    # a value shared by many customers is spread over scores, but a strictly larger value never scores lower
+    by_value = a["f_score"].groupby(rfm_random["n_purchases"]).agg(["min", "max"]).sort_index()
+    assert (by_value["min"].to_numpy()[1:] >= by_value["max"].cummax().to_numpy()[:-1]).all()
+    # without ties the tie rule changes nothing
+    c = rfm_scores(rfm_random.assign(total_spend=np.arange(len(rfm_random), dtype=float)), ties="random", random_state=3)
+    d = rfm_scores(rfm_random.assign(total_spend=np.arange(len(rfm_random), dtype=float)))
+    assert (c["m_score"] == d["m_score"]).all()
+
+
+def test_random_ties_remove_row_order_artefact():
+    """All customers tie on R and F: 'first' puts the same rows in the bottom scores of both."""
+    rfm = pd.DataFrame({"days_since_last": [100] * 500, "n_purchases": [1] * 500, "total_spend": np.arange(500.0)})
+    first = rfm_scores(rfm)
+    assert np.corrcoef(first["r_score"], first["f_score"])[0, 1] == pytest.approx(1.0)
+    rand = rfm_scores(rfm, ties="random", random_state=0)
+    assert abs(np.corrcoef(rand["r_score"], rand["f_score"])[0, 1]) < 0.2
+
+
 def test_scores_hand_computed_bins3():
     rfm = pd.DataFrame(
         {"days_since_last": [1, 2, 3, 4, 5, 6], "n_purchases": [1, 1, 1, 1, 2, 2], "total_spend": [6, 5, 4, 3, 2, 1]}
@@ -278,6 +301,10 @@ def test_scores_bad_input(rfm_random):
         rfm_scores(rfm_random, method="cuts", cuts={"days_since_last": [1], "n_purchases": [3, 1], "total_spend": [5]})
     with pytest.raises(DataError, match=r"missing column 'n_purchases'"):
         rfm_scores(rfm_random.drop(columns="n_purchases"))
+    with pytest.raises(DataError, match=r"ties='random' needs an integer random_state, got None"):
+        rfm_scores(rfm_random, ties="random")
+    with pytest.raises(DataError, match=r"ties='dense' should be 'first' or 'random'"):
+        rfm_scores(rfm_random, ties="dense")
 
 
 def test_scores_do_not_mutate(rfm_random):
@@ -439,3 +466,72 @@ def test_strategy_tables():
     t = customer_types()
     assert t.index.tolist() == ["lighthouse", "follower", "rational", "profit_seeking"]
     assert t.notna().all().all()
+
+
+# --------------------------------------------------------------------------- #
+# rfm_grid and plots (drawn with the course theme: a missing glyph would fail)
+# --------------------------------------------------------------------------- #
+def test_rfm_grid_hand():
+    from crm_lessons.rfm import rfm_grid
+
+    d = pd.DataFrame({"r_score": [1, 1, 2, 2, 2], "f_score": [1, 2, 2, 2, 1], "total_spend": [5.0, 7.0, 10.0, 20.0, 1.0]})
+    mean = rfm_grid(d)
+    assert mean.index.tolist() == [2, 1] and mean.columns.tolist() == [1, 2]
+    assert mean.loc[2, 2] == 15.0 and mean.loc[1, 1] == 5.0
+    count = rfm_grid(d, agg="count")
+    assert count.to_numpy().sum() == 5 and count.loc[2, 2] == 2
+    with pytest.raises(DataError, match=r"agg='max' should be 'mean', 'median', 'sum' or 'count'"):
+        rfm_grid(d, agg="max")
+
+
+@pytest.fixture
+def themed_ax():
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from crm_lessons.plotting import set_theme
+
+    with matplotlib.rc_context():
+        set_theme()
+        fig, ax = plt.subplots()
+        yield ax
+        fig.canvas.draw()
+        plt.close(fig)
+
+
+def test_plot_rfm_heatmap(rfm_random, themed_ax):
+    from crm_lessons.plotting.rfm import plot_rfm_heatmap
+
+    data = rfm_scores(rfm_random).join(rfm_random)
+    ax = plot_rfm_heatmap(data, agg="count", ax=themed_ax)
+    cells = [int(t.get_text()) for t in ax.texts]
+    assert sum(cells) == len(rfm_random) and len(cells) == 25
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["5", "4", "3", "2", "1"]
+
+
+def test_plot_response_rate(themed_ax):
+    from crm_lessons.plotting.rfm import plot_response_rate
+
+    cbc = load_charles_book_club()
+    resp = response_by_group(cbc_rfm_scores(cbc).join(cbc["florence"]), group_col="r_score", response_col="florence")
+    ax = plot_response_rate(resp, break_even=0.065, ax=themed_ax)
+    np.testing.assert_allclose([p.get_height() for p in ax.patches], resp["response_rate"])
+    ys = sorted(line.get_ydata()[0] for line in ax.lines if len(line.get_ydata()) == 2)
+    assert ys == pytest.approx(sorted([0.065, 338 / 4000]))
+
+
+def test_plot_segment_profiles_and_choose_k(themed_ax):
+    from crm_lessons.plotting.rfm import plot_choose_k, plot_segment_profiles
+
+    prof = pd.DataFrame({"customer_share": [0.3, 0.7], "revenue_share": [0.8, 0.2]})
+    ax = plot_segment_profiles(prof, ax=themed_ax)
+    assert [p.get_height() for p in ax.patches] == [0.3, 0.7, 0.8, 0.2]
+    t = pd.DataFrame({"k": [2, 3, 4], "inertia": [9.0, 4.0, 3.5], "silhouette": [0.5, 0.7, 0.6]})
+    import matplotlib.pyplot as plt
+
+    ax2 = plot_choose_k(t)
+    vline = [line for line in ax2.lines if "best" in line.get_label()][0]
+    assert vline.get_xdata()[0] == 3
+    plt.close(ax2.figure)
+    with pytest.raises(DataError, match=r"plot_choose_k: missing column 'silhouette'"):
+        plot_choose_k(t.drop(columns="silhouette"), ax=themed_ax)

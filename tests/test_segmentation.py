@@ -110,12 +110,21 @@ def test_kmeans_labels_do_not_depend_on_seed_after_relabelling(three_groups):
     pd.testing.assert_series_equal(a, b)
 
 
+def test_kmeans_same_labels_with_all_threads(three_groups):
+    rfm, _ = three_groups
+    pd.testing.assert_series_equal(
+        kmeans_segments(rfm, k=3, random_state=1), kmeans_segments(rfm, k=3, random_state=1, n_threads=None)
+    )
+
+
 def test_kmeans_bad_k(three_groups):
     rfm, _ = three_groups
     with pytest.raises(DataError, match=r"n_samples=500 should be > k=500"):
         kmeans_segments(rfm, k=500, random_state=0)
     with pytest.raises(DataError, match=r"k=1 should be an integer >= 2"):
         kmeans_segments(rfm, k=1, random_state=0)
+    with pytest.raises(DataError, match=r"n_threads=0 should be an integer >= 1"):
+        kmeans_segments(rfm, k=2, random_state=0, n_threads=0)
 
 
 def test_segment_profiles_hand_and_properties(three_groups):
