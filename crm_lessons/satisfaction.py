@@ -83,7 +83,10 @@ _PREFIX = {"expectations": "exp", "quality": "pq", "value": "pv",
 
 
 def _as_float_array(values: object, *, name: str, where: str) -> np.ndarray:
-    arr = np.asarray(values, dtype=float)
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{where}: {name} should be numbers; convert it with pandas.to_numeric first") from exc
     if np.isnan(arr).any():
         bad = np.isnan(np.atleast_1d(arr))
         raise DataError(f"{where}: {name} has missing values in {first_rows(bad, np.arange(bad.size))}; "
@@ -559,8 +562,7 @@ def estimate_paths(scores: pd.DataFrame, paths: Sequence[tuple[str, str]] | pd.D
         pairs = list(zip(paths["source"], paths["target"]))
     else:
         pairs = [tuple(p) for p in paths]
-    names = sorted({n for p in pairs for n in p}, key=lambda n: list(scores.columns).index(n)
-                   if n in scores.columns else -1)
+    names = list(dict.fromkeys(n for p in pairs for n in p))
     require_columns(scores, names, where=where)
     for col in names:
         require_no_missing(scores, col, where=where)
@@ -695,7 +697,7 @@ def net_promoter_score(scores: Sequence[float] | pd.Series, *, confidence: float
     where = "net_promoter_score"
     if not 0 < confidence < 1:
         raise DataError(f"{where}: confidence={confidence!r} should be between 0 and 1, e.g. 0.95")
-    s = scores if isinstance(scores, pd.Series) else pd.Series(np.asarray(scores, dtype=float))
+    s = scores if isinstance(scores, pd.Series) else pd.Series(_as_float_array(scores, name="scores", where=where))
     if len(s) < 2:
         raise DataError(f"{where}: needs at least two answers, got {len(s)}")
     frame = s.rename("score").to_frame()
@@ -797,13 +799,17 @@ def simulate_attribute_ratings(n_respondents: int, *, weights: Mapping[str, floa
 
 _IPA_QUADRANTS = {
     (True, False): ("重点改进", "concentrate here",
-                    "Important to customers but performing below average: fix these first."),
+                    "Important to customers but performing below average: fix these first.",
+                    "客户看重但表现低于平均：优先投入改进。"),
     (True, True): ("继续保持", "keep up the good work",
-                   "Important and performing well: protect the strength, keep investing."),
+                   "Important and performing well: protect the strength, keep investing.",
+                   "客户看重且表现好：保持优势，继续投入。"),
     (False, False): ("低优先", "low priority",
-                     "Neither important nor strong: no urgent action; watch for changes."),
+                     "Neither important nor strong: no urgent action; watch for changes.",
+                     "既不重要表现也一般：暂不投入，持续观察。"),
     (False, True): ("过度投入", "possible overkill",
-                    "Strong but unimportant: resources may be moved to 'concentrate here'."),
+                    "Strong but unimportant: resources may be moved to 'concentrate here'.",
+                    "表现好但客户不太在意：可把资源转向重点改进项。"),
 }
 
 
@@ -830,7 +836,8 @@ def importance_performance(data: pd.DataFrame, *, attributes: Sequence[str], ove
     DataFrame
         Indexed by attribute: ``importance``, ``performance`` (mean rating),
         ``quadrant`` (重点改进 / 继续保持 / 低优先 / 过度投入),
-        ``quadrant_en`` and ``advice`` (what the quadrant tells a manager).
+        ``quadrant_en``, ``advice`` and ``advice_zh`` (what the quadrant tells
+        a manager, in English and Chinese).
 
     Raises
     ------
@@ -880,7 +887,7 @@ def importance_performance(data: pd.DataFrame, *, attributes: Sequence[str], ove
     rows = [_IPA_QUADRANTS[(bool(i), bool(p))] for i, p in zip(high_imp, high_perf)]
     out = pd.DataFrame({"importance": importance, "performance": performance,
                         "quadrant": [q[0] for q in rows], "quadrant_en": [q[1] for q in rows],
-                        "advice": [q[2] for q in rows]}, index=pd.Index(attributes, name="attribute"))
+                        "advice": [q[2] for q in rows], "advice_zh": [q[3] for q in rows]}, index=pd.Index(attributes, name="attribute"))
     return out
 
 

@@ -290,3 +290,12 @@ def test_survey_center_shifts_answers():
     assert s.items.to_numpy().mean() == pytest.approx(7, abs=0.25)
     with pytest.raises(DataError, match=r"center=10 should lie strictly inside the scale 0-10"):
         simulate_acsi_survey(10, scale=(0, 10), center=10)
+
+
+def test_non_numeric_input_is_a_data_error():
+    with pytest.raises(DataError, match="perceived should be numbers"):
+        satisfaction_ratio(["good", "bad"], [5, 5])
+    with pytest.raises(DataError, match="scores should be numbers"):
+        net_promoter_score(["ten", "nine"])
+    with pytest.raises(DataError, match=r"column 'q2' should be numeric"):
+        cronbach_alpha(pd.DataFrame({"q1": [1, 2, 3], "q2": ["a", "b", "c"]}))

@@ -43,6 +43,8 @@ def plot_satisfaction_loyalty(curves: Mapping[str, pd.Series], *, ax=None):
     >>> ax = plot_satisfaction_loyalty({"competitive": sim.groupby("satisfaction")["loyal"].mean()})
     >>> len(ax.lines)
     1
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
     """
     ax = _ax(ax)
     for label, series in curves.items():
@@ -75,6 +77,8 @@ def plot_repeat_by_cohort(cohorts: pd.DataFrame, *, ax=None):
     >>> c = pd.DataFrame({"repeat_rate": [0.45, 0.47]}, index=pd.PeriodIndex(["1997-01", "1997-02"], freq="M"))
     >>> len(plot_repeat_by_cohort(c).patches)
     2
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
     """
     ax = _ax(ax)
     labels = [str(p) for p in cohorts.index]
@@ -105,6 +109,8 @@ def plot_silhouette(silhouette: pd.DataFrame, *, ax=None):
     >>> ax = plot_silhouette(pd.DataFrame({"k": [2, 3, 4], "silhouette": [0.3, 0.4, 0.35]}))
     >>> len(ax.lines)
     2
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
     """
     ax = _ax(ax)
     ax.plot(silhouette["k"], silhouette["silhouette"], marker="o", color="C0")

@@ -41,6 +41,8 @@ def plot_importance_performance(ipa: pd.DataFrame, *, ax=None):
     >>> ax = plot_importance_performance(importance_performance(df, attributes=["speed", "staff"], overall="overall"))
     >>> ax.get_xlabel()
     '表现 performance (mean rating)'
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
     """
     ax = _ax(ax)
     x, y = ipa["performance"], ipa["importance"]
@@ -83,6 +85,8 @@ def plot_path_recovery(estimates: pd.DataFrame, true_paths: pd.DataFrame, *, ax=
     >>> est = estimate_paths(composite_scores(s.items, s.constructs), s.true_paths)
     >>> len(plot_path_recovery(est, s.true_paths).collections)
     1
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
     """
     ax = _ax(ax)
     merged = estimates.merge(true_paths, on=["source", "target"])
@@ -115,6 +119,8 @@ def plot_nps(nps: pd.Series, *, ax=None):
     >>> ax = plot_nps(net_promoter_score([10, 9, 8, 6, 3, 10]))
     >>> len(ax.patches)
     3
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
     """
     ax = _ax(ax)
     left = 0.0
