@@ -1,0 +1,50 @@
+"""The HTML course: executed chapters, an index page, nothing loaded from the internet."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from crm_lessons.cli import main
+from crm_lessons.course import build_course, chapter_notebooks, notebook_title
+
+
+def _write(path, cells):
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+@pytest.mark.notebook
+def test_build_course(tmp_path):
+    src = tmp_path / "notebooks"
+    src.mkdir()
+    _write(src / "01_intro.ipynb", [nbformat.v4.new_markdown_cell("# 第1章 导论 · Introduction <i>"),
+                                    nbformat.v4.new_code_cell("x = 6 * 7\nprint(f'answer {x}')")])
+    _write(src / "notes.ipynb", [nbformat.v4.new_code_cell("1/0")])  # not a chapter: ignored
+    before = (src / "01_intro.ipynb").read_bytes()
+    results = build_course(tmp_path / "out", notebooks_dir=src, verbose=False)
+    assert [r.source.name for r in results] == ["01_intro.ipynb"]
+    assert (src / "01_intro.ipynb").read_bytes() == before, "sources are never modified"
+    page = (tmp_path / "out" / "01_intro.html").read_text(encoding="utf-8")
+    assert "answer 42" in page
+    assert not re.search(r"<script[^>]+src=[\"']?(https?:)?//", page), "the page must open offline"
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert 'href="01_intro.html"' in index
+    assert "第1章 导论 · Introduction &lt;i&gt;" in index, "titles are escaped in the index"
+    assert not list((tmp_path / "out").glob(".*")), "no temporary files left behind"
+
+
+def test_chapters_are_found_in_order():
+    names = [p.name for p in chapter_notebooks()]
+    assert names == sorted(names) and names[0].startswith("02_")
+    assert notebook_title(chapter_notebooks()[0]).startswith("第2章")
+
+
+def test_cli_help(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    assert "course" in capsys.readouterr().out

@@ -1,0 +1,75 @@
+"""Figures speak Chinese on a fresh install, and importing the package changes no global state."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from crm_lessons.plotting import FONT_FAMILY, font_path, set_theme  # noqa: E402
+
+# Every character class a chapter uses: hanzi, CJK punctuation, fullwidth forms (￥), digits, Latin.
+TEXT = "客户金字塔：贵宾型、重要型（platinum/gold）￥1,234.50 −5% 满意度 忠诚度 流失预警 终身价值"
+
+
+def test_font_ships_with_licence():
+    assert font_path().is_file() and font_path().stat().st_size > 1_000_000
+    assert "SIL Open Font License" in (font_path().parent / "OFL.txt").read_text(encoding="utf-8")
+
+
+def test_chinese_renders_without_missing_glyphs(tmp_path):
+    with matplotlib.rc_context():  # restore rcParams afterwards
+        set_theme()
+        _render_chinese(tmp_path)
+
+
+def _render_chinese(tmp_path):
+    fig, ax = plt.subplots()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
+            ax.set_title(TEXT)
+            ax.set_xlabel("日期 date")
+            ax.set_ylabel("金额 amount (￥)")
+            ax.plot([0, 1], [-1, 2], label="图例 legend")
+            ax.legend()
+            fig.savefig(tmp_path / "zh.png")
+        # the glyphs really come from the bundled font, not from a fallback box
+        from matplotlib.font_manager import findfont, FontProperties
+
+        assert findfont(FontProperties(family=FONT_FAMILY)) == str(font_path())
+    finally:
+        plt.close(fig)
+
+
+def test_missing_glyph_is_detected_without_the_theme(tmp_path):
+    """The check above can fail: DejaVu Sans alone has no hanzi and matplotlib warns."""
+    with matplotlib.rc_context({"font.family": ["DejaVu Sans"]}):
+        fig, ax = plt.subplots()
+        try:
+            ax.set_title("客户")
+            with pytest.warns(UserWarning, match="missing from font"):
+                fig.savefig(tmp_path / "box.png")
+        finally:
+            plt.close(fig)
+
+
+def test_import_changes_no_global_state():
+    code = (
+        "import matplotlib, pandas, warnings, numpy as np\n"
+        "before = (dict(matplotlib.rcParams), pandas.get_option('display.max_rows'), list(warnings.filters),"
+        " np.random.get_state()[1][:5].tolist())\n"
+        "import crm_lessons, crm_lessons.plotting, crm_lessons.rfm, crm_lessons.classification,"
+        " crm_lessons.segmentation, crm_lessons.datasets, crm_lessons.io, crm_lessons.exercises\n"
+        "after = (dict(matplotlib.rcParams), pandas.get_option('display.max_rows'), list(warnings.filters),"
+        " np.random.get_state()[1][:5].tolist())\n"
+        "assert before == after, 'importing crm_lessons changed global state'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
