@@ -49,6 +49,7 @@ def plot_importance_performance(ipa: pd.DataFrame, *, ax=None):
     ax.scatter(x, y, color="C0", zorder=3)
     for name, xi, yi in zip(ipa.index, x, y):
         ax.annotate(str(name), (xi, yi), textcoords="offset points", xytext=(4, 4), fontsize=9)
+    ax.margins(x=0.2, y=0.25)  # room for the quadrant names in the corners
     ax.axvline(x.mean(), color="grey", lw=1, ls="--")
     ax.axhline(y.mean(), color="grey", lw=1, ls="--")
     corners = {"重点改进\nconcentrate here": (0.02, 0.98, "left", "top"),
@@ -128,9 +129,10 @@ def plot_nps(nps: pd.Series, *, ax=None):
              ("promoters", "推荐者 promoters (9-10)", "C2")]
     for key, label, color in parts:
         share = float(nps[key])
-        ax.barh([0], [share], left=left, color=color, label=label)
+        ax.barh([0], [share], left=left, height=0.5, color=color, label=label)
         left += share
     ax.set_xlim(0, 1)
+    ax.set_ylim(-0.6, 0.6)
     ax.set_yticks([])
     ax.set_xlabel("占比 share of respondents")
     ax.set_title(f"NPS = {nps['nps']:.1f}  (95% CI {nps['ci_low']:.1f} to {nps['ci_high']:.1f})")
