@@ -407,3 +407,35 @@ def test_targeting_explorer_builds_and_updates():
     sliders = box.children[:3]
     assert [s.value for s in sliders] == [100, 10, 0.5]
     sliders[1].value = 60  # triggers a redraw; must not raise
+
+
+# --------------------------------------------------------------------------- plots
+
+
+def test_plots_render_with_course_theme(models, tmp_path):
+    # drawn and saved with the course theme; a missing Chinese glyph warns, and warnings are errors
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from crm_lessons.plotting import set_theme
+    from crm_lessons.plotting import churn as cplot
+
+    p = models.test_scores["logit"]
+    with matplotlib.rc_context():
+        set_theme()
+        fig, axes = plt.subplots(2, 4, figsize=(16, 7))
+        try:
+            cplot.plot_km(C.km_curves(_KM, group_col="g"), ax=axes[0, 0])
+            cplot.plot_roc(models.y_test, models.test_scores, ax=axes[0, 1])
+            cplot.plot_pr(models.y_test, models.test_scores, ax=axes[0, 2])
+            cplot.plot_calibration({"logit": C.calibration_table(models.y_test, p)}, ax=axes[0, 3])
+            ax = cplot.plot_gains(C.gains_table(models.y_test, p), ax=axes[1, 0])
+            t = C.targeting_curve(p, value_saved=500, offer_cost=50, acceptance_rate=0.3)
+            cplot.plot_profit(t, ax=axes[1, 1])
+            r = C.churn_rate_by_threshold(_TX, as_of="2020-03-31", thresholds=[5, 39], until="2020-06-30")
+            cplot.plot_threshold_churn(r, ax=axes[1, 2])
+            fig.savefig(tmp_path / "churn.png")
+            assert ax is axes[1, 0]
+            assert axes[1, 1].get_legend().get_texts()[0].get_text().startswith(f"最优 k = {t.optimal_k}")
+        finally:
+            plt.close(fig)
