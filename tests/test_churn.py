@@ -220,12 +220,15 @@ def test_reason_contributions_sum_to_log_odds_difference(models):
 
 
 def test_heldout_auc_reaches_published_baseline(models):
-    # Published baselines on the IBM Telco Customer Churn data without leakage
-    # (logistic regression / gradient boosting on the customer attributes, e.g.
-    # the many public Kaggle and textbook analyses of WA_Fn-UseC_-Telco-Customer-Churn.csv)
-    # report held-out ROC AUC of about 0.84-0.85.
+    # Reference: published baselines on the IBM Telco Customer Churn sample data
+    # (WA_Fn-UseC_-Telco-Customer-Churn.csv) without leakage - logistic regression or
+    # gradient boosting on the customer attributes - reach a held-out ROC AUC of about
+    # 0.84-0.85; this is the chapter's acceptance bar.  The hold-out figure moves by about
+    # +-0.01 with the split (seed 42: logit 0.847, gbm 0.843), so the cross-validated
+    # mean on the training part is checked as well.
     h = models.holdout
     assert h["test_roc_auc"].max() >= 0.84
+    assert h["cv_roc_auc"].max() >= 0.84
     assert h.loc[models.best, "test_roc_auc"] == h["test_roc_auc"].max()
     # honest split: disjoint customers, stratified churn share, CV on training part only
     assert not set(models.X_train.index) & set(models.X_test.index)
