@@ -513,3 +513,72 @@ def test_clv_with_pareto_and_bad_arguments(cdnow):
         clv(pn, gg, cdnow, horizon=2, discount_rate=-0.1)
     with pytest.raises(NotFittedError):
         clv(BetaGeoFitter(), gg, cdnow, horizon=2, discount_rate=0.01)
+
+
+# ---------------------------------------------------------------------------
+# data for the figures, and the figures
+# ---------------------------------------------------------------------------
+
+
+def test_tracking_data_totals(cdnow_tx, cdnow):
+    from crm_lessons.clv import tracking_data
+
+    bg = BetaGeoFitter().fit(cdnow)
+    d = tracking_data(cdnow_tx, bg, calibration_end="1997-09-30", observation_end="1998-06-30")
+    assert len(d) == 78 and d["calibration"].sum() == 39
+    # cumulative actual at the end of calibration and of the hold-out equal the summary totals
+    assert d.loc[39, "actual"] == cdnow["frequency"].sum()
+    assert d.loc[78, "actual"] == cdnow["frequency"].sum() + cdnow["frequency_holdout"].sum()
+    assert np.all(np.diff(d["expected"]) >= 0)
+    # expected by week 78 = sum over customers of E[X(age at week 78)], computed directly
+    first = cdnow_tx.groupby("customer_id")["date"].min()
+    age = (pd.Timestamp("1998-06-30") - first).dt.days.to_numpy() / 7
+    assert d.loc[78, "expected"] == pytest.approx(bg.expected_transactions(age).sum())
+
+
+def test_holdout_by_frequency_and_p_alive_matrix(cdnow):
+    from crm_lessons.clv import holdout_by_frequency, p_alive_matrix
+
+    bg = BetaGeoFitter().fit(cdnow)
+    t = holdout_by_frequency(bg, cdnow, max_frequency=7)
+    assert list(t.index) == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    assert t["customers"].sum() == 2357
+    assert t.loc["0", "actual"] == pytest.approx(cdnow.loc[cdnow["frequency"] == 0, "frequency_holdout"].mean())
+    m = p_alive_matrix(bg, T=39.0, max_frequency=10, n_recency=13)
+    assert m.shape == (11, 13) and (m.loc[0] == 1.0).all()
+    assert (m.diff(axis=1).iloc[1:, 1:] > 0).all().all()  # later last purchase -> more likely alive
+    with pytest.raises(DataError, match=r"T=0 should be > 0"):
+        p_alive_matrix(bg, T=0)
+
+
+def test_figures_draw_on_given_axes(cdnow_tx, cdnow):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from crm_lessons.clv import holdout_by_frequency, p_alive_matrix, tracking_data
+    from crm_lessons.lifecycle import cohort_matrix, lifecycle_stage, stage_distribution
+    from crm_lessons.plotting import clv as pc
+
+    bg = BetaGeoFitter().fit(cdnow)
+    fig, axes = plt.subplots(2, 3)
+    try:
+        drawn = [
+            pc.plot_tracking(tracking_data(cdnow_tx, bg, calibration_end="1997-09-30",
+                                           observation_end="1998-06-30"), ax=axes[0, 0]),
+            pc.plot_holdout_by_frequency(holdout_by_frequency(bg, cdnow), ax=axes[0, 1]),
+            pc.plot_p_alive_matrix(p_alive_matrix(bg, T=39.0), ax=axes[0, 2]),
+            pc.plot_survival(pd.DataFrame({"actual": np.array(REGULAR[:8]) / 1000,
+                                           "sBG": sbg_survival({"alpha": 0.704, "beta": 1.182}, np.arange(8))}),
+                             ax=axes[1, 0]),
+            pc.plot_cohort_heatmap(cohort_matrix(cdnow_tx, freq="M"), ax=axes[1, 1]),
+            pc.plot_stage_distribution(stage_distribution(lifecycle_stage(cdnow_tx, as_of="1998-06-30")),
+                                       ax=axes[1, 2]),
+        ]
+        assert all(a is b for a, b in zip(drawn, axes.ravel()))
+        assert len(axes[0, 0].get_lines()) == 3  # actual, model, calibration end
+        with pytest.raises(DataError, match=r"plot_cohort_heatmap: missing column 'cohort_size'"):
+            pc.plot_cohort_heatmap(pd.DataFrame({0: [1.0]}))
+    finally:
+        plt.close(fig)
