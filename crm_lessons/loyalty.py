@@ -95,7 +95,7 @@ def loyalty_type(intention: float | Sequence[float] | pd.Series, behaviour: floa
     Notes
     -----
     ``type = T[intention >= t_I, behaviour >= t_B]`` with the 2 x 2 table of
-    Dick & Basu (1994, Figure 2), whose rows are relative attitude and
+    Dick & Basu (1994), whose rows are relative attitude and
     columns repeat patronage.
 
     References
@@ -143,7 +143,9 @@ def loyalty_type_table() -> pd.DataFrame:
 
     References
     ----------
-    Dick, A. S., & Basu, K. (1994), Figure 2.
+    Dick, A. S., & Basu, K. (1994). Customer loyalty: Toward an integrated
+    conceptual framework. Journal of the Academy of Marketing Science, 22(2),
+    99-113.
 
     Examples
     --------
@@ -200,7 +202,7 @@ def repeat_purchase_rate(transactions: pd.DataFrame, *, customer_col: str = "cus
     -----
     ``repeat rate = #{customers with >= 2 purchase days} / #{customers}``.
     Several purchases on one day count once, as in the CDNOW studies
-    (Fader, Hardie & Lee 2005, p. 278).
+    (Fader, Hardie & Lee 2005).
 
     References
     ----------
@@ -357,7 +359,7 @@ def share_of_wallet(spend_with_us: float | Sequence[float] | pd.Series,
 
     Notes
     -----
-    ``SOW_i = s_i / S_i`` (Keiningham et al. 2005 eq. 1).
+    ``SOW_i = s_i / S_i`` (Keiningham, Perkins-Munn & Evans 2003).
 
     References
     ----------
@@ -626,7 +628,7 @@ def kmeans_by_silhouette(data: pd.DataFrame, *, features: Sequence[str], k_value
     Notes
     -----
     Silhouette of point i: ``s_i = (b_i - a_i) / max(a_i, b_i)``; the chosen k
-    maximises its mean (Rousseeuw 1987, eq. 1).  Segments are renumbered by
+    maximises its mean (Rousseeuw 1987).  Segments are renumbered by
     size so that labels do not depend on k-means' arbitrary order.
 
     References
@@ -712,9 +714,8 @@ def loyalty_probability(satisfaction: float | Sequence[float] | np.ndarray, *, c
     The customer stays when ``s + c >= max_j U_j`` with ``U_j`` iid normal,
     so ``P(stay) = Phi((s + c - mu) / sigma) ** m``.  For large ``m`` the
     maximum of the rivals is high and the curve is convex: only the "completely
-    satisfied" stay, the zone of defection of Jones & Sasser (1995, exhibit
-    "How the competitive environment affects the satisfaction-loyalty
-    relationship").  With ``m = 0`` or a high ``c`` loyalty is high whatever
+    satisfied" stay, as in the highly competitive curve of Jones & Sasser's
+    (1995) satisfaction-loyalty exhibit.  With ``m = 0`` or a high ``c`` loyalty is high whatever
     the satisfaction (their noncompetitive zone).  This is a stated-assumption
     model that reproduces the shape, not their data.
 

@@ -412,8 +412,8 @@ def cronbach_alpha(items: pd.DataFrame) -> float:
     Notes
     -----
     ``alpha = k / (k - 1) * (1 - sum_i s_i^2 / s_T^2)`` with ``s_i^2`` the
-    item variances and ``s_T^2`` the variance of the item sum (Cronbach 1951,
-    eq. 2).  For ``k`` parallel items with inter-item correlation ``rho`` it
+    item variances and ``s_T^2`` the variance of the item sum (Cronbach
+    1951).  For ``k`` parallel items with inter-item correlation ``rho`` it
     equals ``k rho / (1 + (k - 1) rho)`` (Spearman-Brown).
 
     References
@@ -618,7 +618,7 @@ def satisfaction_index(items: pd.DataFrame, *, scale: tuple[float, float],
     Notes
     -----
     ``index = 100 * sum_j w_j (x_j - min) / (max - min)`` with ``sum_j w_j = 1``
-    (Fornell et al. 1996, p. 9; ACSI weights come from the PLS outer model,
+    (Fornell et al. 1996; ACSI weights come from the PLS outer model,
     here they are given).
 
     References
@@ -849,7 +849,7 @@ def importance_performance(data: pd.DataFrame, *, attributes: Sequence[str], ove
     -----
     Cross-hairs at the grand means: high importance means
     ``importance >= mean(importance)``, high performance
-    ``performance >= mean(performance)`` (Martilla & James 1977, Figure 1,
+    ``performance >= mean(performance)`` (the grid of Martilla & James 1977,
     with the data-centred cross-hairs discussed by Bacon 2003).
 
     References

@@ -99,7 +99,7 @@ def test_repeat_rate_by_cohort_hand_computed():
 
 
 def test_cdnow_repeat_rates():
-    # All 23,570 customers first bought in Jan-Mar 1997 (Fader, Hardie & Lee 2005, p. 278),
+    # All 23,570 customers first bought in Jan-Mar 1997 (Fader, Hardie & Lee 2005; loader docstring),
     # so the three monthly cohorts must add up to them.
     tx = load_cdnow()
     out = repeat_rate_by_cohort(tx, horizon_days=365)
