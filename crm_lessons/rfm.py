@@ -98,6 +98,39 @@ def _day_numbers(dates: pd.Series, *, column: str, where: str) -> tuple[np.ndarr
     return values.astype("datetime64[D]").view("int64"), unit
 
 
+def _factorize_sorted(ids: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+    """Integer codes of ``ids`` (in order of appearance), the unique ids, and the order that sorts them.
+
+    Dense integer ids are their own codes (ids that never occur get zero
+    purchases and are dropped by the caller).  Otherwise sorting the unique
+    ids afterwards is faster than ``factorize(sort=True)``; for strings a
+    fixed-width numpy array sorts ~5x faster than Python objects (same
+    code-point order).
+    """
+    values = ids.to_numpy() if pd.api.types.is_integer_dtype(ids.dtype) else None
+    if values is not None and values.dtype.kind in "iu" and len(values):
+        lo, hi = int(values.min()), int(values.max())
+        if hi - lo <= 4 * len(values) + 1000:
+            # dense integer ids (1..n, as in most files): the id itself is the code, no hashing
+            if values.dtype == np.uint64:
+                codes = (values - np.uint64(lo)).astype("intp")
+            else:
+                codes = (values.astype("int64") - lo).astype("intp")
+            uniques = pd.Index(np.arange(lo, hi + 1, dtype=values.dtype))
+            return codes, uniques, np.arange(len(uniques))
+    codes, uniques = pd.factorize(ids)
+    uniques = pd.Index(uniques)
+    if pd.api.types.is_numeric_dtype(uniques.dtype) and not pd.api.types.is_bool_dtype(uniques.dtype):
+        order = np.argsort(uniques.to_numpy(), kind="stable")
+    elif uniques.inferred_type == "string":
+        order = np.argsort(np.asarray(uniques, dtype=str), kind="stable")
+    else:  # mixed or other types: let pandas decide the order
+        codes, uniques = pd.factorize(ids, sort=True)
+        uniques = pd.Index(uniques)
+        order = np.arange(len(uniques))
+    return codes, uniques, order
+
+
 def rfm_table(
     transactions: pd.DataFrame,
     *,
@@ -203,7 +236,7 @@ def rfm_table(
             f"{where}: no transaction is dated on or before as_of={as_of_ts.date()}; "
             f"the earliest date in {date_col!r} is {pd.Timestamp(day.min(), unit='D').date()}"
         )
-    codes, uniques = pd.factorize(df[customer_col], sort=True)
+    codes, uniques, order = _factorize_sorted(df[customer_col])
     amount = df[amount_col].to_numpy(dtype="float64")
     if not keep.all():
         codes, day, amount = codes[keep], day[keep], amount[keep]
@@ -223,9 +256,9 @@ def rfm_table(
     first = np.full(k, np.iinfo("int64").max, dtype="int64")
     np.minimum.at(first, codes, day)
 
-    present = n > 0
-    if not present.all():
-        uniques, n, spend, last, first = uniques[present], n[present], spend[present], last[present], first[present]
+    # sort customers by id, then drop those with no transaction up to as_of
+    order = order[n[order] > 0]
+    uniques, n, spend, last, first = uniques[order], n[order], spend[order], last[order], first[order]
     n = n.astype("int64")
     index = pd.Index(uniques, name=customer_col)
 

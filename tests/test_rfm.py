@@ -535,3 +535,40 @@ def test_plot_segment_profiles_and_choose_k(themed_ax):
     plt.close(ax2.figure)
     with pytest.raises(DataError, match=r"plot_choose_k: missing column 'silhouette'"):
         plot_choose_k(t.drop(columns="silhouette"), ax=themed_ax)
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["b", "a", "c", "a", "b10", "b2"],
+        pd.Categorical(["b", "a", "c", "a", "b10", "b2"]),
+        [3.5, 1.0, 2.0, 1.0, -4.0, 10.0],
+        ["中", "a", "Z", "a", "é", "b"],
+    ],
+    ids=["str", "categorical", "float", "unicode"],
+)
+def test_rfm_table_index_sorted_like_groupby(ids):
+    df = pd.DataFrame(
+        {"customer_id": ids, "date": pd.to_datetime(["2024-01-01"] * 6), "amount": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}
+    )
+    got = rfm_table(df, as_of="2024-01-31")
+    want = df.groupby("customer_id", observed=True)["amount"].sum()
+    assert got.index.tolist() == want.index.tolist()
+    assert got["total_spend"].tolist() == want.tolist()
+
+
+@pytest.mark.parametrize("dtype", ["int64", "uint32", "uint64", "Int64", "int8"])
+@pytest.mark.parametrize("spread", [1, 10**9], ids=["dense", "sparse"])
+def test_rfm_table_integer_ids_dense_and_sparse(dtype, spread):
+    if dtype == "int8":
+        ids = np.array([100, -120, 100, 0, -120, 127])  # range 247 overflows int8 arithmetic
+    else:
+        ids = np.array([7, 3, 7, 5, 3, 9]) * (spread if dtype != "uint32" else 1)
+    df = pd.DataFrame(
+        {"customer_id": pd.array(ids, dtype=dtype), "date": pd.to_datetime(["2024-01-01"] * 6), "amount": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}
+    )
+    got = rfm_table(df, as_of="2024-01-31")
+    want = df.groupby("customer_id")["amount"].agg(["sum", "size"])
+    assert got.index.tolist() == want.index.tolist()  # ids 4, 6, 8 never occur: not in the table
+    assert got["total_spend"].tolist() == want["sum"].tolist()
+    assert got["n_purchases"].tolist() == want["size"].tolist()
