@@ -32,19 +32,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from sklearn.calibration import calibration_curve
-from sklearn.compose import ColumnTransformer, make_column_selector
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, roc_auc_score
-from sklearn.model_selection import StratifiedKFold, cross_validate, train_test_split
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from statsmodels.duration.survfunc import SurvfuncRight, survdiff
-from threadpoolctl import threadpool_limits
-from statsmodels.stats.proportion import proportion_confint
+
+if TYPE_CHECKING:  # scikit-learn and statsmodels are imported inside the functions: importing them
+    # adds warning filters, and importing crm_lessons must change no global state
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
 
 from crm_lessons._validation import (
     DataError,
@@ -213,6 +209,8 @@ def churn_rate_by(
     m                   3          2       0.667     0.208     0.939
     y                   1          0       0.000     0.000     0.793
     """
+    from statsmodels.stats.proportion import proportion_confint  # lazy: statsmodels adds warning filters on import
+
     where = "churn_rate_by"
     require_dataframe(data, where=where)
     require_columns(data, [column, churn_col], where=where)
@@ -379,6 +377,7 @@ def km_curves(
     1   2.0     0.500        3
     """
     from scipy.stats import norm
+    from statsmodels.duration.survfunc import SurvfuncRight  # lazy: see churn_rate_by
 
     where = "km_curves"
     t, e, groups = _survival_inputs(data, duration_col, event_col, group_col, where)
@@ -451,6 +450,8 @@ def median_survival(
     >>> median_survival(df)["median"].tolist()
     [3.0]
     """
+    from statsmodels.duration.survfunc import SurvfuncRight  # lazy: see churn_rate_by
+
     where = "median_survival"
     t, e, groups = _survival_inputs(data, duration_col, event_col, group_col, where)
     rows = []
@@ -515,6 +516,8 @@ def logrank_test(
     >>> logrank_test(df, group_col="g").round(3).to_dict()
     {'chi2': 2.469, 'dof': 1.0, 'p_value': 0.116}
     """
+    from statsmodels.duration.survfunc import survdiff  # lazy: see churn_rate_by
+
     where = "logrank_test"
     t, e, groups = _survival_inputs(data, duration_col, event_col, group_col, where)
     k = groups.nunique()
@@ -719,6 +722,12 @@ def make_churn_pipeline(kind: str = "logit", *, random_state: int | None = None)
     >>> [name for name, _ in make_churn_pipeline("gbm", random_state=0).steps]
     ['pre', 'model']
     """
+    from sklearn.compose import ColumnTransformer, make_column_selector
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
     pre = ColumnTransformer(
         [
             ("cat", OneHotEncoder(drop="first", sparse_output=False), make_column_selector(dtype_exclude="number")),
@@ -833,6 +842,9 @@ def compare_models(
     >>> len(res.X_test), round(float(res.y_test.mean()), 3)
     (1761, 0.265)
     """
+    from sklearn.model_selection import train_test_split
+    from threadpoolctl import threadpool_limits
+
     where = "compare_models"
     require_dataframe(X, where=where)
     if len(X) != len(y) or not X.index.equals(y.index):
@@ -845,6 +857,9 @@ def compare_models(
 
 
 def _fit_and_evaluate(X_tr, X_te, y_tr, y_te, kinds, n_splits, random_state) -> ChurnModels:
+    from sklearn.metrics import average_precision_score, roc_auc_score
+    from sklearn.model_selection import StratifiedKFold, cross_validate
+
     cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
     pipes, cv_rows, hold_rows, scores = {}, [], [], {}
     for kind in kinds:
@@ -884,6 +899,9 @@ def _origin_of_features(pre: ColumnTransformer) -> list[tuple[str, str | None]]:
 
 
 def _logit_parts(pipeline: Pipeline, where: str):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
     if not isinstance(pipeline, Pipeline) or "model" not in pipeline.named_steps:
         raise DataError(f"{where}: expected a pipeline from make_churn_pipeline('logit')")
     model = pipeline.named_steps["model"]
@@ -1059,6 +1077,8 @@ def calibration_table(y_true, scores, *, n_bins: int = 10) -> pd.DataFrame:
     0            0.15            0.0
     1            0.80            1.0
     """
+    from sklearn.calibration import calibration_curve
+
     where = "calibration_table"
     p = _check_scores(scores, where=where)
     y = _as_1d(y_true, name="y_true", where=where)

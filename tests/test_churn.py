@@ -442,3 +442,19 @@ def test_plots_render_with_course_theme(models, tmp_path):
             assert axes[1, 1].get_legend().get_texts()[0].get_text().startswith(f"最优 k = {t.optimal_k}")
         finally:
             plt.close(fig)
+
+
+def test_import_changes_no_global_state():
+    # statsmodels and scikit-learn add warning filters when imported, so the chapter 7 modules import
+    # them inside the functions; importing the modules must leave filters, rcParams and the RNG alone.
+    import subprocess
+    import sys
+
+    code = (
+        "import matplotlib, pandas, warnings, numpy as np\n"
+        "before = (dict(matplotlib.rcParams), list(warnings.filters), np.random.get_state()[1][:5].tolist())\n"
+        "import crm_lessons.churn, crm_lessons.plotting.churn, crm_lessons.widgets.churn\n"
+        "after = (dict(matplotlib.rcParams), list(warnings.filters), np.random.get_state()[1][:5].tolist())\n"
+        "assert before == after, 'importing the churn modules changed global state'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

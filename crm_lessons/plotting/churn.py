@@ -11,7 +11,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
 
 from crm_lessons.churn import Targeting
 
@@ -87,6 +86,8 @@ def plot_roc(y_true, scores: Mapping[str, np.ndarray] | pd.DataFrame, *, ax=None
     'm (AUC = 1.000)'
     >>> plt.close("all")
     """
+    from sklearn.metrics import roc_auc_score, roc_curve  # lazy: importing must change no global state
+
     ax = _ax(ax)
     for name, s in dict(scores).items():
         fpr, tpr, _ = roc_curve(y_true, s)
@@ -120,6 +121,8 @@ def plot_pr(y_true, scores: Mapping[str, np.ndarray] | pd.DataFrame, *, ax=None)
     '召回率 recall'
     >>> plt.close("all")
     """
+    from sklearn.metrics import average_precision_score, precision_recall_curve  # lazy, as above
+
     ax = _ax(ax)
     y = np.asarray(y_true)
     for name, s in dict(scores).items():
