@@ -7,6 +7,10 @@ same process on the same data; the script checks that they agree (integer
 columns and dates exactly, spend to 1e-9 relative) and prints the best of
 ``--repeat`` timings and the ratio.
 
+It also times :func:`crm_lessons.classification.pyramid_tiers` on the
+23,570 CDNOW customers (the function behind the pyramid slider widget; the
+widget needs well under 50 ms per slider move).
+
 Run:  .venv/bin/python benchmarks/bench_rfm.py [--sizes 1000000 5000000] [--repeat 3]
 """
 
@@ -18,6 +22,8 @@ import time
 import numpy as np
 import pandas as pd
 
+from crm_lessons.classification import customer_value, pyramid_tiers
+from crm_lessons.datasets import load_cdnow
 from crm_lessons.rfm import rfm_table
 
 AS_OF = "2023-12-31"
@@ -97,6 +103,11 @@ def main() -> None:
             diff = check_equal(fast, slow)
             print(f"{n:>10,} {'str' if string_ids else 'int':>4} {len(fast):>10,} {t_fast:>12.3f} {t_slow:>9.3f} "
                   f"{t_slow / t_fast:>6.1f} {diff:>13.1e}")
+
+    revenue = customer_value(load_cdnow())
+    tiers = {"platinum": 0.02, "gold": 0.08, "iron": 0.2, "lead": 0.7}
+    t_pyr, _ = best_time(lambda: pyramid_tiers(revenue, tiers=tiers), max(args.repeat, 20))
+    print(f"pyramid_tiers on {len(revenue):,} CDNOW customers: {t_pyr * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -75,6 +75,7 @@ def test_rfm_table_hand_computed(tx):
     assert list(rfm.columns) == RFM_COLUMNS
     assert list(rfm.index) == ["a", "b", "c"]
     assert rfm.index.name == "customer_id"
+    assert rfm.index.dtype == tx["customer_id"].dtype
     # a: 2024-01-01, 2024-01-20 -> last 11 days ago, first 30 days ago
     assert rfm.loc["a", "days_since_last"] == 11
     assert rfm.loc["a", "days_since_first"] == 30
