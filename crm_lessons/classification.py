@@ -366,6 +366,16 @@ def abc_summary(abc: pd.DataFrame) -> pd.DataFrame:
     DataError
         Missing columns.
 
+    Notes
+    -----
+    ``customer_share_c = n_c / n`` and ``value_share_c = sum_{i in c} value_i /
+    sum_i value_i``; both columns sum to 1.  Classes without customers are
+    kept with zeros.
+
+    References
+    ----------
+    Zeithaml, Rust & Lemon (2001), p. 119 (the 80/20 pattern).
+
     Examples
     --------
     >>> import pandas as pd

@@ -972,6 +972,12 @@ def customer_types() -> pd.DataFrame:
         逐利型), ``description``, ``description_zh``, ``action``,
         ``action_zh``.
 
+    Notes
+    -----
+    The types describe *why* a customer buys (novelty, imitation, value for
+    money, price) rather than how much; they complement the RFM classes,
+    which describe behaviour.
+
     References
     ----------
     Course slides, chapter 2 "客户识别与分类" (客户价值能力分类).

@@ -154,7 +154,8 @@ def choose_k(
     sample_size : int, optional
         Compute the silhouette on a random sample of this many rows (the
         exact silhouette needs all pairwise distances: ~0.5 s for 5,000
-        rows, minutes for 23,570).  ``None`` uses all rows.
+        rows, minutes for 23,570).  ``None`` (or a size >= the number of
+        rows) uses all rows.
     n_init : int, default 10
         K-means restarts per k.
     n_threads : int or None, default 1

@@ -457,6 +457,20 @@ def test_cbc_response_by_rfm():
     assert by_code.index.tolist() == [1, 2, 3, 4]
 
 
+def test_inputs_not_mutated(rfm_random):
+    scores = rfm_scores(rfm_random)
+    frames = {"rfm": rfm_random, "scores": scores}
+    before = {k: v.copy() for k, v in frames.items()}
+    rfm_segments(scores)
+    rfm_eight_classes(rfm_random, reference="median")
+    joined = scores.join(rfm_random).assign(y=(rfm_random["n_purchases"] > 1).astype(int))
+    joined_before = joined.copy()
+    response_by_group(joined, group_col="rfm_score", response_col="y")
+    for k, v in frames.items():
+        pd.testing.assert_frame_equal(v, before[k])
+    pd.testing.assert_frame_equal(joined, joined_before)
+
+
 # --------------------------------------------------------------------------- #
 # strategy tables
 # --------------------------------------------------------------------------- #
