@@ -111,7 +111,7 @@ def customer_value(
 
     References
     ----------
-    Zeithaml, Rust & Lemon (2001), p. 122 (customers ranked by revenue or profit).
+    Zeithaml, Rust & Lemon (2001) (customers ranked by revenue or profit).
 
     Examples
     --------
@@ -163,7 +163,7 @@ def lorenz_curve(values: pd.Series | np.ndarray) -> pd.DataFrame:
 
     References
     ----------
-    Lorenz (1905), p. 217.
+    Lorenz (1905).
 
     Examples
     --------
@@ -211,7 +211,7 @@ def gini(values: pd.Series | np.ndarray) -> float:
     References
     ----------
     Damgaard, C. & Weiner, J. (2000). Describing inequality in plant size or
-    fecundity. *Ecology* 81(4), 1139-1142, eq. (2).
+    fecundity. *Ecology* 81(4), 1139-1142 (the sorted-rank form of G).
 
     Examples
     --------
@@ -262,7 +262,7 @@ def top_share(values: pd.Series | np.ndarray, share: float = 0.2) -> float:
 
     References
     ----------
-    Lorenz (1905); Zeithaml, Rust & Lemon (2001), p. 119 (the 80/20 rule).
+    Lorenz (1905); Zeithaml, Rust & Lemon (2001) (the 80/20 rule).
 
     Examples
     --------
@@ -316,7 +316,7 @@ def abc_classes(values: pd.Series | np.ndarray, *, cutoffs: tuple[float, float] 
 
     References
     ----------
-    Zeithaml, Rust & Lemon (2001), p. 119 (80/20); the ABC rule follows
+    Zeithaml, Rust & Lemon (2001) (80/20); the ABC rule follows
     inventory practice (Dickie, 1951, *Factory Management and Maintenance*).
 
     Examples
@@ -374,7 +374,7 @@ def abc_summary(abc: pd.DataFrame) -> pd.DataFrame:
 
     References
     ----------
-    Zeithaml, Rust & Lemon (2001), p. 119 (the 80/20 pattern).
+    Zeithaml, Rust & Lemon (2001) (the 80/20 pattern).
 
     Examples
     --------
@@ -465,7 +465,7 @@ def customer_pyramid(
 
     References
     ----------
-    Zeithaml, Rust & Lemon (2001), pp. 123-125, fig. 2 (platinum, gold,
+    Zeithaml, Rust & Lemon (2001), the four-tier pyramid (platinum, gold,
     iron, lead).
 
     Examples
@@ -533,7 +533,7 @@ def pyramid_summary(pyramid: pd.DataFrame) -> pd.DataFrame:
 
     References
     ----------
-    Zeithaml, Rust & Lemon (2001), fig. 2.
+    Zeithaml, Rust & Lemon (2001), the customer pyramid.
 
     Examples
     --------
@@ -606,7 +606,7 @@ def pyramid_tiers(
 
     References
     ----------
-    Zeithaml, Rust & Lemon (2001), fig. 2.
+    Zeithaml, Rust & Lemon (2001), the customer pyramid.
 
     Examples
     --------
@@ -675,8 +675,8 @@ def customer_profitability(
 
     References
     ----------
-    Zeithaml, Rust & Lemon (2001), pp. 120-122 (profitability tiers and cost
-    to serve).
+    Zeithaml, Rust & Lemon (2001) (profitability tiers and the cost to
+    serve).
 
     Examples
     --------

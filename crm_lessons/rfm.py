@@ -13,10 +13,10 @@ Fader-Hardie meanings (used by the CLV chapter) and are *not* used here.
 References
 ----------
 Hughes, A. M. (2012). *Strategic Database Marketing*, 4th ed., McGraw-Hill,
-ch. 11 (RFM quintile coding).
+the chapters on RFM (quintile coding, 5 = best).
 
 Blattberg, R. C., Kim, B.-D. & Neslin, S. A. (2008). *Database Marketing*,
-Springer, ch. 12 "RFM analysis".
+Springer, chapter "RFM analysis".
 
 Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: using
 iso-value curves for customer base analysis. *Journal of Marketing Research*
@@ -203,8 +203,8 @@ def rfm_table(
 
     References
     ----------
-    Hughes (2012), *Strategic Database Marketing*, ch. 11; Blattberg, Kim &
-    Neslin (2008), *Database Marketing*, sec. 12.2 (definitions of R, F, M).
+    Hughes (2012), *Strategic Database Marketing*; Blattberg, Kim & Neslin
+    (2008), *Database Marketing*, chapter "RFM analysis" (definitions of R, F, M).
 
     Examples
     --------
@@ -384,8 +384,8 @@ def rfm_scores(
 
     References
     ----------
-    Hughes (2012), *Strategic Database Marketing*, ch. 11 (quintile coding,
-    5 = best); Blattberg, Kim & Neslin (2008), sec. 12.3.
+    Hughes (2012), *Strategic Database Marketing* (quintile coding, 5 =
+    best); Blattberg, Kim & Neslin (2008), chapter "RFM analysis".
 
     Examples
     --------
@@ -499,7 +499,7 @@ def segment_map(scheme: str = "default") -> pd.DataFrame:
 
     References
     ----------
-    Hughes (2012), ch. 11; the R x F grid is the common practitioners' map
+    Hughes (2012); the R x F grid is the common practitioners' map
     built on Hughes' quintile scores.
 
     Examples
@@ -544,7 +544,7 @@ def rfm_segments(scores: pd.DataFrame, *, scheme: str = "default") -> pd.DataFra
 
     References
     ----------
-    Hughes (2012), ch. 11.
+    Hughes (2012).
 
     Examples
     --------
@@ -614,7 +614,7 @@ def rfm_grid(
 
     References
     ----------
-    Hughes (2012), ch. 11 (RFM cells).
+    Hughes (2012) (RFM cells).
 
     Examples
     --------
@@ -712,8 +712,9 @@ def rfm_eight_classes(
 
     References
     ----------
-    The scheme follows the RFM model as taught in Chinese CRM textbooks
-    (e.g. 苏朝晖《客户关系管理》), built on Hughes (2012), ch. 11.
+    The scheme is the RFM model as taught in Chinese CRM courses and used
+    in Chinese e-commerce practice (course slides, chapter 2), built on
+    the RFM variables of Hughes (2012).
 
     Examples
     --------

@@ -95,7 +95,7 @@ def transform_rfm(
     References
     ----------
     Hastie, Tibshirani & Friedman (2009), *The Elements of Statistical
-    Learning*, 2nd ed., sec. 14.3.3 (standardising before clustering).
+    Learning*, 2nd ed., sec. 14.3 (standardising before clustering).
 
     Examples
     --------
@@ -184,11 +184,11 @@ def choose_k(
     look for the "elbow".  The silhouette of a point is
     ``s_i = (b_i - a_i) / max(a_i, b_i)`` with ``a_i`` the mean distance to
     its own cluster and ``b_i`` to the nearest other cluster (Rousseeuw
-    1987, eq. 1); higher is better.
+    1987); higher is better.
 
     References
     ----------
-    Rousseeuw (1987), eq. (1); MacQueen (1967).
+    Rousseeuw (1987) (definition of the silhouette); MacQueen (1967).
 
     Examples
     --------
@@ -357,7 +357,7 @@ def segment_profiles(rfm: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
 
     References
     ----------
-    Blattberg, Kim & Neslin (2008), *Database Marketing*, sec. 12.4
+    Blattberg, Kim & Neslin (2008), *Database Marketing*, chapter "RFM analysis"
     (profiling RFM segments).
 
     Examples
