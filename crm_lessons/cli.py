@@ -1,4 +1,5 @@
-"""Command line: ``crm-lessons course`` builds the HTML course (``python -m crm_lessons course`` also works)."""
+"""Command line: ``crm-lessons course`` builds the HTML course, ``crm-lessons report`` an analyst's report
+(``python -m crm_lessons ...`` also works)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,42 @@ def _refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from papermill.exceptions import PapermillExecutionError
+
+    from crm_lessons._validation import DataError
+    from crm_lessons.report import render_report
+
+    try:
+        render_report(
+            args.data, args.out, customer_col=args.customer_col, date_col=args.date_col,
+            amount_col=args.amount_col, as_of=args.as_of, lang=args.lang, currency=args.currency,
+            horizon=args.horizon, discount_rate=args.discount_rate,
+            progress=lambda line: print(line, flush=True),
+        )
+    except (DataError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        print(f"crm-lessons report: error: {exc}", file=sys.stderr)
+        return 2
+    except PapermillExecutionError as exc:  # a bug in the template, not the user's data
+        print(f"crm-lessons report: error: the report template failed ({exc.ename}: {exc.evalue}); "
+              "please report this with the command you ran", file=sys.stderr)
+        return 1
+    return 0
+
+
+_REPORT_HELP = """\
+Write a CRM report (HTML, opens offline) from a transaction file: data quality,
+key figures, ABC classes and customer pyramid, RFM segments with actions,
+lifecycle stages, customer lifetime value and churn risk.
+The file needs one row per purchase with a customer, a date and an amount;
+the columns are recognised from Chinese or English headers (客户编号, 交易日期,
+实付金额, customer_id, date, amount, ...) or named with the options below.
+Without --data the report uses the bundled CDNOW data (as of 1998-06-30).
+Bad input stops with exit code 2 and a message; the data file is never changed.
+
+example:  crm-lessons report --data sales.csv --lang en --out report.html"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per job."""
     parser = argparse.ArgumentParser(
@@ -34,6 +71,28 @@ def build_parser() -> argparse.ArgumentParser:
     p_course = sub.add_parser("course", help="run every chapter notebook and write the HTML course")
     p_course.add_argument("--out", default="build/course", help="output folder (default: build/course)")
     p_course.set_defaults(func=_course)
+    p_report = sub.add_parser(
+        "report", help="write an HTML CRM report on your own transaction file",
+        description=_REPORT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p_report.add_argument("--data", metavar="FILE",
+                          help="CSV, text or Excel file with one row per purchase (default: bundled CDNOW data)")
+    p_report.add_argument("--customer-col", metavar="C", help="name of the customer column (default: recognised)")
+    p_report.add_argument("--date-col", metavar="D", help="name of the date column (default: recognised)")
+    p_report.add_argument("--amount-col", metavar="A", help="name of the amount column (default: recognised)")
+    p_report.add_argument("--as-of", metavar="DATE",
+                          help="end of the period analysed, YYYY-MM-DD (default: last date in the data)")
+    p_report.add_argument("--lang", choices=["zh", "en"], default="zh",
+                          help="language of the report: zh = Chinese (default), en = English")
+    p_report.add_argument("--currency", metavar="CODE",
+                          help="currency of the amounts, e.g. CNY (default) or USD (default for CDNOW)")
+    p_report.add_argument("--horizon", type=int, default=12, metavar="MONTHS",
+                          help="months of future purchases counted in customer lifetime value (default: 12)")
+    p_report.add_argument("--discount-rate", type=float, default=0.01, metavar="RATE",
+                          help="monthly discount rate for lifetime value (default: 0.01 = 1%% a month)")
+    p_report.add_argument("--out", default="report.html", metavar="FILE",
+                          help="HTML file to write (default: report.html); never the data file")
+    p_report.set_defaults(func=_report)
     p_refresh = sub.add_parser("refresh-notebooks",
                                help="(maintainers) re-execute chapter notebooks and store their outputs")
     p_refresh.add_argument("notebooks", nargs="*", help="notebooks to refresh (default: every chapter)")

@@ -1,0 +1,541 @@
+"""Parameterised CRM report on an analyst's own transaction file.
+
+``crm-lessons report --data sales.csv`` reads the file with
+:func:`crm_lessons.io.read_transactions` (bad input stops here, before any
+kernel starts), hands the cleaned rows to the report template
+``notebooks/report/crm_report.ipynb`` through a temporary pickle, runs the
+template with papermill and writes a self-contained HTML page (no code, images
+embedded, nothing loaded from the internet) atomically.
+
+The template calls the helpers of this module (:func:`prepare_data`,
+:func:`segment_summary`, :func:`clv_table`, :func:`format_money`, ...), so the
+numbers it shows are computed by tested functions.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from crm_lessons._validation import DataError, to_timestamp
+
+__all__ = [
+    "ReportData",
+    "TEXT",
+    "clv_table",
+    "escape",
+    "format_count",
+    "format_money",
+    "format_pct",
+    "html_table",
+    "load_prepared",
+    "prepare_data",
+    "render_report",
+    "segment_actions",
+    "segment_summary",
+    "template_path",
+]
+
+_WHERE = "crm-lessons report"
+#: Default end of the observation period of the bundled CDNOW data.
+CDNOW_AS_OF = "1998-06-30"
+#: Fewest customers a report can describe (RFM scores are quintiles).
+MIN_CUSTOMERS = 5
+#: Symbols used in Chinese number formats (the bundled font lacks U+00A5, so the fullwidth ￥ is used).
+_SYMBOL_ZH = {"CNY": "￥", "RMB": "￥", "USD": "US$", "HKD": "HK$", "EUR": "€", "GBP": "£"}
+
+
+@dataclass
+class ReportData:
+    """Cleaned transactions and what the reader needs to know about them.
+
+    Attributes
+    ----------
+    transactions : DataFrame
+        ``customer_id`` (str), ``date``, ``amount`` > 0: purchases dated on or
+        before ``as_of`` (returns, zero amounts and later rows are counted in
+        ``quality`` and left out of the analysis).
+    quality : dict
+        :meth:`crm_lessons.io.DataQualityReport.to_dict` of the file, plus
+        ``excluded_nonpositive`` and ``excluded_after_as_of`` (rows left out).
+    as_of : str
+        End of the observation period (``YYYY-MM-DD``).
+    source : str
+        Name of the data shown in the report.
+    currency : str
+        Currency code of the amounts.
+    """
+
+    transactions: pd.DataFrame
+    quality: dict[str, Any]
+    as_of: str
+    source: str
+    currency: str
+    notes: list[str] = field(default_factory=list)
+
+
+def template_path() -> Path:
+    """The report template notebook (``notebooks/report/crm_report.ipynb``)."""
+    from crm_lessons.course import project_root
+
+    return project_root() / "notebooks" / "report" / "crm_report.ipynb"
+
+
+def prepare_data(
+    data: str | os.PathLike[str] | None = None,
+    *,
+    customer_col: str | None = None,
+    date_col: str | None = None,
+    amount_col: str | None = None,
+    as_of: Any = None,
+    currency: str | None = None,
+) -> ReportData:
+    """Read and check the report's input: a user's file, or the bundled CDNOW data.
+
+    Parameters
+    ----------
+    data : path, optional
+        CSV/text/Excel file read with :func:`crm_lessons.io.read_transactions`.
+        ``None``: the bundled CDNOW purchase log (:func:`crm_lessons.datasets.load_cdnow`).
+    customer_col, date_col, amount_col : str, optional
+        Column names in the file (default: recognised from the headers).
+    as_of : date-like, optional
+        End of the observation period.  Default: the last date in the file
+        (``1998-06-30`` for CDNOW).
+    currency : str, optional
+        Currency code of the amounts (default ``'CNY'``; ``'USD'`` for CDNOW).
+
+    Returns
+    -------
+    ReportData
+
+    Raises
+    ------
+    DataError
+        Anything :func:`~crm_lessons.io.read_transactions` refuses (missing
+        column, unparseable dates or amounts, empty file), no purchase with a
+        positive amount, ``as_of`` not a date or before the first purchase,
+        fewer than :data:`MIN_CUSTOMERS` customers,
+        ``data`` does not exist.
+
+    Examples
+    --------
+    >>> rd = prepare_data()
+    >>> rd.as_of, rd.currency, rd.quality["rows_read"], rd.quality["excluded_nonpositive"], len(rd.transactions)
+    ('1998-06-30', 'USD', 69659, 80, 69579)
+    """
+    from crm_lessons.io import read_transactions_with_report
+
+    if data is None:
+        from crm_lessons.datasets import load_cdnow
+
+        frame = load_cdnow()[["customer_id", "date", "amount"]]
+        tx, rep = read_transactions_with_report(frame)
+        rep.source, rep.file_format = "CDNOW (Fader, Hardie & Lee 2005)", "bundled"
+        source, default_as_of, default_currency = rep.source, CDNOW_AS_OF, "USD"
+    else:
+        path = Path(data)
+        tx, rep = read_transactions_with_report(path, customer_col=customer_col, date_col=date_col,
+                                                amount_col=amount_col)
+        source, default_as_of, default_currency = path.name, rep.date_max, "CNY"
+    ts = to_timestamp(default_as_of if as_of is None else as_of, name="as_of", where=_WHERE).normalize()
+    where = f"{_WHERE}: {source}"
+    positive = (tx["amount"] > 0).to_numpy()
+    if not positive.any():
+        raise DataError(
+            f"{where}: no purchases: all {len(tx)} rows have an amount <= 0 (returns, refunds or zero); "
+            f"check the amount column {rep.column_map['amount']!r} or pass --amount-col"
+        )
+    in_window = positive & (tx["date"] <= ts).to_numpy()
+    if not in_window.any():
+        raise DataError(
+            f"{where}: as_of={ts.date()} is before the first purchase ({rep.date_min}); "
+            f"pass --as-of between {rep.date_min} and {rep.date_max}"
+        )
+    n_customers = int(tx.loc[in_window, "customer_id"].nunique())
+    if n_customers < MIN_CUSTOMERS:
+        raise DataError(
+            f"{where}: the report needs at least {MIN_CUSTOMERS} customers with purchases up to as_of={ts.date()} "
+            f"(RFM scores are quintiles), got {n_customers}; check the customer column {rep.column_map['customer_id']!r}"
+        )
+    quality = rep.to_dict()
+    quality["excluded_nonpositive"] = int((~positive).sum())
+    quality["excluded_after_as_of"] = int((positive & ~in_window).sum())
+    purchases = tx.loc[in_window, ["customer_id", "date", "amount"]].reset_index(drop=True)
+    return ReportData(purchases, quality, str(ts.date()), source, (currency or default_currency).upper())
+
+
+def load_prepared(path: str | os.PathLike[str]) -> ReportData:
+    """Load the :class:`ReportData` that :func:`render_report` pickled for the template.
+
+    Only files written by this module in a private temporary folder are read.
+    """
+    with open(path, "rb") as fh:
+        data = pickle.load(fh)
+    if not isinstance(data, ReportData):
+        raise TypeError(f"{path}: not a crm_lessons ReportData pickle")
+    return data
+
+
+# ---------------------------------------------------------------- formats
+
+def format_money(value: float, *, currency: str = "CNY", lang: str = "zh", decimals: int = 2) -> str:
+    """A money amount in the report's language.
+
+    Chinese uses the symbol (``￥1,234.50``; fullwidth ￥ because the bundled
+    font has no U+00A5), English the ISO code (``CNY 1,234.50``).
+
+    Examples
+    --------
+    >>> format_money(1234.5, lang="zh"), format_money(1234.5, lang="en")
+    ('￥1,234.50', 'CNY 1,234.50')
+    >>> format_money(-3, currency="usd", lang="zh", decimals=0)
+    '-US$3'
+    """
+    code = currency.upper()
+    sign, number = ("-" if value < 0 else ""), f"{abs(value):,.{decimals}f}"
+    if lang == "zh":
+        symbol = _SYMBOL_ZH.get(code)
+        return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {code}"
+    return f"{sign}{code} {number}"
+
+
+def format_count(value: float) -> str:
+    """A whole number with thousands separators.
+
+    Examples
+    --------
+    >>> format_count(1234567)
+    '1,234,567'
+    """
+    return f"{int(round(value)):,}"
+
+
+def format_pct(value: float, decimals: int = 1) -> str:
+    """A share as a percentage.
+
+    Examples
+    --------
+    >>> format_pct(0.1234)
+    '12.3%'
+    """
+    return f"{100 * value:.{decimals}f}%"
+
+
+def html_table(frame: pd.DataFrame, *, index: bool = False) -> str:
+    """An HTML table with every cell and header escaped (user data is never trusted).
+
+    Examples
+    --------
+    >>> html_table(pd.DataFrame({"id": ["<b>x</b>"]}))
+    '<table ...&lt;b&gt;x&lt;/b&gt;...'
+    """
+    return frame.to_html(index=index, escape=True, border=0, classes="crm-table")
+
+
+# ---------------------------------------------------------------- analysis helpers
+
+_SEGMENT_ACTIONS = {
+    # segment: (action_zh, action_en); after Hughes (2012) ch. 11 and the course's strategies
+    "champions": ("VIP 特权与专属服务，新品优先体验，邀请推荐", "VIP privileges and personal service, early access, referral invitations"),
+    "loyal": ("会员升级、积分回馈，向上销售", "loyalty-tier upgrades, points rewards, up-selling"),
+    "potential_loyalist": ("交叉销售、组合优惠，培养购买习惯", "cross-selling and bundles to build the habit"),
+    "new": ("欢迎礼包，首单后跟进，引导第二次购买", "welcome offer, post-purchase follow-up, nudge to a second purchase"),
+    "promising": ("限时优惠，提高购买频率", "time-limited offers to raise purchase frequency"),
+    "need_attention": ("个性化推荐与回访，了解需求变化", "personalised recommendations and check-in calls"),
+    "about_to_sleep": ("唤醒提醒与小额优惠", "reactivation reminders with a small incentive"),
+    "at_risk": ("流失预警，满意度回访，定向挽留优惠", "churn alert, satisfaction call, targeted retention offer"),
+    "cannot_lose": ("高层或专人联系，优先赢回", "personal contact by a senior manager, win them back first"),
+    "hibernating": ("低成本唤醒（邮件/短信），评估是否值得投入", "low-cost reactivation (e-mail/SMS); judge whether worth the effort"),
+    "lost": ("低成本赢回或放弃，调研流失原因", "cheap win-back or let go; exit survey"),
+}
+
+
+def segment_actions() -> pd.DataFrame:
+    """Recommended action for each RFM segment of :func:`crm_lessons.rfm.segment_map`.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``segment``: ``segment_zh``, ``action_zh``, ``action``.
+
+    References
+    ----------
+    Hughes (2012), *Strategic Database Marketing*, ch. 11; course slides,
+    chapter 2 (see :func:`crm_lessons.rfm.segment_strategies`).
+
+    Examples
+    --------
+    >>> segment_actions().loc["cannot_lose", "action"]
+    'personal contact by a senior manager, win them back first'
+    """
+    from crm_lessons.rfm import segment_map
+
+    seg = segment_map()
+    out = pd.DataFrame({"segment_zh": seg["segment_zh"]}, index=seg.index)
+    out["action_zh"] = [_SEGMENT_ACTIONS[s][0] for s in seg.index]
+    out["action"] = [_SEGMENT_ACTIONS[s][1] for s in seg.index]
+    return out
+
+
+def segment_summary(rfm: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """Size, value and recommended action of each RFM segment.
+
+    Parameters
+    ----------
+    rfm : DataFrame
+        :func:`crm_lessons.rfm.rfm_table` (``total_spend``, ``n_purchases``, ``days_since_last``).
+    segments : DataFrame
+        :func:`crm_lessons.rfm.rfm_segments` on the same customers.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``segment`` (map order, empty segments dropped):
+        ``segment_zh``, ``customers``, ``customer_share``, ``revenue``,
+        ``revenue_share``, ``mean_revenue``, ``mean_days_since_last``,
+        ``action_zh``, ``action``.
+
+    Examples
+    --------
+    >>> rfm = pd.DataFrame({"total_spend": [10.0, 30.0], "n_purchases": [1, 3], "days_since_last": [5, 50]})
+    >>> seg = pd.DataFrame({"segment": ["new", "lost"]})
+    >>> segment_summary(rfm, seg)[["customers", "revenue_share"]]
+             customers  revenue_share
+    segment
+    new              1           0.25
+    lost             1           0.75
+    """
+    actions = segment_actions()
+    key = pd.Categorical(segments["segment"].astype(str).to_numpy(), categories=list(actions.index))
+    g = rfm.reset_index(drop=True).groupby(key, observed=True)
+    out = pd.DataFrame({
+        "customers": g.size(),
+        "revenue": g["total_spend"].sum(),
+        "mean_days_since_last": g["days_since_last"].mean(),
+    })
+    out.index = pd.Index(out.index.astype(str), name="segment")
+    out.insert(1, "customer_share", out["customers"] / out["customers"].sum())
+    out.insert(3, "revenue_share", out["revenue"] / out["revenue"].sum())
+    out.insert(4, "mean_revenue", out["revenue"] / out["customers"])
+    return actions.loc[out.index, ["segment_zh"]].join(out).join(actions[["action_zh", "action"]])
+
+
+def clv_table(
+    transactions: pd.DataFrame,
+    *,
+    as_of: Any,
+    horizon: int = 12,
+    discount_rate: float = 0.01,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """BG/NBD + Gamma-Gamma: P(alive), expected purchases and CLV per customer.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        ``customer_id``, ``date``, ``amount`` (> 0).
+    as_of : date-like
+        End of the calibration period.
+    horizon : int, default 12
+        CLV horizon in months.
+    discount_rate : float, default 0.01
+        Monthly discount rate.
+
+    Returns
+    -------
+    table : DataFrame
+        Indexed by customer: ``frequency``, ``recency``, ``T`` (weeks),
+        ``monetary_value``, ``p_alive``, ``expected_purchases`` (in the
+        horizon), ``expected_spend`` and ``clv`` (revenue, margin 1).
+    models : dict
+        ``bgnbd`` and ``gamma_gamma`` parameter Series.
+
+    Raises
+    ------
+    DataError
+        From :func:`crm_lessons.clv.customer_summary` or the fitters (e.g.
+        fewer than 3 repeat customers).
+    crm_lessons.clv.ConvergenceError
+        The likelihood could not be maximised.
+
+    Notes
+    -----
+    Months are ``52/12`` weeks; see :func:`crm_lessons.clv.clv` for the
+    discounted sum.  The fitters compress identical (x, t_x, T) rows, so the
+    fit costs little even for a million transactions.
+
+    References
+    ----------
+    Fader, Hardie & Lee (2005), Marketing Science 24(2), 275-284 (BG/NBD, eq. 13
+    for P(alive)); Fader & Hardie (2013), The Gamma-Gamma model of monetary value.
+
+    Examples
+    --------
+    >>> from crm_lessons.datasets import load_cdnow
+    >>> table, models = clv_table(load_cdnow(sample=True), as_of="1997-09-30")
+    >>> round(float(models["bgnbd"]["r"]), 2), round(float(models["bgnbd"]["alpha"]), 1)
+    (0.24, 4.4)
+    """
+    from crm_lessons.clv import BetaGeoFitter, GammaGammaFitter, clv, customer_summary
+
+    summary = customer_summary(transactions, calibration_end=as_of)
+    bg = BetaGeoFitter().fit(summary)
+    gg = GammaGammaFitter().fit(summary)
+    period = 52 / 12
+    table = summary.copy()
+    table["p_alive"] = bg.p_alive(summary)
+    table["expected_purchases"] = bg.predict(horizon * period, summary)
+    table["expected_spend"] = gg.conditional_expected_spend(summary)
+    table["clv"] = clv(bg, gg, summary, horizon=horizon, discount_rate=discount_rate, period_length=period)
+    return table, {"bgnbd": bg.params_, "gamma_gamma": gg.params_}
+
+
+# ---------------------------------------------------------------- text
+
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "客户关系管理分析报告",
+        "subtitle": "数据：{source} · 截止日期 (as of)：{as_of} · 金额单位：{currency}",
+        "quality": "1 · 数据质量",
+        "key": "2 · 关键指标",
+        "abc": "3 · 客户价值分布：ABC 分类与客户金字塔",
+        "rfm": "4 · RFM 客户细分与建议行动",
+        "lifecycle": "5 · 客户生命周期阶段",
+        "clv": "6 · 客户终身价值 (CLV) 与流失风险",
+        "method": "方法说明",
+    },
+    "en": {
+        "title": "Customer relationship report",
+        "subtitle": "Data: {source} · as of {as_of} · amounts in {currency}",
+        "quality": "1 · Data quality",
+        "key": "2 · Key figures",
+        "abc": "3 · Customer value: ABC classes and customer pyramid",
+        "rfm": "4 · RFM segments and recommended actions",
+        "lifecycle": "5 · Customer lifecycle stages",
+        "clv": "6 · Customer lifetime value (CLV) and churn risk",
+        "method": "Method notes",
+    },
+}
+
+
+# ---------------------------------------------------------------- running
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def render_report(
+    data: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] = "report.html",
+    *,
+    customer_col: str | None = None,
+    date_col: str | None = None,
+    amount_col: str | None = None,
+    as_of: Any = None,
+    lang: str = "zh",
+    currency: str | None = None,
+    horizon: int = 12,
+    discount_rate: float = 0.01,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Read the data, run the report template and write the HTML page atomically.
+
+    Parameters
+    ----------
+    data : path, optional
+        The transaction file (``None``: bundled CDNOW data).
+    out : path, default ``'report.html'``
+        The HTML file to write; its folder is created.  Written through a
+        temporary file in the same folder and ``os.replace``, so a failed run
+        leaves no partial file.
+    customer_col, date_col, amount_col, as_of, currency
+        As in :func:`prepare_data`.
+    lang : {'zh', 'en'}
+        Language of the text, labels and number formats.
+    horizon : int, default 12
+        CLV horizon in months (>= 1).
+    discount_rate : float, default 0.01
+        Monthly discount rate (>= 0).
+    progress : callable, optional
+        Called with short progress lines (e.g. ``print``).
+
+    Returns
+    -------
+    Path
+        The written report.
+
+    Raises
+    ------
+    DataError
+        Bad input (see :func:`prepare_data`), bad options, or ``out`` is the data file.
+    papermill.PapermillExecutionError
+        The template failed (a bug: please report it).
+    """
+    say = progress or (lambda line: None)
+    if lang not in TEXT:
+        raise DataError(f"{_WHERE}: lang={lang!r} should be one of {sorted(TEXT)}")
+    if int(horizon) != horizon or horizon < 1:
+        raise DataError(f"{_WHERE}: horizon={horizon} should be a whole number of months >= 1")
+    if not discount_rate >= 0:
+        raise DataError(f"{_WHERE}: discount_rate={discount_rate} should be >= 0 (e.g. 0.01 a month)")
+    out = Path(out)
+    if data is not None and out.resolve() == Path(data).resolve():
+        raise DataError(f"{_WHERE}: --out {str(out)!r} is the data file; choose another output name")
+    if out.is_dir():
+        raise DataError(f"{_WHERE}: --out {str(out)!r} is a folder; give a file name such as report.html")
+    start = time.perf_counter()
+    say("[1/4] reading data ...")
+    prepared = prepare_data(data, customer_col=customer_col, date_col=date_col, amount_col=amount_col,
+                            as_of=as_of, currency=currency)
+    q = prepared.quality
+    say(f"      {q['rows_read']:,} rows, {q['customers']:,} customers, {q['date_min']} to {q['date_max']}")
+    from crm_lessons.course import execute_notebook, to_html
+
+    with tempfile.TemporaryDirectory(prefix="crm-report-") as tmp:
+        pickled = Path(tmp) / "prepared.pkl"
+        with open(pickled, "wb") as fh:
+            pickle.dump(prepared, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        say("[2/4] running the analysis (RFM, lifecycle, BG/NBD + Gamma-Gamma) ...")
+        template = template_path()
+        params = {
+            "DATA_FILE": None if data is None else str(Path(data).resolve()),
+            "CUSTOMER_COL": customer_col, "DATE_COL": date_col, "AMOUNT_COL": amount_col,
+            "AS_OF": prepared.as_of, "LANG": lang, "CURRENCY": prepared.currency,
+            "HORIZON": int(horizon), "DISCOUNT_RATE": float(discount_rate), "PREPARED": str(pickled),
+        }
+        nb = execute_notebook(template, parameters=params, cwd=template.parent)
+    say("[3/4] rendering HTML ...")
+    page = to_html(nb, exclude_input=True, title=TEXT[lang]["title"])
+    say(f"[4/4] writing {out} ...")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(out, page.encode("utf-8"))
+    say(f"done in {time.perf_counter() - start:.1f} s: {out}")
+    return out
+
+
+def escape(text: Any) -> str:
+    """``html.escape`` of any value shown in the report (alias kept short for the template).
+
+    Examples
+    --------
+    >>> escape("<script>")
+    '&lt;script&gt;'
+    """
+    return html.escape(str(text))
+
