@@ -582,3 +582,27 @@ def test_figures_draw_on_given_axes(cdnow_tx, cdnow):
             pc.plot_cohort_heatmap(pd.DataFrame({0: [1.0]}))
     finally:
         plt.close(fig)
+
+
+def test_sort_with_values_both_paths():
+    from crm_lessons.clv import _sort_with_values
+
+    rng = np.random.default_rng(0)
+    for high in (1_000, 2**60):  # packed int64 sort, and the argsort fallback for wide keys
+        key = rng.integers(0, high, 10_000, dtype=np.int64)
+        values = key.astype(np.float64) * 2
+        k, v = _sort_with_values(key, values)
+        np.testing.assert_array_equal(k, np.sort(key))
+        np.testing.assert_array_equal(v, k.astype(np.float64) * 2)
+
+
+def test_summary_same_for_integer_and_string_ids(cdnow_tx, cdnow):
+    # integer ids are used as codes directly, other ids are factorised: both paths must agree
+    as_str = cdnow_tx.assign(customer_id="C" + cdnow_tx["customer_id"].astype(str))
+    s = customer_summary(as_str, calibration_end="1997-09-30", observation_end="1998-06-30")
+    s.index = s.index.str[1:].astype("int64")
+    pd.testing.assert_frame_equal(s.sort_index(), cdnow, check_index_type=False)
+    sparse = cdnow_tx.assign(customer_id=cdnow_tx["customer_id"] * 10**9)  # too sparse to be codes
+    s2 = customer_summary(sparse, calibration_end="1997-09-30", observation_end="1998-06-30")
+    np.testing.assert_array_equal(s2.index.to_numpy() // 10**9, cdnow.index.to_numpy())
+    np.testing.assert_array_equal(s2.to_numpy(), cdnow.to_numpy())
