@@ -1606,6 +1606,7 @@ class GammaGammaFitter(_Fitter):
         start = self._start((1.0, 2.0, mean_m))
 
         log_m, log_x = np.log(m), np.log(x)
+        ux, inv = np.unique(x, return_inverse=True)  # special functions once per distinct frequency
         cache: dict[str, Any] = {"z": None}
 
         def evaluate(z: np.ndarray) -> tuple[float, np.ndarray]:
@@ -1613,10 +1614,12 @@ class GammaGammaFitter(_Fitter):
                 p, q, g = np.exp(z)
                 px = p * x
                 log_gmx = np.log(g + m * x)
-                psi_pxq = special.digamma(px + q)
-                ll = (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(g)
+                upx = p * ux
+                psi_pxq = special.digamma(upx + q)[inv]
+                lg = (special.gammaln(upx + q) - special.gammaln(upx))[inv]
+                ll = (lg - special.gammaln(q) + q * np.log(g)
                       + (px - 1) * log_m + px * log_x - (px + q) * log_gmx)
-                d_p = x * (psi_pxq - special.digamma(px) + log_m + log_x - log_gmx)
+                d_p = x * (psi_pxq - special.digamma(upx)[inv] + log_m + log_x - log_gmx)
                 d_q = psi_pxq - special.digamma(q) + np.log(g) - log_gmx
                 d_g = q / g - (px + q) / (g + m * x)
                 v = -float(ll @ w)
