@@ -19,11 +19,20 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FONT_FAMILY", "font_path", "register_font", "set_theme"]
+__all__ = ["FONT_FAMILY", "axes_or_new", "font_path", "register_font", "set_theme"]
 
 #: Family name of the bundled font, as matplotlib sees it.
 FONT_FAMILY = "Noto Sans SC"
 _FALLBACK = ["DejaVu Sans"]  # Latin-1 signs such as ¥ (U+00A5) that the GB2312 subset lacks
+
+
+def axes_or_new(ax: Any = None) -> Any:
+    """Return ``ax``, or the Axes of a new figure when ``ax`` is ``None`` (for plot functions)."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots()
+    return ax
 
 
 def font_path() -> Path:

@@ -13,16 +13,10 @@ import numpy as np
 import pandas as pd
 
 from crm_lessons.churn import Targeting
+from crm_lessons.plotting import axes_or_new
 
 __all__ = ["plot_calibration", "plot_gains", "plot_km", "plot_pr", "plot_profit", "plot_roc", "plot_threshold_churn"]
 
-
-def _ax(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots()
-    return ax
 
 
 def plot_km(km: pd.DataFrame, *, ax=None, band: bool = True):
@@ -49,7 +43,7 @@ def plot_km(km: pd.DataFrame, *, ax=None, band: bool = True):
     '仍为客户的比例 S(t)'
     >>> plt.close("all")
     """
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     for name, g in km.groupby("group", sort=False):
         t = np.concatenate([[0.0], g["time"].to_numpy()])
         s = np.concatenate([[1.0], g["survival"].to_numpy()])
@@ -88,7 +82,7 @@ def plot_roc(y_true, scores: Mapping[str, np.ndarray] | pd.DataFrame, *, ax=None
     """
     from sklearn.metrics import roc_auc_score, roc_curve  # lazy: importing must change no global state
 
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     for name, s in dict(scores).items():
         fpr, tpr, _ = roc_curve(y_true, s)
         ax.plot(fpr, tpr, label=f"{name} (AUC = {roc_auc_score(y_true, s):.3f})")
@@ -123,7 +117,7 @@ def plot_pr(y_true, scores: Mapping[str, np.ndarray] | pd.DataFrame, *, ax=None)
     """
     from sklearn.metrics import average_precision_score, precision_recall_curve  # lazy, as above
 
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     y = np.asarray(y_true)
     for name, s in dict(scores).items():
         prec, rec, _ = precision_recall_curve(y, s)
@@ -158,7 +152,7 @@ def plot_calibration(tables: Mapping[str, pd.DataFrame], *, ax=None):
     '实际流失率 observed rate'
     >>> plt.close("all")
     """
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     for name, t in tables.items():
         ax.plot(t["mean_predicted"], t["observed_rate"], marker="o", label=str(name))
     ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1)
@@ -193,7 +187,7 @@ def plot_gains(gains: pd.DataFrame, *, ax=None, lift: bool = True):
     '联系客户比例 share contacted'
     >>> plt.close("all")
     """
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     x = np.concatenate([[0.0], gains["cum_share"].to_numpy()])
     y = np.concatenate([[0.0], gains["gain"].to_numpy()])
     if lift:
@@ -237,7 +231,7 @@ def plot_profit(targeting: Targeting, *, ax=None):
     '期望利润 expected profit'
     >>> plt.close("all")
     """
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     c = targeting.curve
     ax.plot(c["share_contacted"], c["profit"], color="C2")
     best = c.iloc[targeting.optimal_k]
@@ -274,7 +268,7 @@ def plot_threshold_churn(table: pd.DataFrame, *, ax=None):
     '不活跃阈值 inactivity threshold (days)'
     >>> plt.close("all")
     """
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     x = table.index.to_numpy()
     ax.plot(x, table["churn_rate"], marker="o", label="判为流失的比例 churn rate")
     if "returned_if_churned" in table:

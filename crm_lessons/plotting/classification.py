@@ -14,16 +14,10 @@ import numpy as np
 import pandas as pd
 
 from crm_lessons._validation import DataError, require_columns, require_dataframe
+from crm_lessons.plotting import axes_or_new
 
 __all__ = ["plot_lorenz", "plot_pyramid", "plot_abc"]
 
-
-def _ax(ax: Any) -> Any:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots()
-    return ax
 
 
 def plot_lorenz(curve: pd.DataFrame, *, top_share: float | None = 0.2, ax: Any = None) -> Any:
@@ -61,7 +55,7 @@ def plot_lorenz(curve: pd.DataFrame, *, top_share: float | None = 0.2, ax: Any =
     require_columns(curve, ["customer_share", "value_share"], where=where)
     if top_share is not None and not 0 < top_share < 1:
         raise DataError(f"{where}: top_share={top_share!r} should be in (0, 1), e.g. 0.2, or None")
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     x, y = curve["customer_share"].to_numpy(), curve["value_share"].to_numpy()
     ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="完全平均 equality")
     ax.plot(x, y, linewidth=2, label="洛伦兹曲线 Lorenz curve")
@@ -122,7 +116,7 @@ def plot_pyramid(summary: pd.DataFrame, *, ax: Any = None) -> Any:
     where = "plot_pyramid"
     require_dataframe(summary, where=where)
     require_columns(summary, ["tier_zh", "customer_share", "revenue_share"], where=where)
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     n = len(summary)
     y = np.arange(n)[::-1]  # first (top) tier highest
     cust = summary["customer_share"].to_numpy(dtype="float64")
@@ -174,7 +168,7 @@ def plot_abc(summary: pd.DataFrame, *, ax: Any = None) -> Any:
     where = "plot_abc"
     require_dataframe(summary, where=where)
     require_columns(summary, ["customer_share", "value_share"], where=where)
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     x = np.arange(len(summary))
     ax.bar(x - 0.2, summary["customer_share"], width=0.4, label="客户占比 share of customers")
     ax.bar(x + 0.2, summary["value_share"], width=0.4, label="收入占比 share of revenue")

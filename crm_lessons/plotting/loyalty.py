@@ -10,16 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pandas as pd
+from crm_lessons.plotting import axes_or_new
 
 __all__ = ["plot_satisfaction_loyalty", "plot_repeat_by_cohort", "plot_silhouette"]
 
-
-def _ax(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots()
-    return ax
 
 
 def plot_satisfaction_loyalty(curves: Mapping[str, pd.Series], *, ax=None):
@@ -46,7 +40,7 @@ def plot_satisfaction_loyalty(curves: Mapping[str, pd.Series], *, ax=None):
     >>> import matplotlib.pyplot as plt
     >>> plt.close("all")
     """
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     for label, series in curves.items():
         ax.plot(series.index, series.to_numpy(), marker="o", label=label)
     ax.set_xticks([1, 2, 3, 4, 5])
@@ -80,7 +74,7 @@ def plot_repeat_by_cohort(cohorts: pd.DataFrame, *, ax=None):
     >>> import matplotlib.pyplot as plt
     >>> plt.close("all")
     """
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     labels = [str(p) for p in cohorts.index]
     ax.bar(labels, cohorts["repeat_rate"].to_numpy(), color="C0")
     ax.set_ylim(0, 1)
@@ -112,7 +106,7 @@ def plot_silhouette(silhouette: pd.DataFrame, *, ax=None):
     >>> import matplotlib.pyplot as plt
     >>> plt.close("all")
     """
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     ax.plot(silhouette["k"], silhouette["silhouette"], marker="o", color="C0")
     best = silhouette.loc[silhouette["silhouette"].idxmax()]
     ax.axvline(best["k"], color="grey", ls="--", lw=1)

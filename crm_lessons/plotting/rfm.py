@@ -15,18 +15,12 @@ import pandas as pd
 
 from crm_lessons._validation import require_columns, require_dataframe
 from crm_lessons.rfm import rfm_grid
+from crm_lessons.plotting import axes_or_new
 
 __all__ = ["plot_rfm_heatmap", "plot_response_rate", "plot_segment_profiles", "plot_choose_k"]
 
 _AGG_LABEL = {"mean": "平均 mean", "median": "中位数 median", "sum": "合计 total", "count": "客户数 customers"}
 
-
-def _ax(ax: Any) -> Any:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots()
-    return ax
 
 
 def plot_rfm_heatmap(
@@ -77,7 +71,7 @@ def plot_rfm_heatmap(
     import seaborn as sns
 
     grid = rfm_grid(data, value=value, agg=agg)
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     fmt = "d" if agg == "count" else ".0f"
     what = _AGG_LABEL[agg] if agg == "count" else f"{_AGG_LABEL[agg]} {value}"
     sns.heatmap(grid, annot=annot, fmt=fmt, cmap="YlGnBu", cbar_kws={"label": what}, ax=ax)
@@ -127,7 +121,7 @@ def plot_response_rate(
     where = "plot_response_rate"
     require_dataframe(response, where=where)
     require_columns(response, ["n", "responders", "response_rate", "ci_low", "ci_high"], where=where)
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     x = np.arange(len(response))
     rate = response["response_rate"].to_numpy(dtype="float64")
     err = np.vstack([rate - response["ci_low"].to_numpy(), response["ci_high"].to_numpy() - rate])
@@ -177,7 +171,7 @@ def plot_segment_profiles(profiles: pd.DataFrame, *, ax: Any = None) -> Any:
     where = "plot_segment_profiles"
     require_dataframe(profiles, where=where)
     require_columns(profiles, ["customer_share", "revenue_share"], where=where)
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     x = np.arange(len(profiles))
     ax.bar(x - 0.2, profiles["customer_share"], width=0.4, label="客户占比 share of customers")
     ax.bar(x + 0.2, profiles["revenue_share"], width=0.4, label="收入占比 share of revenue")
@@ -223,7 +217,7 @@ def plot_choose_k(table: pd.DataFrame, *, ax: Any = None) -> Any:
     where = "plot_choose_k"
     require_dataframe(table, where=where)
     require_columns(table, ["k", "inertia", "silhouette"], where=where)
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     k = table["k"].to_numpy()
     ax.plot(k, table["inertia"], marker="o", color="C0", label="组内平方和 inertia (elbow)")
     twin = ax.twinx()

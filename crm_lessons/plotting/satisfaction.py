@@ -8,16 +8,10 @@ and returns the Axes.  Nothing global is changed.
 from __future__ import annotations
 
 import pandas as pd
+from crm_lessons.plotting import axes_or_new
 
 __all__ = ["plot_importance_performance", "plot_path_recovery", "plot_nps"]
 
-
-def _ax(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots()
-    return ax
 
 
 def plot_importance_performance(ipa: pd.DataFrame, *, ax=None):
@@ -44,7 +38,7 @@ def plot_importance_performance(ipa: pd.DataFrame, *, ax=None):
     >>> import matplotlib.pyplot as plt
     >>> plt.close("all")
     """
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     x, y = ipa["performance"], ipa["importance"]
     ax.scatter(x, y, color="C0", zorder=3)
     for name, xi, yi in zip(ipa.index, x, y):
@@ -89,7 +83,7 @@ def plot_path_recovery(estimates: pd.DataFrame, true_paths: pd.DataFrame, *, ax=
     >>> import matplotlib.pyplot as plt
     >>> plt.close("all")
     """
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     merged = estimates.merge(true_paths, on=["source", "target"])
     ax.scatter(merged["coef"], merged["estimate"], color="C1", zorder=3)
     lo = min(merged["coef"].min(), merged["estimate"].min()) - 0.05
@@ -123,7 +117,7 @@ def plot_nps(nps: pd.Series, *, ax=None):
     >>> import matplotlib.pyplot as plt
     >>> plt.close("all")
     """
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     left = 0.0
     parts = [("detractors", "贬损者 detractors (0-6)", "C3"), ("passives", "被动者 passives (7-8)", "C7"),
              ("promoters", "推荐者 promoters (9-10)", "C2")]
