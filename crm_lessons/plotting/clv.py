@@ -154,6 +154,7 @@ def plot_p_alive_matrix(data: pd.DataFrame, *, ax: Any = None, cmap: str = "viri
     extent = (rec[0] - step_r / 2, rec[-1] + step_r / 2, freq[0] - 0.5, freq[-1] + 0.5)
     image = ax.imshow(values, origin="lower", aspect="auto", extent=extent, cmap=cmap, vmin=0, vmax=1)
     ax.figure.colorbar(image, ax=ax, label="P(alive) 存活概率")
+    ax.grid(False)
     ax.set_xlabel("最近一次重复购买时间 recency")
     ax.set_ylabel("重复购买次数 frequency")
     return ax
@@ -243,6 +244,7 @@ def plot_cohort_heatmap(data: pd.DataFrame, *, ax: Any = None, annot: bool = Tru
     image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap=cmap, vmin=0,
                       vmax=1 if np.nanmax(values) <= 1 else None)
     ax.figure.colorbar(image, ax=ax, label="活跃比例 share active")
+    ax.grid(False)
     cols = [c for c in data.columns if c != "cohort_size"]
     ax.set_xticks(np.arange(len(cols)), [str(c) for c in cols])
     ax.set_yticks(np.arange(len(data)), [f"{i} (n={n})" for i, n in zip(data.index, data["cohort_size"])])
