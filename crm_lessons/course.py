@@ -166,7 +166,9 @@ class ChapterResult:
     seconds: float
 
 
-def _index_page(chapters: list[ChapterResult]) -> str:
+def _index_page(chapters: list[ChapterResult], report: Path | None = None) -> str:
+    extra = (f'<p><a href="{html.escape(report.name)}">示例分析报告 Sample CRM report</a> '
+             '(<code>crm-lessons report</code> on the CDNOW data)</p>' if report is not None else "")
     items = "\n".join(
         f'<li><a href="{html.escape(c.html.name)}">{html.escape(c.title)}</a> '
         f'<span class="t">({c.seconds:.1f} s)</span></li>' for c in chapters
@@ -181,13 +183,18 @@ line-height:1.6;color:#222}} li{{margin:.4em 0}} .t{{color:#888;font-size:.85em}
 各章笔记本在随附的真实数据上运行的结果。</p>
 <ol>
 {items}
-</ol></body></html>
+</ol>
+{extra}</body></html>
 """
 
 
 def build_course(out_dir: str | os.PathLike = "build/course", *, notebooks_dir: str | os.PathLike | None = None,
-                 verbose: bool = True) -> list[ChapterResult]:
+                 verbose: bool = True, report: bool = True) -> list[ChapterResult]:
     """Execute every chapter notebook and write an HTML course with an index page.
+
+    With ``report=True`` the sample analyst's report on the bundled CDNOW data
+    (:func:`crm_lessons.report.render_report`) is written to ``report.html``
+    and linked from the index page.
 
     Returns
     -------
@@ -207,7 +214,12 @@ def build_course(out_dir: str | os.PathLike = "build/course", *, notebooks_dir: 
         results.append(ChapterResult(src, page, notebook_title(src), seconds))
         if verbose:
             print(f"  -> {page} ({seconds:.1f} s)", flush=True)
-    _atomic_bytes(out / "index.html", _index_page(results).encode("utf-8"))
+    report_page = None
+    if report:
+        from crm_lessons.report import render_report
+
+        report_page = render_report(None, out / "report.html", progress=print if verbose else None)
+    _atomic_bytes(out / "index.html", _index_page(results, report_page).encode("utf-8"))
     if verbose:
         print(f"course written to {out / 'index.html'}")
     return results

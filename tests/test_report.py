@@ -1,9 +1,9 @@
 """``crm-lessons report``: the analyst's HTML report on their own transaction file.
 
-Report runs start a kernel (~5-10 s each), so there are four of them: the
+Report runs start a kernel (~3-10 s each), so there are five of them: the
 bundled data through ``python -m crm_lessons``, a GBK CSV with Chinese headers
-(also the HTML-escaping check), an Excel file in English, and data too small
-for the CLV models.  Broken files must fail before any kernel starts: those
+(also the HTML-escaping check), an Excel file in English, data too small for
+the CLV models, and the course build's sample report.  Broken files must fail before any kernel starts: those
 tests replace ``execute_notebook`` with a function that fails the test.
 """
 
@@ -131,6 +131,16 @@ def test_too_little_data_for_clv_still_gives_a_report(tmp_path):
     # one repeat buyer among five customers: BG/NBD is not identified (crm_lessons.clv raises ConvergenceError)
     assert "could not be fitted on these data" in page and "the data do not identify the model" in page
     assert "Top 10 customers by CLV" not in page
+
+
+@pytest.mark.notebook
+def test_course_build_renders_and_links_the_sample_report(tmp_path):
+    empty = tmp_path / "no_chapters"
+    empty.mkdir()
+    assert crm_lessons.course.build_course(tmp_path / "course", notebooks_dir=empty, verbose=False) == []
+    index = (tmp_path / "course" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="report.html">' in index
+    _assert_offline_report((tmp_path / "course" / "report.html").read_text(encoding="utf-8"), SECTIONS_ZH)
 
 
 # ------------------------------------------------------------------ broken input: exit 2, no kernel, no file
