@@ -368,6 +368,14 @@ def _rft_arrays(
     return tuple(data[c].to_numpy(dtype=np.float64) for c in columns)
 
 
+def _require_repeaters(x: np.ndarray, where: str) -> None:
+    if not (x > 0).any():
+        raise DataError(
+            f"{where}: no customer has a repeat purchase (frequency is 0 everywhere); the model cannot be "
+            "estimated - use a longer calibration period or check the customer and date columns"
+        )
+
+
 def _compress(*arrays: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
     """Unique rows of the column arrays and their counts (weights)."""
     order = np.lexsort(arrays[::-1])
@@ -1175,6 +1183,7 @@ def _maximise(
     where: str,
     neg_grad: Callable[[np.ndarray], np.ndarray] | None = None,
     scale: float = 1.0,
+    hint: str = "e.g. too few repeat purchases or too short a calibration period",
 ) -> _Optimum:
     """Maximise a log-likelihood over log-parameters; report convergence and standard errors.
 
@@ -1217,7 +1226,7 @@ def _maximise(
                 res, method = res2, "Nelder-Mead"
         z = res.x
         H = _numerical_hessian(negll, z, neg_grad)
-    grad_norm = float(np.max(np.abs(neg_grad(z)))) if neg_grad is not None else float("nan")
+    grad_norm = _scaled_gradient(z) * scale  # of the total log-likelihood, numerical when no analytic gradient
     at_bound = bool(np.any(np.abs(z) >= 11.99))
     convergence = {
         "success": bool(res.success) and np.isfinite(res.fun) and not at_bound,
@@ -1237,8 +1246,8 @@ def _maximise(
     if at_bound:
         raise ConvergenceError(
             f"{where}: the estimate ran to the edge of the parameter space "
-            f"({dict(zip(names, np.exp(z).round(6)))}); the data do not identify the model - "
-            "e.g. too few repeat purchases or too short a calibration period"
+            f"({ {n: float(v) for n, v in zip(names, np.exp(z).round(6))} }); the data do not identify "
+            f"the model - {hint}"
         )
     params = np.exp(z)
     # covariance of the natural parameters: J H_log^{-1} J with J = diag(params)
@@ -1250,7 +1259,7 @@ def _maximise(
     if not convergence["success"]:
         raise ConvergenceError(
             f"{where}: maximum likelihood did not converge ({res.message}); last parameters "
-            f"{dict(zip(names, params.round(6)))}; try other initial_params"
+            f"{ {n: float(v) for n, v in zip(names, params.round(6))} }; try other initial_params"
         )
     return _Optimum(params, float(-res.fun * scale), se, convergence)
 
@@ -1369,6 +1378,7 @@ class BetaGeoFitter(_Fitter):
         """
         where = "BetaGeoFitter.fit"
         x, tx, T = _rft_arrays(data, where=where)
+        _require_repeaters(x, where)
         (x, tx, T), w = _compress(x, tx, T)
         mean_rate = max(float(np.sum(w * x) / np.sum(w * T)) if np.sum(w * T) > 0 else 1.0, 1e-3)
         start = self._start((1.0, 1.0 / mean_rate, 1.0, 1.0))
@@ -1488,6 +1498,7 @@ class ParetoNBDFitter(_Fitter):
         """
         where = "ParetoNBDFitter.fit"
         x, tx, T = _rft_arrays(data, where=where)
+        _require_repeaters(x, where)
         (x, tx, T), w = _compress(x, tx, T)
         mean_rate = max(float(np.sum(w * x) / np.sum(w * T)) if np.sum(w * T) > 0 else 1.0, 1e-3)
         start = self._start((1.0, 1.0 / mean_rate, 1.0, float(np.mean(T)) or 1.0))
@@ -1712,7 +1723,8 @@ class ShiftedBetaGeometricFitter(_Fitter):
             v = -_sbg_ll(*np.exp(z), n)
             return v if np.isfinite(v) else 1e300
 
-        self._store(_maximise(negll, start, self._names, where, scale=float(n[0])), len(n))
+        self._store(_maximise(negll, start, self._names, where, scale=float(n[0]),
+                              hint="e.g. (almost) nobody churned in the periods observed"), len(n))
         return self
 
     def survival(self, t: Any) -> np.ndarray:

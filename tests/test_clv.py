@@ -606,3 +606,23 @@ def test_summary_same_for_integer_and_string_ids(cdnow_tx, cdnow):
     s2 = customer_summary(sparse, calibration_end="1997-09-30", observation_end="1998-06-30")
     np.testing.assert_array_equal(s2.index.to_numpy() // 10**9, cdnow.index.to_numpy())
     np.testing.assert_array_equal(s2.to_numpy(), cdnow.to_numpy())
+
+
+def test_unidentified_models_report_clearly():
+    from crm_lessons.clv import ConvergenceError
+
+    none_repeat = pd.DataFrame({"frequency": [0, 0, 0], "recency": [0.0, 0.0, 0.0], "T": [10.0, 20.0, 30.0]})
+    for fitter in (BetaGeoFitter, ParetoNBDFitter):
+        with pytest.raises(DataError, match=r"no customer has a repeat purchase"):
+            fitter().fit(none_repeat)
+    # nobody churns: the churn probabilities' beta distribution runs to the boundary
+    with pytest.raises(ConvergenceError, match=r"edge of the parameter space .* nobody churned"):
+        ShiftedBetaGeometricFitter().fit([100, 100, 100])
+
+
+def test_convergence_report(cdnow):
+    for fitter in (BetaGeoFitter, ParetoNBDFitter, GammaGammaFitter):
+        c = fitter().fit(cdnow).convergence_
+        assert c["success"] is True and c["at_bound"] is False and c["method"] == "L-BFGS-B"
+        assert c["max_abs_gradient_log_params"] < 0.05  # gradient of the total LL over log-parameters
+        assert c["n_iterations"] > 0
