@@ -20,7 +20,7 @@ import pickle
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,6 @@ class ReportData:
     as_of: str
     source: str
     currency: str
-    notes: list[str] = field(default_factory=list)
 
 
 def template_path() -> Path:
@@ -495,7 +494,8 @@ def render_report(
     if not discount_rate >= 0:
         raise DataError(f"{_WHERE}: discount_rate={discount_rate} should be >= 0 (e.g. 0.01 a month)")
     out = Path(out)
-    if data is not None and out.resolve() == Path(data).resolve():
+    if data is not None and (out.resolve() == Path(data).resolve()
+                             or (out.exists() and Path(data).exists() and os.path.samefile(out, data))):
         raise DataError(f"{_WHERE}: --out {str(out)!r} is the data file; choose another output name")
     if out.is_dir():
         raise DataError(f"{_WHERE}: --out {str(out)!r} is a folder; give a file name such as report.html")
@@ -522,6 +522,8 @@ def render_report(
         nb = execute_notebook(template, parameters=params, cwd=template.parent)
     say("[3/4] rendering HTML ...")
     page = to_html(nb, exclude_input=True, title=TEXT[lang]["title"])
+    if lang == "zh":
+        page = page.replace('<html lang="en">', '<html lang="zh-CN">', 1)
     say(f"[4/4] writing {out} ...")
     out.parent.mkdir(parents=True, exist_ok=True)
     _atomic_write(out, page.encode("utf-8"))

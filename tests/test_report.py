@@ -74,6 +74,7 @@ def test_bundled_data_through_python_m(tmp_path):
     page = out.read_text(encoding="utf-8")
     _assert_offline_report(page, SECTIONS_ZH)
     assert "截止日期 (as of)：1998-06-30" in page, "CDNOW default as_of"
+    assert '<html lang="zh-CN">' in page
     # 23,570 customers and 69,659 rows: Fader, Hardie & Lee (2005), Marketing Science 24(2), p. 279 (CDNOW cohort)
     assert "69,659" in page and "US$" in page
     assert _leftovers(out.parent) == ["report.html"], "no temporary file left behind"
@@ -191,6 +192,15 @@ def test_bad_options_exit_2(args, message, tmp_path, capsys, monkeypatch):
     assert main(argv) == 2
     assert re.search(message, capsys.readouterr().err)
     assert _leftovers(tmp_path) == ["tx.csv"] and data.read_bytes() == before
+
+
+def test_out_hard_linked_to_the_data_is_refused(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(crm_lessons.course, "execute_notebook", _no_kernel)
+    data = tmp_path / "tx.csv"
+    data.write_text("customer,date,amount\n" + "".join(f"{c},2024-01-05,3\n" for c in "ABCDE"), encoding="utf-8")
+    (tmp_path / "link.html").hardlink_to(data)
+    assert main(["report", "--data", str(data), "--out", str(tmp_path / "link.html")]) == 2
+    assert "is the data file; choose another output name" in capsys.readouterr().err
 
 
 def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
