@@ -83,7 +83,17 @@ class ReportData:
 
 
 def template_path() -> Path:
-    """The report template notebook (``notebooks/report/crm_report.ipynb``)."""
+    """The report template notebook (``notebooks/report/crm_report.ipynb``).
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> template_path().name
+    'crm_report.ipynb'
+    """
     from crm_lessons.course import project_root
 
     return project_root() / "notebooks" / "report" / "crm_report.ipynb"
@@ -176,7 +186,30 @@ def prepare_data(
 def load_prepared(path: str | os.PathLike[str]) -> ReportData:
     """Load the :class:`ReportData` that :func:`render_report` pickled for the template.
 
-    Only files written by this module in a private temporary folder are read.
+    Parameters
+    ----------
+    path : path
+        The pickle; :func:`render_report` writes it in a private temporary
+        folder (never pass a pickle from elsewhere: unpickling runs code).
+
+    Returns
+    -------
+    ReportData
+
+    Raises
+    ------
+    TypeError
+        The file holds something else.
+
+    Examples
+    --------
+    >>> import pickle, tempfile
+    >>> rd = ReportData(pd.DataFrame(), {}, "2024-01-31", "x.csv", "CNY")
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with open(f"{tmp}/p.pkl", "wb") as fh:
+    ...         pickle.dump(rd, fh)
+    ...     load_prepared(f"{tmp}/p.pkl").as_of
+    '2024-01-31'
     """
     with open(path, "rb") as fh:
         data = pickle.load(fh)
@@ -190,8 +223,21 @@ def load_prepared(path: str | os.PathLike[str]) -> ReportData:
 def format_money(value: float, *, currency: str = "CNY", lang: str = "zh", decimals: int = 2) -> str:
     """A money amount in the report's language.
 
-    Chinese uses the symbol (``￥1,234.50``; fullwidth ￥ because the bundled
-    font has no U+00A5), English the ISO code (``CNY 1,234.50``).
+    Parameters
+    ----------
+    value : float
+        The amount.
+    currency : str, default 'CNY'
+        ISO code (case ignored).
+    lang : {'zh', 'en'}
+        Chinese uses the symbol (``￥1,234.50``; the fullwidth ￥ because the
+        bundled font has no U+00A5 ¥) or, for codes without a symbol,
+        ``1,234.50 JPY``; English the code (``CNY 1,234.50``).
+    decimals : int, default 2
+
+    Returns
+    -------
+    str
 
     Examples
     --------
@@ -211,6 +257,15 @@ def format_money(value: float, *, currency: str = "CNY", lang: str = "zh", decim
 def format_count(value: float) -> str:
     """A whole number with thousands separators.
 
+    Parameters
+    ----------
+    value : float
+        Rounded to the nearest whole number.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> format_count(1234567)
@@ -222,6 +277,16 @@ def format_count(value: float) -> str:
 def format_pct(value: float, decimals: int = 1) -> str:
     """A share as a percentage.
 
+    Parameters
+    ----------
+    value : float
+        A share (0.1234 is 12.3%).
+    decimals : int, default 1
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> format_pct(0.1234)
@@ -232,6 +297,18 @@ def format_pct(value: float, decimals: int = 1) -> str:
 
 def html_table(frame: pd.DataFrame, *, index: bool = False) -> str:
     """An HTML table with every cell and header escaped (user data is never trusted).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Values already formatted for display.
+    index : bool, default False
+        Show the index.
+
+    Returns
+    -------
+    str
+        ``<table class="crm-table">...</table>`` from ``DataFrame.to_html(escape=True)``.
 
     Examples
     --------
@@ -485,6 +562,27 @@ def render_report(
         Bad input (see :func:`prepare_data`), bad options, or ``out`` is the data file.
     papermill.PapermillExecutionError
         The template failed (a bug: please report it).
+
+    Notes
+    -----
+    Steps: (1) :func:`prepare_data` reads and checks the file in this
+    process, so bad input fails before a kernel starts; (2) papermill runs
+    :func:`template_path` with the parameters ``DATA_FILE``, ``CUSTOMER_COL``,
+    ``DATE_COL``, ``AMOUNT_COL``, ``AS_OF``, ``LANG``, ``CURRENCY``,
+    ``HORIZON``, ``DISCOUNT_RATE`` and ``PREPARED`` (the cleaned data,
+    pickled in a temporary folder that is always removed); (3)
+    :func:`crm_lessons.course.to_html` renders it without code cells;
+    (4) the page is written to a temporary file beside ``out`` and moved into
+    place with ``os.replace``.
+
+    Examples
+    --------
+    Bad input stops before any kernel starts:
+
+    >>> render_report("no_such_file.csv", "report.html")
+    Traceback (most recent call last):
+    ...
+    crm_lessons._validation.DataError: read_transactions: no_such_file.csv: file not found: ...
     """
     say = progress or (lambda line: None)
     if lang not in TEXT:
@@ -532,7 +630,17 @@ def render_report(
 
 
 def escape(text: Any) -> str:
-    """``html.escape`` of any value shown in the report (alias kept short for the template).
+    """``html.escape`` of any value shown in the report (for HTML the template builds from user text).
+
+    Parameters
+    ----------
+    text : object
+        Converted with ``str``.
+
+    Returns
+    -------
+    str
+        ``&``, ``<``, ``>`` and quotes escaped.
 
     Examples
     --------
