@@ -88,15 +88,26 @@ def template_path() -> Path:
     Returns
     -------
     Path
+        In a source checkout, ``notebooks/report/crm_report.ipynb``; in an
+        installed wheel, the copy shipped as ``crm_lessons/_templates/crm_report.ipynb``.
+
+    Raises
+    ------
+    FileNotFoundError
+        Neither exists.
 
     Examples
     --------
     >>> template_path().name
     'crm_report.ipynb'
     """
-    from crm_lessons.course import project_root
-
-    return project_root() / "notebooks" / "report" / "crm_report.ipynb"
+    source = Path(__file__).resolve().parent.parent / "notebooks" / "report" / "crm_report.ipynb"
+    shipped = Path(__file__).resolve().parent / "_templates" / "crm_report.ipynb"
+    for path in (source, shipped):
+        if path.is_file():
+            return path
+    raise FileNotFoundError(f"{_WHERE}: the report template is missing (looked for {source} and {shipped}); "
+                            "reinstall crm-lessons")
 
 
 def prepare_data(
