@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crm_lessons._fileio import atomic_write_bytes
+
 __all__ = [
     "ChapterResult",
     "build_course",
@@ -59,18 +61,6 @@ def notebook_title(path: str | os.PathLike) -> str:
                 if line.startswith("# "):
                     return line[2:].strip()
     return Path(path).stem
-
-
-def _atomic_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def execute_notebook(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
@@ -113,7 +103,7 @@ def execute_notebook(src: str | os.PathLike, dst: str | os.PathLike | None = Non
             execution_timeout=timeout, report_mode=False,
         )
         if dst is not None:
-            _atomic_bytes(Path(dst), out.read_bytes())
+            atomic_write_bytes(Path(dst), out.read_bytes())
     return nbformat.from_dict(nb)
 
 
@@ -209,7 +199,7 @@ def build_course(out_dir: str | os.PathLike = "build/course", *, notebooks_dir: 
             print(f"running {src.name} ...", flush=True)
         nb = execute_notebook(src, executed / src.name)
         page = out / (src.stem + ".html")
-        _atomic_bytes(page, to_html(nb).encode("utf-8"))
+        atomic_write_bytes(page, to_html(nb).encode("utf-8"))
         seconds = time.perf_counter() - start
         results.append(ChapterResult(src, page, notebook_title(src), seconds))
         if verbose:
@@ -219,7 +209,7 @@ def build_course(out_dir: str | os.PathLike = "build/course", *, notebooks_dir: 
         from crm_lessons.report import render_report
 
         report_page = render_report(None, out / "report.html", progress=print if verbose else None)
-    _atomic_bytes(out / "index.html", _index_page(results, report_page).encode("utf-8"))
+    atomic_write_bytes(out / "index.html", _index_page(results, report_page).encode("utf-8"))
     if verbose:
         print(f"course written to {out / 'index.html'}")
     return results
@@ -241,5 +231,5 @@ def refresh_notebook(path: str | os.PathLike) -> Path:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
     nb.metadata.pop("papermill", None)
-    _atomic_bytes(path, (nbformat.writes(nb) + "\n").encode("utf-8"))
+    atomic_write_bytes(path, (nbformat.writes(nb) + "\n").encode("utf-8"))
     return path

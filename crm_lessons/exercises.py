@@ -35,11 +35,12 @@ import math
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from crm_lessons._fileio import atomic_write_bytes
 
 __all__ = [
     "STATUSES",
@@ -220,15 +221,7 @@ def _dedent(block: str, indent: str) -> str:
 
 
 def _atomic_write(path: Path, text: str, *, encoding: str = "utf-8") -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, text.encode(encoding))
 
 
 def make_student_version(src: str | os.PathLike, dst: str | os.PathLike) -> Path:

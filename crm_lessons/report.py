@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from crm_lessons._fileio import atomic_write_bytes
 from crm_lessons._validation import DataError, to_timestamp
 
 __all__ = [
@@ -516,17 +517,6 @@ TEXT: dict[str, dict[str, str]] = {
 
 # ---------------------------------------------------------------- running
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def render_report(
     data: str | os.PathLike[str] | None = None,
     out: str | os.PathLike[str] = "report.html",
@@ -635,7 +625,7 @@ def render_report(
         page = page.replace('<html lang="en">', '<html lang="zh-CN">', 1)
     say(f"[4/4] writing {out} ...")
     out.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(out, page.encode("utf-8"))
+    atomic_write_bytes(out, page.encode("utf-8"))
     say(f"done in {time.perf_counter() - start:.1f} s: {out}")
     return out
 

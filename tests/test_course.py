@@ -48,3 +48,22 @@ def test_cli_help(capsys):
         main(["--help"])
     assert exc.value.code == 0
     assert "course" in capsys.readouterr().out
+
+
+def test_atomic_write_gives_ordinary_permissions_and_leaves_no_temp(tmp_path):
+    import os
+
+    from crm_lessons._fileio import atomic_write_bytes
+
+    umask = os.umask(0)
+    os.umask(umask)
+    out = atomic_write_bytes(tmp_path / "page.html", b"<p>ok</p>")
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask, "readable like any file the user writes"
+    os.chmod(out, 0o640)
+    atomic_write_bytes(out, b"<p>again</p>")
+    assert out.stat().st_mode & 0o777 == 0o640, "replacing a file keeps its permissions"
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
+
+    with pytest.raises(TypeError):
+        atomic_write_bytes(tmp_path / "bad.html", object())  # type: ignore[arg-type]
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"], "a failed write leaves nothing behind"
