@@ -1310,7 +1310,56 @@ class _Fitter:
         return f"{type(self).__name__}()"
 
 
-class BetaGeoFitter(_Fitter):
+class _CountFitter(_Fitter):
+    """Predictions shared by the purchase-count models (BG/NBD, Pareto/NBD).
+
+    Subclasses name their model's functions; the mathematics stays in those
+    module-level functions.
+    """
+
+    _expected: Callable[..., np.ndarray]
+    _conditional: Callable[..., np.ndarray]
+    _alive: Callable[..., np.ndarray]
+
+    def expected_transactions(self, t: Any) -> np.ndarray:
+        """Unconditional E[X(t)] for a randomly chosen customer (the model's ``*_expected_transactions``)."""
+        self._check_fitted()
+        return self._expected(self.params_, t)
+
+    def predict(self, t: Any, data: pd.DataFrame) -> pd.Series:
+        """Expected repeat transactions in the next ``t`` periods per customer.
+
+        Parameters
+        ----------
+        t : float
+            Length of the future window, in the unit of ``recency`` and ``T``.
+        data : DataFrame
+            Columns ``frequency``, ``recency``, ``T``.
+
+        Returns
+        -------
+        Series
+            ``expected_transactions``, indexed like ``data``.
+        """
+        self._check_fitted()
+        x, tx, T = _rft_arrays(data, where=f"{type(self).__name__}.predict")
+        values = self._conditional(self.params_, t, x, tx, T)
+        return pd.Series(values, index=data.index, name="expected_transactions")
+
+    def p_alive(self, data: pd.DataFrame) -> pd.Series:
+        """P(alive) per customer (the model's ``*_p_alive``).
+
+        Returns
+        -------
+        Series
+            ``p_alive``, indexed like ``data``.
+        """
+        self._check_fitted()
+        x, tx, T = _rft_arrays(data, where=f"{type(self).__name__}.p_alive")
+        return pd.Series(self._alive(self.params_, x, tx, T), index=data.index, name="p_alive")
+
+
+class BetaGeoFitter(_CountFitter):
     """BG/NBD model ("buy till you die") fitted by maximum likelihood.
 
     Parameters
@@ -1351,6 +1400,9 @@ class BetaGeoFitter(_Fitter):
     """
 
     _names = _BG_NAMES
+    _expected = staticmethod(bgnbd_expected_transactions)
+    _conditional = staticmethod(bgnbd_conditional_expected_transactions)
+    _alive = staticmethod(bgnbd_p_alive)
 
     def __init__(self, initial_params: Any = None) -> None:
         self.initial_params = initial_params
@@ -1404,45 +1456,7 @@ class BetaGeoFitter(_Fitter):
         self._store(_maximise(negll, start, self._names, where, neg_grad, scale=float(w.sum())), len(data))
         return self
 
-    def expected_transactions(self, t: Any) -> np.ndarray:
-        """Unconditional E[X(t)]; see :func:`bgnbd_expected_transactions`."""
-        self._check_fitted()
-        return bgnbd_expected_transactions(self.params_, t)
-
-    def predict(self, t: Any, data: pd.DataFrame) -> pd.Series:
-        """Expected repeat transactions in the next ``t`` periods per customer.
-
-        Parameters
-        ----------
-        t : float
-            Length of the future window, in the unit of ``recency`` and ``T``.
-        data : DataFrame
-            Columns ``frequency``, ``recency``, ``T``.
-
-        Returns
-        -------
-        Series
-            ``expected_transactions``, indexed like ``data``.
-        """
-        self._check_fitted()
-        x, tx, T = _rft_arrays(data, where="BetaGeoFitter.predict")
-        values = bgnbd_conditional_expected_transactions(self.params_, t, x, tx, T)
-        return pd.Series(values, index=data.index, name="expected_transactions")
-
-    def p_alive(self, data: pd.DataFrame) -> pd.Series:
-        """P(alive) per customer; see :func:`bgnbd_p_alive`.
-
-        Returns
-        -------
-        Series
-            ``p_alive``, indexed like ``data``.
-        """
-        self._check_fitted()
-        x, tx, T = _rft_arrays(data, where="BetaGeoFitter.p_alive")
-        return pd.Series(bgnbd_p_alive(self.params_, x, tx, T), index=data.index, name="p_alive")
-
-
-class ParetoNBDFitter(_Fitter):
+class ParetoNBDFitter(_CountFitter):
     """Pareto/NBD model fitted by maximum likelihood.
 
     Parameters
@@ -1477,6 +1491,9 @@ class ParetoNBDFitter(_Fitter):
     """
 
     _names = _PNBD_NAMES
+    _expected = staticmethod(pareto_nbd_expected_transactions)
+    _conditional = staticmethod(pareto_nbd_conditional_expected_transactions)
+    _alive = staticmethod(pareto_nbd_p_alive)
 
     def __init__(self, initial_params: Any = None) -> None:
         self.initial_params = initial_params
@@ -1511,35 +1528,6 @@ class ParetoNBDFitter(_Fitter):
         self._store(_maximise(negll, start, self._names, where, scale=float(w.sum())), len(data))
         return self
 
-    def expected_transactions(self, t: Any) -> np.ndarray:
-        """Unconditional E[X(t)]; see :func:`pareto_nbd_expected_transactions`."""
-        self._check_fitted()
-        return pareto_nbd_expected_transactions(self.params_, t)
-
-    def predict(self, t: Any, data: pd.DataFrame) -> pd.Series:
-        """Expected repeat transactions in the next ``t`` periods per customer.
-
-        Returns
-        -------
-        Series
-            ``expected_transactions``, indexed like ``data``.
-        """
-        self._check_fitted()
-        x, tx, T = _rft_arrays(data, where="ParetoNBDFitter.predict")
-        values = pareto_nbd_conditional_expected_transactions(self.params_, t, x, tx, T)
-        return pd.Series(values, index=data.index, name="expected_transactions")
-
-    def p_alive(self, data: pd.DataFrame) -> pd.Series:
-        """P(alive) per customer; see :func:`pareto_nbd_p_alive`.
-
-        Returns
-        -------
-        Series
-            ``p_alive``, indexed like ``data``.
-        """
-        self._check_fitted()
-        x, tx, T = _rft_arrays(data, where="ParetoNBDFitter.p_alive")
-        return pd.Series(pareto_nbd_p_alive(self.params_, x, tx, T), index=data.index, name="p_alive")
 
 
 def _gg_arrays(data: pd.DataFrame, where: str) -> tuple[np.ndarray, np.ndarray]:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from crm_lessons._validation import require_columns, require_dataframe
+from crm_lessons.plotting import axes_or_new
 
 __all__ = [
     "plot_tracking",
@@ -24,13 +25,6 @@ __all__ = [
     "plot_stage_distribution",
 ]
 
-
-def _ax(ax: Any) -> Any:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots()
-    return ax
 
 
 def plot_tracking(data: pd.DataFrame, *, ax: Any = None) -> Any:
@@ -65,7 +59,7 @@ def plot_tracking(data: pd.DataFrame, *, ax: Any = None) -> Any:
     """
     require_dataframe(data, where="plot_tracking")
     require_columns(data, ["actual", "expected", "calibration"], where="plot_tracking")
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     ax.plot(data.index, data["actual"], color="C0", label="实际 actual")
     ax.plot(data.index, data["expected"], color="C1", linestyle="--", label="模型 model")
     if data["calibration"].any() and not data["calibration"].all():
@@ -109,7 +103,7 @@ def plot_holdout_by_frequency(data: pd.DataFrame, *, ax: Any = None) -> Any:
     """
     require_dataframe(data, where="plot_holdout_by_frequency")
     require_columns(data, ["actual", "expected"], where="plot_holdout_by_frequency")
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     pos = np.arange(len(data))
     ax.plot(pos, data["actual"], marker="o", color="C0", label="实际 actual")
     ax.plot(pos, data["expected"], marker="s", linestyle="--", color="C1", label="模型 model")
@@ -146,7 +140,7 @@ def plot_p_alive_matrix(data: pd.DataFrame, *, ax: Any = None, cmap: str = "viri
     >>> plt.close(ax.figure)
     """
     require_dataframe(data, where="plot_p_alive_matrix")
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     values = data.to_numpy(dtype=np.float64)
     rec = data.columns.to_numpy(dtype=np.float64)
     freq = data.index.to_numpy(dtype=np.float64)
@@ -190,7 +184,7 @@ def plot_survival(data: pd.DataFrame, *, ax: Any = None, share: bool = True) -> 
     >>> plt.close(ax.figure)
     """
     require_dataframe(data, where="plot_survival")
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     for col in data.columns:
         name = str(col)
         observed = "actual" in name or "实际" in name
@@ -239,7 +233,7 @@ def plot_cohort_heatmap(data: pd.DataFrame, *, ax: Any = None, annot: bool = Tru
     """
     require_dataframe(data, where="plot_cohort_heatmap")
     require_columns(data, ["cohort_size"], where="plot_cohort_heatmap")
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     values = data.drop(columns="cohort_size").to_numpy(dtype=np.float64)
     image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap=cmap, vmin=0,
                       vmax=1 if np.nanmax(values) <= 1 else None)
@@ -283,7 +277,7 @@ def plot_stage_distribution(data: pd.DataFrame, *, ax: Any = None) -> Any:
     """
     require_dataframe(data, where="plot_stage_distribution")
     require_columns(data, ["stage_zh", "customers", "share"], where="plot_stage_distribution")
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     pos = np.arange(len(data))
     ax.bar(pos, data["customers"], color=[f"C{i}" for i in range(len(data))])
     ax.set_xticks(pos, [f"{zh}\n{en}" for zh, en in zip(data["stage_zh"], data.index)])
