@@ -112,7 +112,54 @@ _MODULE_IMPORT = re.compile(r"<script\b[^>]*type=[\"']module[\"'][^>]*>(?:(?!</s
                             r"(?:(?!</script>).)*</script>", re.I | re.S)
 
 
-def to_html(notebook: Any, *, exclude_input: bool = False, title: str | None = None) -> str:
+_EMBEDDED_FAMILY = "CRM Lessons Noto Sans SC"
+
+
+def embedded_font_css(text: str) -> str:
+    """A ``<style>`` block embedding the bundled Chinese font, cut down to the characters of ``text``.
+
+    A page that must open anywhere cannot count on a Chinese system font (a
+    fresh Linux machine has none, and the text then shows as boxes), so the
+    characters the page uses are cut from the bundled Noto Sans SC subset
+    (OFL) with fontTools and embedded as a data URL: typically 50-300 kB.
+
+    Examples
+    --------
+    >>> css = embedded_font_css("客户关系管理 CRM")
+    >>> css.startswith("<style>") and "@font-face" in css and "font/otf" in css
+    True
+    """
+    import base64
+    import io
+
+    from fontTools import subset
+
+    from crm_lessons.plotting import font_path
+
+    options = subset.Options()
+    options.name_IDs = ["*"]  # keep the copyright and licence notices
+    options.notdef_outline = True
+    options.layout_features = ["*"]
+    font = subset.load_font(io.BytesIO(font_path().read_bytes()), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(set(text))))
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    subset.save_font(font, buffer, options)
+    font.close()
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    family = f'"{_EMBEDDED_FAMILY}", system-ui, -apple-system, "Segoe UI", sans-serif'
+    return (
+        "<style>"
+        f'@font-face{{font-family:"{_EMBEDDED_FAMILY}";src:url(data:font/otf;base64,{data}) format("opentype");}}'
+        f":root{{--jp-content-font-family:{family};--jp-ui-font-family:{family};}}"
+        f"body{{font-family:{family};}}"
+        "</style>"
+    )
+
+
+def to_html(notebook: Any, *, exclude_input: bool = False, title: str | None = None,
+            embed_font: bool = True) -> str:
     """Render an executed notebook as a self-contained HTML page that opens offline.
 
     Images are embedded (base64) as nbconvert stores them; scripts that the
@@ -126,6 +173,10 @@ def to_html(notebook: Any, *, exclude_input: bool = False, title: str | None = N
         Hide code cells (for reports handed to managers).
     title : str, optional
         Page title (default: the notebook's first heading).
+    embed_font : bool, default True
+        Embed the characters the page uses from the bundled Chinese font
+        (see :func:`embedded_font_css`), so that Chinese text renders on a
+        machine without a Chinese system font.
     """
     import nbformat
     from nbconvert import HTMLExporter
@@ -143,6 +194,8 @@ def to_html(notebook: Any, *, exclude_input: bool = False, title: str | None = N
     body = _MODULE_IMPORT.sub("", body)
     body = _EXTERNAL_SCRIPT.sub("", body)
     body = re.sub(r"<script\b[^>]*\bsrc=[\"']\s*[\"'][^>]*>\s*</script>", "", body)
+    if embed_font:
+        body = body.replace("</head>", embedded_font_css(body) + "\n</head>", 1)
     return body
 
 
@@ -163,11 +216,12 @@ def _index_page(chapters: list[ChapterResult], report: Path | None = None) -> st
         f'<li><a href="{html.escape(c.html.name)}">{html.escape(c.title)}</a> '
         f'<span class="t">({c.seconds:.1f} s)</span></li>' for c in chapters
     )
-    return f"""<!DOCTYPE html>
+    page = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>crm-lessons · 客户关系管理 课程</title>
-<style>body{{font-family:"Noto Sans SC","Microsoft YaHei","PingFang SC",sans-serif;max-width:46em;margin:3em auto;
-line-height:1.6;color:#222}} li{{margin:.4em 0}} .t{{color:#888;font-size:.85em}}</style></head>
+<style>body{{font-family:"Microsoft YaHei","PingFang SC",sans-serif;max-width:46em;margin:3em auto;
+line-height:1.6;color:#222}} li{{margin:.4em 0}} .t{{color:#888;font-size:.85em}}</style>
+</head>
 <body><h1>客户关系管理 · Customer Relationship Management</h1>
 <p>Chapter notebooks executed on the bundled data by <code>make course</code>.
 各章笔记本在随附的真实数据上运行的结果。</p>
@@ -176,6 +230,7 @@ line-height:1.6;color:#222}} li{{margin:.4em 0}} .t{{color:#888;font-size:.85em}
 </ol>
 {extra}</body></html>
 """
+    return page.replace("</head>", embedded_font_css(page) + "\n</head>", 1)
 
 
 def build_course(out_dir: str | os.PathLike = "build/course", *, notebooks_dir: str | os.PathLike | None = None,

@@ -31,8 +31,9 @@ def test_build_course(tmp_path):
     page = (tmp_path / "out" / "01_intro.html").read_text(encoding="utf-8")
     assert "answer 42" in page
     assert not re.search(r"<script[^>]+src=[\"']?(https?:)?//", page), "the page must open offline"
+    assert "@font-face" in page and "data:font/otf;base64," in page, "Chinese text needs no system font"
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
-    assert 'href="01_intro.html"' in index
+    assert 'href="01_intro.html"' in index and "@font-face" in index
     assert "第1章 导论 · Introduction &lt;i&gt;" in index, "titles are escaped in the index"
     assert not list((tmp_path / "out").glob(".*")), "no temporary files left behind"
 
@@ -67,3 +68,20 @@ def test_atomic_write_gives_ordinary_permissions_and_leaves_no_temp(tmp_path):
     with pytest.raises(TypeError):
         atomic_write_bytes(tmp_path / "bad.html", object())  # type: ignore[arg-type]
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"], "a failed write leaves nothing behind"
+
+
+def test_embedded_font_covers_the_page_and_nothing_more():
+    import base64
+    import io
+    import re as _re
+
+    from fontTools.ttLib import TTFont
+
+    from crm_lessons.course import embedded_font_css
+
+    css = embedded_font_css("客户流失预警 ￥")
+    data = base64.b64decode(_re.search(r"base64,([A-Za-z0-9+/=]+)", css).group(1))
+    cmap = TTFont(io.BytesIO(data)).getBestCmap()
+    assert {ord(c) for c in "客户流失预警￥"} <= set(cmap)
+    assert ord("满") not in cmap, "only the characters the page uses are embedded"
+    assert len(data) < 100_000
