@@ -1269,6 +1269,9 @@ class _Fitter:
 
     _names: tuple[str, ...] = ()
 
+    def __init__(self, initial_params: Any = None) -> None:
+        self.initial_params = initial_params  # settings only; fit() learns params_
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "params_"):
             raise NotFittedError(
@@ -1404,9 +1407,6 @@ class BetaGeoFitter(_CountFitter):
     _conditional = staticmethod(bgnbd_conditional_expected_transactions)
     _alive = staticmethod(bgnbd_p_alive)
 
-    def __init__(self, initial_params: Any = None) -> None:
-        self.initial_params = initial_params
-
     def fit(self, data: pd.DataFrame) -> "BetaGeoFitter":
         """Estimate the parameters from a customer summary.
 
@@ -1495,9 +1495,6 @@ class ParetoNBDFitter(_CountFitter):
     _conditional = staticmethod(pareto_nbd_conditional_expected_transactions)
     _alive = staticmethod(pareto_nbd_p_alive)
 
-    def __init__(self, initial_params: Any = None) -> None:
-        self.initial_params = initial_params
-
     def fit(self, data: pd.DataFrame) -> "ParetoNBDFitter":
         """Estimate the parameters from a customer summary (``frequency``, ``recency``, ``T``).
 
@@ -1575,9 +1572,6 @@ class GammaGammaFitter(_Fitter):
     """
 
     _names = _GG_NAMES
-
-    def __init__(self, initial_params: Any = None) -> None:
-        self.initial_params = initial_params
 
     def fit(self, data: pd.DataFrame) -> "GammaGammaFitter":
         """Estimate p, q, gamma from ``frequency`` and ``monetary_value``.
@@ -1678,9 +1672,6 @@ class ShiftedBetaGeometricFitter(_Fitter):
     """
 
     _names = _SBG_NAMES
-
-    def __init__(self, initial_params: Any = None) -> None:
-        self.initial_params = initial_params
 
     def fit(self, survivors: Any) -> "ShiftedBetaGeometricFitter":
         """Estimate alpha, beta from the survivor counts of one cohort.
