@@ -1,30 +1,34 @@
-"""Exercises that instructors hand out and grade automatically.
+"""Exercises in chapter notebooks: the students' self-checks and the graders' hidden tests.
 
-An exercise in a chapter notebook is two cells.  The answer cell holds the
-solution between markers::
+An exercise is an answer cell and a test cell in nbgrader's format (see
+notebooks/README.md, "Exercises (nbgrader format)").  The answer cell keeps a
+placeholder line above the solution region::
 
+    answer_2_1 = ...  # 在这里作答 your answer here
     ### BEGIN SOLUTION
     answer_2_1 = float(top_share(revenue, share=0.2))
     ### END SOLUTION
 
-and the check cell calls a :class:`Checker`::
+and the test cell runs *visible* property checks through a :class:`Checker`
+(they reveal nothing about the answer), then *hidden* tests that recompute
+the truth and compare with :func:`assert_close`, :func:`assert_choice` or
+:func:`assert_equal`::
 
-    check.number("2.1", answer_2_1, expected=..., rtol=0.01, hint="...")
+    check.number("2.1", answer_2_1, lo=0, hi=1, hint="a share of revenue")
+    ### BEGIN HIDDEN TESTS
+    from crm_lessons.exercises import assert_close
+    assert_close(answer_2_1, ..., rtol=0.01)
+    ### END HIDDEN TESTS
 
-:func:`make_student_version` replaces each solution block by a placeholder
-(``answer_2_1 = ...``).  The checker reports an untouched placeholder as
-"not attempted" (the student notebook runs clean from top to bottom), a
-right answer as correct, and raises :class:`ExerciseError` with the hint for
-a wrong one.  :func:`grade_notebook` executes a submitted notebook (never
-modifying it) and returns one row per exercise.
+A visible check prints ``[练习 <id>] 未作答 not attempted`` for an untouched
+``...``, a "格式正确 well-formed" line when the property holds, and raises
+:class:`ExerciseError` with the hint when it does not.  Grading is done by
+nbgrader (``crm-lessons assign`` / ``crm-lessons grade``), never by reading
+what a notebook prints.
 
-Every check prints one line that starts with ``[练习 <id>]`` followed by one
-of the statuses in :data:`STATUSES`; the grader reads those lines.
-
-Command line::
+Command line (one notebook's student version, as nbgrader releases it)::
 
     python -m crm_lessons.exercises student notebooks/02_customer_identification.ipynb student/02.ipynb
-    python -m crm_lessons.exercises grade submissions/*.ipynb --csv grades.csv
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from __future__ import annotations
 import argparse
 import ast
 import math
+import numbers
+import operator
 import os
 import re
 import sys
@@ -46,25 +52,65 @@ __all__ = [
     "STATUSES",
     "Checker",
     "ExerciseError",
+    "WrongAnswer",
+    "assert_choice",
+    "assert_close",
+    "assert_equal",
     "grade_notebook",
     "make_student_version",
     "student_source",
 ]
 
 #: Status words printed by the checker, keyed by the machine-readable status.
-STATUSES = {"correct": "正确 correct", "not_attempted": "未作答 not attempted", "wrong": "错误 wrong"}
+STATUSES = {
+    "checked": "格式正确 well-formed",
+    "correct": "正确 correct",
+    "not_attempted": "未作答 not attempted",
+    "wrong": "错误 wrong",
+}
 _BEGIN = "### BEGIN SOLUTION"
 _END = "### END SOLUTION"
 _LINE = re.compile(r"^\[练习 (?P<id>[^\]]+)\] (?P<status>正确 correct|未作答 not attempted|错误 wrong)")
+_MISSING: Any = object()  # marks "no expected= given" (the pre-nbgrader checks; going away)
+_CHECKED_NOTE = "(隐藏测试评分 hidden tests grade it)"
 
 
 class ExerciseError(AssertionError):
     """A wrong answer: the message says which exercise and gives a hint."""
 
 
+def _show(value: Any, limit: int = 60) -> str:
+    """A short repr of a student's answer for a message (never of a truth)."""
+    try:
+        text = repr(value)
+    except Exception:  # an answer whose repr fails is still reported
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _letters(answer: Any) -> frozenset[str] | None:
+    """The set of option letters in an answer (``"b"``, ``"A, C"``, ``{"a", "c"}``), or None if malformed."""
+    if isinstance(answer, str):
+        parts = [str.__str__(answer)]
+    elif isinstance(answer, (set, frozenset, list, tuple)):
+        if not all(isinstance(a, str) for a in answer):
+            return None
+        parts = [str.__str__(a) for a in answer]
+    else:
+        return None
+    letters = [ch for part in parts for ch in re.sub(r"[\s,，、;；/]+", "", part).upper()]
+    return frozenset(letters) if letters else None
+
+
 @dataclass
 class Checker:
-    """Checks the answers of one chapter's exercises.
+    """Visible self-checks of one chapter's exercises: properties only, never the answer.
+
+    Each check returns its status and prints one line starting ``[练习 <id>]``:
+    ``未作答 not attempted`` for an untouched ``...``, ``格式正确 well-formed``
+    when the answer has the required property (the hidden tests decide
+    whether it is right); a malformed answer raises :class:`ExerciseError`
+    with the hint.
 
     Parameters
     ----------
@@ -74,21 +120,32 @@ class Checker:
     Attributes
     ----------
     results : dict
-        Exercise id -> status (``'correct'``, ``'not_attempted'``, ``'wrong'``).
+        Exercise id -> status (``'checked'``, ``'not_attempted'``, ``'wrong'``).
 
     Examples
     --------
     >>> check = Checker("2")
-    >>> check.number("2.1", ..., expected=0.5)
+    >>> check.number("2.1", ..., lo=0, hi=1)
     [练习 2.1] 未作答 not attempted: replace ... by your answer and run the cell again
     'not_attempted'
-    >>> check.number("2.1", 0.501, expected=0.5, rtol=0.01)
-    [练习 2.1] 正确 correct
-    'correct'
-    >>> check.number("2.1", 0.7, expected=0.5, hint="share of revenue, not of customers")
+    >>> check.number("2.1", 0.42, lo=0, hi=1)
+    [练习 2.1] 格式正确 well-formed: 0 ≤ x ≤ 1 (隐藏测试评分 hidden tests grade it)
+    'checked'
+    >>> check.number("2.1", 42, lo=0, hi=1, hint="a share is a fraction")
     Traceback (most recent call last):
     ...
-    crm_lessons.exercises.ExerciseError: [练习 2.1] 错误 wrong: got 0.7. Hint: share of revenue, not of customers
+    crm_lessons.exercises.ExerciseError: [练习 2.1] 错误 wrong: expected a number with 0 ≤ x ≤ 1, got 42. Hint: a share is a fraction
+    >>> check.choice("2.2", "b")
+    [练习 2.2] 格式正确 well-formed: one of A/B/C/D (隐藏测试评分 hidden tests grade it)
+    'checked'
+    >>> check.text("2.3", "重点改进", options=["继续保持", "重点改进", "低优先级", "过度投入"])
+    [练习 2.3] 格式正确 well-formed: one of the listed labels (隐藏测试评分 hidden tests grade it)
+    'checked'
+    >>> check.predicate("2.4", [3, 1, 2], test=lambda a: len(a) == 3, hint="three customer ids")
+    [练习 2.4] 格式正确 well-formed: passes the property check (隐藏测试评分 hidden tests grade it)
+    'checked'
+    >>> check.summary()
+    '第2章 chapter 2: 3 well-formed (hidden tests grade them), 0 not attempted, 1 wrong'
     """
 
     chapter: str
@@ -109,57 +166,315 @@ class Checker:
             return True
         return False
 
+    def _ok(self, ex_id: str, what: str) -> str:
+        return self._report(ex_id, "checked", f"{what} {_CHECKED_NOTE}")
+
+    def _bad(self, ex_id: str, what: str, hint: str) -> str:
+        return self._report(ex_id, "wrong", f"{what}. Hint: {hint}" if hint else what)
+
     # -- kinds of answers --------------------------------------------------
-    def number(self, ex_id: str, answer: Any, *, expected: float, rtol: float = 1e-2,
-               atol: float = 0.0, hint: str = "") -> str:
-        """A number, right within ``rtol`` (relative) or ``atol`` (absolute)."""
-        if self._untouched(ex_id, answer):
-            return "not_attempted"
-        try:
-            value = float(answer)
-        except (TypeError, ValueError):
-            return self._report(ex_id, "wrong", f"expected a number, got {type(answer).__name__} {answer!r}. "
-                                f"Hint: {hint}")
-        if math.isclose(value, float(expected), rel_tol=rtol, abs_tol=atol):
-            return self._report(ex_id, "correct")
-        return self._report(ex_id, "wrong", f"got {value:.6g}. Hint: {hint}")
+    def number(self, ex_id: str, answer: Any, *, lo: float | None = None, hi: float | None = None,
+               integer: bool = False, hint: str = "", expected: Any = _MISSING, rtol: float = 1e-2,
+               atol: float = 0.0) -> str:
+        """A finite number (not a bool or a string), within ``lo <= x <= hi``, integral if ``integer``.
 
-    def choice(self, ex_id: str, answer: Any, *, expected: str | Iterable[str], hint: str = "") -> str:
-        """A multiple-choice letter (or several: pass a set of letters as ``expected``)."""
-        if self._untouched(ex_id, answer):
-            return "not_attempted"
-        want = {expected} if isinstance(expected, str) else set(expected)
-        got = {answer} if isinstance(answer, str) else set(answer)
-        norm = {str(x).strip().upper() for x in got}
-        if norm == {str(x).upper() for x in want}:
-            return self._report(ex_id, "correct")
-        return self._report(ex_id, "wrong", f"got {sorted(norm)}. Hint: {hint}")
+        ``expected``/``rtol``/``atol`` belong to the pre-nbgrader checks and are
+        accepted only until every chapter is converted; new checks never reveal
+        the answer.
 
-    def equal(self, ex_id: str, answer: Any, *, expected: Any, hint: str = "") -> str:
-        """An exact value: a label, an integer, a set of customer ids, ..."""
+        Examples
+        --------
+        >>> Checker("1").number("1.1", 3.0, lo=0, integer=True)
+        [练习 1.1] 格式正确 well-formed: an integer, 0 ≤ x (隐藏测试评分 hidden tests grade it)
+        'checked'
+        >>> Checker("1").number("1.1", "3")
+        Traceback (most recent call last):
+        ...
+        crm_lessons.exercises.ExerciseError: [练习 1.1] 错误 wrong: expected a number, got str '3'
+        """
         if self._untouched(ex_id, answer):
             return "not_attempted"
-        if answer == expected:
-            return self._report(ex_id, "correct")
-        return self._report(ex_id, "wrong", f"got {answer!r}. Hint: {hint}")
+        if expected is not _MISSING:
+            return self._legacy_number(ex_id, answer, expected=expected, rtol=rtol, atol=atol, hint=hint)
+        if isinstance(answer, (bool, str, bytes)) or not isinstance(answer, numbers.Real):
+            return self._bad(ex_id, f"expected a number, got {type(answer).__name__} {_show(answer)}", hint)
+        value = float(answer)
+        bounds = " ≤ ".join(x for x in ((f"{lo:g}" if lo is not None else ""), "x",
+                                         (f"{hi:g}" if hi is not None else "")) if x)
+        what = ", ".join(x for x in ("an integer" if integer else "", bounds if bounds != "x" else "") if x)
+        if (not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi)
+                or (integer and not value.is_integer())):
+            return self._bad(ex_id, f"expected a {'finite ' if not what else ''}number"
+                             f"{' with ' + what if what else ''}, got {_show(answer)}", hint)
+        return self._ok(ex_id, what or "a finite number")
+
+    def choice(self, ex_id: str, answer: Any, *, options: str = "ABCD", multiple: bool = False,
+               hint: str = "", expected: Any = _MISSING) -> str:
+        """One option letter (case ignored), or with ``multiple=True`` one or more (``"AC"``, ``{"a", "c"}``).
+
+        Examples
+        --------
+        >>> Checker("1").choice("1.2", {"a", "c"}, multiple=True)
+        [练习 1.2] 格式正确 well-formed: one or more of A/B/C/D (隐藏测试评分 hidden tests grade it)
+        'checked'
+        >>> Checker("1").choice("1.2", "AC")
+        Traceback (most recent call last):
+        ...
+        crm_lessons.exercises.ExerciseError: [练习 1.2] 错误 wrong: expected one letter of A/B/C/D, got 'AC'
+        """
+        if self._untouched(ex_id, answer):
+            return "not_attempted"
+        if expected is not _MISSING:
+            return self._legacy_choice(ex_id, answer, expected=expected, hint=hint)
+        allowed = "/".join(options.upper())
+        letters = _letters(answer)
+        if letters is None or not letters <= set(options.upper()) or (not multiple and len(letters) != 1):
+            want = f"one or more letters of {allowed}" if multiple else f"one letter of {allowed}"
+            return self._bad(ex_id, f"expected {want}, got {_show(answer)}", hint)
+        return self._ok(ex_id, f"{'one or more' if multiple else 'one'} of {allowed}")
+
+    def text(self, ex_id: str, answer: Any, *, options: Iterable[str], hint: str = "") -> str:
+        """A label (a string, surrounding spaces ignored) that is one of ``options``.
+
+        Examples
+        --------
+        >>> Checker("1").text("1.3", "高价值", options=["高价值", "低价值"])
+        [练习 1.3] 格式正确 well-formed: one of the listed labels (隐藏测试评分 hidden tests grade it)
+        'checked'
+        >>> Checker("1").text("1.3", "high", options=["高价值", "低价值"])
+        Traceback (most recent call last):
+        ...
+        crm_lessons.exercises.ExerciseError: [练习 1.3] 错误 wrong: expected one of 高价值 / 低价值, got 'high'
+        """
+        if self._untouched(ex_id, answer):
+            return "not_attempted"
+        allowed = [str(o) for o in options]
+        if not isinstance(answer, str) or str.__str__(answer).strip() not in allowed:
+            return self._bad(ex_id, f"expected one of {' / '.join(allowed)}, got {_show(answer)}", hint)
+        return self._ok(ex_id, "one of the listed labels")
 
     def predicate(self, ex_id: str, answer: Any, *, test: Callable[[Any], bool], hint: str = "") -> str:
-        """Any answer for which ``test(answer)`` is true (e.g. a DataFrame with the right columns)."""
+        """Any property: well-formed when ``test(answer)`` is true (e.g. a DataFrame with the right columns).
+
+        Examples
+        --------
+        >>> Checker("1").predicate("1.4", 0, test=lambda a: 1 / a > 0, hint="a positive number")
+        Traceback (most recent call last):
+        ...
+        crm_lessons.exercises.ExerciseError: [练习 1.4] 错误 wrong: ZeroDivisionError: division by zero. Hint: a positive number
+        """
         if self._untouched(ex_id, answer):
             return "not_attempted"
         try:
             ok = bool(test(answer))
         except Exception as exc:  # a malformed answer is a wrong answer, with the reason
-            return self._report(ex_id, "wrong", f"{type(exc).__name__}: {exc}. Hint: {hint}")
+            return self._bad(ex_id, f"{type(exc).__name__}: {exc}", hint)
         if ok:
+            return self._ok(ex_id, "passes the property check")
+        return self._bad(ex_id, "the answer does not have the required property", hint)
+
+    # -- pre-nbgrader checks (expected=): kept only until every chapter is converted ----
+    def _legacy_number(self, ex_id: str, answer: Any, *, expected: Any, rtol: float, atol: float,
+                       hint: str) -> str:
+        try:
+            value = float(answer)
+        except (TypeError, ValueError):
+            return self._bad(ex_id, f"expected a number, got {type(answer).__name__} {_show(answer)}", hint)
+        if math.isclose(value, float(expected), rel_tol=rtol, abs_tol=atol):
             return self._report(ex_id, "correct")
-        return self._report(ex_id, "wrong", f"the answer does not pass the check. Hint: {hint}")
+        return self._bad(ex_id, f"got {value:.6g}", hint)
+
+    def _legacy_choice(self, ex_id: str, answer: Any, *, expected: Any, hint: str) -> str:
+        got = _letters(answer) or frozenset()
+        if got == (_letters(expected) or frozenset()):
+            return self._report(ex_id, "correct")
+        return self._bad(ex_id, f"got {sorted(got)}", hint)
+
+    def equal(self, ex_id: str, answer: Any, *, expected: Any, hint: str = "") -> str:
+        """Pre-nbgrader exact check; kept only until every chapter is converted (use hidden tests)."""
+        if self._untouched(ex_id, answer):
+            return "not_attempted"
+        if answer == expected:
+            return self._report(ex_id, "correct")
+        return self._bad(ex_id, f"got {_show(answer)}", hint)
 
     def summary(self) -> str:
-        """One line: how many exercises are correct, not attempted, wrong."""
+        """One line: how many answers are well-formed, not attempted, wrong."""
         counts = {s: sum(v == s for v in self.results.values()) for s in STATUSES}
-        return (f"第{self.chapter}章 chapter {self.chapter}: {counts['correct']} correct, "
+        checked = f"{counts['checked']} well-formed (hidden tests grade them), "
+        legacy = f"{counts['correct']} correct, " if counts["correct"] else ""
+        return (f"第{self.chapter}章 chapter {self.chapter}: {checked}{legacy}"
                 f"{counts['not_attempted']} not attempted, {counts['wrong']} wrong")
+
+
+# -- hidden tests ---------------------------------------------------------------
+
+class WrongAnswer(AssertionError):
+    """A hidden test failed; the message never quotes the truth."""
+
+
+def _fail(what: str) -> None:
+    raise WrongAnswer(f"[隐藏测试 hidden test] {what}")
+
+
+def _attempted(answer: Any) -> None:
+    if answer is ...:
+        _fail("未作答 not attempted: replace ... by your answer")
+
+
+def _as_float(answer: Any) -> float:
+    """``answer`` as an exact built-in float, or fail; a subclass's methods are bypassed where they exist."""
+    if isinstance(answer, (bool, str, bytes)):
+        _fail(f"错误 wrong: expected a number, got {type(answer).__name__}")
+    try:
+        value = float.__float__(answer) if isinstance(answer, float) else float(answer)
+        value = float.__float__(value)  # an exact float, whatever __float__ returned
+    except Exception:
+        _fail(f"错误 wrong: expected a number, got {type(answer).__name__}")
+    return value
+
+
+def _as_int(answer: Any) -> int:
+    if isinstance(answer, (bool, str, bytes)):
+        _fail(f"错误 wrong: expected an integer, got {type(answer).__name__}")
+    try:
+        value = int.__int__(answer) if isinstance(answer, int) else operator.index(answer)
+        return int.__int__(value)
+    except Exception:
+        pass
+    value = _as_float(answer)
+    if not value.is_integer():
+        _fail("错误 wrong: expected an integer")
+    return int(value)
+
+
+def _as_str(answer: Any) -> str:
+    if isinstance(answer, (set, frozenset, list, tuple, dict)):
+        _fail(f"错误 wrong: expected a label, got {type(answer).__name__}")
+    try:
+        value = str.__str__(answer) if isinstance(answer, str) else str(answer)
+        return str.__str__(value).strip()
+    except Exception:
+        _fail(f"错误 wrong: expected a label, got {type(answer).__name__}")
+    raise AssertionError  # pragma: no cover (unreachable: _fail raises)
+
+
+def assert_close(answer: Any, truth: Any, *, rtol: float = 1e-2, atol: float = 0.0) -> None:
+    """Hidden test: ``answer`` is a number within ``rtol`` (relative) or ``atol`` (absolute) of ``truth``.
+
+    The answer is coerced to a built-in ``float`` first, so an object with a
+    lying ``__eq__`` or a float subclass cannot pass; the failure message
+    never quotes the truth.
+
+    Examples
+    --------
+    >>> assert_close(0.4999, 0.5)
+    >>> assert_close(0.7, 0.5)
+    Traceback (most recent call last):
+    ...
+    crm_lessons.exercises.WrongAnswer: [隐藏测试 hidden test] 错误 wrong: the number is not close enough to the right answer
+    >>> assert_close(..., 0.5)
+    Traceback (most recent call last):
+    ...
+    crm_lessons.exercises.WrongAnswer: [隐藏测试 hidden test] 未作答 not attempted: replace ... by your answer
+    """
+    _attempted(answer)
+    value, want = _as_float(answer), float(truth)
+    if not (math.isfinite(value) and math.isclose(value, want, rel_tol=rtol, abs_tol=atol)):
+        _fail("错误 wrong: the number is not close enough to the right answer")
+
+
+def assert_choice(answer: Any, truth: Any) -> None:
+    """Hidden test: the same option letters as ``truth`` (``"B"`` or ``"AC"``/``{"A", "C"}``), case and order ignored.
+
+    Examples
+    --------
+    >>> assert_choice(" b ", "B")
+    >>> assert_choice(["c", "a"], "AC")
+    >>> assert_choice("A", "AC")
+    Traceback (most recent call last):
+    ...
+    crm_lessons.exercises.WrongAnswer: [隐藏测试 hidden test] 错误 wrong: not the right option(s)
+    """
+    _attempted(answer)
+    want = _letters(truth)
+    if want is None:
+        raise TypeError("assert_choice: the truth must be letters, e.g. 'B' or {'A', 'C'}")
+    got = _letters(answer)
+    if got is None:
+        _fail(f"错误 wrong: expected option letter(s), got {type(answer).__name__}")
+    if frozenset(got) != want:
+        _fail("错误 wrong: not the right option(s)")
+
+
+def _coerce_like(answer: Any, truth: Any) -> Any:
+    if isinstance(truth, bool):
+        if type(answer) is bool:
+            return answer
+        if type(answer).__module__ == "numpy" and type(answer).__name__ in ("bool", "bool_"):
+            return answer.item() is True  # numpy's bool type cannot be subclassed
+        _fail(f"错误 wrong: expected True or False, got {type(answer).__name__}")
+    if isinstance(truth, numbers.Integral):
+        return _as_int(answer)
+    if isinstance(truth, numbers.Real):
+        return _as_float(answer)
+    if isinstance(truth, str):
+        return _as_str(answer)
+    if isinstance(truth, (set, frozenset, list, tuple)):
+        if isinstance(answer, (str, bytes, dict)) or not isinstance(answer, Iterable):
+            _fail(f"错误 wrong: expected a collection, got {type(answer).__name__}")
+        items = list(truth)
+        sample = items[0] if items else ""
+        try:
+            elements = [_coerce_like(a, sample) for a in list(answer)]
+        except WrongAnswer:
+            raise
+        except Exception:
+            _fail(f"错误 wrong: expected a collection, got {type(answer).__name__}")
+        if isinstance(truth, (set, frozenset)):
+            return frozenset(elements)
+        return tuple(elements)
+    raise TypeError(f"assert_equal: unsupported truth type {type(truth).__name__}; use str, int, float, "
+                    "bool or a set/list/tuple of them")
+
+
+def _canonical(truth: Any) -> Any:
+    if isinstance(truth, (set, frozenset)):
+        return frozenset(_canonical(t) for t in truth)
+    if isinstance(truth, (list, tuple)):
+        return tuple(_canonical(t) for t in truth)
+    if isinstance(truth, str):
+        return str(truth).strip()
+    if isinstance(truth, bool):
+        return bool(truth)
+    if isinstance(truth, numbers.Integral):
+        return int(truth)
+    if isinstance(truth, numbers.Real):
+        return float(truth)
+    return truth
+
+
+def assert_equal(answer: Any, truth: Any) -> None:
+    """Hidden test: ``answer`` equals ``truth`` after coercion to the truth's type.
+
+    ``str`` (spaces around ignored), ``int`` (``3.0`` counts, ``3.5`` does
+    not), ``float``, ``bool``, and sets (compared as ``frozenset``) or
+    lists/tuples of those.  The comparison is between built-in values, so a
+    lying ``__eq__`` cannot pass; the message never quotes the truth.
+
+    Examples
+    --------
+    >>> assert_equal(" 重点改进", "重点改进")
+    >>> assert_equal(3.0, 3)
+    >>> assert_equal([2, 1], frozenset({1, 2}))
+    >>> assert_equal({"a", "b"}, frozenset({"a"}))
+    Traceback (most recent call last):
+    ...
+    crm_lessons.exercises.WrongAnswer: [隐藏测试 hidden test] 错误 wrong: not the right answer
+    """
+    _attempted(answer)
+    if _coerce_like(answer, truth) != _canonical(truth):
+        _fail("错误 wrong: not the right answer")
 
 
 # -- student version ---------------------------------------------------------

@@ -3,29 +3,182 @@
 from __future__ import annotations
 
 import nbformat
+import numpy as np
 import pytest
 
-from crm_lessons.exercises import Checker, ExerciseError, grade_notebook, make_student_version, student_source
+from crm_lessons.exercises import (
+    Checker,
+    ExerciseError,
+    WrongAnswer,
+    assert_choice,
+    assert_close,
+    assert_equal,
+    grade_notebook,
+    make_student_version,
+    student_source,
+)
 
 
-def test_checker_statuses(capsys):
+def test_visible_checks_test_properties_only(capsys):
     check = Checker("9")
-    assert check.number("9.1", ..., expected=1.0) == "not_attempted"
-    assert check.number("9.2", 1.004, expected=1.0, rtol=0.01) == "correct"
-    with pytest.raises(ExerciseError, match=r"\[练习 9.3\] 错误 wrong: got 2. Hint: think again"):
-        check.number("9.3", 2, expected=1.0, hint="think again")
-    with pytest.raises(ExerciseError, match="expected a number"):
-        check.number("9.4", "abc", expected=1.0)
-    assert check.choice("9.5", "b", expected="B") == "correct"
-    assert check.choice("9.6", {"a", "c"}, expected={"A", "C"}) == "correct"
-    assert check.equal("9.7", {1, 2}, expected={2, 1}) == "correct"
+    assert check.number("9.1", ..., lo=0, hi=1) == "not_attempted"
+    assert check.number("9.2", 0.3, lo=0, hi=1) == "checked"
+    assert check.number("9.3", np.int64(7), lo=0, integer=True) == "checked"
+    for bad in (1.5, -0.1, float("nan"), True, "0.5", [0.5], None):
+        with pytest.raises(ExerciseError, match=r"\[练习 9.4\] 错误 wrong: expected a .*Hint: a fraction"):
+            check.number("9.4", bad, lo=0, hi=1, hint="a fraction")
+    with pytest.raises(ExerciseError, match="an integer"):
+        check.number("9.4", 2.5, integer=True)
+    assert check.choice("9.5", " c ") == "checked"
+    assert check.choice("9.6", {"a", "C"}, multiple=True) == "checked"
+    assert check.choice("9.6", "A, C", multiple=True) == "checked"
+    for bad in ("E", "AB", "", 1, None):
+        with pytest.raises(ExerciseError, match="one letter of A/B/C/D"):
+            check.choice("9.7", bad)
+    with pytest.raises(ExerciseError, match="one letter of A/B/C"):
+        check.choice("9.7", "D", options="ABC")
+    assert check.text("9.8", " 高价值 ", options=["高价值", "低价值"]) == "checked"
+    with pytest.raises(ExerciseError, match="expected one of 高价值 / 低价值, got 'x'"):
+        check.text("9.8", "x", options=["高价值", "低价值"])
+    assert check.predicate("9.9", [1, 2], test=lambda a: len(a) == 2) == "checked"
     with pytest.raises(ExerciseError, match="ZeroDivisionError"):
-        check.predicate("9.8", 0, test=lambda a: 1 / a > 0)
+        check.predicate("9.9", 0, test=lambda a: 1 / a > 0)
+    with pytest.raises(ExerciseError, match="does not have the required property. Hint: two ids"):
+        check.predicate("9.9", [1], test=lambda a: len(a) == 2, hint="two ids")
     out = capsys.readouterr().out
-    assert "[练习 9.1] 未作答 not attempted" in out and "[练习 9.2] 正确 correct" in out
-    assert check.results == {"9.1": "not_attempted", "9.2": "correct", "9.3": "wrong", "9.4": "wrong",
-                             "9.5": "correct", "9.6": "correct", "9.7": "correct", "9.8": "wrong"}
-    assert check.summary() == "第9章 chapter 9: 4 correct, 1 not attempted, 3 wrong"
+    assert "[练习 9.1] 未作答 not attempted: replace ... by your answer and run the cell again" in out
+    assert "[练习 9.2] 格式正确 well-formed: 0 ≤ x ≤ 1 (隐藏测试评分 hidden tests grade it)" in out
+    assert "正确 correct" not in out.replace("格式正确", ""), "a visible check never says an answer is right"
+
+
+def test_visible_checks_take_no_expected_keyword():
+    """The documented checks have no way to receive the answer (the legacy keyword goes away)."""
+    import inspect
+
+    for name in ("text", "predicate"):
+        assert "expected" not in inspect.signature(getattr(Checker, name)).parameters
+
+
+class _LiesEqual:
+    def __eq__(self, other):
+        return True
+
+    __hash__ = object.__hash__
+
+    def __float__(self):
+        return -1.0
+
+
+class _LyingFloat(float):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = float.__hash__
+
+    def __le__(self, other):
+        return True
+
+    def __ge__(self, other):
+        return True
+
+    def __sub__(self, other):
+        return 0.0
+
+    def __rsub__(self, other):
+        return 0.0
+
+    def __abs__(self):
+        return 0.0
+
+
+class _LyingStr(str):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = str.__hash__
+
+    def strip(self, *args):
+        return "B"
+
+    def upper(self):
+        return "B"
+
+
+class _LyingInt(int):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = int.__hash__
+
+
+@pytest.mark.parametrize("answer", [..., _LiesEqual(), _LyingFloat(9.0), "0.5x", None, [0.5], True, float("nan")])
+def test_assert_close_refuses_cheats_and_non_answers(answer):
+    with pytest.raises(AssertionError) as info:
+        assert_close(answer, 0.5)
+    assert "0.5" not in str(info.value), "the message must not quote the truth"
+
+
+def test_assert_close_accepts_numbers_of_any_kind():
+    assert_close(0.504, 0.5)
+    assert_close(np.float32(0.5), 0.5)
+    assert_close(_LyingFloat(0.5), 0.5)  # a subclass with the right value is the right value
+    assert_close(10.5, 10, atol=0.6, rtol=0)
+    with pytest.raises(WrongAnswer):
+        assert_close(10.7, 10, atol=0.6, rtol=0)
+
+
+@pytest.mark.parametrize("answer", [..., _LyingStr("A"), _LiesEqual(), "AB", ["B", "C"], 2, None, ""])
+def test_assert_choice_refuses_cheats(answer):
+    with pytest.raises(AssertionError) as info:
+        assert_choice(answer, "B")
+    assert "'B'" not in str(info.value) and " B" not in str(info.value)
+
+
+def test_assert_choice_ignores_case_order_and_separators():
+    assert_choice("b", "B")
+    assert_choice("c, a", {"A", "C"})
+    assert_choice({"c", "a"}, "AC")
+    assert_choice(_LyingStr("b"), "B")  # str.__str__ reads the real characters
+    with pytest.raises(TypeError):
+        assert_choice("A", 1)
+
+
+@pytest.mark.parametrize("answer, truth", [
+    (..., "重点改进"), (_LyingStr("x"), "重点改进"), (_LiesEqual(), "重点改进"),
+    (_LiesEqual(), 3), (_LyingInt(4), 3), (3.5, 3), ("3", 3), (True, 1), (None, 3),
+    ({"a", "b"}, frozenset({"a"})), ([_LiesEqual()], frozenset({"a"})), ("a", frozenset({"a"})),
+    (_LiesEqual(), True), (1, True), ("True", True),
+])
+def test_assert_equal_refuses_cheats(answer, truth):
+    with pytest.raises(AssertionError) as info:
+        assert_equal(answer, truth)
+    message = str(info.value)
+    assert "重点改进" not in message and "{'a'}" not in message
+
+
+def test_assert_equal_coerces_to_the_truths_type():
+    assert_equal(" 重点改进 ", "重点改进")
+    assert_equal(np.str_("x"), "x")
+    assert_equal(np.int64(3), 3)
+    assert_equal(3.0, 3)
+    assert_equal(_LyingInt(3), 3)
+    assert_equal([2, 1, 2], frozenset({1, 2}))
+    assert_equal(("a", "b"), ["a", "b"])
+    assert_equal(np.bool_(True), True)
+    assert_equal(2.5, 2.5)
+    with pytest.raises(TypeError, match="unsupported truth type"):
+        assert_equal(1, object())
+
+
+def test_legacy_expected_checks_still_run_until_every_chapter_is_converted(capsys):
+    check = Checker("9")
+    assert check.number("9.1", 1.004, expected=1.0, rtol=0.01) == "correct"
+    with pytest.raises(ExerciseError, match="got 2. Hint: think again"):
+        check.number("9.2", 2, expected=1.0, hint="think again")
+    assert check.choice("9.3", "b", expected="B") == "correct"
+    assert check.equal("9.4", {1, 2}, expected={2, 1}) == "correct"
+    assert check.summary() == ("第9章 chapter 9: 0 well-formed (hidden tests grade them), 3 correct, "
+                               "0 not attempted, 1 wrong")
 
 
 def test_student_source_keeps_indentation_and_several_answers():
