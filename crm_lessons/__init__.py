@@ -13,6 +13,8 @@ Modules are named after the course topics:
 ``classification``  ABC / Pareto analysis, Lorenz curve, customer pyramid
 ``rfm``             RFM table, quintile scores, segment maps
 ``segmentation``    K-means on RFM, choosing k, segment profiles
+``glossary``        the course glossary: lookup("顾客份额"), terms()
+``coursemap``       the course map notebooks/COURSE.md read as data
 ``plotting``        figures (the only module that imports matplotlib)
 ``widgets``         interactive controls (the only module that imports ipywidgets)
 ``exercises``       exercise checkers and the student-version generator

@@ -251,7 +251,9 @@ def test_loaders_work_from_another_directory(tmp_path, monkeypatch):
 
 
 def test_installed_wheel_ships_the_data(tmp_path):
-    """Build the wheel, install it into a bare folder and load data from there."""
+    """Build the wheel, install it into a bare folder and load data (and the glossary) from there."""
+    from crm_lessons.glossary import entries as glossary_entries
+
     wheels = tmp_path / "wheels"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-cache-dir",
@@ -273,6 +275,8 @@ def test_installed_wheel_ships_the_data(tmp_path):
         assert Path(crm_lessons.__file__).resolve().is_relative_to(site), crm_lessons.__file__
         assert ds._data_dir().resolve().is_relative_to(site), ds._data_dir()
         print(ds.load_telco().shape, sorted(p.name for p in ds._data_dir().glob("*.gz")) == sorted({sorted(d.file for d in ds.DATASETS.values())!r}))
+        from crm_lessons.glossary import entries, lookup
+        print(lookup("关系营销").chapter, len(entries()) == {len(glossary_entries())})
         """
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
@@ -281,4 +285,4 @@ def test_installed_wheel_ships_the_data(tmp_path):
         [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "(7043, 21) True"
+    assert result.stdout.strip() == "(7043, 21) True\n1 True", "the wheel must ship the data and the glossary"
