@@ -10,6 +10,8 @@ Modules are named after the course topics:
 ``datasets``        bundled real data sets (CDNOW, IBM Telco, Charles Book Club, ...)
 ``simulate``        seeded simulators whose true parameters are known
 ``io``              users' own transaction files (CSV in UTF-8/GBK, Excel)
+``concepts``        levels of relationship (Kotler's table): relationship_type
+``retention``       retention economics: customer NPV, uplift of more retention, customer-base models
 ``classification``  ABC / Pareto analysis, Lorenz curve, customer pyramid
 ``rfm``             RFM table, quintile scores, segment maps
 ``segmentation``    K-means on RFM, choosing k, segment profiles
