@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crm_lessons._validation import DataError
+from crm_lessons._validation import DataError, require_dataframe
 
-__all__ = ["RELATIONSHIP_TYPES", "relationship_table", "relationship_type"]
+__all__ = ["RELATIONSHIP_TYPES", "market_and_wallet_share", "relationship_table", "relationship_type"]
 
 #: The five levels, from the shallowest to the deepest, with what the firm does at each.
 RELATIONSHIP_TYPES = {
@@ -105,3 +105,54 @@ def relationship_table() -> pd.DataFrame:
         index=pd.Index(list(margins.values()), name="利润率 margin"),
         columns=pd.Index(list(counts.values()), name="客户数量 customers"),
     )
+
+
+def market_and_wallet_share(spend: pd.DataFrame) -> pd.DataFrame:
+    """Market share and share of wallet of each supplier, from customers' spend by supplier.
+
+    Parameters
+    ----------
+    spend : DataFrame
+        One row per customer, one column per supplier: what the customer
+        spends with each supplier in the category (non-negative, each
+        customer's total positive).
+
+    Returns
+    -------
+    DataFrame
+        One row per supplier: ``sales``, ``market_share`` (sales over the
+        market's total), ``buyers`` (customers spending anything with it) and
+        ``share_of_wallet`` (its mean share of those buyers' category spend,
+        :func:`crm_lessons.loyalty.share_of_wallet`).
+
+    Raises
+    ------
+    DataError
+        Missing or negative spend, or a customer with no spend at all.
+
+    Examples
+    --------
+    >>> spend = pd.DataFrame({"甲": [50, 10], "乙": [50, 0]}, index=["大客户", "小客户"])
+    >>> market_and_wallet_share(spend).round(3).to_dict("index")["乙"]
+    {'sales': 50.0, 'market_share': 0.455, 'buyers': 1.0, 'share_of_wallet': 0.5}
+    """
+    from crm_lessons.loyalty import share_of_wallet
+
+    where = "market_and_wallet_share"
+    spend = require_dataframe(spend, where=where)
+    values = spend.apply(pd.to_numeric, errors="coerce").astype(float)
+    bad = values.isna().any(axis=1) | (values < 0).any(axis=1)
+    if bad.any():
+        raise DataError(f"{where}: spend must be non-negative numbers; check customers "
+                        f"{list(values.index[bad][:5])}")
+    total = values.sum(axis=1)
+    if (total <= 0).any():
+        raise DataError(f"{where}: customers {list(values.index[total <= 0][:5])} spend nothing in the category; "
+                        "drop them (share of wallet is undefined)")
+    rows = {}
+    for firm in values.columns:
+        buyers = values[firm] > 0
+        sow = share_of_wallet(values.loc[buyers, firm], total[buyers])
+        rows[firm] = {"sales": float(values[firm].sum()), "market_share": float(values[firm].sum() / total.sum()),
+                      "buyers": float(buyers.sum()), "share_of_wallet": float(sow.mean()) if buyers.any() else 0.0}
+    return pd.DataFrame.from_dict(rows, orient="index")

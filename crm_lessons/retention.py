@@ -22,13 +22,15 @@ and when discounting is mild; :func:`retention_uplift` shows each of these.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from crm_lessons._validation import DataError
 
-__all__ = ["REICHHELD_SASSER_1990", "customer_npv", "project_customer_base", "retention_uplift", "steady_state"]
+__all__ = ["REICHHELD_SASSER_1990", "REICHHELD_SASSER_1990_RANGE", "customer_npv", "project_customer_base", "retention_uplift", "steady_state",
+           "uplift_table"]
 
 #: Increase in the net present value of an average customer when the defection rate falls by
 #: 5 percentage points, by industry (Reichheld & Sasser 1990, HBR 68(5), 105-111, exhibit
@@ -38,6 +40,8 @@ REICHHELD_SASSER_1990 = {
     "保险经纪 insurance brokerage": 0.50,
     "汽车维修连锁 auto-service chain": 0.30,
 }
+#: The range over all industries in the same exhibit ("... boosts profits 25% to 85%").
+REICHHELD_SASSER_1990_RANGE = (0.25, 0.85)
 
 
 def _check(where: str, **values: float) -> None:
@@ -163,6 +167,29 @@ def retention_uplift(*, retention: float, points: float = 0.05, margin: float = 
         raise DataError(f"{where}: a customer's NPV at retention={retention} is {base:.2f}, not positive; "
                         "a relative rise is meaningless (lower retention_cost)")
     return float(customer_npv(retention=retention + points, **kw) / base - 1)
+
+
+def uplift_table(*, retentions: Sequence[float], margin_growths: Sequence[float], points: float = 0.05,
+                 discount_rate: float = 0.1) -> pd.DataFrame:
+    """:func:`retention_uplift` for every base retention rate (rows) and margin growth (columns).
+
+    Returns
+    -------
+    DataFrame
+        Index ``retention``, one column per margin growth; cells are the
+        relative rise in a customer's NPV.
+
+    Examples
+    --------
+    >>> uplift_table(retentions=[0.8, 0.9], margin_growths=[0.0, 0.05]).round(2).values.tolist()
+    [[0.2, 0.25], [0.33, 0.51]]
+    """
+    return pd.DataFrame(
+        [[retention_uplift(retention=r, points=points, discount_rate=discount_rate, margin_growth=g)
+          for g in margin_growths] for r in retentions],
+        index=pd.Index([float(r) for r in retentions], name="retention"),
+        columns=pd.Index([float(g) for g in margin_growths], name="margin_growth"),
+    )
 
 
 def steady_state(*, customers: float, retention: float, margin: float, acquisition_cost: float,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from crm_lessons._validation import DataError
-from crm_lessons.concepts import RELATIONSHIP_TYPES, relationship_table, relationship_type
+import pandas as pd
+
+from crm_lessons.concepts import RELATIONSHIP_TYPES, market_and_wallet_share, relationship_table, relationship_type
 
 # The nine cells of Kotler's table as the issue states them (Kotler, Marketing Management).
 NINE = {
@@ -59,3 +61,30 @@ def test_table_shape_and_corner():
     t = relationship_table()
     assert t.shape == (3, 3)
     assert t.iloc[0, 2] == "伙伴型" and t.iloc[2, 0] == "基本型或被动型"
+
+
+def test_market_and_wallet_share_by_hand():
+    spend = pd.DataFrame({"A": [60, 30, 0], "B": [40, 0, 10]}, index=["x", "y", "z"])
+    got = market_and_wallet_share(spend)
+    assert got.loc["A", "market_share"] == pytest.approx(90 / 140)
+    assert got.loc["A", "share_of_wallet"] == pytest.approx((0.6 + 1.0) / 2)
+    assert got.loc["B", "share_of_wallet"] == pytest.approx((0.4 + 1.0) / 2)
+    assert got["market_share"].sum() == pytest.approx(1.0)
+    assert got["buyers"].tolist() == [2.0, 2.0]
+
+
+def test_high_market_share_can_go_with_low_share_of_wallet():
+    # A sells a little to every customer, B most of what one customer buys
+    spend = pd.DataFrame({"A": [10, 10, 10, 10], "B": [0, 0, 0, 25], "C": [90, 90, 90, 0]})
+    got = market_and_wallet_share(spend)
+    assert got.loc["A", "market_share"] > got.loc["B", "market_share"]
+    assert got.loc["A", "share_of_wallet"] < got.loc["B", "share_of_wallet"]
+
+
+@pytest.mark.parametrize("spend, match", [
+    (pd.DataFrame({"A": [1, -1]}, index=["x", "y"]), r"non-negative numbers; check customers \['y'\]"),
+    (pd.DataFrame({"A": [1, 0], "B": [1, 0]}, index=["x", "y"]), r"customers \['y'\] spend nothing"),
+])
+def test_market_and_wallet_share_bad_input(spend, match):
+    with pytest.raises(DataError, match=match):
+        market_and_wallet_share(spend)
