@@ -3,8 +3,8 @@
 ``make course`` (or ``python -m crm_lessons course``) runs every chapter
 notebook under ``notebooks/`` top to bottom in a fresh kernel with papermill,
 on the bundled data, and writes ``build/course/index.html`` linking each
-executed chapter.  The pages open offline: images are embedded and no script
-is loaded from the internet.
+executed chapter and the glossary (``glossary.html``).  The pages open
+offline: images are embedded and no script is loaded from the internet.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ __all__ = [
     "build_course",
     "chapter_notebooks",
     "execute_notebook",
+    "glossary_page",
     "notebook_title",
     "project_root",
     "to_html",
@@ -209,9 +210,35 @@ class ChapterResult:
     seconds: float
 
 
+def glossary_page() -> str:
+    """The course glossary (:mod:`crm_lessons.glossary`) as a self-contained HTML page, by chapter."""
+    from crm_lessons.glossary import entries
+
+    rows = "\n".join(
+        f"<tr><td>{html.escape(e.term)}</td><td>{html.escape(e.english)}</td>"
+        f"<td>{html.escape('、'.join(e.aliases))}</td><td>{html.escape(e.definition)}</td>"
+        f"<td>第{e.chapter}章 {html.escape(e.section)}</td></tr>" for e in entries()
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<title>术语表 Glossary · 客户关系管理</title>
+<style>body{{max-width:60em;margin:3em auto;line-height:1.6;color:#222}}
+table{{border-collapse:collapse}} td,th{{border-bottom:1px solid #ddd;padding:.4em;vertical-align:top;text-align:left}}</style>
+</head>
+<body><h1>术语表 Glossary</h1>
+<p>课程各章定义的术语。在笔记本中：<code>from crm_lessons.glossary import lookup; print(lookup("顾客份额"))</code>。
+<a href="index.html">返回目录 back to the index</a></p>
+<table><tr><th>术语 term</th><th>English</th><th>又称 aliases</th><th>定义 definition</th><th>出处 taught in</th></tr>
+{rows}
+</table></body></html>
+"""
+    return page.replace("</head>", embedded_font_css(page) + "\n</head>", 1)
+
+
 def _index_page(chapters: list[ChapterResult], report: Path | None = None) -> str:
     extra = (f'<p><a href="{html.escape(report.name)}">示例分析报告 Sample CRM report</a> '
              '(<code>crm-lessons report</code> on the CDNOW data)</p>' if report is not None else "")
+    extra += '<p><a href="glossary.html">术语表 Glossary</a>: every term the chapters define</p>\n'
     items = "\n".join(
         f'<li><a href="{html.escape(c.html.name)}">{html.escape(c.title)}</a> '
         f'<span class="t">({c.seconds:.1f} s)</span></li>' for c in chapters
@@ -264,6 +291,7 @@ def build_course(out_dir: str | os.PathLike = "build/course", *, notebooks_dir: 
         from crm_lessons.report import render_report
 
         report_page = render_report(None, out / "report.html", progress=print if verbose else None)
+    atomic_write_bytes(out / "glossary.html", glossary_page().encode("utf-8"))
     atomic_write_bytes(out / "index.html", _index_page(results, report_page).encode("utf-8"))
     if verbose:
         print(f"course written to {out / 'index.html'}")
