@@ -98,8 +98,9 @@ def customer_npv(*, margin: float, retention: float, discount_rate: float, margi
     ``NPV = -acquisition_cost + sum_t (margin (1+g)^t - retention_cost) r^t / (1+d)^t``,
 
     for an unlimited horizon ``margin / (1 - q) - retention_cost / (1 - r/(1+d))``
-    with ``q = r (1+g) / (1+d)`` (Gupta & Lehmann 2003, eq. 2, with the
-    margin received at the start of each year).
+    with ``q = r (1+g) / (1+d)``: the retention-based customer value of
+    Gupta & Lehmann (2003), with the margin received at the start of each
+    year and a margin growing with tenure.
 
     References
     ----------

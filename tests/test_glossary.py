@@ -121,15 +121,37 @@ def test_malformed_callout_is_an_error():
 # ------------------------------------------------------------------ the course's own glossary
 
 
-def _chapter_callouts() -> list[tuple[str, str, str | None]]:
+def _callouts_with_sections() -> list[tuple[int, str, str, str | None, str | None]]:
+    """(chapter, notebook, term, english, the '## ' heading above the callout) for every callout."""
     found = []
     for n, path in NOTEBOOKS.items():
         nb = json.loads(path.read_text(encoding="utf-8"))
+        heading = None
         for cell in nb["cells"]:
-            if cell["cell_type"] == "markdown":
-                src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-                found += [(path.name, term, english) for term, english in glossary.callouts(src)]
+            if cell["cell_type"] != "markdown":
+                continue
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for line in src.splitlines():
+                if line.startswith("## "):
+                    heading = line[3:].strip()
+                found += [(n, path.name, term, english, heading) for term, english in glossary.callouts(line)]
     return found
+
+
+def _chapter_callouts() -> list[tuple[str, str, str | None]]:
+    return [(name, term, english) for _, name, term, english, _ in _callouts_with_sections()]
+
+
+def test_a_term_defined_in_its_own_chapter_sits_in_the_section_its_entry_names():
+    problems = []
+    for chapter, name, term, _, heading in _callouts_with_sections():
+        try:
+            entry = glossary.lookup(term)
+        except DataError:
+            continue  # reported by test_every_definition_callout_has_an_entry
+        if entry.chapter == chapter and entry.section != heading:
+            problems.append(f"{name}: {term} is defined under {heading!r}; its entry says {entry.section!r}")
+    assert not problems, "\n".join(problems)
 
 
 def test_every_definition_callout_has_an_entry():
