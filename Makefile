@@ -6,11 +6,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.crm-lessons-installed
 
-.PHONY: help install course test lab benchmarks lock clean
+.PHONY: help install course test test-browser lab benchmarks lock clean
 
 help:
 	@echo "make course      run every chapter notebook on the bundled data -> build/course/index.html"
 	@echo "make test        run every test (unit, doctests, notebooks via papermill and nbval)"
+	@echo "make test-browser  build the course, then test it, JupyterLab and a report in Chromium (needs chromium, chromium-driver)"
 	@echo "make lab         open JupyterLab on notebooks/"
 	@echo "make benchmarks  run the speed benchmarks"
 	@echo "make lock        re-resolve constraints.txt (maintainers)"
@@ -20,7 +21,7 @@ help:
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,site]"
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -30,6 +31,12 @@ course: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Browser suite: Debian's chromium + chromium-driver (apt), JupyterLab from the lab extra.
+test-browser: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,site,lab]"
+	$(BIN)/python -m crm_lessons course --out build/course
+	CRM_LESSONS_SITE=build/course $(BIN)/python -m pytest -m browser tests/browser
 
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[lab]"
@@ -43,7 +50,7 @@ lock:
 	rm -rf .venv-lock
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet --upgrade "pip>=24"
-	.venv-lock/bin/python -m pip install --quiet -e ".[test]"
+	.venv-lock/bin/python -m pip install --quiet -e ".[test,site,lab]"
 	( echo "# Exact versions the test suite passed with; 'make test' installs these. Regenerate: make lock"; \
 	  .venv-lock/bin/python -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)==' ) > constraints.txt
 	rm -rf .venv-lock

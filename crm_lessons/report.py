@@ -604,7 +604,7 @@ def render_report(
                             as_of=as_of, currency=currency)
     q = prepared.quality
     say(f"      {q['rows_read']:,} rows, {q['customers']:,} customers, {q['date_min']} to {q['date_max']}")
-    from crm_lessons.course import execute_notebook, to_html
+    from crm_lessons._notebooks import execute_notebook, to_html
 
     with tempfile.TemporaryDirectory(prefix="crm-report-") as tmp:
         pickled = Path(tmp) / "prepared.pkl"

@@ -28,7 +28,8 @@ def _conda_deps() -> dict[str, str]:
         if line.startswith("dependencies:"):
             in_deps = True
             continue
-        m = re.match(r"^  - ([^\s#].*?)\s*$", line)
+        # top-level conda packages and the pip sub-list (packages conda-forge does not have)
+        m = re.match(r"^(?:  |      )- ([^\s#].*?)\s*$", line)
         if in_deps and m and not m.group(1).startswith(("pip", "-e")):
             name, spec = _split(m.group(1))
             deps[name] = spec
@@ -38,7 +39,7 @@ def _conda_deps() -> dict[str, str]:
 def test_environment_yml_matches_pyproject():
     meta = _pyproject()["project"]
     wanted = dict(_split(r) for r in meta["dependencies"])
-    for extra in ("test", "lab"):
+    for extra in ("test", "lab", "site"):
         wanted.update(_split(r) for r in meta["optional-dependencies"][extra])
     wanted["python"] = meta["requires-python"]
     conda = _conda_deps()
@@ -57,7 +58,7 @@ def test_dependencies_are_bounded_and_locked():
         if line and not line.startswith("#"):
             name, _, version = line.partition("==")
             lock[name.lower().replace("_", "-")] = version
-    reqs = meta["dependencies"] + meta["optional-dependencies"]["test"]
+    reqs = meta["dependencies"] + meta["optional-dependencies"]["test"] + meta["optional-dependencies"]["site"]
     for req in reqs:
         name, spec = _split(req)
         assert ">=" in spec and "<" in spec.replace("<=", ""), f"{req}: give a lower and an upper bound"

@@ -1,0 +1,222 @@
+"""Run notebooks and render them as HTML: shared by the course site and the report.
+
+Machinery below both :mod:`crm_lessons.course` and :mod:`crm_lessons.report`
+(neither imports the other for this): finding chapter notebooks, executing a
+notebook with papermill in a fresh kernel, and rendering an executed notebook
+as a page that opens offline with the bundled Chinese font embedded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from crm_lessons._fileio import atomic_write_bytes
+
+__all__ = [
+    "chapter_notebooks",
+    "embedded_font_css",
+    "execute_notebook",
+    "notebook_title",
+    "project_root",
+    "subset_font",
+    "to_html",
+]
+
+_CHAPTER = re.compile(r"^\d{2}_.+\.ipynb$")
+
+
+def project_root() -> Path:
+    """The source checkout this package was installed from (where ``notebooks/`` lives)."""
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "notebooks").is_dir():
+        raise FileNotFoundError(
+            "crm_lessons: no notebooks/ folder next to the package; run this from a source "
+            "checkout installed with 'pip install -e .' (see README)"
+        )
+    return root
+
+
+def chapter_notebooks(folder: str | os.PathLike | None = None) -> list[Path]:
+    """Chapter notebooks (``NN_name.ipynb``) in ``folder``, in chapter order."""
+    folder = Path(folder) if folder is not None else project_root() / "notebooks"
+    return sorted(p for p in folder.iterdir() if _CHAPTER.match(p.name))
+
+
+def notebook_title(path: str | os.PathLike) -> str:
+    """The first level-1 markdown heading of a notebook, or its file name."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            for line in "".join(cell.get("source", [])).splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return Path(path).stem
+
+
+def execute_notebook(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
+                     parameters: Mapping[str, Any] | None = None, cwd: str | os.PathLike | None = None,
+                     timeout: int = 600, log_output: bool = False) -> Any:
+    """Run a notebook top to bottom in a fresh kernel with papermill.
+
+    Parameters
+    ----------
+    src : path
+        The notebook; it is never modified.
+    dst : path, optional
+        Where to write the executed notebook (atomically); ``None`` keeps it in memory only.
+    parameters : mapping, optional
+        Values injected after the cell tagged ``parameters``.
+    cwd : path, optional
+        Working directory of the kernel (default: the notebook's folder).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed notebook.
+
+    Raises
+    ------
+    papermill.PapermillExecutionError
+        A cell raised; the message names the cell and the exception.
+    """
+    import nbformat
+    import papermill as pm
+
+    src = Path(src)
+    if dst is not None and Path(dst).resolve() == src.resolve():
+        raise ValueError(f"refusing to overwrite the source notebook {src}; choose another output path")
+    with tempfile.TemporaryDirectory() as tmpdir:
+        out = Path(tmpdir) / src.name
+        nb = pm.execute_notebook(
+            str(src), str(out), parameters=dict(parameters or {}), kernel_name="python3",
+            cwd=str(cwd or src.parent), progress_bar=False, log_output=log_output,
+            execution_timeout=timeout, report_mode=False,
+        )
+        if dst is not None:
+            atomic_write_bytes(Path(dst), out.read_bytes())
+    return nbformat.from_dict(nb)
+
+
+_EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=[\"']?(?:https?:)?//[^>]*>\s*</script>", re.I | re.S)
+_MODULE_IMPORT = re.compile(r"<script\b[^>]*type=[\"']module[\"'][^>]*>(?:(?!</script>).)*?https?://"
+                            r"(?:(?!</script>).)*</script>", re.I | re.S)
+
+
+_EMBEDDED_FAMILY = "CRM Lessons Noto Sans SC"
+
+
+def subset_font(text: str, *, flavor: str | None = None) -> bytes:
+    """The bundled Noto Sans SC font cut down to the characters of ``text``.
+
+    Parameters
+    ----------
+    text : str
+        Every character the font must cover (duplicates are ignored).
+    flavor : {None, "woff"}
+        ``None`` gives OpenType (OTF) bytes, ``"woff"`` a zlib-compressed WOFF file.
+
+    Examples
+    --------
+    >>> data = subset_font("客户")
+    >>> data[:4] == b"OTTO" and len(data) < 50_000
+    True
+    """
+    import io
+
+    from fontTools import subset
+
+    from crm_lessons.plotting import font_path
+
+    options = subset.Options()
+    options.name_IDs = ["*"]  # keep the copyright and licence notices
+    options.notdef_outline = True
+    options.layout_features = ["*"]
+    if flavor is not None:
+        options.flavor = flavor
+    font = subset.load_font(io.BytesIO(font_path().read_bytes()), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(set(text))))
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    subset.save_font(font, buffer, options)
+    font.close()
+    return buffer.getvalue()
+
+
+def embedded_font_css(text: str) -> str:
+    """A ``<style>`` block embedding the bundled Chinese font, cut down to the characters of ``text``.
+
+    A page that must open anywhere cannot count on a Chinese system font (a
+    fresh Linux machine has none, and the text then shows as boxes), so the
+    characters the page uses are cut from the bundled Noto Sans SC subset
+    (OFL) with fontTools and embedded as a data URL: typically 50-300 kB.
+
+    Examples
+    --------
+    >>> css = embedded_font_css("客户关系管理 CRM")
+    >>> css.startswith("<style>") and "@font-face" in css and "font/otf" in css
+    True
+    """
+    import base64
+
+    data = base64.b64encode(subset_font(text)).decode("ascii")
+    family = f'"{_EMBEDDED_FAMILY}", system-ui, -apple-system, "Segoe UI", sans-serif'
+    # printed output (pre) falls back to the embedded font for Chinese characters, too
+    mono = f'ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", "{_EMBEDDED_FAMILY}", monospace'
+    return (
+        "<style>"
+        f'@font-face{{font-family:"{_EMBEDDED_FAMILY}";src:url(data:font/otf;base64,{data}) format("opentype");}}'
+        f":root{{--jp-content-font-family:{family};--jp-ui-font-family:{family};--jp-code-font-family:{mono};}}"
+        f"body{{font-family:{family};}}"
+        f"pre,code,kbd,samp{{font-family:{mono};}}"
+        "</style>"
+    )
+
+
+def to_html(notebook: Any, *, exclude_input: bool = False, title: str | None = None,
+            embed_font: bool = True) -> str:
+    """Render an executed notebook as a self-contained HTML page that opens offline.
+
+    Images are embedded (base64) as nbconvert stores them; scripts that the
+    template would load from the internet (require.js, MathJax, mermaid) are
+    left out, so nothing is fetched when the page is opened.
+
+    Parameters
+    ----------
+    notebook : NotebookNode or path
+    exclude_input : bool
+        Hide code cells (for reports handed to managers).
+    title : str, optional
+        Page title (default: the notebook's first heading).
+    embed_font : bool, default True
+        Embed the characters the page uses from the bundled Chinese font
+        (see :func:`embedded_font_css`), so that Chinese text renders on a
+        machine without a Chinese system font.
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    if not hasattr(notebook, "cells"):
+        notebook = nbformat.read(Path(notebook), as_version=4)
+    exporter = HTMLExporter(template_name="lab", exclude_input=exclude_input,
+                            exclude_input_prompt=exclude_input, exclude_output_prompt=True)
+    exporter.require_js_url = ""
+    exporter.mathjax_url = ""
+    exporter.mermaid_js_url = ""
+    exporter.mermaid_layout_elk_js_url = ""
+    resources = {"metadata": {"name": title}} if title else None
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    body = _MODULE_IMPORT.sub("", body)
+    body = _EXTERNAL_SCRIPT.sub("", body)
+    body = re.sub(r"<script\b[^>]*\bsrc=[\"']\s*[\"'][^>]*>\s*</script>", "", body)
+    if embed_font:
+        body = body.replace("</head>", embedded_font_css(body) + "\n</head>", 1)
+    return body
+
+

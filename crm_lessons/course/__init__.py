@@ -1,0 +1,141 @@
+"""Build the course website: every chapter executed on the bundled data, rendered with Sphinx.
+
+``make course`` (or ``python -m crm_lessons course``) makes the student version
+of each chapter notebook (solutions, hidden tests and model answers removed, as
+``crm-lessons assign`` releases it), executes it once with papermill in a fresh
+kernel, renders the pages with Sphinx, MyST-NB and the Sphinx Book Theme, and
+writes ``build/course/index.html``: a sidebar with every chapter, previous and
+next links, in-page contents, Chinese and English full-text search, the course
+map, the glossary and the sample CRM report.  Pages open from ``file://`` with
+no network: MathJax and the Chinese font are bundled.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from crm_lessons._fileio import atomic_write_bytes
+from crm_lessons._notebooks import (
+    chapter_notebooks,
+    embedded_font_css,
+    execute_notebook,
+    notebook_title,
+    project_root,
+    to_html,
+)
+
+__all__ = [
+    "ChapterResult",
+    "build_course",
+    "chapter_notebooks",
+    "execute_notebook",
+    "notebook_title",
+    "project_root",
+    "refresh_notebook",
+    "to_html",
+    "embedded_font_css",
+]
+
+
+@dataclass(frozen=True)
+class ChapterResult:
+    """One executed chapter: its source, HTML page, title and run time in seconds."""
+
+    source: Path
+    html: Path
+    title: str
+    seconds: float
+
+
+def _run_student_version(src: Path, dst: Path) -> float:
+    """Make the student version of ``src``, execute it, write it to ``dst``; return seconds."""
+    import tempfile
+
+    from crm_lessons.exercises import make_student_version
+
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="crm-course-") as tmp:
+        student = make_student_version(src, Path(tmp) / src.name)
+        # the kernel works in the chapter's own folder, as a student's would
+        execute_notebook(student, dst, cwd=src.parent)
+    return time.perf_counter() - start
+
+
+def build_course(out_dir: str | os.PathLike = "build/course", *, notebooks_dir: str | os.PathLike | None = None,
+                 verbose: bool = True, report: bool = True, jobs: int | None = None) -> list[ChapterResult]:
+    """Execute every chapter notebook once and build the course website.
+
+    Parameters
+    ----------
+    out_dir : path
+        Where the site goes (``index.html`` at its root, one page per chapter
+        named after its notebook, ``glossary.html``, ``report.html``).  The
+        Sphinx sources are written beside it, to ``<out_dir>-src``.
+    notebooks_dir : path, optional
+        Folder of the chapter notebooks (default: the project's ``notebooks/``).
+    verbose : bool
+        Print progress.
+    report : bool
+        Also render the sample CRM report on the bundled CDNOW data
+        (:func:`crm_lessons.report.render_report`) and link it.
+    jobs : int, optional
+        Chapters executed at the same time (default: 2, or 1 on a one-core machine).
+
+    Returns
+    -------
+    list of ChapterResult
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    from crm_lessons.course import site
+
+    out = Path(out_dir)
+    src_dir = out.with_name(out.name + "-src")
+    site.prepare_source_dir(src_dir)
+    chapters = chapter_notebooks(notebooks_dir)
+    jobs = jobs or max(1, min(2, os.cpu_count() or 1))
+    results: list[ChapterResult] = []
+    if verbose:
+        print(f"running {len(chapters)} chapters ({jobs} at a time) ...", flush=True)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_run_student_version, p, src_dir / p.name) for p in chapters]
+        for path, fut in zip(chapters, futures):
+            seconds = fut.result()
+            results.append(ChapterResult(path, out / (path.stem + ".html"), notebook_title(path), seconds))
+            if verbose:
+                print(f"  {path.name}: {seconds:.1f} s", flush=True)
+    report_page = None
+    if report:
+        from crm_lessons.report import render_report
+
+        report_page = render_report(None, src_dir / "_extra" / "report.html",
+                                    progress=print if verbose else None)
+    site.write_pages(src_dir, results, notebooks_dir=notebooks_dir, report=report_page is not None)
+    start = time.perf_counter()
+    site.run_sphinx(src_dir, out)
+    if verbose:
+        print(f"site built in {time.perf_counter() - start:.1f} s: {out / 'index.html'}", flush=True)
+    return results
+
+
+def refresh_notebook(path: str | os.PathLike) -> Path:
+    """Re-execute a chapter notebook and store its outputs in place (maintainers' tool).
+
+    This is how committed outputs are produced (see ``notebooks/README.md``,
+    "Output policy"): a clean papermill run with the default parameters, then
+    papermill's per-cell timing metadata is dropped so diffs show only real
+    changes.
+    """
+    import nbformat
+
+    path = Path(path)
+    nb = execute_notebook(path)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nb.metadata.pop("papermill", None)
+    atomic_write_bytes(path, (nbformat.writes(nb) + "\n").encode("utf-8"))
+    return path

@@ -1,0 +1,81 @@
+"""Sphinx configuration of the course site (imported by the generated ``conf.py``).
+
+The build (:func:`crm_lessons.course.build_course`) writes a Sphinx source folder
+holding the executed student versions of the chapters, the course map, the
+glossary and a page for the sample report, and a ``conf.py`` that imports this
+module; ``site.json`` beside it carries the values of one build.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from sphinx.search.zh import SearchChinese
+
+_HERE = Path(__file__).resolve().parent
+_SETTINGS = json.loads((Path.cwd() / "site.json").read_text(encoding="utf-8")) if (
+    Path.cwd() / "site.json").is_file() else {}
+
+project = "客户关系管理 CRM"
+author = "crm-lessons contributors"
+language = "zh_CN"
+html_title = "客户关系管理 · CRM"
+html_short_title = "客户关系管理"
+extensions = ["myst_nb"]
+exclude_patterns = ["_build", "_extra", "**.ipynb_checkpoints", "site.json", "jieba_dict.txt"]
+master_doc = root_doc = "index"
+
+# Notebooks are executed by the build (papermill) before Sphinx sees them.
+nb_execution_mode = "off"
+nb_merge_streams = True
+# No script from a CDN: widgets show their static fallback, MathJax is bundled.
+nb_ipywidgets_js: dict = {}
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+suppress_warnings = ["myst.header", "mystnb.unknown_mime_type", "misc.highlighting_failure",
+                     "myst.xref_missing", "toc.not_included"]
+
+html_theme = "sphinx_book_theme"
+html_theme_options = {
+    "show_toc_level": 2,
+    "navigation_with_keys": True,
+    "use_download_button": False,
+    "use_fullscreen_button": False,
+    "home_page_in_toc": True,
+}
+html_static_path = [str(_HERE / "static"), "_generated_static"]
+html_css_files = ["crm-course.css"]
+html_extra_path = ["_extra"]
+html_copy_source = False
+html_show_sourcelink = False
+html_last_updated_fmt = None
+mathjax_path = "mathjax/tex-chtml.js"
+mathjax3_config = {"tex": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]]}}
+
+# Chinese search: jieba segments the text; the glossary's terms are added to its
+# dictionary so that a course term such as 顾客份额 is one searchable token.
+html_search_language = "zh"
+html_search_options = {"dict": str(Path.cwd() / "jieba_dict.txt")}
+logging.getLogger("jieba").setLevel(logging.WARNING)
+
+
+class _ChineseSearch(SearchChinese):
+    """Sphinx 9.0's Chinese search names a ``ChineseStemmer`` that its JavaScript never defines.
+
+    ``language_data.js`` ends with ``window.Stemmer = ChineseStemmer`` while the
+    stemmer code it includes is the English one (Chinese words are not stemmed,
+    Latin words are stemmed as English), so search fails with a ReferenceError
+    (Sphinx issue 14229, fixed upstream after 9.0.4).  Naming the language
+    "English" for the stemmer only makes the generated line match the code.
+    """
+
+    language_name = "English"
+
+
+def setup(app):  # noqa: D103 - Sphinx hook
+    from sphinx.search import languages
+
+    languages["zh"] = _ChineseSearch
+    return {"parallel_read_safe": True}
