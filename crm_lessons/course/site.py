@@ -215,12 +215,13 @@ def run_sphinx(src_dir: Path, out_dir: Path) -> None:
 
     src_dir, out_dir = Path(src_dir), Path(out_dir)
     env = dict(os.environ, PYTHONWARNINGS="ignore")
-    proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-j", "1",
-                           str(src_dir), str(out_dir)],
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E",
+                           "-d", str(src_dir / "_doctrees"), str(src_dir), str(out_dir)],
                           cwd=src_dir, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"the course site did not build (sphinx exit {proc.returncode}):\n"
                            f"{proc.stderr[-4000:]}")
+    (out_dir / ".buildinfo").unlink(missing_ok=True)  # every build starts afresh (-E)
     text: list[str] = []
     for page in out_dir.rglob("*.html"):
         if page.parent.name == "_extra" or page.name == "report.html":

@@ -24,7 +24,7 @@ language = "zh_CN"
 html_title = "客户关系管理 · CRM"
 html_short_title = "客户关系管理"
 extensions = ["myst_nb"]
-exclude_patterns = ["_build", "_extra", "**.ipynb_checkpoints", "site.json", "jieba_dict.txt"]
+exclude_patterns = ["_build", "_extra", "_doctrees", "**.ipynb_checkpoints", "site.json", "jieba_dict.txt"]
 master_doc = root_doc = "index"
 
 # Notebooks are executed by the build (papermill) before Sphinx sees them.

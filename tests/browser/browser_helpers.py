@@ -1,0 +1,83 @@
+"""JavaScript probes shared by the browser tests."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+DESKTOP = (1280, 900)
+PHONE = (390, 844)
+
+# Each distinct CJK character shown on the page, drawn on a canvas in the font of the element
+# that shows it, compared with the drawing of a character that no font has (U+E000, private
+# use): identical pixels mean the browser had no glyph and drew a box.
+MISSING_GLYPHS_JS = r"""
+const done = arguments[arguments.length - 1];
+(async () => {
+  await document.fonts.ready;
+  const canvas = document.createElement('canvas');
+  canvas.width = 48; canvas.height = 48;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  const draw = (ch, family) => {
+    ctx.clearRect(0, 0, 48, 48);
+    ctx.font = '32px ' + family;
+    ctx.fillStyle = '#000';
+    ctx.fillText(ch, 4, 38);
+    return ctx.getImageData(0, 0, 48, 48).data.join(',');
+  };
+  const seen = new Map();
+  const missing = [];
+  const checked = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) {
+    const el = node.parentElement;
+    if (!el || el.closest('script,style,noscript,[hidden]')) continue;
+    const cjk = node.textContent.match(/[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e]/g);
+    if (!cjk) continue;
+    const family = getComputedStyle(el).fontFamily;
+    if (!seen.has(family)) {
+      await Promise.all([...new Set(cjk)].slice(0, 1).map(c => document.fonts.load('32px ' + family, c)));
+      seen.set(family, draw('\uE000', family));
+    }
+    for (const ch of new Set(cjk)) {
+      const key = ch + '|' + family;
+      if (checked.has(key)) continue;
+      checked.add(key);
+      if (draw(ch, family) === seen.get(family)) missing.push([ch, el.tagName, family.slice(0, 80)]);
+    }
+  }
+  done({missing: missing.slice(0, 20), checked: checked.size});
+})().catch(e => done({error: String(e)}));
+"""
+
+RESOURCES_JS = "return performance.getEntriesByType('resource').map(e => e.name);"
+
+
+def open_page(driver, path: Path, *, size: tuple[int, int]) -> None:
+    driver.set_window_size(*size)
+    driver.get(path.resolve().as_uri())
+    wait_for(driver, "return document.readyState === 'complete'")
+
+
+def wait_for(driver, script: str, *, timeout: float = 30, poll: float = 0.2):
+    end = time.monotonic() + timeout
+    while True:
+        value = driver.execute_script(script)
+        if value:
+            return value
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out after {timeout} s waiting for: {script}")
+        time.sleep(poll)
+
+
+def missing_glyphs(driver) -> dict:
+    driver.set_script_timeout(60)
+    result = driver.execute_async_script(MISSING_GLYPHS_JS)
+    assert "error" not in result, result
+    return result
+
+
+def only_local_resources(driver) -> list[str]:
+    """Resources the page loaded from anywhere but the file system (should be none)."""
+    return [u for u in driver.execute_script(RESOURCES_JS) if not u.startswith(("file:", "data:", "blob:"))]
