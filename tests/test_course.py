@@ -97,3 +97,11 @@ def test_embedded_font_covers_the_page_and_nothing_more():
     assert {ord(c) for c in "客户流失预警￥"} <= set(cmap)
     assert ord("满") not in cmap, "only the characters the page uses are embedded"
     assert len(data) < 100_000
+
+
+def test_site_chapter_list_agrees_with_the_course_map():
+    from crm_lessons.course.site import COURSE_CHAPTERS
+    from crm_lessons.coursemap import chapter_plan
+
+    plan = [(c.number, c.notebook) for c in chapter_plan()]
+    assert plan == [(n, f"{stem}.ipynb") for n, stem, _ in COURSE_CHAPTERS]

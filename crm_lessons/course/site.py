@@ -179,6 +179,24 @@ def _course_map_page(notebooks_dir: Path) -> str:
     return f"# 课程地图 · Course map\n\n| 章 | 题目 Title |\n|---|---|\n{rows}\n"
 
 
+_SECTION_REF = re.compile(r"第\s*(\d{1,2})\s*章\s*§\s*(\d{1,2}|[\u4e00-\u9fff]+)")
+
+
+def _link_section_refs(markdown: str, chapters: dict[int, str]) -> str:
+    """Turn the course map's ``第N章 §K`` references into links to the chapter pages of the site.
+
+    Examples
+    --------
+    >>> _link_section_refs("见 第2章 §3 与 第9章 §1", {2: "02_customer_identification"})
+    '见 [第2章 §3](02_customer_identification.ipynb) 与 第9章 §1'
+    """
+    def link(m: re.Match) -> str:
+        stem = chapters.get(int(m.group(1)))
+        return f"[{m.group(0)}]({stem}.ipynb)" if stem else m.group(0)
+
+    return _SECTION_REF.sub(link, markdown)
+
+
 def write_pages(src_dir: Path, results: Sequence[Any], *, notebooks_dir: str | os.PathLike | None = None,
                 report: bool = True) -> None:
     """Write the non-chapter pages, the search dictionary and the configuration of one build."""
@@ -191,9 +209,7 @@ def write_pages(src_dir: Path, results: Sequence[Any], *, notebooks_dir: str | o
     planned = [(n, t) for n, stem, t in COURSE_CHAPTERS if n not in numbers]
     entries = _glossary_entries()
     _write(src_dir / "index.md", _index_page(present, planned, report))
-    course_md = _course_map_page(nb_dir)
-    # links to chapter notebooks in the course map point at the chapter pages of this site
-    _write(src_dir / "course.md", course_md)
+    _write(src_dir / "course.md", _link_section_refs(_course_map_page(nb_dir), numbers))
     _write(src_dir / "glossary.md", _glossary_page(entries, numbers))
     if report:
         _write(src_dir / "sample_report.md", _report_page())
