@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import crm_lessons._notebooks
 import crm_lessons.course
 import crm_lessons.report
 from crm_lessons._validation import DataError
@@ -140,7 +141,8 @@ def test_course_build_renders_and_links_the_sample_report(tmp_path):
     empty.mkdir()
     assert crm_lessons.course.build_course(tmp_path / "course", notebooks_dir=empty, verbose=False) == []
     index = (tmp_path / "course" / "index.html").read_text(encoding="utf-8")
-    assert '<a href="report.html">' in index
+    assert 'href="sample_report.html"' in index
+    assert 'href="report.html"' in (tmp_path / "course" / "sample_report.html").read_text(encoding="utf-8")
     _assert_offline_report((tmp_path / "course" / "report.html").read_text(encoding="utf-8"), SECTIONS_ZH)
 
 
@@ -160,7 +162,7 @@ BROKEN = {
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_broken_files_exit_2_before_the_kernel(name, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(crm_lessons.course, "execute_notebook", _no_kernel)
+    monkeypatch.setattr(crm_lessons._notebooks, "execute_notebook", _no_kernel)
     text, message = BROKEN[name]
     data = tmp_path / name
     data.write_bytes(text.encode("gbk"))
@@ -182,7 +184,7 @@ def test_broken_files_exit_2_before_the_kernel(name, tmp_path, capsys, monkeypat
     (["--data", "{data}", "--horizon", "0"], r"horizon=0 should be a whole number of months >= 1"),
 ])
 def test_bad_options_exit_2(args, message, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(crm_lessons.course, "execute_notebook", _no_kernel)
+    monkeypatch.setattr(crm_lessons._notebooks, "execute_notebook", _no_kernel)
     data = tmp_path / "tx.csv"
     data.write_text("customer,date,amount\n" + "".join(f"{c},2024-01-05,3\n" for c in "ABCDE"), encoding="utf-8")
     before = data.read_bytes()
@@ -195,7 +197,7 @@ def test_bad_options_exit_2(args, message, tmp_path, capsys, monkeypatch):
 
 
 def test_out_hard_linked_to_the_data_is_refused(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(crm_lessons.course, "execute_notebook", _no_kernel)
+    monkeypatch.setattr(crm_lessons._notebooks, "execute_notebook", _no_kernel)
     data = tmp_path / "tx.csv"
     data.write_text("customer,date,amount\n" + "".join(f"{c},2024-01-05,3\n" for c in "ABCDE"), encoding="utf-8")
     (tmp_path / "link.html").hardlink_to(data)
@@ -206,7 +208,7 @@ def test_out_hard_linked_to_the_data_is_refused(tmp_path, capsys, monkeypatch):
 def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
     import nbformat
 
-    monkeypatch.setattr(crm_lessons.course, "execute_notebook", lambda *a, **k: nbformat.v4.new_notebook())
+    monkeypatch.setattr(crm_lessons._notebooks, "execute_notebook", lambda *a, **k: nbformat.v4.new_notebook())
 
     def broken_replace(src, dst):
         raise OSError("disk full")
