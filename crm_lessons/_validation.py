@@ -7,7 +7,9 @@ how to fix it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -15,6 +17,10 @@ import pandas as pd
 
 __all__ = [
     "DataError",
+    "cli_messages",
+    "option",
+    "pass_option",
+    "quote",
     "require_columns",
     "require_dataframe",
     "require_numeric",
@@ -31,7 +37,97 @@ class DataError(ValueError):
     The message names the source (function or file), the column, the first
     offending rows and what to do.  It subclasses ``ValueError`` so that code
     catching ``ValueError`` keeps working.
+
+    Parameters
+    ----------
+    message : str
+        The English message (the Python API's language: it names parameters).
+    zh : str, optional
+        The same message in Chinese, for the command line's Chinese output.
+
+    Examples
+    --------
+    >>> err = DataError("x.csv: the file is empty", zh="x.csv：文件是空的")
+    >>> str(err), err.zh
+    ('x.csv: the file is empty', 'x.csv：文件是空的')
     """
+
+    def __init__(self, message: str, *, zh: str | None = None) -> None:
+        super().__init__(message)
+        self.zh = zh
+
+    def __reduce__(self):  # keep ``zh`` when the error crosses a process boundary
+        return (_rebuild_data_error, (str(self), self.zh))
+
+
+def _rebuild_data_error(message: str, zh: str | None) -> DataError:
+    return DataError(message, zh=zh)
+
+
+# Whether messages are read by a Python user (keyword arguments) or on the command line (flags).
+_INTERFACE: ContextVar[str] = ContextVar("crm_lessons_interface", default="python")
+#: Command-line flag of each keyword argument that a message may tell the user to pass.
+CLI_FLAGS = {
+    "customer_col": "--customer-col", "date_col": "--date-col", "amount_col": "--amount-col",
+    "status_col": "--status-col", "sheet_name": "--sheet", "as_of": "--as-of", "encoding": "--encoding",
+    "sep": "--sep", "date_format": "--date-format", "closed_orders": "--keep-closed-orders",
+    "engine": "--engine",
+}
+
+
+@contextmanager
+def cli_messages() -> Iterator[None]:
+    """Within this block, hints in error messages name command-line flags instead of keyword arguments.
+
+    Examples
+    --------
+    >>> pass_option("amount_col", "实付金额")
+    "pass amount_col='实付金额'"
+    >>> with cli_messages():
+    ...     pass_option("amount_col", "实付金额")
+    'use --amount-col 实付金额'
+    """
+    token = _INTERFACE.set("cli")
+    try:
+        yield
+    finally:
+        _INTERFACE.reset(token)
+
+
+def option(name: str, value: Any = "...") -> str:
+    """``name='value'`` for Python users, ``--flag value`` on the command line."""
+    if _INTERFACE.get() == "cli" and name in CLI_FLAGS:
+        shown = str(value)
+        if not shown or any(c.isspace() for c in shown) or "'" in shown:
+            shown = repr(shown)
+        return f"{CLI_FLAGS[name]} {shown}" if value is not None else CLI_FLAGS[name]
+    return f"{name}={value!r}"
+
+
+def pass_option(name: str, value: Any = "...") -> str:
+    """``pass name='value'`` for Python users, ``use --flag value`` on the command line."""
+    return ("use " if _INTERFACE.get() == "cli" and name in CLI_FLAGS else "pass ") + option(name, value)
+
+
+def quote(value: Any, limit: int = 60) -> str:
+    """``repr`` of a value from the user's file, cut to ``limit`` characters so a message stays short.
+
+    Examples
+    --------
+    >>> quote("x" * 100, limit=10)
+    "'xxxxxxxxxx…' (100 characters)"
+    >>> quote(3.5)
+    '3.5'
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if hasattr(value, "isoformat") and hasattr(value, "year"):  # a date cell shows as the user sees it
+        value = value.isoformat(sep=" ") if getattr(value, "hour", 0) or getattr(value, "minute", 0) else \
+            value.strftime("%Y-%m-%d") if value.year >= 1000 else value.isoformat()
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}"[:-1] + f"…' ({len(value)} characters)"
+    text = repr(value)
+    return text if len(text) <= limit + 2 else text[:limit] + "…"
 
 
 def first_rows(mask: pd.Series | np.ndarray, index: Sequence[Any] | pd.Index, n: int = 5) -> str:

@@ -37,7 +37,7 @@ from typing import IO, Any, Literal
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import DataError, to_timestamp
+from crm_lessons._validation import _INTERFACE, DataError, option, pass_option, quote, to_timestamp
 
 __all__ = ["DataQualityReport", "read_transactions", "read_transactions_with_report"]
 
@@ -45,27 +45,62 @@ Policy = Literal["keep", "drop", "error"]
 _POLICIES = ("keep", "drop", "error")
 _WHERE = "read_transactions"
 
-# Header synonyms, compared after _norm_header (lower case, no spaces, "_", "-", ".").
-_SYNONYMS: dict[str, tuple[str, ...]] = {
+# Header synonyms in tiers of preference, compared after _norm_header (lower case; no spaces,
+# "_", "-", "."; a unit such as "(元)" dropped).  The first tier with a matching column wins, so a
+# platform export with several amount columns (Taobao: 总金额, 买家应付货款, 买家实际支付金额)
+# gives the amount actually paid; two columns matching the same tier are ambiguous.  The first
+# tiers hold the headers of the common exports: Taobao/Tmall, JD, Pinduoduo, Douyin shop,
+# Youzan, WeChat shop and generic ERP systems.
+_SYNONYMS: dict[str, tuple[tuple[str, ...], ...]] = {
     "customer_id": (
-        "客户id", "客户编号", "客户号", "客户代码", "客户", "顾客id", "顾客编号", "顾客",
-        "会员id", "会员编号", "会员号", "会员卡号", "会员", "用户id", "用户编号", "用户",
-        "买家id", "customerid", "customer", "customerno", "customernumber", "custid", "custno",
-        "memberid", "member", "userid", "user", "clientid", "client", "buyerid",
+        ("买家会员名", "买家会员id", "买家账号", "买家帐号", "下单账号", "下单帐号", "下单用户", "下单人",
+         "客户账号", "用户账号", "会员账号", "买家id", "用户id", "客户id", "会员id", "顾客id", "客户编号",
+         "会员编号", "客户编码", "客户代码", "顾客编号", "会员卡号", "粉丝id", "openid", "customerid", "custid",
+         "customerno", "customernumber", "custno", "memberid", "userid", "clientid", "buyerid"),
+        ("买家手机号", "会员手机号", "下单人手机号", "用户手机号"),
+        ("客户号", "会员号", "用户编号", "客户", "顾客", "会员", "用户", "买家", "customer", "member", "user",
+         "client", "buyer"),
+        ("买家昵称", "用户昵称", "粉丝昵称", "客户名称", "buyernick", "收货人手机号", "收件人手机号", "手机号",
+         "手机号码", "手机"),
     ),
     "date": (
-        "日期", "交易日期", "交易时间", "下单时间", "下单日期", "订单日期", "订单时间", "购买日期",
-        "购买时间", "消费日期", "消费时间", "date", "orderdate", "invoicedate", "transactiondate",
-        "purchasedate", "txndate", "saledate", "orderdatetime",
+        ("订单创建时间", "订单提交时间", "下单时间", "下单日期", "订单日期", "订单时间", "交易时间", "交易日期",
+         "购买日期", "购买时间", "消费日期", "消费时间", "单据日期", "业务日期", "orderdate", "invoicedate",
+         "transactiondate", "purchasedate", "txndate", "saledate", "orderdatetime", "ordertime", "createtime",
+         "createdtime", "createdat"),
+        ("订单成交时间", "成交时间", "订单付款时间", "付款时间", "支付时间", "日期", "时间", "date", "time",
+         "paymenttime", "paidtime", "paidat"),
     ),
     "amount": (
-        "金额", "消费金额", "实付金额", "订单金额", "交易金额", "销售额", "销售金额", "支付金额",
-        "付款金额", "实收金额", "amount", "sales", "revenue", "total", "price", "totalamount",
-        "orderamount", "salesamount", "value", "monetary", "spend",
+        ("买家实际支付金额", "实际支付金额", "实付金额", "订单实付金额", "用户实付金额", "实付款", "支付金额",
+         "付款金额", "amountpaid", "paidamount", "paymentamount"),
+        ("商家实收金额", "实收金额", "实收款", "应付金额", "订单应付金额"),
+        ("订单金额", "交易金额", "消费金额", "销售额", "销售金额", "价税合计", "金额", "总金额", "订单总金额",
+         "amount", "sales", "revenue", "total", "totalamount", "orderamount", "salesamount", "value", "monetary",
+         "spend"),
+        ("price",),
+    ),
+    "status": (
+        ("订单状态", "交易状态", "orderstatus"),
+        ("状态", "status"),
     ),
 }
-_ROLE_ARG = {"customer_id": "customer_col", "date": "date_col", "amount": "amount_col"}
-_ROLE_WORD = {"customer_id": "customer", "date": "date", "amount": "amount"}
+# Words that make a column a candidate for a role in the "not found" message.
+_HINT_WORDS = {
+    "customer_id": ("客户", "顾客", "会员", "用户", "买家", "账号", "帐号", "昵称", "手机", "id", "name", "cust",
+                    "member", "user", "buyer", "client"),
+    "date": ("时间", "日期", "日", "date", "time", "day"),
+    "amount": ("金额", "额", "价", "款", "付", "收", "合计", "amount", "price", "total", "sum", "pay", "sales", "revenue"),
+}
+# Order statuses that are not revenue (closed, refunded, cancelled, never paid), matched as
+# substrings of the normalised status text.
+_CLOSED_STATUSES = (
+    "交易关闭", "已关闭", "订单关闭", "关闭", "已退款", "退款成功", "全额退款", "已取消", "取消", "已作废", "作废",
+    "等待买家付款", "待付款", "未付款", "cancel", "refunded", "closed", "void", "unpaid",
+)
+_ROLE_ARG = {"customer_id": "customer_col", "date": "date_col", "amount": "amount_col", "status": "status_col"}
+_ROLE_WORD = {"customer_id": "customer", "date": "date", "amount": "amount", "status": "order status"}
+_ROLE_ZH = {"customer_id": "客户", "date": "日期", "amount": "金额", "status": "订单状态"}
 
 # Date formats tried in order on the values still unparsed (fast, vectorised).
 _DATE_FORMATS = (
@@ -129,7 +164,11 @@ class DataQualityReport:
     policy : dict
         ``{'returns': ..., 'duplicates': ..., 'future': ...}`` as passed.
     warnings : list of str
-        Plain-language notes on everything above that deserves a look.
+        Plain-language notes (English) on everything above that deserves a look;
+        :meth:`notes` gives them in Chinese or English without parameter names.
+    closed_orders : int
+        Orders whose status (column ``column_map['status']``) says closed,
+        refunded, cancelled or unpaid, counted whatever the policy.
 
     Examples
     --------
@@ -159,6 +198,7 @@ class DataQualityReport:
     as_of: str | None
     policy: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+    closed_orders: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain Python types only (JSON-serialisable).
@@ -249,8 +289,91 @@ class DataQualityReport:
 # ---------------------------------------------------------------- reading
 
 
+#: Memory that reading a text file into pandas takes, as a multiple of its size on disk: the raw
+#: bytes, the parsed text columns and the typed result (a 2 GiB CSV took 14.8 GB, about 7.4x).
+MEMORY_FACTOR = 8
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available to this process now, or None where it cannot be told."""
+    import os
+
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    if os.name == "nt":  # pragma: no cover - Windows only
+        import ctypes
+
+        class _Status(ctypes.Structure):
+            _fields_ = [("dwLength", ctypes.c_ulong), ("dwMemoryLoad", ctypes.c_ulong),
+                        ("ullTotalPhys", ctypes.c_ulonglong), ("ullAvailPhys", ctypes.c_ulonglong),
+                        ("ullTotalPageFile", ctypes.c_ulonglong), ("ullAvailPageFile", ctypes.c_ulonglong),
+                        ("ullTotalVirtual", ctypes.c_ulonglong), ("ullAvailVirtual", ctypes.c_ulonglong),
+                        ("ullAvailExtendedVirtual", ctypes.c_ulonglong)]
+
+        status = _Status()
+        status.dwLength = ctypes.sizeof(_Status)
+        if ctypes.windll.kernel32.GlobalMemoryStatusEx(ctypes.byref(status)):
+            return int(status.ullAvailPhys)
+        return None
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _size(nbytes: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if nbytes < 1024 or unit == "GB":
+            return f"{nbytes:.0f} {unit}" if unit == "B" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1024
+    return f"{nbytes:.1f} GB"  # pragma: no cover
+
+
+def check_memory(nbytes: int, *, where: str = _WHERE, available: int | None = None) -> None:
+    """Refuse, before reading, a file that would not fit in memory.
+
+    Parameters
+    ----------
+    nbytes : int
+        Size of the file on disk.
+    where : str
+        Prefix of the message.
+    available : int, optional
+        Bytes of memory available (default: asked of the operating system).
+
+    Raises
+    ------
+    DataError
+        ``nbytes * MEMORY_FACTOR`` exceeds the memory available.
+
+    Examples
+    --------
+    >>> check_memory(10_000_000, available=8 * 2**30)
+    >>> check_memory(2 * 2**30, where="big.csv", available=8 * 2**30)
+    Traceback (most recent call last):
+    ...
+    crm_lessons._validation.DataError: big.csv: the file is 2.0 GB and needs about 16.0 GB of memory to read, ...
+    """
+    available = _available_memory() if available is None else available
+    need = nbytes * MEMORY_FACTOR
+    if available is not None and need > available:
+        raise DataError(
+            f"{where}: the file is {_size(nbytes)} and needs about {_size(need)} of memory to read, but only "
+            f"{_size(available)} is available; read it on an engine that works out of memory "
+            "(see 'Large data' in the README), or split the file by date and read the parts",
+            zh=f"{where}：文件大小 {_size(nbytes)}，读入约需 {_size(need)} 内存，而当前只有 {_size(available)} 可用；"
+               "请改用可在内存之外计算的引擎（见 README 的 “Large data”），或按日期拆分文件后分别读取",
+        )
+
+
 def _norm_header(name: Any) -> str:
-    return re.sub(r"[\s_\-.]+", "", str(name).translate(_FULL_WIDTH)).lower()
+    text = re.sub(r"[\s_\-.]+", "", str(name).translate(_FULL_WIDTH)).lower()
+    return re.sub(r"\((?:元|rmb|cny|¥|￥)\)$", "", text)
 
 
 def _describe(source: Any) -> str:
@@ -267,7 +390,9 @@ def _raw_content(source: Any, where: str) -> tuple[bytes | str, str]:
     if isinstance(source, (str, PathLike)):
         path = Path(source)
         if not path.is_file():
-            raise DataError(f"{where}: file not found: {str(path)!r}; check the path and the working directory")
+            raise DataError(f"{where}: file not found: {str(path)!r}; check the path and the working directory",
+                            zh=f"{where}：找不到文件 {str(path)!r}；请检查路径和当前文件夹")
+        check_memory(path.stat().st_size, where=where)
         return path.read_bytes(), path.suffix.lower()
     if hasattr(source, "read"):
         content = source.read()
@@ -280,8 +405,27 @@ def _raw_content(source: Any, where: str) -> tuple[bytes | str, str]:
     )
 
 
+def _utf16(data: bytes) -> str | None:
+    """'utf-16' for a byte-order mark, 'utf-16-le'/'utf-16-be' for BOM-less UTF-16 text, else None.
+
+    Excel's "Unicode text" export is UTF-16 with a byte-order mark; without one, ASCII
+    characters show as a zero byte beside every character.
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    head = data[:4096]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.3 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
 def _decode_check(data: bytes, encoding: str | None, where: str) -> str:
-    """Return the encoding to use; try UTF-8 strictly, then GB18030."""
+    """Return the encoding to use; UTF-16 when it is that, else UTF-8 strictly, then GB18030."""
     if encoding is not None:
         try:
             data.decode(encoding)
@@ -291,6 +435,19 @@ def _decode_check(data: bytes, encoding: str | None, where: str) -> str:
                 "leave encoding=None to detect UTF-8 or GBK/GB18030 automatically"
             ) from exc
         return encoding
+    utf16 = _utf16(data)
+    if utf16 is not None:
+        try:
+            data.decode(utf16)
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{where}: the file looks like UTF-16 text but does not decode as {utf16}; save it "
+                            "from Excel as 'CSV UTF-8'",
+                            zh=f"{where}：文件像 UTF-16 文本，但无法按 {utf16} 解码；请在 Excel 中另存为“CSV UTF-8”") from exc
+        return utf16
+    if b"\x00" in data[:65536]:
+        raise DataError(f"{where}: this is not a text file (it holds zero bytes); export the data as CSV "
+                        "(UTF-8 or GBK) or as an .xlsx workbook",
+                        zh=f"{where}：这不是文本文件（含有零字节）；请导出为 CSV（UTF-8 或 GBK）或 .xlsx 工作簿")
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -302,7 +459,8 @@ def _decode_check(data: bytes, encoding: str | None, where: str) -> str:
     except UnicodeDecodeError as exc:
         raise DataError(
             f"{where}: the file is neither UTF-8 nor GBK/GB18030 text; save it from Excel as "
-            "'CSV UTF-8' or pass encoding='...'"
+            f"'CSV UTF-8' or {pass_option('encoding')}",
+            zh=f"{where}：文件既不是 UTF-8 也不是 GBK/GB18030 文本；请在 Excel 中另存为“CSV UTF-8”，或用 {option('encoding')} 指定编码",
         ) from exc
     return "gb18030"
 
@@ -317,12 +475,79 @@ def _clean_header(columns: Sequence[Any]) -> list[Any]:
     return [str(c).lstrip("\ufeff").strip() if isinstance(c, str) else c for c in columns]
 
 
+def _read_workbook(content: bytes, sheet_name: str | int | None, where: str) -> tuple[pd.DataFrame, str]:
+    """The data sheet of a workbook: ``sheet_name`` if given, else the one visible sheet with data.
+
+    A hidden sheet is never read unless named; when several visible sheets hold data the
+    user is asked to choose, with their names listed.
+    """
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    not_workbook = DataError(
+        f"{where}: this is not a readable Excel workbook (damaged, truncated, or another file renamed to "
+        ".xlsx); open it in Excel and save it again as .xlsx or as CSV UTF-8",
+        zh=f"{where}：这不是可读取的 Excel 工作簿（已损坏、不完整，或是改了扩展名的其他文件）；"
+           "请在 Excel 中打开后重新另存为 .xlsx 或“CSV UTF-8”",
+    )
+    if not zipfile.is_zipfile(_io.BytesIO(content)):
+        raise not_workbook
+    try:
+        book = load_workbook(_io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises KeyError, BadZipFile, InvalidFileException, ...
+        raise not_workbook from exc
+    try:
+        sheets = [(ws.title, ws.sheet_state, ws) for ws in book.worksheets]
+        if sheet_name is not None:
+            names = [n for n, _, _ in sheets]
+            if isinstance(sheet_name, int) and not isinstance(sheet_name, bool) and 0 <= sheet_name < len(names):
+                chosen = names[sheet_name]
+            elif str(sheet_name) in names:
+                chosen = str(sheet_name)
+            else:
+                raise DataError(
+                    f"{where}: the workbook has no sheet {sheet_name!r}; its sheets are {names}; "
+                    f"{pass_option('sheet_name')}",
+                    zh=f"{where}：工作簿中没有工作表 {sheet_name!r}；工作表有 {names}；请用 {option('sheet_name')} 指定")
+        else:
+            def has_data(ws: Any) -> bool:
+                return any(any(v is not None for v in row) for _, row in zip(range(2), ws.iter_rows(values_only=True))) \
+                    and (ws.max_row or 0) >= 2
+            visible = [n for n, state, ws in sheets if state == "visible" and has_data(ws)]
+            if not visible:
+                raise DataError(
+                    f"{where}: no visible worksheet holds data (a header row and data rows); "
+                    f"sheets are {[n for n, _, _ in sheets]}; {pass_option('sheet_name')} to read a hidden one",
+                    zh=f"{where}：没有可见的工作表含有数据（表头和数据行）；工作表有 {[n for n, _, _ in sheets]}；"
+                       f"要读取隐藏的工作表请用 {option('sheet_name')} 指定")
+            if len(visible) > 1:
+                raise DataError(
+                    f"{where}: several visible worksheets hold data: {visible}; {pass_option('sheet_name', visible[0])} "
+                    "(or another one)",
+                    zh=f"{where}：有多个可见工作表含有数据：{visible}；请用 {option('sheet_name', visible[0])}（或另一个）指定")
+            chosen = visible[0]
+    finally:
+        book.close()
+    try:
+        # cells keep their own Python types (an Excel TRUE stays a bool, not 1); columns
+        # that are not inspected cell by cell get pandas' inferred types back afterwards
+        frame = pd.read_excel(_io.BytesIO(content), sheet_name=chosen, engine="openpyxl", dtype=object)
+    except Exception as exc:
+        raise not_workbook from exc
+    if frame.shape[1] == 0:
+        raise DataError(f"{where}: the worksheet {chosen!r} is empty; put a header row and data rows in it "
+                        f"or {pass_option('sheet_name')}",
+                        zh=f"{where}：工作表 {chosen!r} 是空的；请放入表头和数据行，或用 {option('sheet_name')} 指定其他工作表")
+    return frame, chosen
+
+
 def _read_frame(
     source: Any,
     *,
     encoding: str | None,
     sep: str | None,
-    sheet_name: str | int,
+    sheet_name: str | int | None,
     explicit: dict[str, str | None],
     where: str,
 ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
@@ -335,14 +560,14 @@ def _read_frame(
     content, suffix = _raw_content(source, where)
     if isinstance(content, bytes) and (suffix in (".xlsx", ".xlsm") or content[:4] == b"PK\x03\x04"):
         info["file_format"] = "excel"
-        try:
-            frame = pd.read_excel(_io.BytesIO(content), sheet_name=sheet_name, engine="openpyxl")
-        except ValueError as exc:  # e.g. unknown sheet
-            raise DataError(f"{where}: cannot read the workbook: {exc}; pass sheet_name='...'") from exc
-        if frame.shape[1] == 0:
-            raise DataError(f"{where}: the worksheet is empty; put a header row and data rows in it or pass sheet_name='...'")
+        frame, info["sheet"] = _read_workbook(content, sheet_name, where)
         frame.columns = _clean_header(frame.columns)
-        return frame, info, _resolve_columns(frame, explicit, where)
+        mapping = _resolve_columns(frame, explicit, where)
+        roles = {mapping[r] for r in ("customer_id", "date", "amount")}
+        for col in frame.columns:
+            if col not in roles:
+                frame[col] = frame[col].infer_objects()
+        return frame, info, mapping
     if suffix == ".xls" or (isinstance(content, bytes) and content[:4] == b"\xd0\xcf\x11\xe0"):
         raise DataError(
             f"{where}: old Excel .xls files are not supported; open it in Excel and save as .xlsx or CSV"
@@ -372,9 +597,14 @@ def _read_frame(
             skip_blank_lines=False, encoding=enc, engine="c",
         )
     except pd.errors.ParserError as exc:
+        detail = " ".join(str(exc).split())[:200]
+        m = re.search(r"line (\d+), saw (\d+)", detail)
+        zh_detail = f"第 {m.group(1)} 行有 {m.group(2)} 个字段" if m else detail
         raise DataError(
-            f"{where}: cannot split the rows into columns with delimiter {delimiter!r} ({exc}); "
-            "check the file or pass sep='...'"
+            f"{where}: cannot split the rows into columns with delimiter {delimiter!r} ({detail}); "
+            f"check that row in the file (a stray delimiter or quote) or {pass_option('sep')}",
+            zh=f"{where}：无法用分隔符 {delimiter!r} 把各行分成列（{zh_detail}，与表头不符）；"
+               f"请检查文件中的那一行（多余的分隔符或引号），或用 {option('sep')} 指定分隔符",
         ) from exc
     except pd.errors.EmptyDataError as exc:
         raise DataError(f"{where}: the file is empty; export the data again with a header row and data rows") from exc
@@ -385,39 +615,74 @@ def _read_frame(
 # ---------------------------------------------------------------- columns
 
 
-def _resolve_columns(frame: pd.DataFrame, explicit: dict[str, str | None], where: str) -> dict[str, Any]:
+def _columns_text(columns: Sequence[Any], limit: int = 30) -> str:
+    """The file's column names for a message: at most ``limit`` of them, each cut short."""
+    shown = [str(c) if len(str(c)) <= 40 else str(c)[:40] + "…" for c in columns[:limit]]
+    more = f" … ({len(columns)} columns in all)" if len(columns) > limit else ""
+    return f"{shown}{more}"
+
+
+def _resolve_columns(frame: pd.DataFrame, explicit: dict[str, Any], where: str) -> dict[str, Any]:
+    """Map each role to a column: the explicit argument, else the best tier of header synonyms.
+
+    Every role that cannot be found is reported in one message, with the columns that look like
+    candidates for it.  The order-status column is optional.
+    """
     present = list(frame.columns)
-    shown = [str(c) for c in present]
-    normed: dict[str, list[Any]] = {}
-    for col in present:
-        normed.setdefault(_norm_header(col), []).append(col)
+    by_text = {str(c): c for c in present}
     mapping: dict[str, Any] = {}
+    missing: list[str] = []
     for role, given in explicit.items():
         arg = _ROLE_ARG[role]
         if given is not None:
-            if given not in frame.columns:
-                raise DataError(f"{where}: {arg}={given!r} is not a column; columns are {shown}")
-            mapping[role] = given
-            continue
-        found = [c for syn in _SYNONYMS[role] for c in normed.get(syn, [])]
-        found = list(dict.fromkeys(found))
-        if not found:
+            if given in by_text or str(given) in by_text:  # a numeric header such as 2024 matches '2024'
+                mapping[role] = by_text[str(given)]
+                continue
             raise DataError(
-                f"{where}: no {_ROLE_WORD[role]} column found; columns are {shown}; pass {arg}='...'"
+                f"{where}: {option(arg, given)} is not a column; columns are {_columns_text(present)}",
+                zh=f"{where}：{option(arg, given)} 不是文件中的列；文件的列为 {_columns_text(present)}",
             )
-        if len(found) > 1:
-            listed = ", ".join(repr(str(c)) for c in found[:-1]) + f" and {str(found[-1])!r}"
-            both = "both" if len(found) == 2 else "all"
-            raise DataError(
-                f"{where}: ambiguous {_ROLE_WORD[role]} column: {listed} {both} look like {_ROLE_WORD[role]}; "
-                f"pass {arg}={str(found[0])!r} (or the other one)"
-            )
-        mapping[role] = found[0]
-    used = list(mapping.values())
+        for tier in _SYNONYMS[role]:
+            found = [c for c in present if _norm_header(c) in tier]  # in file order
+            if len(found) > 1:
+                listed = ", ".join(quote(str(c)) for c in found[:-1]) + f" and {quote(str(found[-1]))}"
+                both = "both" if len(found) == 2 else "all"
+                raise DataError(
+                    f"{where}: ambiguous {_ROLE_WORD[role]} column: {listed} {both} look like "
+                    f"{_ROLE_WORD[role]}; {pass_option(arg, str(found[0]))} (or the other one)",
+                    zh=f"{where}：{_ROLE_ZH[role]}列不明确：{listed} 都像{_ROLE_ZH[role]}列；"
+                       f"请用 {option(arg, str(found[0]))}（或另一列）指定",
+                )
+            if found:
+                mapping[role] = found[0]
+                break
+        else:
+            if role != "status":
+                missing.append(role)
+    if missing:
+        used = set(map(str, mapping.values()))
+        parts_en, parts_zh, hints = [], [], []
+        for role in missing:
+            cands = [str(c) for c in present if str(c) not in used
+                     and any(w in _norm_header(c) for w in _HINT_WORDS[role])][:8]
+            parts_en.append(f"for {_ROLE_WORD[role]}: {[quote(c, 40)[1:-1] for c in cands] if cands else 'none'}")
+            parts_zh.append(f"{_ROLE_ZH[role]}：{[quote(c, 40)[1:-1] for c in cands] if cands else '无'}")
+            hints.append(option(_ROLE_ARG[role], cands[0] if len(cands) == 1 else "..."))
+        roles_en = " and ".join(f"no {_ROLE_WORD[r]} column" for r in missing)
+        roles_zh = "、".join(f"{_ROLE_ZH[r]}列" for r in missing)
+        verb = "use" if _INTERFACE.get() == "cli" else "pass"
+        raise DataError(
+            f"{where}: {roles_en} found; columns are {_columns_text(present)}; "
+            f"candidates {'; '.join(parts_en)}; {verb} {' '.join(hints) if verb == 'use' else ', '.join(hints)}",
+            zh=f"{where}：找不到{roles_zh}；文件的列为 {_columns_text(present)}；"
+               f"可能的列 {'；'.join(parts_zh)}；请用 {' '.join(hints)} 指定",
+        )
+    used = [c for r, c in mapping.items()]
     if len(set(map(str, used))) < len(used):
         raise DataError(
             f"{where}: the same column is used for two roles: "
-            f"{ {_ROLE_ARG[r]: str(c) for r, c in mapping.items()} }; pass a distinct column to each *_col argument"
+            f"{ {_ROLE_ARG[r]: str(c) for r, c in mapping.items()} }; give each role its own column",
+            zh=f"{where}：同一列被用于两个角色：{ {_ROLE_ARG[r]: str(c) for r, c in mapping.items()} }；请为每个角色指定不同的列",
         )
     return mapping
 
@@ -428,7 +693,7 @@ def _resolve_columns(frame: pd.DataFrame, explicit: dict[str, str | None], where
 def _offenders(mask: np.ndarray, labels: np.ndarray, values: pd.Series, n: int = 5) -> str:
     idx = np.flatnonzero(mask)
     shown = [values.iloc[i] for i in idx[:n]]
-    parts = [f"row {labels[i]}: {v.item() if isinstance(v, np.generic) else v!r}" for i, v in zip(idx, shown)]
+    parts = [f"row {labels[i]}: {quote(v)}" for i, v in zip(idx, shown)]
     more = f" ({len(idx)} rows in all)" if len(idx) > n else ""
     return "; ".join(parts) + more
 
@@ -553,17 +818,60 @@ def _date_values(uniq: pd.Series, date_format: str | None) -> pd.Series:
 
 def _parse_amount(values: pd.Series, labels: np.ndarray, col: Any, where: str) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return values.to_numpy(dtype="float64")
-    codes, uniq = _factorize(values)
-    out = _take(_amount_values(uniq), codes, np.nan)
+        out = values.to_numpy(dtype="float64")
+        codes = np.zeros(len(out), dtype=np.intp)
+    else:
+        codes, uniq = _factorize(values)
+        is_bool = uniq.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
+        parsed = _amount_values(uniq)
+        parsed[is_bool] = np.nan  # an Excel TRUE/FALSE cell is not an amount
+        out = _take(parsed, codes, np.nan)
+    infinite = np.isinf(out)
+    if infinite.any():
+        raise DataError(
+            f"{where}: column {str(col)!r} has amounts too large to be real (infinite, e.g. 'inf' or 1e400): "
+            f"{_offenders(infinite, labels, values)}; correct those cells",
+            zh=f"{where}：列 {str(col)!r} 中有大得不真实的金额（无穷大，如 'inf' 或 1e400）："
+               f"{_offenders(infinite, labels, values)}；请改正这些单元格",
+        )
     bad = (codes >= 0) & np.isnan(out)
     if bad.any():
         raise DataError(
             f"{where}: column {str(col)!r} has amounts that are not numbers: "
             f"{_offenders(bad, labels, values)}; expected numbers such as 1234.5, '¥1,234.50' or '(12.50)' "
-            "for a refund; correct those cells or pass amount_col='...' if this is the wrong column"
+            f"for a refund; correct those cells or {pass_option('amount_col')} if this is the wrong column",
+            zh=f"{where}：列 {str(col)!r} 中有不是数字的金额：{_offenders(bad, labels, values)}；"
+               f"金额应像 1234.5、'¥1,234.50' 或表示退款的 '(12.50)'；请改正这些单元格，"
+               f"如果选错了列，请用 {option('amount_col')} 指定",
         )
     return out
+
+
+_YEAR = re.compile(r"^\s*(\d{4,})\s*(?:[-/年.]|\d{4}$)")
+#: Years a date can have (pandas' nanosecond range); ERP systems write 9999-12-31 or 2999-01-01
+#: for "no date", which must not be read as a purchase.
+_YEARS = (1678, 2261)
+
+
+def _placeholder(v: Any) -> bool:
+    if isinstance(v, (_dt.date, _dt.datetime)):
+        return not _YEARS[0] <= v.year <= _YEARS[1]
+    if isinstance(v, str):
+        m = _YEAR.match(v.translate(_FULL_WIDTH))
+        return bool(m) and not _YEARS[0] <= int(m.group(1)[:4]) <= _YEARS[1]
+    if _is_number(v) and 10_000_000 <= v < 100_000_000:  # yyyymmdd typed as a number
+        return not _YEARS[0] <= int(v) // 10_000 <= _YEARS[1]
+    return False
+
+
+def _placeholder_error(mask: np.ndarray, labels: np.ndarray, values: pd.Series, col: Any, where: str) -> DataError:
+    return DataError(
+        f"{where}: column {str(col)!r} has dates outside {_YEARS[0]}-{_YEARS[1]}, placeholders such as "
+        f"9999-12-31 that systems write for 'no date', not purchases: {_offenders(mask, labels, values)}; "
+        "delete those rows or fill in the real dates",
+        zh=f"{where}：列 {str(col)!r} 中有 {_YEARS[0]}-{_YEARS[1]} 年以外的日期，这是系统表示“无日期”的占位值"
+           f"（如 9999-12-31），不是真实的购买：{_offenders(mask, labels, values)}；请删除这些行或填入真实日期",
+    )
 
 
 def _parse_dates(values: pd.Series, labels: np.ndarray, col: Any, where: str, date_format: str | None) -> pd.Series:
@@ -571,19 +879,29 @@ def _parse_dates(values: pd.Series, labels: np.ndarray, col: Any, where: str, da
         out = values
         if getattr(out.dt, "tz", None) is not None:
             out = out.dt.tz_localize(None)
+        years = out.dt.year.to_numpy()
+        outside = ~np.isnan(years.astype("float64")) & ((years < _YEARS[0]) | (years > _YEARS[1]))
+        if outside.any():
+            raise _placeholder_error(outside, labels, out.dt.strftime("%Y-%m-%d"), col, where)
         return pd.Series(out.to_numpy(dtype="datetime64[ns]")).dt.normalize()
     codes, uniq = _factorize(values)
+    placeholder_u = uniq.map(_placeholder).to_numpy(dtype=bool)
+    if placeholder_u.any():
+        mask = (codes >= 0) & placeholder_u[np.where(codes < 0, 0, codes)]
+        raise _placeholder_error(mask, labels, values, col, where)
     out = _take(_date_values(uniq, date_format), codes, np.datetime64("NaT", "ns"))
     bad = (codes >= 0) & np.isnat(out)
     if bad.any():
         hint = (
-            f"they do not match date_format={date_format!r}"
+            f"they do not match {option('date_format', date_format)}"
             if date_format is not None
             else "expected dates such as 2024-01-05, 2024/1/5, 20240105, 2024年1月5日, "
-            "2024-01-05 13:45:00 or Excel date numbers; for another form pass date_format='%d.%m.%Y' (say)"
+            f"2024-01-05 13:45:00 or Excel date numbers; for another form {pass_option('date_format', '%d.%m.%Y')} (say)"
         )
         raise DataError(
-            f"{where}: column {str(col)!r} has values that are not dates: {_offenders(bad, labels, values)}; {hint}"
+            f"{where}: column {str(col)!r} has values that are not dates: {_offenders(bad, labels, values)}; {hint}",
+            zh=f"{where}：列 {str(col)!r} 中有不是日期的值：{_offenders(bad, labels, values)}；日期应像 2024-01-05、"
+               f"2024/1/5、20240105、2024年1月5日 或 Excel 日期数字；其他写法请用 {option('date_format', '%d.%m.%Y')} 之类指定",
         )
     return pd.Series(out).dt.normalize()
 
@@ -602,6 +920,14 @@ def _parse_customer(codes: np.ndarray, uniq: pd.Series) -> pd.Series:
 # ---------------------------------------------------------------- main
 
 
+def _closed_mask(status: pd.Series) -> np.ndarray:
+    """Rows whose order status says closed, refunded, cancelled or unpaid (see ``_CLOSED_STATUSES``)."""
+    codes, uniq = _factorize(status)
+    norm = uniq.map(lambda v: _norm_header(v) if isinstance(v, str) else "")
+    closed_u = norm.map(lambda s: any(w in s for w in _CLOSED_STATUSES)).to_numpy(dtype=bool)
+    return (codes >= 0) & (closed_u[np.where(codes < 0, 0, codes)] if len(closed_u) else False)
+
+
 def _check_policy(name: str, value: str) -> None:
     if value not in _POLICIES:
         raise ValueError(f"{name}={value!r} should be one of {list(_POLICIES)}")
@@ -615,12 +941,14 @@ def read_transactions_with_report(
     amount_col: str | None = None,
     encoding: str | None = None,
     sep: str | None = None,
-    sheet_name: str | int = 0,
+    sheet_name: str | int | None = None,
     date_format: str | None = None,
     as_of: Any = None,
     returns: Policy = "keep",
     duplicates: Policy = "keep",
     future: Policy = "keep",
+    status_col: str | None = None,
+    closed_orders: Policy = "drop",
 ) -> tuple[pd.DataFrame, DataQualityReport]:
     """Read a transaction file and also return a :class:`DataQualityReport`.
 
@@ -649,13 +977,14 @@ def read_transactions_with_report(
     1 rows are exact duplicates of an earlier row (dropped, duplicates='drop')
     1 rows have a negative amount (returns/refunds) (kept, returns='keep')
     """
-    for name, value in (("returns", returns), ("duplicates", duplicates), ("future", future)):
+    for name, value in (("returns", returns), ("duplicates", duplicates), ("future", future),
+                        ("closed_orders", closed_orders)):
         _check_policy(name, value)
     label = _describe(source)
     where = f"{_WHERE}: {label}" if label != "<DataFrame>" else _WHERE
     if future != "keep" and as_of is None:
         raise ValueError(f"future={future!r} needs as_of (the end of the observation period), e.g. as_of='2024-12-31'")
-    explicit = {"customer_id": customer_col, "date": date_col, "amount": amount_col}
+    explicit = {"customer_id": customer_col, "date": date_col, "amount": amount_col, "status": status_col}
     if isinstance(source, pd.DataFrame):
         raw = source.copy()
         raw.columns = _clean_header(raw.columns)
@@ -669,7 +998,27 @@ def read_transactions_with_report(
         labels = np.arange(len(raw)) + 2  # Excel numbering: header is row 1
     rows_read = len(raw)
     if rows_read == 0:
-        raise DataError(f"{where}: the file has a header but no data rows; columns are {[str(c) for c in raw.columns]}")
+        raise DataError(f"{where}: the file has a header but no data rows; columns are {_columns_text(list(raw.columns))}",
+                        zh=f"{where}：文件只有表头，没有数据行")
+    # Closed, refunded, cancelled or unpaid orders are not revenue: set aside first (their
+    # payment date or amount may be blank), counted in the report.
+    closed = np.zeros(len(raw), bool)
+    if "status" in mapping:
+        closed = _closed_mask(raw[mapping["status"]])
+        if closed.any() and closed_orders == "error":
+            raise DataError(
+                f"{where}: {int(closed.sum())} orders are closed, refunded, cancelled or unpaid in column "
+                f"{quote(str(mapping['status']))}: {_offenders(closed, labels, raw[mapping['status']])}; "
+                f"closed_orders='error' was passed; pass closed_orders='drop' or 'keep'")
+        if closed.any() and closed_orders == "drop":
+            if closed.all():
+                raise DataError(
+                    f"{where}: every order is closed, refunded, cancelled or unpaid (column "
+                    f"{quote(str(mapping['status']))}); no sales are left to analyse; to count them anyway "
+                    f"{pass_option('closed_orders', 'keep')}",
+                    zh=f"{where}：所有订单都是已关闭、已退款、已取消或未付款（列 {quote(str(mapping['status']))}），"
+                       f"没有可分析的销售；如仍要计入，请用 {option('closed_orders', 'keep')}")
+            raw, labels = raw.loc[~closed], labels[~closed]
     columns = [raw[mapping[r]] for r in ("customer_id", "date", "amount")]
     factorized = [_factorize(c) for c in columns]
     b_c, b_d, b_a = (_blank(codes, uniq) for codes, uniq in factorized)
@@ -697,7 +1046,7 @@ def read_transactions_with_report(
         {"customer_id": customer.to_numpy(), "date": date.to_numpy(dtype="datetime64[ns]"), "amount": amount},
     ).astype({"customer_id": "str"})
     warnings: list[str] = []
-    used = set(mapping.values())
+    used = {mapping[r] for r in ("customer_id", "date", "amount")}  # the status column stays as an extra column
     for col in raw.columns:
         if col in used:
             continue
@@ -734,6 +1083,9 @@ def read_transactions_with_report(
         warnings.append(f"{int(is_zero.sum())} rows have an amount of 0")
     if blank.any():
         warnings.append(f"{int(blank.sum())} blank rows were skipped")
+    if closed.any():
+        warnings.append(f"{int(closed.sum())} orders are closed, refunded, cancelled or unpaid "
+                        f"({'left out' if closed_orders == 'drop' else 'kept'}, closed_orders={closed_orders!r})")
     if drop.all():
         why = ", ".join(f"{n}={p!r}" for n, p, m, _ in checks if p == "drop" and m.any())
         raise DataError(
@@ -758,8 +1110,9 @@ def read_transactions_with_report(
         date_min=str(out["date"].min().date()),
         date_max=str(out["date"].max().date()),
         as_of=str(ts_as_of.date()) if ts_as_of is not None else None,
-        policy={"returns": returns, "duplicates": duplicates, "future": future},
+        policy={"returns": returns, "duplicates": duplicates, "future": future, "closed_orders": closed_orders},
         warnings=warnings,
+        closed_orders=int(closed.sum()),
     )
     return out, report
 
@@ -772,12 +1125,14 @@ def read_transactions(
     amount_col: str | None = None,
     encoding: str | None = None,
     sep: str | None = None,
-    sheet_name: str | int = 0,
+    sheet_name: str | int | None = None,
     date_format: str | None = None,
     as_of: Any = None,
     returns: Policy = "keep",
     duplicates: Policy = "keep",
     future: Policy = "keep",
+    status_col: str | None = None,
+    closed_orders: Policy = "drop",
 ) -> pd.DataFrame:
     """Read a transaction file (CSV, text or Excel) into the canonical frame.
 
@@ -797,8 +1152,10 @@ def read_transactions(
     sep : str, optional
         Field delimiter of a text file; default: the most frequent of
         ``,``, tab, ``;`` and ``|`` in the header line.
-    sheet_name : str or int, default 0
-        Worksheet of an Excel file.
+    sheet_name : str or int, optional
+        Worksheet of an Excel file (name, or position from 0).  Default: the one
+        visible worksheet that holds data; a hidden sheet is read only when
+        named, and a workbook with several visible data sheets needs this.
     date_format : str, optional
         ``strftime`` format used instead of the built-in list (e.g.
         ``'%m/%d/%Y %H:%M'`` for US-style dates, which are never guessed).
@@ -813,6 +1170,14 @@ def read_transactions(
         rows dated after ``as_of`` (``future`` other than 'keep' needs
         ``as_of``).  Each is counted in the report either way; nothing is
         dropped unless asked.
+    status_col : str, optional
+        Order-status column (default: recognised from headers such as 订单状态,
+        交易状态, status).  Optional: a file without one is read as it is.
+    closed_orders : {'drop', 'keep', 'error'}, default 'drop'
+        Orders whose status says closed, refunded, cancelled or unpaid
+        (交易关闭, 已退款, 退款成功, 已取消, 等待买家付款, cancelled, ...) are not
+        revenue, so they are left out by default and counted in the report;
+        'keep' keeps them (command line: ``--keep-closed-orders``).
 
     Returns
     -------
@@ -863,6 +1228,6 @@ def read_transactions(
     frame, _ = read_transactions_with_report(
         source, customer_col=customer_col, date_col=date_col, amount_col=amount_col, encoding=encoding,
         sep=sep, sheet_name=sheet_name, date_format=date_format, as_of=as_of, returns=returns,
-        duplicates=duplicates, future=future,
+        duplicates=duplicates, future=future, status_col=status_col, closed_orders=closed_orders,
     )
     return frame

@@ -135,9 +135,12 @@ def test_xlsx_sheet_name_and_bad_sheet(tmp_path):
             writer, sheet_name="交易", index=False
         )
     assert read_transactions(path, sheet_name="交易")["amount"].tolist() == [3.0]
-    with pytest.raises(DataError, match=r"no customer column found; columns are \['x'\]; pass customer_col='...'"):
+    with pytest.raises(DataError, match=r"several visible worksheets hold data: \['说明', '交易'\]; pass sheet_name="):
         read_transactions(path)
-    with pytest.raises(DataError, match="cannot read the workbook.*pass sheet_name="):
+    with pytest.raises(DataError, match=r"no customer column and no date column and no amount column found; "
+                                        r"columns are \['x'\]; candidates for customer: none"):
+        read_transactions(path, sheet_name=0)
+    with pytest.raises(DataError, match=r"the workbook has no sheet '不存在'; its sheets are \['说明', '交易'\]; pass sheet_name="):
         read_transactions(path, sheet_name="不存在")
 
 
@@ -241,22 +244,27 @@ def test_extra_column_with_a_canonical_name_is_renamed_and_reported():
     assert rep.warnings == ["extra column 'date' is kept as 'date_original' (its name is taken by the canonical column)"]
 
 
-def test_ambiguous_column(tmp_path):
+def test_preferred_column_wins_and_same_tier_is_ambiguous(tmp_path):
+    # 实付金额 (amount actually paid) is preferred to 订单金额 (order value) ...
     path = write(tmp_path / "淘宝.csv", "买家ID,下单时间,实付金额,订单金额\nA,2024-01-05,3,4\n", "gbk")
+    assert read_transactions(path)["amount"].tolist() == [3.0]
+    assert read_transactions(path, amount_col="订单金额")["amount"].tolist() == [4.0]
+    # ... but two columns of the same kind are ambiguous
+    path = write(tmp_path / "两列.csv", "客户,日期,金额,销售额\nA,2024-01-05,3,4\n", "gbk")
     with pytest.raises(
         DataError,
-        match=r"淘宝\.csv: ambiguous amount column: '实付金额' and '订单金额' both look like amount; "
-        r"pass amount_col='实付金额' \(or the other one\)",
+        match=r"两列\.csv: ambiguous amount column: '金额' and '销售额' both look like amount; "
+        r"pass amount_col='金额' \(or the other one\)",
     ):
         read_transactions(path)
-    assert read_transactions(path, amount_col="订单金额")["amount"].tolist() == [4.0]
 
 
-def test_missing_column_lists_columns_and_argument(tmp_path):
+def test_missing_column_lists_columns_candidates_and_argument(tmp_path):
     path = write(tmp_path / "tx.csv", "客户,日子,金额\nA,2024-01-05,3\n", "utf-8")
     with pytest.raises(
         DataError,
-        match=r"^read_transactions: .*tx\.csv: no date column found; columns are \['客户', '日子', '金额'\]; pass date_col='...'$",
+        match=r"^read_transactions: .*tx\.csv: no date column found; columns are \['客户', '日子', '金额'\]; "
+        r"candidates for date: \['日子'\]; pass date_col='日子'$",
     ):
         read_transactions(path)
     with pytest.raises(DataError, match=r"amount_col='sum' is not a column; columns are \['客户', '日子', '金额'\]"):
@@ -357,7 +365,7 @@ def test_default_policy_keeps_everything_and_counts_it():
     tx, rep = read_transactions_with_report(io.StringIO(POLICY_CSV), as_of="2024-02-01")
     assert len(tx) == 5
     assert (rep.duplicates, rep.returns, rep.future, rep.zero_amounts) == (1, 1, 1, 1)
-    assert rep.policy == {"returns": "keep", "duplicates": "keep", "future": "keep"}
+    assert rep.policy == {"returns": "keep", "duplicates": "keep", "future": "keep", "closed_orders": "drop"}
     assert rep.warnings == [
         "1 rows are exact duplicates of an earlier row (kept, duplicates='keep')",
         "1 rows have a negative amount (returns/refunds) (kept, returns='keep')",
@@ -484,8 +492,10 @@ def test_xlsx_blank_row_keeps_excel_numbering_and_empty_sheet(tmp_path):
         read_transactions(path)
     empty = tmp_path / "empty.xlsx"
     openpyxl.Workbook().save(empty)
-    with pytest.raises(DataError, match=r"empty\.xlsx: the worksheet is empty"):
+    with pytest.raises(DataError, match=r"empty\.xlsx: no visible worksheet holds data"):
         read_transactions(empty)
+    with pytest.raises(DataError, match=r"empty\.xlsx: the worksheet 'Sheet' is empty"):
+        read_transactions(empty, sheet_name="Sheet")
 
 
 def test_extra_columns_keep_their_pandas_types(tmp_path):
@@ -498,3 +508,204 @@ def test_extra_columns_keep_their_pandas_types(tmp_path):
 def test_future_policy_needs_as_of():
     with pytest.raises(ValueError, match=r"future='drop' needs as_of"):
         read_transactions(io.StringIO(POLICY_CSV), future="drop")
+
+
+# ------------------------------------------------------------------ platform exports (issue: real exports)
+
+# Header sets as the platforms' order exports write them (one row per order), with the columns
+# the reader must pick for customer, date and amount.
+EXPORTS = {
+    "taobao": ("订单编号,买家会员名,买家支付宝账号,总金额,买家应付货款,买家实际支付金额,订单状态,订单创建时间,订单付款时间,退款金额",
+               ("买家会员名", "订单创建时间", "买家实际支付金额", "订单状态")),
+    "jd": ("订单号,下单帐号,下单时间,订单金额,应付金额,订单状态", ("下单帐号", "下单时间", "应付金额", "订单状态")),
+    "pinduoduo": ("订单号,商品,订单状态,商家实收金额(元),用户实付金额(元),订单成交时间,收货人,手机",
+                  ("手机", "订单成交时间", "用户实付金额(元)", "订单状态")),
+    "douyin": ("主订单编号,选购商品,买家昵称,订单提交时间,订单应付金额,订单状态,收件人",
+               ("买家昵称", "订单提交时间", "订单应付金额", "订单状态")),
+    "youzan": ("订单号,订单状态,订单创建时间,买家付款时间,订单实付金额,粉丝昵称,买家手机号",
+               ("买家手机号", "订单创建时间", "订单实付金额", "订单状态")),
+    "wechat_shop": ("订单号,下单时间,订单状态,实付金额,买家昵称", ("买家昵称", "下单时间", "实付金额", "订单状态")),
+    "erp": ("单据编号,客户编码,客户名称,单据日期,价税合计,备注", ("客户编码", "单据日期", "价税合计", None)),
+}
+
+
+def _export_row(header: str, i: int, status: str) -> str:
+    out = []
+    for col in header.split(","):
+        if "时间" in col or "日期" in col:
+            out.append(f"2024-0{1 + i % 3}-1{i % 9} 10:2{i % 10}:00")
+        elif "金额" in col or "货款" in col or col == "价税合计":
+            out.append(f"{10 + i}.50")
+        elif "状态" in col:
+            out.append(status)
+        else:
+            out.append(f"{col[:2]}{i % 4}")
+    return ",".join(out)
+
+
+@pytest.mark.parametrize("platform", sorted(EXPORTS))
+def test_platform_exports_are_recognised_and_closed_orders_left_out(platform, tmp_path):
+    header, (cust, date, amount, status) = EXPORTS[platform]
+    statuses = ["交易成功", "交易关闭", "已完成", "已退款", "已取消", "交易成功"]
+    rows = [_export_row(header, i, statuses[i]) for i in range(6)]
+    path = write(tmp_path / f"{platform}.csv", header + "\n" + "\n".join(rows) + "\n", "gbk")
+    tx, rep = read_transactions_with_report(path)
+    expected = {"customer_id": cust, "date": date, "amount": amount}
+    if status:
+        expected["status"] = status
+    assert rep.column_map == expected
+    if status:
+        assert rep.closed_orders == 3 and len(tx) == 3, "closed, refunded and cancelled orders are not revenue"
+        assert sorted(tx["amount"]) == [10.5, 12.5, 15.5]
+        assert any("3 orders are closed" in w for w in rep.warnings)
+        kept = read_transactions(path, closed_orders="keep")
+        assert len(kept) == 6 and status in kept.columns
+    else:
+        assert len(tx) == 6
+
+
+def test_all_missing_roles_in_one_message_with_cli_flags():
+    from crm_lessons._validation import cli_messages
+
+    raw = "会员名称x,创建日期x,实付x,备注\nA,2024-01-05,3,x\n"
+    with pytest.raises(DataError) as exc:
+        read_transactions(io.StringIO(raw))
+    msg = str(exc.value)
+    assert "no customer column and no date column and no amount column found" in msg
+    assert "candidates for customer: ['会员名称x']; for date: ['创建日期x']; for amount: ['实付x']" in msg
+    assert "pass customer_col='会员名称x', date_col='创建日期x', amount_col='实付x'" in msg
+    with cli_messages(), pytest.raises(DataError) as exc:
+        read_transactions(io.StringIO(raw))
+    assert "use --customer-col 会员名称x --date-col 创建日期x --amount-col 实付x" in str(exc.value)
+    assert "customer_col" not in str(exc.value)
+    assert "找不到客户列、日期列、金额列" in exc.value.zh and "--date-col 创建日期x" in exc.value.zh
+
+
+@pytest.mark.parametrize("value", ["inf", "1e400", "-inf"])
+def test_infinite_amounts_are_refused(value):
+    with pytest.raises(DataError, match=r"amounts too large to be real .*row 3: '" + re.escape(value) + "'"):
+        read_transactions(io.StringIO(f"customer,date,amount\nA,2024-01-05,3\nB,2024-01-06,{value}\n"))
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "2300-01-01", "9999/12/31 00:00:00", "99991231"])
+def test_placeholder_dates_in_text_are_refused(value):
+    with pytest.raises(DataError, match=r"dates outside 1678-2261, placeholders .* row 3: '" + re.escape(value)):
+        read_transactions(io.StringIO(f"customer,date,amount\nA,2024-01-05,3\nB,{value},4\n"))
+
+
+def test_placeholder_date_cells_in_excel_are_refused(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["客户", "日期", "金额"])
+    ws.append(["A", dt.datetime(2024, 1, 5), 3])
+    ws.append(["B", dt.datetime(9999, 12, 31), 4])
+    wb.save(tmp_path / "erp.xlsx")
+    with pytest.raises(DataError, match=r"dates outside 1678-2261.*row 3: '9999-12-31'"):
+        read_transactions(tmp_path / "erp.xlsx")
+
+
+def test_hidden_first_sheet_is_not_read(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    hidden = wb.active
+    hidden.title = "旧数据"
+    hidden.append(["客户", "日期", "金额"])
+    hidden.append(["OLD", "2020-01-01", 999])
+    hidden.sheet_state = "hidden"
+    data = wb.create_sheet("订单")
+    data.append(["客户", "日期", "金额"])
+    data.append(["A", "2024-01-05", 3])
+    wb.active = 1
+    wb.save(tmp_path / "book.xlsx")
+    assert read_transactions(tmp_path / "book.xlsx")["customer_id"].tolist() == ["A"]
+    assert read_transactions(tmp_path / "book.xlsx", sheet_name="旧数据")["customer_id"].tolist() == ["OLD"]
+
+
+@pytest.mark.parametrize("content", [b"customer,date,amount\nA,2024-01-05,3\n", b"PK\x03\x04truncated",
+                                     "zip"])
+def test_files_named_xlsx_that_are_not_workbooks(content, tmp_path):
+    import zipfile
+
+    path = tmp_path / "fake.xlsx"
+    if content == "zip":
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("hello.txt", "not a workbook")
+    else:
+        path.write_bytes(content)
+    with pytest.raises(DataError, match=r"fake\.xlsx: this is not a readable Excel workbook"):
+        read_transactions(path)
+
+
+def test_truncated_real_workbook(tmp_path):
+    pd.DataFrame({"customer": ["A"], "date": ["2024-01-05"], "amount": [3]}).to_excel(tmp_path / "ok.xlsx", index=False)
+    data = (tmp_path / "ok.xlsx").read_bytes()
+    (tmp_path / "cut.xlsx").write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataError, match="not a readable Excel workbook"):
+        read_transactions(tmp_path / "cut.xlsx")
+
+
+def test_messages_quote_little_of_huge_values(tmp_path):
+    long_value = "x" * 5_000_000
+    with pytest.raises(DataError) as exc:
+        read_transactions(io.StringIO(f"customer,date,amount\nA,{long_value},3\n"))
+    assert len(str(exc.value)) < 1000 and "(5000000 characters)" in str(exc.value)
+    header = ",".join(f"col{i}" for i in range(20_000))
+    with pytest.raises(DataError) as exc:
+        read_transactions(io.StringIO(header + "\n" + ",".join("1" * 20_000) + "\n"))
+    assert len(str(exc.value)) < 2000 and "(20000 columns in all)" in str(exc.value)
+
+
+def test_a_file_of_zero_bytes_is_not_text(tmp_path):
+    path = tmp_path / "zeros.csv"
+    path.write_bytes(b"\x00" * 1_000_000)
+    with pytest.raises(DataError, match=r"zeros\.csv: this is not a text file") as exc:
+        read_transactions(path)
+    assert len(str(exc.value)) < 500
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_unicode_text_from_excel(encoding, tmp_path):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes("客户\t日期\t金额\nA\t2024-01-05\t3\n".encode(encoding))
+    tx, rep = read_transactions_with_report(path)
+    assert tx["customer_id"].tolist() == ["A"] and rep.encoding.startswith("utf-16")
+
+
+def test_excel_true_is_not_an_amount(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["客户", "日期", "金额"])
+    ws.append(["A", "2024-01-05", 3])
+    ws.append(["B", "2024-01-06", True])
+    wb.save(tmp_path / "bool.xlsx")
+    with pytest.raises(DataError, match=r"amounts that are not numbers: row 3: True"):
+        read_transactions(tmp_path / "bool.xlsx")
+
+
+def test_numeric_header_named_as_text():
+    raw = "customer,date,2024\nA,2024-01-05,3\n"
+    assert read_transactions(io.StringIO(raw), amount_col="2024")["amount"].tolist() == [3.0]
+
+
+def test_ragged_row_error_is_one_line():
+    with pytest.raises(DataError) as exc:
+        read_transactions(io.StringIO("customer,date,amount\nA,2024-01-05,3\nB,2024-01-06,4,5,6\n"))
+    assert "\n" not in str(exc.value) and "line 3" in str(exc.value)
+
+
+def test_file_too_big_for_memory_is_refused_before_reading(tmp_path, monkeypatch):
+    import crm_lessons.io as cio
+
+    path = tmp_path / "big.csv"
+    path.write_text("customer,date,amount\nA,2024-01-05,3\n", encoding="utf-8")
+    monkeypatch.setattr(cio, "_available_memory", lambda: 100)
+    size = path.stat().st_size
+    with pytest.raises(DataError, match=rf"big\.csv: the file is {size} B and needs about {8 * size} B of memory"):
+        read_transactions(path)
