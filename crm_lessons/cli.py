@@ -1,4 +1,5 @@
-"""Command line: ``crm-lessons course`` builds the HTML course, ``crm-lessons report`` an analyst's report
+"""Command line: ``crm-lessons course`` builds the HTML course, ``crm-lessons report`` an analyst's report,
+``crm-lessons assign`` / ``crm-lessons grade`` hand out and grade exercises with nbgrader
 (``python -m crm_lessons ...`` also works)."""
 
 from __future__ import annotations
@@ -48,6 +49,71 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+_NEEDS_NBGRADER = ("needs nbgrader: pip install 'crm-lessons[grading]' "
+                   "(or 'pip install -e .[grading]' in a source checkout)")
+
+
+def _grading():
+    try:
+        import nbgrader  # noqa: F401
+    except ImportError:
+        return None
+    from crm_lessons import grading
+
+    return grading
+
+
+def _assign(args: argparse.Namespace) -> int:
+    grading = _grading()
+    if grading is None:
+        print(f"crm-lessons assign: error: {_NEEDS_NBGRADER}", file=sys.stderr)
+        return 2
+    from crm_lessons.grading.assign import GradingError
+
+    try:
+        grading.assign_course(args.out, args.chapters or None, notebooks=args.notebooks, timeout=args.timeout,
+                              log=lambda line: print(line, flush=True))
+    except (GradingError, FileNotFoundError) as exc:
+        print(f"crm-lessons assign: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    grading = _grading()
+    if grading is None:
+        print(f"crm-lessons grade: error: {_NEEDS_NBGRADER}", file=sys.stderr)
+        return 2
+    from crm_lessons.grading.assign import GradingError
+
+    try:
+        grading.grade_course(args.course, csv_path=args.csv, submissions=args.submissions, timeout=args.timeout,
+                             log=lambda line: print(line, flush=True))
+    except GradingError as exc:
+        print(f"crm-lessons grade: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+_ASSIGN_HELP = """\
+Write an nbgrader course folder from the chapter notebooks: nbgrader_config.py,
+source/chNN/ (the notebooks with their solutions and hidden tests) and, through
+'nbgrader generate_assignment', release/chNN/ (the student versions to hand out).
+Re-running it refreshes the chapters it writes.  Needs nbgrader (pip install 'crm-lessons[grading]').
+
+example:  crm-lessons assign --out course 2 4"""
+
+_GRADE_HELP = """\
+Autograde every submission with nbgrader and write the gradebook: one row per
+student, chapter and exercise (student, chapter, exercise, points, max_points,
+status), UTF-8 with BOM, and the totals per student in <name>_totals.csv beside it.
+SUBMISSIONS is an LMS export laid out as SUBMISSIONS/STUDENT/*.ipynb (the student
+id is the sub-folder name; each notebook is matched to its chapter by its content);
+without it the course's submitted/STUDENT/chNN/ folders are graded.
+Feedback (HTML) goes to COURSE/feedback/STUDENT/chNN/.
+
+example:  crm-lessons grade --course course --csv grades.csv lms_export/"""
+
 _REPORT_HELP = """\
 Write a CRM report (HTML, opens offline) from a transaction file: data quality,
 key figures, ABC classes and customer pyramid, RFM segments with actions,
@@ -93,6 +159,25 @@ def build_parser() -> argparse.ArgumentParser:
     p_report.add_argument("--out", default="report.html", metavar="FILE",
                           help="HTML file to write (default: report.html); never the data file")
     p_report.set_defaults(func=_report)
+    p_assign = sub.add_parser("assign", help="(instructors) write an nbgrader course folder and the student versions",
+                              description=_ASSIGN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p_assign.add_argument("--out", required=True, metavar="COURSE", help="the course folder to write or refresh")
+    p_assign.add_argument("chapters", nargs="*", metavar="CHAPTER",
+                          help="chapter numbers, e.g. 2 or 02 (default: every chapter)")
+    p_assign.add_argument("--notebooks", metavar="DIR",
+                          help="folder of the chapter notebooks (default: notebooks/ of this checkout)")
+    p_assign.add_argument("--timeout", type=int, default=60, metavar="SECONDS",
+                          help="per-cell timeout written into nbgrader_config.py (default: 60)")
+    p_assign.set_defaults(func=_assign)
+    p_grade = sub.add_parser("grade", help="(instructors) autograde submissions with nbgrader, write a gradebook CSV",
+                             description=_GRADE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p_grade.add_argument("--course", required=True, metavar="COURSE", help="the course folder written by assign")
+    p_grade.add_argument("--csv", required=True, metavar="FILE", help="the gradebook CSV to write")
+    p_grade.add_argument("--timeout", type=int, default=60, metavar="SECONDS",
+                         help="seconds one cell may run before it is interrupted (default: 60)")
+    p_grade.add_argument("submissions", nargs="?", metavar="SUBMISSIONS",
+                         help="an LMS export folder SUBMISSIONS/STUDENT/*.ipynb to collect first")
+    p_grade.set_defaults(func=_grade)
     p_refresh = sub.add_parser("refresh-notebooks",
                                help="(maintainers) re-execute chapter notebooks and store their outputs")
     p_refresh.add_argument("notebooks", nargs="*", help="notebooks to refresh (default: every chapter)")

@@ -56,8 +56,12 @@ __all__ = [
     "assert_choice",
     "assert_close",
     "assert_equal",
-    "grade_notebook",
+    "CODE_STUB",
+    "TEXT_STUB",
+    "is_nbgrader_notebook",
     "make_student_version",
+    "release_cell_source",
+    "student_notebook",
     "student_source",
 ]
 
@@ -70,7 +74,6 @@ STATUSES = {
 }
 _BEGIN = "### BEGIN SOLUTION"
 _END = "### END SOLUTION"
-_LINE = re.compile(r"^\[练习 (?P<id>[^\]]+)\] (?P<status>正确 correct|未作答 not attempted|错误 wrong)")
 _MISSING: Any = object()  # marks "no expected= given" (the pre-nbgrader checks; going away)
 _CHECKED_NOTE = "(隐藏测试评分 hidden tests grade it)"
 
@@ -479,6 +482,71 @@ def assert_equal(answer: Any, truth: Any) -> None:
 
 # -- student version ---------------------------------------------------------
 
+#: What nbgrader puts in place of a solution region in a code cell (a comment, so the
+#: placeholder line ``answer_N_M = ...`` above it keeps the cell runnable).
+CODE_STUB = "# 你的代码 YOUR CODE HERE"
+#: What replaces a written (manually graded) answer.
+TEXT_STUB = "在这里作答 YOUR ANSWER HERE"
+
+
+def _nbgrader(cell: Any) -> dict:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def _replace_region(source: str, begin: str, end: str, stub: list[str] | None) -> tuple[str, bool]:
+    """nbgrader's rule: every line containing ``begin`` .. ``end`` goes; ``stub`` (indented like the marker) replaces it."""
+    out: list[str] = []
+    inside = found = False
+    for line in source.split("\n"):
+        if begin in line:
+            if inside:
+                raise ValueError(f"nested '{begin}' in cell:\n{source}")
+            inside = found = True
+            indent = re.match(r"\s*", line).group(0)
+            out.extend(indent + s for s in (stub or []))
+        elif end in line:
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"'{begin}' without '{end}' in cell:\n{source}")
+    return "\n".join(out), found
+
+
+def release_cell_source(cell: Any) -> str:
+    """The source a cell has in the student version, as ``nbgrader generate_assignment`` releases it.
+
+    Solution regions become :data:`CODE_STUB` (code) or :data:`TEXT_STUB`
+    (markdown); a solution cell without a region is replaced whole (the exam
+    answers); hidden tests are removed from test cells.
+
+    Examples
+    --------
+    >>> cell = {"cell_type": "code", "metadata": {"nbgrader": {"solution": True}},
+    ...         "source": "answer_1 = ...\\n### BEGIN SOLUTION\\nanswer_1 = 42\\n### END SOLUTION"}
+    >>> print(release_cell_source(cell))
+    answer_1 = ...
+    # 你的代码 YOUR CODE HERE
+    >>> test = {"cell_type": "code", "metadata": {"nbgrader": {"grade": True}},
+    ...         "source": "check.number('1', answer_1)\\n### BEGIN HIDDEN TESTS\\nassert answer_1 == 42\\n### END HIDDEN TESTS"}
+    >>> print(release_cell_source(test))
+    check.number('1', answer_1)
+    >>> print(release_cell_source({"cell_type": "markdown", "source": "**参考答案 Model answer** ...",
+    ...                            "metadata": {"nbgrader": {"solution": True, "grade": True}}}))
+    在这里作答 YOUR ANSWER HERE
+    """
+    meta = _nbgrader(cell)
+    source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+    stub = [CODE_STUB] if cell["cell_type"] == "code" else TEXT_STUB.split("\n")
+    source, replaced = _replace_region(source, "BEGIN SOLUTION", "END SOLUTION", stub)
+    if meta.get("solution") and not replaced:
+        source = "\n".join(stub)
+    if meta.get("grade"):
+        source, _ = _replace_region(source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", None)
+    return source
+
+
 def _answer_names(block: str) -> list[str]:
     """Names ``answer...`` assigned at the top level of a solution block."""
     names: list[str] = []
@@ -497,7 +565,9 @@ def _answer_names(block: str) -> list[str]:
 
 
 def student_source(source: str) -> str:
-    """Replace every solution block of a cell's source by answer placeholders.
+    """Pre-nbgrader format (cells without nbgrader metadata): solution blocks become answer placeholders.
+
+    Kept only until every chapter is converted to the nbgrader format.
 
     Examples
     --------
@@ -539,8 +609,42 @@ def _atomic_write(path: Path, text: str, *, encoding: str = "utf-8") -> None:
     atomic_write_bytes(path, text.encode(encoding))
 
 
+def is_nbgrader_notebook(nb: Any) -> bool:
+    """Whether a notebook's exercises are in the nbgrader format (some cell has nbgrader metadata)."""
+    return any(_nbgrader(c) for c in nb["cells"])
+
+
+def student_notebook(nb: Any) -> Any:
+    """The student version of a notebook (a copy), as ``nbgrader generate_assignment`` releases it.
+
+    Solution regions, hidden tests and model answers removed
+    (:func:`release_cell_source`), outputs and execution counts cleared,
+    graded and locked cells made read-only like nbgrader's ``LockCells``.
+    """
+    import copy
+
+    nb = copy.deepcopy(nb)
+    nbgrader_format = is_nbgrader_notebook(nb)
+    for cell in nb.cells:
+        meta = _nbgrader(cell)
+        if nbgrader_format:
+            cell.source = release_cell_source(cell)
+            if meta.get("solution") or meta.get("grade") or meta.get("locked"):
+                cell.metadata["deletable"] = False
+            if (meta.get("grade") and not meta.get("solution")) or (meta.get("locked") and not meta.get("solution")):
+                cell.metadata["editable"] = False
+        elif cell.cell_type == "code" and _BEGIN in cell.source:  # pre-nbgrader format, going away
+            cell.source = student_source(cell.source)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("celltoolbar", None)
+    return nb
+
+
 def make_student_version(src: str | os.PathLike, dst: str | os.PathLike) -> Path:
-    """Write the student version of a chapter notebook: solutions replaced, outputs cleared.
+    """Write the student version of a chapter notebook (see :func:`student_notebook`).
 
     The source notebook is never modified; ``dst`` must be another file and is
     written atomically.
@@ -550,90 +654,24 @@ def make_student_version(src: str | os.PathLike, dst: str | os.PathLike) -> Path
     src, dst = Path(src), Path(dst)
     if dst.exists() and dst.resolve() == src.resolve():
         raise ValueError(f"refusing to overwrite the source notebook {src}; choose another output path")
-    nb = nbformat.read(src, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        if _BEGIN in cell.source:
-            cell.source = student_source(cell.source)
-        cell.outputs = []
-        cell.execution_count = None
-    nb.metadata.pop("papermill", None)
+    nb = student_notebook(nbformat.read(src, as_version=4))
     _atomic_write(dst, nbformat.writes(nb))
     return dst
 
 
-# -- grading -----------------------------------------------------------------
-
-def grade_notebook(path: str | os.PathLike, *, timeout: int = 300) -> "Any":
-    """Execute a submitted notebook and return one row per exercise.
-
-    The submission is executed in memory (its file is not modified), with
-    errors allowed so that one wrong answer does not hide the others.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``notebook``, ``exercise``, ``status`` (correct /
-        not_attempted / wrong / not_run), ``message``.
-    """
-    import nbformat
-    import pandas as pd
-    from nbclient import NotebookClient
-
-    path = Path(path)
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    rows: list[dict[str, str]] = []
-    seen: set[str] = set()
-    reverse = {v: k for k, v in STATUSES.items()}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            texts: list[str] = []
-            if out.get("output_type") == "stream":
-                texts = out.get("text", "").splitlines()
-            elif out.get("output_type") == "error":
-                texts = [out.get("evalue", "")]
-            for t in texts:
-                m = _LINE.match(t)
-                if m and m["id"] not in seen:
-                    seen.add(m["id"])
-                    rows.append({"notebook": path.name, "exercise": m["id"],
-                                 "status": reverse[m["status"]], "message": t})
-    # exercises whose check cell never ran (e.g. an earlier cell failed) are reported too
-    for cell in nb.cells:
-        for m in re.finditer(r'check\.\w+\(\s*"([^"]+)"', cell.get("source", "")):
-            if cell.cell_type == "code" and m.group(1) not in seen:
-                seen.add(m.group(1))
-                rows.append({"notebook": path.name, "exercise": m.group(1), "status": "not_run",
-                             "message": "the check cell did not report: an earlier error stopped it"})
-    return pd.DataFrame(rows, columns=["notebook", "exercise", "status", "message"])
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``student SRC DST`` or ``grade NB [NB ...] [--csv FILE]``."""
-    parser = argparse.ArgumentParser(prog="python -m crm_lessons.exercises",
-                                     description="Make student versions of chapter notebooks and grade submissions.")
+    """Command line: ``student SRC DST`` writes one notebook's student version."""
+    parser = argparse.ArgumentParser(
+        prog="python -m crm_lessons.exercises",
+        description="Write the student version of a chapter notebook (as nbgrader releases it). "
+                    "To assign and grade, use 'crm-lessons assign' and 'crm-lessons grade'.")
     sub = parser.add_subparsers(dest="command", required=True)
     p_s = sub.add_parser("student", help="write the student version of a notebook (solutions removed)")
     p_s.add_argument("src")
     p_s.add_argument("dst")
-    p_g = sub.add_parser("grade", help="execute submissions and list each exercise's status")
-    p_g.add_argument("notebooks", nargs="+")
-    p_g.add_argument("--csv", help="also write the grades to this CSV file (UTF-8 with BOM, opens in Excel)")
     args = parser.parse_args(argv)
-    if args.command == "student":
-        out = make_student_version(args.src, args.dst)
-        print(f"wrote {out}")
-        return 0
-    import pandas as pd
-
-    table = pd.concat([grade_notebook(p) for p in args.notebooks], ignore_index=True)
-    print(table.to_string(index=False))
-    if args.csv:
-        # UTF-8 with BOM, so that Excel on a Chinese-locale Windows opens it correctly
-        _atomic_write(Path(args.csv), table.to_csv(index=False), encoding="utf-8-sig")
+    out = make_student_version(args.src, args.dst)
+    print(f"wrote {out}")
     return 0
 
 

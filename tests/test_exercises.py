@@ -1,4 +1,4 @@
-"""The exercise checker, the student-version generator and the grader."""
+"""The exercise checks (visible and hidden) and the student-version generator."""
 
 from __future__ import annotations
 
@@ -13,10 +13,14 @@ from crm_lessons.exercises import (
     assert_choice,
     assert_close,
     assert_equal,
-    grade_notebook,
+    CODE_STUB,
+    TEXT_STUB,
+    is_nbgrader_notebook,
     make_student_version,
+    release_cell_source,
     student_source,
 )
+from crm_lessons.exercises import main as exercises_main
 
 
 def test_visible_checks_test_properties_only(capsys):
@@ -191,38 +195,51 @@ def test_student_source_keeps_indentation_and_several_answers():
         student_source("### BEGIN SOLUTION\nx = 1\n### END SOLUTION")
 
 
-def _tiny_notebook(answer_1: str, answer_2: str) -> nbformat.NotebookNode:
-    cells = [
+def _nbgrader_notebook() -> nbformat.NotebookNode:
+    def cell(kind, source, **meta):
+        c = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
+        c.metadata["nbgrader"] = {"schema_version": 3, **meta}
+        c.outputs = [nbformat.v4.new_output("stream", name="stdout", text="x\n")] if kind == "code" else None
+        if kind != "code":
+            del c["outputs"]
+        return c
+
+    return nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("from crm_lessons.exercises import Checker\ncheck = Checker('1')"),
-        nbformat.v4.new_code_cell(f"### BEGIN SOLUTION\nanswer_1_1 = {answer_1}\n### END SOLUTION"),
-        nbformat.v4.new_code_cell("check.number('1.1', answer_1_1, expected=6 * 7, hint='multiply')"),
-        nbformat.v4.new_code_cell(f"### BEGIN SOLUTION\nanswer_1_2 = {answer_2}\n### END SOLUTION"),
-        nbformat.v4.new_code_cell("check.choice('1.2', answer_1_2, expected='C')"),
-    ]
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    return nb
+        cell("md", "question", locked=True, grade=False, solution=False, grade_id="q_1_1"),
+        cell("code", "answer_1_1 = ...  # 在这里作答 your answer here\n    ### BEGIN SOLUTION\nanswer_1_1 = 42\n"
+                     "### END SOLUTION\nprint('after')", solution=True, grade=False, locked=False, grade_id="ans_1_1"),
+        cell("code", "check.number('1.1', answer_1_1, lo=0)\n### BEGIN HIDDEN TESTS\nassert answer_1_1 == 42\n"
+                     "### END HIDDEN TESTS", grade=True, solution=False, locked=True, points=1, grade_id="test_1_1"),
+        cell("md", "**参考答案 Model answer** secret", grade=True, solution=True, locked=False, points=2,
+             grade_id="exam_1_1"),
+    ])
 
 
-@pytest.mark.notebook
-def test_student_version_and_grading(tmp_path):
+def test_student_version_of_an_nbgrader_notebook(tmp_path):
     src = tmp_path / "chapter.ipynb"
-    nbformat.write(_tiny_notebook("6 * 7", "'C'"), src)
+    nbformat.write(_nbgrader_notebook(), src)
     before = src.read_bytes()
-    student = make_student_version(src, tmp_path / "student.ipynb")
+    student = nbformat.read(make_student_version(src, tmp_path / "student.ipynb"), as_version=4)
     assert src.read_bytes() == before, "the source notebook must not change"
     with pytest.raises(ValueError, match="refusing to overwrite"):
         make_student_version(src, src)
-    grades = grade_notebook(student)
-    assert grades.set_index("exercise")["status"].to_dict() == {"1.1": "not_attempted", "1.2": "not_attempted"}
+    sources = [c.source for c in student.cells]
+    assert sources[2] == "answer_1_1 = ...  # 在这里作答 your answer here\n    " + CODE_STUB + "\nprint('after')"
+    assert sources[3] == "check.number('1.1', answer_1_1, lo=0)"
+    assert sources[4] == TEXT_STUB
+    text = nbformat.writes(student)
+    assert "42" not in text and "secret" not in text and "HIDDEN" not in text
+    assert all(c.get("outputs", []) == [] and c.get("execution_count") is None for c in student.cells)
+    assert student.cells[3].metadata["editable"] is False and student.cells[2].metadata["deletable"] is False
+    with pytest.raises(ValueError, match="without"):
+        release_cell_source({"cell_type": "code", "source": "### BEGIN SOLUTION\nx = 1",
+                             "metadata": {"nbgrader": {"solution": True}}})
 
-    graded_src = grade_notebook(src)
-    assert graded_src["status"].tolist() == ["correct", "correct"]
 
-    wrong = tmp_path / "wrong.ipynb"
-    nbformat.write(_tiny_notebook("41", "'C'"), wrong)
-    before = wrong.read_bytes()
-    graded = grade_notebook(wrong).set_index("exercise")
-    assert graded.loc["1.1", "status"] == "wrong" and "multiply" in graded.loc["1.1", "message"]
-    assert graded.loc["1.2", "status"] == "correct", "one wrong answer must not hide the others"
-    assert wrong.read_bytes() == before, "grading must not modify the submission"
+def test_student_command(tmp_path, capsys):
+    src = tmp_path / "chapter.ipynb"
+    nbformat.write(_nbgrader_notebook(), src)
+    assert exercises_main(["student", str(src), str(tmp_path / "out.ipynb")]) == 0
+    assert "wrote" in capsys.readouterr().out
+    assert is_nbgrader_notebook(nbformat.read(tmp_path / "out.ipynb", as_version=4))

@@ -1,0 +1,62 @@
+"""The nbgrader configuration every crm-lessons course uses (one place: the config file and the runner)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm_lessons.exercises import CODE_STUB, TEXT_STUB
+
+#: nbgrader's per-cell timeout when the instructor does not choose one (seconds).
+DEFAULT_TIMEOUT = 60
+
+_TEMPLATE = '''\
+# nbgrader configuration written by `crm-lessons assign` (re-running it rewrites this file).
+import os
+
+c = get_config()  # noqa: F821 (provided by nbgrader)
+_here = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.root = _here
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(_here, "gradebook.db")
+c.Exchange.root = os.path.join(_here, "exchange")
+c.ClearSolutions.code_stub = {{"python": {code_stub!r}}}
+c.ClearSolutions.text_stub = {text_stub!r}
+c.Execute.timeout = {timeout}
+c.OverwriteCells.add_missing_cells = True
+c.Autograde.autograde_preprocessors = {preprocessors}
+'''
+
+
+def _autograde_preprocessors() -> list[str]:
+    return [
+        "crm_lessons.grading._execute.StrictExecute",
+        "nbgrader.preprocessors.IgnorePattern",
+        "nbconvert.preprocessors.ClearMetadataPreprocessor",
+        "nbgrader.preprocessors.LimitOutput",
+        "nbgrader.preprocessors.SaveAutoGrades",
+        "nbgrader.preprocessors.AssignLatePenalties",
+        "nbgrader.preprocessors.CheckCellMetadata",
+    ]
+
+
+def config_file_text(*, timeout: int = DEFAULT_TIMEOUT) -> str:
+    """The text of ``nbgrader_config.py`` for a course folder (paths relative to the file)."""
+    return _TEMPLATE.format(code_stub=CODE_STUB, text_stub=TEXT_STUB, timeout=int(timeout),
+                            preprocessors=_autograde_preprocessors())
+
+
+def nbgrader_config(root: str, *, db_url: str, timeout: int = DEFAULT_TIMEOUT, exchange: str | None = None) -> Any:
+    """The same settings as :func:`config_file_text`, as a traitlets ``Config`` for one course folder."""
+    import os
+
+    from traitlets.config import Config
+
+    c = Config()
+    c.CourseDirectory.root = root
+    c.CourseDirectory.db_url = db_url
+    c.Exchange.root = exchange or os.path.join(root, "exchange")
+    c.ClearSolutions.code_stub = {"python": CODE_STUB}
+    c.ClearSolutions.text_stub = TEXT_STUB
+    c.Execute.timeout = int(timeout)
+    c.OverwriteCells.add_missing_cells = True
+    c.Autograde.autograde_preprocessors = _autograde_preprocessors()
+    return c

@@ -1,0 +1,190 @@
+"""``crm-lessons assign``: an nbgrader course folder from the chapter notebooks."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+from crm_lessons._fileio import atomic_write_bytes
+from crm_lessons.grading._config import DEFAULT_TIMEOUT, config_file_text
+
+__all__ = ["assign_course", "chapter_id", "course_chapters"]
+
+_MARKER = "# nbgrader configuration written by `crm-lessons assign`"
+_CHAPTER_DIR = re.compile(r"^ch(\d{2})$")
+
+
+class GradingError(Exception):
+    """A problem the instructor must fix (wrong folder, unknown chapter, ...); the message says what to do."""
+
+
+def chapter_id(chapter: int | str) -> str:
+    """nbgrader's assignment name of a chapter.
+
+    Examples
+    --------
+    >>> chapter_id(2), chapter_id("02"), chapter_id("10")
+    ('ch02', 'ch02', 'ch10')
+    """
+    text = str(chapter).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 99:
+        raise GradingError(f"chapter must be a number such as 2 or 02, got {chapter!r}")
+    return f"ch{int(text):02d}"
+
+
+def _run_nbgrader(job: dict, *, cwd: Path, wall_clock: float) -> subprocess.CompletedProcess:
+    """Run ``crm_lessons.grading._runner`` on ``job`` in a child process, killed (with its kernels) after ``wall_clock`` s."""
+    with tempfile.TemporaryDirectory(prefix="crm-job-") as tmp:
+        job_file = Path(tmp) / "job.json"
+        job_file.write_text(json.dumps(job), encoding="utf-8")
+        env = dict(os.environ)
+        env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+        proc = subprocess.Popen([sys.executable, "-m", "crm_lessons.grading._runner", str(job_file)],
+                                cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            out, err = proc.communicate(timeout=wall_clock)
+        except subprocess.TimeoutExpired:
+            _kill_tree(proc.pid)
+            out, err = proc.communicate()
+            return subprocess.CompletedProcess(proc.args, -9, out.decode(errors="replace"),
+                                               err.decode(errors="replace") + f"\nkilled after {wall_clock:.0f} s")
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out.decode(errors="replace"),
+                                           err.decode(errors="replace"))
+
+
+def _kill_tree(pid: int) -> None:
+    """Kill a process and every process it started (nbgrader's kernels run in their own sessions)."""
+    import signal
+
+    try:
+        import psutil
+
+        parent = psutil.Process(pid)
+        procs = parent.children(recursive=True) + [parent]
+        for p in procs:
+            try:
+                p.kill()
+            except psutil.NoSuchProcess:
+                pass
+        psutil.wait_procs(procs, timeout=10)
+    except ImportError:  # pragma: no cover (psutil comes with ipykernel)
+        os.killpg(pid, signal.SIGKILL)
+    except Exception:  # the process already ended
+        pass
+
+
+def course_chapters(course: str | os.PathLike) -> dict[str, Path]:
+    """The chapters of a course folder: ``{"ch02": source notebook path, ...}``, in order."""
+    source = Path(course) / "source"
+    chapters: dict[str, Path] = {}
+    if not source.is_dir():
+        raise GradingError(f"{course} is not a course folder (no source/); create it with 'crm-lessons assign --out {course}'")
+    for folder in sorted(source.iterdir()):
+        if _CHAPTER_DIR.match(folder.name):
+            notebooks = sorted(folder.glob("*.ipynb"))
+            if len(notebooks) != 1:
+                raise GradingError(f"{folder} must hold exactly one notebook, found {len(notebooks)}")
+            chapters[folder.name] = notebooks[0]
+    if not chapters:
+        raise GradingError(f"{course}/source has no chapter folders (chNN); run 'crm-lessons assign --out {course}'")
+    return chapters
+
+
+def _chapter_notebooks(folder: Path, chapters: Iterable[int | str] | None) -> dict[str, Path]:
+    from crm_lessons.course import chapter_notebooks
+
+    found = {chapter_id(p.name[:2]): p for p in chapter_notebooks(folder)}
+    if not chapters:
+        return found
+    wanted = {}
+    for ch in chapters:
+        cid = chapter_id(ch)
+        if cid not in found:
+            raise GradingError(f"no notebook for chapter {ch} in {folder} (found {', '.join(found) or 'none'})")
+        wanted[cid] = found[cid]
+    return dict(sorted(wanted.items()))
+
+
+def _check_out_folder(out: Path) -> None:
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise GradingError(f"--out {out} is a file; give a folder")
+    config = out / "nbgrader_config.py"
+    if any(out.iterdir()) and not (config.is_file() and config.read_text(encoding="utf-8").startswith(_MARKER)):
+        raise GradingError(f"--out {out} is a folder that 'crm-lessons assign' did not create; "
+                           "give a new or empty folder (your files there are left alone)")
+
+
+def assign_course(out: str | os.PathLike, chapters: Iterable[int | str] | None = None, *,
+                  notebooks: str | os.PathLike | None = None, timeout: int = DEFAULT_TIMEOUT,
+                  log=print) -> dict[str, Path]:
+    """Write (or refresh) an nbgrader course folder and release the student versions.
+
+    Parameters
+    ----------
+    out : path
+        The course folder: ``nbgrader_config.py``, ``source/chNN/``, ``release/chNN/``,
+        ``gradebook.db``.  A folder that ``assign`` did not create must be empty.
+    chapters : iterable of int or str, optional
+        Chapter numbers (``2`` or ``"02"``); default every chapter in the nbgrader format.
+    notebooks : path, optional
+        Folder of the chapter notebooks (default: the source checkout's ``notebooks/``).
+    timeout : int
+        nbgrader's per-cell timeout written into the configuration (seconds).
+
+    Returns
+    -------
+    dict
+        Chapter id (``"ch02"``) -> released student notebook.
+    """
+    import nbformat
+
+    from crm_lessons.course import project_root
+    from crm_lessons.exercises import is_nbgrader_notebook
+
+    out = Path(out).resolve()
+    folder = Path(notebooks) if notebooks is not None else project_root() / "notebooks"
+    selected = _chapter_notebooks(folder, chapters)
+    ready = {}
+    for cid, path in selected.items():
+        nb = nbformat.read(path, as_version=4)
+        if is_nbgrader_notebook(nb):
+            ready[cid] = (path, nb)
+        elif chapters:
+            raise GradingError(f"{path.name} is not in the nbgrader exercise format yet (notebooks/README.md)")
+        else:
+            log(f"skipping {path.name}: not in the nbgrader exercise format yet")
+    if not ready:
+        raise GradingError(f"no chapter notebook in the nbgrader format in {folder}")
+    _check_out_folder(out)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out / "nbgrader_config.py", config_file_text(timeout=timeout).encode("utf-8"))
+    (out / "exchange").mkdir(exist_ok=True)
+    for cid, (path, nb) in ready.items():
+        for sub in ("source", "release"):
+            shutil.rmtree(out / sub / cid, ignore_errors=True)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        nb.metadata.pop("papermill", None)
+        (out / "source" / cid).mkdir(parents=True)
+        nbformat.write(nb, out / "source" / cid / path.name)
+    log(f"generating the student versions of {', '.join(ready)} with nbgrader ...")
+    result = _run_nbgrader({"action": "generate", "root": str(out), "chapters": list(ready),
+                            "db_url": "sqlite:///" + str(out / "gradebook.db"), "timeout": timeout},
+                           cwd=out, wall_clock=600)
+    if result.returncode != 0:
+        raise GradingError(f"nbgrader generate_assignment failed:\n{result.stderr[-4000:]}")
+    released = {cid: out / "release" / cid / path.name for cid, (path, _) in ready.items()}
+    for cid, path in released.items():
+        log(f"{cid}: {path}")
+    return released

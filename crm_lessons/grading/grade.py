@@ -1,0 +1,599 @@
+"""``crm-lessons grade``: autograde every submission with nbgrader and write the gradebook CSV.
+
+Each submission is graded in its own temporary copy of the course folder that
+holds that one submission and no instructor notebook, against its own
+temporary gradebook outside that copy; the results are then merged into the
+course's ``gradebook.db`` (for JupyterLab's formgrader) and copied to
+``autograded/`` and ``feedback/``.  nbgrader restores the instructor's test
+cells and clears stored outputs before it executes anything, so grading never
+depends on what a submission prints or stores.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from crm_lessons._fileio import atomic_write_bytes
+from crm_lessons.grading._config import DEFAULT_TIMEOUT
+from crm_lessons.grading.assign import GradingError, _run_nbgrader, course_chapters
+
+__all__ = ["COLUMNS", "GRADE_STATUSES", "grade_course", "neutralise"]
+
+#: Columns of the gradebook CSV, one row per student, chapter and exercise.
+COLUMNS = ["student", "chapter", "exercise", "points", "max_points", "status"]
+#: Columns of the totals file written beside it.
+TOTAL_COLUMNS = ["student", "points", "max_points", "needs_manual_grade"]
+#: Every status a gradebook row can have.
+GRADE_STATUSES = ("correct", "wrong", "not_attempted", "error", "missing", "invalid_submission",
+                  "needs_manual_grade")
+#: Exceptions raised by our checks (visible and hidden): the answer was judged wrong.
+_WRONG = {"WrongAnswer", "ExerciseError", "AssertionError"}
+_MAX_BYTES = 50 * 2**20
+_BAD_NAME = re.compile(r"[/\\*?\[\]\x00-\x1f]")
+_OUTPUT_DIRS = ("source", "release", "submitted", "autograded", "feedback", "exchange")
+
+
+@dataclass
+class _Chapter:
+    cid: str
+    notebook: str  # file name in source/chNN/
+    grade_cells: list[tuple[str, float, str]]  # (grade_id, points, cell type)
+    ids: set[str] = field(default_factory=set)  # every nbgrader grade_id of the notebook
+    code_cells: int = 0
+
+
+def neutralise(value: Any) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula.
+
+    Examples
+    --------
+    >>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise("@SUM(A1)"), neutralise("ch02"), neutralise(2.0)
+    ('\\'=HYPERLINK("http://x")', "'@SUM(A1)", 'ch02', '2')
+    """
+    if isinstance(value, float):
+        value = f"{value:g}"
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _load_chapter(cid: str, path: Path) -> _Chapter:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    chapter = _Chapter(cid, path.name, [])
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade_id"):
+            chapter.ids.add(meta["grade_id"])
+        if meta.get("grade"):
+            chapter.grade_cells.append((meta["grade_id"], float(meta.get("points", 0)), cell.cell_type))
+        chapter.code_cells += cell.cell_type == "code"
+    return chapter
+
+
+def _read_submission(path: Path) -> tuple[Any, str]:
+    """(notebook, "") or (None, why it is not a gradable notebook)."""
+    import nbformat
+
+    if path.is_symlink() or not path.is_file():
+        return None, "not a regular file"
+    if path.stat().st_size > _MAX_BYTES:
+        return None, "file larger than 50 MB"
+    raw = path.read_bytes()
+    if not raw.strip():
+        return None, "empty file"
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None, "not a notebook (not JSON)"
+    if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
+        return None, "not a notebook (JSON without cells)"
+    try:
+        nb = nbformat.reads(json.dumps(data), as_version=4)
+        nbformat.validate(nb)
+    except Exception as exc:  # nbformat raises several kinds
+        return None, f"not a valid notebook ({type(exc).__name__})"
+    if not nb.cells:
+        return None, "notebook without cells"
+    return nb, ""
+
+
+def _match_chapter(nb: Any, chapters: dict[str, _Chapter]) -> str | None:
+    """The chapter whose nbgrader cell ids the notebook carries most (the notebook's own metadata, not its name)."""
+    ids = {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells
+           if isinstance(c.metadata.get("nbgrader"), dict)} - {None}
+    scores = sorted(((len(ids & ch.ids), cid) for cid, ch in chapters.items()), reverse=True)
+    if not scores or scores[0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+        return None
+    return scores[0][1]
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
+def _check_outputs(csv_path: Path, course: Path, submissions: Path | None) -> tuple[Path, Path]:
+    if csv_path.is_symlink():
+        raise GradingError(f"--csv {csv_path} is a symbolic link; give an ordinary file name")
+    target = csv_path.resolve()
+    totals = target.with_name(target.stem + "_totals" + (target.suffix or ".csv"))
+    forbidden = [course / d for d in _OUTPUT_DIRS] + ([submissions] if submissions else [])
+    for path in (target, totals):
+        if any(_inside(path, f) for f in forbidden):
+            raise GradingError(f"refusing to write {path}: it is inside {', '.join(str(f) for f in forbidden)} "
+                               "(submissions and nbgrader's folders are never overwritten); choose another --csv")
+        if path.suffix.lower() in (".ipynb", ".py", ".db") or path.is_dir():
+            raise GradingError(f"refusing to write the gradebook to {path}; give a .csv file name")
+    return target, totals
+
+
+def _valid_student(name: str) -> bool:
+    return bool(name) and not name.startswith(".") and not _BAD_NAME.search(name) and len(name) <= 100
+
+
+class _Batch:
+    def __init__(self, course: Path, chapters: dict[str, _Chapter], timeout: int, log: Callable[[str], None]):
+        self.course, self.chapters, self.timeout, self.log = course, chapters, timeout, log
+        self.rows: list[dict[str, Any]] = []
+        self.students: set[str] = set()
+        self.done: set[tuple[str, str]] = set()
+        self.template_db: Path | None = None
+
+    # -- rows ------------------------------------------------------------
+    def _chapter_rows(self, student: str, cid: str, status: str) -> None:
+        for grade_id, points, _ in self.chapters[cid].grade_cells:
+            self.rows.append(dict(student=student, chapter=cid, exercise=grade_id, points=0.0,
+                                  max_points=points, status=status))
+        self.done.add((student, cid))
+
+    def _file_row(self, student: str, name: str, reason: str, cid: str = "") -> None:
+        self.log(f"{student}: {name}: {reason}")
+        self.rows.append(dict(student=student, chapter=cid, exercise=name, points="", max_points="",
+                              status="invalid_submission"))
+
+    # -- collecting --------------------------------------------------------
+    def collect(self, submissions: Path) -> None:
+        """Copy an LMS export (``SUBMISSIONS/STUDENT/*.ipynb``) into ``submitted/STUDENT/chNN/``."""
+        import nbformat
+
+        for folder in sorted(submissions.iterdir()):
+            if folder.name.startswith(".") or not folder.is_dir() or folder.is_symlink():
+                continue
+            student = folder.name
+            if not _valid_student(student):
+                self._file_row(student, folder.name, "student folder name with / \\ * ? [ ] or control characters")
+                continue
+            self.students.add(student)
+            taken: dict[str, Any] = {}
+            for path in sorted(p for p in folder.iterdir() if p.suffix.lower() == ".ipynb"):
+                nb, reason = _read_submission(path)
+                cid = _match_chapter(nb, self.chapters) if nb is not None else None
+                if nb is None:
+                    self._file_row(student, path.name, reason)
+                elif cid is None:
+                    self._file_row(student, path.name, "not a chapter notebook of this course")
+                elif cid in taken:
+                    self._file_row(student, path.name, f"a second notebook of {cid}; graded: {taken[cid][0]}", cid)
+                else:
+                    taken[cid] = (path.name, nb)
+            for cid, (_, nb) in taken.items():
+                dest = self.course / "submitted" / student / cid
+                shutil.rmtree(dest, ignore_errors=True)
+                dest.mkdir(parents=True)
+                nbformat.write(nb, dest / self.chapters[cid].notebook)
+
+    # -- grading -----------------------------------------------------------
+    def prepare(self, workdir: Path) -> None:
+        """A gradebook that knows the assignments and no student (copied for each submission)."""
+        root = workdir / "template"
+        for cid, ch in self.chapters.items():
+            (root / "source" / cid).mkdir(parents=True)
+            shutil.copy(self.course / "source" / cid / ch.notebook, root / "source" / cid / ch.notebook)
+        db = workdir / "template.db"
+        result = _run_nbgrader({"action": "generate", "root": str(root), "chapters": list(self.chapters),
+                                "db_url": f"sqlite:///{db}", "timeout": self.timeout}, cwd=root, wall_clock=600)
+        if result.returncode != 0:
+            raise GradingError(f"nbgrader could not read the course's source notebooks:\n{result.stderr[-4000:]}")
+        shutil.rmtree(root, ignore_errors=True)
+        self.template_db = db
+        course_db = self.course / "gradebook.db"
+        if not course_db.exists():
+            shutil.copy(db, course_db)
+
+    def plan(self, extra: Path | None = None) -> None:
+        """Read every submission in ``submitted/`` into memory and snapshot the files a kernel must not change.
+
+        Grading uses these in-memory copies, so a submission that rewrites a
+        classmate's file on disk changes nobody's grade; the files are
+        restored after each run (see :meth:`run`).
+        """
+        submitted = self.course / "submitted"
+        folders = sorted(p for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []
+        self.todo: list[tuple[str, str, Any]] = []
+        for folder in folders:
+            student = folder.name
+            if student.startswith(".") or folder.is_symlink():
+                continue
+            if not _valid_student(student):
+                self._file_row(student, folder.name, "student folder name with / \\ * ? [ ] or control characters")
+                continue
+            self.students.add(student)
+            for cid, chapter in self.chapters.items():
+                files = sorted((folder / cid).glob("*.ipynb")) if (folder / cid).is_dir() else []
+                if not files:
+                    continue
+                named = [f for f in files if f.name == chapter.notebook]
+                path = named[0] if named else files[0]
+                for other in (f for f in files if f != path):
+                    self._file_row(student, other.name,
+                                   f"another notebook in submitted/{student}/{cid}; graded: {path.name}", cid)
+                nb, reason = _read_submission(path)
+                if nb is None:
+                    self.log(f"{student} {cid}: {path.name}: {reason}")
+                    self._chapter_rows(student, cid, "invalid_submission")
+                    continue
+                matched = _match_chapter(nb, self.chapters)
+                if matched != cid:
+                    what = f"the notebook of {matched}" if matched else "not a chapter notebook of this course"
+                    self.log(f"{student} {cid}: {path.name}: {what}")
+                    self._chapter_rows(student, cid, "invalid_submission")
+                    continue
+                self.todo.append((student, cid, nb))
+        self.guarded = _Snapshot([self.course / d for d in ("source", "submitted", "release")]
+                                 + ([extra] if extra else []) + [self.course / "gradebook.db",
+                                                                  self.course / "nbgrader_config.py"])
+
+    def run(self) -> None:
+        for student, cid, nb in self.todo:
+            try:
+                ok = self._grade_one(student, cid, nb)
+            except Exception as exc:  # one broken submission never stops the batch
+                self.log(f"  {student} {cid}: could not be graded ({type(exc).__name__}: {exc})")
+                ok = False
+            changed = self.guarded.restore()
+            if changed:
+                self.log(f"  {student} {cid}: the submission changed files outside its own copy "
+                         f"({', '.join(str(p) for p in changed[:3])}{' ...' if len(changed) > 3 else ''}); "
+                         "restored them and marked this submission 'error'")
+            if changed or not ok:
+                self.rows = [r for r in self.rows if not (r["student"] == student and r["chapter"] == cid)]
+                self._chapter_rows(student, cid, "error")
+
+    def _grade_one(self, student: str, cid: str, nb: Any) -> bool:
+        import nbformat
+
+        chapter = self.chapters[cid]
+        self.log(f"grading {student} {cid} ...")
+        work = Path(tempfile.mkdtemp(prefix="crm-course-"))
+        dbdir = Path(tempfile.mkdtemp(prefix="crm-gradebook-"))
+        try:
+            (work / "source" / cid).mkdir(parents=True)  # empty: the instructor's notebook stays out of reach
+            (work / "submitted" / student / cid).mkdir(parents=True)
+            nbformat.write(_known_cells_only(nb, chapter), work / "submitted" / student / cid / chapter.notebook)
+            db = dbdir / "gradebook.db"
+            shutil.copy(self.template_db, db)
+            wall = self.timeout * (chapter.code_cells + 3) + 120
+            result = _run_nbgrader({"action": "autograde", "root": str(work), "chapter": cid, "student": student,
+                                    "db_url": f"sqlite:///{db}", "timeout": self.timeout,
+                                    "exchange": str(work / "exchange")}, cwd=work, wall_clock=wall)
+            if result.returncode != 0:
+                self.log(f"  {student} {cid}: nbgrader could not grade it (dead kernel, timeout or crash); "
+                         "its exercises are marked 'error'")
+            # anything the kernel could have touched is restored before the results are merged
+            changed = self.guarded.restore()
+            if changed:
+                self.log(f"  {student} {cid}: the submission changed files outside its own copy "
+                         f"({', '.join(str(p) for p in changed[:3])}{' ...' if len(changed) > 3 else ''}); "
+                         "restored them and marked this submission 'error'")
+                return False
+            autograded = work / "autograded" / student / cid / chapter.notebook
+            executed = nbformat.read(autograded, as_version=4) if autograded.is_file() else None
+            grades = self._temp_grades(db, cid, student, chapter)
+            self._publish(work, student, cid)
+            self._merge(grades, cid, student, chapter)
+            if result.returncode != 0:
+                return False
+            self._grade_rows(student, cid, executed)
+        finally:
+            for folder in (work, dbdir):
+                shutil.rmtree(folder, onerror=_force_remove)
+            self.done.add((student, cid))
+        self.guarded.refresh([self.course / "gradebook.db"])
+        return True
+
+    @staticmethod
+    def _temp_grades(db: Path, cid: str, student: str, chapter: _Chapter) -> dict[str, tuple[Any, bool, Any]]:
+        from nbgrader.api import Gradebook, MissingEntry
+
+        out: dict[str, tuple[Any, bool, Any]] = {}
+        with Gradebook(f"sqlite:///{db}") as gb:
+            try:
+                sub = gb.find_submission_notebook(Path(chapter.notebook).stem, cid, student)
+            except MissingEntry:
+                return out
+            for g in sub.grades:
+                out[g.name] = (g.auto_score, bool(g.needs_manual_grade), None)
+            for c in sub.comments:
+                out[f"comment:{c.name}"] = (None, False, c.auto_comment)
+        return out
+
+    def _publish(self, work: Path, student: str, cid: str) -> None:
+        for sub in ("autograded", "feedback"):
+            src = work / sub / student / cid
+            dest = self.course / sub / student / cid
+            shutil.rmtree(dest, onerror=_force_remove)
+            if src.is_dir():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copytree(src, dest, symlinks=True)
+
+    def _merge(self, grades: dict, cid: str, student: str, chapter: _Chapter) -> None:
+        """Write this submission's autograde results into the course gradebook (manual scores kept)."""
+        from nbgrader.api import Gradebook, MissingEntry
+
+        import warnings
+
+        from sqlalchemy.exc import SAWarning
+
+        name = Path(chapter.notebook).stem
+        with _venv_path(), warnings.catch_warnings(), Gradebook(f"sqlite:///{self.course / 'gradebook.db'}") as gb:
+            # nbgrader's add_submission triggers SQLAlchemy autoflush notices; harmless
+            warnings.simplefilter("ignore", SAWarning)
+            gb.update_or_create_student(student)
+            gb.update_or_create_submission(cid, student)
+            for grade_id, _, _ in chapter.grade_cells:
+                try:
+                    g = gb.find_grade(grade_id, name, cid, student)
+                except MissingEntry:
+                    continue
+                auto, needs, _ = grades.get(grade_id, (None, False, None))
+                g.auto_score, g.needs_manual_grade = auto, needs
+            for key, (_, _, comment) in grades.items():
+                if key.startswith("comment:"):
+                    try:
+                        gb.find_comment(key[len("comment:"):], name, cid, student).auto_comment = comment
+                    except MissingEntry:
+                        pass
+            gb.db.commit()
+
+    def _grade_rows(self, student: str, cid: str, executed: Any) -> None:
+        from nbgrader.api import Gradebook, MissingEntry
+
+        chapter = self.chapters[cid]
+        outputs = {}
+        if executed is not None:
+            for cell in executed.cells:
+                gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+                if gid:
+                    outputs[gid] = cell.get("outputs", [])
+        with Gradebook(f"sqlite:///{self.course / 'gradebook.db'}") as gb:
+            for grade_id, max_points, kind in chapter.grade_cells:
+                try:
+                    g = gb.find_grade(grade_id, Path(chapter.notebook).stem, cid, student)
+                    auto, manual, needs = g.auto_score, g.manual_score, g.needs_manual_grade
+                except MissingEntry:
+                    auto = manual = needs = None
+                points: Any = manual if manual is not None else auto
+                if manual is not None:
+                    status = "correct" if manual >= max_points else "wrong"
+                elif needs:
+                    status, points = "needs_manual_grade", ""
+                elif auto is None:
+                    status, points = "error", 0.0
+                elif auto >= max_points:
+                    status = "correct"
+                elif kind == "markdown":
+                    status = "not_attempted"  # nbgrader scores an unchanged written answer zero
+                else:
+                    status = _failure(outputs.get(grade_id, []))
+                self.rows.append(dict(student=student, chapter=cid, exercise=grade_id, points=points,
+                                      max_points=max_points, status=status))
+
+    def add_missing(self) -> None:
+        with_db = self.course / "gradebook.db"
+        if with_db.exists():
+            from nbgrader.api import Gradebook
+
+            with Gradebook(f"sqlite:///{with_db}") as gb:
+                self.students |= {s.id for s in gb.students if _valid_student(s.id)}
+        for student in sorted(self.students):
+            for cid in self.chapters:
+                if (student, cid) not in self.done:
+                    self._chapter_rows(student, cid, "missing")
+
+
+def _known_cells_only(nb: Any, chapter: _Chapter) -> Any:
+    """A copy whose cells carry nbgrader metadata only for the chapter's own cells (an added "graded" cell is plain)."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader")
+        if meta is not None and (not isinstance(meta, dict) or meta.get("grade_id") not in chapter.ids):
+            del cell.metadata["nbgrader"]
+    return nb
+
+
+def _failure(outputs: list) -> str:
+    """Why a test cell scored zero: not_attempted / wrong (our checks said so) / error (anything else)."""
+    errors = [o for o in outputs if o.get("output_type") == "error"]
+    if any("未作答 not attempted" in str(o.get("evalue", "")) for o in errors):
+        return "not_attempted"
+    if errors and errors[0].get("ename") in _WRONG:
+        return "wrong"
+    return "error"
+
+
+def _force_remove(func, path, _exc) -> None:
+    """rmtree helper: nbgrader leaves read-only files; make them writable and retry."""
+    try:
+        os.chmod(path, 0o700)
+        if os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+    except OSError:
+        pass
+
+
+class _Snapshot:
+    """The bytes of every file under some paths, to undo what a submission's kernel changed there.
+
+    A kernel runs as the same user as the grader, so it *can* write anywhere
+    the grader can; this makes such a write harmless to everyone else (the
+    files are put back after each run, and the submission is marked 'error').
+    """
+
+    def __init__(self, paths: list[Path]):
+        self.paths = paths
+        self.files: dict[Path, tuple[tuple[int, int], bytes]] = {}
+        self.refresh(paths)
+
+    @staticmethod
+    def _walk(path: Path):
+        if path.is_file() and not path.is_symlink():
+            yield path
+        elif path.is_dir() and not path.is_symlink():
+            for p in sorted(path.rglob("*")):
+                if p.is_file() and not p.is_symlink():
+                    yield p
+
+    def refresh(self, paths: list[Path]) -> None:
+        import zlib
+
+        for path in paths:
+            for f in self._walk(path):
+                st = f.stat()
+                self.files[f] = ((st.st_mtime_ns, st.st_size), zlib.compress(f.read_bytes(), 1))
+
+    def restore(self) -> list[Path]:
+        """Put back every changed or deleted file; return them (new files in the guarded folders are removed)."""
+        import zlib
+
+        changed = []
+        for f, (sig, data) in self.files.items():
+            try:
+                st = f.stat()
+                same = (st.st_mtime_ns, st.st_size) == sig and not f.is_symlink()
+            except OSError:
+                same = False
+            if not same:
+                changed.append(f)
+                if f.is_symlink() or f.is_dir():
+                    f.unlink() if f.is_symlink() else shutil.rmtree(f, onerror=_force_remove)
+                f.parent.mkdir(parents=True, exist_ok=True)
+                if f.exists():
+                    os.chmod(f, 0o644)
+                f.write_bytes(zlib.decompress(data))
+                st = f.stat()
+                self.files[f] = ((st.st_mtime_ns, st.st_size), data)
+        for path in self.paths:
+            for f in self._walk(path) if path.is_dir() else ():
+                if f not in self.files:
+                    changed.append(f)
+                    f.unlink()
+        return changed
+
+
+class _venv_path:
+    """nbgrader creates a missing gradebook by calling ``alembic``: put the venv's bin folder on PATH meanwhile."""
+
+    def __enter__(self):
+        import sys
+
+        self.old = os.environ.get("PATH", "")
+        os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + self.old
+
+    def __exit__(self, *exc):
+        os.environ["PATH"] = self.old
+
+
+def _csv_bytes(rows: list[dict], columns: list[str]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralise(row[c]) for c in columns])
+    return buf.getvalue().encode("utf-8-sig")  # BOM: Excel on a Chinese-locale Windows reads UTF-8
+
+
+def _totals(rows: list[dict]) -> list[dict]:
+    totals: dict[str, dict] = {}
+    for row in rows:
+        t = totals.setdefault(row["student"], dict(student=row["student"], points=0.0, max_points=0.0,
+                                                   needs_manual_grade=0))
+        if isinstance(row["points"], float | int):
+            t["points"] += row["points"]
+        if isinstance(row["max_points"], float | int):
+            t["max_points"] += row["max_points"]
+        t["needs_manual_grade"] += row["status"] == "needs_manual_grade"
+    return [totals[s] for s in sorted(totals)]
+
+
+def grade_course(course: str | os.PathLike, *, csv_path: str | os.PathLike,
+                 submissions: str | os.PathLike | None = None, timeout: int = DEFAULT_TIMEOUT,
+                 log: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """Autograde every submission of a course with nbgrader and write the gradebook.
+
+    Parameters
+    ----------
+    course : path
+        A course folder written by :func:`crm_lessons.grading.assign_course`.
+    csv_path : path
+        The gradebook CSV (UTF-8 with BOM), columns :data:`COLUMNS`; the
+        per-student totals go to ``<name>_totals.csv`` beside it.  Never inside
+        the submissions or nbgrader's folders.
+    submissions : path, optional
+        An LMS export, ``SUBMISSIONS/STUDENT/*.ipynb``: collected into
+        ``submitted/STUDENT/chNN/`` first, each notebook matched to its chapter
+        by its nbgrader cell ids.  Without it, ``submitted/`` is graded as it is.
+    timeout : int
+        Seconds one cell may run before nbgrader interrupts it.
+
+    Returns
+    -------
+    list of dict
+        The gradebook rows (``points`` empty, i.e. ``""``, while a written
+        answer awaits manual grading).
+    """
+    course = Path(course).resolve()
+    if not (course / "nbgrader_config.py").is_file():
+        raise GradingError(f"{course} is not a course folder (no nbgrader_config.py); "
+                           f"create it with 'crm-lessons assign --out {course}'")
+    subs = Path(submissions).resolve() if submissions is not None else None
+    if subs is not None:
+        if not subs.is_dir():
+            raise GradingError(f"submissions folder {subs} does not exist")
+        if any(_inside(subs, course / d) for d in _OUTPUT_DIRS) or _inside(course, subs):
+            raise GradingError(f"the submissions folder {subs} must be outside nbgrader's folders of {course}")
+    if int(timeout) <= 0:
+        raise GradingError("--timeout must be a positive number of seconds")
+    target, totals_path = _check_outputs(Path(csv_path), course, subs)
+    chapters = {cid: _load_chapter(cid, path) for cid, path in course_chapters(course).items()}
+    batch = _Batch(course, chapters, int(timeout), log)
+    with tempfile.TemporaryDirectory(prefix="crm-grade-") as tmp:
+        batch.prepare(Path(tmp))
+        if subs is not None:
+            batch.collect(subs)
+        batch.plan(subs)
+        batch.run()
+    batch.add_missing()
+    order = {cid: {g: i for i, (g, _, _) in enumerate(ch.grade_cells)} for cid, ch in chapters.items()}
+    rows = sorted(batch.rows, key=lambda r: (r["student"], r["chapter"],
+                                             order.get(r["chapter"], {}).get(r["exercise"], 10**6), r["exercise"]))
+    atomic_write_bytes(target, _csv_bytes(rows, COLUMNS))
+    atomic_write_bytes(totals_path, _csv_bytes(_totals(rows), TOTAL_COLUMNS))
+    log(f"wrote {target} ({len(rows)} rows) and {totals_path}")
+    return rows
