@@ -99,7 +99,7 @@ def course_chapters(course: str | os.PathLike) -> dict[str, Path]:
 
 
 def _chapter_notebooks(folder: Path, chapters: Iterable[int | str] | None) -> dict[str, Path]:
-    from crm_lessons.course import chapter_notebooks
+    from crm_lessons._notebooks import chapter_notebooks
 
     found = {chapter_id(p.name[:2]): p for p in chapter_notebooks(folder)}
     if not chapters:
@@ -148,7 +148,7 @@ def assign_course(out: str | os.PathLike, chapters: Iterable[int | str] | None =
     """
     import nbformat
 
-    from crm_lessons.course import project_root
+    from crm_lessons._notebooks import project_root
     from crm_lessons.exercises import is_nbgrader_notebook
 
     out = Path(out).resolve()
