@@ -1,22 +1,28 @@
 """Customer lifecycle (客户生命周期): stages and acquisition cohorts.
 
-The course divides a customer relationship into five stages:
+The course divides a customer relationship into five stages (潜在获取期,
+客户成长期, 客户成熟期, 客户衰退期, 客户终止期); the four-stage model of the
+Chinese literature (考察期, 形成期, 稳定期, 退化期) maps onto the first four.
+On transaction data the stages are assigned by rules:
 
 ========================  ==================  ===========================================
 stage                     阶段                 rule (defaults of :class:`LifecycleRules`)
 ========================  ==================  ===========================================
-``acquisition``           潜在获取期 (考察期)   first purchase within 90 days, or one purchase only
-``growth``                成长期               spend in the last 180 days up >= 20% on the 180 before,
+``acquisition``           潜在获取期           first purchase within 90 days, or one purchase only
+``growth``                客户成长期           spend in the last 180 days up >= 20% on the 180 before,
                                               or stable but customer for under a year
-``maturity``              成熟期               stable spend, customer for a year or more
-``decline``               衰退期               spend in the last 180 days down >= 20% (or nothing)
-``termination``           终止期               no purchase for more than 365 days
+``maturity``              客户成熟期           stable spend, customer for a year or more
+``decline``               客户衰退期           spend in the last 180 days down >= 20% (or nothing)
+``termination``           客户终止期           no purchase for more than 365 days
                                               (or P(alive) below a threshold, if given)
 ========================  ==================  ===========================================
 
 The rules are a teaching device: transparent, parameterised, checked in the
-order termination, acquisition, growth, decline, maturity.  Probability
-models of "alive" customers are in :mod:`crm_lessons.clv`.
+order termination, acquisition, growth, decline, maturity
+(:func:`stage_rules` lists them with the thresholds in force).  A
+prospect who has not bought yet (the start of 潜在获取期 in the course) leaves
+no transaction, so transaction data show only the buyers' part of that stage.
+Probability models of "alive" customers are in :mod:`crm_lessons.clv`.
 
 Examples
 --------
@@ -51,6 +57,8 @@ __all__ = [
     "LifecycleRules",
     "lifecycle_stage",
     "stage_distribution",
+    "stage_flow",
+    "stage_rules",
     "stage_actions",
     "cohort_matrix",
 ]
@@ -58,10 +66,10 @@ __all__ = [
 STAGES: tuple[str, ...] = ("acquisition", "growth", "maturity", "decline", "termination")
 _STAGES_ZH = {
     "acquisition": "潜在获取期",
-    "growth": "成长期",
-    "maturity": "成熟期",
-    "decline": "衰退期",
-    "termination": "终止期",
+    "growth": "客户成长期",
+    "maturity": "客户成熟期",
+    "decline": "客户衰退期",
+    "termination": "客户终止期",
 }
 
 
@@ -324,32 +332,149 @@ def stage_distribution(stages: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def stage_actions() -> pd.DataFrame:
-    """Typical CRM goals and actions for each lifecycle stage (Chinese and English).
+def stage_rules(rules: LifecycleRules | None = None) -> pd.DataFrame:
+    """The stage rules in the order they are applied, with the thresholds in force.
+
+    Parameters
+    ----------
+    rules : LifecycleRules, optional
+        Thresholds; default ``LifecycleRules()``.
 
     Returns
     -------
     DataFrame
-        Indexed by ``stage``: ``stage_zh``, ``goal_zh``, ``goal``, ``actions_zh``, ``actions``.
+        One row per rule, in the order :func:`lifecycle_stage` checks them
+        (the first rule that holds decides): ``stage``, ``stage_zh``,
+        ``rule_zh`` (the condition in Chinese, thresholds filled in).
+
+    Examples
+    --------
+    >>> stage_rules(LifecycleRules(termination_days=270)).iloc[0]["rule_zh"]
+    '距上次购买超过 270 天'
+    """
+    r = LifecycleRules() if rules is None else rules
+    if not isinstance(r, LifecycleRules):
+        raise TypeError(f"stage_rules: rules should be a LifecycleRules, got {type(r).__name__}")
+    what = "消费金额" if r.measure == "amount" else "购买次数"
+    w = r.window_days
+    term = f"距上次购买超过 {r.termination_days} 天"
+    if r.p_alive_threshold is not None:
+        term += f"，或 P(alive) < {r.p_alive_threshold:g}"
+    rows = [
+        ("termination", term),
+        ("acquisition", f"首购不超过 {r.new_days} 天，或只买过一次"),
+        ("growth", f"最近 {w} 天的{what} ≥ 之前 {w} 天的 {r.growth_ratio:g} 倍（且大于 0）"),
+        ("decline", f"最近 {w} 天的{what} ≤ 之前 {w} 天的 {r.decline_ratio:g} 倍"),
+        ("maturity", f"其余（{what}稳定）且成为客户已满 {r.maturity_days} 天"),
+        ("growth", f"其余（{what}稳定）但成为客户不满 {r.maturity_days} 天"),
+    ]
+    out = pd.DataFrame(rows, columns=["stage", "rule_zh"])
+    out.insert(1, "stage_zh", out["stage"].map(_STAGES_ZH))
+    out.index = pd.RangeIndex(1, len(out) + 1, name="order")
+    return out
+
+
+def stage_flow(
+    transactions: pd.DataFrame,
+    *,
+    dates: Any,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+    rules: LifecycleRules | None = None,
+    value: str = "customers",
+) -> pd.DataFrame:
+    """Customers per lifecycle stage at several assessment dates: a cohort moving through its lifecycle.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per purchase.
+    dates : sequence of date-like
+        Assessment dates (``as_of`` of :func:`lifecycle_stage`), increasing.
+    customer_col, date_col, amount_col : str
+        Column names.
+    rules : LifecycleRules, optional
+        Thresholds; default ``LifecycleRules()``.
+    value : {"customers", "share"}, default "customers"
+        Number of customers per stage, or the share of the customers known on that date.
+
+    Returns
+    -------
+    DataFrame
+        Index ``as_of`` (Timestamps), one column per stage of :data:`STAGES`.
+
+    Raises
+    ------
+    DataError
+        No date, dates not increasing, unknown ``value``, or any error of
+        :func:`lifecycle_stage` (e.g. no purchase before the first date).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "date": ["2024-01-01", "2024-06-01", "2024-01-10"],
+    ...                    "amount": [10.0, 10.0, 5.0]})
+    >>> stage_flow(tx, dates=["2024-02-01", "2025-06-30"])["termination"].tolist()
+    [0, 2]
+    """
+    where = "stage_flow"
+    if value not in ("customers", "share"):
+        raise DataError(f"{where}: value={value!r} should be 'customers' or 'share'")
+    stamps = [to_timestamp(d, name="dates", where=where).normalize() for d in dates]
+    if not stamps:
+        raise DataError(f"{where}: dates is empty; pass at least one assessment date")
+    if any(b <= a for a, b in zip(stamps, stamps[1:])):
+        raise DataError(f"{where}: dates should be increasing, got {[str(d.date()) for d in stamps]}")
+    rows = {}
+    for d in stamps:
+        stages = lifecycle_stage(transactions, as_of=d, customer_col=customer_col, date_col=date_col,
+                                 amount_col=amount_col, rules=rules)
+        rows[d] = stage_distribution(stages)["customers" if value == "customers" else "share"]
+    out = pd.DataFrame(rows).T
+    out.index.name = "as_of"
+    out.columns.name = "stage"
+    return out
+
+
+def stage_actions() -> pd.DataFrame:
+    """Traits, typical CRM goals and actions for each lifecycle stage (Chinese and English).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``stage``: ``stage_zh``, ``traits_zh``, ``traits``, ``goal_zh``,
+        ``goal``, ``actions_zh``, ``actions``.
 
     Examples
     --------
     >>> stage_actions().loc["decline", "stage_zh"]
-    '衰退期'
+    '客户衰退期'
     """
     rows = [
-        ("acquisition", "把首次购买者变成回头客", "turn first-time buyers into repeat buyers",
+        ("acquisition", "客户开始了解企业、试探性地首次购买；交易少，关系脆弱",
+         "the customer gets to know the firm and tries a first purchase; few transactions, a fragile tie",
+         "把首次购买者变成回头客", "turn first-time buyers into repeat buyers",
          "欢迎礼包、首单后跟进、引导第二次购买", "welcome offer, post-purchase follow-up, nudge to a second purchase"),
-        ("growth", "提高购买频率与客户份额", "raise purchase frequency and share of wallet",
+        ("growth", "信任建立，购买次数和金额上升",
+         "trust builds; purchases and spend rise",
+         "提高购买频率与客户份额", "raise purchase frequency and share of wallet",
          "交叉销售、向上销售、会员升级", "cross-selling, up-selling, loyalty-tier upgrades"),
-        ("maturity", "维持关系、提高忠诚与推荐", "keep the relationship, build loyalty and referrals",
+        ("maturity", "交易量高而稳定，关系最深、最有价值",
+         "high and steady transactions; the deepest, most valuable relationship",
+         "维持关系、提高忠诚与推荐", "keep the relationship, build loyalty and referrals",
          "个性化服务、积分与特权、推荐奖励", "personalised service, points and privileges, referral rewards"),
-        ("decline", "识别流失风险并挽留", "spot churn risk and retain",
+        ("decline", "购买减少或间隔拉长，关系开始松动",
+         "purchases fall or gaps lengthen; the relationship loosens",
+         "识别流失风险并挽留", "spot churn risk and retain",
          "流失预警、满意度回访、定向挽留优惠", "churn alerts, satisfaction calls, targeted retention offers"),
-        ("termination", "评估赢回价值，低成本赢回或放弃", "judge win-back value: win back cheaply or let go",
+        ("termination", "业务关系完全结束，相关事宜处理完毕",
+         "the business relationship has ended and related matters are settled",
+         "评估赢回价值，低成本赢回或放弃", "judge win-back value: win back cheaply or let go",
          "赢回活动、流失原因调研", "win-back campaigns, exit surveys"),
     ]
-    out = pd.DataFrame(rows, columns=["stage", "goal_zh", "goal", "actions_zh", "actions"]).set_index("stage")
+    out = pd.DataFrame(rows, columns=["stage", "traits_zh", "traits", "goal_zh", "goal", "actions_zh", "actions"])
+    out = out.set_index("stage")
     out.insert(0, "stage_zh", [_STAGES_ZH[k] for k in out.index])
     return out
 

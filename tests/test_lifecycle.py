@@ -8,7 +8,16 @@ import pytest
 
 from crm_lessons import DataError
 from crm_lessons.datasets import load_cdnow
-from crm_lessons.lifecycle import STAGES, LifecycleRules, cohort_matrix, lifecycle_stage, stage_actions, stage_distribution
+from crm_lessons.lifecycle import (
+    STAGES,
+    LifecycleRules,
+    cohort_matrix,
+    lifecycle_stage,
+    stage_actions,
+    stage_distribution,
+    stage_flow,
+    stage_rules,
+)
 
 
 def _naive_stage(dates: list[pd.Timestamp], amounts: list[float], as_of: pd.Timestamp, r: LifecycleRules) -> str:
@@ -68,7 +77,7 @@ def test_hand_computed_columns():
     assert a["n_purchases"] == 3 and a["tenure_days"] == 365 and a["days_since_last"] == 30
     assert a["recent_value"] == 30.0  # 2024-12-01 is 30 days before
     assert a["previous_value"] == 20.0  # 2024-06-01 is 213 days before (180 <= 213 < 360)
-    assert a["stage"] == "growth" and a["stage_zh"] == "成长期"
+    assert a["stage"] == "growth" and a["stage_zh"] == "客户成长期"
     counted = lifecycle_stage(tx, as_of="2024-12-31", customer_col="cid", date_col="when", amount_col="spend",
                               rules=LifecycleRules(measure="purchases"))
     assert counted.loc["a", "recent_value"] == 1 and counted.loc["a", "stage"] == "maturity"
@@ -149,3 +158,42 @@ def test_cohort_matrix_as_of_and_bad_input():
         cohort_matrix(tx, freq="D")
     with pytest.raises(DataError, match=r"value='rate' should be 'share' or 'customers'"):
         cohort_matrix(tx, value="rate")
+
+
+def test_course_stage_names():
+    # the exam review sheet (course materials 004): 潜在获取期; 客户成长期; 客户成熟期; 客户衰退期; 客户终止期
+    assert stage_distribution(pd.DataFrame({"stage": ["growth"]}))["stage_zh"].tolist() == [
+        "潜在获取期", "客户成长期", "客户成熟期", "客户衰退期", "客户终止期"]
+
+
+def test_stage_rules_show_the_thresholds_in_force():
+    r = LifecycleRules(termination_days=270, new_days=60, window_days=120, maturity_days=400)
+    table = stage_rules(r)
+    assert table["stage"].tolist() == ["termination", "acquisition", "growth", "decline", "maturity", "growth"]
+    text = " ".join(table["rule_zh"])
+    for number in ("270", "60", "120", "400"):
+        assert number in text
+    assert "365" not in text
+    assert "P(alive) < 0.2" in stage_rules(LifecycleRules(p_alive_threshold=0.2)).iloc[0]["rule_zh"]
+    with pytest.raises(TypeError, match="LifecycleRules"):
+        stage_rules({"termination_days": 10})
+
+
+def test_stage_flow_matches_lifecycle_stage_and_moves_the_cohort_on():
+    tx = load_cdnow(sample=True)
+    dates = ["1997-03-31", "1997-12-31", "1998-06-30"]
+    flow = stage_flow(tx, dates=dates)
+    assert list(flow.columns) == list(STAGES)
+    for d in dates:
+        want = stage_distribution(lifecycle_stage(tx, as_of=d))["customers"]
+        assert flow.loc[pd.Timestamp(d)].tolist() == want.tolist()
+    # one cohort (first purchases in 1997 Q1): everybody is new at the end of the quarter,
+    # nobody is new 15 months later
+    assert flow.iloc[0]["acquisition"] == 2357 and flow.iloc[-1]["acquisition"] == 0
+    assert flow["termination"].is_monotonic_increasing
+    share = stage_flow(tx, dates=dates, value="share", rules=LifecycleRules(termination_days=200))
+    np.testing.assert_allclose(share.sum(axis=1), 1.0)
+    with pytest.raises(DataError, match="dates should be increasing"):
+        stage_flow(tx, dates=["1998-01-01", "1997-01-31"])
+    with pytest.raises(DataError, match="value='count' should be"):
+        stage_flow(tx, dates=dates, value="count")
