@@ -645,7 +645,7 @@ class ClassTransformationUplift(_Uplift):
 
     With both arms weighted to equal size, :math:`P(z=1 \\mid x) = (1 + u(x)) / 2`,
     so :math:`\\hat u(x) = 2 \\hat P(z=1 \\mid x) - 1` (Jaśkowski & Jaroszewicz
-    2012, eq. 4).  Customers are weighted by ``0.5 / share of their arm``,
+    2012).  Customers are weighted by ``0.5 / share of their arm``,
     which makes the identity hold when the arms have unequal sizes.
 
     Parameters
@@ -720,8 +720,8 @@ def qini_curve(y, treatment, scores) -> pd.DataFrame:
 
     Notes
     -----
-    Radcliffe (2007) for the Qini curve; Gutierrez & Gérardy (2017, sec. 5,
-    eqs. 9-10) for both curves.  While the top k holds no control customer
+    Radcliffe (2007) for the Qini curve; Gutierrez & Gérardy (2017)
+    for both curves.  While the top k holds no control customer
     the curves are 0.
 
     References
