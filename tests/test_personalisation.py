@@ -196,3 +196,27 @@ def test_two_model_on_hair_care_runs_on_the_case_partition():
     assert u.shape == (len(test),) and np.isfinite(u).all()
     # promoted customers buy more on average (1.6% vs 0.6% in the whole file)
     assert P.incremental_response(test["purchase"], test["promotion_ord"], u, share=1.0)["incremental"] > 0
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_plot_rules_marks_rules_below_min_lift():
+    from crm_lessons.plotting.personalisation import plot_rules
+
+    rules = P.association_rules_table(HAND, min_support=0.3)
+    ax = plot_rules(rules, min_lift=1.0)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["提升度 lift ≥ 1", "提升度 lift < 1"]
+    n_points = sum(len(c.get_offsets()) for c in ax.collections)
+    assert n_points == len(rules)
+
+
+def test_plot_qini_draws_one_line_per_model_plus_random():
+    from crm_lessons.plotting.personalisation import plot_qini
+
+    q = P.qini_curve([1, 0, 0, 1], [1, 0, 1, 0], [0.9, 0.8, 0.2, 0.1])
+    ax = plot_qini({"a": q, "b": q})
+    assert [ln.get_label() for ln in ax.get_lines()][:3] == ["a", "b", "随机 random"]
+    with pytest.raises(ValueError, match="at least one curve"):
+        plot_qini({})
