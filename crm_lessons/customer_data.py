@@ -788,7 +788,8 @@ def messy_customer_list(
     -------
     DataFrame
         ``record_id`` (0..n-1), ``name``, ``phone``, ``address``, ``channel``,
-        ``last_updated`` (ISO date text), and the truth ``person_id``: records
+        ``last_updated`` (ISO date text within the three years up to
+        2024-12-31), and the truth ``person_id``: records
         with the same ``person_id`` are the same person.
 
     Examples
@@ -1440,8 +1441,10 @@ def generalise_until_k(
     Each quasi-identifier has a hierarchy: a list of generalisation levels
     applied to the *original* column, from fine to coarse.  A level is a
     function (``band(5)``), a mapping (city -> province), or ``"*"``
-    (suppress the column).  At each step the column whose next level gives
-    the largest smallest-group size is generalised (ties: the first listed).
+    (suppress the column).  At each step the column whose next level leaves
+    the fewest rows in groups smaller than ``k`` is generalised one level
+    (ties: the column listed first in ``quasi_identifiers`` - list first
+    the one you would rather coarsen).
     When the rows still in groups smaller than ``k`` are at most
     ``max_suppression`` of the table, they are removed and the search stops.
 
@@ -1521,14 +1524,15 @@ def generalise_until_k(
             log.append({"step": step + 1, "column": "(suppress rows)", "level": 0,
                         "k": int(sizes(out).min()), "rows_below_k": 0})
             return out, pd.DataFrame(log)
-        best, best_k = None, -1
+        best, best_key = None, None
         for col in qis:
             if col not in hierarchies or levels[col] >= len(hierarchies[col]):
                 continue
             trial = current.assign(**{col: apply(col, levels[col] + 1)})
-            trial_k = int(sizes(trial).min())
-            if trial_k > best_k:
-                best, best_k = col, trial_k
+            trial_sizes = sizes(trial)
+            key = int((trial_sizes < k).sum())
+            if best_key is None or key < best_key:
+                best, best_key = col, key
         if best is None:
             raise DataError(f"{where}: k={k} cannot be reached: with every hierarchy used up, {below} rows "
                             f"({below / len(current):.1%}) are still in groups smaller than k; allow more "
