@@ -74,3 +74,15 @@ def test_bad_chapter_rows_are_reported(tmp_path, row, match):
     path.write_text(row + "\n", encoding="utf-8")
     with pytest.raises(DataError, match=match):
         chapter_plan(path)
+
+
+def test_the_exam_review_map_covers_the_eleven_terms():
+    text = COURSE.read_text(encoding="utf-8")
+    assert "## 考试复习对照 Exam review map" in text
+    review = text.split("## 考试复习对照 Exam review map", 1)[1]
+    terms = ["关系营销", "顾客份额", "客户智能", "客户生命周期", "定制营销", "客户识别", "客户满意", "客户忠诚", "客户知识",
+             "客户差异", "客户价值"]  # the exam review sheet's 名词解释 (course-materials/004_*.txt)
+    rows = [line for line in review.splitlines() if line.startswith("| 名词解释 |")]
+    missing = [t for t in terms if not any(t in row for row in rows)]
+    assert not missing, f"exam terms without a row in the exam review map: {missing}"
+    assert all("第" in row and "§" in row for row in rows)
