@@ -217,7 +217,9 @@ def association_rules_table(
     -----
     Apriori (Agrawal & Srikant 1994) through :func:`mlxtend.frequent_patterns.apriori`
     and :func:`~mlxtend.frequent_patterns.association_rules`; mlxtend is
-    imported here so that importing the package stays fast.
+    imported here so that importing the package stays fast (``num_itemsets``,
+    the number of baskets, is passed explicitly: mlxtend 0.23.2 and 0.23.3
+    require it).
 
     References
     ----------
@@ -245,7 +247,7 @@ def association_rules_table(
     itemsets = apriori(b, min_support=min_support, use_colnames=True, max_len=max_len)
     if itemsets.empty or (itemsets["itemsets"].map(len) > 1).sum() == 0:
         return pd.DataFrame(columns=columns)
-    rules = association_rules(itemsets, metric="confidence", min_threshold=min_confidence)
+    rules = association_rules(itemsets, num_itemsets=len(b), metric="confidence", min_threshold=min_confidence)
     rules = rules[rules["lift"] >= min_lift]
     out = pd.DataFrame({
         "antecedent": rules["antecedents"].map(lambda s: " + ".join(sorted(s))),
@@ -258,9 +260,12 @@ def association_rules_table(
         "leverage": rules["leverage"].astype(float),
         "count": np.rint(rules["support"].to_numpy() * len(b)).astype("int64"),
     })
-    out = out.sort_values(["lift", "confidence", "antecedent", "consequent"],
+    # mlxtend walks frozensets, whose order changes with the string-hash seed of the process, so a
+    # rule's lift and its reverse's can differ in the last bit: sort on rounded values for a stable order
+    key = out.assign(_lift=out["lift"].round(10), _conf=out["confidence"].round(10))
+    key = key.sort_values(["_lift", "_conf", "antecedent", "consequent"],
                           ascending=[False, False, True, True], kind="stable")
-    return out.reset_index(drop=True)
+    return out.loc[key.index].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- recommendation
