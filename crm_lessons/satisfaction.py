@@ -6,8 +6,9 @@ functions, simulates an ACSI-style survey whose true structural paths are
 known, estimates those paths back from the Likert items, and computes the
 everyday survey measures: Cronbach's alpha, a 0-100 satisfaction index, the
 Net Promoter Score with its confidence interval and importance-performance
-analysis.  The satisfaction trap and complaint handling / service recovery
-close the topic.
+analysis.  The satisfaction trap, the course's complaint-handling steps,
+principles and causes, and a service-recovery simulator with stated
+assumptions close the topic.
 
 Why composite scores and regressions instead of a PLS-SEM package
 -----------------------------------------------------------------
@@ -53,8 +54,12 @@ __all__ = [
     "simulate_attribute_ratings",
     "importance_performance",
     "satisfaction_trap",
+    "COMPLAINT_STEPS",
+    "COMPLAINT_PRINCIPLES",
+    "COMPLAINT_CAUSES",
     "complaint_handling_steps",
     "complaint_handling_principles",
+    "complaint_causes",
     "simulate_service_recovery",
 ]
 
@@ -953,19 +958,49 @@ def satisfaction_trap(data: pd.DataFrame, *, satisfaction_col: str, loyalty_col:
                       "trap_share": trapped / float(sat.sum())}, name="satisfaction_trap")
 
 
+#: The course's four steps of handling a complaint, in order:
+#: ``(step_zh, keyword, step_en)``.  ``keyword`` is the exam's word for the
+#: step (客户投诉处理步骤: 倾听; 记录、判断; 提出可行的解决办法; 跟踪).
+COMPLAINT_STEPS: tuple[tuple[str, str, str], ...] = (
+    ("倾听客户的意见", "倾听", "listen to the customer"),
+    ("记录投诉要点，判断投诉是否成立", "记录、判断", "record the key points and judge whether the complaint is justified"),
+    ("提出可行的解决办法", "解决办法", "propose a workable solution"),
+    ("跟踪服务，确认问题已解决", "跟踪", "follow up"),
+)
+
+#: The course's five principles of handling a complaint: ``(principle_zh, principle_en)``.
+COMPLAINT_PRINCIPLES: tuple[tuple[str, str], ...] = (
+    ("先处理感情，后处理事件", "deal with the feelings first, then with the matter"),
+    ("耐心倾听客户的抱怨", "listen patiently"),
+    ("想方设法平息抱怨", "calm the complaint"),
+    ("站在客户立场上将心比心", "put yourself in the customer's place"),
+    ("迅速采取行动", "act quickly"),
+)
+
+#: The course's causes of complaints: ``(side_zh, side_en, cause_zh, cause_en)``.
+COMPLAINT_CAUSES: tuple[tuple[str, str, str, str], ...] = (
+    ("企业方面", "firm", "产品或服务质量问题", "product or service quality"),
+    ("企业方面", "firm", "服务人员、服务环境等问题", "staff, service environment"),
+    ("客户方面", "customer", "客户使用不当", "misuse by the customer"),
+    ("客户方面", "customer", "客户期望值过高", "expectations too high"),
+)
+
+
 def complaint_handling_steps() -> pd.DataFrame:
-    """The steps of handling a customer complaint, in Chinese and English.
+    """The course's four steps of handling a customer complaint, in order.
 
     Returns
     -------
     DataFrame
-        ``step`` (1..6), ``step_zh``, ``step_en`` and ``why`` (English).
+        One row per step of :data:`COMPLAINT_STEPS`: ``step`` (1..4),
+        ``step_zh``, ``keyword`` (the exam's word for the step) and ``step_en``.
 
     Notes
     -----
-    Compiled from the sequence common to Chinese CRM textbooks and to
-    Tax & Brown (1998): listen, apologise, find the facts, solve, act quickly,
-    follow up.  Check the wording against your course's textbook.
+    The order is the course's (exam review sheet, 客户投诉处理步骤): listen,
+    record and judge, propose a workable solution, follow up.  The literature
+    describes the same process in other words (e.g. Tax & Brown 1998);
+    the chapter lists it only as further reading.
 
     References
     ----------
@@ -974,33 +1009,28 @@ def complaint_handling_steps() -> pd.DataFrame:
 
     Examples
     --------
-    >>> complaint_handling_steps()["step_zh"].tolist()[:2]
-    ['耐心倾听', '表示歉意与理解']
+    >>> complaint_handling_steps()["keyword"].tolist()
+    ['倾听', '记录、判断', '解决办法', '跟踪']
     """
-    rows = [
-        ("耐心倾听", "listen patiently", "let the customer vent; interrupting escalates the anger"),
-        ("表示歉意与理解", "apologise and empathise", "acknowledge the feeling before the facts"),
-        ("了解事实、分析原因", "gather the facts", "find what failed and who is responsible"),
-        ("提出解决方案", "propose a remedy", "offer a fair fix; let the customer choose where possible"),
-        ("迅速执行", "act quickly", "speed of resolution drives post-complaint satisfaction"),
-        ("跟踪回访", "follow up", "confirm the customer is satisfied and log the case to prevent recurrence"),
-    ]
-    return pd.DataFrame([(i + 1, *r) for i, r in enumerate(rows)], columns=["step", "step_zh", "step_en", "why"])
+    return pd.DataFrame([(i + 1, *row) for i, row in enumerate(COMPLAINT_STEPS)],
+                        columns=["step", "step_zh", "keyword", "step_en"])
 
 
 def complaint_handling_principles() -> pd.DataFrame:
-    """Principles of complaint management, in Chinese and English.
+    """The course's five principles of handling a customer complaint.
 
     Returns
     -------
     DataFrame
-        ``principle_zh``, ``principle_en`` and ``meaning`` (English).
+        ``principle_zh`` and ``principle_en``, one row per principle of
+        :data:`COMPLAINT_PRINCIPLES`.
 
     Notes
     -----
-    Compiled from standard CRM teaching material and Tax, Brown &
-    Chandrashekaran (1998), whose three justice dimensions (distributive,
-    procedural, interactional) underlie the last three rows.
+    The course's list (正确处理客户投诉的原则).  The justice dimensions of
+    Tax, Brown & Chandrashekaran (1998) (fair outcome, fair procedure, fair
+    treatment) describe what a complaining customer judges; the chapter
+    gives them as further reading.
 
     References
     ----------
@@ -1010,18 +1040,27 @@ def complaint_handling_principles() -> pd.DataFrame:
 
     Examples
     --------
-    >>> len(complaint_handling_principles())
-    6
+    >>> complaint_handling_principles()["principle_zh"].iloc[0]
+    '先处理感情，后处理事件'
     """
-    rows = [
-        ("鼓励投诉", "make complaining easy", "most dissatisfied customers leave silently; a complaint is a chance"),
-        ("预防为主", "prevent first", "fix the process that caused the failure, not just the case"),
-        ("及时处理", "respond promptly", "delay turns a failure into a second failure"),
-        ("结果公平", "fair outcome", "distributive justice: compensation proportional to the loss"),
-        ("程序公平", "fair procedure", "procedural justice: clear, quick, flexible process"),
-        ("态度真诚", "respectful treatment", "interactional justice: courtesy, honesty, effort"),
-    ]
-    return pd.DataFrame(rows, columns=["principle_zh", "principle_en", "meaning"])
+    return pd.DataFrame(list(COMPLAINT_PRINCIPLES), columns=["principle_zh", "principle_en"])
+
+
+def complaint_causes() -> pd.DataFrame:
+    """The course's causes of complaints, on the firm's side and the customer's side.
+
+    Returns
+    -------
+    DataFrame
+        ``side_zh``, ``side`` (``"firm"`` or ``"customer"``), ``cause_zh`` and
+        ``cause_en``, one row per cause of :data:`COMPLAINT_CAUSES`.
+
+    Examples
+    --------
+    >>> complaint_causes().groupby("side").size().to_dict()
+    {'customer': 2, 'firm': 2}
+    """
+    return pd.DataFrame(list(COMPLAINT_CAUSES), columns=["side_zh", "side", "cause_zh", "cause_en"])
 
 
 def simulate_service_recovery(n_customers: int, *, p_failure: float = 0.2, p_complain: float = 0.4,

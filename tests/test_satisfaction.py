@@ -9,6 +9,8 @@ import pytest
 from crm_lessons import DataError
 from crm_lessons.satisfaction import (
     SATISFACTION_LEVELS,
+    COMPLAINT_STEPS,
+    complaint_causes,
     complaint_handling_principles,
     complaint_handling_steps,
     composite_scores,
@@ -230,11 +232,38 @@ def test_satisfaction_trap_hand_computed():
         satisfaction_trap(df, satisfaction_col="sat", loyalty_col="loy", satisfied_threshold=99, loyal_threshold=60)
 
 
-def test_complaint_tables():
+def test_complaint_steps_are_the_courses_in_order():
+    # exam review sheet (course materials 004_*), 客户投诉处理步骤: 倾听; 记录, 判断; 解决办法; 跟踪
     steps = complaint_handling_steps()
-    assert steps["step"].tolist() == list(range(1, len(steps) + 1))
-    assert steps[["step_zh", "step_en"]].notna().all().all()
-    assert set(complaint_handling_principles().columns) == {"principle_zh", "principle_en", "meaning"}
+    assert steps["step"].tolist() == [1, 2, 3, 4]
+    text = "".join(steps["step_zh"])
+    positions = [text.index(word) for word in ("倾听", "记录", "判断", "解决办法", "跟踪")]
+    assert positions == sorted(positions)
+    assert steps["keyword"].tolist() == [k for _, k, _ in COMPLAINT_STEPS]
+
+
+def test_complaint_principles_and_causes_are_the_courses():
+    principles = complaint_handling_principles()["principle_zh"].tolist()
+    assert len(principles) == 5
+    assert principles[0] == "先处理感情，后处理事件"
+    for word in ("耐心倾听", "平息抱怨", "将心比心", "迅速采取行动"):
+        assert sum(word in p for p in principles) == 1, word
+    causes = complaint_causes()
+    assert causes.groupby("side").size().to_dict() == {"customer": 2, "firm": 2}
+    customer_side = "".join(causes.loc[causes["side"] == "customer", "cause_zh"])
+    assert "使用不当" in customer_side and "期望值过高" in customer_side
+
+
+def test_chapter_4_shows_the_course_steps_from_the_constant():
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parents[1] / "notebooks" / "04_satisfaction.ipynb").read_text(encoding="utf-8"))
+    cells = [c for c in nb["cells"] if c["cell_type"] == "code" and "complaint_handling_steps()" in "".join(c["source"])]
+    assert cells, "chapter 4 should show sat.complaint_handling_steps()"
+    shown = "".join("".join(o.get("data", {}).get("text/plain", o.get("text", ""))) for o in cells[0]["outputs"])
+    positions = [shown.index(step_zh) for step_zh, _, _ in COMPLAINT_STEPS]
+    assert positions == sorted(positions)
 
 
 def test_service_recovery_matches_tree_probabilities():
