@@ -17,7 +17,10 @@ functions.  They fall into five groups:
   retention offer) and :func:`warning_list` (预警名单 for a manager);
 * non-contractual churn: :func:`inactivity_churn_labels` and
   :func:`churn_rate_by_threshold` (how the churn rate depends on the
-  inactivity threshold).
+  inactivity threshold);
+* reading and acting: :func:`variance_inflation` (collinear features whose
+  odds ratios cannot be read one by one) and :func:`winback_priority`
+  (区别对待: how hard to try to win back each lost customer).
 
 Examples
 --------
@@ -72,7 +75,9 @@ __all__ = [
     "prepare_telco_features",
     "reason_contributions",
     "targeting_curve",
+    "variance_inflation",
     "warning_list",
+    "winback_priority",
 ]
 
 #: Service columns of the Telco data whose value "No internet service" /
@@ -890,6 +895,8 @@ def _origin_of_features(pre: ColumnTransformer) -> list[tuple[str, str | None]]:
     """For each output column of ``pre``: (original column, category or None for numerics)."""
     out: list[tuple[str, str | None]] = []
     for name, trans, cols in pre.transformers_:
+        if len(cols) == 0 or isinstance(trans, str):  # no column of this kind ("drop"/"passthrough")
+            continue
         if name == "cat":
             for col, cats, drop in zip(cols, trans.categories_, trans.drop_idx_):
                 out.extend((col, str(c)) for j, c in enumerate(cats) if drop is None or j != drop)
@@ -963,6 +970,8 @@ def odds_ratios(pipeline: Pipeline) -> pd.DataFrame:
     refs = {}
     scales = {}
     for name, trans, cols in pre.transformers_:
+        if len(cols) == 0 or isinstance(trans, str):
+            continue
         if name == "cat":
             for col, cats, drop in zip(cols, trans.categories_, trans.drop_idx_):
                 refs[col] = str(cats[drop]) if drop is not None else ""
@@ -1530,3 +1539,152 @@ def churn_rate_by_threshold(
             row["returned_if_active"] = float(back[~ch].mean()) if (~ch).any() else np.nan
         rows.append(row)
     return pd.DataFrame(rows).set_index("threshold_days")
+
+
+# --------------------------------------------------------------------------- reading and acting
+
+
+def variance_inflation(data: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
+    """Variance inflation factor of each numeric column given the others.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per customer.
+    columns : sequence of str
+        At least two numeric columns without missing values.
+
+    Returns
+    -------
+    Series
+        Indexed by column, named ``vif``: :math:`1 / (1 - R^2_j)` with
+        :math:`R^2_j` from the least-squares regression (with intercept) of
+        column *j* on the other columns; ``inf`` when a column is an exact
+        linear combination of the others.
+
+    Raises
+    ------
+    DataError
+        Fewer than two columns, missing or non-numeric columns, missing
+        values, or a constant column.
+
+    Notes
+    -----
+    A VIF of 1 means no linear overlap; values above about 5-10 are the usual
+    warning that a coefficient (and its odds ratio) measures the column's
+    effect "with the others held fixed", a comparison the data barely
+    contain (Fox 2016, sec. 13.1.1).  Collinearity with a *product* of
+    columns (such as tenure x monthly charge) is not linear and shows only
+    partly here.
+
+    References
+    ----------
+    Fox, J. (2016). Applied Regression Analysis and Generalized Linear Models,
+    3rd ed., Sage, sec. 13.1.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [1.0, 2, 3, 4, 5], "b": [2.0, 1, 4, 3, 6], "c": [3.0, 3, 7, 7, 11]})
+    >>> variance_inflation(df, ["a", "b"]).round(2).tolist()
+    [3.08, 3.08]
+    >>> float(variance_inflation(df, ["a", "b", "c"])["c"])  # c = a + b exactly
+    inf
+    """
+    where = "variance_inflation"
+    require_dataframe(data, where=where)
+    columns = list(columns)
+    if len(columns) < 2:
+        raise DataError(f"{where}: need at least two columns, got {columns}")
+    require_columns(data, columns, where=where)
+    for col in columns:
+        require_numeric(data, col, where=where)
+        require_no_missing(data, col, where=where)
+    Z = data[columns].to_numpy(dtype=np.float64)
+    constant = [c for c, sd in zip(columns, Z.std(axis=0)) if sd == 0]
+    if constant:
+        raise DataError(f"{where}: column(s) {constant} are constant; a VIF needs variation")
+    out = {}
+    for j, col in enumerate(columns):
+        A = np.column_stack([np.ones(len(Z)), np.delete(Z, j, axis=1)])
+        beta, *_ = np.linalg.lstsq(A, Z[:, j], rcond=None)
+        resid = Z[:, j] - A @ beta
+        total = Z[:, j] - Z[:, j].mean()
+        r2 = 1.0 - float(resid @ resid) / float(total @ total)
+        out[col] = np.inf if r2 >= 1.0 - 1e-12 else 1.0 / (1.0 - r2)
+    return pd.Series(out, name="vif")
+
+
+#: Win-back tiers (区别对待不同的流失客户), from the most to the least effort.
+WINBACK_TIERS: tuple[str, ...] = ("极力挽回", "尽力挽回", "见机行事", "彻底放弃")
+
+
+def winback_priority(value: pd.Series, *, shares: tuple[float, float] = (0.2, 0.3),
+                     floor: float = 0.0) -> pd.DataFrame:
+    """How hard to try to win back each lost customer (区别对待不同的流失客户).
+
+    Parameters
+    ----------
+    value : Series
+        Expected value of winning each lost customer back (e.g. the profit a
+        returning customer brings times the chance the offer works, minus the
+        offer's cost), indexed by customer.
+    shares : (float, float), default (0.2, 0.3)
+        Shares of the customers worth winning back (value > ``floor``) put
+        into the first two tiers, from the most valuable down; the rest of
+        them are the third tier.
+    floor : float, default 0.0
+        Customers whose value is at or below it are not worth winning back.
+
+    Returns
+    -------
+    DataFrame
+        Same index: ``value``, ``rank`` (1 = most valuable), ``tier``
+        (ordered categorical of :data:`WINBACK_TIERS`): 极力挽回 (key
+        customers), 尽力挽回 (important customers), 见机行事 (ordinary
+        customers: win back when it is cheap), 彻底放弃 (not worth it).
+
+    Raises
+    ------
+    DataError
+        ``value`` not a numeric Series, missing values, or shares outside
+        (0, 1) or summing to more than 1.
+
+    Notes
+    -----
+    The four tiers follow the Chinese textbook treatment of lost customers
+    (e.g. 苏朝晖《客户关系管理》, 客户流失管理): try hardest for the key
+    customers, try for the important ones, act when the chance arises for
+    ordinary ones, and let go of those not worth keeping.  Ties in value keep
+    their order in ``value``.
+
+    Examples
+    --------
+    >>> v = pd.Series([500.0, 40, 120, -10, 80, 300, 60, 20, 90, 10], index=list("abcdefghij"))
+    >>> winback_priority(v)["tier"].astype(str).to_dict()  # doctest: +NORMALIZE_WHITESPACE
+    {'a': '极力挽回', 'b': '见机行事', 'c': '尽力挽回', 'd': '彻底放弃', 'e': '尽力挽回',
+     'f': '极力挽回', 'g': '见机行事', 'h': '见机行事', 'i': '尽力挽回', 'j': '见机行事'}
+    """
+    where = "winback_priority"
+    if not isinstance(value, pd.Series):
+        raise DataError(f"{where}: value should be a pandas Series indexed by customer, got {type(value).__name__}")
+    if not pd.api.types.is_numeric_dtype(value) or pd.api.types.is_bool_dtype(value):
+        raise DataError(f"{where}: value should be numeric, got dtype {value.dtype}")
+    if value.isna().any():
+        raise DataError(f"{where}: value is missing for customers {list(value.index[value.isna()][:5])}; "
+                        "fill or drop them first")
+    first, second = (float(x) for x in shares)
+    if not (0 < first < 1 and 0 < second < 1 and first + second <= 1):
+        raise DataError(f"{where}: shares={tuple(shares)} should be two numbers in (0, 1) summing to at most 1")
+    v = value.astype(np.float64)
+    order = np.argsort(-v.to_numpy(), kind="stable")
+    rank = np.empty(len(v), dtype=np.int64)
+    rank[order] = np.arange(1, len(v) + 1)
+    worth = v.to_numpy() > floor
+    n_worth = int(worth.sum())
+    cut1, cut2 = int(first * n_worth + 0.5), int((first + second) * n_worth + 0.5)  # half up
+    tier = np.where(~worth, WINBACK_TIERS[3],
+                    np.where(rank <= cut1, WINBACK_TIERS[0],
+                             np.where(rank <= cut2, WINBACK_TIERS[1], WINBACK_TIERS[2])))
+    out = pd.DataFrame({"value": v, "rank": rank}, index=value.index)
+    out["tier"] = pd.Categorical(tier, categories=list(WINBACK_TIERS), ordered=True)
+    return out

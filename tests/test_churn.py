@@ -458,3 +458,60 @@ def test_import_changes_no_global_state():
         "assert before == after, 'importing the churn modules changed global state'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# -- reading and acting -------------------------------------------------------------------------------
+
+
+def test_variance_inflation_matches_statsmodels(telco):
+    from statsmodels.stats.outliers_influence import variance_inflation_factor
+
+    X, _ = C.prepare_telco_features(telco)
+    cols = ["tenure", "monthly_charges", "total_charges"]
+    got = C.variance_inflation(X, cols)
+    exog = np.column_stack([np.ones(len(X)), X[cols].to_numpy(dtype=float)])
+    want = [variance_inflation_factor(exog, j + 1) for j in range(len(cols))]
+    np.testing.assert_allclose(got.to_numpy(), want, rtol=1e-9)
+    assert got["total_charges"] > 5  # the warning level: its odds ratio cannot be read alone
+
+
+def test_variance_inflation_exact_collinearity_and_bad_input():
+    df = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [1.0, 0, 1, 0], "c": [2.0, 2, 4, 4]})
+    assert math.isinf(C.variance_inflation(df, ["a", "b", "c"])["c"])
+    with pytest.raises(DataError, match=r"need at least two columns"):
+        C.variance_inflation(df, ["a"])
+    with pytest.raises(DataError, match=r"\['k'\] are constant"):
+        C.variance_inflation(df.assign(k=1.0), ["a", "k"])
+
+
+def test_odds_ratios_with_numeric_features_only(telco):
+    X, y = C.prepare_telco_features(telco, features=["tenure", "monthly_charges"])
+    odds = C.odds_ratios(C.make_churn_pipeline("logit").fit(X, y))
+    assert set(odds["feature"]) == {"tenure", "monthly_charges"} and (odds["level"] == "+1 SD").all()
+
+
+def test_winback_priority_tiers_by_hand():
+    v = pd.Series([500.0, 40, 120, -10, 80, 300, 60, 20, 90, 0.0], index=list("abcdefghij"))
+    out = C.winback_priority(v, shares=(0.25, 0.25))
+    # 8 customers worth it (value > 0): top 2 try hardest, next 2 try, the other 4 when cheap
+    assert out["tier"].astype(str).to_dict() == {
+        "a": "极力挽回", "f": "极力挽回", "c": "尽力挽回", "i": "尽力挽回", "e": "见机行事", "g": "见机行事",
+        "b": "见机行事", "h": "见机行事", "d": "彻底放弃", "j": "彻底放弃"}
+    assert out.loc["a", "rank"] == 1 and out.loc["d", "rank"] == 10
+    assert list(out["tier"].cat.categories) == list(C.WINBACK_TIERS)
+    # tiers follow value: nobody in a higher-effort tier is worth less than someone in a lower one
+    codes = out["tier"].cat.codes
+    for t in range(3):
+        assert out.loc[codes == t, "value"].min() >= out.loc[codes == t + 1, "value"].max()
+    assert (C.winback_priority(v, floor=100.0)["tier"] == "彻底放弃").sum() == 7
+
+
+@pytest.mark.parametrize("value, kw, match", [
+    ([1.0, 2.0], {}, r"should be a pandas Series"),
+    (pd.Series(["a", "b"]), {}, r"should be numeric"),
+    (pd.Series([1.0, None], index=["x", "y"]), {}, r"missing for customers \['y'\]"),
+    (pd.Series([1.0, 2.0]), {"shares": (0.6, 0.5)}, r"summing to at most 1"),
+])
+def test_winback_priority_bad_input(value, kw, match):
+    with pytest.raises(DataError, match=match):
+        C.winback_priority(value, **kw)
