@@ -1,11 +1,14 @@
 """Customer loyalty (客户忠诚): its forms, behavioural measures and how satisfaction turns into it.
 
-Loyalty has an attitude (intention to stay, recommend) and a behaviour
-(repeat purchase).  This module classifies the four combinations, computes
-the behavioural measures of the course (repeat-purchase rate, inter-purchase
-times, share of wallet 顾客份额, relationship duration), measures brand
-loyalty on the bath-soap household panel, simulates the satisfaction-loyalty
-relationship under competition (Jones & Sasser 1995) and segments the members
+The course defines loyalty as repeat purchase grounded in preference and
+dependence, and measures it along time, behaviour and emotion.  This module
+classifies the four combinations of intention and behaviour (with the
+course's names beside Dick & Basu's), computes the measures (repeat-purchase
+rate, inter-purchase times, share of wallet 顾客份额, relationship
+duration), lists the course's positive and negative influences on loyalty,
+measures brand loyalty on the bath-soap household panel, simulates the
+satisfaction-loyalty relationship under competition, benefits, switching and
+sunk costs (after Jones & Sasser 1995) and segments the members
 of a frequent-flyer programme to match them with the three levels of
 relationship bonds (Berry & Parasuraman 1991).
 """
@@ -21,6 +24,7 @@ from scipy import stats
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from crm_lessons._validation import (
     DataError,
@@ -34,8 +38,13 @@ from crm_lessons._validation import (
 
 __all__ = [
     "LOYALTY_TYPES",
+    "LOYALTY_COURSE_LABELS",
+    "LOYALTY_MEASURES",
+    "LOYALTY_DRIVERS",
     "loyalty_type",
     "loyalty_type_table",
+    "loyalty_measures_table",
+    "loyalty_drivers",
     "repeat_purchase_rate",
     "interpurchase_times",
     "repeat_rate_by_cohort",
@@ -43,6 +52,7 @@ __all__ = [
     "relationship_duration",
     "brand_loyalty_measures",
     "classify_brand_loyal",
+    "compare_means",
     "ClusterResult",
     "kmeans_by_silhouette",
     "loyalty_probability",
@@ -63,6 +73,37 @@ _LOYALTY_ZH = {"true loyalty": ("有意愿有行动", "真正忠诚"),
                "latent loyalty": ("有意愿无行动", "潜在忠诚"),
                "spurious loyalty": ("无意愿有行动", "虚假忠诚（惰性）"),
                "no loyalty": ("无意愿无行动", "不忠诚")}
+
+#: The course's name of the customer in each form of loyalty, keyed like :data:`LOYALTY_TYPES` values.
+LOYALTY_COURSE_LABELS: dict[str, str] = {
+    "true loyalty": "现有的客户",
+    "latent loyalty": "潜在的客户",
+    "spurious loyalty": "正在失去的客户",
+    "no loyalty": "已经失去的客户",
+}
+
+#: The course's three dimensions for measuring loyalty:
+#: ``(dimension_zh, dimension_en, measures_zh, function in this module or elsewhere)``.
+LOYALTY_MEASURES: tuple[tuple[str, str, str, str], ...] = (
+    ("时间维度", "time", "关系持续时间、购买间隔 (relationship duration, inter-purchase time)",
+     "relationship_duration, interpurchase_times"),
+    ("行为特征", "behaviour", "重复购买率、顾客份额、品牌购买份额 (repeat purchase rate, share of wallet, brand share)",
+     "repeat_purchase_rate, repeat_rate_by_cohort, share_of_wallet, brand_loyalty_measures"),
+    ("情感特征", "emotion", "再购意愿、推荐意愿、偏好 (repurchase intention, willingness to recommend, preference)",
+     "survey items, e.g. satisfaction.net_promoter_score"),
+)
+
+#: The course's influences on loyalty: ``(factor_zh, factor_en, kind, kind_zh, how it keeps the customer)``.
+LOYALTY_DRIVERS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("客户获得的利益", "customer benefit", "positive", "积极因素",
+     "staying pays: rewards, better service, lower total cost"),
+    ("客户的情感因素", "emotion", "positive", "积极因素",
+     "the customer likes and trusts the firm and wants to stay"),
+    ("沉没成本", "sunk cost", "negative", "消极因素",
+     "what the customer has already put in and would lose by leaving (points, fees, learning)"),
+    ("转移成本", "switching cost", "negative", "消极因素",
+     "what moving to a rival would cost (time, money, risk, setting up again)"),
+)
 
 
 def loyalty_type(intention: float | Sequence[float] | pd.Series, behaviour: float | Sequence[float] | pd.Series,
@@ -138,8 +179,9 @@ def loyalty_type_table() -> pd.DataFrame:
     -------
     DataFrame
         Indexed by the English label of :func:`loyalty_type`: ``intention``,
-        ``behaviour`` (high/low), ``form_zh`` (e.g. 有意愿有行动), ``name_zh``
-        and ``action`` (English).
+        ``behaviour`` (high/low), ``form_zh`` (e.g. 有意愿有行动), ``course_zh``
+        (the course's name of such a customer, e.g. 现有的客户), ``name_zh``
+        (Dick & Basu's form, e.g. 真正忠诚) and ``action`` (English).
 
     References
     ----------
@@ -149,8 +191,8 @@ def loyalty_type_table() -> pd.DataFrame:
 
     Examples
     --------
-    >>> loyalty_type_table().loc["spurious loyalty", "form_zh"]
-    '无意愿有行动'
+    >>> loyalty_type_table().loc["spurious loyalty", ["form_zh", "course_zh"]].tolist()
+    ['无意愿有行动', '正在失去的客户']
     """
     actions = {
         "true loyalty": "reward and retain; ask for referrals",
@@ -160,8 +202,73 @@ def loyalty_type_table() -> pd.DataFrame:
     }
     rows = []
     for (hi_i, hi_b), name in LOYALTY_TYPES.items():
-        rows.append((name, "high" if hi_i else "low", "high" if hi_b else "low", *_LOYALTY_ZH[name], actions[name]))
-    return pd.DataFrame(rows, columns=["type", "intention", "behaviour", "form_zh", "name_zh", "action"]).set_index("type")
+        form_zh, name_zh = _LOYALTY_ZH[name]
+        rows.append((name, "high" if hi_i else "low", "high" if hi_b else "low", form_zh,
+                     LOYALTY_COURSE_LABELS[name], name_zh, actions[name]))
+    return pd.DataFrame(rows, columns=["type", "intention", "behaviour", "form_zh", "course_zh", "name_zh",
+                                       "action"]).set_index("type")
+
+
+def loyalty_measures_table() -> pd.DataFrame:
+    """The course's three dimensions of measuring loyalty with the literature's indicators.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``dimension_zh`` (时间维度, 行为特征, 情感特征):
+        ``dimension`` (English), ``indicators`` and ``functions`` (where the
+        suite computes them).
+
+    Notes
+    -----
+    The course measures loyalty along time, behaviour and emotion (客户忠诚的
+    衡量方式).  The literature's split into behavioural and attitudinal
+    loyalty (Dick & Basu 1994) puts time and behaviour on the behavioural side
+    and emotion on the attitudinal side.
+
+    Examples
+    --------
+    >>> loyalty_measures_table().index.tolist()
+    ['时间维度', '行为特征', '情感特征']
+    """
+    return pd.DataFrame(list(LOYALTY_MEASURES),
+                        columns=["dimension_zh", "dimension", "indicators", "functions"]).set_index("dimension_zh")
+
+
+def loyalty_drivers() -> pd.DataFrame:
+    """The course's positive and negative influences on loyalty.
+
+    Returns
+    -------
+    DataFrame
+        ``factor_zh``, ``factor``, ``kind`` (``"positive"``/``"negative"``),
+        ``kind_zh`` (积极因素/消极因素) and ``how`` (English), one row per
+        factor of :data:`LOYALTY_DRIVERS`.
+
+    Notes
+    -----
+    Positive factors (the benefit the customer gets, emotion) make the
+    customer *want* to stay; negative factors (sunk cost 沉没成本, switching
+    cost 转移成本) make leaving costly, so the customer stays without wanting
+    to: the loyalty lasts only as long as the barrier (Jones & Sasser 1995).
+    Sunk costs are irrelevant to a rational choice but weigh on real ones
+    (Arkes & Blumer 1985); Burnham, Frels & Mahajan (2003) classify switching
+    costs into procedural, financial and relational ones.
+
+    References
+    ----------
+    Arkes, H. R., & Blumer, C. (1985). The psychology of sunk cost.
+    Organizational Behavior and Human Decision Processes, 35(1), 124-140.
+    Burnham, T. A., Frels, J. K., & Mahajan, V. (2003). Consumer switching
+    costs: A typology, antecedents, and consequences. Journal of the Academy
+    of Marketing Science, 31(2), 109-126.
+
+    Examples
+    --------
+    >>> loyalty_drivers().query("kind == 'negative'")["factor_zh"].tolist()
+    ['沉没成本', '转移成本']
+    """
+    return pd.DataFrame(list(LOYALTY_DRIVERS), columns=["factor_zh", "factor", "kind", "kind_zh", "how"])
 
 
 def _check_transactions(transactions: pd.DataFrame, *, customer_col: str, date_col: str, where: str) -> pd.DataFrame:
@@ -568,6 +675,75 @@ def classify_brand_loyal(measures: pd.DataFrame, *, share_threshold: float, max_
     return pd.Series(np.where(loyal, "loyal", "switcher"), index=measures.index, name="brand_loyalty")
 
 
+def compare_means(data: pd.DataFrame, *, group: pd.Series | str, columns: Sequence[str], first: str, second: str,
+                  confidence: float = 0.95) -> pd.DataFrame:
+    """Difference of two groups' means with a Welch confidence interval, per column.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per unit (e.g. household).
+    group : Series or str
+        Group label per row (aligned on the index), or the name of a column of ``data``.
+    columns : sequence of str
+        Numeric columns to compare.
+    first, second : str
+        The two group labels; the difference is ``mean(first) - mean(second)``.
+    confidence : float, default 0.95
+        Level of the confidence interval.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by column: ``n_first``, ``n_second``, ``mean_first``,
+        ``mean_second``, ``difference``, ``ci_low``, ``ci_high``.
+
+    Raises
+    ------
+    DataError
+        When a column is missing or not numeric, a group has fewer than two
+        rows, or ``confidence`` is not in (0, 1).
+
+    Notes
+    -----
+    Welch's interval: ``d +- t_{q, nu} sqrt(s1^2/n1 + s2^2/n2)`` with the
+    Welch-Satterthwaite degrees of freedom ``nu``.  It measures sampling
+    error only: a difference between groups that differ in other ways too
+    (income, brand) is a comparison, not an effect.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"g": ["a", "a", "a", "b", "b", "b"], "x": [1.0, 2.0, 3.0, 5.0, 6.0, 7.0]})
+    >>> r = compare_means(df, group="g", columns=["x"], first="a", second="b")
+    >>> float(r.loc["x", "difference"]), round(float(r.loc["x", "ci_low"]), 2)
+    (-4.0, -6.27)
+    """
+    where = "compare_means"
+    require_dataframe(data, where=where)
+    if not 0 < confidence < 1:
+        raise DataError(f"{where}: confidence={confidence!r} should be between 0 and 1")
+    labels = data[group] if isinstance(group, str) else pd.Series(group).reindex(data.index)
+    require_columns(data, list(columns), where=where)
+    for col in columns:
+        require_numeric(data, col, where=where)
+    rows = {}
+    for col in columns:
+        a = data.loc[labels == first, col].dropna().to_numpy(dtype=float)
+        b = data.loc[labels == second, col].dropna().to_numpy(dtype=float)
+        for name, x in ((first, a), (second, b)):
+            if len(x) < 2:
+                raise DataError(f"{where}: group {name!r} has {len(x)} non-missing values of {col!r}; need at least 2")
+        va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+        se = float(np.sqrt(va + vb))
+        nu = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+        half = float(stats.t.ppf(0.5 + confidence / 2, nu)) * se
+        d = float(a.mean() - b.mean())
+        rows[col] = {"n_first": len(a), "n_second": len(b), "mean_first": float(a.mean()),
+                     "mean_second": float(b.mean()), "difference": d, "ci_low": d - half, "ci_high": d + half}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
 @dataclass(frozen=True)
 class ClusterResult:
     """Result of :func:`kmeans_by_silhouette`.
@@ -592,7 +768,7 @@ class ClusterResult:
 
 def kmeans_by_silhouette(data: pd.DataFrame, *, features: Sequence[str], k_values: Sequence[int],
                          random_state: int, log_features: Sequence[str] = (),
-                         sample_size: int | None = None) -> ClusterResult:
+                         sample_size: int | None = None, n_threads: int | None = 1) -> ClusterResult:
     """Standardise, run k-means for each k and keep the k with the best silhouette.
 
     Parameters
@@ -612,6 +788,12 @@ def kmeans_by_silhouette(data: pd.DataFrame, *, features: Sequence[str], k_value
         Compute each silhouette on a random subsample of this many rows
         (drawn with ``random_state``) instead of all rows; the silhouette
         costs O(n^2), k-means itself always uses every row.
+    n_threads : int or None, default 1
+        Threads for k-means and the distances (``None``: all cores).  One
+        thread, as in :func:`crm_lessons.segmentation.choose_k`: on a few
+        thousand rows extra threads mostly wait for each other (on a busy
+        2-core machine the bath-soap segmentation took 14 s with all threads
+        and 0.2 s with one).
 
     Returns
     -------
@@ -662,12 +844,15 @@ def kmeans_by_silhouette(data: pd.DataFrame, *, features: Sequence[str], k_value
     for col in log_features:
         x[col] = np.log1p(x[col])
     z = StandardScaler().fit_transform(x.to_numpy())
+    if n_threads is not None and (int(n_threads) != n_threads or n_threads < 1):
+        raise DataError(f"{where}: n_threads={n_threads!r} should be a positive integer or None (all cores)")
     scores, fits = [], {}
-    for k in ks:
-        km = KMeans(n_clusters=k, n_init=10, random_state=random_state).fit(z)
-        fits[k] = km.labels_
-        size = None if sample_size is None or sample_size >= len(z) else int(sample_size)
-        scores.append(silhouette_score(z, km.labels_, sample_size=size, random_state=random_state))
+    with threadpool_limits(limits=n_threads):
+        for k in ks:
+            km = KMeans(n_clusters=k, n_init=10, random_state=random_state).fit(z)
+            fits[k] = km.labels_
+            size = None if sample_size is None or sample_size >= len(z) else int(sample_size)
+            scores.append(silhouette_score(z, km.labels_, sample_size=size, random_state=random_state))
     best = ks[int(np.argmax(scores))]
     raw = fits[best]
     order = pd.Series(raw).value_counts().index  # largest first; ties in value_counts order
@@ -681,8 +866,8 @@ def kmeans_by_silhouette(data: pd.DataFrame, *, features: Sequence[str], k_value
 
 
 def loyalty_probability(satisfaction: float | Sequence[float] | np.ndarray, *, competition: int,
-                        switching_cost: float, alternative_mean: float = 4.0,
-                        alternative_sd: float = 1.0) -> np.ndarray | float:
+                        switching_cost: float, sunk_cost: float = 0.0, benefit: float = 0.0,
+                        alternative_mean: float = 4.0, alternative_sd: float = 1.0) -> np.ndarray | float:
     """Probability of staying for a given satisfaction, number of rivals and switching cost.
 
     Parameters
@@ -694,7 +879,14 @@ def loyalty_probability(satisfaction: float | Sequence[float] | np.ndarray, *, c
         Number of competing alternatives the customer considers (0 =
         monopoly).
     switching_cost : float
-        Utility lost by switching, in satisfaction points (>= 0).
+        Utility lost by switching, in satisfaction points (>= 0): 转移成本.
+    sunk_cost : float, default 0
+        What the customer has already invested and would lose by leaving
+        (unredeemed points, a paid membership), in satisfaction points (>= 0):
+        沉没成本.  Irrelevant to a rational choice, but it weighs on real ones.
+    benefit : float, default 0
+        Extra benefit of staying (rewards, recognition), in satisfaction
+        points (>= 0): 客户获得的利益.
     alternative_mean, alternative_sd : float, default 4.0, 1.0
         Each rival's offer is valued ``Normal(alternative_mean, alternative_sd)``.
 
@@ -711,8 +903,11 @@ def loyalty_probability(satisfaction: float | Sequence[float] | np.ndarray, *, c
 
     Notes
     -----
-    The customer stays when ``s + c >= max_j U_j`` with ``U_j`` iid normal,
-    so ``P(stay) = Phi((s + c - mu) / sigma) ** m``.  For large ``m`` the
+    The customer stays when ``s + b + c + k >= max_j U_j`` (``b`` benefit,
+    ``c`` switching cost, ``k`` sunk cost) with ``U_j`` iid normal,
+    so ``P(stay) = Phi((s + b + c + k - mu) / sigma) ** m``.  In this model
+    the four act alike on ``P(stay)``; they differ in *why* the customer
+    stays (see :func:`simulate_satisfaction_loyalty`, column ``locked_in``).  For large ``m`` the
     maximum of the rivals is high and the curve is convex: only the "completely
     satisfied" stay, as in the highly competitive curve of Jones & Sasser's
     (1995) satisfaction-loyalty exhibit.  With ``m = 0`` or a high ``c`` loyalty is high whatever
@@ -734,16 +929,19 @@ def loyalty_probability(satisfaction: float | Sequence[float] | np.ndarray, *, c
     where = "loyalty_probability"
     if int(competition) != competition or competition < 0:
         raise DataError(f"{where}: competition={competition!r} should be a non-negative integer (number of rivals)")
-    if switching_cost < 0:
-        raise DataError(f"{where}: switching_cost={switching_cost!r} should be >= 0")
+    for name, value in (("switching_cost", switching_cost), ("sunk_cost", sunk_cost), ("benefit", benefit)):
+        if value < 0:
+            raise DataError(f"{where}: {name}={value!r} should be >= 0")
     if alternative_sd <= 0:
         raise DataError(f"{where}: alternative_sd={alternative_sd!r} should be > 0")
     s = np.asarray(satisfaction, dtype=float)
-    p = stats.norm.cdf((s + switching_cost - alternative_mean) / alternative_sd) ** int(competition)
+    keep = s + benefit + switching_cost + sunk_cost
+    p = stats.norm.cdf((keep - alternative_mean) / alternative_sd) ** int(competition)
     return float(p) if np.ndim(p) == 0 else p
 
 
 def simulate_satisfaction_loyalty(n: int, *, competition: int, switching_cost: float,
+                                  sunk_cost: float = 0.0, benefit: float = 0.0,
                                   alternative_mean: float = 4.0, alternative_sd: float = 1.0,
                                   random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
     """Simulate customers' satisfaction (1-5) and whether they stay, under competition.
@@ -755,7 +953,11 @@ def simulate_satisfaction_loyalty(n: int, *, competition: int, switching_cost: f
     competition : int
         Number of rival offers each customer sees (0 = monopoly).
     switching_cost : float
-        Utility lost by switching, in satisfaction points (>= 0).
+        Utility lost by switching, in satisfaction points (>= 0): 转移成本.
+    sunk_cost : float, default 0
+        Investment lost by leaving, in satisfaction points (>= 0): 沉没成本.
+    benefit : float, default 0
+        Extra benefit of staying, in satisfaction points (>= 0): 客户获得的利益.
     alternative_mean, alternative_sd : float, default 4.0, 1.0
         Distribution of the value of each rival offer.
     random_state : int or Generator, optional
@@ -765,8 +967,9 @@ def simulate_satisfaction_loyalty(n: int, *, competition: int, switching_cost: f
     -------
     DataFrame
         One row per customer: ``satisfaction`` (int 1-5, uniform), ``best_rival``
-        (value of the best rival offer, NaN without rivals) and ``loyal``
-        (bool, stays).
+        (value of the best rival offer, NaN without rivals), ``loyal``
+        (bool, stays) and ``locked_in`` (bool, stays only because of the
+        switching and sunk costs: without them the customer would leave).
 
     Raises
     ------
@@ -776,8 +979,11 @@ def simulate_satisfaction_loyalty(n: int, *, competition: int, switching_cost: f
     Notes
     -----
     Draws ``U_1..U_m ~ Normal(mu, sigma)`` per customer and sets
-    ``loyal = s + c >= max_j U_j``; the share loyal at each satisfaction level
-    converges to :func:`loyalty_probability`.
+    ``loyal = s + b + c + k >= max_j U_j`` and
+    ``locked_in = loyal & (s + b < max_j U_j)``; the share loyal at each
+    satisfaction level converges to :func:`loyalty_probability`.  Benefit
+    and satisfaction are reasons to want to stay (积极因素); switching and
+    sunk costs are reasons unable to leave (消极因素), hence ``locked_in``.
 
     References
     ----------
@@ -794,18 +1000,22 @@ def simulate_satisfaction_loyalty(n: int, *, competition: int, switching_cost: f
     where = "simulate_satisfaction_loyalty"
     if int(n) != n or n < 1:
         raise DataError(f"{where}: n={n!r} should be a positive integer")
-    loyalty_probability(1.0, competition=competition, switching_cost=switching_cost,
-                        alternative_mean=alternative_mean, alternative_sd=alternative_sd)  # validates
+    loyalty_probability(1.0, competition=competition, switching_cost=switching_cost, sunk_cost=sunk_cost,
+                        benefit=benefit, alternative_mean=alternative_mean,
+                        alternative_sd=alternative_sd)  # validates
     rng = np.random.default_rng(random_state)
     sat = rng.integers(1, 6, size=int(n))
     m = int(competition)
     if m == 0:
         best = np.full(int(n), np.nan)
         loyal = np.ones(int(n), dtype=bool)
+        locked = np.zeros(int(n), dtype=bool)
     else:
         best = rng.normal(alternative_mean, alternative_sd, size=(int(n), m)).max(axis=1)
-        loyal = sat + switching_cost >= best
-    return pd.DataFrame({"satisfaction": sat, "best_rival": best, "loyal": loyal})
+        wants = sat + benefit >= best
+        loyal = sat + benefit + switching_cost + sunk_cost >= best
+        locked = loyal & ~wants
+    return pd.DataFrame({"satisfaction": sat, "best_rival": best, "loyal": loyal, "locked_in": locked})
 
 
 def relationship_bonds() -> pd.DataFrame:

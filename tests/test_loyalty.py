@@ -10,8 +10,12 @@ from scipy import stats
 from crm_lessons import DataError
 from crm_lessons.datasets import load_bath_soap, load_cdnow, load_east_west_airlines
 from crm_lessons.loyalty import (
+    LOYALTY_COURSE_LABELS,
     brand_loyalty_measures,
     classify_brand_loyal,
+    compare_means,
+    loyalty_drivers,
+    loyalty_measures_table,
     interpurchase_times,
     kmeans_by_silhouette,
     loyalty_probability,
@@ -57,6 +61,25 @@ def test_loyalty_type_table_covers_all_labels():
     assert table.loc["latent loyalty", "form_zh"] == "有意愿无行动"
     assert table.loc["no loyalty", "form_zh"] == "无意愿无行动"
     assert len(table) == 4
+
+
+def test_course_names_of_the_four_forms():
+    # course materials 002_*: 有意愿有行动-现有的客户, 有意愿无行动-潜在的客户,
+    # 无意愿有行动-正在失去的客户, 无意愿无行动-已经失去的客户
+    table = loyalty_type_table().set_index("form_zh")["course_zh"]
+    assert table.to_dict() == {"有意愿有行动": "现有的客户", "有意愿无行动": "潜在的客户",
+                               "无意愿有行动": "正在失去的客户", "无意愿无行动": "已经失去的客户"}
+    assert set(LOYALTY_COURSE_LABELS) == set(loyalty_type_table().index)
+
+
+def test_course_measures_and_drivers_of_loyalty():
+    # exam review sheet 004_*: 客户忠诚的衡量方式: 时间维度、行为特征、情感特征;
+    # 影响因素: 积极 (获得的利益, 情感因素), 消极 (沉没成本, 转移成本)
+    assert loyalty_measures_table().index.tolist() == ["时间维度", "行为特征", "情感特征"]
+    drivers = loyalty_drivers()
+    by_kind = drivers.groupby("kind_zh")["factor_zh"].apply(list).to_dict()
+    assert by_kind == {"积极因素": ["客户获得的利益", "客户的情感因素"], "消极因素": ["沉没成本", "转移成本"]}
+    assert set(drivers.loc[drivers["kind"] == "negative", "factor"]) == {"sunk cost", "switching cost"}
 
 
 # --- behavioural measures -------------------------------------------------------------------------
@@ -214,11 +237,45 @@ def test_jones_sasser_shapes():
     assert monopoly.min() > 0.8 and monopoly.max() - monopoly.min() < 0.2
 
 
+def test_sunk_cost_and_benefit_shift_the_curve_like_switching_cost():
+    s = np.arange(1, 6, dtype=float)
+    base = loyalty_probability(s + 1.5, competition=3, switching_cost=0)
+    assert loyalty_probability(s, competition=3, switching_cost=0, sunk_cost=1.5) == pytest.approx(base)
+    assert loyalty_probability(s, competition=3, switching_cost=0.5, benefit=1.0) == pytest.approx(base)
+
+
+def test_locked_in_customers_are_the_ones_the_barriers_keep():
+    free = simulate_satisfaction_loyalty(50_000, competition=3, switching_cost=0, random_state=2)
+    assert not free["locked_in"].any()
+    sim = simulate_satisfaction_loyalty(50_000, competition=3, switching_cost=1.0, sunk_cost=0.5,
+                                        benefit=0.5, random_state=2)
+    assert (sim["loyal"] | ~sim["locked_in"]).all()  # locked in implies staying
+    # share locked in = P(stay | all barriers) - P(stay | benefit only), averaged over satisfaction 1..5
+    s = np.arange(1, 6, dtype=float)
+    with_barriers = loyalty_probability(s, competition=3, switching_cost=1.0, sunk_cost=0.5, benefit=0.5)
+    benefit_only = loyalty_probability(s, competition=3, switching_cost=0, benefit=0.5)
+    assert sim["locked_in"].mean() == pytest.approx((with_barriers - benefit_only).mean(), abs=0.01)
+
+
+def test_compare_means_matches_welch_t_interval():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"g": ["a"] * 40 + ["b"] * 60,
+                       "x": np.r_[rng.normal(10, 2, 40), rng.normal(11, 4, 60)]})
+    got = compare_means(df, group="g", columns=["x"], first="a", second="b", confidence=0.9).loc["x"]
+    ci = stats.ttest_ind(df.loc[df.g == "a", "x"], df.loc[df.g == "b", "x"], equal_var=False).confidence_interval(0.9)
+    assert (got["ci_low"], got["ci_high"]) == pytest.approx((ci.low, ci.high))
+    assert (got["n_first"], got["n_second"]) == (40, 60)
+    with pytest.raises(DataError, match="group 'c' has 0 non-missing values of 'x'"):
+        compare_means(df, group="g", columns=["x"], first="a", second="c")
+
+
 def test_simulation_bad_input():
     with pytest.raises(DataError, match=r"competition=-1 should be a non-negative integer"):
         simulate_satisfaction_loyalty(10, competition=-1, switching_cost=0)
     with pytest.raises(DataError, match=r"switching_cost=-0.5 should be >= 0"):
         simulate_satisfaction_loyalty(10, competition=1, switching_cost=-0.5)
+    with pytest.raises(DataError, match=r"sunk_cost=-1 should be >= 0"):
+        simulate_satisfaction_loyalty(10, competition=1, switching_cost=0, sunk_cost=-1)
 
 
 # --- frequent flyers and relationship bonds -------------------------------------------------------
