@@ -1,13 +1,33 @@
-"""Customer classification by value: Pareto (80/20), Lorenz curve, ABC classes, customer pyramid.
+"""Customer classification by value: Pareto (20/80), Lorenz curve, ABC classes, customer pyramid.
 
 Every function takes the value of each customer (usually revenue from
 :func:`customer_value`) as a Series indexed by customer, or any 1-d array.
 
+Three value schemes live here, each with its own source and labels:
+
+* the course's ABC method = Curry's customer pyramid, customers ranked by
+  value into 高端客户 (top 1 %), 大客户 (next 4 %), 中等客户 (next 15 %) and
+  小客户 (the remaining 80 %): :data:`DEFAULT_TIERS`,
+  :func:`customer_pyramid`, :func:`pyramid_tiers`;
+* the course's importance split by profit, 贵宾型 + 重要型 客户 (together
+  about 20 % of customers, said to bring about 80 % of profit) and 普通型
+  客户: :func:`importance_classes`;
+* Zeithaml, Rust & Lemon's profitability tiers platinum / gold / iron /
+  lead, which fix *no* shares (the firm sets profit cut-offs; lead customers
+  cost more than they bring): :func:`zrl_tiers`.
+
+The inventory ABC rule (classes closing at 80 % and 95 % of cumulative
+value), often also called "ABC", is :func:`abc_classes`, a variant.
+
 References
 ----------
+Curry, J. & Curry, A. (2000). *The Customer Marketing Method: How to
+Implement and Profit from Customer Relationship Management*. Free Press
+(the customer pyramid: top 1 %, big 4 %, medium 15 %, small 80 %).
+
 Zeithaml, V. A., Rust, R. T. & Lemon, K. N. (2001). The customer pyramid:
 creating and serving profitable customers. *California Management Review*
-43(4), 118-142.
+43(4), 118-142 (platinum, gold, iron and lead tiers by profitability).
 
 Lorenz, M. O. (1905). Methods of measuring the concentration of wealth.
 *Publications of the American Statistical Association* 9(70), 209-219.
@@ -35,28 +55,42 @@ __all__ = [
     "lorenz_curve",
     "gini",
     "top_share",
+    "customers_for_share",
     "abc_classes",
     "abc_summary",
+    "ABC_CLASSES_ZH",
     "DEFAULT_TIERS",
     "DEFAULT_TIER_LABELS_ZH",
+    "IMPORTANCE_LABELS_ZH",
+    "ZRL_TIER_LABELS_ZH",
     "customer_pyramid",
     "pyramid_summary",
     "pyramid_tiers",
+    "importance_classes",
+    "importance_summary",
+    "zrl_tiers",
     "customer_profitability",
 ]
 
-#: Zeithaml, Rust & Lemon (2001) four-tier pyramid: share of customers per tier, from the top.
-DEFAULT_TIERS: dict[str, float] = {"platinum": 0.01, "gold": 0.04, "iron": 0.15, "lead": 0.80}
-#: Chinese names of the default tiers used in the course.
+#: Curry & Curry (2000) customer pyramid, the course's ABC method: share of
+#: customers per class, from the top (top 1 %, big 4 %, medium 15 %, small 80 %).
+DEFAULT_TIERS: dict[str, float] = {"top": 0.01, "big": 0.04, "medium": 0.15, "small": 0.80}
+#: The course's names of the four ABC classes (Curry's top, big, medium, small customers).
 DEFAULT_TIER_LABELS_ZH: dict[str, str] = {
-    "platinum": "贵宾型客户",
-    "gold": "重要型客户",
-    "iron": "普通型客户",
-    "lead": "小客户",
+    "top": "高端客户",
+    "big": "大客户",
+    "medium": "中等客户",
+    "small": "小客户",
 }
+#: The four ABC classes of the course, from the most valuable.
+ABC_CLASSES_ZH: tuple[str, ...] = tuple(DEFAULT_TIER_LABELS_ZH.values())
+#: The course's classes by importance to profit (贵宾型 + 重要型 ≈ 20 % of customers).
+IMPORTANCE_LABELS_ZH: dict[str, str] = {"vip": "贵宾型客户", "key": "重要型客户", "ordinary": "普通型客户"}
+#: Zeithaml, Rust & Lemon (2001) profitability tiers (no fixed shares).
+ZRL_TIER_LABELS_ZH: dict[str, str] = {"platinum": "铂金层", "gold": "黄金层", "iron": "铁层", "lead": "铅层"}
 
 
-def _as_values(values: Any, *, where: str, name: str = "values") -> pd.Series:
+def _as_values(values: Any, *, where: str, name: str = "values", allow_negative: bool = False) -> pd.Series:
     """Return ``values`` as a float Series (index kept) after checking it."""
     if isinstance(values, pd.DataFrame):
         raise DataError(f"{where}: {name} should be one column (a Series), got a DataFrame; select a column, e.g. df['revenue']")
@@ -68,8 +102,10 @@ def _as_values(values: Any, *, where: str, name: str = "values") -> pd.Series:
     missing = s.isna().to_numpy()
     if missing.any():
         raise DataError(f"{where}: {name} has missing values in {first_rows(missing, s.index)}; fill or drop them first")
+    if not np.isfinite(s.to_numpy(dtype="float64")).all():
+        raise DataError(f"{where}: {name} should be finite numbers; found inf")
     neg = (s < 0).to_numpy()
-    if neg.any():
+    if neg.any() and not allow_negative:
         raise DataError(
             f"{where}: {name} should be >= 0 but is negative in {first_rows(neg, s.index)}; "
             "customers with net returns have no place on a value ranking - drop them or set them to 0"
@@ -111,7 +147,7 @@ def customer_value(
 
     References
     ----------
-    Zeithaml, Rust & Lemon (2001) (customers ranked by revenue or profit).
+    Curry & Curry (2000) (customers ranked by revenue).
 
     Examples
     --------
@@ -262,7 +298,8 @@ def top_share(values: pd.Series | np.ndarray, share: float = 0.2) -> float:
 
     References
     ----------
-    Lorenz (1905); Zeithaml, Rust & Lemon (2001) (the 80/20 rule).
+    Lorenz (1905); the "20/80" reading follows Juran's Pareto principle
+    (Juran, J. M. (1951). *Quality Control Handbook*. McGraw-Hill).
 
     Examples
     --------
@@ -278,6 +315,57 @@ def top_share(values: pd.Series | np.ndarray, share: float = 0.2) -> float:
     return float(round(1.0 - below, 15))
 
 
+def customers_for_share(values: pd.Series | np.ndarray, share: float = 0.8) -> float:
+    """Smallest share of customers, from the most valuable, whose value reaches ``share`` of the total.
+
+    The other reading of the 20/80 rule: :func:`top_share` asks what the
+    top 20 % of customers bring; this asks how many customers it takes to
+    reach 80 % of value.  Under an exact 20/80 pattern both give the rule's
+    numbers; on real data they say how far the data are from it.
+
+    Parameters
+    ----------
+    values : Series or array
+        Non-negative value per customer, positive in total.
+    share : float, default 0.8
+        Share of total value to reach, in (0, 1].
+
+    Returns
+    -------
+    float
+        ``k / n`` where ``k`` is the smallest number of top customers whose
+        value sums to at least ``share`` of the total.
+
+    Raises
+    ------
+    DataError
+        Bad values, or ``share`` outside (0, 1].
+
+    Notes
+    -----
+    Equals the customer share of class A of :func:`abc_classes` with
+    ``cutoffs=(share, ...)``.
+
+    References
+    ----------
+    Juran (1951) (the Pareto principle); Lorenz (1905).
+
+    Examples
+    --------
+    >>> customers_for_share([50.0, 30.0, 10.0, 6.0, 4.0], share=0.8)
+    0.4
+    >>> customers_for_share([1.0, 1.0, 1.0, 1.0, 1.0], share=0.8)  # equal values: no concentration
+    0.8
+    """
+    if not isinstance(share, (int, float, np.number)) or isinstance(share, bool) or not 0 < share <= 1:
+        raise DataError(f"customers_for_share: share={share!r} should be a share of value in (0, 1], e.g. 0.8")
+    s = _as_values(values, where="customers_for_share")
+    _, x = _ranked(s)
+    cum = np.cumsum(x) / x.sum()
+    k = int(np.searchsorted(cum, share - 1e-12, side="left")) + 1
+    return min(k, len(x)) / len(x)
+
+
 def _ranked(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Order (descending value, ties by position) and the sorted values."""
     order = np.argsort(-s.to_numpy(), kind="stable")
@@ -285,7 +373,13 @@ def _ranked(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def abc_classes(values: pd.Series | np.ndarray, *, cutoffs: tuple[float, float] = (0.8, 0.95)) -> pd.DataFrame:
-    """ABC (Pareto) classes of customers by cumulative share of value.
+    """Inventory-style ABC classes by cumulative share of value (80 % / 95 %): a variant.
+
+    The course's ABC method ranks customers into four classes (高端客户,
+    大客户, 中等客户, 小客户) by Curry's 1/4/15/80 % shares of *customers*:
+    that is :func:`customer_pyramid` with its default tiers.  This function
+    is the three-class rule from inventory management, which cuts at shares
+    of *value* instead.
 
     Parameters
     ----------
@@ -316,8 +410,8 @@ def abc_classes(values: pd.Series | np.ndarray, *, cutoffs: tuple[float, float] 
 
     References
     ----------
-    Zeithaml, Rust & Lemon (2001) (80/20); the ABC rule follows
-    inventory practice (Dickie, 1951, *Factory Management and Maintenance*).
+    Dickie, H. F. (1951). ABC inventory analysis shoots for dollars, not
+    pennies. *Factory Management and Maintenance* 109(7), 92-94.
 
     Examples
     --------
@@ -374,7 +468,7 @@ def abc_summary(abc: pd.DataFrame) -> pd.DataFrame:
 
     References
     ----------
-    Zeithaml, Rust & Lemon (2001) (the 80/20 pattern).
+    Dickie (1951) (inventory ABC analysis).
 
     Examples
     --------
@@ -427,7 +521,11 @@ def customer_pyramid(
     tiers: Mapping[str, float] | None = None,
     labels_zh: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Assign each customer to a tier of the customer pyramid by value rank.
+    """Assign each customer to a tier of the customer pyramid by value rank (the course's ABC).
+
+    With the default tiers this is the course's ABC method: Curry's pyramid
+    of 高端客户 (top 1 % of customers), 大客户 (next 4 %), 中等客户 (next
+    15 %) and 小客户 (the remaining 80 %).
 
     Parameters
     ----------
@@ -436,11 +534,11 @@ def customer_pyramid(
     tiers : dict, optional
         ``{tier name: share of customers}`` from the top tier down; shares
         positive and summing to 1.  Default :data:`DEFAULT_TIERS`
-        (platinum 1 %, gold 4 %, iron 15 %, lead 80 %).
+        (Curry: top 1 %, big 4 %, medium 15 %, small 80 %).
     labels_zh : dict, optional
         Chinese name per tier.  Default: :data:`DEFAULT_TIER_LABELS_ZH` for
-        tiers named platinum, gold, iron, lead (贵宾型客户, 重要型客户,
-        普通型客户, 小客户), the tier name itself for other tiers.
+        tiers named top, big, medium, small (高端客户, 大客户, 中等客户,
+        小客户), the tier name itself for other tiers.
 
     Returns
     -------
@@ -465,16 +563,16 @@ def customer_pyramid(
 
     References
     ----------
-    Zeithaml, Rust & Lemon (2001), the four-tier pyramid (platinum, gold,
-    iron, lead).
+    Curry & Curry (2000), the customer pyramid (top, big, medium, small
+    customers: 1, 4, 15 and 80 % of customers).
 
     Examples
     --------
     >>> import pandas as pd
     >>> v = pd.Series([5.0, 100.0, 20.0, 1.0], index=list("abcd"))
-    >>> customer_pyramid(v, tiers={"top": 0.25, "middle": 0.25, "bottom": 0.5})
+    >>> customer_pyramid(v, tiers={"high": 0.25, "middle": 0.25, "bottom": 0.5})
        value  rank    tier tier_zh
-    b  100.0     1     top     top
+    b  100.0     1    high    high
     c   20.0     2  middle  middle
     a    5.0     3  bottom  bottom
     d    1.0     4  bottom  bottom
@@ -533,17 +631,17 @@ def pyramid_summary(pyramid: pd.DataFrame) -> pd.DataFrame:
 
     References
     ----------
-    Zeithaml, Rust & Lemon (2001), the customer pyramid.
+    Curry & Curry (2000), the customer pyramid.
 
     Examples
     --------
     >>> import pandas as pd
     >>> v = pd.Series([5.0, 100.0, 20.0, 1.0, 4.0])
-    >>> p = customer_pyramid(v, tiers={"top": 0.2, "rest": 0.8})
+    >>> p = customer_pyramid(v, tiers={"high": 0.2, "rest": 0.8})
     >>> pyramid_summary(p)[["customers", "revenue", "revenue_share"]]
           customers  revenue  revenue_share
     tier
-    top           1    100.0         0.7692
+    high          1    100.0         0.7692
     rest          4     30.0         0.2308
     """
     where = "pyramid_summary"
@@ -606,14 +704,14 @@ def pyramid_tiers(
 
     References
     ----------
-    Zeithaml, Rust & Lemon (2001), the customer pyramid.
+    Curry & Curry (2000), the customer pyramid.
 
     Examples
     --------
-    >>> pyramid_tiers([5.0, 100.0, 20.0, 1.0, 4.0], tiers={"top": 0.2, "rest": 0.8})
+    >>> pyramid_tiers([5.0, 100.0, 20.0, 1.0, 4.0], tiers={"high": 0.2, "rest": 0.8})
          tier_zh  customers  customer_share  revenue  revenue_share  mean_revenue
     tier
-    top      top          1             0.2    100.0         0.7692         100.0
+    high    high          1             0.2    100.0         0.7692         100.0
     rest    rest          4             0.8     30.0         0.2308           7.5
     """
     where = "pyramid_tiers"
@@ -628,6 +726,213 @@ def pyramid_tiers(
         index=pd.Index(names, name="tier"),
     )
     return _finish_summary(out)
+
+
+def importance_classes(
+    profit: pd.Series | np.ndarray,
+    *,
+    key_share: float = 0.2,
+    vip_share: float = 0.05,
+) -> pd.DataFrame:
+    """The course's importance classes: 贵宾型, 重要型 and 普通型 customers by profit rank.
+
+    Parameters
+    ----------
+    profit : Series or array
+        Profit per customer (may be negative, positive in total), e.g. the
+        ``profit`` column of :func:`customer_profitability`.
+    key_share : float, default 0.2
+        Share of customers, from the most profitable, in the two important
+        classes together (贵宾型 + 重要型); the course says about 20 %.
+    vip_share : float, default 0.05
+        Share of customers in the 贵宾型 class, ``0 < vip_share <
+        key_share``.  The course fixes only the 20 % total; the default
+        reuses Curry's 1 + 4 % boundary, so that the two schemes can be read
+        side by side.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer sorted by ``rank``, index as in ``profit``;
+        columns ``profit``, ``rank`` (1 = most profitable), ``importance``
+        ('vip', 'key', 'ordinary', categorical) and ``importance_zh``
+        (贵宾型客户, 重要型客户, 普通型客户).
+
+    Raises
+    ------
+    DataError
+        Missing, non-numeric or infinite profit, a total that is not
+        positive, or shares outside ``0 < vip_share < key_share < 1``.
+
+    Notes
+    -----
+    Counts are rounded as in :func:`customer_pyramid` (half up on the
+    cumulative count).  The classes fix the share of *customers*; the share
+    of *profit* they bring (the course's "about 80 %") is what
+    :func:`importance_summary` measures, not an assumption.
+
+    References
+    ----------
+    Course materials (《客户关系管理》教学教案, 第一章第二节, 按客户的重要性
+    程度分); Juran (1951) for the 20/80 pattern it quotes.
+
+    Examples
+    --------
+    >>> c = importance_classes([50.0, -5.0, 30.0, 10.0, 4.0, 3.0, 2.0, 2.0, 2.0, 2.0],
+    ...                        key_share=0.2, vip_share=0.1)
+    >>> c["importance_zh"].tolist()[:3]
+    ['贵宾型客户', '重要型客户', '普通型客户']
+    >>> importance_summary(c)[["customers", "profit_share"]]
+              customers  profit_share
+    importance
+    vip               1           0.5
+    key               1           0.3
+    ordinary          8           0.2
+    """
+    where = "importance_classes"
+    s = _as_values(profit, where=where, name="profit", allow_negative=True)
+    for name, value in (("key_share", key_share), ("vip_share", vip_share)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+            raise DataError(f"{where}: {name}={value!r} should be a share of customers, e.g. 0.2")
+    if not 0 < vip_share < key_share < 1:
+        raise DataError(
+            f"{where}: vip_share={vip_share!r} and key_share={key_share!r} should satisfy "
+            "0 < vip_share < key_share < 1 (贵宾型 are the top part of the important 20 %)"
+        )
+    names = list(IMPORTANCE_LABELS_ZH)
+    shares = np.array([vip_share, key_share - vip_share, 1.0 - key_share], dtype="float64")
+    order, x = _ranked(s)
+    bounds = _tier_bounds(len(x), shares)
+    code = np.repeat(np.arange(3), np.diff(bounds))
+    return pd.DataFrame(
+        {
+            "profit": x,
+            "rank": np.arange(1, len(x) + 1),
+            "importance": pd.Categorical.from_codes(code, categories=names),
+            "importance_zh": pd.Categorical.from_codes(code, categories=list(IMPORTANCE_LABELS_ZH.values())),
+        },
+        index=s.index[order],
+    )
+
+
+def importance_summary(classes: pd.DataFrame) -> pd.DataFrame:
+    """Customers and profit per importance class.
+
+    Parameters
+    ----------
+    classes : DataFrame
+        Output of :func:`importance_classes`.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``importance`` (vip, key, ordinary), columns
+        ``importance_zh``, ``customers``, ``customer_share``, ``profit``,
+        ``profit_share`` (of total profit; above 1 for the top classes when
+        other customers lose money).
+
+    Raises
+    ------
+    DataError
+        Missing columns.
+
+    Notes
+    -----
+    ``profit_share_c = sum_{i in c} profit_i / sum_i profit_i``; both share
+    columns sum to 1.
+
+    References
+    ----------
+    Course materials (按客户的重要性程度分).
+
+    Examples
+    --------
+    >>> s = importance_summary(importance_classes([9.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, -1.0],
+    ...                                           key_share=0.2, vip_share=0.1))
+    >>> s[["customers", "profit", "profit_share"]]
+              customers  profit  profit_share
+    importance
+    vip               1     9.0        0.5625
+    key               1     1.0        0.0625
+    ordinary          8     6.0        0.3750
+    """
+    where = "importance_summary"
+    require_dataframe(classes, where=where)
+    require_columns(classes, ["profit", "importance"], where=where)
+    g = classes.groupby(pd.Categorical(classes["importance"], categories=list(IMPORTANCE_LABELS_ZH)),
+                        observed=False)["profit"]
+    out = pd.DataFrame({"customers": g.size(), "profit": g.sum()})
+    out.index = pd.Index(list(out.index), name="importance")
+    out.insert(0, "importance_zh", [IMPORTANCE_LABELS_ZH[k] for k in out.index])
+    out.insert(2, "customer_share", out["customers"] / out["customers"].sum())
+    out["profit_share"] = out["profit"] / out["profit"].sum()
+    return out
+
+
+def zrl_tiers(profit: pd.Series, *, gold_min: float, platinum_min: float) -> pd.DataFrame:
+    """Zeithaml, Rust & Lemon's profitability tiers: platinum, gold, iron, lead.
+
+    Unlike Curry's pyramid the tiers have no fixed shares of customers: the
+    firm sets profit cut-offs, and the shares are whatever the data give.
+
+    Parameters
+    ----------
+    profit : Series
+        Profit per customer (may be negative), indexed by customer.
+    gold_min, platinum_min : float
+        Profit from which a customer is gold, resp. platinum;
+        ``0 <= gold_min < platinum_min``.  Required: the model fixes none.
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``profit``; columns ``profit``, ``tier`` (platinum,
+        gold, iron, lead; categorical, top first) and ``tier_zh`` (铂金层,
+        黄金层, 铁层, 铅层).
+
+    Raises
+    ------
+    DataError
+        Bad profit, or cut-offs not ``0 <= gold_min < platinum_min``.
+
+    Notes
+    -----
+    ``lead`` if ``profit < 0`` (customers who cost more than they bring),
+    ``iron`` if ``0 <= profit < gold_min``, ``gold`` if ``gold_min <= profit
+    < platinum_min``, ``platinum`` otherwise.
+
+    References
+    ----------
+    Zeithaml, Rust & Lemon (2001), pp. 125-127 (the four tiers).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.Series([120.0, -3.0, 15.0, 40.0], index=list("abcd"))
+    >>> zrl_tiers(p, gold_min=30.0, platinum_min=100.0)["tier"].tolist()
+    ['platinum', 'lead', 'iron', 'gold']
+    """
+    where = "zrl_tiers"
+    if not isinstance(profit, pd.Series):
+        raise DataError(f"{where}: profit should be a Series indexed by customer, got {type(profit).__name__}")
+    s = _as_values(profit, where=where, name="profit", allow_negative=True)
+    for name, value in (("gold_min", gold_min), ("platinum_min", platinum_min)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not np.isfinite(value):
+            raise DataError(f"{where}: {name}={value!r} should be a profit amount (a number)")
+    if not 0 <= gold_min < platinum_min:
+        raise DataError(f"{where}: gold_min={gold_min!r} and platinum_min={platinum_min!r} should satisfy "
+                        "0 <= gold_min < platinum_min")
+    x = s.to_numpy()
+    code = np.where(x >= platinum_min, 0, np.where(x >= gold_min, 1, np.where(x >= 0, 2, 3)))
+    names = list(ZRL_TIER_LABELS_ZH)
+    return pd.DataFrame(
+        {
+            "profit": x,
+            "tier": pd.Categorical.from_codes(code, categories=names),
+            "tier_zh": pd.Categorical.from_codes(code, categories=list(ZRL_TIER_LABELS_ZH.values())),
+        },
+        index=s.index,
+    )
 
 
 def customer_profitability(
@@ -676,7 +981,8 @@ def customer_profitability(
     References
     ----------
     Zeithaml, Rust & Lemon (2001) (profitability tiers and the cost to
-    serve).
+    serve); the course's high-, low- and negative-value customers (按当前客户
+    价值分为高价值、低价值和负价值客户).
 
     Examples
     --------

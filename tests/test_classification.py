@@ -8,17 +8,23 @@ import pytest
 
 from crm_lessons import DataError
 from crm_lessons.classification import (
+    ABC_CLASSES_ZH,
     DEFAULT_TIER_LABELS_ZH,
+    DEFAULT_TIERS,
     abc_classes,
     abc_summary,
     customer_profitability,
     customer_pyramid,
     customer_value,
+    customers_for_share,
     gini,
+    importance_classes,
+    importance_summary,
     lorenz_curve,
     pyramid_summary,
     pyramid_tiers,
     top_share,
+    zrl_tiers,
 )
 
 
@@ -173,20 +179,30 @@ def test_abc_bad_cutoffs():
 # --------------------------------------------------------------------------- #
 # Pyramid
 # --------------------------------------------------------------------------- #
-def test_pyramid_default_tiers_on_100_customers():
+def test_course_abc_is_curry_pyramid_with_four_course_names():
+    # The course's ABC method (exam sheet 004: 高端客户、大客户、中等客户、小客户) uses
+    # Curry & Curry (2000)'s shares of customers: top 1 %, big 4 %, medium 15 %, small 80 %.
+    assert ABC_CLASSES_ZH == ("高端客户", "大客户", "中等客户", "小客户")
+    assert DEFAULT_TIERS == {"top": 0.01, "big": 0.04, "medium": 0.15, "small": 0.80}
     v = pd.Series(np.arange(100, 0, -1, dtype=float))
     p = customer_pyramid(v)
-    counts = p["tier"].value_counts(sort=False)
-    assert counts.to_dict() == {"platinum": 1, "gold": 4, "iron": 15, "lead": 80}
-    assert p.loc[0, "tier"] == "platinum" and p.loc[0, "tier_zh"] == DEFAULT_TIER_LABELS_ZH["platinum"]
+    counts = p["tier_zh"].value_counts(sort=False)
+    assert counts.to_dict() == {"高端客户": 1, "大客户": 4, "中等客户": 15, "小客户": 80}
+    assert p.loc[0, "tier"] == "top" and p.loc[0, "tier_zh"] == DEFAULT_TIER_LABELS_ZH["top"] == "高端客户"
     assert p.loc[99, "tier_zh"] == "小客户"
+    assert pyramid_tiers(v)["tier_zh"].tolist() == list(ABC_CLASSES_ZH)
+
+
+def test_course_abc_names_are_not_the_importance_names():
+    # 贵宾型/重要型/普通型 is the course's separate importance split, not the ABC classes.
+    assert not set(ABC_CLASSES_ZH) & {"贵宾型客户", "重要型客户", "普通型客户"}
 
 
 def test_pyramid_chinese_labels_follow_tier_names():
-    s = pyramid_tiers(np.arange(1.0, 101.0), tiers={"platinum": 0.02, "gold": 0.08, "iron": 0.3, "lead": 0.6})
-    assert s["tier_zh"].tolist() == ["贵宾型客户", "重要型客户", "普通型客户", "小客户"]
-    t = pyramid_tiers(np.arange(1.0, 101.0), tiers={"gold": 0.5, "other": 0.5})
-    assert t["tier_zh"].tolist() == ["重要型客户", "other"]
+    s = pyramid_tiers(np.arange(1.0, 101.0), tiers={"top": 0.02, "big": 0.08, "medium": 0.3, "small": 0.6})
+    assert s["tier_zh"].tolist() == ["高端客户", "大客户", "中等客户", "小客户"]
+    t = pyramid_tiers(np.arange(1.0, 101.0), tiers={"big": 0.5, "other": 0.5})
+    assert t["tier_zh"].tolist() == ["大客户", "other"]
 
 
 def test_pyramid_rounds_cumulative_counts():
@@ -214,7 +230,7 @@ def test_pyramid_summary_hand():
 
 @pytest.mark.parametrize(
     "tiers",
-    [None, {"platinum": 0.05, "gold": 0.15, "iron": 0.3, "lead": 0.5}, {"a": 0.2, "b": 0.8}, {"x": 0.001, "y": 0.999}],
+    [None, {"top": 0.05, "big": 0.15, "medium": 0.3, "small": 0.5}, {"a": 0.2, "b": 0.8}, {"x": 0.001, "y": 0.999}],
 )
 def test_pyramid_tiers_equals_summary_of_pyramid(values, tiers):
     fast = pyramid_tiers(values, tiers=tiers)
@@ -259,6 +275,64 @@ def test_inputs_not_mutated(values):
     lorenz_curve(values)
     customer_profitability(values, margin=0.3, cost_to_serve=5.0)
     pd.testing.assert_series_equal(values, before)
+
+
+# --------------------------------------------------------------------------- #
+# The course's importance split (贵宾型 + 重要型 ≈ 20 % of customers) and ZRL tiers
+# --------------------------------------------------------------------------- #
+def test_importance_classes_course_split_on_100_customers():
+    profit = pd.Series(np.arange(100, 0, -1, dtype=float) - 10.0)  # 90 .. -9: some lose money
+    c = importance_classes(profit)
+    counts = c["importance_zh"].value_counts(sort=False).to_dict()
+    # 贵宾型 + 重要型 together are the top 20 % of customers by profit; 普通型 the rest
+    assert counts == {"贵宾型客户": 5, "重要型客户": 15, "普通型客户": 80}
+    assert c["rank"].tolist() == list(range(1, 101))
+    assert (c.loc[c["importance"] != "ordinary", "profit"].min()
+            >= c.loc[c["importance"] == "ordinary", "profit"].max())
+    s = importance_summary(c)
+    assert s.index.tolist() == ["vip", "key", "ordinary"]
+    assert s["customer_share"].tolist() == pytest.approx([0.05, 0.15, 0.80])
+    assert s["profit_share"].sum() == pytest.approx(1.0)
+    # the share of profit is measured, not assumed: sum(90..71) / sum(90..-9)
+    assert s.loc[["vip", "key"], "profit_share"].sum() == pytest.approx(sum(range(71, 91)) / sum(range(-9, 91)))
+
+
+def test_importance_profit_share_follows_the_data_not_the_rule():
+    # equal profit: the important 20 % bring 20 %, not 80 %
+    s = importance_summary(importance_classes(np.ones(50)))
+    assert s.loc[["vip", "key"], "profit_share"].sum() == pytest.approx(0.2)
+    # when some customers lose money the top 20 % can bring more than all the profit
+    s = importance_summary(importance_classes(np.r_[np.full(20, 10.0), np.full(80, -1.0)]))
+    assert s.loc[["vip", "key"], "profit_share"].sum() == pytest.approx(200 / 120)
+
+
+def test_importance_bad_shares():
+    with pytest.raises(DataError, match=r"0 < vip_share < key_share < 1"):
+        importance_classes([1.0, 2.0], vip_share=0.3, key_share=0.2)
+    with pytest.raises(DataError, match=r"profit sum to 0"):
+        importance_classes([1.0, -1.0])
+
+
+def test_zrl_tiers_have_no_fixed_shares():
+    p = pd.Series([500.0, 80.0, 40.0, 10.0, 0.0, -20.0], index=list("abcdef"))
+    t = zrl_tiers(p, gold_min=50.0, platinum_min=200.0)
+    assert t["tier"].astype(str).tolist() == ["platinum", "gold", "iron", "iron", "iron", "lead"]
+    assert t["tier_zh"].astype(str).tolist() == ["铂金层", "黄金层", "铁层", "铁层", "铁层", "铅层"]
+    # the shares move with the cut-offs chosen by the firm
+    shares = zrl_tiers(p, gold_min=5.0, platinum_min=60.0)["tier"].value_counts(sort=False, normalize=True)
+    assert shares.tolist() == pytest.approx([2 / 6, 2 / 6, 1 / 6, 1 / 6])
+    with pytest.raises(DataError, match=r"0 <= gold_min < platinum_min"):
+        zrl_tiers(p, gold_min=100.0, platinum_min=50.0)
+
+
+def test_customers_for_share_matches_abc_class_a(values):
+    for share in (0.5, 0.8, 0.95):
+        a = abc_summary(abc_classes(values, cutoffs=(share, min(share + 0.04, 0.99))))
+        assert customers_for_share(values, share) == pytest.approx(a.loc["A", "customer_share"])
+    assert customers_for_share([50.0, 30.0, 10.0, 6.0, 4.0]) == pytest.approx(0.4)
+    assert customers_for_share(np.ones(10)) == pytest.approx(0.8)  # no concentration
+    with pytest.raises(DataError, match=r"share=0 should be a share of value"):
+        customers_for_share([1.0], 0)
 
 
 # --------------------------------------------------------------------------- #

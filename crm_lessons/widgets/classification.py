@@ -1,4 +1,4 @@
-"""Chapter 2 control: move the customer-pyramid cut-offs and watch the tiers change.
+"""Chapter 2 control: move the customer-pyramid (ABC) cut-offs and watch the classes change.
 
 The logic is :func:`crm_lessons.classification.pyramid_tiers` (tested); this
 module only turns slider values into its ``tiers`` argument and shows the
@@ -17,54 +17,56 @@ from crm_lessons.classification import pyramid_tiers
 __all__ = ["pyramid_explorer", "tiers_from_top_shares"]
 
 
-def tiers_from_top_shares(platinum: float, gold: float, iron: float) -> dict[str, float]:
-    """Pyramid tiers from the shares of customers in the three top tiers; lead takes the rest.
+def tiers_from_top_shares(top: float, big: float, medium: float) -> dict[str, float]:
+    """Curry pyramid (ABC) tiers from the shares of customers in the three top classes; small takes the rest.
 
     Parameters
     ----------
-    platinum, gold, iron : float
-        Shares of customers (0-1) in the platinum, gold and iron tiers.
+    top, big, medium : float
+        Shares of customers (0-1) in the 高端客户 (top), 大客户 (big) and
+        中等客户 (medium) classes.
 
     Returns
     -------
     dict
-        ``{"platinum": ..., "gold": ..., "iron": ..., "lead": 1 - sum}``.
+        ``{"top": ..., "big": ..., "medium": ..., "small": 1 - sum}``, the
+        ``tiers`` argument of :func:`crm_lessons.classification.pyramid_tiers`.
 
     Raises
     ------
     DataError
-        A share is not positive, or the three leave nothing for the lead tier.
+        A share is not positive, or the three leave nothing for the small class.
 
     Examples
     --------
     >>> tiers_from_top_shares(0.01, 0.04, 0.15)
-    {'platinum': 0.01, 'gold': 0.04, 'iron': 0.15, 'lead': 0.8}
+    {'top': 0.01, 'big': 0.04, 'medium': 0.15, 'small': 0.8}
     >>> tiers_from_top_shares(0.5, 0.3, 0.3)
     Traceback (most recent call last):
     ...
-    crm_lessons._validation.DataError: tiers_from_top_shares: platinum + gold + iron = 1.1 should be < 1 so that the lead tier keeps some customers; lower a share
+    crm_lessons._validation.DataError: tiers_from_top_shares: top + big + medium = 1.1 should be < 1 so that the small class keeps some customers; lower a share
     """
-    shares = {"platinum": platinum, "gold": gold, "iron": iron}
+    shares = {"top": top, "big": big, "medium": medium}
     for name, value in shares.items():
         if not 0 < float(value) < 1:
             raise DataError(f"tiers_from_top_shares: {name}={value} should be between 0 and 1 (a share of customers)")
-    total = float(platinum) + float(gold) + float(iron)
+    total = float(top) + float(big) + float(medium)
     if total >= 1:
-        raise DataError(f"tiers_from_top_shares: platinum + gold + iron = {round(total, 4)} should be < 1 so "
-                        "that the lead tier keeps some customers; lower a share")
-    return {**{k: float(v) for k, v in shares.items()}, "lead": round(1.0 - total, 10)}
+        raise DataError(f"tiers_from_top_shares: top + big + medium = {round(total, 4)} should be < 1 so "
+                        "that the small class keeps some customers; lower a share")
+    return {**{k: float(v) for k, v in shares.items()}, "small": round(1.0 - total, 10)}
 
 
-def pyramid_explorer(values: pd.Series, *, platinum: float = 0.01, gold: float = 0.04,
-                     iron: float = 0.15) -> Any:
-    """Three sliders (shares of customers in the top tiers) and the resulting pyramid summary.
+def pyramid_explorer(values: pd.Series, *, top: float = 0.01, big: float = 0.04,
+                     medium: float = 0.15) -> Any:
+    """Three sliders (shares of customers in the top classes) and the resulting ABC / pyramid summary.
 
     Parameters
     ----------
     values : Series
         Value per customer, e.g. :func:`crm_lessons.classification.customer_value`.
-    platinum, gold, iron : float
-        Initial slider positions.
+    top, big, medium : float
+        Initial slider positions (Curry's 1 %, 4 %, 15 % by default).
 
     Returns
     -------
@@ -81,8 +83,8 @@ def pyramid_explorer(values: pd.Series, *, platinum: float = 0.01, gold: float =
     sliders = {
         name: widgets.FloatSlider(value=start, min=0.005, max=0.5, step=0.005, readout_format=".1%",
                                   description=label, style=style, layout=layout, continuous_update=False)
-        for name, start, label in [("platinum", platinum, "贵宾型 platinum"), ("gold", gold, "重要型 gold"),
-                                   ("iron", iron, "普通型 iron")]
+        for name, start, label in [("top", top, "高端客户 top"), ("big", big, "大客户 big"),
+                                   ("medium", medium, "中等客户 medium")]
     }
     out = widgets.Output()
 
