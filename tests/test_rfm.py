@@ -587,3 +587,42 @@ def test_rfm_table_integer_ids_dense_and_sparse(dtype, spread):
     assert got.index.tolist() == want.index.tolist()  # ids 4, 6, 8 never occur: not in the table
     assert got["total_spend"].tolist() == want["sum"].tolist()
     assert got["n_purchases"].tolist() == want["size"].tolist()
+
+
+# --------------------------------------------------------------------------- #
+# Hold-out split and the mailing decision (chapter 2, exercise 2.4)
+# --------------------------------------------------------------------------- #
+def test_holdout_split_size_seed_and_index():
+    from crm_lessons.rfm import holdout_split
+
+    d = pd.DataFrame({"x": range(101)}, index=pd.Index(range(1000, 1101), name="member"))
+    m = holdout_split(d, holdout=0.4, random_state=3)
+    assert m.index.equals(d.index) and m.dtype == bool and m.name == "holdout"
+    assert int(m.sum()) == 40
+    assert m.equals(holdout_split(d, holdout=0.4, random_state=3))
+    assert not m.equals(holdout_split(d, holdout=0.4, random_state=4))
+    with pytest.raises(DataError, match=r"holdout=1.0 should be a share of rows in \(0, 1\)"):
+        holdout_split(d, holdout=1.0, random_state=3)
+    with pytest.raises(DataError, match=r"random_state=None should be an int seed"):
+        holdout_split(d, random_state=None)
+
+
+def test_mailing_profit_hand_and_break_even():
+    from crm_lessons.rfm import mailing_profit
+
+    d = pd.DataFrame({"s": [3, 1, 2, 3, 1, 2, 2], "y": [1, 0, 0, 1, 1, 0, 1]})
+    out = mailing_profit(d, score_col="s", response_col="y", mail_cost=1.0, profit_per_sale=4.0)
+    assert out.index.tolist() == [1, 2, 3]
+    assert out["mailed"].tolist() == [7, 5, 2]
+    assert out["responders"].tolist() == [4, 3, 2]
+    # profit = 4 * responders - 1 * mailed
+    assert out["profit"].tolist() == [9.0, 7.0, 6.0]
+    np.testing.assert_allclose(out["profit_per_customer"], [9 / 7, 1.0, 6 / 7])
+    # a group is worth mailing exactly when its response rate beats mail_cost / profit_per_sale
+    rates = d.groupby("s")["y"].mean()
+    gains = out["profit"].diff(-1).dropna()  # profit lost by dropping group s from the mailing
+    np.testing.assert_allclose(gains.to_numpy(), (4.0 * rates - 1.0).loc[[1, 2]] * d["s"].value_counts().loc[[1, 2]])
+    with pytest.raises(DataError, match=r"mail_cost=0 should be a positive amount"):
+        mailing_profit(d, score_col="s", response_col="y", mail_cost=0, profit_per_sale=4.0)
+    with pytest.raises(DataError, match=r"column 'y' should be 0/1"):
+        mailing_profit(d.assign(y=2), score_col="s", response_col="y", mail_cost=1.0, profit_per_sale=4.0)
