@@ -1051,7 +1051,7 @@ def cbc_rfm_scores(cbc: pd.DataFrame, *, bins: int = 5) -> pd.DataFrame:
 # Strategy tables
 # --------------------------------------------------------------------------- #
 def segment_strategies() -> pd.DataFrame:
-    """Strategies for high-consumption, potential-value and low-consumption customers.
+    """Relationship strategies for high-consumption, potential-value and low-consumption customers.
 
     Returns
     -------
@@ -1062,15 +1062,24 @@ def segment_strategies() -> pd.DataFrame:
 
     Notes
     -----
-    A summary of the course's recommendations; in RFM terms high-consumption
-    customers are roughly the ``champions``/``loyal`` segments and the
-    重要价值/重要保持 classes, potential-value customers ``potential_loyalist``
-    /``promising`` and 重要发展/一般价值, low-consumption customers the rest.
+    The course's three groups and its strategy for each, in our words:
+    high-consumption customers are demanding and drawn to new products, so
+    they are valuable but not automatically loyal (partner-like relationship,
+    a dedicated contact who visits them, a plan for problems); potential-value
+    customers buy little now but could grow (learn their needs, keep them
+    informed, guide them); low-consumption customers are price-sensitive
+    (keep the cost of serving them low; those who have left for a competitor
+    need not be chased, but basic service stays).  In RFM terms the first
+    group is roughly the ``champions``/``loyal`` segments and 重要价值/重要保持,
+    the second ``potential_loyalist``/``promising`` and 重要发展/一般价值,
+    the third the rest.
 
     References
     ----------
-    Course slides, chapter 2 "客户识别与分类"; Zeithaml, Rust & Lemon (2001),
-    The customer pyramid, *California Management Review* 43(4), 118-142.
+    Course materials, 客户细分及客户关系策略研究 (高消费、潜在价值、低消费客户
+    关系策略); Zeithaml, Rust & Lemon (2001), The customer pyramid,
+    *California Management Review* 43(4), 118-142 (serving each tier at a
+    cost it can bear).
 
     Examples
     --------
@@ -1080,27 +1089,30 @@ def segment_strategies() -> pd.DataFrame:
     rows = [
         (
             "high_consumption", "高消费客户",
-            "buy often and spend much; a small share of customers with a large share of revenue",
-            "购买频繁、消费额高，人数少但贡献大部分收入",
-            "retain them first: dedicated service, VIP privileges and loyalty rewards, "
-            "personal contact, early access to new products; monitor for signs of defection",
-            "优先保持：专人服务、VIP 特权与积分回馈、个性化沟通、新品优先体验；监测流失信号",
+            "able to spend much and demanding, quick to try new products; they bring most of the revenue, "
+            "but because novelty attracts them their loyalty is not guaranteed",
+            "消费能力强、要求高、乐于尝试新产品，贡献大部分收入；也正因为容易被新东西吸引，忠诚度并不牢靠",
+            "focus on them: a partner-like relationship, a dedicated account manager who visits regularly, "
+            "a prepared plan for problems, early access to new products; watch for signs of defection",
+            "重点关注：建立伙伴式的合作关系，专人定期或不定期回访，预先准备处理问题的方案，新品优先体验；监测流失信号",
         ),
         (
             "potential_value", "潜在价值客户",
-            "spend moderately now but could spend more (growing, or buying only part of their needs from us)",
-            "目前消费中等，但有增长空间（成长中，或只把部分需求交给我们）",
-            "develop them: cross-selling and up-selling, bundles, incentives to buy more often, "
-            "raise share of wallet",
-            "重点发展：交叉销售与向上销售、组合优惠、提高购买频率，提升客户份额",
+            "buy little now (ability or willingness not yet there, or only part of their needs bought from us) "
+            "but could become loyal customers",
+            "目前购买量和金额不大（购买能力或意愿尚未释放，或只把部分需求交给我们），但有成长为忠诚客户的潜力",
+            "develop them: collect their data and learn their needs, make new offers easy to find, "
+            "let account managers keep in touch and guide them; cross-sell to raise share of wallet",
+            "重点培养：收集资料、了解需求并开发对口的产品，让他们方便地了解新产品，客户经理主动沟通引导；交叉销售，提高顾客份额",
         ),
         (
             "low_consumption", "低消费客户",
-            "buy rarely and spend little; many customers, little revenue, sometimes unprofitable",
-            "购买少、消费低，人数多但贡献少，甚至不盈利",
-            "serve them at low cost: self-service and online channels, standard offers, "
-            "move promising ones up, raise prices or reduce service for those who lose money",
-            "低成本服务：自助与线上渠道、标准化产品；培养有潜力者升级，对亏损客户提高价格或减少服务",
+            "low spending power and very price-sensitive; many customers, little revenue, sometimes unprofitable",
+            "消费能力低、对价格特别敏感，人数多但贡献少，甚至不盈利",
+            "serve them at low cost (self-service, online channels, standard offers) so that prices stay "
+            "acceptable; move promising ones up; those who have left for a competitor need not be chased, "
+            "but basic service stays",
+            "低成本服务：自助与线上渠道、标准化产品，降低成本让价格可以接受；培养有潜力者升级；已转向竞争对手的不必再投入，但保持基本服务",
         ),
     ]
     cols = ["group", "group_zh", "who", "who_zh", "strategy", "strategy_zh"]
@@ -1126,7 +1138,8 @@ def customer_types() -> pd.DataFrame:
 
     References
     ----------
-    Course slides, chapter 2 "客户识别与分类" (客户价值能力分类).
+    Course materials, 《客户关系管理》教学教案 第一章第二节 (根据客户提供价值的
+    能力分: 灯塔型、跟随型、理性、逐利客户).
 
     Examples
     --------
