@@ -91,16 +91,41 @@ def execute_notebook(src: str | os.PathLike, dst: str | os.PathLike | None = Non
     src = Path(src)
     if dst is not None and Path(dst).resolve() == src.resolve():
         raise ValueError(f"refusing to overwrite the source notebook {src}; choose another output path")
-    with tempfile.TemporaryDirectory() as tmpdir:
+    with tempfile.TemporaryDirectory(prefix="crm-nb-") as tmpdir:
         out = Path(tmpdir) / src.name
+        manager = _local_kernel_manager_class(Path(tmpdir))
         nb = pm.execute_notebook(
             str(src), str(out), parameters=dict(parameters or {}), kernel_name="python3",
             cwd=str(cwd or src.parent), progress_bar=False, log_output=log_output,
             execution_timeout=timeout, report_mode=False,
+            **({"kernel_manager_class": manager} if manager is not None else {}),
         )
         if dst is not None:
             atomic_write_bytes(Path(dst), out.read_bytes())
     return nbformat.from_dict(nb)
+
+
+def _local_kernel_manager_class(folder: Path) -> Any:
+    """A kernel-manager class whose kernels talk over Unix sockets in ``folder`` (POSIX), else None.
+
+    A kernel on TCP without encryption prints ipykernel's warning that its traffic "is
+    susceptible to eavesdropping" on every run; a kernel that only this process can reach,
+    through sockets in a private temporary folder, needs no network at all.  nbclient creates,
+    owns and cleans up the manager as with its default one.  Windows has no Unix sockets
+    here: None keeps papermill's default (TCP on 127.0.0.1).
+    """
+    if os.name != "posix":
+        return None
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import Unicode
+
+    class LocalSocketKernelManager(AsyncKernelManager):
+        def _transport_default(self) -> str:
+            return "ipc"
+
+        ip = Unicode(str(folder / "kernel"))
+
+    return LocalSocketKernelManager
 
 
 _EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=[\"']?(?:https?:)?//[^>]*>\s*</script>", re.I | re.S)

@@ -5,7 +5,13 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
+import time
+from pathlib import Path
+
+_IMPORTED = time.perf_counter()
 
 __all__ = ["main"]
 
@@ -26,26 +32,98 @@ def _refresh(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(args: argparse.Namespace) -> int:
-    from papermill.exceptions import PapermillExecutionError
-
-    from crm_lessons._validation import DataError
-    from crm_lessons.report import render_report
-
+def _elapsed() -> float:
+    """Seconds since this process started (what the user waited), or since this module was imported."""
     try:
-        render_report(
-            args.data, args.out, customer_col=args.customer_col, date_col=args.date_col,
-            amount_col=args.amount_col, as_of=args.as_of, lang=args.lang, currency=args.currency,
-            horizon=args.horizon, discount_rate=args.discount_rate,
-            progress=lambda line: print(line, flush=True),
-        )
-    except (DataError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        print(f"crm-lessons report: error: {exc}", file=sys.stderr)
-        return 2
-    except PapermillExecutionError as exc:  # a bug in the template, not the user's data
-        print(f"crm-lessons report: error: the report template failed ({exc.ename}: {exc.evalue}); "
-              "please report this with the command you ran", file=sys.stderr)
-        return 1
+        with open("/proc/self/stat", encoding="ascii") as fh:
+            start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as fh:
+            uptime = float(fh.read().split()[0])
+        return max(0.0, uptime - start_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.perf_counter() - _IMPORTED
+
+
+class _Terminated(Exception):
+    """SIGTERM arrived: unwind like Ctrl-C so that temporary files and the kernel are cleaned up."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _out_problem(out: Path, zh: bool) -> str | None:
+    """Why ``--out`` cannot be written (checked before any work), or None."""
+    if out.is_dir():
+        return (f"--out {str(out)!r} 是一个文件夹；请给出文件名，如 report.html" if zh else
+                f"--out {str(out)!r} is a folder; give a file name such as report.html")
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        return (f"--out {str(out)!r} 无法写入：{str(parent)!r} 是一个文件，不是文件夹" if zh else
+                f"--out {str(out)!r} cannot be written: {str(parent)!r} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return (f"--out {str(out)!r} 无法写入：没有写入 {str(parent)!r} 的权限" if zh else
+                f"--out {str(out)!r} cannot be written: no permission to write in {str(parent)!r}")
+    return None
+
+
+def _report(args: argparse.Namespace) -> int:
+    import signal
+
+    zh = args.lang == "zh"
+    prefix = "crm-lessons report：错误：" if zh else "crm-lessons report: error: "
+
+    def fail(message: str, code: int = 2) -> int:
+        print(prefix + " ".join(message.split()), file=sys.stderr)
+        return code
+
+    # cheap checks first: a mistake in the options is reported before anything heavy is imported
+    if not math.isfinite(args.discount_rate) or not 0 <= args.discount_rate < 1:
+        return fail(f"--discount-rate {args.discount_rate} 应是 0 到 1 之间的月折现率，如 0.01" if zh else
+                    f"--discount-rate {args.discount_rate} should be a monthly rate from 0 to below 1, e.g. 0.01")
+    if args.horizon < 1:
+        return fail(f"--horizon {args.horizon} 应是不小于 1 的整月数" if zh else
+                    f"--horizon {args.horizon} should be a whole number of months >= 1")
+    if args.data is not None and not Path(args.data).is_file():
+        return fail(f"找不到数据文件 --data {args.data!r}；请检查路径和当前文件夹" if zh else
+                    f"--data {args.data!r}: file not found; check the path and the working directory")
+    problem = _out_problem(Path(args.out), zh)
+    if problem:
+        return fail(problem)
+
+    from crm_lessons._validation import DataError, cli_messages
+
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if hasattr(signal, "SIGTERM") else None
+    try:
+        with cli_messages():
+            from crm_lessons.report import render_report
+
+            out = render_report(
+                args.data, args.out, customer_col=args.customer_col, date_col=args.date_col,
+                amount_col=args.amount_col, status_col=args.status_col, sheet_name=args.sheet,
+                closed_orders="keep" if args.keep_closed_orders else "drop", as_of=args.as_of, lang=args.lang,
+                currency=args.currency, horizon=args.horizon, discount_rate=args.discount_rate,
+                progress=lambda line: print(line, flush=True),
+            )
+    except DataError as exc:
+        return fail(exc.zh if zh and exc.zh else str(exc))
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        return fail(str(exc))
+    except (KeyboardInterrupt, _Terminated):
+        return fail("已中断，没有写入报告，临时文件已清除" if zh else
+                    "interrupted; no report written and temporary files removed", 130)
+    except Exception as exc:
+        if type(exc).__name__ == "PapermillExecutionError":  # a bug in the template, not the user's data
+            return fail(("报告模板运行失败（" if zh else "the report template failed (")
+                        + f"{getattr(exc, 'ename', '')}: {str(getattr(exc, 'evalue', ''))[:300]}"
+                        + ("）；请连同所用命令一起报告此问题" if zh else "); please report this with the command you ran"), 1)
+        raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    print(f"完成，用时 {_elapsed():.1f} 秒：{out}" if zh else f"done in {_elapsed():.1f} s: {out}", flush=True)
     return 0
 
 
@@ -120,7 +198,10 @@ key figures, ABC classes and customer pyramid, RFM segments with actions,
 lifecycle stages, customer lifetime value and churn risk.
 The file needs one row per purchase with a customer, a date and an amount;
 the columns are recognised from Chinese or English headers (客户编号, 交易日期,
-实付金额, customer_id, date, amount, ...) or named with the options below.
+实付金额, customer_id, date, amount, ...) and from the order exports of Taobao/
+Tmall, JD, Pinduoduo, Douyin shop, Youzan, WeChat shop and ERP systems, or named
+with the options below. Orders whose status says closed, refunded, cancelled or
+unpaid are left out (and counted) unless --keep-closed-orders is given.
 Without --data the report uses the bundled CDNOW data (as of 1998-06-30).
 Bad input stops with exit code 2 and a message; the data file is never changed.
 
@@ -146,6 +227,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_report.add_argument("--customer-col", metavar="C", help="name of the customer column (default: recognised)")
     p_report.add_argument("--date-col", metavar="D", help="name of the date column (default: recognised)")
     p_report.add_argument("--amount-col", metavar="A", help="name of the amount column (default: recognised)")
+    p_report.add_argument("--status-col", metavar="S",
+                          help="name of the order-status column (default: recognised, e.g. 订单状态; optional)")
+    p_report.add_argument("--keep-closed-orders", action="store_true",
+                          help="count orders whose status is closed, refunded, cancelled or unpaid "
+                               "(交易关闭, 已退款, 已取消, ...); by default they are left out and counted")
+    p_report.add_argument("--sheet", metavar="NAME",
+                          help="worksheet of an Excel file (default: the one visible sheet that holds data)")
     p_report.add_argument("--as-of", metavar="DATE",
                           help="end of the period analysed, YYYY-MM-DD (default: last date in the data)")
     p_report.add_argument("--lang", choices=["zh", "en"], default="zh",

@@ -431,8 +431,9 @@ def _decode_check(data: bytes, encoding: str | None, where: str) -> str:
             data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
             raise DataError(
-                f"{where}: cannot decode the file as encoding={encoding!r} ({exc}); "
-                "leave encoding=None to detect UTF-8 or GBK/GB18030 automatically"
+                f"{where}: cannot decode the file as {option('encoding', encoding)} ({exc}); "
+                "leave the encoding out to detect UTF-8 or GBK/GB18030 automatically",
+                zh=f"{where}：无法按编码 {encoding!r} 解码文件；不指定编码即可自动识别 UTF-8 或 GBK/GB18030",
             ) from exc
         return encoding
     utf16 = _utf16(data)
@@ -570,7 +571,8 @@ def _read_frame(
         return frame, info, mapping
     if suffix == ".xls" or (isinstance(content, bytes) and content[:4] == b"\xd0\xcf\x11\xe0"):
         raise DataError(
-            f"{where}: old Excel .xls files are not supported; open it in Excel and save as .xlsx or CSV"
+            f"{where}: old Excel .xls files are not supported; open it in Excel and save as .xlsx or CSV",
+            zh=f"{where}：不支持旧版 Excel .xls 文件；请在 Excel 中打开并另存为 .xlsx 或 CSV",
         )
     info["file_format"] = "csv"
     if isinstance(content, bytes):
@@ -581,7 +583,8 @@ def _read_frame(
         enc = None
         text_head = content[:65536]
     if not text_head.strip():
-        raise DataError(f"{where}: the file is empty; export the data again with a header row and data rows")
+        raise DataError(f"{where}: the file is empty; export the data again with a header row and data rows",
+                        zh=f"{where}：文件是空的；请重新导出，包含表头和数据行")
     first_line = text_head.lstrip("\ufeff").lstrip("\r\n").split("\n", 1)[0]
     delimiter = sep if sep is not None else _sniff_delimiter(first_line)
     info["delimiter"] = delimiter
@@ -607,7 +610,8 @@ def _read_frame(
                f"请检查文件中的那一行（多余的分隔符或引号），或用 {option('sep')} 指定分隔符",
         ) from exc
     except pd.errors.EmptyDataError as exc:
-        raise DataError(f"{where}: the file is empty; export the data again with a header row and data rows") from exc
+        raise DataError(f"{where}: the file is empty; export the data again with a header row and data rows",
+                        zh=f"{where}：文件是空的；请重新导出，包含表头和数据行") from exc
     frame.columns = _clean_header(frame.columns)
     return frame, info, mapping
 
@@ -698,13 +702,23 @@ def _offenders(mask: np.ndarray, labels: np.ndarray, values: pd.Series, n: int =
     return "; ".join(parts) + more
 
 
+def _offenders_zh(mask: np.ndarray, labels: np.ndarray, values: pd.Series, n: int = 5) -> str:
+    """:func:`_offenders` in Chinese: ``第 3 行：'昨天'``."""
+    idx = np.flatnonzero(mask)
+    parts = [f"第 {labels[i]} 行：{quote(values.iloc[i])}" for i in idx[:n]]
+    more = f"（共 {len(idx)} 行）" if len(idx) > n else ""
+    return "；".join(parts) + more
+
+
 def _missing_error(mask: np.ndarray, labels: np.ndarray, col: Any, what: str, where: str) -> DataError:
     idx = np.flatnonzero(mask)
     rows = ", ".join(str(labels[i]) for i in idx[:5])
     more = f" ({len(idx)} rows in all)" if len(idx) > 5 else ""
     return DataError(
         f"{where}: column {str(col)!r} has no {what} in row{'s' if len(idx) > 1 else ''} {rows}{more}; "
-        "fill in those cells or delete those rows, then read the file again"
+        "fill in those cells or delete those rows, then read the file again",
+        zh=f"{where}：列 {str(col)!r} 在第 {rows} 行为空{more.replace(' rows in all', ' 行').replace('(', '（共 ').replace(')', '）')}；"
+           "请填写这些单元格或删除这些行，然后重新读取",
     )
 
 
@@ -832,7 +846,7 @@ def _parse_amount(values: pd.Series, labels: np.ndarray, col: Any, where: str) -
             f"{where}: column {str(col)!r} has amounts too large to be real (infinite, e.g. 'inf' or 1e400): "
             f"{_offenders(infinite, labels, values)}; correct those cells",
             zh=f"{where}：列 {str(col)!r} 中有大得不真实的金额（无穷大，如 'inf' 或 1e400）："
-               f"{_offenders(infinite, labels, values)}；请改正这些单元格",
+               f"{_offenders_zh(infinite, labels, values)}；请改正这些单元格",
         )
     bad = (codes >= 0) & np.isnan(out)
     if bad.any():
@@ -840,7 +854,7 @@ def _parse_amount(values: pd.Series, labels: np.ndarray, col: Any, where: str) -
             f"{where}: column {str(col)!r} has amounts that are not numbers: "
             f"{_offenders(bad, labels, values)}; expected numbers such as 1234.5, '¥1,234.50' or '(12.50)' "
             f"for a refund; correct those cells or {pass_option('amount_col')} if this is the wrong column",
-            zh=f"{where}：列 {str(col)!r} 中有不是数字的金额：{_offenders(bad, labels, values)}；"
+            zh=f"{where}：列 {str(col)!r} 中有不是数字的金额：{_offenders_zh(bad, labels, values)}；"
                f"金额应像 1234.5、'¥1,234.50' 或表示退款的 '(12.50)'；请改正这些单元格，"
                f"如果选错了列，请用 {option('amount_col')} 指定",
         )
@@ -870,7 +884,7 @@ def _placeholder_error(mask: np.ndarray, labels: np.ndarray, values: pd.Series, 
         f"9999-12-31 that systems write for 'no date', not purchases: {_offenders(mask, labels, values)}; "
         "delete those rows or fill in the real dates",
         zh=f"{where}：列 {str(col)!r} 中有 {_YEARS[0]}-{_YEARS[1]} 年以外的日期，这是系统表示“无日期”的占位值"
-           f"（如 9999-12-31），不是真实的购买：{_offenders(mask, labels, values)}；请删除这些行或填入真实日期",
+           f"（如 9999-12-31），不是真实的购买：{_offenders_zh(mask, labels, values)}；请删除这些行或填入真实日期",
     )
 
 
@@ -900,7 +914,7 @@ def _parse_dates(values: pd.Series, labels: np.ndarray, col: Any, where: str, da
         )
         raise DataError(
             f"{where}: column {str(col)!r} has values that are not dates: {_offenders(bad, labels, values)}; {hint}",
-            zh=f"{where}：列 {str(col)!r} 中有不是日期的值：{_offenders(bad, labels, values)}；日期应像 2024-01-05、"
+            zh=f"{where}：列 {str(col)!r} 中有不是日期的值：{_offenders_zh(bad, labels, values)}；日期应像 2024-01-05、"
                f"2024/1/5、20240105、2024年1月5日 或 Excel 日期数字；其他写法请用 {option('date_format', '%d.%m.%Y')} 之类指定",
         )
     return pd.Series(out).dt.normalize()
@@ -981,7 +995,10 @@ def read_transactions_with_report(
                         ("closed_orders", closed_orders)):
         _check_policy(name, value)
     label = _describe(source)
-    where = f"{_WHERE}: {label}" if label != "<DataFrame>" else _WHERE
+    if _INTERFACE.get() == "cli":  # the command line names the file, not the Python function
+        where = label
+    else:
+        where = f"{_WHERE}: {label}" if label != "<DataFrame>" else _WHERE
     if future != "keep" and as_of is None:
         raise ValueError(f"future={future!r} needs as_of (the end of the observation period), e.g. as_of='2024-12-31'")
     explicit = {"customer_id": customer_col, "date": date_col, "amount": amount_col, "status": status_col}
@@ -1030,7 +1047,8 @@ def read_transactions_with_report(
         columns = [raw[mapping[r]] for r in ("customer_id", "date", "amount")]
         factorized = [(codes[keep], uniq) for codes, uniq in factorized]
     if len(raw) == 0:
-        raise DataError(f"{where}: every row is blank in the customer, date and amount columns; no rows left")
+        raise DataError(f"{where}: every row is blank in the customer, date and amount columns; no rows left",
+                        zh=f"{where}：所有行的客户、日期、金额列都是空的，没有可用的行")
     if b_c.any():
         raise _missing_error(b_c, labels, mapping["customer_id"], "customer id", where)
     if b_d.any():

@@ -18,7 +18,6 @@ import html
 import os
 import pickle
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,13 +26,16 @@ from typing import Any
 import pandas as pd
 
 from crm_lessons._fileio import atomic_write_bytes
-from crm_lessons._validation import DataError, to_timestamp
+from crm_lessons._validation import _INTERFACE, DataError, option, pass_option, to_timestamp
 
 __all__ = [
     "ReportData",
     "TEXT",
+    "clv_failure_reason",
     "clv_table",
     "escape",
+    "naive_clv",
+    "reading_notes",
     "format_count",
     "format_money",
     "format_pct",
@@ -119,6 +121,9 @@ def prepare_data(
     amount_col: str | None = None,
     as_of: Any = None,
     currency: str | None = None,
+    status_col: str | None = None,
+    sheet_name: str | int | None = None,
+    closed_orders: str = "drop",
 ) -> ReportData:
     """Read and check the report's input: a user's file, or the bundled CDNOW data.
 
@@ -134,6 +139,10 @@ def prepare_data(
         (``1998-06-30`` for CDNOW).
     currency : str, optional
         Currency code of the amounts (default ``'CNY'``; ``'USD'`` for CDNOW).
+    status_col, sheet_name, closed_orders
+        As in :func:`crm_lessons.io.read_transactions`: the order-status column,
+        the worksheet of an Excel file, and what to do with closed, refunded,
+        cancelled or unpaid orders (left out by default).
 
     Returns
     -------
@@ -166,27 +175,38 @@ def prepare_data(
     else:
         path = Path(data)
         tx, rep = read_transactions_with_report(path, customer_col=customer_col, date_col=date_col,
-                                                amount_col=amount_col)
+                                                amount_col=amount_col, status_col=status_col,
+                                                sheet_name=sheet_name, closed_orders=closed_orders)
         source, default_as_of, default_currency = path.name, rep.date_max, "CNY"
-    ts = to_timestamp(default_as_of if as_of is None else as_of, name="as_of", where=_WHERE).normalize()
-    where = f"{_WHERE}: {source}"
+    cli = _INTERFACE.get() == "cli"
+    where = source if cli else f"{_WHERE}: {source}"
+    try:
+        ts = to_timestamp(default_as_of if as_of is None else as_of, name="as_of", where=_WHERE).normalize()
+    except DataError as exc:
+        raise DataError(f"{where}: {option('as_of', as_of)} is not a date; use the form YYYY-MM-DD",
+                        zh=f"{where}：截止日期 {as_of!r} 不是日期；请写成 YYYY-MM-DD") from exc
     positive = (tx["amount"] > 0).to_numpy()
     if not positive.any():
         raise DataError(
             f"{where}: no purchases: all {len(tx)} rows have an amount <= 0 (returns, refunds or zero); "
-            f"check the amount column {rep.column_map['amount']!r} or pass --amount-col"
+            f"check the amount column {rep.column_map['amount']!r} or {pass_option('amount_col')}",
+            zh=f"{where}：没有购买记录：全部 {len(tx)} 行的金额都 <= 0（退货、退款或零）；"
+               f"请检查金额列 {rep.column_map['amount']!r}，或用 {option('amount_col')} 指定",
         )
     in_window = positive & (tx["date"] <= ts).to_numpy()
     if not in_window.any():
         raise DataError(
-            f"{where}: as_of={ts.date()} is before the first purchase ({rep.date_min}); "
-            f"pass --as-of between {rep.date_min} and {rep.date_max}"
+            f"{where}: {option('as_of', str(ts.date()))} is before the first purchase ({rep.date_min}); "
+            f"give a date between {rep.date_min} and {rep.date_max}",
+            zh=f"{where}：截止日期 {ts.date()} 早于第一笔购买（{rep.date_min}）；请给出 {rep.date_min} 至 {rep.date_max} 之间的日期",
         )
     n_customers = int(tx.loc[in_window, "customer_id"].nunique())
     if n_customers < MIN_CUSTOMERS:
         raise DataError(
             f"{where}: the report needs at least {MIN_CUSTOMERS} customers with purchases up to as_of={ts.date()} "
-            f"(RFM scores are quintiles), got {n_customers}; check the customer column {rep.column_map['customer_id']!r}"
+            f"(RFM scores are quintiles), got {n_customers}; check the customer column {rep.column_map['customer_id']!r}",
+            zh=f"{where}：报告至少需要 {MIN_CUSTOMERS} 位在截止日期 {ts.date()} 前有购买的客户（RFM 按五分位打分），"
+               f"而这里只有 {n_customers} 位；请检查客户列 {rep.column_map['customer_id']!r}",
         )
     quality = rep.to_dict()
     quality["excluded_nonpositive"] = int((~positive).sum())
@@ -487,6 +507,123 @@ def clv_table(
     return table, {"bgnbd": bg.params_, "gamma_gamma": gg.params_}
 
 
+def clv_failure_reason(exc: BaseException, lang: str = "zh") -> str:
+    """Why lifetime value could not be estimated, in words a manager reads (no parameter names).
+
+    Parameters
+    ----------
+    exc : Exception
+        What :func:`clv_table` raised (:class:`~crm_lessons.DataError` or
+        :class:`crm_lessons.clv.ConvergenceError`).
+    lang : {'zh', 'en'}
+
+    Examples
+    --------
+    >>> from crm_lessons.clv import ConvergenceError
+    >>> clv_failure_reason(ConvergenceError("fit: the estimate ran to the edge of the parameter space ({'r': 12.1})"), "en")[:60]
+    'The repeat purchases in this file do not show how many custo'
+    """
+    text = str(exc)
+    zh = lang == "zh"
+    if "edge of the parameter space" in text or "do not identify" in text:
+        return ("这份数据中的重复购买规律，不足以让模型分辨有多少客户已经不再购买（估计值跑到了模型允许范围的边缘），"
+                "所以无法可靠地估计每位客户的未来价值。常见原因：观察期太短、回头客太少，或几乎所有客户的购买节奏相同。"
+                if zh else
+                "The repeat purchases in this file do not show how many customers have stopped buying (the estimate "
+                "ran to the edge of what the model allows), so each customer's future value cannot be estimated "
+                "reliably. Common causes: a short period, few repeat customers, or nearly identical buying patterns.")
+    if "no customer has a repeat purchase" in text or "repeat" in text:
+        return ("这份数据中几乎没有客户重复购买，模型无法从中学到客户多久买一次、何时流失。"
+                if zh else
+                "Almost no customer in this file bought twice, so the model cannot learn how often customers buy "
+                "or when they leave.")
+    if "converge" in text or "could not be evaluated" in text:
+        return ("模型的估计没有收敛：这份数据的购买规律与模型的假设相差太大。"
+                if zh else
+                "The model's estimate did not settle: the buying pattern in this file is too far from what the "
+                "model assumes.")
+    return ("数据不足以估计客户终身价值模型。" if zh else "The data are not enough to estimate the lifetime-value model.")
+
+
+def naive_clv(transactions: pd.DataFrame, *, as_of: Any, horizon: int = 12) -> pd.Series:
+    """Run-rate estimate of each customer's value: their revenue in the last ``horizon`` months.
+
+    A stated, simple stand-in for when the BG/NBD model cannot be fitted: it
+    assumes every customer keeps buying as in the last ``horizon`` months
+    (no churn model, no discounting).  Customers with no purchase in that
+    window get 0.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        ``customer_id``, ``date``, ``amount``.
+    as_of : date-like
+        End of the observation period.
+    horizon : int
+        Months in the window and in the forecast.
+
+    Returns
+    -------
+    Series
+        Indexed by customer (every customer in ``transactions``), name ``naive_clv``.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["A", "A", "B"], "amount": [10.0, 5.0, 7.0],
+    ...                    "date": pd.to_datetime(["2024-11-01", "2023-01-01", "2024-12-01"])})
+    >>> naive_clv(tx, as_of="2024-12-31", horizon=12).to_dict()
+    {'A': 10.0, 'B': 7.0}
+    """
+    end = to_timestamp(as_of, name="as_of", where="naive_clv").normalize()
+    start = end - pd.DateOffset(months=int(horizon))
+    recent = transactions[(transactions["date"] > start) & (transactions["date"] <= end)]
+    customers = pd.Index(transactions["customer_id"].unique(), name="customer_id")
+    out = recent.groupby("customer_id")["amount"].sum().reindex(customers, fill_value=0.0)
+    return out.astype("float64").rename("naive_clv")
+
+
+def reading_notes(quality: dict[str, Any], lang: str = "zh") -> list[str]:
+    """What the report did with the rows it read, in the report's language (no parameter names).
+
+    Parameters
+    ----------
+    quality : dict
+        :attr:`ReportData.quality`.
+    lang : {'zh', 'en'}
+
+    Examples
+    --------
+    >>> q = {"closed_orders": 3, "excluded_nonpositive": 2, "excluded_after_as_of": 0, "duplicates": 1,
+    ...      "blank_rows": 0, "as_of": None}
+    >>> reading_notes(q, "en")
+    ['3 orders closed, refunded, cancelled or unpaid were left out: they are not revenue.', '2 rows with an amount of 0 or less (returns, refunds) were left out of the analysis.', '1 rows repeat an earlier row exactly; they are kept, as several purchases on one day are common.']
+    """
+    zh = lang == "zh"
+    notes = []
+    closed = int(quality.get("closed_orders") or 0)
+    kept = (quality.get("policy") or {}).get("closed_orders") == "keep"
+    if closed:
+        notes.append((f"{closed} 笔订单状态为已关闭、已退款、已取消或未付款，" + ("按要求仍计入分析。" if kept else "不是收入，未纳入分析。"))
+                     if zh else
+                     f"{closed} orders closed, refunded, cancelled or unpaid were "
+                     + ("kept, as asked." if kept else "left out: they are not revenue."))
+    if quality.get("excluded_nonpositive"):
+        n = int(quality["excluded_nonpositive"])
+        notes.append(f"{n} 行金额为 0 或负数（退货、退款），未纳入分析。" if zh else
+                     f"{n} rows with an amount of 0 or less (returns, refunds) were left out of the analysis.")
+    if quality.get("excluded_after_as_of"):
+        n = int(quality["excluded_after_as_of"])
+        notes.append(f"{n} 行日期晚于截止日期，未纳入分析。" if zh else f"{n} rows dated after the as-of date were left out.")
+    if quality.get("duplicates"):
+        n = int(quality["duplicates"])
+        notes.append(f"{n} 行与前面某行完全相同，已保留（同一天多次购买很常见）；若是重复导出，请先去重。" if zh else
+                     f"{n} rows repeat an earlier row exactly; they are kept, as several purchases on one day are common.")
+    if quality.get("blank_rows"):
+        n = int(quality["blank_rows"])
+        notes.append(f"跳过 {n} 个空行。" if zh else f"{n} blank rows were skipped.")
+    return notes
+
+
 # ---------------------------------------------------------------- text
 
 TEXT: dict[str, dict[str, str]] = {
@@ -530,6 +667,9 @@ def render_report(
     horizon: int = 12,
     discount_rate: float = 0.01,
     progress: Callable[[str], None] | None = None,
+    status_col: str | None = None,
+    sheet_name: str | int | None = None,
+    closed_orders: str = "drop",
 ) -> Path:
     """Read the data, run the report template and write the HTML page atomically.
 
@@ -541,7 +681,7 @@ def render_report(
         The HTML file to write; its folder is created.  Written through a
         temporary file in the same folder and ``os.replace``, so a failed run
         leaves no partial file.
-    customer_col, date_col, amount_col, as_of, currency
+    customer_col, date_col, amount_col, as_of, currency, status_col, sheet_name, closed_orders
         As in :func:`prepare_data`.
     lang : {'zh', 'en'}
         Language of the text, labels and number formats.
@@ -586,31 +726,40 @@ def render_report(
     crm_lessons._validation.DataError: read_transactions: no_such_file.csv: file not found: ...
     """
     say = progress or (lambda line: None)
+    pre = "" if _INTERFACE.get() == "cli" else f"{_WHERE}: "  # the command line prints its own prefix
+    pre_zh = "" if _INTERFACE.get() == "cli" else f"{_WHERE}："
     if lang not in TEXT:
-        raise DataError(f"{_WHERE}: lang={lang!r} should be one of {sorted(TEXT)}")
+        raise DataError(f"{pre}lang={lang!r} should be one of {sorted(TEXT)}")
     if int(horizon) != horizon or horizon < 1:
-        raise DataError(f"{_WHERE}: horizon={horizon} should be a whole number of months >= 1")
-    if not discount_rate >= 0:
-        raise DataError(f"{_WHERE}: discount_rate={discount_rate} should be >= 0 (e.g. 0.01 a month)")
+        raise DataError(f"{pre}horizon={horizon} should be a whole number of months >= 1",
+                        zh=f"{pre_zh}预测期 {horizon} 应是不小于 1 的整月数")
+    if not 0 <= discount_rate < 1:  # also refuses inf and nan
+        raise DataError(f"{pre}discount_rate={discount_rate} should be a monthly rate from 0 to below 1 "
+                        "(e.g. 0.01)", zh=f"{pre_zh}月折现率 {discount_rate} 应在 0 到 1 之间（如 0.01）")
     out = Path(out)
     if data is not None and (out.resolve() == Path(data).resolve()
                              or (out.exists() and Path(data).exists() and os.path.samefile(out, data))):
-        raise DataError(f"{_WHERE}: --out {str(out)!r} is the data file; choose another output name")
+        raise DataError(f"{pre}--out {str(out)!r} is the data file; choose another output name",
+                        zh=f"{pre_zh}--out {str(out)!r} 就是数据文件；请换一个输出文件名")
     if out.is_dir():
-        raise DataError(f"{_WHERE}: --out {str(out)!r} is a folder; give a file name such as report.html")
-    start = time.perf_counter()
-    say("[1/4] reading data ...")
+        raise DataError(f"{pre}--out {str(out)!r} is a folder; give a file name such as report.html",
+                        zh=f"{pre_zh}--out {str(out)!r} 是一个文件夹；请给出文件名，如 report.html")
+    zh = lang == "zh"
+    say("[1/4] 读取数据 ..." if zh else "[1/4] reading data ...")
     prepared = prepare_data(data, customer_col=customer_col, date_col=date_col, amount_col=amount_col,
-                            as_of=as_of, currency=currency)
+                            as_of=as_of, currency=currency, status_col=status_col, sheet_name=sheet_name,
+                            closed_orders=closed_orders)
     q = prepared.quality
-    say(f"      {q['rows_read']:,} rows, {q['customers']:,} customers, {q['date_min']} to {q['date_max']}")
+    say(f"      {q['rows_read']:,} 行，{q['customers']:,} 位客户，{q['date_min']} 至 {q['date_max']}" if zh else
+        f"      {q['rows_read']:,} rows, {q['customers']:,} customers, {q['date_min']} to {q['date_max']}")
     from crm_lessons._notebooks import execute_notebook, to_html
 
     with tempfile.TemporaryDirectory(prefix="crm-report-") as tmp:
         pickled = Path(tmp) / "prepared.pkl"
         with open(pickled, "wb") as fh:
             pickle.dump(prepared, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        say("[2/4] running the analysis (RFM, lifecycle, BG/NBD + Gamma-Gamma) ...")
+        say("[2/4] 分析（RFM、生命周期、BG/NBD 与 Gamma-Gamma）..." if zh else
+            "[2/4] running the analysis (RFM, lifecycle, BG/NBD + Gamma-Gamma) ...")
         template = template_path()
         params = {
             "DATA_FILE": None if data is None else str(Path(data).resolve()),
@@ -619,14 +768,13 @@ def render_report(
             "HORIZON": int(horizon), "DISCOUNT_RATE": float(discount_rate), "PREPARED": str(pickled),
         }
         nb = execute_notebook(template, parameters=params, cwd=template.parent)
-    say("[3/4] rendering HTML ...")
+    say("[3/4] 生成 HTML ..." if zh else "[3/4] rendering HTML ...")
     page = to_html(nb, exclude_input=True, title=TEXT[lang]["title"])
     if lang == "zh":
         page = page.replace('<html lang="en">', '<html lang="zh-CN">', 1)
-    say(f"[4/4] writing {out} ...")
+    say(f"[4/4] 写入 {out} ..." if zh else f"[4/4] writing {out} ...")
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, page.encode("utf-8"))
-    say(f"done in {time.perf_counter() - start:.1f} s: {out}")
     return out
 
 

@@ -69,7 +69,7 @@ def test_encodings_detected(tmp_path, encoding, reported):
 
 def test_explicit_encoding_that_does_not_fit(tmp_path):
     path = write(tmp_path / "tx.csv", GBK_CSV, "gbk")
-    with pytest.raises(DataError, match=r"tx\.csv: cannot decode the file as encoding='utf-8'.*leave encoding=None"):
+    with pytest.raises(DataError, match=r"tx\.csv: cannot decode the file as encoding='utf-8'.*leave the encoding out"):
         read_transactions(path, encoding="utf-8")
 
 

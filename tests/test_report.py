@@ -71,7 +71,10 @@ def test_bundled_data_through_python_m(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "crm_lessons", "report", "--out", str(out)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert "[1/4] reading data ..." in proc.stdout and "[4/4] writing" in proc.stdout
+    assert "[1/4] 读取数据 ..." in proc.stdout and "[4/4] 写入" in proc.stdout, "progress in the report's language"
+    assert proc.stderr == "", "nothing on stderr (no kernel warning about unencrypted TCP)"
+    elapsed = float(re.search(r"完成，用时 ([0-9.]+) 秒", proc.stdout).group(1))
+    assert elapsed > 0.5, "the time reported is the whole run, start-up included"
     page = out.read_text(encoding="utf-8")
     _assert_offline_report(page, SECTIONS_ZH)
     assert "截止日期 (as of)：1998-06-30" in page, "CDNOW default as_of"
@@ -131,7 +134,10 @@ def test_too_little_data_for_clv_still_gives_a_report(tmp_path):
     assert main(["report", "--data", str(data), "--lang", "en", "--out", str(out)]) == 0
     page = out.read_text(encoding="utf-8")
     # one repeat buyer among five customers: BG/NBD is not identified (crm_lessons.clv raises ConvergenceError)
-    assert "could not be fitted on these data" in page and "the data do not identify the model" in page
+    assert "Customer lifetime value cannot be estimated" in page and "The repeat purchases in this file do not show how many customers have stopped buying" in page
+    assert "simple estimate (not a model)" in page and "simple customer equity" in page
+    for developer_text in ("parameter space", "{'r'", "BetaGeoFitter", "ConvergenceError", "DataError"):
+        assert developer_text not in page
     assert "Top 10 customers by CLV" not in page
 
 
@@ -157,6 +163,14 @@ BROKEN = {
                            r"the report needs at least 5 customers .*, got 4; check the customer column 'customer'"),
     "returns_only.csv": ("customer,date,amount\nA,2024-01-05,-3\nB,2024-01-06,-4\n",
                          r"no purchases: all 2 rows have an amount <= 0 \(returns, refunds or zero\)"),
+    "infinite.csv": ("customer,date,amount\nA,2024-01-05,3\nB,2024-01-06,1e400\n",
+                     r"amounts too large to be real .*row 3: '1e400'"),
+    "placeholder_dates.csv": ("customer,date,amount\nA,2024-01-05,3\nB,9999-12-31,4\n",
+                              r"dates outside 1678-2261, placeholders .*row 3: '9999-12-31'"),
+    "text_named.xlsx": ("customer,date,amount\nA,2024-01-05,3\n", r"not a readable Excel workbook"),
+    "zeros.csv": ("\x00" * 5000, r"this is not a text file"),
+    "only_closed.csv": ("买家会员名,订单创建时间,买家实际支付金额,订单状态\nA,2024-01-05,3,交易关闭\nB,2024-01-06,4,已退款\n",
+                        r"every order is closed, refunded, cancelled or unpaid .*use --keep-closed-orders"),
 }
 
 
@@ -168,27 +182,36 @@ def test_broken_files_exit_2_before_the_kernel(name, tmp_path, capsys, monkeypat
     data.write_bytes(text.encode("gbk"))
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    assert main(["report", "--data", str(data), "--out", str(out_dir / "report.html")]) == 2
+    assert main(["report", "--data", str(data), "--lang", "en", "--out", str(out_dir / "report.html")]) == 2
     err = capsys.readouterr().err
     assert re.search(message, err), err
     assert err.startswith("crm-lessons report: error: ") and err.count("\n") == 1, "one message, one line"
-    assert "Traceback" not in err
+    assert "Traceback" not in err and "read_transactions" not in err, "the CLI names the file, not a function"
     assert _leftovers(out_dir) == [], "no output and no temporary file"
+    # the same in Chinese (the default language), with the same one-line shape
+    assert main(["report", "--data", str(data), "--out", str(out_dir / "report.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("crm-lessons report：错误：") and err.count("\n") == 1
+    assert re.search(r"[\u4e00-\u9fff]{4}", err.split("：错误：", 1)[1]), err
+    assert "row " not in err and not re.search(r"(customer|date|amount)_col", err), "Chinese message with CLI flags"
 
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--data", "{data}", "--out", "{data}"], r"--out '.*tx\.csv' is the data file; choose another output name"),
-    (["--data", "{tmp}/nope.csv"], r"file not found: '.*nope\.csv'"),
-    (["--data", "{data}", "--as-of", "2023-01-01"], r"as_of=2023-01-01 is before the first purchase \(2024-01-05\)"),
-    (["--data", "{data}", "--as-of", "someday"], r"as_of='someday' is not a date"),
-    (["--data", "{data}", "--horizon", "0"], r"horizon=0 should be a whole number of months >= 1"),
+    (["--data", "{tmp}/nope.csv"], r"--data '.*nope\.csv': file not found"),
+    (["--data", "{data}", "--as-of", "2023-01-01"], r"--as-of 2023-01-01 is before the first purchase \(2024-01-05\)"),
+    (["--data", "{data}", "--as-of", "someday"], r"--as-of someday is not a date"),
+    (["--data", "{data}", "--horizon", "0"], r"--horizon 0 should be a whole number of months >= 1"),
+    (["--data", "{data}", "--discount-rate", "inf"], r"--discount-rate inf should be a monthly rate from 0 to below 1"),
+    (["--data", "{data}", "--discount-rate", "nan"], r"--discount-rate nan should be a monthly rate"),
+    (["--data", "{data}", "--out", "{data}/below/report.html"], r"cannot be written: '.*tx\.csv' is a file, not a folder"),
 ])
 def test_bad_options_exit_2(args, message, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(crm_lessons._notebooks, "execute_notebook", _no_kernel)
     data = tmp_path / "tx.csv"
     data.write_text("customer,date,amount\n" + "".join(f"{c},2024-01-05,3\n" for c in "ABCDE"), encoding="utf-8")
     before = data.read_bytes()
-    argv = ["report"] + [a.format(data=data, tmp=tmp_path) for a in args]
+    argv = ["report", "--lang", "en"] + [a.format(data=data, tmp=tmp_path) for a in args]
     if "--out" not in argv:
         argv += ["--out", str(tmp_path / "report.html")]
     assert main(argv) == 2
@@ -201,8 +224,11 @@ def test_out_hard_linked_to_the_data_is_refused(tmp_path, capsys, monkeypatch):
     data = tmp_path / "tx.csv"
     data.write_text("customer,date,amount\n" + "".join(f"{c},2024-01-05,3\n" for c in "ABCDE"), encoding="utf-8")
     (tmp_path / "link.html").hardlink_to(data)
-    assert main(["report", "--data", str(data), "--out", str(tmp_path / "link.html")]) == 2
+    assert main(["report", "--data", str(data), "--lang", "en", "--out", str(tmp_path / "link.html")]) == 2
     assert "is the data file; choose another output name" in capsys.readouterr().err
+    assert main(["report", "--data", str(data), "--out", str(tmp_path / "link.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("crm-lessons report：错误：--out") and "就是数据文件" in err
 
 
 def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
@@ -272,3 +298,32 @@ def test_clv_table_reproduces_the_published_cdnow_estimates():
     one_timers = table["frequency"] == 0
     assert (table.loc[one_timers, "p_alive"] == 1).all(), "BG/NBD: no repeat purchase -> P(alive) = 1 (FHL 2005, eq. 13)"
     assert (table["clv"] >= 0).all() and (table["clv"] <= table["expected_purchases"] * table["expected_spend"]).all()
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_taobao_export_reads_end_to_end_in_one_language(lang, tmp_path, capsys):
+    rng = np.random.default_rng(5)
+    rows = ["订单编号,买家会员名,总金额,买家实际支付金额,订单状态,订单创建时间,订单付款时间"]
+    status = ["交易成功"] * 8 + ["交易关闭", "已退款"]
+    for i in range(400):
+        st = status[i % 10]
+        day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=int(rng.integers(0, 360)))
+        paid = "" if st == "交易关闭" else f"{day:%Y-%m-%d %H:%M:%S}"
+        rows.append(f"{10000 + i},buyer{int(rng.integers(0, 60)):03d},{20 + i % 50}.00,{19 + i % 50}.50,{st},"
+                    f"{day:%Y-%m-%d %H:%M:%S},{paid}")
+    data = tmp_path / "ExportOrderList.csv"
+    data.write_bytes(("\n".join(rows) + "\n").encode("gbk"))
+    out = tmp_path / f"report_{lang}.html"
+    assert main(["report", "--data", str(data), "--lang", lang, "--out", str(out)]) == 0, capsys.readouterr().err
+    page = out.read_text(encoding="utf-8")
+    assert "买家会员名 / 订单创建时间 / 买家实际支付金额" in page
+    for developer_text in ("closed_orders", "returns=", "duplicates=", "keep'", "_col"):
+        assert developer_text not in page, developer_text
+    if lang == "en":
+        assert "closed, refunded, cancelled or unpaid orders" in page and "80 orders closed" in page
+        visible = re.sub(r"<[^>]+>|data:[^\"']+", " ", page)
+        visible = visible.replace("买家会员名 / 订单创建时间 / 买家实际支付金额", "").replace("ExportOrderList", "")
+        assert not re.search(r"[\u4e00-\u9fff]", visible), re.findall(r".{20}[\u4e00-\u9fff]+.{20}", visible)[:3]
+    else:
+        assert "80 笔订单状态为已关闭、已退款、已取消或未付款" in page

@@ -8,15 +8,9 @@ module; ``site.json`` beside it carries the values of one build.
 
 from __future__ import annotations
 
-import json
-import logging
 from pathlib import Path
 
-from sphinx.search.zh import SearchChinese
-
 _HERE = Path(__file__).resolve().parent
-_SETTINGS = json.loads((Path.cwd() / "site.json").read_text(encoding="utf-8")) if (
-    Path.cwd() / "site.json").is_file() else {}
 
 project = "客户关系管理 CRM"
 author = "crm-lessons contributors"
@@ -58,24 +52,26 @@ mathjax3_config = {"tex": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[
 # dictionary so that a course term such as 顾客份额 is one searchable token.
 html_search_language = "zh"
 html_search_options = {"dict": str(Path.cwd() / "jieba_dict.txt")}
-logging.getLogger("jieba").setLevel(logging.WARNING)
 
 
-class _ChineseSearch(SearchChinese):
-    """Sphinx 9.0's Chinese search names a ``ChineseStemmer`` that its JavaScript never defines.
+def setup(app):  # noqa: D103 - Sphinx hook, runs only in the Sphinx process of a course build
+    import logging
 
-    ``language_data.js`` ends with ``window.Stemmer = ChineseStemmer`` while the
-    stemmer code it includes is the English one (Chinese words are not stemmed,
-    Latin words are stemmed as English), so search fails with a ReferenceError
-    (Sphinx issue 14229, fixed upstream after 9.0.4).  Naming the language
-    "English" for the stemmer only makes the generated line match the code.
-    """
-
-    language_name = "English"
-
-
-def setup(app):  # noqa: D103 - Sphinx hook
     from sphinx.search import languages
+    from sphinx.search.zh import SearchChinese
 
-    languages["zh"] = _ChineseSearch
+    class ChineseSearch(SearchChinese):
+        """Sphinx 9.0's Chinese search names a ``ChineseStemmer`` that its JavaScript never defines.
+
+        ``language_data.js`` ends with ``window.Stemmer = ChineseStemmer`` while the
+        stemmer code it includes is the English one (Chinese words are not stemmed,
+        Latin words are stemmed as English), so search fails with a ReferenceError
+        (Sphinx issue 14229, fixed upstream after 9.0.4).  Naming the language
+        "English" for the stemmer only makes the generated line match the code.
+        """
+
+        language_name = "English"
+
+    languages["zh"] = ChineseSearch
+    logging.getLogger("jieba").setLevel(logging.WARNING)  # no "Building prefix dict" lines in the build log
     return {"parallel_read_safe": True}

@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FONT_FAMILY", "axes_or_new", "font_path", "register_font", "set_theme"]
+__all__ = ["FONT_FAMILY", "axes_or_new", "bilingual", "font_path", "register_font", "set_theme"]
 
 #: Family name of the bundled font, as matplotlib sees it.
 FONT_FAMILY = "Noto Sans SC"
@@ -33,6 +33,31 @@ def axes_or_new(ax: Any = None) -> Any:
 
         _, ax = plt.subplots()
     return ax
+
+
+def bilingual(zh: str, en: str, lang: str | None = None, *, sep: str = " ") -> str:
+    """A figure label in the chapters' style (Chinese and English) or in one language.
+
+    Parameters
+    ----------
+    zh, en : str
+        The label in Chinese and in English.
+    lang : {None, "zh", "en"}
+        ``None`` (the chapters): both, Chinese first; ``"zh"`` or ``"en"`` (a report in
+        one language): that one only.
+
+    Examples
+    --------
+    >>> bilingual("客户占比", "share of customers"), bilingual("客户占比", "share of customers", "en")
+    ('客户占比 share of customers', 'share of customers')
+    """
+    if lang == "zh":
+        return zh
+    if lang == "en":
+        return en
+    if lang is not None:
+        raise ValueError(f"lang={lang!r} should be None, 'zh' or 'en'")
+    return f"{zh}{sep}{en}"
 
 
 def font_path() -> Path:

@@ -14,13 +14,14 @@ import numpy as np
 import pandas as pd
 
 from crm_lessons._validation import DataError, require_columns, require_dataframe
-from crm_lessons.plotting import axes_or_new
+from crm_lessons.plotting import axes_or_new, bilingual
 
 __all__ = ["plot_lorenz", "plot_pyramid", "plot_abc"]
 
 
 
-def plot_lorenz(curve: pd.DataFrame, *, top_share: float | None = 0.2, ax: Any = None) -> Any:
+def plot_lorenz(curve: pd.DataFrame, *, top_share: float | None = 0.2, ax: Any = None,
+                lang: str | None = None) -> Any:
     """Lorenz curve of customer value with the equality line and the "top 20 %" point.
 
     Parameters
@@ -31,6 +32,8 @@ def plot_lorenz(curve: pd.DataFrame, *, top_share: float | None = 0.2, ax: Any =
         Mark the point where the top ``top_share`` of customers begins and
         annotate their share of value; ``None`` for no mark.
     ax : matplotlib Axes, optional
+    lang : {None, "zh", "en"}
+        Labels in Chinese and English (default), or in one language (reports).
 
     Returns
     -------
@@ -57,8 +60,8 @@ def plot_lorenz(curve: pd.DataFrame, *, top_share: float | None = 0.2, ax: Any =
         raise DataError(f"{where}: top_share={top_share!r} should be in (0, 1), e.g. 0.2, or None")
     ax = axes_or_new(ax)
     x, y = curve["customer_share"].to_numpy(), curve["value_share"].to_numpy()
-    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="完全平均 equality")
-    ax.plot(x, y, linewidth=2, label="洛伦兹曲线 Lorenz curve")
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label=bilingual("完全平均", "equality", lang))
+    ax.plot(x, y, linewidth=2, label=bilingual("洛伦兹曲线", "Lorenz curve", lang))
     ax.fill_between(x, y, x, alpha=0.15)
     if top_share is not None:
         px = 1.0 - top_share
@@ -67,21 +70,22 @@ def plot_lorenz(curve: pd.DataFrame, *, top_share: float | None = 0.2, ax: Any =
         ax.vlines(px, 0, py, colors="C3", linestyles=":", linewidth=1)
         ax.hlines(py, 0, px, colors="C3", linestyles=":", linewidth=1)
         ax.annotate(
-            f"前 {top_share:.0%} 客户贡献 {1 - py:.1%} 收入\ntop {top_share:.0%} of customers: {1 - py:.1%} of revenue",
+            bilingual(f"前 {top_share:.0%} 客户贡献 {1 - py:.1%} 收入",
+                      f"top {top_share:.0%} of customers: {1 - py:.1%} of revenue", lang, sep="\n"),
             xy=(px, py), xytext=(0.05, 0.72), textcoords="axes fraction", fontsize=9,
             arrowprops={"arrowstyle": "->", "color": "C3"},
         )
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_aspect("equal")
-    ax.set_xlabel("客户累计占比（价值由低到高）cumulative share of customers")
-    ax.set_ylabel("收入累计占比 cumulative share of revenue")
-    ax.set_title("洛伦兹曲线 Lorenz curve of customer value")
+    ax.set_xlabel(bilingual("客户累计占比（价值由低到高）", "cumulative share of customers (lowest value first)", lang))
+    ax.set_ylabel(bilingual("收入累计占比", "cumulative share of revenue", lang))
+    ax.set_title(bilingual("洛伦兹曲线", "Lorenz curve of customer value", lang))
     ax.legend(loc="upper left", fontsize=8)
     return ax
 
 
-def plot_pyramid(summary: pd.DataFrame, *, ax: Any = None) -> Any:
+def plot_pyramid(summary: pd.DataFrame, *, ax: Any = None, lang: str | None = None) -> Any:
     """Customer pyramid as a two-sided bar chart: customers to the left, revenue to the right.
 
     One row per tier, top tier at the top.  The left bars (share of
@@ -94,6 +98,8 @@ def plot_pyramid(summary: pd.DataFrame, *, ax: Any = None) -> Any:
         Output of :func:`crm_lessons.classification.pyramid_tiers` or
         :func:`~crm_lessons.classification.pyramid_summary` (top tier first).
     ax : matplotlib Axes, optional
+    lang : {None, "zh", "en"}
+        Labels in Chinese and English (default), or in one language (reports).
 
     Returns
     -------
@@ -121,19 +127,20 @@ def plot_pyramid(summary: pd.DataFrame, *, ax: Any = None) -> Any:
     y = np.arange(n)[::-1]  # first (top) tier highest
     cust = summary["customer_share"].to_numpy(dtype="float64")
     rev = summary["revenue_share"].to_numpy(dtype="float64")
-    ax.barh(y, -cust, height=0.8, color="C0", label="客户占比 share of customers")
-    ax.barh(y, rev, height=0.8, color="C1", label="收入占比 share of revenue")
+    ax.barh(y, -cust, height=0.8, color="C0", label=bilingual("客户占比", "share of customers", lang))
+    ax.barh(y, rev, height=0.8, color="C1", label=bilingual("收入占比", "share of revenue", lang))
     for yi, c, r in zip(y, cust, rev):
         ax.text(-c - 0.02, yi, f"{c:.1%}", va="center", ha="right", fontsize=9)
         ax.text(r + 0.02, yi, f"{r:.1%}", va="center", ha="left", fontsize=9)
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_yticks(y, [f"{zh}\n{tier}" if str(zh) != str(tier) else str(zh)
-                      for tier, zh in zip(summary.index, summary["tier_zh"])])
+    ax.set_yticks(y, [str(zh) if lang == "zh" or str(zh) == str(tier) else str(tier) if lang == "en"
+                      else f"{zh}\n{tier}" for tier, zh in zip(summary.index, summary["tier_zh"])])
     ax.set_xlim(-1.25, 1.25)
     ticks = np.array([-1.0, -0.5, 0.0, 0.5, 1.0])
     ax.set_xticks(ticks, [f"{abs(t):.0%}" for t in ticks])
-    ax.set_xlabel("← 客户占比 share of customers  |  收入占比 share of revenue →")
-    ax.set_title("客户金字塔 customer pyramid")
+    ax.set_xlabel(bilingual("← 客户占比  |  收入占比 →", "← share of customers  |  share of revenue →", lang)
+                  if lang else "← 客户占比 share of customers  |  收入占比 share of revenue →")
+    ax.set_title(bilingual("客户金字塔", "customer pyramid", lang))
     ax.legend(loc="upper right", fontsize=8)
     return ax
 

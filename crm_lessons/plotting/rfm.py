@@ -15,11 +15,12 @@ import pandas as pd
 
 from crm_lessons._validation import require_columns, require_dataframe
 from crm_lessons.rfm import rfm_grid
-from crm_lessons.plotting import axes_or_new
+from crm_lessons.plotting import axes_or_new, bilingual
 
 __all__ = ["plot_rfm_heatmap", "plot_response_rate", "plot_segment_profiles", "plot_choose_k"]
 
-_AGG_LABEL = {"mean": "平均 mean", "median": "中位数 median", "sum": "合计 total", "count": "客户数 customers"}
+_AGG_LABEL = {"mean": ("平均", "mean"), "median": ("中位数", "median"), "sum": ("合计", "total"),
+              "count": ("客户数", "customers")}
 
 
 
@@ -30,6 +31,7 @@ def plot_rfm_heatmap(
     agg: Literal["mean", "median", "sum", "count"] = "mean",
     annot: bool = True,
     ax: Any = None,
+    lang: str | None = None,
 ) -> Any:
     """Heatmap of R score (rows, most recent on top) x F score (columns).
 
@@ -44,6 +46,8 @@ def plot_rfm_heatmap(
     annot : bool, default True
         Write the value in each cell.
     ax : matplotlib Axes, optional
+    lang : {None, "zh", "en"}
+        Labels in Chinese and English (default), or in one language (reports).
 
     Returns
     -------
@@ -73,11 +77,16 @@ def plot_rfm_heatmap(
     grid = rfm_grid(data, value=value, agg=agg)
     ax = axes_or_new(ax)
     fmt = "d" if agg == "count" else ".0f"
-    what = _AGG_LABEL[agg] if agg == "count" else f"{_AGG_LABEL[agg]} {value}"
+    what = bilingual(*_AGG_LABEL[agg], lang)
+    if agg != "count":
+        what = f"{what} {value}"
     sns.heatmap(grid, annot=annot, fmt=fmt, cmap="YlGnBu", cbar_kws={"label": what}, ax=ax)
-    ax.set_xlabel("F 得分 F score (5 = 购买最频繁 most frequent)")
-    ax.set_ylabel("R 得分 R score (5 = 最近购买 most recent)")
-    ax.set_title(f"RFM 热力图 heatmap: {what}")
+    ax.set_xlabel(bilingual("F 得分（5 = 购买最频繁）", "F score (5 = most frequent)", lang)
+                  if lang else "F 得分 F score (5 = 购买最频繁 most frequent)")
+    ax.set_ylabel(bilingual("R 得分（5 = 最近购买）", "R score (5 = most recent)", lang)
+                  if lang else "R 得分 R score (5 = 最近购买 most recent)")
+    ax.set_title(bilingual("RFM 热力图", "RFM heatmap", lang, sep=" ") + f": {what}" if lang
+                 else f"RFM 热力图 heatmap: {what}")
     return ax
 
 
