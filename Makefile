@@ -6,11 +6,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.crm-lessons-installed
 
-.PHONY: help install course test test-browser lab benchmarks lock clean
+.PHONY: help install course test test-spark test-browser lab benchmarks lock clean
 
 help:
 	@echo "make course      run every chapter notebook on the bundled data -> build/course/index.html"
 	@echo "make test        run every test (unit, doctests, notebooks via papermill and nbval)"
+	@echo "make test-spark  install the spark extra and run the Spark engine tests (needs Java 17)"
 	@echo "make test-browser  build the course, then test it, JupyterLab and a report in Chromium (needs chromium, chromium-driver)"
 	@echo "make lab         open JupyterLab on notebooks/"
 	@echo "make benchmarks  run the speed benchmarks"
@@ -31,6 +32,12 @@ course: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Spark engine tests (marker 'spark', left out of `make test` so that a laptop needs no Java).
+# pyspark is a large source package: the first install builds its wheel (about 2 minutes).
+test-spark: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,site,spark]"
+	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/python -m pytest -m spark tests/test_engines.py
 
 # Browser suite: Debian's chromium + chromium-driver (apt), JupyterLab from the lab extra.
 test-browser: $(STAMP)

@@ -265,6 +265,13 @@ def lifecycle_stage(
     out.index.name = customer_col
     out["tenure_days"] = (as_of_ts - out["first_purchase"]).dt.days
     out["days_since_last"] = (as_of_ts - out["last_purchase"]).dt.days
+    return _stages(out, rules, p_alive, where)
+
+
+def _stages(out: pd.DataFrame, rules: LifecycleRules, p_alive: pd.Series | None, where: str) -> pd.DataFrame:
+    """The stage rules applied to per-customer inputs (``first_purchase``, ``last_purchase``,
+    ``n_purchases``, ``recent_value``, ``previous_value``, ``tenure_days``, ``days_since_last``);
+    shared with :func:`crm_lessons.engines.lifecycle_inputs`, which computes the inputs on an engine."""
     v1, v0 = out["recent_value"].to_numpy(), out["previous_value"].to_numpy()
     terminated = out["days_since_last"].to_numpy() > rules.termination_days
     if p_alive is not None:
@@ -562,9 +569,15 @@ def cohort_matrix(
     codes, _ = pd.factorize(tx["customer"])
     first = pd.Series(ordinal).groupby(codes).transform("min").to_numpy()
     active = pd.DataFrame({"cust": codes, "cohort": first, "age": ordinal - first}).drop_duplicates()
-    sizes = active.loc[active["age"] == 0].groupby("cohort").size()
-    counts = active.groupby(["cohort", "age"]).size().unstack("age", fill_value=0)
-    last_ord = last_period.ordinal
+    long = active.groupby(["cohort", "age"]).size().rename("customers").reset_index()
+    return _cohort_table(long, last_period.ordinal, freq, value)
+
+
+def _cohort_table(long: pd.DataFrame, last_ord: int, freq: str, value: str) -> pd.DataFrame:
+    """Cohort matrix from customers active per (cohort, age) as Period ordinals; shared with
+    :func:`crm_lessons.engines.cohort_counts`, which counts them on an engine."""
+    sizes = long.loc[long["age"] == 0].set_index("cohort")["customers"]
+    counts = long.set_index(["cohort", "age"])["customers"].unstack("age", fill_value=0)
     counts = counts.reindex(columns=range(int(last_ord - counts.index.min()) + 1), fill_value=0)
     mask = (counts.index.to_numpy()[:, None] + counts.columns.to_numpy()[None, :]) > last_ord
     matrix = counts.astype(np.float64).mask(mask)

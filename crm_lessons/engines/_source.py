@@ -1,0 +1,524 @@
+"""Read a transaction source on an engine with the policies of :func:`crm_lessons.io.read_transactions`.
+
+A source is a CSV or Parquet file, a folder or glob of Parquet (or CSV) files,
+or an Ibis table (a user's own warehouse connection).  DuckDB reads files
+directly, not through pandas.  The reader's policies apply with the same
+meaning: orders whose status says closed/refunded/cancelled/unpaid are left out
+by default, blank rows are skipped, an empty customer, date or amount stops
+with a message, dates outside 1678-2261 (placeholders such as 9999-12-31) and
+infinite amounts are refused, and returns (negative amounts), exact duplicates
+and rows after ``as_of`` are counted and kept, dropped or refused as asked.
+Offending values are shown as examples (an engine has no row numbers to give).
+"""
+
+from __future__ import annotations
+
+import csv
+import glob as _glob
+import io as _io
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from crm_lessons._validation import DataError, option, pass_option, quote, to_timestamp
+from crm_lessons.engines._backend import check_engine, connect
+
+C, D, A = "customer_id", "date", "amount"
+_PARQUET = (".parquet", ".pq", ".parq")
+_TEXT = (".csv", ".txt", ".tsv")
+_EXCEL = (".xlsx", ".xlsm", ".xls")
+_WHERE = "read_source"
+#: Date formats on the engine path (the reader's list; see crm_lessons.io._DATE_FORMATS) and
+#: their Java (Spark) spelling; single letters accept one or two digits as Python's %m and %d do.
+_JAVA = {"%Y": "yyyy", "%m": "M", "%d": "d", "%H": "H", "%M": "m", "%S": "s", "%f": "SSSSSS"}
+_MAX_EXAMPLES = 5
+
+
+def _java_format(fmt: str) -> str:
+    out, i = [], 0
+    while i < len(fmt):
+        if fmt[i] == "%" and fmt[i:i + 2] in _JAVA:
+            out.append(_JAVA[fmt[i:i + 2]])
+            i += 2
+        else:
+            ch = fmt[i]
+            out.append(f"'{ch}'" if ch.isalpha() or not ch.isascii() else ch)
+            i += 1
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- opening
+
+
+def _convert_hint(path: str, what: str) -> tuple[str, str]:
+    en = (f"{_WHERE}: {path}: {what}; the DuckDB and Spark engines read UTF-8 CSV or Parquet only: "
+          "save it from Excel as 'CSV UTF-8', or convert it, e.g. "
+          "python -c \"import pandas as pd; pd.read_csv('in.csv', encoding='gb18030').to_parquet('out.parquet')\" "
+          "(an .xlsx workbook: pd.read_excel('in.xlsx').to_parquet('out.parquet')), "
+          f"or read it with {option('engine', 'pandas')} if it fits in memory")
+    zh = (f"{_WHERE}：{path}：{what}；DuckDB 和 Spark 引擎只读取 UTF-8 编码的 CSV 或 Parquet：请在 Excel 中另存为"
+          "“CSV UTF-8”，或先转换，例如 python -c \"import pandas as pd; pd.read_csv('in.csv', encoding='gb18030')"
+          ".to_parquet('out.parquet')\"（.xlsx 工作簿：pd.read_excel('in.xlsx').to_parquet('out.parquet')），"
+          f"内存够用时也可用 {option('engine', 'pandas')} 读取")
+    return en, zh
+
+
+def _refuse(path: str, what: str, what_zh: str) -> DataError:
+    en, zh = _convert_hint(path, what)
+    return DataError(en, zh=zh.replace(what, what_zh, 1))
+
+
+def _check_utf8(path: Path) -> str:
+    """Refuse text that is not UTF-8 (GBK, UTF-16); return the delimiter of the header line."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if head[:4] == b"PK\x03\x04" or head[:4] == b"\xd0\xcf\x11\xe0":
+        raise _refuse(str(path), "this is an Excel workbook", "这是 Excel 工作簿")
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:
+        raise _refuse(str(path), "the file is UTF-16 text or not text", "文件是 UTF-16 文本或不是文本")
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
+            raise _refuse(str(path), "the file is not UTF-8 text (GBK/GB18030, as Excel saves Chinese CSV files?)",
+                          "文件不是 UTF-8 文本（可能是 Excel 保存中文 CSV 时用的 GBK/GB18030）") from exc
+        text = head[:exc.start].decode("utf-8")
+    if not text.strip():
+        raise DataError(f"{_WHERE}: {path}: the file is empty; export the data again with a header row and data rows",
+                        zh=f"{_WHERE}：{path}：文件是空的；请重新导出，包含表头和数据行")
+    from crm_lessons.io import _sniff_delimiter
+
+    return _sniff_delimiter(text.lstrip("\ufeff").lstrip("\r\n").split("\n", 1)[0])
+
+
+def _kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in _PARQUET:
+        return "parquet"
+    if suffix in _EXCEL:
+        raise _refuse(str(path), "this is an Excel workbook", "这是 Excel 工作簿")
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if magic == b"PAR1":
+        return "parquet"
+    return "csv"
+
+
+def _files(source: str | Path) -> tuple[list[str], str, str]:
+    """The files of a source (a file, a folder, or a glob), their kind and a label."""
+    text = str(source)
+    path = Path(source)
+    if path.is_dir():
+        files = sorted(str(p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _PARQUET)
+        kind = "parquet"
+        if not files:
+            files = sorted(str(p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _TEXT)
+            kind = "csv"
+        if not files:
+            raise DataError(f"{_WHERE}: the folder {text!r} holds no .parquet or .csv files",
+                            zh=f"{_WHERE}：文件夹 {text!r} 中没有 .parquet 或 .csv 文件")
+        return files, kind, text
+    if any(ch in text for ch in "*?["):
+        files = sorted(f for f in _glob.glob(text, recursive=True) if Path(f).is_file())
+        if not files:
+            raise DataError(f"{_WHERE}: no file matches {text!r}; check the pattern and the working directory",
+                            zh=f"{_WHERE}：没有文件匹配 {text!r}；请检查模式和当前文件夹")
+        kinds = {_kind(Path(f)) for f in files}
+        if len(kinds) > 1:
+            raise DataError(f"{_WHERE}: {text!r} matches both Parquet and CSV files; match one kind",
+                            zh=f"{_WHERE}：{text!r} 同时匹配了 Parquet 和 CSV 文件；请只匹配一种")
+        return files, kinds.pop(), text
+    if not path.is_file():
+        raise DataError(f"{_WHERE}: file not found: {text!r}; check the path and the working directory",
+                        zh=f"{_WHERE}：找不到文件 {text!r}；请检查路径和当前文件夹")
+    return [text], _kind(path), text
+
+
+def _header(path: str, delimiter: str) -> list[str]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        row = next(csv.reader(_io.StringIO(fh.readline()), delimiter=delimiter), [])
+    from crm_lessons.io import _clean_header
+
+    return _clean_header(row)
+
+
+def _open(source: Any, con: Any, engine: str, explicit: dict[str, Any]) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """The raw Ibis table, facts for the report, and the column mapping."""
+    from crm_lessons.io import _resolve_columns
+
+    info: dict[str, Any] = {"encoding": None, "delimiter": None}
+    if not isinstance(source, (str, Path)):
+        raw = source
+        info.update(file_format="table", source="<ibis table>")
+        where = _WHERE
+        mapping = _resolve_columns(pd.DataFrame(columns=list(raw.columns)), explicit, where)
+        return raw, info, mapping
+    files, kind, label = _files(source)
+    info.update(file_format=kind, source=label)
+    where = f"{_WHERE}: {label}"
+    if kind == "parquet":
+        raw = con.read_parquet(files if len(files) > 1 else files[0])
+        mapping = _resolve_columns(pd.DataFrame(columns=list(raw.columns)), explicit, where)
+        return raw, info, mapping
+    delims = {_check_utf8(Path(f)) for f in files}
+    if len(delims) > 1:
+        raise DataError(f"{where}: the files use different delimiters {sorted(delims)}; save them alike")
+    delimiter = delims.pop()
+    info.update(encoding="utf-8", delimiter=delimiter)
+    header = _header(files[0], delimiter)
+    mapping = _resolve_columns(pd.DataFrame(columns=header), explicit, where)
+    if engine == "duckdb":
+        # the role columns are read as text and parsed here, as the pandas reader does (ids keep
+        # leading zeros; dates and amounts get the same checks)
+        raw = con.read_csv(files, delim=delimiter, header=True, types={str(c): "VARCHAR" for c in mapping.values()})
+    else:
+        raw = con.read_csv(files, sep=delimiter, header=True, inferSchema=False, encoding="UTF-8")
+    return raw, info, mapping
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _text(col: Any) -> Any:
+    return col.cast("string").strip()
+
+
+def _blank(col: Any) -> Any:
+    if col.type().is_string():
+        return col.isnull() | (col.strip() == "")
+    return col.isnull()
+
+
+def _customer(col: Any) -> Any:
+    dtype = col.type()
+    if dtype.is_floating():
+        integral = col.floor() == col
+        return integral.ifelse(col.cast("int64").cast("string"), col.cast("string"))
+    if dtype.is_string():
+        return col.strip()
+    return col.cast("string")
+
+
+def _try_strptime(engine: str) -> Any:
+    from crm_lessons.engines import _udf
+
+    if engine == "spark":
+        return lambda col, fmt: _udf.spark_try_to_timestamp(col, _java_format(fmt))
+    return _udf.duckdb_try_strptime
+
+
+def _date(col: Any, engine: str, date_format: str | None) -> Any:
+    """The calendar date of each value (NULL where it is not a date)."""
+    import ibis
+
+    from crm_lessons.io import _DATE_FORMATS, _FORMAT_GUARD
+
+    dtype = col.type()
+    if dtype.is_timestamp() or dtype.is_date():
+        return col.cast("date")
+    if dtype.is_integer():
+        col = col.cast("string")
+    elif not dtype.is_string():
+        return ibis.null().cast("date")
+    text = col.strip().translate("０１２３４５６７８９．－　", "0123456789.- ")
+    parse = _try_strptime(engine)
+    candidates = [] if date_format is not None else [text.try_cast("timestamp")]
+    for fmt in (date_format,) if date_format is not None else _DATE_FORMATS:
+        value = parse(text, fmt)
+        if fmt in _FORMAT_GUARD:
+            value = text.re_search(_FORMAT_GUARD[fmt]).ifelse(value, ibis.null().cast("timestamp"))
+        candidates.append(value)
+    return ibis.coalesce(*candidates).cast("date")
+
+
+def _amount(col: Any) -> Any:
+    """Amounts as float64 (NULL where a value is not a number): '¥1,234.50', '(12.50)', '88 元'."""
+    import ibis
+
+    dtype = col.type()
+    if dtype.is_numeric() and not dtype.is_boolean():
+        return col.cast("float64")
+    if not dtype.is_string():
+        return ibis.null().cast("float64")
+    text = col.strip().translate("０１２３４５６７８９．，－（）＋", "0123456789.,-()+")
+    negative = text.re_search(r"^\(.*\)$")
+    text = negative.ifelse(text.re_replace(r"[()]", ""), text)
+    text = text.lower().re_replace(r"rmb|cny|usd|元|[¥￥$€£\s]", "")
+    grouped = text.re_search(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
+    text = grouped.ifelse(text.replace(",", ""), text)
+    value = text.try_cast("float64")
+    value = value.isnan().ifelse(ibis.null().cast("float64"), value)  # 'nan' is not an amount
+    return negative.ifelse(-value.abs(), value)
+
+
+# ---------------------------------------------------------------- messages
+
+
+def _fetch(expr: Any) -> pd.DataFrame:
+    from crm_lessons.engines.tables import _execute
+
+    return _execute(expr)
+
+
+def _examples(table: Any, mask: Any, column: str, n: int = _MAX_EXAMPLES) -> str:
+    values = _fetch(table.filter(mask).select(v=table[column].cast("string")).limit(n))["v"]
+    return ", ".join(quote(v) for v in values)
+
+
+def _count_text(n: int) -> str:
+    return f" ({n} rows in all)" if n > _MAX_EXAMPLES else ""
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _check_policy(name: str, value: str) -> None:
+    if value not in ("keep", "drop", "error"):
+        raise ValueError(f"{name}={value!r} should be one of ['keep', 'drop', 'error']")
+
+
+def read_source(
+    source: Any,
+    *,
+    engine: str = "duckdb",
+    connection: Any = None,
+    customer_col: str | None = None,
+    date_col: str | None = None,
+    amount_col: str | None = None,
+    status_col: str | None = None,
+    date_format: str | None = None,
+    as_of: Any = None,
+    returns: str = "keep",
+    duplicates: str = "keep",
+    future: str = "keep",
+    closed_orders: str = "drop",
+    memory_limit: str | None = None,
+    temp_directory: Any = None,
+    master: str | None = None,
+    session: Any = None,
+) -> tuple[Any, Any]:
+    """Read transactions on DuckDB or Spark: the canonical Ibis table and a data-quality report.
+
+    Parameters
+    ----------
+    source : path, glob or ibis Table
+        A CSV (UTF-8) or Parquet file, a folder of Parquet (or CSV) files, a
+        glob such as ``'sales/*.parquet'``, or an Ibis table on any backend.
+    engine : {'duckdb', 'spark'}
+        Engine that reads files (ignored for an Ibis table, which stays on its own backend).
+    connection : ibis backend, optional
+        An existing Ibis connection to read the files with.
+    customer_col, date_col, amount_col, status_col, date_format, as_of,
+    returns, duplicates, future, closed_orders
+        As in :func:`crm_lessons.io.read_transactions`.
+    memory_limit, temp_directory
+        DuckDB's memory limit (default ``'1GB'``) and spill folder.
+    master, session
+        Spark master URL (default ``local[*]``) or an existing SparkSession.
+
+    Returns
+    -------
+    table : ibis Table
+        Columns ``customer_id`` (string), ``date`` (date), ``amount``
+        (float64), not yet computed: the aggregations in
+        :mod:`crm_lessons.engines.tables` run on the engine.
+    report : crm_lessons.io.DataQualityReport
+        The same counts as the pandas reader's report.
+
+    Raises
+    ------
+    DataError
+        As :func:`crm_lessons.io.read_transactions`; also a GBK/UTF-16 text
+        file or an Excel workbook (with how to convert it).
+    """
+    from crm_lessons.io import _YEARS, DataQualityReport, _closed_mask
+
+    for name, value in (("returns", returns), ("duplicates", duplicates), ("future", future),
+                        ("closed_orders", closed_orders)):
+        _check_policy(name, value)
+    if future != "keep" and as_of is None:
+        raise ValueError(f"future={future!r} needs as_of (the end of the observation period), e.g. as_of='2024-12-31'")
+    ts_as_of = to_timestamp(as_of, name="as_of", where=_WHERE).normalize() if as_of is not None else None
+    explicit = {"customer_id": customer_col, "date": date_col, "amount": amount_col, "status": status_col}
+    if isinstance(source, (str, Path)):
+        check_engine(engine, where=_WHERE)
+        if engine == "pandas":
+            raise DataError(f"{_WHERE}: engine='pandas' reads with crm_lessons.io.read_transactions")
+        con = connection if connection is not None else connect(
+            engine, memory_limit=memory_limit, temp_directory=temp_directory, master=master, session=session)
+    else:
+        con = source.get_backend() if hasattr(source, "get_backend") else None
+        if con is None:
+            raise TypeError(f"{_WHERE}: source should be a path, a glob or an Ibis table, got {type(source).__name__}")
+    engine = "spark" if con.name == "pyspark" else con.name
+    raw, info, mapping = _open(source, con, engine, explicit)
+    label = info["source"]
+    where = f"{_WHERE}: {label}"
+    cols = {role: str(c) for role, c in mapping.items()}
+
+    # closed, refunded, cancelled or unpaid orders: the distinct statuses are few; the reader's
+    # own rule decides which are closed
+    closed_values: list[Any] = []
+    if "status" in cols:
+        statuses = _fetch(raw.select(s=raw[cols["status"]]).distinct())["s"]
+        closed_values = [v for v, c in zip(statuses, _closed_mask(statuses.astype(object))) if c]
+    is_closed = raw[cols["status"]].isin(closed_values).fill_null(False) if closed_values else None
+
+    cust, day, amount = _customer(raw[cols["customer_id"]]), _date(raw[cols["date"]], engine, date_format), \
+        _amount(raw[cols["amount"]])
+    b_c, b_d, b_a = (_blank(raw[cols[r]]) for r in ("customer_id", "date", "amount"))
+    blank = b_c & b_d & b_a
+    extras = [c for c in raw.columns if c not in {cols["customer_id"], cols["date"], cols["amount"]}]
+    parsed = raw.select(
+        **{C: cust, D: day, A: amount},
+        _closed=is_closed if is_closed is not None else False,
+        _blank=blank, _b_c=b_c, _b_d=b_d, _b_a=b_a,
+        _raw_d=raw[cols["date"]].cast("string"), _raw_a=raw[cols["amount"]].cast("string"),
+        **{f"_x_{i}": raw[c] for i, c in enumerate(extras)},
+    )
+    year = parsed[D].year()
+    live = ~parsed._closed & ~parsed._blank
+    import ibis
+
+    placeholder = parsed[D].notnull() & ((year < _YEARS[0]) | (year > _YEARS[1]))
+    bad_date = ~parsed._b_d & parsed[D].isnull()
+    infinite = parsed[A].notnull() & parsed[A].isinf()
+    bad_amount = ~parsed._b_a & parsed[A].isnull()
+    counts = _fetch((parsed.aggregate(
+        rows_read=parsed.count(),
+        closed=parsed._closed.cast("int64").sum(),
+        blank=(~parsed._closed & parsed._blank).cast("int64").sum(),
+        b_c=(live & parsed._b_c).cast("int64").sum(),
+        b_d=(live & parsed._b_d).cast("int64").sum(),
+        b_a=(live & parsed._b_a).cast("int64").sum(),
+        placeholder=(live & placeholder).cast("int64").sum(),
+        bad_date=(live & bad_date).cast("int64").sum(),
+        infinite=(live & infinite).cast("int64").sum(),
+        bad_amount=(live & bad_amount).cast("int64").sum(),
+    ))).iloc[0].fillna(0).astype("int64")
+    rows_read, n_closed = int(counts["rows_read"]), int(counts["closed"])
+    if rows_read == 0:
+        raise DataError(f"{where}: the source has a header but no data rows", zh=f"{where}：数据源只有表头，没有数据行")
+    status_name = quote(cols.get("status", ""))
+    if n_closed and closed_orders == "error":
+        raise DataError(
+            f"{where}: {n_closed} orders are closed, refunded, cancelled or unpaid in column {status_name} "
+            f"(e.g. {', '.join(quote(v) for v in closed_values[:_MAX_EXAMPLES])}); closed_orders='error' was passed; "
+            "pass closed_orders='drop' or 'keep'")
+    if n_closed and closed_orders == "drop" and n_closed == rows_read:
+        raise DataError(
+            f"{where}: every order is closed, refunded, cancelled or unpaid (column {status_name}); no sales are "
+            f"left to analyse; to count them anyway {pass_option('closed_orders', 'keep')}",
+            zh=f"{where}：所有订单都是已关闭、已退款、已取消或未付款（列 {status_name}），没有可分析的销售；"
+               f"如仍要计入，请用 {option('closed_orders', 'keep')}")
+    if closed_orders == "keep":
+        live = ~parsed._blank
+    n_live = rows_read - int(counts["blank"]) - (n_closed if closed_orders == "drop" else 0)
+    if n_live == 0:
+        raise DataError(f"{where}: every row is blank in the customer, date and amount columns; no rows left",
+                        zh=f"{where}：所有行的客户、日期、金额都为空；没有可用的行")
+    checks = (
+        ("b_c", live & parsed._b_c, cols["customer_id"], "customer id", "客户编号", C),
+        ("b_d", live & parsed._b_d, cols["date"], "date", "日期", "_raw_d"),
+        ("b_a", live & parsed._b_a, cols["amount"], "amount", "金额", "_raw_a"),
+    )
+    for key, mask, col, what, what_zh, _ in checks:
+        n = int(counts[key])
+        if n:
+            raise DataError(
+                f"{where}: column {col!r} has no {what} in {n} row{'s' if n > 1 else ''}; "
+                "fill in those cells or delete those rows, then read the data again",
+                zh=f"{where}：列 {col!r} 有 {n} 行没有{what_zh}；请填写这些单元格或删除这些行后重新读取")
+    if counts["placeholder"]:
+        n = int(counts["placeholder"])
+        ex = _examples(parsed, live & placeholder, "_raw_d")
+        raise DataError(
+            f"{where}: column {cols['date']!r} has dates outside {_YEARS[0]}-{_YEARS[1]}, placeholders such as "
+            f"9999-12-31 that systems write for 'no date', not purchases: {ex}{_count_text(n)}; "
+            "delete those rows or fill in the real dates",
+            zh=f"{where}：列 {cols['date']!r} 中有 {_YEARS[0]}-{_YEARS[1]} 年以外的日期，这是系统表示“无日期”的占位值"
+               f"（如 9999-12-31），不是真实的购买：{ex}（共 {n} 行）；请删除这些行或填入真实日期")
+    if counts["bad_date"]:
+        n = int(counts["bad_date"])
+        ex = _examples(parsed, live & bad_date, "_raw_d")
+        raise DataError(
+            f"{where}: column {cols['date']!r} has values that are not dates: {ex}{_count_text(n)}; expected dates "
+            "such as 2024-01-05, 2024/1/5, 20240105, 2024年1月5日 or 2024-01-05 13:45:00; for another form "
+            f"{pass_option('date_format', '%d.%m.%Y')} (say)",
+            zh=f"{where}：列 {cols['date']!r} 中有不是日期的值：{ex}（共 {n} 行）；日期应像 2024-01-05、2024/1/5、"
+               f"20240105、2024年1月5日 或 2024-01-05 13:45:00；其他写法请用 {option('date_format', '%d.%m.%Y')} 之类指定")
+    if counts["infinite"]:
+        n = int(counts["infinite"])
+        ex = _examples(parsed, live & infinite, "_raw_a")
+        raise DataError(
+            f"{where}: column {cols['amount']!r} has amounts too large to be real (infinite, e.g. 'inf' or 1e400): "
+            f"{ex}{_count_text(n)}; correct those cells",
+            zh=f"{where}：列 {cols['amount']!r} 中有大得不真实的金额（无穷大，如 'inf' 或 1e400）：{ex}（共 {n} 行）；请改正这些单元格")
+    if counts["bad_amount"]:
+        n = int(counts["bad_amount"])
+        ex = _examples(parsed, live & bad_amount, "_raw_a")
+        raise DataError(
+            f"{where}: column {cols['amount']!r} has amounts that are not numbers: {ex}{_count_text(n)}; expected "
+            "numbers such as 1234.5, '¥1,234.50' or '(12.50)' for a refund; correct those cells or "
+            f"{pass_option('amount_col')} if this is the wrong column",
+            zh=f"{where}：列 {cols['amount']!r} 中有不是数字的金额：{ex}（共 {n} 行）；金额应像 1234.5、'¥1,234.50' "
+               f"或表示退款的 '(12.50)'；请改正这些单元格，如果选错了列，请用 {option('amount_col')} 指定")
+
+    rows = parsed.filter(live).select(C, D, A, *[f"_x_{i}" for i in range(len(extras))])
+    n_rows = int(_fetch(rows.count().name("n")).iloc[0, 0])
+    n_distinct = int(_fetch(rows.distinct().count().name("n")).iloc[0, 0])
+    as_of_lit = ibis.date(ts_as_of.year, ts_as_of.month, ts_as_of.day) if ts_as_of is not None else None
+    flags = _fetch((rows.aggregate(
+        returns=(rows[A] < 0).cast("int64").sum(),
+        zero=(rows[A] == 0).cast("int64").sum(),
+        future=(rows[D] > as_of_lit).cast("int64").sum() if as_of_lit is not None else ibis.literal(0, "int64"),
+    ))).iloc[0].fillna(0).astype("int64")
+    n_dup, n_ret, n_zero, n_future = int(n_rows - n_distinct), int(flags["returns"]), int(flags["zero"]), int(flags["future"])
+    as_of_text = None if ts_as_of is None else str(ts_as_of.date())
+    policy_checks = (
+        ("duplicates", duplicates, n_dup, "are exact duplicates of an earlier row", None),
+        ("returns", returns, n_ret, "have a negative amount (returns/refunds)", rows[A] < 0),
+        ("future", future, n_future, f"are dated after as_of={as_of_text}",
+         rows[D] > as_of_lit if as_of_lit is not None else None),
+    )
+    warnings: list[str] = []
+    kept = rows
+    for name, policy, n, what, mask in policy_checks:
+        if not n:
+            continue
+        if policy == "error":
+            ex = "" if mask is None else ": " + _examples(rows, mask, A if name == "returns" else D)
+            raise DataError(f"{where}: {n} rows {what}{ex}; {name}='error' was passed; pass {name}='keep' or "
+                            f"{name}='drop' to continue")
+        warnings.append(f"{n} rows {what} ({'dropped' if policy == 'drop' else 'kept'}, {name}={policy!r})")
+    if duplicates == "drop" and n_dup:
+        kept = kept.distinct()
+    if returns == "drop" and n_ret:
+        kept = kept.filter(kept[A] >= 0)
+    if future == "drop" and n_future:
+        kept = kept.filter(kept[D] <= as_of_lit)
+    if n_zero:
+        warnings.append(f"{n_zero} rows have an amount of 0")
+    if counts["blank"]:
+        warnings.append(f"{int(counts['blank'])} blank rows were skipped")
+    if n_closed:
+        warnings.append(f"{n_closed} orders are closed, refunded, cancelled or unpaid "
+                        f"({'left out' if closed_orders == 'drop' else 'kept'}, closed_orders={closed_orders!r})")
+    kept = kept.select(C, D, A)
+    final = _fetch(kept.aggregate(rows=kept.count(), customers=kept[C].nunique(), date_min=kept[D].min(),
+                                  date_max=kept[D].max())).iloc[0]
+    if int(final["rows"]) == 0:
+        why = ", ".join(f"{n}={p!r}" for n, p, k, _, _ in policy_checks if p == "drop" and k)
+        raise DataError(f"{where}: no rows left: all {n_rows} rows were removed by {why}; pass 'keep' instead to keep them")
+    report = DataQualityReport(
+        source=label, file_format=info["file_format"], encoding=info["encoding"], delimiter=info["delimiter"],
+        column_map=cols, rows_read=rows_read, blank_rows=int(counts["blank"]), rows_kept=int(final["rows"]),
+        customers=int(final["customers"]), returns=n_ret, zero_amounts=n_zero, duplicates=n_dup,
+        future=n_future if ts_as_of is not None else None,
+        date_min=str(pd.Timestamp(final["date_min"]).date()), date_max=str(pd.Timestamp(final["date_max"]).date()),
+        as_of=as_of_text,
+        policy={"returns": returns, "duplicates": duplicates, "future": future, "closed_orders": closed_orders},
+        warnings=warnings, closed_orders=n_closed,
+    )
+    return kept, report

@@ -1,0 +1,279 @@
+"""The engines compute the same per-customer tables as the pandas functions, and read with the same policies.
+
+Every table is computed on pandas, DuckDB and (marker ``spark``, selected by ``.ci/run``)
+Spark local, and compared: integers and dates exactly, floats to a relative 1e-12.  Data:
+the CDNOW purchase log (Fader, Hardie & Lee 2005) and a generated log with string ids,
+refunds, several purchases per day and times of day.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("ibis", reason="the duckdb extra is part of the test extra")
+
+from crm_lessons import classification, clv, lifecycle, rfm  # noqa: E402
+from crm_lessons._validation import DataError  # noqa: E402
+from crm_lessons.datasets import load_cdnow  # noqa: E402
+from crm_lessons.engines import read_source, tables  # noqa: E402
+from crm_lessons.engines.synthetic import synthetic_log  # noqa: E402
+from crm_lessons.io import read_transactions, read_transactions_with_report  # noqa: E402
+
+# py4j leaves sockets to the JVM for the garbage collector to close
+_SPARK_MARKS = [pytest.mark.spark, pytest.mark.filterwarnings("ignore::ResourceWarning"),
+                pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
+ENGINES = ["duckdb", pytest.param("spark", marks=_SPARK_MARKS)]
+
+
+def assert_same(expected: pd.DataFrame | pd.Series, got: pd.DataFrame | pd.Series) -> None:
+    """Same index, columns and dtypes; integers and dates equal, floats to rtol 1e-12."""
+    if isinstance(expected, pd.Series):
+        expected, got = expected.to_frame(), got.to_frame()
+    assert list(got.columns) == list(expected.columns)
+    pd.testing.assert_index_equal(got.index, expected.index, exact=False)
+    assert got.index.name == expected.index.name
+    for col in expected.columns:
+        x, y = expected[col].to_numpy(), got[col].to_numpy()
+        if isinstance(expected[col].dtype, pd.CategoricalDtype):
+            x, y = expected[col].astype(str).to_numpy(), got[col].astype(str).to_numpy()
+        assert x.dtype.kind == y.dtype.kind, (col, x.dtype, y.dtype)
+        if x.dtype.kind == "f":
+            np.testing.assert_allclose(y, x, rtol=1e-12, atol=0, err_msg=col)
+        elif x.dtype.kind == "M":
+            np.testing.assert_array_equal(y.astype("datetime64[D]"), x.astype("datetime64[D]"), err_msg=col)
+        else:
+            np.testing.assert_array_equal(y, x, err_msg=col)
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """One local[2] Spark session for the whole test run (started only when a spark test runs)."""
+    pytest.importorskip("pyspark", reason='pip install "crm-lessons[spark]"')
+    from crm_lessons.engines import spark_session as make
+
+    session = make("local[2]", config={"spark.ui.showConsoleProgress": "false"})
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def logs(tmp_path_factory):
+    """The two logs as the pandas reader gives them, and as Parquet files for the engines."""
+    folder = tmp_path_factory.mktemp("engine-logs")
+    cdnow = load_cdnow()[["customer_id", "date", "amount"]]
+    gen = synthetic_log(40_000, n_customers=4_000, random_state=7)
+    out = {}
+    for name, frame in (("cdnow", cdnow), ("generated", gen)):
+        path = folder / f"{name}.parquet"
+        # microsecond timestamps: Spark refuses pandas' default nanoseconds in Parquet
+        frame.to_parquet(path, index=False, coerce_timestamps="us")
+        out[name] = (path, read_transactions(frame))
+    return out
+
+
+def _connection(engine, request):
+    if engine == "spark":
+        from crm_lessons.engines import spark_connect
+
+        return spark_connect(request.getfixturevalue("spark_session"))
+    from crm_lessons.engines import duckdb_connect
+
+    return duckdb_connect(memory_limit="512MB")
+
+
+@pytest.fixture(scope="module")
+def duckdb_con():
+    from crm_lessons.engines import duckdb_connect
+
+    return duckdb_connect(memory_limit="512MB")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name,as_ofs,cal,obs", [
+    ("cdnow", ("1998-06-30", "1997-09-30"), "1997-09-30", "1998-06-30"),
+    ("generated", ("2023-12-31", "2023-03-15"), "2023-06-30", "2023-12-31"),
+])
+def test_tables_agree(engine, name, as_ofs, cal, obs, logs, request):
+    con = _connection(engine, request)
+    path, tx = logs[name]
+    table, report = read_source(path, connection=con)
+    _, expected_report = read_transactions_with_report(pd.read_parquet(path))
+    for key in ("rows_read", "rows_kept", "customers", "returns", "zero_amounts", "duplicates", "date_min", "date_max"):
+        assert getattr(report, key) == getattr(expected_report, key), key
+    # RFM with refunds and at two dates
+    for as_of in as_ofs:
+        assert_same(rfm.rfm_table(tx, as_of=as_of), tables.rfm_table(table, as_of=as_of))
+    assert_same(classification.customer_value(tx), tables.customer_value(table))
+    # the models' tables on purchases (amount > 0), as the report uses them
+    buys = tx[tx["amount"] > 0]
+    pos = table.filter(table.amount > 0)
+    for freq in ("W", "D"):
+        assert_same(clv.customer_summary(buys, calibration_end=cal, observation_end=obs, freq=freq),
+                    tables.customer_summary(pos, calibration_end=cal, observation_end=obs, freq=freq))
+        assert_same(clv.customer_summary(buys, calibration_end=obs, freq=freq),
+                    tables.customer_summary(pos, calibration_end=obs, freq=freq))
+    assert_same(lifecycle.lifecycle_stage(buys, as_of=obs), tables.lifecycle_stage(pos, as_of=obs))
+    rules = lifecycle.LifecycleRules(window_days=90, measure="purchases")
+    assert_same(lifecycle.lifecycle_stage(buys, as_of=cal, rules=rules),
+                tables.lifecycle_stage(pos, as_of=cal, rules=rules))
+    for freq in ("M", "Q", "W"):
+        assert_same(lifecycle.cohort_matrix(buys, freq=freq), tables.cohort_matrix(pos, freq=freq))
+    assert_same(lifecycle.cohort_matrix(buys, freq="M", as_of=cal, value="customers"),
+                tables.cohort_matrix(pos, freq="M", as_of=cal, value="customers"))
+
+
+def test_generated_log_has_what_the_test_needs(logs):
+    _, tx = logs["generated"]
+    assert tx["customer_id"].map(type).eq(str).all()
+    assert (tx["amount"] < 0).sum() > 500  # refunds
+    per_day = tx.groupby(["customer_id", tx["date"].dt.normalize()]).size()
+    assert (per_day > 1).sum() > 1000  # several purchases on one day
+
+
+# ---------------------------------------------------------------- reading policies (DuckDB)
+
+
+def _csv(tmp_path: Path, text: str, name: str = "t.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _canonical(table) -> pd.DataFrame:
+    frame = table.to_pyarrow().to_pandas()
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    return frame.sort_values(list(frame.columns)).reset_index(drop=True)
+
+
+POLICY_CSV = (
+    "会员编号,下单时间,实付金额,订单状态,门店\n"
+    "007,2024/1/5,\"￥1,234.50\",交易成功,BJ\n"
+    "007,2024年1月5日 10:30:00,88 元,交易成功,BJ\n"
+    "A02,20240201,(12.50),交易成功,SH\n"
+    "A02,20240201,(12.50),交易成功,SH\n"
+    ",,,,\n"
+    "A03,2024-02-03,10,交易关闭,SH\n"
+    "A03,2024-03-03 08:00,0,交易成功,SH\n"
+    " A04 ,2024-12-31,5.5,已发货,GZ\n"
+)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {},
+    {"returns": "drop", "duplicates": "drop"},
+    {"closed_orders": "keep"},
+    {"as_of": "2024-06-30", "future": "drop"},
+])
+def test_reader_policies_match_pandas(tmp_path, duckdb_con, kwargs):
+    path = _csv(tmp_path, POLICY_CSV)
+    expected, expected_rep = read_transactions_with_report(path, **kwargs)
+    table, rep = read_source(path, connection=duckdb_con, **kwargs)
+    got = _canonical(table)
+    want = expected[["customer_id", "date", "amount"]].sort_values(["customer_id", "date", "amount"])
+    assert_same(want.reset_index(drop=True), got)
+    for key in ("rows_read", "blank_rows", "rows_kept", "customers", "returns", "zero_amounts", "duplicates",
+                "future", "closed_orders", "date_min", "date_max", "column_map", "policy", "encoding", "delimiter"):
+        assert getattr(rep, key) == getattr(expected_rep, key), key
+    assert rep.warnings == expected_rep.warnings
+
+
+@pytest.mark.parametrize("text,match", [
+    ("customer,date,amount\n1,9999-12-31,5\n", "placeholders such as 9999-12-31"),
+    ("customer,date,amount\n1,2024-01-05,inf\n", "infinite"),
+    ("customer,date,amount\n1,2024-01-05,abc\n2,2024-01-05,3\n", "not numbers: 'abc'"),
+    ("customer,date,amount\n1,2024-13-45,3\n", "not dates: '2024-13-45'"),
+    ("customer,date,amount\n,2024-01-05,3\n", "has no customer id in 1 row"),
+    ("customer,date,amount\n1,2024-01-05,-3\n", "returns='error' was passed"),
+    ("customer,date,amount,status\n1,2024-01-05,3,已取消\n", "every order is closed"),
+    ("customer,date\n1,2024-01-05\n", "no amount column found"),
+])
+def test_reader_errors(tmp_path, duckdb_con, text, match):
+    path = _csv(tmp_path, text)
+    kwargs = {"returns": "error"} if "returns=" in match else {}
+    with pytest.raises(DataError, match=match.replace("(", r"\(")) as engine_err:
+        read_source(path, connection=duckdb_con, **kwargs)
+    with pytest.raises(DataError) as pandas_err:  # the pandas reader refuses the same file
+        read_transactions(path, **kwargs)
+    assert engine_err.value.zh is None or engine_err.value.zh
+    assert pandas_err.value
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda p: _csv(p, "客户,日期,金额\nA,2024-01-05,3\n", encoding="gbk"), "not UTF-8 text"),
+    (lambda p: _csv(p, "客户,日期,金额\nA,2024-01-05,3\n", encoding="utf-16"), "UTF-16"),
+    (lambda p: Path(pd.DataFrame({"customer": ["A"], "date": ["2024-01-05"], "amount": [3]}).to_excel(
+        p / "t.xlsx", index=False) or p / "t.xlsx"), "Excel workbook"),
+])
+def test_engine_refuses_gbk_and_excel_with_a_conversion_hint(tmp_path, duckdb_con, make, match):
+    path = make(tmp_path)
+    with pytest.raises(DataError, match=match) as err:
+        read_source(path, connection=duckdb_con)
+    assert "to_parquet" in str(err.value) and "CSV UTF-8" in str(err.value)
+    assert "CSV UTF-8" in err.value.zh
+
+
+def test_sources_folder_glob_and_ibis_table(tmp_path, duckdb_con):
+    log = synthetic_log(3_000, random_state=2)
+    folder = tmp_path / "lake"
+    folder.mkdir()
+    for i in range(3):
+        log.iloc[i * 1000:(i + 1) * 1000].to_parquet(folder / f"part-{i}.parquet", index=False)
+    expected = rfm.rfm_table(read_transactions(log), as_of="2023-12-31")
+    for source in (folder, str(folder / "*.parquet")):
+        table, rep = read_source(source, connection=duckdb_con)
+        assert rep.rows_read == len(log) and rep.file_format == "parquet"
+        assert_same(expected, tables.rfm_table(table, as_of="2023-12-31"))
+    # an Ibis table on the user's own connection, with other column names
+    import pyarrow as pa
+
+    own = duckdb_con.create_table("own_sales", pa.Table.from_pandas(
+        log.rename(columns={"customer_id": "cust", "amount": "paid"}), preserve_index=False))
+    table, rep = read_source(own, customer_col="cust", amount_col="paid")
+    assert rep.column_map == {"customer_id": "cust", "date": "date", "amount": "paid"}
+    assert_same(expected, tables.rfm_table(table, as_of="2023-12-31"))
+
+
+def test_missing_source_and_unknown_engine(tmp_path):
+    with pytest.raises(DataError, match="file not found"):
+        read_source(tmp_path / "nope.parquet")
+    with pytest.raises(DataError, match="no file matches"):
+        read_source(str(tmp_path / "*.parquet"))
+    with pytest.raises(DataError, match="is not one of"):
+        read_source(tmp_path / "x.csv", engine="polars")
+
+
+def test_duckdb_memory_limit_and_spill_folder(tmp_path):
+    from crm_lessons.engines import duckdb_connect
+
+    con = duckdb_connect(memory_limit="256MB", temp_directory=tmp_path / "spill", threads=1)
+    settings = con.raw_sql("SELECT current_setting('memory_limit'), current_setting('temp_directory'), "
+                           "current_setting('threads')").fetchone()
+    assert settings[0].startswith("244") and settings[1] == str(tmp_path / "spill") and settings[2] == 1
+
+
+def test_io_check_memory_names_the_extra():
+    from crm_lessons.io import check_memory
+
+    with pytest.raises(DataError, match="Large data"):
+        check_memory(4 * 2**30, available=2**30)
+
+
+def test_parquet_with_typed_columns(tmp_path, duckdb_con):
+    """Integer ids and dates stored as timestamps or yyyymmdd integers read as the pandas reader reads them."""
+    frame = pd.DataFrame({"cust": [1001, 1001, 7], "day": [20240105, 20240106, 20240107], "paid": [1.5, 2, 3]})
+    path = tmp_path / "typed.parquet"
+    frame.to_parquet(path, index=False)
+    table, _ = read_source(path, connection=duckdb_con, customer_col="cust", date_col="day", amount_col="paid")
+    expected = read_transactions(frame, customer_col="cust", date_col="day", amount_col="paid")
+    assert_same(expected[["customer_id", "date", "amount"]].sort_values(["customer_id", "date"]).reset_index(drop=True),
+                _canonical(table))
+    assert os.path.exists(path)
+    buf = io.BytesIO()
+    frame.to_parquet(buf)
