@@ -166,7 +166,7 @@ def _grade(args: argparse.Namespace) -> int:
 
     try:
         grading.grade_course(args.course, csv_path=args.csv, submissions=args.submissions, timeout=args.timeout,
-                             log=lambda line: print(line, flush=True))
+                             jobs=args.jobs, log=lambda line: print(line, flush=True))
     except GradingError as exc:
         print(f"crm-lessons grade: error: {exc}", file=sys.stderr)
         return 2
@@ -263,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_grade.add_argument("--csv", required=True, metavar="FILE", help="the gradebook CSV to write")
     p_grade.add_argument("--timeout", type=int, default=60, metavar="SECONDS",
                          help="seconds one cell may run before it is interrupted (default: 60)")
+    p_grade.add_argument("--jobs", type=int, default=1, metavar="N",
+                         help="submissions graded at the same time (default: 1; at most the number of CPU cores)")
     p_grade.add_argument("submissions", nargs="?", metavar="SUBMISSIONS",
                          help="an LMS export folder SUBMISSIONS/STUDENT/*.ipynb to collect first")
     p_grade.set_defaults(func=_grade)

@@ -204,7 +204,7 @@ def hostile_batch(course: Path, tmp_path_factory) -> tuple[Path, list[dict[str, 
         else:
             nbformat.write(content, path)
     before = {p: p.read_bytes() for p in lms.rglob("*.ipynb")}
-    code = cli_main(["grade", "--course", str(course), "--timeout", "5", "--csv", str(out), str(lms)])
+    code = cli_main(["grade", "--course", str(course), "--timeout", "5", "--jobs", "2", "--csv", str(out), str(lms)])
     assert code == 0
     assert {p: p.read_bytes() for p in lms.rglob("*.ipynb")} == before, "grading never modifies a submission"
     return out, _read_csv(out), lms

@@ -2,8 +2,12 @@
 
 * papermill with the default parameters and with the alternative set stored
   in the notebook metadata (``crm_lessons.test_parameters``);
-* the student version (solutions removed) runs clean and reports every
-  exercise as not attempted;
+* chapters in the nbgrader exercise format (notebooks/README.md) are
+  assigned and graded with nbgrader in one batch: the source scores full
+  marks, the untouched student version scores zero and runs clean (its
+  visible checks say 未作答), a partly wrong submission scores the expected
+  partial points; the student versions reveal no solution and no answer;
+* chapters still in the old format: the student version runs clean;
 * hygiene: parameters cell, no absolute paths / network / pip, committed
   outputs follow the policy in notebooks/README.md.
 
@@ -23,7 +27,7 @@ import nbformat
 import pytest
 
 from crm_lessons.course import chapter_notebooks, execute_notebook
-from crm_lessons.exercises import make_student_version
+from crm_lessons.exercises import is_nbgrader_notebook, make_student_version, release_cell_source, student_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = chapter_notebooks(ROOT / "notebooks")
@@ -36,6 +40,29 @@ def _load(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
+#: Chapters whose exercises are in the nbgrader format (all of them, once every chapter is converted).
+NBGRADER = [p for p in NOTEBOOKS if is_nbgrader_notebook(_load(p))]
+NBGRADER_IDS = [p.stem for p in NBGRADER]
+LEGACY = [p for p in NOTEBOOKS if p not in NBGRADER]
+#: At least this many autograded exercises per chapter (notebooks/README.md).
+MIN_EXERCISES = 4
+_ANSWER_DUMP = (
+    "import json as _json\n"
+    "def _plain(v):\n"
+    "    if isinstance(v, (set, frozenset)):\n        return sorted(map(_plain, v), key=repr)\n"
+    "    if isinstance(v, (list, tuple)):\n        return [_plain(x) for x in v]\n"
+    "    if hasattr(v, 'item') and getattr(v, 'ndim', 1) == 0:\n        return v.item()\n"
+    "    return v if isinstance(v, (str, int, float, bool)) or v is None else repr(v)\n"
+    "print('__ANSWERS__' + _json.dumps({k: _plain(v) for k, v in dict(globals()).items() "
+    "if k.startswith('answer_')}, ensure_ascii=False))"
+)
+
+
+def _nbg(cell) -> dict:
+    meta = cell.metadata.get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
 def test_there_are_chapters():
     assert len(NOTEBOOKS) >= 1, "no chapter notebooks found under notebooks/"
 
@@ -43,12 +70,46 @@ def test_there_are_chapters():
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_runs_with_default_parameters(path: Path, tmp_path: Path):
+    """Run All with the default parameters; for nbgrader chapters also: the student version hides every answer."""
+    nb = _load(path)
+    dump = is_nbgrader_notebook(nb)
+    if dump:  # one more cell at the end reports the answer values (the same run, no extra execution)
+        nb.cells.append(nbformat.v4.new_code_cell(_ANSWER_DUMP))
+        nbformat.write(nb, tmp_path / f"with_dump_{path.name}")
     start = time.perf_counter()
-    nb = execute_notebook(path, tmp_path / path.name)
+    out = execute_notebook(tmp_path / f"with_dump_{path.name}" if dump else path, tmp_path / path.name,
+                           cwd=path.parent)
     seconds = time.perf_counter() - start
-    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    errors = [o for c in out.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
     assert seconds < RUN_ALL_LIMIT_S, f"{path.name} took {seconds:.1f} s; the budget for Run All is {RUN_ALL_LIMIT_S} s"
+    if dump:
+        text = "".join(o.get("text", "") for o in out.cells[-1].outputs if o.get("output_type") == "stream")
+        answers = json.loads(text.split("__ANSWERS__", 1)[1])
+        assert answers, "no answer_* variables after Run All"
+        released = "\n".join(c.source for c in student_notebook(_load(path)).cells if c.cell_type == "code")
+        for name, value in answers.items():
+            for literal in _answer_literals(value):
+                assert literal not in released, \
+                    f"{path.name}: the student version reveals {name} (its value appears as {literal!r} in a code cell)"
+
+
+def _answer_literals(value) -> list[str]:
+    """How an answer could appear in code: quoted strings, the repr of a collection, a distinctive number."""
+    if isinstance(value, bool) or value is None:
+        return []
+    if isinstance(value, str):
+        return [f'"{value}"', f"'{value}'"] if value.strip() else []
+    if isinstance(value, int):
+        return [f"{value}"] if abs(value) >= 1000 and not re.search(rf"\b{value}\b", "") else []
+    if isinstance(value, float):
+        if value != value or value.is_integer():
+            return _answer_literals(int(value)) if value == value and abs(value) < 1e15 else []
+        return sorted({repr(value), f"{value:.4g}"} - {f"{value:.1g}", f"{value:.2g}"})
+    if isinstance(value, list) and value:
+        items = ", ".join(f"'{v}'" if isinstance(v, str) else repr(v) for v in value)
+        return [f"[{items}]", f"{{{items}}}", items.replace("'", '"')] if len(value) > 1 else []
+    return []
 
 
 @pytest.mark.notebook
@@ -65,8 +126,9 @@ def test_runs_with_alternative_parameters(path: Path, tmp_path: Path):
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("path", LEGACY, ids=[p.stem for p in LEGACY])
 def test_student_version_runs_clean(path: Path, tmp_path: Path):
+    """Chapters still in the old exercise format (nbgrader chapters: the autograde tests below cover this)."""
     student = make_student_version(path, tmp_path / f"student_{path.name}")
     text = student.read_text(encoding="utf-8")
     assert "### BEGIN SOLUTION" not in text
@@ -106,9 +168,189 @@ def test_hygiene(path: Path):
                 f"no warnings/stderr in stored outputs: {o.get('text', '')[:200]}"
     assert any(c.source.lstrip().startswith("# NBVAL_CHECK_OUTPUT") for c in code), \
         "mark the cells with key results '# NBVAL_CHECK_OUTPUT'"
-    solutions = sum(c.source.count("### BEGIN SOLUTION") for c in code)
-    checks = sum(len(re.findall(r"\bcheck\.(number|choice|equal|predicate)\(", c.source)) for c in code)
-    assert solutions >= 3 and checks >= solutions, "at least three exercises, each with a check"
+    if not is_nbgrader_notebook(nb):  # old format, until the chapter is converted
+        solutions = sum(c.source.count("### BEGIN SOLUTION") for c in code)
+        checks = sum(len(re.findall(r"\bcheck\.(number|choice|equal|predicate)\(", c.source)) for c in code)
+        assert solutions >= 3 and checks >= solutions, "at least three exercises, each with a check"
     first = nb.cells[0]
     assert first.cell_type == "markdown" and first.source.startswith("# "), "open with '# 第N章 ...' title"
     assert "学习目标" in first.source, "state the learning goals (学习目标) in the first cell"
+
+
+# -- exercises in the nbgrader format (static) -------------------------------------
+
+_PLACEHOLDER = re.compile(r"^(answer_\w+) = \.\.\.", re.M)
+_VISIBLE = re.compile(r"\bcheck\.(number|choice|text|predicate)\(")
+
+
+def _hidden(source: str) -> str:
+    m = re.search(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", source, re.S)
+    return m.group(1) if m else ""
+
+
+def _solution_regions(source: str) -> list[str]:
+    return re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", source, re.S)
+
+
+@pytest.mark.parametrize("path", NBGRADER, ids=NBGRADER_IDS)
+def test_nbgrader_exercise_cells(path: Path):
+    """The cell contract of notebooks/README.md, "Exercises (nbgrader format)"."""
+    nb = _load(path)
+    ids = [_nbg(c).get("grade_id") for c in nb.cells if _nbg(c)]
+    assert all(ids) and len(ids) == len(set(ids)), "every nbgrader cell has a grade_id, unique in the notebook"
+    assert all(_nbg(c).get("schema_version") == 3 for c in nb.cells if _nbg(c)), "nbgrader schema_version 3"
+    tests = [c for c in nb.cells if c.cell_type == "code" and _nbg(c).get("grade")]
+    assert len(tests) >= MIN_EXERCISES, f"at least {MIN_EXERCISES} autograded exercises, found {len(tests)}"
+    for i, cell in enumerate(nb.cells):
+        meta = _nbg(cell)
+        if cell.cell_type == "code" and meta.get("grade"):
+            assert meta.get("locked") and not meta.get("solution") and float(meta.get("points", 0)) > 0, meta
+            assert _VISIBLE.search(cell.source), f"{meta['grade_id']}: a visible property check (check.number/...)"
+            hidden = _hidden(cell.source)
+            assert re.search(r"\bassert", hidden), f"{meta['grade_id']}: hidden tests (### BEGIN HIDDEN TESTS)"
+        elif cell.cell_type == "code" and meta.get("solution"):
+            assert _PLACEHOLDER.search(cell.source.split("### BEGIN SOLUTION")[0]), \
+                f"{meta['grade_id']}: the placeholder line `answer_N_M = ...` above the solution region"
+            assert _solution_regions(cell.source), f"{meta['grade_id']}: a ### BEGIN/END SOLUTION region"
+        elif cell.cell_type == "markdown" and meta.get("grade"):
+            assert meta.get("solution") and cell.source.startswith("**参考答案 Model answer**"), meta["grade_id"]
+            before = nb.cells[i - 1]
+            assert before.cell_type == "markdown" and _nbg(before).get("locked"), \
+                f"{meta['grade_id']}: a locked question cell before each written answer"
+        if cell.cell_type == "code":
+            assert not re.search(r"\bexpected\s*=", cell.source), "no check takes expected= (it reveals the answer)"
+    exams = [c for c in nb.cells if c.cell_type == "markdown" and _nbg(c).get("grade")]
+    assert 2 <= len(exams) <= 4, f"2-4 exam-practice answers (考试练习), found {len(exams)}"
+
+
+def test_nbgrader_ids_tell_the_chapters_apart():
+    """The grader matches a submission to its chapter by these ids, so no two chapters share one."""
+    seen: dict[str, str] = {}
+    for path in NBGRADER:
+        for cell in _load(path).cells:
+            gid = _nbg(cell).get("grade_id")
+            if gid:
+                assert gid not in seen, f"grade_id {gid!r} is used by {seen.get(gid)} and {path.name}"
+                seen[gid] = path.name
+
+
+@pytest.mark.parametrize("path", NBGRADER, ids=NBGRADER_IDS)
+def test_student_version_reveals_no_solution(path: Path):
+    """No solution line, no answer expression, no hidden test, no model answer in the released code."""
+    nb = _load(path)
+    released = [c for c in student_notebook(nb).cells]
+    code = "\n".join(c.source for c in released if c.cell_type == "code")
+    text = "\n".join(c.source for c in released)
+    outside = "\n".join(release_cell_source(c) for c in nb.cells if c.cell_type == "code" and not _nbg(c))
+    for cell in nb.cells:
+        for region in _solution_regions(cell.source):
+            for line in (ln.strip() for ln in region.splitlines()):
+                if len(line) >= 12 and not line.startswith("#") and line not in outside:
+                    assert line not in code, f"{path.name}: solution line in the student version: {line}"
+                m = re.match(r"answer_\w+\s*=\s*(.+)", line)
+                if m and len(m.group(1)) >= 6:
+                    assert m.group(1) not in code, f"{path.name}: the answer expression {m.group(1)!r} is visible"
+        hidden = _hidden(cell.source)
+        for line in (ln.strip() for ln in hidden.splitlines()):
+            if len(line) >= 12 and "assert" in line:
+                assert line not in code, f"{path.name}: a hidden test is visible: {line}"
+        if cell.cell_type == "markdown" and _nbg(cell).get("solution"):
+            assert cell.source.strip() not in text
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text and "**参考答案 Model answer**" not in text
+
+
+# -- nbgrader: assign and autograde every converted chapter in one batch ---------------
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """One ``assign`` and one ``grade`` batch: per chapter the source, the untouched release, a partly wrong copy."""
+    pytest.importorskip("nbgrader", reason="the grading extra (nbgrader) is part of the test extra")
+    from crm_lessons.grading import assign_course, grade_course
+
+    course = tmp_path_factory.mktemp("course") / "course"
+    released = assign_course(course, [p.name[:2] for p in NBGRADER], notebooks=ROOT / "notebooks",
+                             log=lambda line: None)
+    lms = tmp_path_factory.mktemp("lms")
+    expected = {}
+    for path in NBGRADER:
+        cid = f"ch{path.name[:2]}"
+        for student in ("source", "untouched", "partly_wrong"):
+            (lms / student).mkdir(exist_ok=True)
+        nbformat.write(_load(path), lms / "source" / path.name)
+        nbformat.write(_load(released[cid]), lms / "untouched" / f"{cid}.ipynb")
+        partly, expected[cid] = _partly_wrong(_load(path))
+        nbformat.write(partly, lms / "partly_wrong" / f"作业 {cid}.ipynb")
+    csv_path = tmp_path_factory.mktemp("grades") / "grades.csv"
+    rows = grade_course(course, csv_path=csv_path, submissions=lms, timeout=120, jobs=2, log=lambda line: None)
+    return course, rows, expected
+
+
+def _partly_wrong(nb):
+    """The solved notebook with the first exercise left untouched and the second answered None."""
+    answers = [c for c in nb.cells if c.cell_type == "code" and _nbg(c).get("solution")]
+    untouched, wrong = answers[0], answers[1]
+    untouched.source = release_cell_source(untouched)
+    wrong.source += "\n" + _PLACEHOLDER.search(wrong.source).group(1) + " = None  # a wrong answer"
+    expected = {}
+    for target, status in ((untouched, "not_attempted"), (wrong, "wrong")):
+        i = nb.cells.index(target)
+        test = next(c for c in nb.cells[i + 1:] if c.cell_type == "code" and _nbg(c).get("grade"))
+        expected[_nbg(test)["grade_id"]] = status
+    return nb, expected
+
+
+def _chapter_rows(rows, student, path):
+    return [r for r in rows if r["student"] == student and r["chapter"] == f"ch{path.name[:2]}"]
+
+
+def _auto(nb_path: Path) -> dict[str, float]:
+    return {_nbg(c)["grade_id"]: float(_nbg(c)["points"]) for c in _load(nb_path).cells
+            if c.cell_type == "code" and _nbg(c).get("grade")}
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path", NBGRADER, ids=NBGRADER_IDS)
+def test_source_scores_full_marks(graded, path: Path):
+    _, rows, _ = graded
+    mine = _chapter_rows(rows, "source", path)
+    auto = _auto(path)
+    assert {r["exercise"]: r["status"] for r in mine if r["exercise"] in auto} == dict.fromkeys(auto, "correct")
+    assert sum(r["points"] for r in mine if r["exercise"] in auto) == sum(auto.values())
+    assert {r["status"] for r in mine if r["exercise"] not in auto} == {"needs_manual_grade"}
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path", NBGRADER, ids=NBGRADER_IDS)
+def test_untouched_student_version_scores_zero_and_runs_clean(graded, path: Path):
+    course, rows, _ = graded
+    mine = _chapter_rows(rows, "untouched", path)
+    assert mine and {r["status"] for r in mine} == {"not_attempted"} and sum(r["points"] for r in mine) == 0
+    cid = f"ch{path.name[:2]}"
+    executed = _load(course / "autograded" / "untouched" / cid / path.name)
+    for cell in executed.cells:
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if cell.cell_type != "code":
+            continue
+        if _nbg(cell).get("grade"):
+            # every visible check ran and said 未作答 (only the hidden tests, absent for students, may fail)
+            printed = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+            visible = len(_VISIBLE.findall(release_cell_source(cell)))
+            assert printed.count("未作答 not attempted") >= visible, \
+                f"a visible check failed on the untouched placeholder: {cell.source[:120]} -> {errors}"
+        else:
+            assert not errors, f"the student version fails in a cell a student runs: {cell.source[:120]}"
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path", NBGRADER, ids=NBGRADER_IDS)
+def test_partly_wrong_submission_scores_partial_points(graded, path: Path):
+    course, rows, expected = graded
+    cid = f"ch{path.name[:2]}"
+    mine = {r["exercise"]: r for r in _chapter_rows(rows, "partly_wrong", path)}
+    auto = _auto(path)
+    for gid in auto:
+        assert mine[gid]["status"] == expected[cid].get(gid, "correct"), (gid, mine[gid])
+    lost = sum(auto[g] for g in expected[cid])
+    assert sum(mine[g]["points"] for g in auto) == sum(auto.values()) - lost
+    feedback = (course / "feedback" / "partly_wrong" / cid / path.with_suffix(".html").name).read_text(encoding="utf-8")
+    assert "WrongAnswer" in feedback or "ExerciseError" in feedback, "the feedback shows why points were lost"

@@ -256,63 +256,95 @@ class _Batch:
                                  + ([extra] if extra else []) + [self.course / "gradebook.db",
                                                                   self.course / "nbgrader_config.py"])
 
-    def run(self) -> None:
-        for student, cid, nb in self.todo:
-            try:
-                ok = self._grade_one(student, cid, nb)
-            except Exception as exc:  # one broken submission never stops the batch
-                self.log(f"  {student} {cid}: could not be graded ({type(exc).__name__}: {exc})")
-                ok = False
-            changed = self.guarded.restore()
-            if changed:
-                self.log(f"  {student} {cid}: the submission changed files outside its own copy "
-                         f"({', '.join(str(p) for p in changed[:3])}{' ...' if len(changed) > 3 else ''}); "
-                         "restored them and marked this submission 'error'")
-            if changed or not ok:
-                self.rows = [r for r in self.rows if not (r["student"] == student and r["chapter"] == cid)]
-                self._chapter_rows(student, cid, "error")
+    def run(self, jobs: int = 1) -> None:
+        """Grade every planned submission, ``jobs`` at a time.
 
-    def _grade_one(self, student: str, cid: str, nb: Any) -> bool:
+        After each group the guarded files are checked: if a kernel changed
+        any, they are restored and the group's submissions are graded again
+        one at a time, so the change is pinned on the submission that made it.
+        """
+        todo = list(self.todo)
+        for start in range(0, len(todo), max(1, jobs)):
+            group = todo[start:start + max(1, jobs)]
+            runs = self._run_group(group)
+            changed = self.guarded.restore()
+            if changed and len(group) > 1:
+                self.log(f"  files outside the submissions' copies changed ({changed[0]} ...); "
+                         "restored, grading this group again one at a time")
+                for run in runs:
+                    run.cleanup()
+                runs = []
+                for item in group:
+                    runs += self._run_group([item])
+                    self._finish(runs[-1], tampered=self.guarded.restore())
+                continue
+            for run in runs:
+                self._finish(run, tampered=changed)
+
+    def _run_group(self, group: list) -> list["_Run"]:
+        if len(group) == 1:
+            return [self._run_one(*group[0])]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=len(group)) as pool:
+            return list(pool.map(lambda item: self._run_one(*item), group))
+
+    def _run_one(self, student: str, cid: str, nb: Any) -> "_Run":
         import nbformat
 
         chapter = self.chapters[cid]
         self.log(f"grading {student} {cid} ...")
-        work = Path(tempfile.mkdtemp(prefix="crm-course-"))
-        dbdir = Path(tempfile.mkdtemp(prefix="crm-gradebook-"))
+        run = _Run(student, cid, Path(tempfile.mkdtemp(prefix="crm-course-")),
+                   Path(tempfile.mkdtemp(prefix="crm-gradebook-")))
         try:
-            (work / "source" / cid).mkdir(parents=True)  # empty: the instructor's notebook stays out of reach
-            (work / "submitted" / student / cid).mkdir(parents=True)
-            nbformat.write(_known_cells_only(nb, chapter), work / "submitted" / student / cid / chapter.notebook)
-            db = dbdir / "gradebook.db"
-            shutil.copy(self.template_db, db)
+            (run.work / "source" / cid).mkdir(parents=True)  # empty: the instructor's notebook stays out of reach
+            (run.work / "submitted" / student / cid).mkdir(parents=True)
+            nbformat.write(_known_cells_only(nb, chapter), run.work / "submitted" / student / cid / chapter.notebook)
+            shutil.copy(self.template_db, run.db)
             wall = self.timeout * (chapter.code_cells + 3) + 120
-            result = _run_nbgrader({"action": "autograde", "root": str(work), "chapter": cid, "student": student,
-                                    "db_url": f"sqlite:///{db}", "timeout": self.timeout,
-                                    "exchange": str(work / "exchange")}, cwd=work, wall_clock=wall)
-            if result.returncode != 0:
-                self.log(f"  {student} {cid}: nbgrader could not grade it (dead kernel, timeout or crash); "
-                         "its exercises are marked 'error'")
-            # anything the kernel could have touched is restored before the results are merged
-            changed = self.guarded.restore()
-            if changed:
+            result = _run_nbgrader({"action": "autograde", "root": str(run.work), "chapter": cid, "student": student,
+                                    "db_url": f"sqlite:///{run.db}", "timeout": self.timeout,
+                                    "exchange": str(run.work / "exchange")}, cwd=run.work, wall_clock=wall)
+            run.ok = result.returncode == 0
+        except Exception as exc:  # one broken submission never stops the batch
+            run.problem = f"{type(exc).__name__}: {exc}"
+        return run
+
+    def _finish(self, run: "_Run", *, tampered: list[Path]) -> None:
+        """Publish, merge and report one graded submission (rows 'error' if it failed or tampered)."""
+        import nbformat
+
+        student, cid = run.student, run.cid
+        chapter = self.chapters[cid]
+        try:
+            if tampered:
                 self.log(f"  {student} {cid}: the submission changed files outside its own copy "
-                         f"({', '.join(str(p) for p in changed[:3])}{' ...' if len(changed) > 3 else ''}); "
+                         f"({', '.join(str(p) for p in tampered[:3])}{' ...' if len(tampered) > 3 else ''}); "
                          "restored them and marked this submission 'error'")
-                return False
-            autograded = work / "autograded" / student / cid / chapter.notebook
-            executed = nbformat.read(autograded, as_version=4) if autograded.is_file() else None
-            grades = self._temp_grades(db, cid, student, chapter)
-            self._publish(work, student, cid)
-            self._merge(grades, cid, student, chapter)
-            if result.returncode != 0:
-                return False
-            self._grade_rows(student, cid, executed)
+                run.ok = False
+            elif run.problem:
+                self.log(f"  {student} {cid}: could not be graded ({run.problem})")
+            else:
+                if not run.ok:
+                    self.log(f"  {student} {cid}: nbgrader could not grade it (dead kernel, timeout or crash); "
+                             "its exercises are marked 'error'")
+                autograded = run.work / "autograded" / student / cid / chapter.notebook
+                executed = nbformat.read(autograded, as_version=4) if autograded.is_file() else None
+                grades = self._temp_grades(run.db, cid, student, chapter)
+                self._publish(run.work, student, cid)
+                self._merge(grades, cid, student, chapter)
+                self.guarded.refresh([self.course / "gradebook.db"])
+                if run.ok:
+                    self._grade_rows(student, cid, executed)
+        except Exception as exc:  # one broken submission never stops the batch
+            self.log(f"  {student} {cid}: could not be graded ({type(exc).__name__}: {exc})")
+            run.ok = False
         finally:
-            for folder in (work, dbdir):
-                shutil.rmtree(folder, onerror=_force_remove)
+            run.cleanup()
             self.done.add((student, cid))
-        self.guarded.refresh([self.course / "gradebook.db"])
-        return True
+        if not run.ok or run.problem:
+            self.rows = [r for r in self.rows if not (r["student"] == student and r["chapter"] == cid)]
+            self._chapter_rows(student, cid, "error")
 
     @staticmethod
     def _temp_grades(db: Path, cid: str, student: str, chapter: _Chapter) -> dict[str, tuple[Any, bool, Any]]:
@@ -427,9 +459,15 @@ def _known_cells_only(nb: Any, chapter: _Chapter) -> Any:
 
 
 def _failure(outputs: list) -> str:
-    """Why a test cell scored zero: not_attempted / wrong (our checks said so) / error (anything else)."""
+    """Why a test cell scored zero: not_attempted / wrong (our checks said so) / error (anything else).
+
+    Only the label depends on the outputs (the points come from nbgrader):
+    a visible check that printed 未作答, or a hidden test that raised it,
+    means the answer is still the placeholder ``...``.
+    """
     errors = [o for o in outputs if o.get("output_type") == "error"]
-    if any("未作答 not attempted" in str(o.get("evalue", "")) for o in errors):
+    printed = "".join(str(o.get("text", "")) for o in outputs if o.get("output_type") == "stream")
+    if "未作答 not attempted" in printed or any("未作答 not attempted" in str(o.get("evalue", "")) for o in errors):
         return "not_attempted"
     if errors and errors[0].get("ename") in _WRONG:
         return "wrong"
@@ -446,6 +484,26 @@ def _force_remove(func, path, _exc) -> None:
             os.unlink(path)
     except OSError:
         pass
+
+
+@dataclass
+class _Run:
+    """One submission's nbgrader run: its temporary course copy and gradebook."""
+
+    student: str
+    cid: str
+    work: Path
+    dbdir: Path
+    ok: bool = False
+    problem: str = ""
+
+    @property
+    def db(self) -> Path:
+        return self.dbdir / "gradebook.db"
+
+    def cleanup(self) -> None:
+        for folder in (self.work, self.dbdir):
+            shutil.rmtree(folder, onerror=_force_remove)
 
 
 class _Snapshot:
@@ -543,7 +601,7 @@ def _totals(rows: list[dict]) -> list[dict]:
 
 
 def grade_course(course: str | os.PathLike, *, csv_path: str | os.PathLike,
-                 submissions: str | os.PathLike | None = None, timeout: int = DEFAULT_TIMEOUT,
+                 submissions: str | os.PathLike | None = None, timeout: int = DEFAULT_TIMEOUT, jobs: int = 1,
                  log: Callable[[str], None] = print) -> list[dict[str, Any]]:
     """Autograde every submission of a course with nbgrader and write the gradebook.
 
@@ -561,6 +619,8 @@ def grade_course(course: str | os.PathLike, *, csv_path: str | os.PathLike,
         by its nbgrader cell ids.  Without it, ``submitted/`` is graded as it is.
     timeout : int
         Seconds one cell may run before nbgrader interrupts it.
+    jobs : int
+        Submissions graded at the same time (each in its own process and kernel).
 
     Returns
     -------
@@ -588,7 +648,7 @@ def grade_course(course: str | os.PathLike, *, csv_path: str | os.PathLike,
         if subs is not None:
             batch.collect(subs)
         batch.plan(subs)
-        batch.run()
+        batch.run(jobs=max(1, int(jobs)))
     batch.add_missing()
     order = {cid: {g: i for i, (g, _, _) in enumerate(ch.grade_cells)} for cid, ch in chapters.items()}
     rows = sorted(batch.rows, key=lambda r: (r["student"], r["chapter"],
