@@ -41,6 +41,7 @@ import pandas as pd
 from scipy import optimize, special
 from threadpoolctl import ThreadpoolController
 
+from crm_lessons._ids import sorted_codes
 from crm_lessons._validation import (
     DataError,
     first_rows,
@@ -117,17 +118,21 @@ def _as_days(data: pd.DataFrame, date_col: str, where: str) -> np.ndarray:
     return col.to_numpy().astype("datetime64[D]").astype(np.int64)
 
 
-def _customer_codes(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """Integer codes of customer ids; compact non-negative integer ids are their own codes.
+def _summary_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes of the ids in sorted order (:func:`crm_lessons._ids.sorted_codes`) and the ids of the index.
 
-    Returns ``(codes, uniques)``; ``uniques`` is None when the ids were used as codes.
+    The index keeps the types it always had: int64 for compact non-negative integer ids, the
+    ids' own numpy type for other integers, the categories' type for a categorical column.
     """
-    if ids.dtype.kind in "iu" and len(ids):
-        lo, hi = int(ids.min()), int(ids.max())
-        if lo >= 0 and hi < 8 * len(ids) + 1024:
-            return ids.astype(np.int64, copy=False), None
-    codes, uniques = pd.factorize(ids, sort=False)
-    return codes.astype(np.int64, copy=False), np.asarray(uniques)
+    codes, uniques, _ = sorted_codes(ids)
+    if isinstance(uniques, pd.CategoricalIndex):
+        uniques = pd.Index(uniques.categories)
+    elif pd.api.types.is_integer_dtype(ids.dtype) and len(ids):
+        raw = ids.to_numpy()
+        if raw.dtype.kind in "iu":
+            compact = int(raw.min()) >= 0 and int(raw.max()) < 8 * len(raw) + 1024
+            uniques = uniques.astype(np.int64 if compact else raw.dtype)
+    return codes.astype(np.int64, copy=False), uniques
 
 
 def _sort_with_values(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -254,7 +259,8 @@ def customer_summary(
             )
     unit = float(_UNIT_DAYS[freq])
 
-    codes, uniques = _customer_codes(data[customer_col].to_numpy())
+    # codes are ranks of the sorted ids, so the customers come out sorted
+    codes, uniques = _summary_codes(data[customer_col])
     amounts = data[amount_col].to_numpy(dtype=np.float64)
     keep = days <= obs_day
     if not keep.all():
@@ -316,10 +322,10 @@ def customer_summary(
         out["frequency_holdout"] = n_hold
         out["monetary_value_holdout"] = np.where(n_hold > 0, hold_amount / np.maximum(n_hold, 1), 0.0)
         out["duration_holdout"] = np.full(n_cust, (obs_day - cal_day) / unit)
-    labels = cust_code if uniques is None else np.asarray(uniques)[cust_code]
-    index = pd.Index(labels, name=customer_col)
-    result = pd.DataFrame(out, index=index)[ok_cust]
-    return result.sort_index()
+    if not ok_cust.all():
+        out = {name: values[ok_cust] for name, values in out.items()}
+        cust_code = cust_code[ok_cust]
+    return pd.DataFrame(out, index=uniques.take(cust_code).rename(customer_col))
 
 
 # ---------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from crm_lessons._ids import sorted_codes
 from crm_lessons._validation import (
     DataError,
     first_rows,
@@ -100,44 +101,6 @@ def _day_numbers(dates: pd.Series, *, column: str, where: str) -> tuple[np.ndarr
     return values.astype("datetime64[D]").view("int64"), unit
 
 
-def _factorize_sorted(ids: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray]:
-    """Integer codes of ``ids`` (in order of appearance), the unique ids, and the order that sorts them.
-
-    Dense integer ids are their own codes (ids that never occur get zero
-    purchases and are dropped by the caller).  Otherwise sorting the unique
-    ids afterwards is faster than ``factorize(sort=True)``; for strings a
-    fixed-width numpy array sorts ~5x faster than Python objects (same
-    code-point order).
-    """
-    values = ids.to_numpy() if pd.api.types.is_integer_dtype(ids.dtype) else None
-    if values is not None and values.dtype.kind in "iu" and len(values):
-        lo, hi = int(values.min()), int(values.max())
-        if hi - lo <= 4 * len(values) + 1000:
-            # dense integer ids (1..n, as in most files): the id itself is the code, no hashing
-            if values.dtype == np.uint64:
-                codes = (values - np.uint64(lo)).astype("intp")
-            else:
-                codes = (values.astype("int64") - lo).astype("intp")
-            uniques = pd.Index(np.arange(lo, hi + 1, dtype=values.dtype))
-            return codes, uniques, np.arange(len(uniques))
-    if isinstance(ids.dtype, pd.StringDtype) and ids.dtype.storage == "python":
-        # hashing the underlying Python objects directly is ~1.4x faster; same codes
-        codes, uniques = pd.factorize(ids.to_numpy(dtype=object))
-        uniques = pd.Index(uniques, dtype=ids.dtype)
-    else:
-        codes, uniques = pd.factorize(ids)
-        uniques = pd.Index(uniques)
-    if pd.api.types.is_numeric_dtype(uniques.dtype) and not pd.api.types.is_bool_dtype(uniques.dtype):
-        order = np.argsort(uniques.to_numpy(), kind="stable")
-    elif uniques.inferred_type == "string":
-        order = np.argsort(np.asarray(uniques, dtype=str), kind="stable")
-    else:  # mixed or other types: let pandas decide the order
-        codes, uniques = pd.factorize(ids, sort=True)
-        uniques = pd.Index(uniques)
-        order = np.arange(len(uniques))
-    return codes, uniques, order
-
-
 def rfm_table(
     transactions: pd.DataFrame,
     *,
@@ -197,7 +160,9 @@ def rfm_table(
     floor(as_of) - floor(last purchase)`` in days.  Amounts may be negative
     (returns); they are summed as they are.
 
-    The computation factorizes the customer ids into integer codes and uses
+    The computation turns the customer ids into integer codes in sorted id
+    order (dense integer ids and digit ids such as ``C000123`` without
+    hashing) and uses
     ``numpy.bincount`` for counts and sums and ``numpy.maximum.at`` /
     ``numpy.minimum.at`` on int64 day numbers for the last and first dates,
     which is several times faster than ``DataFrame.groupby(...).agg(...)``
@@ -243,7 +208,7 @@ def rfm_table(
             f"{where}: no transaction is dated on or before as_of={as_of_ts.date()}; "
             f"the earliest date in {date_col!r} is {pd.Timestamp(day.min(), unit='D').date()}"
         )
-    codes, uniques, order = _factorize_sorted(df[customer_col])
+    codes, uniques, _ = sorted_codes(df[customer_col])
     amount = df[amount_col].to_numpy(dtype="float64")
     if not keep.all():
         codes, day, amount = codes[keep], day[keep], amount[keep]
@@ -263,9 +228,10 @@ def rfm_table(
     first = np.full(k, np.iinfo("int64").max, dtype="int64")
     np.minimum.at(first, codes, day)
 
-    # sort customers by id, then drop those with no transaction up to as_of
-    order = order[n[order] > 0]
-    uniques, n, spend, last, first = uniques[order], n[order], spend[order], last[order], first[order]
+    # codes are ranks of the sorted ids: drop customers with no transaction up to as_of
+    if not (n > 0).all():
+        bought = np.flatnonzero(n > 0)
+        uniques, n, spend, last, first = uniques[bought], n[bought], spend[bought], last[bought], first[bought]
     n = n.astype("int64")
     index = pd.Index(uniques, name=customer_col)
 
