@@ -25,7 +25,17 @@ def test_build_course(tmp_path):
         nbformat.v4.new_markdown_cell("# 第1章 导论 · Introduction\n\n客户关系 $\\lambda$"),
         nbformat.v4.new_code_cell("x = 6 * 7\nprint(f'answer {x} 客户')"),
         nbformat.v4.new_code_cell("answer_1_1 = ...\n### BEGIN SOLUTION\nanswer_1_1 = 'SECRET-SOLUTION'\n"
-                                  "### END SOLUTION")])
+                                  "### END SOLUTION",
+                                  metadata={"nbgrader": {"solution": True, "grade": False, "locked": False,
+                                                         "grade_id": "ans_1_1", "schema_version": 3}}),
+        nbformat.v4.new_code_cell("print('visible check')\n### BEGIN HIDDEN TESTS\nassert 'SECRET-HIDDEN-TEST'\n"
+                                  "### END HIDDEN TESTS",
+                                  metadata={"nbgrader": {"solution": False, "grade": True, "locked": True, "points": 1,
+                                                         "grade_id": "test_1_1", "schema_version": 3}}),
+        nbformat.v4.new_markdown_cell("**参考答案 Model answer** SECRET-MODEL-ANSWER",
+                                      metadata={"nbgrader": {"solution": True, "grade": True, "locked": False,
+                                                             "points": 2, "grade_id": "exam_1_1",
+                                                             "schema_version": 3}})])
     _write(src / "notes.ipynb", [nbformat.v4.new_code_cell("1/0")])  # not a chapter: ignored
     before = (src / "01_intro.ipynb").read_bytes()
     results = build_course(tmp_path / "out", notebooks_dir=src, verbose=False, report=False)
@@ -34,7 +44,9 @@ def test_build_course(tmp_path):
     out = tmp_path / "out"
     page = (out / "01_intro.html").read_text(encoding="utf-8")
     assert "answer 42" in page, "the chapter was executed"
-    assert "SECRET-SOLUTION" not in page, "the site shows the student version"
+    for secret in ("SECRET-SOLUTION", "SECRET-HIDDEN-TEST", "SECRET-MODEL-ANSWER"):
+        assert secret not in page, f"the site shows the student version ({secret} leaked)"
+    assert "visible check" in page
     assert "<title>第1章 导论 · Introduction" in page
     assert 'class="math' in page and "mathjax/tex-chtml.js" in page
     assert not re.search(r"<(?:script|link)[^>]+(?:src|href)=[\"']?(https?:)?//", page), "pages open offline"
