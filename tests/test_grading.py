@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -171,7 +172,7 @@ def _hostile(course: Path, lms: Path, csv_path: Path) -> dict[str, bytes | nbfor
     nb = _source(course)
     nb.cells.insert(2, nbformat.v4.new_code_cell(
         "import pathlib\n"
-        "for up in range(1, 6):\n"
+        "for up in range(1, 5):  # up to the grader's temporary folder, which the test keeps inside its own tmp\n"
         "    base = pathlib.Path('/'.join(['..'] * up))\n"
         "    for t in [*base.glob('submitted/*/*/*.ipynb'), *base.glob('*/*.ipynb'), base / 'gradebook.db',\n"
         "              base / 'grades.csv']:\n"
@@ -204,7 +205,12 @@ def hostile_batch(course: Path, tmp_path_factory) -> tuple[Path, list[dict[str, 
         else:
             nbformat.write(content, path)
     before = {p: p.read_bytes() for p in lms.rglob("*.ipynb")}
-    code = cli_main(["grade", "--course", str(course), "--timeout", "5", "--jobs", "2", "--csv", str(out), str(lms)])
+    # the grader's per-submission copies go to the test's own folder: the overwriter's relative walk stays there
+    saved, tempfile.tempdir = tempfile.tempdir, str(tmp_path_factory.mktemp("work"))
+    try:
+        code = cli_main(["grade", "--course", str(course), "--timeout", "5", "--jobs", "2", "--csv", str(out), str(lms)])
+    finally:
+        tempfile.tempdir = saved
     assert code == 0
     assert {p: p.read_bytes() for p in lms.rglob("*.ipynb")} == before, "grading never modifies a submission"
     return out, _read_csv(out), lms
