@@ -54,7 +54,7 @@ _ANSWER_DUMP = (
     "    if hasattr(v, 'item') and getattr(v, 'ndim', 1) == 0:\n        return v.item()\n"
     "    return v if isinstance(v, (str, int, float, bool)) or v is None else repr(v)\n"
     "print('__ANSWERS__' + _json.dumps({k: _plain(v) for k, v in dict(globals()).items() "
-    "if k.startswith('answer_')}, ensure_ascii=False))"
+    "if k.startswith(('answer_', 'exam_'))}, ensure_ascii=False))"
 )
 
 
@@ -179,13 +179,32 @@ def test_hygiene(path: Path):
 
 # -- exercises in the nbgrader format (static) -------------------------------------
 
-_PLACEHOLDER = re.compile(r"^(answer_\w+) = \.\.\.", re.M)
+_PLACEHOLDER = re.compile(r"^((?:answer|exam)_\w+) = \.\.\.", re.M)
 _VISIBLE = re.compile(r"\bcheck\.(number|choice|text|predicate)\(")
 
 
 def _hidden(source: str) -> str:
     m = re.search(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", source, re.S)
     return m.group(1) if m else ""
+
+
+def _check_keywords(source: str) -> set[str]:
+    """Keyword names passed to ``check.<kind>(...)`` calls in a code cell."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set(re.findall(r"\bcheck\.\w+\([^)]*?\b(expected)\s*=", source, re.S))
+    return {kw.arg for node in ast.walk(tree) if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "check" for kw in node.keywords if kw.arg}
+
+
+def _statement(line: str) -> bool:
+    try:
+        ast.parse(line)
+        return True
+    except SyntaxError:
+        return False
 
 
 def _solution_regions(source: str) -> list[str]:
@@ -218,7 +237,7 @@ def test_nbgrader_exercise_cells(path: Path):
             assert before.cell_type == "markdown" and _nbg(before).get("locked"), \
                 f"{meta['grade_id']}: a locked question cell before each written answer"
         if cell.cell_type == "code":
-            assert not re.search(r"\bexpected\s*=", cell.source), "no check takes expected= (it reveals the answer)"
+            assert "expected" not in _check_keywords(cell.source), "no check takes expected= (it reveals the answer)"
     exams = [c for c in nb.cells if c.cell_type == "markdown" and _nbg(c).get("grade")]
     assert 2 <= len(exams) <= 4, f"2-4 exam-practice answers (考试练习), found {len(exams)}"
 
@@ -245,7 +264,7 @@ def test_student_version_reveals_no_solution(path: Path):
     for cell in nb.cells:
         for region in _solution_regions(cell.source):
             for line in (ln.strip() for ln in region.splitlines()):
-                if len(line) >= 12 and not line.startswith("#") and line not in outside:
+                if len(line) >= 12 and not line.startswith("#") and line not in outside and _statement(line):
                     assert line not in code, f"{path.name}: solution line in the student version: {line}"
                 m = re.match(r"answer_\w+\s*=\s*(.+)", line)
                 if m and len(m.group(1)) >= 6:
