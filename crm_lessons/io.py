@@ -108,6 +108,8 @@ _DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M",
     "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M",
 )
+# Formats pandas parses in C; a whole column in one of these is parsed while the file is read.
+_ISO_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f")
 # Formats that would also read malformed text ('2024115' as 2024-11-05) only see text of this shape.
 _FORMAT_GUARD = {"%Y%m%d": r"^\d{8}$"}
 # Excel stores dates as days since 1899-12-30; five digits cover 1927-05-18 .. 2173-10-14.
@@ -551,11 +553,21 @@ def _read_frame(
     sheet_name: str | int | None,
     explicit: dict[str, str | None],
     where: str,
+    date_format: str | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
-    """Read the source: the three role columns as text, the others with pandas' own types.
+    """Read the source: the role columns as text (or clean values), the others with pandas' own types.
 
     Excel cells keep their own types (numbers, datetimes, text).  Returns the
     frame (header names cleaned), facts for the report, and the column mapping.
+
+    A CSV file is read in one pass with the customer column as text, the amount
+    column as pandas infers it and the date column parsed with the one ISO 8601
+    format that reads the first rows (when one does; else as text, whose
+    distinct values are parsed later).  A date or amount column whose
+    values all come out clean (no missing value, no infinite amount, no year
+    outside 1678-2261) is final and is put in ``info["parsed"]``; any other is
+    read again as text and goes through the cell-by-cell checks, so a clean file
+    costs about what ``pandas.read_csv`` does, and a messy one gets every check.
     """
     info: dict[str, Any] = {"encoding": None, "delimiter": None}
     content, suffix = _raw_content(source, where)
@@ -594,11 +606,23 @@ def _read_frame(
         raw_names = dict(zip(_clean_header(header.columns), header.columns))
         header.columns = list(raw_names)
         mapping = _resolve_columns(header, explicit, where)
+        csv_options = {"sep": delimiter, "skip_blank_lines": False, "encoding": enc, "engine": "c"}
+        raw_date, raw_amount = raw_names[mapping["date"]], raw_names[mapping["amount"]]
+        fmt = _head_date_format(text_head, csv_options, raw_date, date_format)
         buffer.seek(0)
         frame = pd.read_csv(
-            buffer, sep=delimiter, dtype={raw_names[c]: str for c in mapping.values()},
-            skip_blank_lines=False, encoding=enc, engine="c",
+            buffer, dtype={raw_names[mapping["customer_id"]]: str},
+            **({"parse_dates": [raw_date], "date_format": fmt} if fmt else {}), **csv_options,
         )
+        parsed = {}
+        for role, raw_col, clean in (("date", raw_date, _clean_dates), ("amount", raw_amount, _clean_amounts)):
+            values = clean(frame[raw_col])
+            if values is not None:
+                parsed[role] = values
+            elif not isinstance(frame[raw_col].dtype, pd.StringDtype):  # e.g. numbers with a gap: read as text
+                buffer.seek(0)
+                frame[raw_col] = pd.read_csv(buffer, usecols=[raw_col], dtype={raw_col: str}, **csv_options)[raw_col]
+        info["parsed"] = parsed
     except pd.errors.ParserError as exc:
         detail = " ".join(str(exc).split())[:200]
         m = re.search(r"line (\d+), saw (\d+)", detail)
@@ -614,6 +638,51 @@ def _read_frame(
                         zh=f"{where}：文件是空的；请重新导出，包含表头和数据行") from exc
     frame.columns = _clean_header(frame.columns)
     return frame, info, mapping
+
+
+def _head_date_format(text_head: str, csv_options: dict[str, Any], raw_date: Any, date_format: str | None) -> str | None:
+    """The date format that reads every date in the first rows of the file, or None.
+
+    Formats are tried in the order of ``_DATE_FORMATS`` (``date_format`` alone when given); the
+    formats are exclusive, so the one that reads all of these dates is the one the cell-by-cell
+    parser would choose.  A guarded format (``%Y%m%d``) is left to the cell-by-cell parser.
+    """
+    lines = text_head.lstrip("\ufeff").splitlines()
+    if len(lines) < 3:
+        return None
+    head = "\n".join(lines[:201]) if len(lines) > 201 else "\n".join(lines[:-1])  # the last line may be cut
+    try:
+        sample = pd.read_csv(_io.StringIO(head), usecols=[raw_date], dtype={raw_date: str},
+                             **{k: v for k, v in csv_options.items() if k != "encoding"})[raw_date]
+    except (ValueError, pd.errors.ParserError):
+        return None
+    if sample.isna().any() or not len(sample):
+        return None
+    for fmt in (date_format,) if date_format is not None else _DATE_FORMATS:
+        if fmt in _FORMAT_GUARD:
+            continue
+        if _to_datetime(sample, fmt).notna().all():
+            # pandas parses ISO 8601 forms in C; others row by row, slower than parsing the distinct values
+            return fmt if fmt in _ISO_FORMATS else None
+    return None
+
+
+def _clean_dates(values: pd.Series) -> np.ndarray | None:
+    """datetime64[ns] at midnight when the column was parsed whole and every date is plausible, else None."""
+    if not pd.api.types.is_datetime64_dtype(values.dtype) or values.isna().any():
+        return None
+    years = values.dt.year
+    if len(values) and (years.min() < _YEARS[0] or years.max() > _YEARS[1]):  # placeholders: checked as text
+        return None
+    return values.dt.normalize().to_numpy(dtype="datetime64[ns]")
+
+
+def _clean_amounts(values: pd.Series) -> np.ndarray | None:
+    """float64 amounts when the column was read as numbers, none missing or infinite, else None."""
+    if values.dtype.kind not in "iuf":
+        return None
+    out = values.to_numpy(dtype="float64")
+    return out if np.isfinite(out).all() else None
 
 
 # ---------------------------------------------------------------- columns
@@ -722,10 +791,47 @@ def _missing_error(mask: np.ndarray, labels: np.ndarray, col: Any, what: str, wh
     )
 
 
+def _arrow_text(values: pd.Series):  # -> pyarrow.ChunkedArray | None
+    """The Arrow array behind a text column (pandas' ``str`` dtype with pyarrow), else None."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return getattr(values.array, "_pa_array", None)
+    return None
+
+
 def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """Codes (-1 for missing) and the distinct values, so each distinct text is parsed once."""
+    """Codes (-1 for missing) and the distinct values, so each distinct text is parsed once.
+
+    Text held by Arrow is dictionary-encoded by Arrow (no Python string per row); the distinct
+    values come in order of first appearance either way.
+    """
+    arrow = _arrow_text(values)
+    if arrow is not None:
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(arrow).combine_chunks()
+        codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.intp, copy=False)
+        return codes, pd.Series(encoded.dictionary.to_pylist(), dtype=object)
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
     return codes, pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+
+
+def _row_codes(values: pd.Series) -> np.ndarray:
+    """Integer codes of a column, equal for equal values (-1 for every missing value)."""
+    arrow = _arrow_text(values)
+    if arrow is not None:
+        import pyarrow.compute as pc
+
+        return pc.fill_null(pc.dictionary_encode(arrow).combine_chunks().indices, -1).to_numpy()
+    return pd.factorize(values, use_na_sentinel=True)[0]
+
+
+def _duplicated(frame: pd.DataFrame) -> np.ndarray:
+    """``frame.duplicated(keep="first")``, with text columns coded by Arrow first."""
+    if frame.shape[1] == 0:
+        return np.zeros(len(frame), bool)
+    codes = pd.DataFrame({i: _row_codes(frame.iloc[:, i]) for i in range(frame.shape[1])})
+    return codes.duplicated(keep="first").to_numpy()
 
 
 def _take(parsed: pd.Series, codes: np.ndarray, missing: Any) -> np.ndarray:
@@ -920,14 +1026,38 @@ def _parse_dates(values: pd.Series, labels: np.ndarray, col: Any, where: str, da
     return pd.Series(out).dt.normalize()
 
 
-def _parse_customer(codes: np.ndarray, uniq: pd.Series) -> pd.Series:
-    """Ids as text without surrounding spaces; 1001.0 from Excel becomes '1001'."""
+# Characters Python's str.strip() removes (str.isspace): ASCII and Unicode spaces, separators, \x1c-\x1f, \x85.
+_EDGE_SPACE = r"^[\s\x0b\x1c-\x1f\x85\p{Z}]|[\s\x0b\x1c-\x1f\x85\p{Z}]$"
+
+
+def _clean_ids(values: pd.Series) -> bool:
+    """True when a text column of ids needs no cleaning: Arrow text, none missing, no surrounding spaces."""
+    arrow = _arrow_text(values)
+    if arrow is None or arrow.null_count:
+        return False
+    import pyarrow.compute as pc
+
+    return not pc.any(pc.match_substring_regex(arrow, _EDGE_SPACE)).as_py()
+
+
+def _parse_customer(codes: np.ndarray, uniq: pd.Series, values: pd.Series | None = None) -> pd.Series:
+    """Ids as text without surrounding spaces; 1001.0 from Excel becomes '1001'.
+
+    ``values`` (the column the codes come from): when it is Arrow text that needs no cleaning,
+    it is returned as it is instead of being rebuilt row by row.
+    """
     def one(v: Any) -> str:
         if isinstance(v, (float, np.floating)) and float(v).is_integer():
             return str(int(v))
         return str(v).strip()
 
     clean = uniq.map(one).astype(object)
+    if values is not None and _arrow_text(values) is not None and (codes >= 0).all():
+        if clean.eq(uniq).all():
+            return pd.Series(values.array, dtype=values.dtype)
+        import pyarrow as pa
+
+        return pd.Series(pd.array(pa.array(clean.tolist(), type=pa.large_string()).take(codes), dtype=values.dtype))
     return pd.Series(_take(clean, codes, None)).astype(str)
 
 
@@ -1010,9 +1140,11 @@ def read_transactions_with_report(
         mapping = _resolve_columns(raw, explicit, where)
     else:
         raw, info, mapping = _read_frame(
-            source, encoding=encoding, sep=sep, sheet_name=sheet_name, explicit=explicit, where=where
+            source, encoding=encoding, sep=sep, sheet_name=sheet_name, explicit=explicit, where=where,
+            date_format=date_format,
         )
         labels = np.arange(len(raw)) + 2  # Excel numbering: header is row 1
+    parsed: dict[str, np.ndarray] = info.pop("parsed", {})  # role columns the reader found clean
     rows_read = len(raw)
     if rows_read == 0:
         raise DataError(f"{where}: the file has a header but no data rows; columns are {_columns_text(list(raw.columns))}",
@@ -1036,9 +1168,14 @@ def read_transactions_with_report(
                     zh=f"{where}：所有订单都是已关闭、已退款、已取消或未付款（列 {quote(str(mapping['status']))}），"
                        f"没有可分析的销售；如仍要计入，请用 {option('closed_orders', 'keep')}")
             raw, labels = raw.loc[~closed], labels[~closed]
+            parsed = {role: values[~closed] for role, values in parsed.items()}
     columns = [raw[mapping[r]] for r in ("customer_id", "date", "amount")]
-    factorized = [_factorize(c) for c in columns]
-    b_c, b_d, b_a = (_blank(codes, uniq) for codes, uniq in factorized)
+    # columns read clean need no cell-by-cell look: no blanks, values final
+    clean = [_clean_ids(columns[0]), "date" in parsed, "amount" in parsed]
+    no_codes = (np.zeros(len(raw), dtype=np.intp), pd.Series([], dtype=object))
+    factorized = [no_codes if ok else _factorize(c) for ok, c in zip(clean, columns)]
+    b_c, b_d, b_a = (np.zeros(len(raw), bool) if ok else _blank(codes, uniq)
+                     for ok, (codes, uniq) in zip(clean, factorized))
     blank = b_c & b_d & b_a
     if blank.any():
         keep = ~blank
@@ -1046,6 +1183,7 @@ def read_transactions_with_report(
         b_c, b_d, b_a = b_c[keep], b_d[keep], b_a[keep]
         columns = [raw[mapping[r]] for r in ("customer_id", "date", "amount")]
         factorized = [(codes[keep], uniq) for codes, uniq in factorized]
+        parsed = {role: values[keep] for role, values in parsed.items()}
     if len(raw) == 0:
         raise DataError(f"{where}: every row is blank in the customer, date and amount columns; no rows left",
                         zh=f"{where}：所有行的客户、日期、金额列都是空的，没有可用的行")
@@ -1056,12 +1194,12 @@ def read_transactions_with_report(
     if b_a.any():
         raise _missing_error(b_a, labels, mapping["amount"], "amount", where)
 
-    customer = _parse_customer(*factorized[0])
-    date = _parse_dates(columns[1], labels, mapping["date"], where, date_format)
-    amount = _parse_amount(columns[2], labels, mapping["amount"], where)
+    customer = columns[0] if clean[0] else _parse_customer(*factorized[0], columns[0])
+    date = pd.Series(parsed["date"]) if clean[1] else _parse_dates(columns[1], labels, mapping["date"], where, date_format)
+    amount = parsed["amount"] if clean[2] else _parse_amount(columns[2], labels, mapping["amount"], where)
 
     out = pd.DataFrame(
-        {"customer_id": customer.to_numpy(), "date": date.to_numpy(dtype="datetime64[ns]"), "amount": amount},
+        {"customer_id": customer.array, "date": date.to_numpy(dtype="datetime64[ns]"), "amount": amount},
     ).astype({"customer_id": "str"})
     warnings: list[str] = []
     used = {mapping[r] for r in ("customer_id", "date", "amount")}  # the status column stays as an extra column
@@ -1075,7 +1213,7 @@ def read_transactions_with_report(
         out[name] = raw[col].reset_index(drop=True)
 
     ts_as_of = to_timestamp(as_of, name="as_of", where=_WHERE).normalize() if as_of is not None else None
-    is_dup = out.duplicated(keep="first").to_numpy()
+    is_dup = _duplicated(out)
     is_ret = (out["amount"] < 0).to_numpy()
     is_zero = (out["amount"] == 0).to_numpy()
     is_future = (out["date"] > ts_as_of).to_numpy() if ts_as_of is not None else np.zeros(len(out), bool)
