@@ -378,25 +378,34 @@ def read_source(
         **{f"_x_{i}": raw[c] for i, c in enumerate(extras)},
     )
     year = parsed[D].year()
-    live = ~parsed._closed & ~parsed._blank
+    # rows that go on: blank rows are skipped, closed orders too unless they are kept
+    live = ~parsed._blank & ~parsed._closed if closed_orders == "drop" else ~parsed._blank
     import ibis
 
+    as_of_lit = ibis.date(ts_as_of.year, ts_as_of.month, ts_as_of.day) if ts_as_of is not None else None
     placeholder = parsed[D].notnull() & ((year < _YEARS[0]) | (year > _YEARS[1]))
     bad_date = ~parsed._b_d & parsed[D].isnull()
     infinite = parsed[A].notnull() & parsed[A].isinf()
     bad_amount = ~parsed._b_a & parsed[A].isnull()
-    counts = _fetch((parsed.aggregate(
+
+    def n(mask: Any) -> Any:
+        return mask.cast("int64").sum()
+
+    # one pass: every count the checks and the report need
+    counts = _fetch(parsed.aggregate(
         rows_read=parsed.count(),
-        closed=parsed._closed.cast("int64").sum(),
-        blank=(~parsed._closed & parsed._blank).cast("int64").sum(),
-        b_c=(live & parsed._b_c).cast("int64").sum(),
-        b_d=(live & parsed._b_d).cast("int64").sum(),
-        b_a=(live & parsed._b_a).cast("int64").sum(),
-        placeholder=(live & placeholder).cast("int64").sum(),
-        bad_date=(live & bad_date).cast("int64").sum(),
-        infinite=(live & infinite).cast("int64").sum(),
-        bad_amount=(live & bad_amount).cast("int64").sum(),
-    ))).iloc[0].fillna(0).astype("int64")
+        closed=n(parsed._closed),
+        blank=n(~parsed._closed & parsed._blank) if closed_orders == "drop" else n(parsed._blank),
+        b_c=n(live & parsed._b_c), b_d=n(live & parsed._b_d), b_a=n(live & parsed._b_a),
+        placeholder=n(live & placeholder), bad_date=n(live & bad_date),
+        infinite=n(live & infinite), bad_amount=n(live & bad_amount),
+        live=n(live), returns=n(live & (parsed[A] < 0)), zero=n(live & (parsed[A] == 0)),
+        future=n(live & (parsed[D] > as_of_lit)) if as_of_lit is not None else ibis.literal(0, "int64"),
+        customers=parsed[C].nunique(where=live),
+        date_min=parsed[D].min(where=live).cast("string"), date_max=parsed[D].max(where=live).cast("string"),
+    )).iloc[0]
+    dates = {k: counts.pop(k) for k in ("date_min", "date_max")}
+    counts = counts.fillna(0).astype("int64")
     rows_read, n_closed = int(counts["rows_read"]), int(counts["closed"])
     if rows_read == 0:
         raise DataError(f"{where}: the source has a header but no data rows", zh=f"{where}：数据源只有表头，没有数据行")
@@ -412,9 +421,7 @@ def read_source(
             f"left to analyse; to count them anyway {pass_option('closed_orders', 'keep')}",
             zh=f"{where}：所有订单都是已关闭、已退款、已取消或未付款（列 {status_name}），没有可分析的销售；"
                f"如仍要计入，请用 {option('closed_orders', 'keep')}")
-    if closed_orders == "keep":
-        live = ~parsed._blank
-    n_live = rows_read - int(counts["blank"]) - (n_closed if closed_orders == "drop" else 0)
+    n_live = int(counts["live"])
     if n_live == 0:
         raise DataError(f"{where}: every row is blank in the customer, date and amount columns; no rows left",
                         zh=f"{where}：所有行的客户、日期、金额都为空；没有可用的行")
@@ -466,15 +473,11 @@ def read_source(
                f"或表示退款的 '(12.50)'；请改正这些单元格，如果选错了列，请用 {option('amount_col')} 指定")
 
     rows = parsed.filter(live).select(C, D, A, *[f"_x_{i}" for i in range(len(extras))])
-    n_rows = int(_fetch(rows.count().name("n")).iloc[0, 0])
+    # exact duplicates (every column, after parsing): the one count that needs its own pass
     n_distinct = int(_fetch(rows.distinct().count().name("n")).iloc[0, 0])
-    as_of_lit = ibis.date(ts_as_of.year, ts_as_of.month, ts_as_of.day) if ts_as_of is not None else None
-    flags = _fetch((rows.aggregate(
-        returns=(rows[A] < 0).cast("int64").sum(),
-        zero=(rows[A] == 0).cast("int64").sum(),
-        future=(rows[D] > as_of_lit).cast("int64").sum() if as_of_lit is not None else ibis.literal(0, "int64"),
-    ))).iloc[0].fillna(0).astype("int64")
-    n_dup, n_ret, n_zero, n_future = int(n_rows - n_distinct), int(flags["returns"]), int(flags["zero"]), int(flags["future"])
+    n_rows = n_live
+    n_dup, n_ret, n_zero, n_future = n_rows - n_distinct, int(counts["returns"]), int(counts["zero"]), \
+        int(counts["future"])
     as_of_text = None if ts_as_of is None else str(ts_as_of.date())
     policy_checks = (
         ("duplicates", duplicates, n_dup, "are exact duplicates of an earlier row", None),
@@ -506,8 +509,12 @@ def read_source(
         warnings.append(f"{n_closed} orders are closed, refunded, cancelled or unpaid "
                         f"({'left out' if closed_orders == 'drop' else 'kept'}, closed_orders={closed_orders!r})")
     kept = kept.select(C, D, A)
-    final = _fetch(kept.aggregate(rows=kept.count(), customers=kept[C].nunique(), date_min=kept[D].min(),
-                                  date_max=kept[D].max())).iloc[0]
+    if kept is rows.select(C, D, A) or not any(p == "drop" and k for _, p, k, _, _ in policy_checks):
+        final = {"rows": n_rows, "customers": int(counts["customers"]), **dates}
+    else:
+        final = _fetch(kept.aggregate(rows=kept.count(), customers=kept[C].nunique(),
+                                      date_min=kept[D].min().cast("string"),
+                                      date_max=kept[D].max().cast("string"))).iloc[0].to_dict()
     if int(final["rows"]) == 0:
         why = ", ".join(f"{n}={p!r}" for n, p, k, _, _ in policy_checks if p == "drop" and k)
         raise DataError(f"{where}: no rows left: all {n_rows} rows were removed by {why}; pass 'keep' instead to keep them")
@@ -516,7 +523,7 @@ def read_source(
         column_map=cols, rows_read=rows_read, blank_rows=int(counts["blank"]), rows_kept=int(final["rows"]),
         customers=int(final["customers"]), returns=n_ret, zero_amounts=n_zero, duplicates=n_dup,
         future=n_future if ts_as_of is not None else None,
-        date_min=str(pd.Timestamp(final["date_min"]).date()), date_max=str(pd.Timestamp(final["date_max"]).date()),
+        date_min=str(final["date_min"])[:10], date_max=str(final["date_max"])[:10],
         as_of=as_of_text,
         policy={"returns": returns, "duplicates": duplicates, "future": future, "closed_orders": closed_orders},
         warnings=warnings, closed_orders=n_closed,
