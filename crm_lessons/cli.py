@@ -69,6 +69,31 @@ def _out_problem(out: Path, zh: bool) -> str | None:
     return None
 
 
+def _data_exists(data: str) -> bool:
+    """A file, a folder (of Parquet files) or a glob that matches a file."""
+    import glob
+
+    path = Path(data)
+    if path.is_file() or path.is_dir():
+        return True
+    return any(ch in data for ch in "*?[") and any(Path(f).is_file() for f in glob.iglob(data, recursive=True))
+
+
+def _engine_problem(engine: str, zh: bool) -> str | None:
+    """Why ``--engine`` cannot run here (its packages or Java missing), or None; imports nothing."""
+    import shutil
+    from importlib.util import find_spec
+
+    needs = {"duckdb": ("ibis", "duckdb", "pyarrow"), "spark": ("ibis", "pyspark", "pyarrow")}.get(engine, ())
+    if any(find_spec(name) is None for name in needs):
+        return (f'--engine {engine} 需要先安装：pip install "crm-lessons[{engine}]"' if zh else
+                f'--engine {engine} needs its packages: pip install "crm-lessons[{engine}]"')
+    if engine == "spark" and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return ("--engine spark 需要 Java 17（在 PATH 上或设置 JAVA_HOME）" if zh else
+                "--engine spark needs Java 17 on the PATH (or JAVA_HOME)")
+    return None
+
+
 def _report(args: argparse.Namespace) -> int:
     import signal
 
@@ -86,9 +111,12 @@ def _report(args: argparse.Namespace) -> int:
     if args.horizon < 1:
         return fail(f"--horizon {args.horizon} 应是不小于 1 的整月数" if zh else
                     f"--horizon {args.horizon} should be a whole number of months >= 1")
-    if args.data is not None and not Path(args.data).is_file():
+    if args.data is not None and not _data_exists(args.data):
         return fail(f"找不到数据文件 --data {args.data!r}；请检查路径和当前文件夹" if zh else
                     f"--data {args.data!r}: file not found; check the path and the working directory")
+    problem = _engine_problem(args.engine, zh)
+    if problem:
+        return fail(problem)
     problem = _out_problem(Path(args.out), zh)
     if problem:
         return fail(problem)
@@ -105,7 +133,8 @@ def _report(args: argparse.Namespace) -> int:
                 amount_col=args.amount_col, status_col=args.status_col, sheet_name=args.sheet,
                 closed_orders="keep" if args.keep_closed_orders else "drop", as_of=args.as_of, lang=args.lang,
                 currency=args.currency, horizon=args.horizon, discount_rate=args.discount_rate,
-                progress=lambda line: print(line, flush=True),
+                progress=lambda line: print(line, flush=True), engine=args.engine,
+                spark_master=args.spark_master, memory_limit=args.memory_limit,
             )
     except DataError as exc:
         return fail(exc.zh if zh and exc.zh else str(exc))
@@ -203,9 +232,14 @@ Tmall, JD, Pinduoduo, Douyin shop, Youzan, WeChat shop and ERP systems, or named
 with the options below. Orders whose status says closed, refunded, cancelled or
 unpaid are left out (and counted) unless --keep-closed-orders is given.
 Without --data the report uses the bundled CDNOW data (as of 1998-06-30).
+Large data: Parquet files (a file, a folder or a glob such as 'sales/*.parquet')
+and text files too large for memory are read with DuckDB, out of core, when it
+is installed (pip install "crm-lessons[duckdb]"); --engine spark runs the same
+tables on Apache Spark (local, or a cluster with --spark-master).
 Bad input stops with exit code 2 and a message; the data file is never changed.
 
-example:  crm-lessons report --data sales.csv --lang en --out report.html"""
+example:  crm-lessons report --data sales.csv --lang en --out report.html
+          crm-lessons report --data 'lake/sales/*.parquet' --engine duckdb"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -223,7 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=_REPORT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p_report.add_argument("--data", metavar="FILE",
-                          help="CSV, text or Excel file with one row per purchase (default: bundled CDNOW data)")
+                          help="CSV, text, Excel or Parquet file (or a folder or glob of Parquet files) with one "
+                               "row per purchase (default: bundled CDNOW data)")
     p_report.add_argument("--customer-col", metavar="C", help="name of the customer column (default: recognised)")
     p_report.add_argument("--date-col", metavar="D", help="name of the date column (default: recognised)")
     p_report.add_argument("--amount-col", metavar="A", help="name of the amount column (default: recognised)")
@@ -246,6 +281,14 @@ def build_parser() -> argparse.ArgumentParser:
                           help="monthly discount rate for lifetime value (default: 0.01 = 1%% a month)")
     p_report.add_argument("--out", default="report.html", metavar="FILE",
                           help="HTML file to write (default: report.html); never the data file")
+    p_report.add_argument("--engine", choices=["auto", "pandas", "duckdb", "spark"], default="auto",
+                          help="where the per-customer tables are computed: pandas (in memory), duckdb (out of "
+                               "core, needs the duckdb extra), spark (needs the spark extra and Java 17); default "
+                               "auto = duckdb for Parquet or a file too large for memory, else pandas")
+    p_report.add_argument("--spark-master", metavar="URL",
+                          help="Spark master for --engine spark, e.g. spark://host:7077 or yarn (default: local[*])")
+    p_report.add_argument("--memory-limit", metavar="SIZE",
+                          help="memory DuckDB may use before spilling to disk, e.g. 4GB (default: 1GB)")
     p_report.set_defaults(func=_report)
     p_assign = sub.add_parser("assign", help="(instructors) write an nbgrader course folder and the student versions",
                               description=_ASSIGN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -10,6 +10,12 @@ embedded, nothing loaded from the internet) atomically.
 The template calls the helpers of this module (:func:`prepare_data`,
 :func:`segment_summary`, :func:`clv_table`, :func:`format_money`, ...), so the
 numbers it shows are computed by tested functions.
+
+Large data: with ``engine='duckdb'`` or ``'spark'`` (the default is DuckDB for
+Parquet input and for a text file too large for memory) the file is read by
+:func:`crm_lessons.engines.read_source` with the same policies, the
+per-customer tables are computed on the engine (:mod:`crm_lessons.engines`),
+and only those small tables reach the template (:class:`CustomerTables`).
 """
 
 from __future__ import annotations
@@ -29,10 +35,12 @@ from crm_lessons._fileio import atomic_write_bytes
 from crm_lessons._validation import _INTERFACE, DataError, option, pass_option, to_timestamp
 
 __all__ = [
+    "CustomerTables",
     "ReportData",
     "TEXT",
     "clv_failure_reason",
     "clv_table",
+    "customer_tables",
     "escape",
     "naive_clv",
     "reading_notes",
@@ -76,6 +84,9 @@ class ReportData:
         Name of the data shown in the report.
     currency : str
         Currency code of the amounts.
+    tables : dict, optional
+        Per-customer tables computed on an engine (DuckDB, Spark): then
+        ``transactions`` is empty and :func:`customer_tables` serves these.
     """
 
     transactions: pd.DataFrame
@@ -83,6 +94,190 @@ class ReportData:
     as_of: str
     source: str
     currency: str
+    tables: dict[str, Any] | None = None
+
+
+class CustomerTables:
+    """The per-customer tables the report shows, from the transactions (pandas) or precomputed on an engine.
+
+    Each table is computed on first use: ``revenue`` (per customer), ``rfm``
+    (:func:`crm_lessons.rfm.rfm_table`), ``summary``
+    (:func:`crm_lessons.clv.customer_summary` by week, calibration at ``as_of``),
+    :meth:`stages` (:func:`crm_lessons.lifecycle.lifecycle_stage`),
+    ``naive_clv`` (:func:`naive_clv`) and ``n_transactions``.
+
+    Examples
+    --------
+    >>> ct = customer_tables(prepare_data())
+    >>> ct.n_transactions, len(ct.revenue), int(ct.rfm["n_purchases"].sum())
+    (69579, 23502, 69579)
+    """
+
+    def __init__(self, data: ReportData, *, horizon: int = 12) -> None:
+        self._data, self._horizon, self._pre = data, int(horizon), dict(data.tables or {})
+
+    def _get(self, name: str, compute: Callable[[], Any]) -> Any:
+        if name not in self._pre:
+            self._pre[name] = compute()
+        value = self._pre[name]
+        if isinstance(value, BaseException):  # the engine could not compute it: raise as pandas would
+            raise value
+        return value
+
+    @property
+    def n_transactions(self) -> int:
+        return int(self._get("n_transactions", lambda: len(self._data.transactions)))
+
+    @property
+    def revenue(self) -> pd.Series:
+        from crm_lessons.classification import customer_value
+
+        return self._get("revenue", lambda: customer_value(self._data.transactions))
+
+    @property
+    def rfm(self) -> pd.DataFrame:
+        from crm_lessons.rfm import rfm_table
+
+        return self._get("rfm", lambda: rfm_table(self._data.transactions, as_of=self._data.as_of))
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        from crm_lessons.clv import customer_summary
+
+        return self._get("summary", lambda: customer_summary(self._data.transactions,
+                                                             calibration_end=self._data.as_of))
+
+    @property
+    def naive_clv(self) -> pd.Series:
+        return self._get("naive_clv", lambda: naive_clv(self._data.transactions, as_of=self._data.as_of,
+                                                        horizon=self._horizon))
+
+    def stages(self, rules: Any = None) -> pd.DataFrame:
+        """Lifecycle stages under ``rules`` (default :class:`crm_lessons.lifecycle.LifecycleRules`)."""
+        from crm_lessons import lifecycle
+
+        rules = lifecycle.LifecycleRules() if rules is None else rules
+        inputs = self._pre.get("lifecycle_inputs")
+        if inputs is None:
+            return lifecycle.lifecycle_stage(self._data.transactions, as_of=self._data.as_of, rules=rules)
+        made = self._pre["lifecycle_rules"]
+        if (made.window_days, made.measure) != (rules.window_days, rules.measure):
+            raise DataError(f"{_WHERE}: the engine computed the lifecycle windows for window_days={made.window_days}, "
+                            f"measure={made.measure!r}; these rules need others")
+        return lifecycle._stages(inputs, rules, None, "lifecycle_stage")
+
+
+def customer_tables(data: ReportData, *, horizon: int = 12) -> CustomerTables:
+    """The report's per-customer tables for ``data`` (see :class:`CustomerTables`)."""
+    return CustomerTables(data, horizon=horizon)
+
+
+def _is_parquet_source(data: str | os.PathLike[str]) -> bool:
+    text = str(data)
+    path = Path(data)
+    if path.is_dir() or any(ch in text for ch in "*?["):
+        return True
+    if path.suffix.lower() in (".parquet", ".pq", ".parq"):
+        return True
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PAR1"
+    except OSError:
+        return False
+
+
+def choose_engine(data: str | os.PathLike[str] | None, engine: str | None = None) -> str:
+    """The engine the report uses: the one asked for, else DuckDB for Parquet or a file too large for memory.
+
+    Examples
+    --------
+    >>> choose_engine(None), choose_engine("sales.csv", "spark")
+    ('pandas', 'spark')
+    """
+    from crm_lessons.io import duckdb_installed, fits_in_memory
+
+    if engine not in (None, "auto"):
+        return engine
+    if data is None:
+        return "pandas"
+    if _is_parquet_source(data):
+        if not duckdb_installed():
+            raise DataError(f"{_WHERE}: {data}: Parquet input is read with DuckDB; install it with "
+                            'pip install "crm-lessons[duckdb]"',
+                            zh=f"{_WHERE}：{data}：Parquet 文件需要用 DuckDB 读取；请用 pip install \"crm-lessons[duckdb]\" 安装")
+        return "duckdb"
+    path = Path(data)
+    if path.is_file() and not fits_in_memory(path.stat().st_size) and duckdb_installed():
+        return "duckdb"
+    return "pandas"
+
+
+def _prepare_on_engine(data: Any, *, engine: str, customer_col: str | None, date_col: str | None,
+                       amount_col: str | None, status_col: str | None, closed_orders: str, as_of: Any,
+                       currency: str | None, horizon: int, connection: Any = None, master: str | None = None,
+                       memory_limit: str | None = None) -> ReportData:
+    """:func:`prepare_data` on DuckDB or Spark: the same checks, and the per-customer tables computed there."""
+    from crm_lessons import engines
+    from crm_lessons.lifecycle import LifecycleRules
+
+    table, rep = engines.read_source(data, engine=engine, connection=connection, customer_col=customer_col,
+                                     date_col=date_col, amount_col=amount_col, status_col=status_col,
+                                     closed_orders=closed_orders, master=master, memory_limit=memory_limit)
+    source = rep.source if not isinstance(data, (str, os.PathLike)) else (Path(data).name or str(data))
+    cli = _INTERFACE.get() == "cli"
+    where = source if cli else f"{_WHERE}: {source}"
+    try:
+        ts = to_timestamp(rep.date_max if as_of is None else as_of, name="as_of", where=_WHERE).normalize()
+    except DataError as exc:
+        raise DataError(f"{where}: {option('as_of', as_of)} is not a date; use the form YYYY-MM-DD",
+                        zh=f"{where}：截止日期 {as_of!r} 不是日期；请写成 YYYY-MM-DD") from exc
+    import ibis
+
+    end = ibis.date(ts.year, ts.month, ts.day)
+    positive = table.amount > 0
+    in_window = positive & (table.date <= end)
+    counts = engines.tables._execute(table.aggregate(
+        rows=table.count(), positive=positive.cast("int64").sum(), in_window=in_window.cast("int64").sum(),
+        customers=table.customer_id.nunique(where=in_window))).iloc[0].fillna(0).astype("int64")
+    if not counts["positive"]:
+        raise DataError(
+            f"{where}: no purchases: all {counts['rows']} rows have an amount <= 0 (returns, refunds or zero); "
+            f"check the amount column {rep.column_map['amount']!r} or {pass_option('amount_col')}",
+            zh=f"{where}：没有购买记录：全部 {counts['rows']} 行的金额都 <= 0（退货、退款或零）；"
+               f"请检查金额列 {rep.column_map['amount']!r}，或用 {option('amount_col')} 指定")
+    if not counts["in_window"]:
+        raise DataError(
+            f"{where}: {option('as_of', str(ts.date()))} is before the first purchase ({rep.date_min}); "
+            f"give a date between {rep.date_min} and {rep.date_max}",
+            zh=f"{where}：截止日期 {ts.date()} 早于第一笔购买（{rep.date_min}）；请给出 {rep.date_min} 至 {rep.date_max} 之间的日期")
+    if counts["customers"] < MIN_CUSTOMERS:
+        raise DataError(
+            f"{where}: the report needs at least {MIN_CUSTOMERS} customers with purchases up to as_of={ts.date()} "
+            f"(RFM scores are quintiles), got {counts['customers']}; check the customer column "
+            f"{rep.column_map['customer_id']!r}",
+            zh=f"{where}：报告至少需要 {MIN_CUSTOMERS} 位在截止日期 {ts.date()} 前有购买的客户（RFM 按五分位打分），"
+               f"而这里只有 {counts['customers']} 位；请检查客户列 {rep.column_map['customer_id']!r}")
+    quality = rep.to_dict()
+    quality["excluded_nonpositive"] = int(counts["rows"] - counts["positive"])
+    quality["excluded_after_as_of"] = int(counts["positive"] - counts["in_window"])
+    quality["engine"] = engine
+    purchases = table.filter(in_window)
+    as_of_text = str(ts.date())
+    rules = LifecycleRules()
+    pre: dict[str, Any] = {"n_transactions": int(counts["in_window"]), "lifecycle_rules": rules}
+    pre["revenue"] = engines.customer_value(purchases)
+    pre["rfm"] = engines.rfm_table(purchases, as_of=as_of_text)
+    pre["lifecycle_inputs"] = engines.lifecycle_inputs(purchases, as_of=as_of_text, rules=rules)
+    try:
+        pre["summary"] = engines.customer_summary(purchases, calibration_end=as_of_text)
+    except DataError as exc:  # shown in the report's CLV section, as clv_table's errors are
+        pre["summary"] = exc
+    start = ts - pd.DateOffset(months=int(horizon))
+    recent = engines.customer_value(purchases.filter(purchases.date > ibis.date(start.year, start.month, start.day)))
+    pre["naive_clv"] = recent.reindex(pre["revenue"].index, fill_value=0.0).astype("float64").rename("naive_clv")
+    empty = pd.DataFrame({"customer_id": pd.Series(dtype="str"), "date": pd.Series(dtype="datetime64[ns]"),
+                          "amount": pd.Series(dtype="float64")})
+    return ReportData(empty, quality, as_of_text, source, (currency or "CNY").upper(), tables=pre)
 
 
 def template_path() -> Path:
@@ -124,6 +319,11 @@ def prepare_data(
     status_col: str | None = None,
     sheet_name: str | int | None = None,
     closed_orders: str = "drop",
+    engine: str | None = None,
+    horizon: int = 12,
+    connection: Any = None,
+    spark_master: str | None = None,
+    memory_limit: str | None = None,
 ) -> ReportData:
     """Read and check the report's input: a user's file, or the bundled CDNOW data.
 
@@ -143,6 +343,17 @@ def prepare_data(
         As in :func:`crm_lessons.io.read_transactions`: the order-status column,
         the worksheet of an Excel file, and what to do with closed, refunded,
         cancelled or unpaid orders (left out by default).
+    engine : {'pandas', 'duckdb', 'spark'}, optional
+        Where the file is read and the per-customer tables are computed.
+        Default: DuckDB for Parquet (a file, a folder or a glob) and for a
+        text file too large for memory (when installed), else pandas.  On
+        DuckDB and Spark ``data`` may also be an Ibis table, and the
+        transactions stay on the engine (``ReportData.tables``).
+    horizon : int
+        CLV horizon in months (for the run-rate estimate computed on an engine).
+    connection, spark_master, memory_limit
+        An Ibis connection to use, the Spark master URL (default ``local[*]``),
+        DuckDB's memory limit (default ``'1GB'``).
 
     Returns
     -------
@@ -165,14 +376,37 @@ def prepare_data(
     """
     from crm_lessons.io import read_transactions_with_report
 
-    if data is None:
+    if data is not None and not isinstance(data, (str, os.PathLike)):  # an Ibis table on the user's connection
+        engine = "spark" if data.get_backend().name == "pyspark" else "duckdb"
+    else:
+        engine = choose_engine(data, engine)
+    if engine in ("duckdb", "spark"):
+        from crm_lessons.engines import check_engine
+
+        check_engine(engine, where=_WHERE)
+        return _prepare_on_engine(data, engine=engine, customer_col=customer_col, date_col=date_col,
+                                  amount_col=amount_col, status_col=status_col, closed_orders=closed_orders,
+                                  as_of=as_of, currency=currency, horizon=horizon, connection=connection,
+                                  master=spark_master, memory_limit=memory_limit)
+    if data is not None and _is_parquet_source(data):  # pandas asked for Parquet: pyarrow reads it
+        frame = pd.read_parquet(data)
+        tx, rep = read_transactions_with_report(frame, customer_col=customer_col, date_col=date_col,
+                                                amount_col=amount_col, status_col=status_col,
+                                                closed_orders=closed_orders)
+        rep.source, rep.file_format = str(data), "parquet"
+        data_frame: pd.DataFrame | None = tx
+    else:
+        data_frame = None
+    if data_frame is not None:
+        source, default_as_of, default_currency = Path(data).name or str(data), rep.date_max, "CNY"
+    elif data is None:
         from crm_lessons.datasets import load_cdnow
 
         frame = load_cdnow()[["customer_id", "date", "amount"]]
         tx, rep = read_transactions_with_report(frame)
         rep.source, rep.file_format = "CDNOW (Fader, Hardie & Lee 2005)", "bundled"
         source, default_as_of, default_currency = rep.source, CDNOW_AS_OF, "USD"
-    else:
+    if data_frame is None and data is not None:
         path = Path(data)
         tx, rep = read_transactions_with_report(path, customer_col=customer_col, date_col=date_col,
                                                 amount_col=amount_col, status_col=status_col,
@@ -444,6 +678,7 @@ def clv_table(
     as_of: Any,
     horizon: int = 12,
     discount_rate: float = 0.01,
+    summary: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """BG/NBD + Gamma-Gamma: P(alive), expected purchases and CLV per customer.
 
@@ -457,6 +692,10 @@ def clv_table(
         CLV horizon in months.
     discount_rate : float, default 0.01
         Monthly discount rate.
+    summary : DataFrame or callable, optional
+        The customer summary already computed (e.g. on an engine:
+        :attr:`CustomerTables.summary`), or a function returning it; then
+        ``transactions`` is not used.
 
     Returns
     -------
@@ -495,7 +734,10 @@ def clv_table(
     """
     from crm_lessons.clv import BetaGeoFitter, GammaGammaFitter, clv, customer_summary
 
-    summary = customer_summary(transactions, calibration_end=as_of)
+    if summary is None:
+        summary = customer_summary(transactions, calibration_end=as_of)
+    elif callable(summary):
+        summary = summary()
     bg = BetaGeoFitter().fit(summary)
     gg = GammaGammaFitter().fit(summary)
     period = 52 / 12
@@ -670,6 +912,9 @@ def render_report(
     status_col: str | None = None,
     sheet_name: str | int | None = None,
     closed_orders: str = "drop",
+    engine: str | None = None,
+    spark_master: str | None = None,
+    memory_limit: str | None = None,
 ) -> Path:
     """Read the data, run the report template and write the HTML page atomically.
 
@@ -683,6 +928,11 @@ def render_report(
         leaves no partial file.
     customer_col, date_col, amount_col, as_of, currency, status_col, sheet_name, closed_orders
         As in :func:`prepare_data`.
+    engine, spark_master, memory_limit
+        As in :func:`prepare_data`: 'duckdb' or 'spark' compute the
+        per-customer tables on that engine (default: DuckDB for Parquet or
+        a file too large for memory); ``data`` may then be a folder or glob
+        of Parquet files or an Ibis table.
     lang : {'zh', 'en'}
         Language of the text, labels and number formats.
     horizon : int, default 12
@@ -737,7 +987,8 @@ def render_report(
         raise DataError(f"{pre}discount_rate={discount_rate} should be a monthly rate from 0 to below 1 "
                         "(e.g. 0.01)", zh=f"{pre_zh}月折现率 {discount_rate} 应在 0 到 1 之间（如 0.01）")
     out = Path(out)
-    if data is not None and (out.resolve() == Path(data).resolve()
+    is_path = isinstance(data, (str, os.PathLike))
+    if is_path and (out.resolve() == Path(data).resolve()
                              or (out.exists() and Path(data).exists() and os.path.samefile(out, data))):
         raise DataError(f"{pre}--out {str(out)!r} is the data file; choose another output name",
                         zh=f"{pre_zh}--out {str(out)!r} 就是数据文件；请换一个输出文件名")
@@ -748,10 +999,14 @@ def render_report(
     say("[1/4] 读取数据 ..." if zh else "[1/4] reading data ...")
     prepared = prepare_data(data, customer_col=customer_col, date_col=date_col, amount_col=amount_col,
                             as_of=as_of, currency=currency, status_col=status_col, sheet_name=sheet_name,
-                            closed_orders=closed_orders)
+                            closed_orders=closed_orders, engine=engine, horizon=int(horizon),
+                            spark_master=spark_master, memory_limit=memory_limit)
     q = prepared.quality
     say(f"      {q['rows_read']:,} 行，{q['customers']:,} 位客户，{q['date_min']} 至 {q['date_max']}" if zh else
         f"      {q['rows_read']:,} rows, {q['customers']:,} customers, {q['date_min']} to {q['date_max']}")
+    if prepared.tables is not None:
+        say(f"      引擎 {q['engine']}：每位客户的汇总表已在引擎上算好" if zh else
+            f"      engine {q['engine']}: the per-customer tables were computed on the engine")
     from crm_lessons._notebooks import execute_notebook, to_html
 
     with tempfile.TemporaryDirectory(prefix="crm-report-") as tmp:
@@ -762,7 +1017,7 @@ def render_report(
             "[2/4] running the analysis (RFM, lifecycle, BG/NBD + Gamma-Gamma) ...")
         template = template_path()
         params = {
-            "DATA_FILE": None if data is None else str(Path(data).resolve()),
+            "DATA_FILE": str(Path(data).resolve()) if is_path else None,
             "CUSTOMER_COL": customer_col, "DATE_COL": date_col, "AMOUNT_COL": amount_col,
             "AS_OF": prepared.as_of, "LANG": lang, "CURRENCY": prepared.currency,
             "HORIZON": int(horizon), "DISCOUNT_RATE": float(discount_rate), "PREPARED": str(pickled),

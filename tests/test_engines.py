@@ -258,11 +258,15 @@ def test_duckdb_memory_limit_and_spill_folder(tmp_path):
     assert settings[0].startswith("244") and settings[1] == str(tmp_path / "spill") and settings[2] == 1
 
 
-def test_io_check_memory_names_the_extra():
-    from crm_lessons.io import check_memory
+def test_io_check_memory_points_to_duckdb(monkeypatch):
+    from crm_lessons import io as cio
 
-    with pytest.raises(DataError, match="Large data"):
-        check_memory(4 * 2**30, available=2**30)
+    with pytest.raises(DataError, match="engine='duckdb'") as err:
+        cio.check_memory(4 * 2**30, available=2**30)
+    assert "Large data" in str(err.value) and "DuckDB" in err.value.zh
+    monkeypatch.setattr(cio, "duckdb_installed", lambda: False)
+    with pytest.raises(DataError, match=r'pip install "crm-lessons\[duckdb\]"'):
+        cio.check_memory(4 * 2**30, available=2**30)
 
 
 def test_parquet_with_typed_columns(tmp_path, duckdb_con):
@@ -277,3 +281,87 @@ def test_parquet_with_typed_columns(tmp_path, duckdb_con):
     assert os.path.exists(path)
     buf = io.BytesIO()
     frame.to_parquet(buf)
+
+
+# ---------------------------------------------------------------- the report on an engine
+
+
+def _report_tables(data, horizon=12):
+    from crm_lessons import report
+
+    ct = report.customer_tables(data, horizon=horizon)
+    rules = lifecycle.LifecycleRules()
+    return {"revenue": ct.revenue, "rfm": ct.rfm, "summary": ct.summary, "stages": ct.stages(rules),
+            "naive_clv": ct.naive_clv.sort_index(), "n": ct.n_transactions}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_report_tables_on_the_engine_equal_pandas(engine, logs, request):
+    """prepare_data on an engine: the same checks and counts, and every per-customer table of the report."""
+    from crm_lessons import report
+
+    path, _ = logs["generated"]
+    kwargs = {"connection": _connection(engine, request)}
+    on_engine = report.prepare_data(path, engine=engine, as_of="2023-10-31", horizon=6, **kwargs)
+    in_memory = report.prepare_data(path, engine="pandas", as_of="2023-10-31", horizon=6)
+    assert on_engine.tables is not None and on_engine.transactions.empty and in_memory.tables is None
+    assert on_engine.quality.pop("engine") == engine
+    for key in ("rows_read", "rows_kept", "customers", "returns", "duplicates", "excluded_nonpositive",
+                "excluded_after_as_of", "date_min", "date_max", "warnings"):
+        assert on_engine.quality[key] == in_memory.quality[key], key
+    got, want = _report_tables(on_engine, 6), _report_tables(in_memory, 6)
+    assert got.pop("n") == want.pop("n")
+    for name in want:
+        assert_same(want[name], got[name])
+    table, models = report.clv_table(on_engine.transactions, as_of=on_engine.as_of, summary=lambda: got["summary"])
+    expected, expected_models = report.clv_table(in_memory.transactions, as_of=in_memory.as_of)
+    assert_same(expected, table)
+    pd.testing.assert_series_equal(models["bgnbd"], expected_models["bgnbd"], rtol=1e-12)
+
+
+def test_report_engine_choice_and_checks(tmp_path, logs, duckdb_con):
+    from crm_lessons import report
+
+    path, _ = logs["generated"]
+    assert report.choose_engine(path) == "duckdb" and report.choose_engine(path.parent) == "duckdb"
+    csv = tmp_path / "small.csv"
+    csv.write_text("customer,date,amount\n1,2024-01-05,3\n", encoding="utf-8")
+    assert report.choose_engine(csv) == "pandas" and report.choose_engine(csv, "duckdb") == "duckdb"
+    with pytest.raises(DataError, match="is before the first purchase"):
+        report.prepare_data(path, engine="duckdb", as_of="2020-01-01", connection=duckdb_con)
+    few = tmp_path / "few.parquet"
+    pd.DataFrame({"customer_id": ["a", "b"], "date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+                  "amount": [1.0, 2.0]}).to_parquet(few)
+    with pytest.raises(DataError, match="at least 5 customers"):
+        report.prepare_data(few, engine="duckdb", connection=duckdb_con)
+    import pyarrow as pa
+
+    refunds = duckdb_con.create_table("refunds", pa.Table.from_pandas(pd.DataFrame(
+        {"customer_id": ["a"], "date": pd.to_datetime(["2024-01-01"]), "amount": [-1.0]}), preserve_index=False))
+    with pytest.raises(DataError, match="no purchases"):
+        report.prepare_data(refunds)  # an Ibis table stays on its own connection
+
+
+def test_cli_report_on_parquet_with_duckdb(tmp_path, logs, capsys):
+    """`crm-lessons report --data x.parquet` runs on DuckDB by default and writes the report."""
+    from crm_lessons.cli import main
+
+    path, _ = logs["generated"]
+    out = tmp_path / "report.html"
+    assert main(["report", "--data", str(path), "--out", str(out), "--lang", "en", "--memory-limit", "256MB"]) == 0
+    printed = capsys.readouterr().out
+    assert "engine duckdb" in printed and out.is_file()
+    page = out.read_text(encoding="utf-8")
+    assert "RFM segments" in page and "lifetime value" in page
+
+
+def test_cli_engine_checks_before_heavy_imports(tmp_path, capsys, monkeypatch):
+    from crm_lessons import cli
+
+    assert cli.main(["report", "--data", str(tmp_path / "none" / "*.parquet"), "--engine", "duckdb", "--lang", "en"]) == 2
+    assert "file not found" in capsys.readouterr().err
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None if name == "pyspark" else object())
+    csv = tmp_path / "x.csv"
+    csv.write_text("customer,date,amount\n", encoding="utf-8")
+    assert cli.main(["report", "--data", str(csv), "--engine", "spark", "--lang", "en"]) == 2
+    assert 'pip install "crm-lessons[spark]"' in capsys.readouterr().err
