@@ -229,7 +229,7 @@ def run_sphinx(src_dir: Path, out_dir: Path) -> None:
     write the site's Chinese font, cut down to the characters the pages use."""
     from crm_lessons._notebooks import subset_font
 
-    src_dir, out_dir = Path(src_dir), Path(out_dir)
+    src_dir, out_dir = Path(src_dir).resolve(), Path(out_dir).resolve()  # Sphinx runs in src_dir
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E",
                            "-d", str(src_dir / "_doctrees"), str(src_dir), str(out_dir)],
