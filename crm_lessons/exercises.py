@@ -34,7 +34,6 @@ Command line (one notebook's student version, as nbgrader releases it)::
 from __future__ import annotations
 
 import argparse
-import ast
 import math
 import numbers
 import operator
@@ -62,19 +61,14 @@ __all__ = [
     "make_student_version",
     "release_cell_source",
     "student_notebook",
-    "student_source",
 ]
 
 #: Status words printed by the checker, keyed by the machine-readable status.
 STATUSES = {
     "checked": "格式正确 well-formed",
-    "correct": "正确 correct",
     "not_attempted": "未作答 not attempted",
     "wrong": "错误 wrong",
 }
-_BEGIN = "### BEGIN SOLUTION"
-_END = "### END SOLUTION"
-_MISSING: Any = object()  # marks "no expected= given" (the pre-nbgrader checks; going away)
 _CHECKED_NOTE = "(隐藏测试评分 hidden tests grade it)"
 
 
@@ -177,13 +171,8 @@ class Checker:
 
     # -- kinds of answers --------------------------------------------------
     def number(self, ex_id: str, answer: Any, *, lo: float | None = None, hi: float | None = None,
-               integer: bool = False, hint: str = "", expected: Any = _MISSING, rtol: float = 1e-2,
-               atol: float = 0.0) -> str:
+               integer: bool = False, hint: str = "") -> str:
         """A finite number (not a bool or a string), within ``lo <= x <= hi``, integral if ``integer``.
-
-        ``expected``/``rtol``/``atol`` belong to the pre-nbgrader checks and are
-        accepted only until every chapter is converted; new checks never reveal
-        the answer.
 
         Examples
         --------
@@ -197,8 +186,6 @@ class Checker:
         """
         if self._untouched(ex_id, answer):
             return "not_attempted"
-        if expected is not _MISSING:
-            return self._legacy_number(ex_id, answer, expected=expected, rtol=rtol, atol=atol, hint=hint)
         if isinstance(answer, (bool, str, bytes)) or not isinstance(answer, numbers.Real):
             return self._bad(ex_id, f"expected a number, got {type(answer).__name__} {_show(answer)}", hint)
         value = float(answer)
@@ -212,7 +199,7 @@ class Checker:
         return self._ok(ex_id, what or "a finite number")
 
     def choice(self, ex_id: str, answer: Any, *, options: str = "ABCD", multiple: bool = False,
-               hint: str = "", expected: Any = _MISSING) -> str:
+               hint: str = "") -> str:
         """One option letter (case ignored), or with ``multiple=True`` one or more (``"AC"``, ``{"a", "c"}``).
 
         Examples
@@ -227,8 +214,6 @@ class Checker:
         """
         if self._untouched(ex_id, answer):
             return "not_attempted"
-        if expected is not _MISSING:
-            return self._legacy_choice(ex_id, answer, expected=expected, hint=hint)
         allowed = "/".join(options.upper())
         letters = _letters(answer)
         if letters is None or not letters <= set(options.upper()) or (not multiple and len(letters) != 1):
@@ -276,38 +261,11 @@ class Checker:
             return self._ok(ex_id, "passes the property check")
         return self._bad(ex_id, "the answer does not have the required property", hint)
 
-    # -- pre-nbgrader checks (expected=): kept only until every chapter is converted ----
-    def _legacy_number(self, ex_id: str, answer: Any, *, expected: Any, rtol: float, atol: float,
-                       hint: str) -> str:
-        try:
-            value = float(answer)
-        except (TypeError, ValueError):
-            return self._bad(ex_id, f"expected a number, got {type(answer).__name__} {_show(answer)}", hint)
-        if math.isclose(value, float(expected), rel_tol=rtol, abs_tol=atol):
-            return self._report(ex_id, "correct")
-        return self._bad(ex_id, f"got {value:.6g}", hint)
-
-    def _legacy_choice(self, ex_id: str, answer: Any, *, expected: Any, hint: str) -> str:
-        got = _letters(answer) or frozenset()
-        if got == (_letters(expected) or frozenset()):
-            return self._report(ex_id, "correct")
-        return self._bad(ex_id, f"got {sorted(got)}", hint)
-
-    def equal(self, ex_id: str, answer: Any, *, expected: Any, hint: str = "") -> str:
-        """Pre-nbgrader exact check; kept only until every chapter is converted (use hidden tests)."""
-        if self._untouched(ex_id, answer):
-            return "not_attempted"
-        if answer == expected:
-            return self._report(ex_id, "correct")
-        return self._bad(ex_id, f"got {_show(answer)}", hint)
-
     def summary(self) -> str:
         """One line: how many answers are well-formed, not attempted, wrong."""
         counts = {s: sum(v == s for v in self.results.values()) for s in STATUSES}
-        checked = f"{counts['checked']} well-formed (hidden tests grade them), "
-        legacy = f"{counts['correct']} correct, " if counts["correct"] else ""
-        return (f"第{self.chapter}章 chapter {self.chapter}: {checked}{legacy}"
-                f"{counts['not_attempted']} not attempted, {counts['wrong']} wrong")
+        return (f"第{self.chapter}章 chapter {self.chapter}: {counts['checked']} well-formed (hidden tests grade "
+                f"them), {counts['not_attempted']} not attempted, {counts['wrong']} wrong")
 
 
 # -- hidden tests ---------------------------------------------------------------
@@ -547,64 +505,6 @@ def release_cell_source(cell: Any) -> str:
     return source
 
 
-def _answer_names(block: str) -> list[str]:
-    """Names ``answer...`` assigned at the top level of a solution block."""
-    names: list[str] = []
-    try:
-        tree = ast.parse(block)
-    except SyntaxError:
-        tree = None
-    if tree is not None:
-        for node in tree.body:
-            targets = node.targets if isinstance(node, ast.Assign) else (
-                [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
-            for t in targets:
-                if isinstance(t, ast.Name) and t.id.startswith("answer") and t.id not in names:
-                    names.append(t.id)
-    return names
-
-
-def student_source(source: str) -> str:
-    """Pre-nbgrader format (cells without nbgrader metadata): solution blocks become answer placeholders.
-
-    Kept only until every chapter is converted to the nbgrader format.
-
-    Examples
-    --------
-    >>> src = "x = 1\\n### BEGIN SOLUTION\\nanswer_1 = x + 1\\n### END SOLUTION\\nprint(x)"
-    >>> print(student_source(src))
-    x = 1
-    answer_1 = ...  # 在这里作答 your answer here
-    print(x)
-    """
-    out: list[str] = []
-    lines = source.splitlines()
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if line.strip() == _BEGIN:
-            indent = line[: len(line) - len(line.lstrip())]
-            j = i + 1
-            while j < len(lines) and lines[j].strip() != _END:
-                j += 1
-            if j == len(lines):
-                raise ValueError(f"'{_BEGIN}' without '{_END}' in cell:\n{source}")
-            block = "\n".join(lines[i + 1:j])
-            names = _answer_names(_dedent(block, indent))
-            if not names:
-                raise ValueError(f"solution block assigns no variable named answer...:\n{block}")
-            out.extend(f"{indent}{n} = ...  # 在这里作答 your answer here" for n in names)
-            i = j + 1
-            continue
-        out.append(line)
-        i += 1
-    return "\n".join(out)
-
-
-def _dedent(block: str, indent: str) -> str:
-    return "\n".join(l[len(indent):] if l.startswith(indent) else l for l in block.splitlines())
-
-
 def _atomic_write(path: Path, text: str, *, encoding: str = "utf-8") -> None:
     atomic_write_bytes(path, text.encode(encoding))
 
@@ -624,17 +524,13 @@ def student_notebook(nb: Any) -> Any:
     import copy
 
     nb = copy.deepcopy(nb)
-    nbgrader_format = is_nbgrader_notebook(nb)
     for cell in nb.cells:
         meta = _nbgrader(cell)
-        if nbgrader_format:
-            cell.source = release_cell_source(cell)
-            if meta.get("solution") or meta.get("grade") or meta.get("locked"):
-                cell.metadata["deletable"] = False
-            if (meta.get("grade") and not meta.get("solution")) or (meta.get("locked") and not meta.get("solution")):
-                cell.metadata["editable"] = False
-        elif cell.cell_type == "code" and _BEGIN in cell.source:  # pre-nbgrader format, going away
-            cell.source = student_source(cell.source)
+        cell.source = release_cell_source(cell)
+        if meta.get("solution") or meta.get("grade") or meta.get("locked"):
+            cell.metadata["deletable"] = False
+        if (meta.get("grade") or meta.get("locked")) and not meta.get("solution"):
+            cell.metadata["editable"] = False
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None

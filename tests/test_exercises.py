@@ -18,7 +18,6 @@ from crm_lessons.exercises import (
     is_nbgrader_notebook,
     make_student_version,
     release_cell_source,
-    student_source,
 )
 from crm_lessons.exercises import main as exercises_main
 
@@ -56,11 +55,14 @@ def test_visible_checks_test_properties_only(capsys):
 
 
 def test_visible_checks_take_no_expected_keyword():
-    """The documented checks have no way to receive the answer (the legacy keyword goes away)."""
+    """No visible check can receive the answer: nothing in a student version may reveal it."""
     import inspect
 
-    for name in ("text", "predicate"):
+    for name in ("number", "choice", "text", "predicate"):
         assert "expected" not in inspect.signature(getattr(Checker, name)).parameters
+    assert not hasattr(Checker, "equal")
+    with pytest.raises(TypeError):
+        Checker("1").number("1.1", 0.5, expected=0.5)
 
 
 class _LiesEqual:
@@ -172,27 +174,6 @@ def test_assert_equal_coerces_to_the_truths_type():
     assert_equal(2.5, 2.5)
     with pytest.raises(TypeError, match="unsupported truth type"):
         assert_equal(1, object())
-
-
-def test_legacy_expected_checks_still_run_until_every_chapter_is_converted(capsys):
-    check = Checker("9")
-    assert check.number("9.1", 1.004, expected=1.0, rtol=0.01) == "correct"
-    with pytest.raises(ExerciseError, match="got 2. Hint: think again"):
-        check.number("9.2", 2, expected=1.0, hint="think again")
-    assert check.choice("9.3", "b", expected="B") == "correct"
-    assert check.equal("9.4", {1, 2}, expected={2, 1}) == "correct"
-    assert check.summary() == ("第9章 chapter 9: 0 well-formed (hidden tests grade them), 3 correct, "
-                               "0 not attempted, 1 wrong")
-
-
-def test_student_source_keeps_indentation_and_several_answers():
-    src = "if True:\n    ### BEGIN SOLUTION\n    answer_a = 1\n    answer_b = answer_a + 1\n    ### END SOLUTION\nz = 3"
-    assert student_source(src) == ("if True:\n    answer_a = ...  # 在这里作答 your answer here\n"
-                                   "    answer_b = ...  # 在这里作答 your answer here\nz = 3")
-    with pytest.raises(ValueError, match="without"):
-        student_source("### BEGIN SOLUTION\nanswer = 1")
-    with pytest.raises(ValueError, match="assigns no variable named answer"):
-        student_source("### BEGIN SOLUTION\nx = 1\n### END SOLUTION")
 
 
 def _nbgrader_notebook() -> nbformat.NotebookNode:

@@ -7,7 +7,6 @@
   marks, the untouched student version scores zero and runs clean (its
   visible checks say 未作答), a partly wrong submission scores the expected
   partial points; the student versions reveal no solution and no answer;
-* chapters still in the old format: the student version runs clean;
 * hygiene: parameters cell, no absolute paths / network / pip, committed
   outputs follow the policy in notebooks/README.md.
 
@@ -27,7 +26,7 @@ import nbformat
 import pytest
 
 from crm_lessons.course import chapter_notebooks, execute_notebook
-from crm_lessons.exercises import is_nbgrader_notebook, make_student_version, release_cell_source, student_notebook
+from crm_lessons.exercises import is_nbgrader_notebook, release_cell_source, student_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = chapter_notebooks(ROOT / "notebooks")
@@ -40,10 +39,9 @@ def _load(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
-#: Chapters whose exercises are in the nbgrader format (all of them, once every chapter is converted).
+#: Every chapter's exercises are in the nbgrader format (test_hygiene requires it).
 NBGRADER = [p for p in NOTEBOOKS if is_nbgrader_notebook(_load(p))]
 NBGRADER_IDS = [p.stem for p in NBGRADER]
-LEGACY = [p for p in NOTEBOOKS if p not in NBGRADER]
 #: At least this many autograded exercises per chapter (notebooks/README.md).
 MIN_EXERCISES = 4
 _ANSWER_DUMP = (
@@ -125,20 +123,6 @@ def test_runs_with_alternative_parameters(path: Path, tmp_path: Path):
     assert {name: namespace.get(name) for name in params} == params
 
 
-@pytest.mark.notebook
-@pytest.mark.parametrize("path", LEGACY, ids=[p.stem for p in LEGACY])
-def test_student_version_runs_clean(path: Path, tmp_path: Path):
-    """Chapters still in the old exercise format (nbgrader chapters: the autograde tests below cover this)."""
-    student = make_student_version(path, tmp_path / f"student_{path.name}")
-    text = student.read_text(encoding="utf-8")
-    assert "### BEGIN SOLUTION" not in text
-    nb = execute_notebook(student, tmp_path / f"executed_{path.name}", cwd=path.parent)
-    lines = [line for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream"
-             for line in o.get("text", "").splitlines() if line.startswith("[练习 ")]
-    assert len(lines) >= 3, f"{path.name}: expected at least three exercise checks, got {lines}"
-    assert all("未作答 not attempted" in line for line in lines), lines
-
-
 # -- hygiene (static, fast) ---------------------------------------------------
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -168,10 +152,7 @@ def test_hygiene(path: Path):
                 f"no warnings/stderr in stored outputs: {o.get('text', '')[:200]}"
     assert any(c.source.lstrip().startswith("# NBVAL_CHECK_OUTPUT") for c in code), \
         "mark the cells with key results '# NBVAL_CHECK_OUTPUT'"
-    if not is_nbgrader_notebook(nb):  # old format, until the chapter is converted
-        solutions = sum(c.source.count("### BEGIN SOLUTION") for c in code)
-        checks = sum(len(re.findall(r"\bcheck\.(number|choice|equal|predicate)\(", c.source)) for c in code)
-        assert solutions >= 3 and checks >= solutions, "at least three exercises, each with a check"
+    assert is_nbgrader_notebook(nb), "exercises in the nbgrader format (notebooks/README.md)"
     first = nb.cells[0]
     assert first.cell_type == "markdown" and first.source.startswith("# "), "open with '# 第N章 ...' title"
     assert "学习目标" in first.source, "state the learning goals (学习目标) in the first cell"
