@@ -319,10 +319,16 @@ def test_submitted_layout_rejects_another_chapters_notebook(course, tmp_path):
     folder = work / "submitted" / "mallory" / "ch01"
     folder.mkdir(parents=True)
     nbformat.write(_source(course, "ch02"), folder / "01_tiny.ipynb")
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{work / 'gradebook.db'}") as gb:  # the class list: `nbgrader db student add`
+        gb.update_or_create_student("absent")
     rows = grade_course(work, csv_path=tmp_path / "g.csv", log=lambda line: None)
     mine = [r for r in rows if r["student"] == "mallory" and r["chapter"] == "ch01"]
     assert mine and {r["status"] for r in mine} == {"invalid_submission"}
     assert sum(r["points"] for r in mine) == 0
+    absent = [r for r in rows if r["student"] == "absent"]
+    assert {r["chapter"] for r in absent} == {"ch01", "ch02"} and {r["status"] for r in absent} == {"missing"}
 
 
 def test_csv_never_lands_on_submissions_or_nbgrader_folders(course, tmp_path):
@@ -359,6 +365,7 @@ def test_assign_refuses_a_foreign_folder_and_refreshes_its_own(course, tmp_path)
     with pytest.raises(GradingError, match="did not create"):
         assign_course(foreign, notebooks=course / "source" / "ch01", log=lambda line: None)
     assert (foreign / "thesis.docx").read_bytes() == b"x"
+    assert cli_main(["assign", "--out", str(foreign), "--notebooks", str(course / "source" / "ch01")]) == 2
     with pytest.raises(GradingError, match="chapter must be a number"):
         assign_course(tmp_path / "new", ["two"], notebooks=tmp_path, log=lambda line: None)
     assert os.access(course / "nbgrader_config.py", os.R_OK)
