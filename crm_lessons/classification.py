@@ -165,7 +165,7 @@ def customer_value(
     require_no_missing(transactions, customer_col, where=where)
     require_no_missing(transactions, amount_col, where=where)
     require_numeric(transactions, amount_col, where=where)
-    revenue = transactions[amount_col].astype("float64").groupby(transactions[customer_col], sort=True).sum()
+    revenue = transactions[amount_col].astype("float64").groupby(transactions[customer_col], sort=True, observed=True).sum()
     revenue.name = "revenue"
     revenue.index.name = customer_col
     return revenue

@@ -395,6 +395,21 @@ def _compress(*arrays: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
     return tuple(c[starts] for c in cols), counts
 
 
+def _distinct_rows(*arrays: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """Distinct rows of the column arrays and, per original row, the position of its distinct row."""
+    if len(arrays[0]) == 0:
+        return arrays, np.zeros(0, dtype=np.intp)
+    order = np.lexsort(arrays[::-1])
+    cols = [a[order] for a in arrays]
+    new = np.zeros(len(order), dtype=bool)
+    new[0] = True
+    for c in cols:
+        new[1:] |= c[1:] != c[:-1]
+    inverse = np.empty(len(order), dtype=np.intp)
+    inverse[order] = np.cumsum(new) - 1
+    return tuple(c[new] for c in cols), inverse
+
+
 _BLAS: dict[str, Any] = {}
 
 
@@ -1823,13 +1838,15 @@ def clv(
     x, tx, T = _rft_arrays(data, where=where)
     x_m, m_x = _gg_arrays(data, where)
     spend = gamma_gamma_conditional_expected_spend(spend_model.params_, x_m, m_x)
+    # customers with the same (x, t_x, T) have the same expected purchases: compute each history once
+    (x, tx, T), inverse = _distinct_rows(x, tx, T)
     total = np.zeros(len(x))
     previous = np.zeros(len(x))
-    for k in range(1, int(horizon) + 1):  # loop over periods, vectorised over customers
+    for k in range(1, int(horizon) + 1):  # loop over periods, vectorised over distinct histories
         current = cond(transaction_model.params_, k * period_length, x, tx, T)
         total += (current - previous) / (1 + discount_rate) ** k
         previous = current
-    return pd.Series(margin * spend * total, index=data.index, name="clv")
+    return pd.Series(margin * spend * total[inverse], index=data.index, name="clv")
 
 
 # ---------------------------------------------------------------------------

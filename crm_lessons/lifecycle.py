@@ -152,7 +152,10 @@ def _transactions(
             f"{where}: column {date_col!r} has missing dates in {first_rows(dates.isna().to_numpy(), data.index)}; "
             "fill or drop those rows first"
         )
-    out = pd.DataFrame({"customer": data[customer_col].to_numpy(), "date": dates.dt.normalize().to_numpy()})
+    ids = data[customer_col]
+    # a categorical column keeps its codes (grouped without hashing the ids again)
+    ids = ids.array if isinstance(ids.dtype, pd.CategoricalDtype) else ids.to_numpy()
+    out = pd.DataFrame({"customer": ids, "date": dates.dt.normalize().to_numpy()})
     if amount_col is not None:
         require_numeric(data, amount_col, where=where)
         require_no_missing(data, amount_col, where=where)
@@ -252,7 +255,7 @@ def lifecycle_stage(
         recent=np.where(days_before < w, value, 0.0),
         previous=np.where((days_before >= w) & (days_before < 2 * w), value, 0.0),
     )
-    g = tx.groupby("customer", sort=True)
+    g = tx.groupby("customer", sort=True, observed=True)
     out = pd.DataFrame(
         {
             "first_purchase": g["date"].min(),

@@ -115,6 +115,17 @@ class CustomerTables:
 
     def __init__(self, data: ReportData, *, horizon: int = 12) -> None:
         self._data, self._horizon, self._pre = data, int(horizon), dict(data.tables or {})
+        self._coded_tx: pd.DataFrame | None = None
+
+    def _tx(self) -> pd.DataFrame:
+        """The transactions with the customer ids as a categorical column, made once: every table groups
+        by its codes instead of hashing the ids again (the tables' indexes show the ids as before)."""
+        if self._coded_tx is None:
+            from crm_lessons._ids import categorical_ids
+
+            tx = self._data.transactions
+            self._coded_tx = tx.assign(customer_id=categorical_ids(tx["customer_id"])) if len(tx) else tx
+        return self._coded_tx
 
     def _get(self, name: str, compute: Callable[[], Any]) -> Any:
         if name not in self._pre:
@@ -132,25 +143,24 @@ class CustomerTables:
     def revenue(self) -> pd.Series:
         from crm_lessons.classification import customer_value
 
-        return self._get("revenue", lambda: customer_value(self._data.transactions))
+        return self._get("revenue", lambda: _plain_index(customer_value(self._tx())))
 
     @property
     def rfm(self) -> pd.DataFrame:
         from crm_lessons.rfm import rfm_table
 
-        return self._get("rfm", lambda: rfm_table(self._data.transactions, as_of=self._data.as_of))
+        return self._get("rfm", lambda: _plain_index(rfm_table(self._tx(), as_of=self._data.as_of)))
 
     @property
     def summary(self) -> pd.DataFrame:
         from crm_lessons.clv import customer_summary
 
-        return self._get("summary", lambda: customer_summary(self._data.transactions,
-                                                             calibration_end=self._data.as_of))
+        return self._get("summary", lambda: customer_summary(self._tx(), calibration_end=self._data.as_of))
 
     @property
     def naive_clv(self) -> pd.Series:
-        return self._get("naive_clv", lambda: naive_clv(self._data.transactions, as_of=self._data.as_of,
-                                                        horizon=self._horizon))
+        return self._get("naive_clv", lambda: _plain_index(naive_clv(self._tx(), as_of=self._data.as_of,
+                                                                     horizon=self._horizon)))
 
     def stages(self, rules: Any = None) -> pd.DataFrame:
         """Lifecycle stages under ``rules`` (default :class:`crm_lessons.lifecycle.LifecycleRules`)."""
@@ -159,12 +169,21 @@ class CustomerTables:
         rules = lifecycle.LifecycleRules() if rules is None else rules
         inputs = self._pre.get("lifecycle_inputs")
         if inputs is None:
-            return lifecycle.lifecycle_stage(self._data.transactions, as_of=self._data.as_of, rules=rules)
+            return _plain_index(lifecycle.lifecycle_stage(self._tx(), as_of=self._data.as_of, rules=rules))
         made = self._pre["lifecycle_rules"]
         if (made.window_days, made.measure) != (rules.window_days, rules.measure):
             raise DataError(f"{_WHERE}: the engine computed the lifecycle windows for window_days={made.window_days}, "
                             f"measure={made.measure!r}; these rules need others")
         return lifecycle._stages(inputs, rules, None, "lifecycle_stage")
+
+
+def _plain_index(table: Any) -> Any:
+    """``table`` with a categorical customer index turned back into the ids themselves."""
+    index = table.index
+    if isinstance(index, pd.CategoricalIndex):
+        table = table.copy(deep=False)
+        table.index = pd.Index(index.categories.take(index.codes), name=index.name)
+    return table
 
 
 def customer_tables(data: ReportData, *, horizon: int = 12) -> CustomerTables:
