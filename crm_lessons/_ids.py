@@ -79,6 +79,25 @@ def _int_codes(key: np.ndarray, max_range: int) -> tuple[np.ndarray, np.ndarray]
     return _ranks(codes.astype(np.intp, copy=False), order), row[order]
 
 
+def digit_parts(arr):  # arr: pyarrow.ChunkedArray of strings -> (str, pyarrow array) | None
+    """``(prefix, digits)`` when every id is ASCII digits after one common prefix of non-digits, else None."""
+    import pyarrow.compute as pc
+
+    if len(arr) == 0 or arr.null_count:
+        return None
+    prefix = re.match(r"\D*", arr[0].as_py()).group()
+    if len(prefix) > 64:
+        return None
+    rest = arr
+    if prefix:
+        if not pc.all(pc.starts_with(arr, prefix)).as_py():
+            return None
+        rest = pc.utf8_slice_codeunits(arr, len(prefix))
+    if not pc.all(pc.ascii_is_decimal(rest)).as_py():  # also False for an empty remainder
+        return None
+    return prefix, rest
+
+
 def _digit_codes(arr) -> tuple[np.ndarray, np.ndarray] | None:  # arr: pyarrow.ChunkedArray of strings
     """Codes in text order and one row per distinct id, when every id is digits after one common
     prefix (``C000123``, ``VIP88``, ``13800138000``); else None.
@@ -91,18 +110,10 @@ def _digit_codes(arr) -> tuple[np.ndarray, np.ndarray] | None:  # arr: pyarrow.C
     import pyarrow.compute as pc
 
     n = len(arr)
-    if n == 0 or arr.null_count:
+    parts = digit_parts(arr)
+    if parts is None:
         return None
-    prefix = re.match(r"\D*", arr[0].as_py()).group()
-    if len(prefix) > 64:
-        return None
-    rest = arr
-    if prefix:
-        if not pc.all(pc.starts_with(arr, prefix)).as_py():
-            return None
-        rest = pc.utf8_slice_codeunits(arr, len(prefix))
-    if not pc.all(pc.ascii_is_decimal(rest)).as_py():  # also False for an empty remainder
-        return None
+    rest = parts[1]
     length = pc.binary_length(rest)
     lo_len, hi_len = (v.as_py() for v in pc.min_max(length).values())
     if hi_len > _MAX_DIGITS + (lo_len == hi_len):

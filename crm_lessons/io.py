@@ -37,6 +37,7 @@ from typing import IO, Any, Literal
 import numpy as np
 import pandas as pd
 
+from crm_lessons._ids import _digit_codes, digit_parts
 from crm_lessons._validation import _INTERFACE, DataError, option, pass_option, quote, to_timestamp
 
 __all__ = ["DataQualityReport", "read_transactions", "read_transactions_with_report"]
@@ -861,11 +862,31 @@ def _row_codes(values: pd.Series) -> np.ndarray:
 
 
 def _duplicated(frame: pd.DataFrame) -> np.ndarray:
-    """``frame.duplicated(keep="first")``, with text columns coded by Arrow first."""
-    if frame.shape[1] == 0:
-        return np.zeros(len(frame), bool)
+    """``frame.duplicated(keep="first")``, cheaply: rows are compared in full only where their numbers
+    and dates (hashed fast) repeat, and text columns are coded by Arrow."""
+    out = np.zeros(len(frame), bool)
+    if frame.shape[1] == 0 or len(frame) < 2:
+        return out
+    numeric = [i for i in range(frame.shape[1]) if frame.iloc[:, i].dtype.kind in "biufmM"]
+    rows = np.arange(len(frame))
+    if numeric:
+        # identical rows have the same numbers and dates, so the same hash of them: only rows whose
+        # hash repeats can be duplicates (a shared hash alone proves nothing; they are compared below)
+        mixed = np.zeros(len(frame), dtype=np.uint64)
+        for i in numeric:
+            values = frame.iloc[:, i].to_numpy()
+            if values.dtype.kind == "f":
+                values = np.where(np.isnan(values), np.nan, values + 0.0)  # one NaN, and -0.0 as 0.0
+            bits = np.ascontiguousarray(values).view(f"u{values.dtype.itemsize}").astype(np.uint64, copy=False)
+            mixed = (mixed ^ bits) * np.uint64(0x9E3779B97F4A7C15)
+        repeat = pd.Series(mixed).duplicated(keep=False).to_numpy()
+        if not repeat.any():
+            return out
+        rows = np.flatnonzero(repeat)
+        frame = frame.iloc[rows]
     codes = pd.DataFrame({i: _row_codes(frame.iloc[:, i]) for i in range(frame.shape[1])})
-    return codes.duplicated(keep="first").to_numpy()
+    out[rows] = codes.duplicated(keep="first").to_numpy()
+    return out
 
 
 def _take(parsed: pd.Series, codes: np.ndarray, missing: Any) -> np.ndarray:
@@ -1065,13 +1086,30 @@ _EDGE_SPACE = r"^[\s\x0b\x1c-\x1f\x85\p{Z}]|[\s\x0b\x1c-\x1f\x85\p{Z}]$"
 
 
 def _clean_ids(values: pd.Series) -> bool:
-    """True when a text column of ids needs no cleaning: Arrow text, none missing, no surrounding spaces."""
+    """True when a text column of ids needs no cleaning: Arrow text, none missing, no surrounding spaces.
+
+    Ids that are digits after a common prefix without spaces (``C000123``) are clean without a
+    pattern search over every id.
+    """
     arrow = _arrow_text(values)
     if arrow is None or arrow.null_count:
         return False
     import pyarrow.compute as pc
 
+    parts = digit_parts(arrow)
+    if parts is not None and not parts[0][:1].isspace():  # ends in a digit, starts with no space
+        return True
     return not pc.any(pc.match_substring_regex(arrow, _EDGE_SPACE)).as_py()
+
+
+def _count_ids(values: pd.Series) -> int:
+    """Number of distinct ids (digit ids counted from their numbers, without hashing text)."""
+    arrow = _arrow_text(values)
+    if arrow is not None and len(arrow) and not arrow.null_count:
+        found = _digit_codes(arrow)
+        if found is not None:
+            return len(found[1])
+    return int(values.nunique())
 
 
 def _parse_customer(codes: np.ndarray, uniq: pd.Series, values: pd.Series | None = None) -> pd.Series:
@@ -1292,7 +1330,7 @@ def read_transactions_with_report(
         rows_read=rows_read,
         blank_rows=int(blank.sum()),
         rows_kept=len(out),
-        customers=int(out["customer_id"].nunique()),
+        customers=_count_ids(out["customer_id"]),
         returns=int(is_ret.sum()),
         zero_amounts=int(is_zero.sum()),
         duplicates=int(is_dup.sum()),

@@ -83,6 +83,9 @@ CASES = {
     "id of spaces": _with(350, 0, "   "),
     "ideographic space": _with(350, 0, "C00007\u3000"),
     "missing id later": _with(350, 0, ""),
+    "every id after a space": _csv(_clean_rows(ids=" C{:05d}")),
+    "every id after an ideographic space": _csv(_clean_rows(ids="\u3000C{:05d}")),
+    "not UTF-8": _csv(_clean_rows()).replace(b"customer_id", "客户".encode("gbk")),
     "blank line later": _csv(_clean_rows()[:300]) + b"\n" + _csv(_clean_rows()[300:])[len(b"customer_id,date,amount,store\n"):],
 }
 
@@ -153,3 +156,20 @@ def test_clean_file_takes_the_fast_path(monkeypatch, case):
     monkeypatch.setattr(cio, "_factorize", refuse)
     tx, rep = cio.read_transactions_with_report(io.BytesIO(CASES[case]))
     assert len(tx) == N and rep.customers == tx["customer_id"].nunique()
+
+
+def test_duplicated_equals_pandas():
+    rng = np.random.default_rng(9)
+    n = 5000
+    frame = pd.DataFrame({
+        "customer_id": pd.Series(rng.choice(["a", "b", "c", None], n), dtype="str"),
+        "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 5, n), unit="D"),
+        "amount": rng.choice([1.0, 2.5, -0.0, 0.0, np.nan], n),
+        "flag": rng.choice([True, False], n),
+        "qty": rng.integers(0, 3, n),
+        "note": rng.choice(["x", "y"], n).astype(object),
+    })
+    assert np.array_equal(cio._duplicated(frame), frame.duplicated(keep="first").to_numpy())
+    assert np.array_equal(cio._duplicated(frame[["customer_id", "note"]]),
+                          frame[["customer_id", "note"]].duplicated(keep="first").to_numpy())
+    assert not cio._duplicated(frame.iloc[:1]).any()
