@@ -85,29 +85,51 @@ def test_runs_with_default_parameters(path: Path, tmp_path: Path):
         text = "".join(o.get("text", "") for o in out.cells[-1].outputs if o.get("output_type") == "stream")
         answers = json.loads(text.split("__ANSWERS__", 1)[1])
         assert answers, "no answer_* variables after Run All"
-        released = "\n".join(c.source for c in student_notebook(_load(path)).cells if c.cell_type == "code")
+        released = student_notebook(_load(path)).cells
+        code = "\n".join(c.source for c in released if c.cell_type == "code")
+        constants = [k for c in released if c.cell_type == "code" and _nbg(c) for k in _lone_constants(c.source)]
         for name, value in answers.items():
-            for literal in _answer_literals(value):
-                assert literal not in released, \
-                    f"{path.name}: the student version reveals {name} (its value appears as {literal!r} in a code cell)"
+            leaks = [k for k in constants if _same(k, value)]
+            if isinstance(value, float) and not value.is_integer() and repr(value) in code:
+                leaks.append(repr(value))
+            assert not leaks, f"{path.name}: the student version reveals {name} (as {leaks[0]!r} in an exercise cell)"
 
 
-def _answer_literals(value) -> list[str]:
-    """How an answer could appear in code: quoted strings, the repr of a collection, a distinctive number."""
-    if isinstance(value, bool) or value is None:
+def _lone_constants(source: str) -> list:
+    """Literal values in a cell, except the members of a list of options (``("是", "否")``, ``options=[...]``)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
         return []
-    if isinstance(value, str):
-        return [f'"{value}"', f"'{value}'"] if value.strip() else []
-    if isinstance(value, int):
-        return [f"{value}"] if abs(value) >= 1000 and not re.search(rf"\b{value}\b", "") else []
-    if isinstance(value, float):
-        if value != value or value.is_integer():
-            return _answer_literals(int(value)) if value == value and abs(value) < 1e15 else []
-        return sorted({repr(value), f"{value:.4g}"} - {f"{value:.1g}", f"{value:.2g}"})
-    if isinstance(value, list) and value:
-        items = ", ".join(f"'{v}'" if isinstance(v, str) else repr(v) for v in value)
-        return [f"[{items}]", f"{{{items}}}", items.replace("'", '"')] if len(value) > 1 else []
-    return []
+    in_options = {id(e) for node in ast.walk(tree) if isinstance(node, (ast.Tuple, ast.List, ast.Set))
+                  and len(node.elts) >= 2 for e in node.elts}
+    in_options |= {id(k) for node in ast.walk(tree) if isinstance(node, ast.Dict) for k in node.keys if k is not None}
+    values = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and id(node) not in in_options and node.value is not None \
+                and not isinstance(node.value, bool):
+            values.append(node.value)
+        elif isinstance(node, (ast.Set, ast.List, ast.Tuple)):
+            try:
+                values.append(ast.literal_eval(node))
+            except ValueError:
+                pass
+    return values
+
+
+def _same(constant, answer) -> bool:
+    """Whether a literal in the student version gives an answer away."""
+    if isinstance(answer, str):
+        return isinstance(constant, str) and constant.strip() == answer.strip() != ""
+    if isinstance(answer, bool) or answer is None:
+        return False
+    if isinstance(answer, (int, float)) and isinstance(constant, (int, float)) and not isinstance(constant, bool):
+        if float(answer).is_integer():
+            return abs(answer) >= 100 and constant == answer
+        return abs(constant - answer) <= 1e-3 * abs(answer)
+    if isinstance(answer, list) and len(answer) > 1 and isinstance(constant, (set, list, tuple)):
+        return sorted(map(repr, constant)) == sorted(map(repr, answer))
+    return False
 
 
 @pytest.mark.notebook
