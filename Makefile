@@ -14,7 +14,7 @@ help:
 	@echo "make test-spark  install the spark extra and run the Spark engine tests (needs Java 17)"
 	@echo "make test-browser  build the course, then test it, JupyterLab and a report in Chromium (needs chromium, chromium-driver)"
 	@echo "make lab         open JupyterLab on notebooks/"
-	@echo "make benchmarks  run the speed benchmarks"
+	@echo "make benchmarks  run the speed benchmarks (bench_peers.py: the ratios against polars, DuckDB, pandas)"
 	@echo "make lock        re-resolve constraints.txt (maintainers)"
 
 # Create the virtual environment and install the package with the exact
@@ -50,6 +50,7 @@ lab: $(STAMP)
 	$(BIN)/python -m jupyter lab notebooks
 
 benchmarks: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,site,bench]"
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 # Re-resolve the lock file from the bounds in pyproject.toml in a throw-away venv.
@@ -57,7 +58,7 @@ lock:
 	rm -rf .venv-lock
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet --upgrade "pip>=24"
-	.venv-lock/bin/python -m pip install --quiet -e ".[test,site,lab]"
+	.venv-lock/bin/python -m pip install --quiet -e ".[test,site,lab,bench]"
 	( echo "# Exact versions the test suite passed with; 'make test' installs these. Regenerate: make lock"; \
 	  .venv-lock/bin/python -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)==' ) > constraints.txt
 	rm -rf .venv-lock

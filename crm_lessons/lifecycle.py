@@ -292,9 +292,12 @@ def _stages(out: pd.DataFrame, rules: LifecycleRules, p_alive: pd.Series | None,
         out["tenure_days"].to_numpy() >= rules.maturity_days,
     ]
     choices = ["termination", "acquisition", "growth", "decline", "maturity"]
-    stage = np.select(conditions, choices, default="growth")
-    out["stage"] = pd.Categorical(stage, categories=list(STAGES), ordered=True)
-    out["stage_zh"] = out["stage"].map(_STAGES_ZH).astype(str)
+    order = list(STAGES)
+    # stage codes, not strings: no text is made or hashed per customer
+    code = np.select(conditions, [order.index(c) for c in choices], default=order.index("growth"))
+    out["stage"] = pd.Categorical.from_codes(code, categories=order, ordered=True)
+    out["stage_zh"] = pd.Series(np.array([_STAGES_ZH[s] for s in order], dtype=object)[code],
+                                index=out.index).astype(str)
     cols = ["first_purchase", "last_purchase", "n_purchases", "tenure_days", "days_since_last",
             "recent_value", "previous_value", "stage", "stage_zh"]
     return out[cols]

@@ -1,0 +1,301 @@
+"""The speed targets of issue 18 as ratios, measured against polars, DuckDB and pandas in one run.
+
+1. Customer tables from a transaction log, on the same data, contenders interleaved (each repeat
+   runs every contender once, in turn; best of ``--repeat``):
+
+   * the RFM table: ``crm_lessons.rfm.rfm_table`` vs DuckDB (SQL on the same pandas DataFrame, the
+     result fetched as a pandas DataFrame), polars (a polars DataFrame made beforehand, not timed;
+     the result left in polars: the most favourable terms for polars) and a pandas ``groupby``;
+   * the Fader-Hardie summary (``crm_lessons.clv.customer_summary``, ``freq="D"``: purchases of one
+     customer on one day merged; frequency, recency, T, mean repeat spend) vs the same in DuckDB
+     and polars;
+
+   with 1M and 5M rows, integer ids and string ids (``C`` + digits, as member codes are) and, at 1M,
+   text ids with no digit pattern (``客户`` + a random word).  Every contender's numbers are
+   checked against ours (counts and days exactly, money to 1e-9).
+
+2. ``crm_lessons.io.read_transactions`` vs ``pandas.read_csv`` producing the same thing (ids as
+   text, dates parsed) on a 1M-row clean UTF-8 CSV (string ids, integer-looking ids), and vs
+   ``pandas.read_csv`` of a messy GBK export (``￥1,234.50``, ``2024年1月5日``, blank rows), which
+   pandas only splits into text columns.
+
+Prints one table with each ratio and its target; exits 1 when a ratio misses its target.
+
+Run: .venv/bin/python benchmarks/bench_peers.py [--sizes 1000000 5000000] [--repeat 3]
+(needs the ``bench`` extra: ``pip install -e ".[bench]"`` brings polars and duckdb).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from crm_lessons.clv import customer_summary
+from crm_lessons.io import read_transactions
+from crm_lessons.rfm import rfm_table
+
+try:
+    import duckdb
+    import polars as pl
+except ImportError:  # pragma: no cover - depends on the venv
+    raise SystemExit("bench_peers.py needs polars and duckdb: pip install -e '.[bench]' (or pip install polars duckdb)")
+
+AS_OF = "2023-12-31"
+AS_OF_DAY = pd.Timestamp(AS_OF)
+
+
+def load() -> str:
+    return " / ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def make_log(n_rows: int, ids: str, *, n_customers: int = 500_000, seed: int = 0) -> pd.DataFrame:
+    """Synthetic log: ids drawn at random, two years of dates plus 10 days after AS_OF, lognormal amounts."""
+    rng = np.random.default_rng(seed)
+    cust = rng.integers(0, n_customers, n_rows)
+    seconds = rng.integers(0, 2 * 365 * 86_400 + 10 * 86_400, n_rows)
+    if ids == "int":
+        customer: Any = cust
+    elif ids == "str":
+        customer = pd.Series(np.char.add("C", cust.astype("U7")), dtype="str")
+    else:  # text with no digit pattern: a random 6-letter word per customer
+        words = np.array(["客户" + "".join(w) for w in rng.choice(list("abcdefghijklmnopqrstuvwxyz"),
+                                                                 (n_customers, 6))])
+        customer = pd.Series(words[cust], dtype="str")
+    return pd.DataFrame({
+        "customer_id": customer,
+        "date": pd.Timestamp("2022-01-01") + pd.to_timedelta(seconds, unit="s"),
+        "amount": rng.lognormal(3.0, 1.0, n_rows).round(2),
+    })
+
+
+# ----------------------------------------------------------------------------- contenders: RFM table
+
+def pandas_rfm(df: pd.DataFrame) -> pd.DataFrame:
+    day = df["date"].dt.floor("D")
+    d = df.assign(day=day)[day <= AS_OF_DAY]
+    g = d.groupby("customer_id").agg(last=("day", "max"), first=("day", "min"), n=("day", "size"),
+                                     spend=("amount", "sum"))
+    return pd.DataFrame({"days_since_last": (AS_OF_DAY - g["last"]).dt.days, "n_purchases": g["n"],
+                         "total_spend": g["spend"], "days_since_first": (AS_OF_DAY - g["first"]).dt.days})
+
+
+_RFM_SQL = f"""
+SELECT customer_id,
+       date_diff('day', max(CAST(date AS DATE)), DATE '{AS_OF}') AS days_since_last,
+       count(*) AS n_purchases, sum(amount) AS total_spend,
+       date_diff('day', min(CAST(date AS DATE)), DATE '{AS_OF}') AS days_since_first
+FROM df WHERE CAST(date AS DATE) <= DATE '{AS_OF}'
+GROUP BY customer_id ORDER BY customer_id
+"""
+
+_SUMMARY_SQL = f"""
+WITH d AS (
+    SELECT customer_id, CAST(date AS DATE) AS day, sum(amount) AS amount
+    FROM df WHERE CAST(date AS DATE) <= DATE '{AS_OF}' GROUP BY ALL
+), c AS (
+    SELECT customer_id, min(day) AS first_day, max(day) AS last_day, count(*) AS n, sum(amount) AS total,
+           arg_min(amount, day) AS first_amount
+    FROM d GROUP BY customer_id
+)
+SELECT customer_id, n - 1 AS frequency, date_diff('day', first_day, last_day) AS recency,
+       date_diff('day', first_day, DATE '{AS_OF}') AS "T",
+       CASE WHEN n > 1 THEN (total - first_amount) / (n - 1) ELSE 0 END AS monetary_value
+FROM c ORDER BY customer_id
+"""
+
+
+def duckdb_query(con: Any, sql: str, df: pd.DataFrame) -> pd.DataFrame:
+    con.register("df", df)
+    try:
+        return con.execute(sql).df()
+    finally:
+        con.unregister("df")
+
+
+def polars_rfm(lf: Any) -> Any:
+    day = pl.col("date").dt.date()
+    end = AS_OF_DAY.date()
+    return (lf.filter(day <= end).group_by("customer_id")
+            .agg(last=day.max(), first=day.min(), n_purchases=pl.len(), total_spend=pl.col("amount").sum())
+            .with_columns(days_since_last=(pl.lit(end) - pl.col("last")).dt.total_days(),
+                          days_since_first=(pl.lit(end) - pl.col("first")).dt.total_days())
+            .sort("customer_id").collect())
+
+
+def polars_summary(lf: Any) -> Any:
+    end = AS_OF_DAY.date()
+    days = (lf.with_columns(day=pl.col("date").dt.date()).filter(pl.col("day") <= end)
+            .group_by("customer_id", "day").agg(pl.col("amount").sum()))
+    per = (days.group_by("customer_id")
+           .agg(first_day=pl.col("day").min(), last_day=pl.col("day").max(), n=pl.len(),
+                total=pl.col("amount").sum(), first_amount=pl.col("amount").sort_by("day").first()))
+    return (per.with_columns(frequency=pl.col("n") - 1,
+                             recency=(pl.col("last_day") - pl.col("first_day")).dt.total_days(),
+                             T=(pl.lit(end) - pl.col("first_day")).dt.total_days(),
+                             monetary_value=pl.when(pl.col("n") > 1)
+                             .then((pl.col("total") - pl.col("first_amount")) / (pl.col("n") - 1)).otherwise(0.0))
+            .select("customer_id", "frequency", "recency", "T", "monetary_value").sort("customer_id").collect())
+
+
+def agree(ours: pd.DataFrame, theirs: Any, exact: list[str], money: list[str], what: str) -> None:
+    """Raise unless a contender's table has our customers (in our order) and our numbers."""
+    frame = theirs.to_pandas() if hasattr(theirs, "to_pandas") and not isinstance(theirs, pd.DataFrame) else theirs
+    if "customer_id" in frame.columns:
+        frame = frame.set_index("customer_id")
+    assert [str(v) for v in frame.index[:50]] == [str(v) for v in ours.index[:50]], f"{what}: customers differ"
+    assert len(frame) == len(ours), f"{what}: {len(frame)} customers, we have {len(ours)}"
+    for col in exact:
+        assert np.array_equal(frame[col].to_numpy(dtype=float), ours[col].to_numpy(dtype=float)), f"{what}: {col}"
+    for col in money:
+        a, b = frame[col].to_numpy(dtype=float), ours[col].to_numpy(dtype=float)
+        assert np.allclose(a, b, rtol=1e-9, atol=1e-9), f"{what}: {col} differs"
+
+
+def interleaved(contenders: dict[str, Callable[[], Any]], repeat: int) -> tuple[dict[str, float], dict[str, Any]]:
+    """Best time of each contender; each repeat runs all of them once, in turn."""
+    best = {name: float("inf") for name in contenders}
+    out: dict[str, Any] = {}
+    for _ in range(repeat):
+        for name, fn in contenders.items():
+            gc.collect()
+            t0 = time.perf_counter()
+            out[name] = fn()
+            best[name] = min(best[name], time.perf_counter() - t0)
+    return best, out
+
+
+ROWS: list[dict[str, Any]] = []
+
+
+def record(task: str, times: dict[str, float], target: float, note: str = "") -> None:
+    """One line of the table: our time, the peers', ratio = best peer / ours (>= target is met)."""
+    peers = {k: v for k, v in times.items() if k not in ("crm_lessons", "pandas")}
+    reference = min(peers.values()) if peers else times["pandas"]
+    ratio = reference / times["crm_lessons"]
+    ROWS.append({"task": task, **{k: times.get(k) for k in ("crm_lessons", "duckdb", "polars", "pandas")},
+                 "ratio": ratio, "target": target, "note": note})
+    cells = "  ".join(f"{k} {v:6.3f}" for k, v in times.items())
+    print(f"  {task:<44} {cells}  ratio {ratio:5.2f} (target >= {target:g})", flush=True)
+
+
+def bench_tables(sizes: list[int], repeat: int) -> None:
+    con = duckdb.connect()
+    con.execute("SET threads TO 2")
+    for n in sizes:
+        for ids in ("int", "str") + (("text",) if n == min(sizes) else ()):
+            df = make_log(n, ids)
+            lf = pl.from_pandas(df).lazy()
+            label = f"{n / 1e6:g}M rows, {ids} ids"
+            times, out = interleaved({
+                "crm_lessons": lambda: rfm_table(df, as_of=AS_OF),
+                "duckdb": lambda: duckdb_query(con, _RFM_SQL, df),
+                "polars": lambda: polars_rfm(lf),
+                "pandas": lambda: pandas_rfm(df),
+            }, repeat)
+            for name in ("duckdb", "polars", "pandas"):
+                agree(out["crm_lessons"], out[name], ["days_since_last", "n_purchases", "days_since_first"],
+                      ["total_spend"], f"RFM {name}")
+            record(f"RFM table, {label}", times, 1.0)
+            times, out = interleaved({
+                "crm_lessons": lambda: customer_summary(df, calibration_end=AS_OF, freq="D"),
+                "duckdb": lambda: duckdb_query(con, _SUMMARY_SQL, df),
+                "polars": lambda: polars_summary(lf),
+            }, repeat)
+            for name in ("duckdb", "polars"):
+                agree(out["crm_lessons"], out[name], ["frequency", "recency", "T"], ["monetary_value"],
+                      f"summary {name}")
+            record(f"customer summary, {label}", times, 1.0)
+            del df, lf, out
+            gc.collect()
+
+
+# ----------------------------------------------------------------------------- reading files
+
+def write_clean(path: Path, n: int, ids: str) -> None:
+    rng = np.random.default_rng(1)
+    cust = rng.integers(1, 300_000, n)
+    frame = pd.DataFrame({
+        "customer_id": [f"C{c:06d}" for c in cust] if ids == "str" else cust,
+        "date": (pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")).strftime("%Y-%m-%d"),
+        "amount": rng.gamma(2.0, 50.0, n).round(2),
+        "store": rng.choice(["北京", "上海", "广州"], n),
+    })
+    frame.to_csv(path, index=False)
+
+
+def write_messy(path: Path, n: int) -> None:
+    """A GBK export: 会员编号/下单时间/实付金额, ￥1,234.50 amounts, 2024年1月5日 dates, a blank row per 1000."""
+    rng = np.random.default_rng(2)
+    days = (pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")).strftime("%Y年%m月%d日")
+    amounts = [f"￥{v:,.2f}" for v in rng.gamma(2.0, 50.0, n)]
+    ids = [f"VIP{c:06d}" for c in rng.integers(1, 100_000, n)]
+    stores = rng.choice(["北京", "上海"], n)
+    lines = ["会员编号,下单时间,实付金额,门店"]
+    for i, (c, d, a, s) in enumerate(zip(ids, days, amounts, stores)):
+        lines.append(f'{c},{d},"{a}",{s}')
+        if i % 1000 == 999:
+            lines.append("")
+    path.write_bytes(("\n".join(lines) + "\n").encode("gbk"))
+
+
+def bench_io(n: int, repeat: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in ("str", "int"):
+            path = Path(tmp) / f"clean_{kind}.csv"
+            write_clean(path, n, kind)
+            times, out = interleaved({
+                "crm_lessons": lambda: read_transactions(path),
+                "pandas": lambda: pd.read_csv(path, dtype={"customer_id": str}, parse_dates=["date"]),
+            }, repeat)
+            ours, ref = out["crm_lessons"], out["pandas"]
+            assert ours["customer_id"].equals(ref["customer_id"]) and np.array_equal(ours["amount"], ref["amount"])
+            assert np.array_equal(ours["date"].to_numpy(), ref["date"].to_numpy().astype("datetime64[ns]"))
+            ids = "string ids" if kind == "str" else "integer-looking ids"
+            record(f"read_transactions, clean UTF-8 CSV, {ids}", times, 0.5, "pandas.read_csv (ids text, dates parsed)")
+        path = Path(tmp) / "messy_gbk.csv"
+        write_messy(path, n)
+        times, out = interleaved({
+            "crm_lessons": lambda: read_transactions(path),
+            "pandas": lambda: pd.read_csv(path, encoding="gb18030"),
+        }, repeat)
+        assert len(out["crm_lessons"]) == n
+        record("read_transactions, messy GBK export", times, 0.25, "pandas.read_csv splits text only")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
+    parser.add_argument("--io-rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {platform.machine()}, {os.cpu_count()} cores; "
+          f"load {load()} at start")
+    print(f"pandas {pd.__version__}, numpy {np.__version__}, polars {pl.__version__}, duckdb {duckdb.__version__}, "
+          f"pyarrow {__import__('pyarrow').__version__}, python {sys.version.split()[0]}; best of {args.repeat}, "
+          "contenders interleaved; ratio = best peer's time / ours (>= target is met)")
+    bench_tables(args.sizes, args.repeat)
+    bench_io(args.io_rows, args.repeat)
+    print(f"load {load()} at end\n")
+    print("| task | crm_lessons s | DuckDB s | polars s | pandas s | ratio | target | |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    missed = 0
+    for r in ROWS:
+        ok = r["ratio"] >= r["target"]
+        missed += not ok
+        cells = " | ".join("-" if r[k] is None else f"{r[k]:.3f}" for k in ("crm_lessons", "duckdb", "polars", "pandas"))
+        print(f"| {r['task']} | {cells} | {r['ratio']:.2f} | >= {r['target']:g} | {'met' if ok else 'MISSED'} |")
+    sys.exit(1 if missed else 0)
+
+
+if __name__ == "__main__":
+    main()
