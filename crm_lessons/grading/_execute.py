@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from nbgrader.preprocessors import Execute
-from nbgrader.utils import is_grade
+import warnings
+
+# nbgrader (through its dependencies) adds warning filters when imported; importing this plugin
+# module (nbgrader's configuration names it) must leave the importing process's filters as they were
+with warnings.catch_warnings():
+    from nbgrader.preprocessors import Execute
+    from nbgrader.utils import is_grade
 
 
 class StrictExecute(Execute):
