@@ -21,7 +21,7 @@
 
 Prints one table with each ratio and its target; exits 1 when a ratio misses its target.
 
-Run: .venv/bin/python benchmarks/bench_peers.py [--sizes 1000000 5000000] [--repeat 3]
+Run: .venv/bin/python benchmarks/bench_peers.py [--sizes 1000000 5000000] [--repeat 3] [--parts tables io]
 (needs the ``bench`` extra: ``pip install -e ".[bench]"`` brings polars and duckdb).
 """
 
@@ -277,14 +277,17 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
     parser.add_argument("--io-rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--parts", nargs="+", choices=["tables", "io"], default=["tables", "io"])
     args = parser.parse_args()
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {platform.machine()}, {os.cpu_count()} cores; "
           f"load {load()} at start")
     print(f"pandas {pd.__version__}, numpy {np.__version__}, polars {pl.__version__}, duckdb {duckdb.__version__}, "
           f"pyarrow {__import__('pyarrow').__version__}, python {sys.version.split()[0]}; best of {args.repeat}, "
           "contenders interleaved; ratio = best peer's time / ours (>= target is met)")
-    bench_tables(args.sizes, args.repeat)
-    bench_io(args.io_rows, args.repeat)
+    if "tables" in args.parts:
+        bench_tables(args.sizes, args.repeat)
+    if "io" in args.parts:
+        bench_io(args.io_rows, args.repeat)
     print(f"load {load()} at end\n")
     print("| task | crm_lessons s | DuckDB s | polars s | pandas s | ratio | target | |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")

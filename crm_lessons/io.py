@@ -643,12 +643,21 @@ def _read_frame(
         mapping = _resolve_columns(header, explicit, where)
         csv_options = {"sep": delimiter, "skip_blank_lines": False, "encoding": enc, "engine": "c"}
         raw_date, raw_amount = raw_names[mapping["date"]], raw_names[mapping["amount"]]
-        fmt = _head_date_format(text_head, csv_options, raw_date, date_format)
+        raw_customer = raw_names[mapping["customer_id"]]
+        head = _head_frame(text_head, csv_options, [raw_customer, raw_date])
+        fmt = _head_date_format(head, raw_date, date_format)
+        # ids that pandas reads as text anyway (C000123) are not forced to text, which costs more;
+        # integer-looking ids are, so that 007 stays 007
+        ids_text = head is not None and isinstance(head[raw_customer].dtype, pd.StringDtype)
         buffer.seek(0)
         frame = pd.read_csv(
-            buffer, dtype={raw_names[mapping["customer_id"]]: str},
+            buffer, dtype={} if ids_text else {raw_customer: str},
             **({"parse_dates": [raw_date], "date_format": fmt} if fmt else {}), **csv_options,
         )
+        if not isinstance(frame[raw_customer].dtype, pd.StringDtype):  # numbers after the first rows
+            buffer.seek(0)
+            frame[raw_customer] = pd.read_csv(buffer, usecols=[raw_customer], dtype={raw_customer: str},
+                                              **csv_options)[raw_customer]
         parsed = {}
         for role, raw_col, clean in (("date", raw_date, _clean_dates), ("amount", raw_amount, _clean_amounts)):
             values = clean(frame[raw_col])
@@ -675,23 +684,31 @@ def _read_frame(
     return frame, info, mapping
 
 
-def _head_date_format(text_head: str, csv_options: dict[str, Any], raw_date: Any, date_format: str | None) -> str | None:
+def _head_frame(text_head: str, csv_options: dict[str, Any], columns: list[Any]) -> pd.DataFrame | None:
+    """The first (up to 200) rows of ``columns``, read as pandas infers them; None if they cannot be read."""
+    lines = text_head.lstrip("\ufeff").splitlines()
+    if len(lines) < 3:
+        return None
+    head = "\n".join(lines[:201]) if len(lines) > 201 else "\n".join(lines[:-1])  # the last line may be cut
+    try:
+        frame = pd.read_csv(_io.StringIO(head), usecols=list(dict.fromkeys(columns)),
+                            **{k: v for k, v in csv_options.items() if k != "encoding"})
+    except (ValueError, pd.errors.ParserError):
+        return None
+    return frame if len(frame) else None
+
+
+def _head_date_format(head: pd.DataFrame | None, raw_date: Any, date_format: str | None) -> str | None:
     """The date format that reads every date in the first rows of the file, or None.
 
     Formats are tried in the order of ``_DATE_FORMATS`` (``date_format`` alone when given); the
     formats are exclusive, so the one that reads all of these dates is the one the cell-by-cell
     parser would choose.  A guarded format (``%Y%m%d``) is left to the cell-by-cell parser.
     """
-    lines = text_head.lstrip("\ufeff").splitlines()
-    if len(lines) < 3:
+    if head is None or not isinstance(head[raw_date].dtype, pd.StringDtype):
         return None
-    head = "\n".join(lines[:201]) if len(lines) > 201 else "\n".join(lines[:-1])  # the last line may be cut
-    try:
-        sample = pd.read_csv(_io.StringIO(head), usecols=[raw_date], dtype={raw_date: str},
-                             **{k: v for k, v in csv_options.items() if k != "encoding"})[raw_date]
-    except (ValueError, pd.errors.ParserError):
-        return None
-    if sample.isna().any() or not len(sample):
+    sample = head[raw_date]
+    if sample.isna().any():
         return None
     for fmt in (date_format,) if date_format is not None else _DATE_FORMATS:
         if fmt in _FORMAT_GUARD:

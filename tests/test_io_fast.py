@@ -40,6 +40,7 @@ def _read(raw: bytes, **kwargs):
 def _slow(monkeypatch, raw: bytes, **kwargs):
     with monkeypatch.context() as m:
         m.setattr(cio, "_head_date_format", lambda *a, **k: None)
+        m.setattr(cio, "_head_frame", lambda *a, **k: None)
         m.setattr(cio, "_clean_dates", lambda values: None)
         m.setattr(cio, "_clean_amounts", lambda values: None)
         m.setattr(cio, "_clean_ids", lambda values: False)
@@ -67,6 +68,11 @@ CASES = {
     "clean, date and time": _csv(_clean_rows(dates="%Y-%m-%d %H:%M:%S")),
     "clean, integer-looking ids": _csv(_clean_rows(ids="{}")),
     "clean, ids with leading zeros": _csv(_clean_rows(ids="{:08d}")),
+    "integer-looking ids, text later": _with(350, 0, "C17", ids="{}"),
+    "text ids, number later": _with(350, 0, "0017"),
+    "text ids, boolean later": _with(350, 0, "True"),
+    "boolean ids": _csv([["True" if i % 2 else "False"] + r[1:] for i, r in enumerate(_clean_rows())]),
+    "text ids, NA later": _with(350, 0, "NA"),
     "clean, Chinese dates": _csv(_clean_rows(dates="%Y年%m月%d日")),
     "bad date later": _with(350, 1, "2024-13-01"),
     "placeholder date later": _with(350, 1, "9999-12-31"),
