@@ -33,7 +33,7 @@ const done = arguments[arguments.length - 1];
   while ((node = walker.nextNode())) {
     const el = node.parentElement;
     if (!el || el.closest('script,style,noscript,[hidden]')) continue;
-    const cjk = node.textContent.match(/[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e]/g);
+    const cjk = node.textContent.match(/[\u3400-\u9fff\u3001-\u303f\uff01-\uff5e]/g);  // not U+3000, a blank
     if (!cjk) continue;
     const family = getComputedStyle(el).fontFamily;
     if (!seen.has(family)) {
@@ -71,10 +71,49 @@ def wait_for(driver, script: str, *, timeout: float = 30, poll: float = 0.2):
         time.sleep(poll)
 
 
+# Elements whose own text holds Chinese characters, marked so that DevTools can name them.
+MARK_CJK_JS = r"""
+let i = 0;
+const out = [];
+for (const el of document.body.querySelectorAll('*')) {
+  if (el.closest('script,style,noscript,[hidden]')) continue;
+  const own = [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('');
+  const ideographs = (own.match(/[\u3400-\u9fff]/g) || []).length;
+  if (!ideographs || !el.getClientRects().length) continue;
+  el.setAttribute('data-glyph-check', String(i++));
+  out.push({ideographs: ideographs, others: own.length - ideographs, text: own.trim().slice(0, 30)});
+  if (i >= 400) break;
+}
+return out;
+"""
+
+
+def system_font_ideographs(driver) -> list[dict]:
+    """Elements where the browser drew Chinese characters with a system font (no CJK font here: boxes).
+
+    DevTools tells, per element, how many glyphs each font drew; with no Chinese font on the
+    machine, every ideograph must come from the bundled web font, so the glyphs drawn by system
+    fonts can be at most the element's other characters.
+    """
+    marked = driver.execute_script(MARK_CJK_JS)
+    driver.execute_cdp_cmd("DOM.enable", {})
+    driver.execute_cdp_cmd("CSS.enable", {})
+    root = driver.execute_cdp_cmd("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    nodes = driver.execute_cdp_cmd("DOM.querySelectorAll", {"nodeId": root, "selector": "[data-glyph-check]"})["nodeIds"]
+    bad = []
+    for info, node in zip(marked, nodes):
+        fonts = driver.execute_cdp_cmd("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        system = sum(f["glyphCount"] for f in fonts if not f["isCustomFont"])
+        if system > info["others"]:
+            bad.append({**info, "fonts": [(f["familyName"], f["glyphCount"]) for f in fonts]})
+    return bad
+
+
 def missing_glyphs(driver) -> dict:
     driver.set_script_timeout(60)
     result = driver.execute_async_script(MISSING_GLYPHS_JS)
     assert "error" not in result, result
+    result["system_font"] = system_font_ideographs(driver)
     return result
 
 

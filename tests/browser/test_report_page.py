@@ -14,7 +14,7 @@ def test_sample_report_opens_offline_with_every_glyph(browser, site_dir, size):
     open_page(browser, site_dir / "report.html", size=size)
     assert only_local_resources(browser) == []
     result = missing_glyphs(browser)
-    assert result["checked"] > 50 and result["missing"] == [], result
+    assert result["checked"] > 50 and result["missing"] == [] and result["system_font"] == [], result
 
 
 def test_hostile_customer_ids_are_shown_as_text(browser, tmp_path):

@@ -81,6 +81,7 @@ def test_no_chinese_character_is_drawn_as_a_box(browser, site_dir, size):
         result = missing_glyphs(browser)
         assert result["checked"] > 20, (page.name, result)
         assert result["missing"] == [], f"{page.name} at {size}: {result['missing']}"
+        assert result["system_font"] == [], f"{page.name} at {size}: Chinese drawn by a system font: {result['system_font'][:5]}"
     width = browser.execute_script("return document.documentElement.scrollWidth")
     assert width <= size[0] + 1, f"the page scrolls sideways at {size}: {width} px"
 
