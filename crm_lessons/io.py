@@ -1008,12 +1008,13 @@ def _date_values(uniq: pd.Series, date_format: str | None) -> pd.Series:
     return out
 
 
-def _parse_amount(values: pd.Series, labels: np.ndarray, col: Any, where: str) -> np.ndarray:
+def _parse_amount(values: pd.Series, labels: np.ndarray, col: Any, where: str,
+                  factorized: tuple[np.ndarray, pd.Series] | None = None) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         out = values.to_numpy(dtype="float64")
         codes = np.zeros(len(out), dtype=np.intp)
     else:
-        codes, uniq = _factorize(values)
+        codes, uniq = _factorize(values) if factorized is None else factorized
         is_bool = uniq.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
         parsed = _amount_values(uniq)
         parsed[is_bool] = np.nan  # an Excel TRUE/FALSE cell is not an amount
@@ -1066,7 +1067,8 @@ def _placeholder_error(mask: np.ndarray, labels: np.ndarray, values: pd.Series, 
     )
 
 
-def _parse_dates(values: pd.Series, labels: np.ndarray, col: Any, where: str, date_format: str | None) -> pd.Series:
+def _parse_dates(values: pd.Series, labels: np.ndarray, col: Any, where: str, date_format: str | None,
+                 factorized: tuple[np.ndarray, pd.Series] | None = None) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         out = values
         if getattr(out.dt, "tz", None) is not None:
@@ -1076,7 +1078,7 @@ def _parse_dates(values: pd.Series, labels: np.ndarray, col: Any, where: str, da
         if outside.any():
             raise _placeholder_error(outside, labels, out.dt.strftime("%Y-%m-%d"), col, where)
         return pd.Series(out.to_numpy(dtype="datetime64[ns]")).dt.normalize()
-    codes, uniq = _factorize(values)
+    codes, uniq = _factorize(values) if factorized is None else factorized
     placeholder_u = uniq.map(_placeholder).to_numpy(dtype=bool)
     if placeholder_u.any():
         mask = (codes >= 0) & placeholder_u[np.where(codes < 0, 0, codes)]
@@ -1284,8 +1286,11 @@ def read_transactions_with_report(
         raise _missing_error(b_a, labels, mapping["amount"], "amount", where)
 
     customer = columns[0] if clean[0] else _parse_customer(*factorized[0], columns[0])
-    date = pd.Series(parsed["date"]) if clean[1] else _parse_dates(columns[1], labels, mapping["date"], where, date_format)
-    amount = parsed["amount"] if clean[2] else _parse_amount(columns[2], labels, mapping["amount"], where)
+    # the codes found for the blank check are reused (text columns are not encoded twice)
+    date = pd.Series(parsed["date"]) if clean[1] else _parse_dates(columns[1], labels, mapping["date"], where,
+                                                                    date_format, factorized[1])
+    amount = parsed["amount"] if clean[2] else _parse_amount(columns[2], labels, mapping["amount"], where,
+                                                             factorized[2])
 
     out = pd.DataFrame(
         {"customer_id": customer.array, "date": date.to_numpy(dtype="datetime64[ns]"), "amount": amount},
