@@ -327,3 +327,41 @@ def test_taobao_export_reads_end_to_end_in_one_language(lang, tmp_path, capsys):
         assert not re.search(r"[\u4e00-\u9fff]", visible), re.findall(r".{20}[\u4e00-\u9fff]+.{20}", visible)[:3]
     else:
         assert "80 笔订单状态为已关闭、已退款、已取消或未付款" in page
+
+
+def test_bad_options_fail_before_heavy_imports(tmp_path):
+    code = ("import sys\nfrom crm_lessons.cli import main\n"
+            f"rc = main(['report', '--data', {str(tmp_path / 'nope.csv')!r}, '--lang', 'en'])\n"
+            "print(rc, 'papermill' in sys.modules, 'matplotlib' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.split() == ["2", "False", "False"], (proc.stdout, proc.stderr)
+    assert proc.stderr.count("\n") == 1 and "file not found" in proc.stderr
+
+
+@pytest.mark.notebook
+def test_sigterm_during_a_run_leaves_no_temporary_files(tmp_path):
+    import os
+    import signal
+    import time
+
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    env = dict(os.environ, TMPDIR=str(private_tmp))
+    proc = subprocess.Popen([sys.executable, "-m", "crm_lessons", "report", "--out", str(tmp_path / "r.html")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = ""
+        end = time.monotonic() + 120
+        while "[2/4]" not in line and time.monotonic() < end:  # the cleaned data are pickled by now
+            line = proc.stdout.readline()
+        assert "[2/4]" in line, "the report did not reach the analysis step"
+        time.sleep(1.0)
+        assert any(private_tmp.iterdir()), "the run keeps its data in a private temporary folder"
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130 and "已中断" in err and "Traceback" not in err, err
+    assert list(private_tmp.iterdir()) == [], "no pickled customer data or kernel files left behind"
+    assert not (tmp_path / "r.html").exists()
