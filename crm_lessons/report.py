@@ -284,16 +284,15 @@ def _prepare_on_engine(data: Any, *, engine: str, customer_col: str | None, date
     as_of_text = str(ts.date())
     rules = LifecycleRules()
     pre: dict[str, Any] = {"n_transactions": int(counts["in_window"]), "lifecycle_rules": rules}
-    pre["revenue"] = engines.customer_value(purchases)
-    pre["rfm"] = engines.rfm_table(purchases, as_of=as_of_text)
-    pre["lifecycle_inputs"] = engines.lifecycle_inputs(purchases, as_of=as_of_text, rules=rules)
+    start = ts - pd.DateOffset(months=int(horizon))
+    # the RFM table, lifecycle inputs, revenue and last months' revenue in one pass
+    tables = engines.per_customer(purchases, as_of=as_of_text, rules=rules, since=start)
+    pre["revenue"], pre["rfm"], pre["lifecycle_inputs"] = tables["revenue"], tables["rfm"], tables["lifecycle_inputs"]
+    pre["naive_clv"] = tables["revenue_since"].rename("naive_clv")
     try:
         pre["summary"] = engines.customer_summary(purchases, calibration_end=as_of_text)
     except DataError as exc:  # shown in the report's CLV section, as clv_table's errors are
         pre["summary"] = exc
-    start = ts - pd.DateOffset(months=int(horizon))
-    recent = engines.customer_value(purchases.filter(purchases.date > ibis.date(start.year, start.month, start.day)))
-    pre["naive_clv"] = recent.reindex(pre["revenue"].index, fill_value=0.0).astype("float64").rename("naive_clv")
     empty = pd.DataFrame({"customer_id": pd.Series(dtype="str"), "date": pd.Series(dtype="datetime64[ns]"),
                           "amount": pd.Series(dtype="float64")})
     return ReportData(empty, quality, as_of_text, source, (currency or "CNY").upper(), tables=pre)

@@ -42,6 +42,7 @@ from crm_lessons.engines.tables import (
     last_date,
     lifecycle_inputs,
     lifecycle_stage,
+    per_customer,
     rfm_table,
 )
 
@@ -60,6 +61,7 @@ __all__ = [
     "last_date",
     "lifecycle_inputs",
     "lifecycle_stage",
+    "per_customer",
     "read_source",
     "rfm_table",
     "spark_connect",

@@ -31,6 +31,7 @@ __all__ = [
     "lifecycle_inputs",
     "lifecycle_inputs_expr",
     "lifecycle_stage",
+    "per_customer",
     "rfm_table",
     "rfm_table_expr",
 ]
@@ -359,3 +360,58 @@ def cohort_matrix(table: Any, *, freq: str = "M", as_of: Any = None, value: str 
     long = cohort_counts(table, freq=freq, as_of=as_of)
     end = to_timestamp(as_of, name="as_of", where="cohort_matrix") if as_of is not None else last_date(table)
     return _cohort_table(long, end.to_period(freq).ordinal, freq, value)
+
+
+def per_customer(table: Any, *, as_of: Any, rules: Any = None, since: Any = None) -> dict[str, Any]:
+    """The RFM table, the lifecycle inputs, revenue and revenue since ``since``, from one aggregation.
+
+    What the report needs from each customer in a single pass over the data
+    (each table is the one :func:`rfm_table`, :func:`lifecycle_inputs` and
+    :func:`customer_value` return).
+
+    Returns
+    -------
+    dict
+        ``rfm``, ``lifecycle_inputs``, ``revenue`` and, with ``since``,
+        ``revenue_since`` (revenue of purchases dated after ``since``, 0 for
+        customers without one).
+    """
+    from crm_lessons.lifecycle import LifecycleRules
+
+    rules = LifecycleRules() if rules is None else rules
+    day = _day(as_of, "as_of", "rfm_table")
+    end = _lit(day)
+    t = _as_date(table)
+    t = t.filter(t[D] <= end)
+    days_before = _days_between(end, t[D])
+    value = t[A] if rules.measure == "amount" else t[A] * 0.0 + 1.0
+    w = rules.window_days
+    t = t.mutate(recent=(days_before < w).ifelse(value, 0.0),
+                 previous=((days_before >= w) & (days_before < 2 * w)).ifelse(value, 0.0))
+    metrics = {"n_purchases": t.count(), "total_spend": t[A].sum(), "first_purchase": t[D].min(),
+               "last_purchase": t[D].max(), "recent_value": t.recent.sum(), "previous_value": t.previous.sum()}
+    if since is not None:
+        metrics["revenue_since"] = t[A].sum(where=t[D] > _lit(_day(since, "since", "per_customer")))
+    out = _execute(t.group_by(C).aggregate(**metrics))
+    if out.empty:
+        raise DataError(f"rfm_table: no transaction is dated on or before as_of={day}",
+                        zh=f"rfm_table：没有日期不晚于 as_of={day} 的交易")
+    out = out.set_index(_customer_index(out.pop(C))).sort_index()
+    first, last = _dates(out["first_purchase"]), _dates(out["last_purchase"])
+    as_of_ns = np.datetime64(day, "D").astype("datetime64[ns]")
+    n = out["n_purchases"].to_numpy(dtype="int64")
+    spend = out["total_spend"].to_numpy(dtype="float64")
+    since_first = ((as_of_ns - first) // np.timedelta64(1, "D")).astype("int64")
+    since_last = ((as_of_ns - last) // np.timedelta64(1, "D")).astype("int64")
+    rfm = pd.DataFrame({"days_since_last": since_last, "n_purchases": n, "total_spend": spend, "mean_spend": spend / n,
+                        "first_purchase": first, "last_purchase": last, "days_since_first": since_first},
+                       index=out.index)
+    inputs = pd.DataFrame({"first_purchase": first, "last_purchase": last, "n_purchases": n,
+                           "tenure_days": since_first, "days_since_last": since_last,
+                           "recent_value": out["recent_value"].to_numpy(dtype="float64"),
+                           "previous_value": out["previous_value"].to_numpy(dtype="float64")}, index=out.index)
+    result = {"rfm": rfm, "lifecycle_inputs": inputs, "revenue": pd.Series(spend, index=out.index, name="revenue")}
+    if since is not None:
+        result["revenue_since"] = pd.Series(out["revenue_since"].fillna(0.0).to_numpy(dtype="float64"),
+                                            index=out.index, name="revenue_since")
+    return result
