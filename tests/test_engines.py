@@ -8,8 +8,6 @@ refunds, several purchases per day and times of day.
 
 from __future__ import annotations
 
-import io
-import os
 from pathlib import Path
 
 import numpy as np
@@ -165,16 +163,18 @@ POLICY_CSV = (
 )
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("kwargs", [
     {},
     {"returns": "drop", "duplicates": "drop"},
     {"closed_orders": "keep"},
     {"as_of": "2024-06-30", "future": "drop"},
 ])
-def test_reader_policies_match_pandas(tmp_path, duckdb_con, kwargs):
+def test_reader_policies_match_pandas(tmp_path, engine, kwargs, request):
+    """A CSV with text amounts and dates in several forms: the same rows and the same report as pandas."""
     path = _csv(tmp_path, POLICY_CSV)
     expected, expected_rep = read_transactions_with_report(path, **kwargs)
-    table, rep = read_source(path, connection=duckdb_con, **kwargs)
+    table, rep = read_source(path, connection=_connection(engine, request), **kwargs)
     got = _canonical(table)
     want = expected[["customer_id", "date", "amount"]].sort_values(["customer_id", "date", "amount"])
     assert_same(want.reset_index(drop=True), got)
@@ -278,9 +278,15 @@ def test_parquet_with_typed_columns(tmp_path, duckdb_con):
     expected = read_transactions(frame, customer_col="cust", date_col="day", amount_col="paid")
     assert_same(expected[["customer_id", "date", "amount"]].sort_values(["customer_id", "date"]).reset_index(drop=True),
                 _canonical(table))
-    assert os.path.exists(path)
-    buf = io.BytesIO()
-    frame.to_parquet(buf)
+
+
+def test_utf8_csv_with_bom_and_tabs(tmp_path, duckdb_con):
+    path = _csv(tmp_path, "客户ID\t日期\t金额\nA\t2024-01-05\t3\nB\t2024-01-06\t4\n", encoding="utf-8-sig")
+    table, rep = read_source(path, connection=duckdb_con)
+    expected, expected_rep = read_transactions_with_report(path)
+    assert (rep.delimiter, rep.encoding, rep.column_map) == \
+        (expected_rep.delimiter, expected_rep.encoding, expected_rep.column_map)
+    assert_same(expected[["customer_id", "date", "amount"]], _canonical(table))
 
 
 # ---------------------------------------------------------------- the report on an engine

@@ -69,8 +69,8 @@ def _refuse(path: str, what: str, what_zh: str) -> DataError:
     return DataError(en, zh=zh.replace(what, what_zh, 1))
 
 
-def _check_utf8(path: Path) -> str:
-    """Refuse text that is not UTF-8 (GBK, UTF-16); return the delimiter of the header line."""
+def _check_utf8(path: Path) -> tuple[str, str]:
+    """Refuse text that is not UTF-8 (GBK, UTF-16); return the delimiter of the header line and the encoding."""
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
     if head[:4] == b"PK\x03\x04" or head[:4] == b"\xd0\xcf\x11\xe0":
@@ -89,7 +89,8 @@ def _check_utf8(path: Path) -> str:
                         zh=f"{_WHERE}：{path}：文件是空的；请重新导出，包含表头和数据行")
     from crm_lessons.io import _sniff_delimiter
 
-    return _sniff_delimiter(text.lstrip("\ufeff").lstrip("\r\n").split("\n", 1)[0])
+    encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+    return _sniff_delimiter(text.lstrip("\ufeff").lstrip("\r\n").split("\n", 1)[0]), encoding
 
 
 def _kind(path: Path) -> str:
@@ -161,11 +162,13 @@ def _open(source: Any, con: Any, engine: str, explicit: dict[str, Any]) -> tuple
         raw = con.read_parquet(files if len(files) > 1 else files[0])
         mapping = _resolve_columns(pd.DataFrame(columns=list(raw.columns)), explicit, where)
         return raw, info, mapping
-    delims = {_check_utf8(Path(f)) for f in files}
+    checked = [_check_utf8(Path(f)) for f in files]
+    delims = {d for d, _ in checked}
     if len(delims) > 1:
-        raise DataError(f"{where}: the files use different delimiters {sorted(delims)}; save them alike")
+        raise DataError(f"{where}: the files use different delimiters {sorted(delims)}; save them alike",
+                        zh=f"{where}：这些文件的分隔符不同 {sorted(delims)}；请用同一种分隔符保存")
     delimiter = delims.pop()
-    info.update(encoding="utf-8", delimiter=delimiter)
+    info.update(encoding=checked[0][1], delimiter=delimiter)
     header = _header(files[0], delimiter)
     mapping = _resolve_columns(pd.DataFrame(columns=header), explicit, where)
     if engine == "duckdb":
@@ -223,7 +226,11 @@ def _date(col: Any, engine: str, date_format: str | None) -> Any:
         return ibis.null().cast("date")
     text = col.strip().translate("０１２３４５６７８９．－　", "0123456789.- ")
     parse = _try_strptime(engine)
-    candidates = [] if date_format is not None else [text.try_cast("timestamp")]
+    # ISO-like text (2024-01-05, 2024/1/5, with a time of day) is cast directly; other forms are
+    # matched against the formats (a cast would read '20240105' as a year on Spark)
+    iso = text.re_search(r"^[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}([ T].*)?$")
+    candidates = [] if date_format is not None else [
+        iso.ifelse(text.try_cast("timestamp"), ibis.null().cast("timestamp"))]
     for fmt in (date_format,) if date_format is not None else _DATE_FORMATS:
         value = parse(text, fmt)
         if fmt in _FORMAT_GUARD:
@@ -342,11 +349,14 @@ def read_source(
     ts_as_of = to_timestamp(as_of, name="as_of", where=_WHERE).normalize() if as_of is not None else None
     explicit = {"customer_id": customer_col, "date": date_col, "amount": amount_col, "status": status_col}
     if isinstance(source, (str, Path)):
-        check_engine(engine, where=_WHERE)
-        if engine == "pandas":
-            raise DataError(f"{_WHERE}: engine='pandas' reads with crm_lessons.io.read_transactions")
-        con = connection if connection is not None else connect(
-            engine, memory_limit=memory_limit, temp_directory=temp_directory, master=master, session=session)
+        if connection is not None:
+            con = connection
+        else:
+            check_engine(engine, where=_WHERE)
+            if engine == "pandas":
+                raise DataError(f"{_WHERE}: engine='pandas' reads with crm_lessons.io.read_transactions")
+            con = connect(engine, memory_limit=memory_limit, temp_directory=temp_directory, master=master,
+                          session=session)
     else:
         con = source.get_backend() if hasattr(source, "get_backend") else None
         if con is None:
