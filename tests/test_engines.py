@@ -145,7 +145,7 @@ def _csv(tmp_path: Path, text: str, name: str = "t.csv", encoding: str = "utf-8"
 
 
 def _canonical(table) -> pd.DataFrame:
-    frame = table.to_pyarrow().to_pandas()
+    frame = tables._execute(table)
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     return frame.sort_values(list(frame.columns)).reset_index(drop=True)
 

@@ -36,15 +36,29 @@ _MAX_EXAMPLES = 5
 
 
 def _java_format(fmt: str) -> str:
-    out, i = [], 0
+    """A strftime format as a Java (Spark) date pattern.
+
+    Fields written next to each other (``%Y%m%d``) need fixed widths; elsewhere one letter
+    accepts one or two digits, as Python's ``%m`` does.
+
+    Examples
+    --------
+    >>> _java_format("%Y年%m月%d日 %H:%M"), _java_format("%Y%m%d")
+    ("yyyy'年'M'月'd'日' H:m", 'yyyyMMdd')
+    """
+    out, i, previous_field = [], 0, False
     while i < len(fmt):
         if fmt[i] == "%" and fmt[i:i + 2] in _JAVA:
-            out.append(_JAVA[fmt[i:i + 2]])
+            letter = _JAVA[fmt[i:i + 2]]
+            adjacent = previous_field or fmt[i + 2:i + 3] == "%"
+            out.append(letter * 2 if adjacent and len(letter) == 1 else letter)
             i += 2
+            previous_field = True
         else:
             ch = fmt[i]
             out.append(f"'{ch}'" if ch.isalpha() or not ch.isascii() else ch)
             i += 1
+            previous_field = False
     return "".join(out)
 
 
