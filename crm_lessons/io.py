@@ -1270,10 +1270,17 @@ def read_transactions_with_report(
     blank = b_c & b_d & b_a
     if blank.any():
         keep = ~blank
-        raw, labels = raw.loc[keep], labels[keep]
+        # date and amount text held by Arrow is parsed from its codes: rebuilt from them (for the
+        # messages) instead of being filtered row by row with the other columns
+        coded = [r != "customer_id" and not ok and _arrow_text(c) is not None and not raw.columns.duplicated().any()
+                 for r, ok, c in zip(("customer_id", "date", "amount"), clean, columns)]
+        skip = {mapping[r] for r, c in zip(("customer_id", "date", "amount"), coded) if c}
+        raw, labels = raw.loc[keep, [c for c in raw.columns if c not in skip]], labels[keep]
         b_c, b_d, b_a = b_c[keep], b_d[keep], b_a[keep]
-        columns = [raw[mapping[r]] for r in ("customer_id", "date", "amount")]
         factorized = [(codes[keep], uniq) for codes, uniq in factorized]
+        columns = [pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object)))
+                   if c else raw[mapping[r]]
+                   for r, c, (codes, uniq) in zip(("customer_id", "date", "amount"), coded, factorized)]
         parsed = {role: values[keep] for role, values in parsed.items()}
     if len(raw) == 0:
         raise DataError(f"{where}: every row is blank in the customer, date and amount columns; no rows left",
