@@ -85,9 +85,15 @@ def digit_parts(arr):  # arr: pyarrow.ChunkedArray of strings -> (str, pyarrow a
 
     if len(arr) == 0 or arr.null_count:
         return None
-    prefix = re.match(r"\D*", arr[0].as_py()).group()
-    if len(prefix) > 64:
+    first = arr[0].as_py()
+    prefix = re.match(r"\D*", first).group()
+    if len(prefix) > 64 or prefix == first:
         return None
+    # a quick look at a few ids first, so that text ids do not pay for a pass over every id
+    form = re.compile(re.escape(prefix) + r"[0-9]+")
+    for i in np.linspace(0, len(arr) - 1, num=min(len(arr), 64)).astype(int):
+        if not form.fullmatch(arr[int(i)].as_py()):
+            return None
     rest = arr
     if prefix:
         if not pc.all(pc.starts_with(arr, prefix)).as_py():
