@@ -878,20 +878,23 @@ def _row_codes(values: pd.Series) -> np.ndarray:
     return pd.factorize(values, use_na_sentinel=True)[0]
 
 
-def _duplicated(frame: pd.DataFrame) -> np.ndarray:
+def _duplicated(frame: pd.DataFrame, key: np.ndarray | None = None) -> np.ndarray:
     """``frame.duplicated(keep="first")``, cheaply: rows are compared in full only where their numbers
-    and dates (hashed fast) repeat, and text columns are coded by Arrow."""
+    and dates (hashed fast) repeat, and text columns are coded by Arrow.
+
+    ``key``: integer codes of one of the columns (equal values, equal codes), hashed with the numbers.
+    """
     out = np.zeros(len(frame), bool)
     if frame.shape[1] == 0 or len(frame) < 2:
         return out
     numeric = [i for i in range(frame.shape[1]) if frame.iloc[:, i].dtype.kind in "biufmM"]
     rows = np.arange(len(frame))
-    if numeric:
+    if numeric or key is not None:
         # identical rows have the same numbers and dates, so the same hash of them: only rows whose
         # hash repeats can be duplicates (a shared hash alone proves nothing; they are compared below)
         mixed = np.zeros(len(frame), dtype=np.uint64)
-        for i in numeric:
-            values = frame.iloc[:, i].to_numpy()
+        for i in numeric + ([-1] if key is not None else []):
+            values = key if i == -1 else frame.iloc[:, i].to_numpy()
             if values.dtype.kind == "f":
                 values = np.where(np.isnan(values), np.nan, values + 0.0)  # one NaN, and -0.0 as 0.0
             bits = np.ascontiguousarray(values).view(f"u{values.dtype.itemsize}").astype(np.uint64, copy=False)
@@ -1121,14 +1124,14 @@ def _clean_ids(values: pd.Series) -> bool:
     return not pc.any(pc.match_substring_regex(arrow, _EDGE_SPACE)).as_py()
 
 
-def _count_ids(values: pd.Series) -> int:
-    """Number of distinct ids (digit ids counted from their numbers, without hashing text)."""
+def _id_codes(values: pd.Series) -> np.ndarray | None:
+    """Codes of digit ids (``C000123``) read from their numbers, without hashing text; else None."""
     arrow = _arrow_text(values)
     if arrow is not None and len(arrow) and not arrow.null_count:
         found = _digit_codes(arrow)
         if found is not None:
-            return len(found[1])
-    return int(values.nunique())
+            return found[0]
+    return None
 
 
 def _parse_customer(codes: np.ndarray, uniq: pd.Series, values: pd.Series | None = None) -> pd.Series:
@@ -1314,7 +1317,8 @@ def read_transactions_with_report(
         out[name] = raw[col].reset_index(drop=True)
 
     ts_as_of = to_timestamp(as_of, name="as_of", where=_WHERE).normalize() if as_of is not None else None
-    is_dup = _duplicated(out)
+    id_codes = _id_codes(out["customer_id"])  # digit ids: coded once, for duplicates and the customer count
+    is_dup = _duplicated(out, id_codes)
     is_ret = (out["amount"] < 0).to_numpy()
     is_zero = (out["amount"] == 0).to_numpy()
     is_future = (out["date"] > ts_as_of).to_numpy() if ts_as_of is not None else np.zeros(len(out), bool)
@@ -1359,7 +1363,8 @@ def read_transactions_with_report(
         rows_read=rows_read,
         blank_rows=int(blank.sum()),
         rows_kept=len(out),
-        customers=_count_ids(out["customer_id"]),
+        customers=(int(out["customer_id"].nunique()) if id_codes is None else
+                   int(np.count_nonzero(np.bincount(id_codes if not drop.any() else id_codes[~drop])))),
         returns=int(is_ret.sum()),
         zero_amounts=int(is_zero.sum()),
         duplicates=int(is_dup.sum()),

@@ -121,7 +121,10 @@ def test_fast_path_policies(monkeypatch, policy):
     rows[380] = list(rows[10])
     rows[390][2] = "-3"
     raw = _csv(rows)
-    _same(_read(raw, **policy), _slow(monkeypatch, raw, **policy))
+    fast = _read(raw, **policy)
+    _same(fast, _slow(monkeypatch, raw, **policy))
+    assert fast[1].customers == fast[0]["customer_id"].nunique()
+    assert fast[1].duplicates == 1
 
 
 def test_fast_path_status_column(monkeypatch):
