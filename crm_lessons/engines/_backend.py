@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from typing import Any
 
@@ -104,6 +106,7 @@ def spark_session(master: str | None = None, *, app_name: str = "crm-lessons", c
     if master is None or master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     warehouse = tempfile.mkdtemp(prefix="crm-lessons-spark-warehouse-")
+    atexit.register(shutil.rmtree, warehouse, True)  # removed when Python exits
     builder = (SparkSession.builder.master(master or "local[*]").appName(app_name)
                .config("spark.ui.enabled", "false")
                .config("spark.sql.session.timeZone", "UTC")
