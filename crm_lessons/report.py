@@ -863,24 +863,24 @@ def reading_notes(quality: dict[str, Any], lang: str = "zh") -> list[str]:
     closed = int(quality.get("closed_orders") or 0)
     kept = (quality.get("policy") or {}).get("closed_orders") == "keep"
     if closed:
-        notes.append((f"{closed} 笔订单状态为已关闭、已退款、已取消或未付款，" + ("按要求仍计入分析。" if kept else "不是收入，未纳入分析。"))
+        notes.append((f"{closed:,} 笔订单状态为已关闭、已退款、已取消或未付款，" + ("按要求仍计入分析。" if kept else "不是收入，未纳入分析。"))
                      if zh else
-                     f"{closed} orders closed, refunded, cancelled or unpaid were "
+                     f"{closed:,} orders closed, refunded, cancelled or unpaid were "
                      + ("kept, as asked." if kept else "left out: they are not revenue."))
     if quality.get("excluded_nonpositive"):
         n = int(quality["excluded_nonpositive"])
-        notes.append(f"{n} 行金额为 0 或负数（退货、退款），未纳入分析。" if zh else
-                     f"{n} rows with an amount of 0 or less (returns, refunds) were left out of the analysis.")
+        notes.append(f"{n:,} 行金额为 0 或负数（退货、退款），未纳入分析。" if zh else
+                     f"{n:,} rows with an amount of 0 or less (returns, refunds) were left out of the analysis.")
     if quality.get("excluded_after_as_of"):
         n = int(quality["excluded_after_as_of"])
-        notes.append(f"{n} 行日期晚于截止日期，未纳入分析。" if zh else f"{n} rows dated after the as-of date were left out.")
+        notes.append(f"{n:,} 行日期晚于截止日期，未纳入分析。" if zh else f"{n:,} rows dated after the as-of date were left out.")
     if quality.get("duplicates"):
         n = int(quality["duplicates"])
-        notes.append(f"{n} 行与前面某行完全相同，已保留（同一天多次购买很常见）；若是重复导出，请先去重。" if zh else
-                     f"{n} rows repeat an earlier row exactly; they are kept, as several purchases on one day are common.")
+        notes.append(f"{n:,} 行与前面某行完全相同，已保留（同一天多次购买很常见）；若是重复导出，请先去重。" if zh else
+                     f"{n:,} rows repeat an earlier row exactly; they are kept, as several purchases on one day are common.")
     if quality.get("blank_rows"):
         n = int(quality["blank_rows"])
-        notes.append(f"跳过 {n} 个空行。" if zh else f"{n} blank rows were skipped.")
+        notes.append(f"跳过 {n:,} 个空行。" if zh else f"{n:,} blank rows were skipped.")
     return notes
 
 
