@@ -93,7 +93,7 @@ def execute_notebook(src: str | os.PathLike, dst: str | os.PathLike | None = Non
         raise ValueError(f"refusing to overwrite the source notebook {src}; choose another output path")
     with tempfile.TemporaryDirectory(prefix="crm-nb-") as tmpdir:
         out = Path(tmpdir) / src.name
-        manager = _local_kernel_manager_class(Path(tmpdir))
+        manager = _kernel_manager_class()
         nb = pm.execute_notebook(
             str(src), str(out), parameters=dict(parameters or {}), kernel_name="python3",
             cwd=str(cwd or src.parent), progress_bar=False, log_output=log_output,
@@ -105,27 +105,29 @@ def execute_notebook(src: str | os.PathLike, dst: str | os.PathLike | None = Non
     return nbformat.from_dict(nb)
 
 
-def _local_kernel_manager_class(folder: Path) -> Any:
-    """A kernel-manager class whose kernels talk over Unix sockets in ``folder`` (POSIX), else None.
+def _kernel_manager_class() -> Any:
+    """A kernel-manager class that starts kernels with CurveZMQ transport encryption, or None.
 
     A kernel on TCP without encryption prints ipykernel's warning that its traffic "is
-    susceptible to eavesdropping" on every run; a kernel that only this process can reach,
-    through sockets in a private temporary folder, needs no network at all.  nbclient creates,
-    owns and cleans up the manager as with its default one.  Windows has no Unix sockets
-    here: None keeps papermill's default (TCP on 127.0.0.1).
+    susceptible to eavesdropping" on every run.  jupyter_client provisions CurveZMQ keys for a
+    kernel whose kernelspec declares support (ipykernel's does) when the manager's
+    ``transport_encryption`` is ``"auto"``; nbclient creates, owns and cleans up the manager as
+    with its default one.  Where pyzmq was built without CurveZMQ, or an older jupyter_client
+    has no such setting, None keeps papermill's default.
     """
-    if os.name != "posix":
-        return None
+    import zmq
     from jupyter_client.manager import AsyncKernelManager
-    from traitlets import Unicode
+    from traitlets import default
 
-    class LocalSocketKernelManager(AsyncKernelManager):
-        def _transport_default(self) -> str:
-            return "ipc"
+    if not zmq.has("curve") or not AsyncKernelManager.class_traits().get("transport_encryption"):
+        return None
 
-        ip = Unicode(str(folder / "kernel"))
+    class EncryptedKernelManager(AsyncKernelManager):
+        @default("transport_encryption")
+        def _encrypt_by_default(self) -> str:
+            return "auto"
 
-    return LocalSocketKernelManager
+    return EncryptedKernelManager
 
 
 _EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=[\"']?(?:https?:)?//[^>]*>\s*</script>", re.I | re.S)
