@@ -201,3 +201,15 @@ def test_exam_terms_have_entries_once_their_chapter_is_written():
 def test_glossary_has_chapter_1_terms():
     for term in ("关系营销", "顾客份额", "一对一营销", "客户关系管理", "客户关系类型"):
         assert glossary.lookup(term).chapter == 1
+
+
+def test_no_chapter_uses_the_older_callout_form():
+    """'> **定义 Definition** 术语：...' (term outside the bold part) escapes the checks above; use the house form."""
+    old = []
+    for path in NOTEBOOKS.values():
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            if cell["cell_type"] == "markdown":
+                old += [f"{path.name}: {line.strip()[:60]}" for line in src.splitlines()
+                        if line.lstrip().startswith(">") and "**定义 Definition**" in line]
+    assert not old, "write '> **定义 Definition · 术语 (English)**：...':\n" + "\n".join(old)
