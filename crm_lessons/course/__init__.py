@@ -50,8 +50,17 @@ class ChapterResult:
     seconds: float
 
 
+#: Seconds one cell of a chapter may take in the build (every cell takes well under 30 s).
+CELL_TIMEOUT = 120
+
+
 def _run_student_version(src: Path, dst: Path) -> float:
-    """Make the student version of ``src``, execute it, write it to ``dst``; return seconds."""
+    """Make the student version of ``src``, execute it, write it to ``dst``; return seconds.
+
+    A chapter whose cell times out is run once more in a fresh kernel: on a loaded machine
+    papermill occasionally waited for a reply the kernel never sent (seen twice, on the cells
+    that display a widget), and a stalled build should cost minutes, not the whole run.
+    """
     import tempfile
 
     from crm_lessons.exercises import make_student_version
@@ -59,8 +68,16 @@ def _run_student_version(src: Path, dst: Path) -> float:
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="crm-course-") as tmp:
         student = make_student_version(src, Path(tmp) / src.name)
-        # the kernel works in the chapter's own folder, as a student's would
-        execute_notebook(student, dst, cwd=src.parent)
+        for attempt in (1, 2):
+            try:
+                # the kernel works in the chapter's own folder, as a student's would
+                execute_notebook(student, dst, cwd=src.parent, timeout=CELL_TIMEOUT)
+                break
+            except TimeoutError:  # nbclient's CellTimeoutError
+                if attempt == 2:
+                    raise
+                print(f"  {src.name}: a cell timed out after {CELL_TIMEOUT} s; running the chapter again",
+                      flush=True)
     return time.perf_counter() - start
 
 
@@ -88,6 +105,7 @@ def build_course(out_dir: str | os.PathLike = "build/course", *, notebooks_dir: 
     -------
     list of ChapterResult
     """
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from crm_lessons.course import site
@@ -100,7 +118,8 @@ def build_course(out_dir: str | os.PathLike = "build/course", *, notebooks_dir: 
     results: list[ChapterResult] = []
     if verbose:
         print(f"running {len(chapters)} chapters ({jobs} at a time) ...", flush=True)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # fresh interpreters, not forks of this process: a fork inherits the parent's threads and locks
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [pool.submit(_run_student_version, p, src_dir / p.name) for p in chapters]
         for path, fut in zip(chapters, futures):
             seconds = fut.result()
