@@ -168,7 +168,8 @@ class DataQualityReport:
         ``{'returns': ..., 'duplicates': ..., 'future': ...}`` as passed.
     warnings : list of str
         Plain-language notes (English) on everything above that deserves a look;
-        :meth:`notes` gives them in Chinese or English without parameter names.
+        :func:`crm_lessons.report.reading_notes` says what a report did with
+        these rows in Chinese or English, without parameter names.
     closed_orders : int
         Orders whose status (column ``column_map['status']``) says closed,
         refunded, cancelled or unpaid, counted whatever the policy.
