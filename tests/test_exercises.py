@@ -28,30 +28,80 @@ def test_visible_checks_test_properties_only(capsys):
     assert check.number("9.2", 0.3, lo=0, hi=1) == "checked"
     assert check.number("9.3", np.int64(7), lo=0, integer=True) == "checked"
     for bad in (1.5, -0.1, float("nan"), True, "0.5", [0.5], None):
-        with pytest.raises(ExerciseError, match=r"\[练习 9.4\] 错误 wrong: expected a .*Hint: a fraction"):
-            check.number("9.4", bad, lo=0, hi=1, hint="a fraction")
-    with pytest.raises(ExerciseError, match="an integer"):
+        with pytest.raises(ExerciseError, match=r"\[练习 9.4\] 错误 wrong: 应为数值 \(number\).*；你的答案是 .*。提示 hint: 一个比例$"):
+            check.number("9.4", bad, lo=0, hi=1, hint="一个比例")
+    with pytest.raises(ExerciseError, match=r"应为整数 \(integer\)；你的答案是 2.5$"):
         check.number("9.4", 2.5, integer=True)
     assert check.choice("9.5", " c ") == "checked"
     assert check.choice("9.6", {"a", "C"}, multiple=True) == "checked"
     assert check.choice("9.6", "A, C", multiple=True) == "checked"
     for bad in ("E", "AB", "", 1, None):
-        with pytest.raises(ExerciseError, match="one letter of A/B/C/D"):
+        with pytest.raises(ExerciseError, match="应为 A/B/C/D 中的一个字母"):
             check.choice("9.7", bad)
-    with pytest.raises(ExerciseError, match="one letter of A/B/C"):
+    with pytest.raises(ExerciseError, match="应为 A/B/C 中的一个字母"):
         check.choice("9.7", "D", options="ABC")
+    with pytest.raises(ExerciseError, match="应为 A/B/C/D 中的一个或多个字母"):
+        check.choice("9.7", "AE", multiple=True)
     assert check.text("9.8", " 高价值 ", options=["高价值", "低价值"]) == "checked"
-    with pytest.raises(ExerciseError, match="expected one of 高价值 / 低价值, got 'x'"):
+    with pytest.raises(ExerciseError, match="应为以下标签之一 \\(label\\)：高价值 / 低价值；你的答案是 'x'"):
         check.text("9.8", "x", options=["高价值", "低价值"])
     assert check.predicate("9.9", [1, 2], test=lambda a: len(a) == 2) == "checked"
-    with pytest.raises(ExerciseError, match="ZeroDivisionError"):
+    with pytest.raises(ExerciseError, match=r"检查答案时出错 \(ZeroDivisionError"):
         check.predicate("9.9", 0, test=lambda a: 1 / a > 0)
-    with pytest.raises(ExerciseError, match="does not have the required property. Hint: two ids"):
-        check.predicate("9.9", [1], test=lambda a: len(a) == 2, hint="two ids")
+    with pytest.raises(ExerciseError, match="答案不具备要求的性质 \\(required property\\)。提示 hint: 两个客户编号$"):
+        check.predicate("9.9", [1], test=lambda a: len(a) == 2, hint="两个客户编号")
     out = capsys.readouterr().out
-    assert "[练习 9.1] 未作答 not attempted: replace ... by your answer and run the cell again" in out
+    assert "[练习 9.1] 未作答 not attempted: 把 ... 换成你的答案，再运行本单元格" in out
     assert "[练习 9.2] 格式正确 well-formed: 0 ≤ x ≤ 1 (隐藏测试评分 hidden tests grade it)" in out
+    assert "[练习 9.3] 格式正确 well-formed: 整数 (integer)，0 ≤ x (隐藏测试评分 hidden tests grade it)" in out
     assert "正确 correct" not in out.replace("格式正确", ""), "a visible check never says an answer is right"
+
+
+def _detail(message: str, label: str) -> str:
+    assert label in message, message
+    return message.split(label, 1)[1]
+
+
+def test_messages_a_student_reads_are_chinese_first():
+    """Every sentence after a status label starts in Chinese; English only as a bracketed gloss or a quote."""
+    import re
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    check = Checker("9")
+    visible = [
+        lambda: check.number("9.1", "x" * 500, lo=0, hi=1, hint="一个比例"),
+        lambda: check.number("9.1", 7, lo=0, hi=1),
+        lambda: check.number("9.1", float("inf")),
+        lambda: check.number("9.1", 2.5, integer=True),
+        lambda: check.choice("9.2", "Z"),
+        lambda: check.choice("9.2", "Z", multiple=True),
+        lambda: check.text("9.3", "x", options=["高价值", "低价值"]),
+        lambda: check.predicate("9.4", 0, test=lambda a: 1 / a > 0),
+        lambda: check.predicate("9.4", 0, test=lambda a: a > 0),
+    ]
+    for run in visible:
+        with pytest.raises(ExerciseError) as info:
+            run()
+        detail = _detail(str(info.value), "错误 wrong: ")
+        assert cjk.match(detail), detail
+        assert len(detail) < 140, "a long answer is quoted capped"
+    hidden = [
+        lambda: assert_close("0.5", 0.5), lambda: assert_close(0.9, 0.5), lambda: assert_close(None, 0.5),
+        lambda: assert_choice("A", "B"), lambda: assert_choice(2, "B"),
+        lambda: assert_equal(3.5, 3), lambda: assert_equal("3", 3), lambda: assert_equal([1], "a"),
+        lambda: assert_equal(1, True), lambda: assert_equal("a", frozenset({"a"})), lambda: assert_equal("x", "y"),
+    ]
+    for run in hidden:
+        with pytest.raises(WrongAnswer) as info:
+            run()
+        assert cjk.match(_detail(str(info.value), "错误 wrong: ")), str(info.value)
+    with pytest.raises(WrongAnswer) as info:
+        assert_equal(..., 3)
+    assert cjk.match(_detail(str(info.value), "未作答 not attempted: "))
+    check.number("9.5", ...)
+    summary = check.summary()
+    assert summary.startswith("第9章 chapter 9: 0 题格式正确") and "1 题未作答" in summary and summary.endswith("4 题错误")  # ids 9.1-9.4
+    assert "未作答 not attempted" not in summary, "grading reads that label in a check cell's output"
 
 
 def test_visible_checks_take_no_expected_keyword():
