@@ -119,20 +119,23 @@ def _as_days(data: pd.DataFrame, date_col: str, where: str) -> np.ndarray:
 
 
 def _summary_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Codes of the ids in sorted order (:func:`crm_lessons._ids.sorted_codes`) and the ids of the index.
-
-    The index keeps the types it always had: int64 for compact non-negative integer ids, the
-    ids' own numpy type for other integers, the categories' type for a categorical column.
-    """
+    """Codes of the ids in sorted order (:func:`crm_lessons._ids.sorted_codes`) and the ids of the index."""
     codes, uniques, _ = sorted_codes(ids)
+    return codes.astype(np.int64, copy=False), _summary_index(ids, uniques)
+
+
+def _summary_index(ids: pd.Series, uniques: pd.Index) -> pd.Index:
+    """The summary's ids from :func:`~crm_lessons._ids.sorted_codes`' ``uniques``, in the types it always had:
+    int64 for compact non-negative integer ids, the ids' own numpy type for other integers, the
+    categories' type for a categorical column."""
     if isinstance(uniques, pd.CategoricalIndex):
-        uniques = pd.Index(uniques.categories)
-    elif pd.api.types.is_integer_dtype(ids.dtype) and len(ids):
+        return pd.Index(uniques.categories)
+    if pd.api.types.is_integer_dtype(ids.dtype) and len(ids):
         raw = ids.to_numpy()
         if raw.dtype.kind in "iu":
             compact = int(raw.min()) >= 0 and int(raw.max()) < 8 * len(raw) + 1024
-            uniques = uniques.astype(np.int64 if compact else raw.dtype)
-    return codes.astype(np.int64, copy=False), uniques
+            return uniques.astype(np.int64 if compact else raw.dtype)
+    return uniques
 
 
 def _sort_with_values(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -147,9 +150,14 @@ def _sort_with_values(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, 
     if int(key.max()).bit_length() + row_bits > 62:
         order = np.argsort(key, kind="stable")
         return key[order], values[order]
-    packed = (key << row_bits) | np.arange(n, dtype=np.int64)
+    packed = key << row_bits  # in place from here: arrays of every row are the large ones
+    packed |= np.arange(n, dtype=np.int64)
     packed.sort()
-    return packed >> row_bits, values[packed & ((1 << row_bits) - 1)]
+    row = packed & ((1 << row_bits) - 1)
+    values = values[row]
+    del row
+    packed >>= row_bits
+    return packed, values
 
 
 def customer_summary(
@@ -262,29 +270,61 @@ def customer_summary(
     # codes are ranks of the sorted ids, so the customers come out sorted
     codes, uniques = _summary_codes(data[customer_col])
     amounts = data[amount_col].to_numpy(dtype=np.float64)
+    return _summary_from_codes(codes, uniques, days, amounts, cal_day=int(cal_day), obs_day=int(obs_day),
+                               unit=unit, holdout=observation_end is not None, name=customer_col,
+                               cal_date=cal.date())
+
+
+def _summary_from_codes(
+    codes: np.ndarray,
+    uniques: pd.Index,
+    days: np.ndarray,
+    amounts: np.ndarray,
+    *,
+    cal_day: int,
+    obs_day: int,
+    unit: float,
+    holdout: bool,
+    name: str,
+    cal_date: Any,
+) -> pd.DataFrame:
+    """The customer summary from checked arrays: customer codes (ranks of the sorted ``uniques``),
+    int64 day numbers and amounts.  Shared by :func:`customer_summary` and the report's
+    per-customer tables, which code the ids once."""
+    where = "customer_summary"
     keep = days <= obs_day
     if not keep.all():
         codes, days, amounts = codes[keep], days[keep], amounts[keep]
     if len(days) == 0:
         raise DataError(
-            f"{where}: no customer made a first purchase on or before calibration_end={cal.date()}; "
+            f"{where}: no customer made a first purchase on or before calibration_end={cal_date}; "
             "choose a later calibration_end"
         )
     day0 = int(days.min())
     # key = (customer code, day) packed in one int64 with bit operations (no division later)
     day_bits = max(int(obs_day - day0).bit_length(), 1)
-    key = (codes.astype(np.int64) << day_bits) | (days - day0)
+    key = codes.astype(np.int64)  # a new array, changed in place (arrays of every row are the large ones)
+    key <<= day_bits
+    key += days  # the low bits are zero, so adding day - day0 is the same as or-ing it in
+    key -= day0
     if not np.all(key[1:] >= key[:-1]):  # sort by customer, then day (skipped for sorted logs)
         key, amounts = _sort_with_values(key, amounts)
     # merge purchases of the same customer on the same day
     new_pair = np.empty(len(key), dtype=bool)
     new_pair[0] = True
     np.not_equal(key[1:], key[:-1], out=new_pair[1:])
-    pair_start = np.flatnonzero(new_pair)
-    pair_amount = np.add.reduceat(amounts, pair_start)
-    pair_key = key[pair_start]
+    if new_pair.all():  # no customer bought twice on one day: the rows are the pairs
+        pair_amount, pair_key = amounts, key
+    else:
+        pair_start = np.flatnonzero(new_pair)
+        pair_amount, pair_key = np.add.reduceat(amounts, pair_start), key[pair_start]
+        del pair_start
+    del key, amounts, new_pair
     pair_code = pair_key >> day_bits
-    pair_day = (pair_key & ((1 << day_bits) - 1)) + day0
+    pair_key &= (1 << day_bits) - 1
+    pair_key += day0
+    pair_day = pair_key
+    del pair_key
 
     new_cust = np.empty(len(pair_code), dtype=bool)
     new_cust[0] = True
@@ -298,16 +338,22 @@ def customer_summary(
     ok_cust = first_day <= cal_day
     if not ok_cust.any():
         raise DataError(
-            f"{where}: no customer made a first purchase on or before calibration_end={cal.date()}; "
+            f"{where}: no customer made a first purchase on or before calibration_end={cal_date}; "
             "choose a later calibration_end"
         )
-    cust_index = np.repeat(np.arange(n_cust), n_pairs_cust)  # customer position of each pair
+    # customer position of each pair (int32 when it fits: an array of every pair)
+    cust_index = np.repeat(np.arange(n_cust, dtype=np.int32 if n_cust < 2**31 else np.int64), n_pairs_cust)
+    del pair_code
     in_cal = pair_day <= cal_day
-    n_cal = np.bincount(cust_index, weights=in_cal, minlength=n_cust).astype(np.int64)
+    if in_cal.all():  # no hold-out purchases (the same sums as below, without the masked copies)
+        n_cal = n_pairs_cust.astype(np.int64)
+        cal_amount = np.bincount(cust_index, weights=pair_amount, minlength=n_cust)
+    else:
+        n_cal = np.bincount(cust_index, weights=in_cal, minlength=n_cust).astype(np.int64)
+        cal_amount = np.bincount(cust_index, weights=np.where(in_cal, pair_amount, 0.0), minlength=n_cust)
     frequency = np.maximum(n_cal - 1, 0)
     # days are sorted within a customer: the last calibration purchase is the n_cal-th
     last_cal_day = pair_day[cust_start + np.maximum(n_cal - 1, 0)]
-    cal_amount = np.bincount(cust_index, weights=np.where(in_cal, pair_amount, 0.0), minlength=n_cust)
     repeat_amount = cal_amount - pair_amount[cust_start]
     monetary = np.where(frequency > 0, repeat_amount / np.maximum(frequency, 1), 0.0)
     out = {
@@ -316,7 +362,7 @@ def customer_summary(
         "T": (cal_day - first_day) / unit,
         "monetary_value": monetary,
     }
-    if observation_end is not None:
+    if holdout:
         n_hold = n_pairs_cust - n_cal
         hold_amount = np.bincount(cust_index, weights=np.where(in_cal, 0.0, pair_amount), minlength=n_cust)
         out["frequency_holdout"] = n_hold
@@ -325,7 +371,7 @@ def customer_summary(
     if not ok_cust.all():
         out = {name: values[ok_cust] for name, values in out.items()}
         cust_code = cust_code[ok_cust]
-    return pd.DataFrame(out, index=uniques.take(cust_code).rename(customer_col))
+    return pd.DataFrame(out, index=uniques.take(cust_code).rename(name))
 
 
 # ---------------------------------------------------------------------------

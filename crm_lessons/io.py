@@ -897,12 +897,19 @@ def _duplicated(frame: pd.DataFrame, key: np.ndarray | None = None) -> np.ndarra
         for i in numeric + ([-1] if key is not None else []):
             values = key if i == -1 else frame.iloc[:, i].to_numpy()
             if values.dtype.kind == "f":
-                values = np.where(np.isnan(values), np.nan, values + 0.0)  # one NaN, and -0.0 as 0.0
+                values = values + 0.0  # -0.0 as 0.0
+                values[np.isnan(values)] = np.nan  # one NaN
             bits = np.ascontiguousarray(values).view(f"u{values.dtype.itemsize}").astype(np.uint64, copy=False)
-            mixed = (mixed ^ bits) * np.uint64(0x9E3779B97F4A7C15)
-        repeat = pd.Series(mixed).duplicated(keep=False).to_numpy()
-        if not repeat.any():
+            np.bitwise_xor(mixed, bits, out=mixed)  # in place: arrays of every row are the large ones
+            np.multiply(mixed, np.uint64(0x9E3779B97F4A7C15), out=mixed)
+            del values, bits
+        # the hashes that occur more than once, found by sorting a copy (less memory than a hash table)
+        ordered = np.sort(mixed)
+        same = ordered[1:] == ordered[:-1]
+        if not same.any():
             return out
+        repeat = np.isin(mixed, ordered[1:][same])
+        del ordered, same, mixed
         rows = np.flatnonzero(repeat)
         frame = frame.iloc[rows]
     codes = pd.DataFrame({i: _row_codes(frame.iloc[:, i]) for i in range(frame.shape[1])})
@@ -1303,8 +1310,8 @@ def read_transactions_with_report(
     amount = parsed["amount"] if clean[2] else _parse_amount(columns[2], labels, mapping["amount"], where,
                                                              factorized[2])
 
-    out = pd.DataFrame(
-        {"customer_id": customer.array, "date": date.to_numpy(dtype="datetime64[ns]"), "amount": amount},
+    out = pd.DataFrame(  # the parsed arrays themselves, not copies (copy-on-write keeps them safe)
+        {"customer_id": customer.array, "date": date.to_numpy(dtype="datetime64[ns]"), "amount": amount}, copy=False,
     ).astype({"customer_id": "str"})
     warnings: list[str] = []
     used = {mapping[r] for r in ("customer_id", "date", "amount")}  # the status column stays as an extra column
@@ -1316,6 +1323,8 @@ def read_transactions_with_report(
             name = f"{col}_original"
             warnings.append(f"extra column {col!r} is kept as {name!r} (its name is taken by the canonical column)")
         out[name] = raw[col].reset_index(drop=True)
+    # the file's columns as read are not needed any more: large files keep only the result in memory
+    del raw, columns, parsed, customer, date, amount, factorized
 
     ts_as_of = to_timestamp(as_of, name="as_of", where=_WHERE).normalize() if as_of is not None else None
     id_codes = _id_codes(out["customer_id"])  # digit ids: coded once, for duplicates and the customer count

@@ -332,12 +332,14 @@ def stage_distribution(stages: pd.DataFrame) -> pd.DataFrame:
     where = "stage_distribution"
     require_dataframe(stages, where=where)
     require_columns(stages, ["stage"], where=where)
-    s = stages["stage"].astype(str)
-    unknown = ~s.isin(STAGES)
-    if unknown.any():
-        raise DataError(
-            f"{where}: unknown stage in {first_rows(unknown.to_numpy(), stages.index)}; expected one of {list(STAGES)}"
-        )
+    s = stages["stage"]
+    if not (isinstance(s.dtype, pd.CategoricalDtype) and set(s.cat.categories) <= set(STAGES) and not s.isna().any()):
+        s = s.astype(str)  # stage codes are counted as they are; other columns are checked value by value
+        unknown = ~s.isin(STAGES)
+        if unknown.any():
+            raise DataError(
+                f"{where}: unknown stage in {first_rows(unknown.to_numpy(), stages.index)}; expected one of {list(STAGES)}"
+            )
     counts = s.value_counts().reindex(list(STAGES), fill_value=0)
     out = pd.DataFrame({"stage_zh": [_STAGES_ZH[k] for k in STAGES], "customers": counts.to_numpy()},
                        index=pd.Index(list(STAGES), name="stage"))

@@ -41,6 +41,7 @@ __all__ = [
     "clv_failure_reason",
     "clv_table",
     "customer_tables",
+    "precompute_tables",
     "escape",
     "naive_clv",
     "reading_notes",
@@ -100,11 +101,14 @@ class ReportData:
 class CustomerTables:
     """The per-customer tables the report shows, from the transactions (pandas) or precomputed on an engine.
 
-    Each table is computed on first use: ``revenue`` (per customer), ``rfm``
-    (:func:`crm_lessons.rfm.rfm_table`), ``summary``
-    (:func:`crm_lessons.clv.customer_summary` by week, calibration at ``as_of``),
-    :meth:`stages` (:func:`crm_lessons.lifecycle.lifecycle_stage`),
-    ``naive_clv`` (:func:`naive_clv`) and ``n_transactions``.
+    ``revenue`` (per customer), ``rfm`` (:func:`crm_lessons.rfm.rfm_table`),
+    ``summary`` (:func:`crm_lessons.clv.customer_summary` by week, calibration
+    at ``as_of``), :meth:`stages` (:func:`crm_lessons.lifecycle.lifecycle_stage`),
+    ``naive_clv`` (:func:`naive_clv`) and ``n_transactions``.  From
+    transactions, all of them are computed together on first use, with the
+    customer ids coded once (:func:`crm_lessons._customer_tables.per_customer`);
+    :func:`precompute_tables` does that ahead, so that the transactions can be
+    dropped.
 
     Examples
     --------
@@ -115,66 +119,86 @@ class CustomerTables:
 
     def __init__(self, data: ReportData, *, horizon: int = 12) -> None:
         self._data, self._horizon, self._pre = data, int(horizon), dict(data.tables or {})
-        self._coded_tx: pd.DataFrame | None = None
 
-    def _tx(self) -> pd.DataFrame:
-        """The transactions with the customer ids as a categorical column, made once: every table groups
-        by its codes instead of hashing the ids again (the tables' indexes show the ids as before)."""
-        if self._coded_tx is None:
-            from crm_lessons._ids import categorical_ids
-
-            tx = self._data.transactions
-            self._coded_tx = tx.assign(customer_id=categorical_ids(tx["customer_id"])) if len(tx) else tx
-        return self._coded_tx
-
-    def _get(self, name: str, compute: Callable[[], Any]) -> Any:
-        if name not in self._pre:
-            self._pre[name] = compute()
+    def _get(self, name: str) -> Any:
+        if not self._pre:  # from the transactions: every table in one pass
+            self._pre = _pandas_tables(self._data, self._horizon)
         value = self._pre[name]
-        if isinstance(value, BaseException):  # the engine could not compute it: raise as pandas would
+        if isinstance(value, BaseException):  # could not be computed: raise as the function would
             raise value
         return value
 
     @property
     def n_transactions(self) -> int:
-        return int(self._get("n_transactions", lambda: len(self._data.transactions)))
+        return int(self._get("n_transactions"))
 
     @property
     def revenue(self) -> pd.Series:
-        from crm_lessons.classification import customer_value
-
-        return self._get("revenue", lambda: _plain_index(customer_value(self._tx())))
+        if "revenue" in self._pre:  # from an engine
+            return _plain_index(self._get("revenue"))
+        return self.rfm["total_spend"].rename("revenue")  # the pandas tables keep it once, in the RFM table
 
     @property
     def rfm(self) -> pd.DataFrame:
-        from crm_lessons.rfm import rfm_table
-
-        return self._get("rfm", lambda: _plain_index(rfm_table(self._tx(), as_of=self._data.as_of)))
+        return _plain_index(self._get("rfm"))
 
     @property
     def summary(self) -> pd.DataFrame:
-        from crm_lessons.clv import customer_summary
-
-        return self._get("summary", lambda: customer_summary(self._tx(), calibration_end=self._data.as_of))
+        return _plain_index(self._get("summary"))
 
     @property
     def naive_clv(self) -> pd.Series:
-        return self._get("naive_clv", lambda: _plain_index(naive_clv(self._tx(), as_of=self._data.as_of,
-                                                                     horizon=self._horizon)))
+        return _plain_index(self._get("naive_clv"))
 
     def stages(self, rules: Any = None) -> pd.DataFrame:
         """Lifecycle stages under ``rules`` (default :class:`crm_lessons.lifecycle.LifecycleRules`)."""
         from crm_lessons import lifecycle
 
         rules = lifecycle.LifecycleRules() if rules is None else rules
-        inputs = self._pre.get("lifecycle_inputs")
-        if inputs is None:
-            return _plain_index(lifecycle.lifecycle_stage(self._tx(), as_of=self._data.as_of, rules=rules))
-        made = self._pre["lifecycle_rules"]
+        made = self._get("lifecycle_rules")
+        if "lifecycle_inputs" in self._pre:  # from an engine
+            inputs = self._pre["lifecycle_inputs"]
+        else:
+            from crm_lessons._customer_tables import lifecycle_inputs
+
+            inputs = lifecycle_inputs(self._pre["rfm"], self._pre["lifecycle_values"])
         if (made.window_days, made.measure) != (rules.window_days, rules.measure):
-            raise DataError(f"{_WHERE}: the engine computed the lifecycle windows for window_days={made.window_days}, "
+            if len(self._data.transactions):
+                return _plain_index(lifecycle.lifecycle_stage(self._data.transactions, as_of=self._data.as_of,
+                                                              rules=rules))
+            raise DataError(f"{_WHERE}: the lifecycle windows were computed for window_days={made.window_days}, "
                             f"measure={made.measure!r}; these rules need others")
-        return lifecycle._stages(inputs, rules, None, "lifecycle_stage")
+        return _plain_index(lifecycle._stages(inputs.copy(deep=False), rules, None, "lifecycle_stage"))
+
+
+def _pandas_tables(data: ReportData, horizon: int) -> dict[str, Any]:
+    """:func:`crm_lessons._customer_tables.per_customer` on ``data.transactions``, named as the engines name them."""
+    from crm_lessons._customer_tables import per_customer
+
+    start = to_timestamp(data.as_of, name="as_of", where=_WHERE).normalize() - pd.DateOffset(months=int(horizon))
+    tables = per_customer(data.transactions, as_of=data.as_of, since=start)
+    tables["naive_clv"] = tables.pop("revenue_since").rename("naive_clv")
+    return tables
+
+
+def precompute_tables(data: ReportData, *, horizon: int = 12) -> ReportData:
+    """``data`` with its per-customer tables computed and no transactions, for the report's kernel.
+
+    The kernel then receives (and holds) tables whose size follows the number
+    of customers, not of transactions.  Data already computed on an engine are
+    returned as they are.
+
+    Examples
+    --------
+    >>> slim = precompute_tables(prepare_data())
+    >>> len(slim.transactions), len(customer_tables(slim).rfm)
+    (0, 23502)
+    """
+    if data.tables is not None:
+        return data
+    tables = _pandas_tables(data, horizon)
+    empty = data.transactions.iloc[:0].copy()
+    return ReportData(empty, data.quality, data.as_of, data.source, data.currency, tables=tables)
 
 
 def _plain_index(table: Any) -> Any:
@@ -676,7 +700,10 @@ def segment_summary(rfm: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     lost             1           0.75
     """
     actions = segment_actions()
-    key = pd.Categorical(segments["segment"].astype(str).to_numpy(), categories=list(actions.index))
+    segment = segments["segment"]
+    if not isinstance(segment.dtype, pd.CategoricalDtype):  # rfm_segments gives codes: recoded without text
+        segment = segment.astype(str).to_numpy()
+    key = pd.Categorical(segment, categories=list(actions.index))
     g = rfm.reset_index(drop=True).groupby(key, observed=True)
     out = pd.DataFrame({
         "customers": g.size(),
@@ -759,7 +786,7 @@ def clv_table(
     bg = BetaGeoFitter().fit(summary)
     gg = GammaGammaFitter().fit(summary)
     period = 52 / 12
-    table = summary.copy()
+    table = summary.copy(deep=False)  # new columns only: the summary's own are shared, not copied
     table["p_alive"] = bg.p_alive(summary)
     table["expected_purchases"] = bg.predict(horizon * period, summary)
     table["expected_spend"] = gg.conditional_expected_spend(summary)
@@ -825,7 +852,7 @@ def naive_clv(transactions: pd.DataFrame, *, as_of: Any, horizon: int = 12) -> p
     Returns
     -------
     Series
-        Indexed by customer (every customer in ``transactions``), name ``naive_clv``.
+        Indexed by customer (every customer in ``transactions``, sorted), name ``naive_clv``.
 
     Examples
     --------
@@ -837,7 +864,7 @@ def naive_clv(transactions: pd.DataFrame, *, as_of: Any, horizon: int = 12) -> p
     end = to_timestamp(as_of, name="as_of", where="naive_clv").normalize()
     start = end - pd.DateOffset(months=int(horizon))
     recent = transactions[(transactions["date"] > start) & (transactions["date"] <= end)]
-    customers = pd.Index(transactions["customer_id"].unique(), name="customer_id")
+    customers = pd.Index(transactions["customer_id"].unique(), name="customer_id").sort_values()
     out = recent.groupby("customer_id")["amount"].sum().reindex(customers, fill_value=0.0)
     return out.astype("float64").rename("naive_clv")
 
@@ -1025,6 +1052,10 @@ def render_report(
     if prepared.tables is not None:
         say(f"      引擎 {q['engine']}：每位客户的汇总表已在引擎上算好" if zh else
             f"      engine {q['engine']}: the per-customer tables were computed on the engine")
+    else:  # the kernel gets the per-customer tables, not the transactions
+        _release_unused()
+        prepared = precompute_tables(prepared, horizon=int(horizon))
+    _release_unused()
     from crm_lessons._notebooks import execute_notebook, to_html
 
     with tempfile.TemporaryDirectory(prefix="crm-report-") as tmp:
@@ -1049,6 +1080,21 @@ def render_report(
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, page.encode("utf-8"))
     return out
+
+
+def _release_unused() -> None:
+    """Give the memory Arrow keeps after freeing (its allocator holds it for reuse) back to the system.
+
+    Reading a large file frees hundreds of megabytes of Arrow strings that numpy,
+    which allocates elsewhere, could not otherwise reuse; released between the
+    report's steps, they do not add to its peak memory.
+    """
+    import gc
+
+    import pyarrow as pa
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
 
 
 def escape(text: Any) -> str:

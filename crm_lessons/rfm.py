@@ -210,18 +210,38 @@ def rfm_table(
         )
     codes, uniques, _ = sorted_codes(df[customer_col])
     amount = df[amount_col].to_numpy(dtype="float64")
-    if not keep.all():
-        codes, day, amount = codes[keep], day[keep], amount[keep]
-    k = len(uniques)
-
-    if order_col is None:
-        n = np.bincount(codes, minlength=k)
-    else:
+    n = None
+    if order_col is not None:
         order_codes, order_uniques = pd.factorize(df[order_col])
         if not keep.all():
             order_codes = order_codes[keep]
-        key = codes.astype("int64") * len(order_uniques) + order_codes
-        n = np.bincount(pd.unique(key) // len(order_uniques), minlength=k)
+        key = codes[keep].astype("int64") * len(order_uniques) + order_codes
+        n = np.bincount(pd.unique(key) // len(order_uniques), minlength=len(uniques))
+    return _rfm_from_codes(codes, uniques, day, amount, as_of_day=as_of_day, unit=unit, name=customer_col,
+                           n=n, keep=keep)
+
+
+def _rfm_from_codes(
+    codes: np.ndarray,
+    uniques: pd.Index,
+    day: np.ndarray,
+    amount: np.ndarray,
+    *,
+    as_of_day: int,
+    unit: str,
+    name: str,
+    n: np.ndarray | None = None,
+    keep: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The RFM table from checked arrays: customer codes (ranks of the sorted ``uniques``,
+    :func:`crm_lessons._ids.sorted_codes`), int64 day numbers and amounts; rows where ``keep`` is
+    False are left out, ``n`` replaces the row counts (distinct orders).  Shared by
+    :func:`rfm_table` and the report's per-customer tables, which code the ids once."""
+    if keep is not None and not keep.all():
+        codes, day, amount = codes[keep], day[keep], amount[keep]
+    k = len(uniques)
+    if n is None:
+        n = np.bincount(codes, minlength=k)
     spend = np.bincount(codes, weights=amount, minlength=k)
     last = np.full(k, np.iinfo("int64").min, dtype="int64")
     np.maximum.at(last, codes, day)
@@ -233,7 +253,7 @@ def rfm_table(
         bought = np.flatnonzero(n > 0)
         uniques, n, spend, last, first = uniques[bought], n[bought], spend[bought], last[bought], first[bought]
     n = n.astype("int64")
-    index = pd.Index(uniques, name=customer_col)
+    index = pd.Index(uniques, name=name)
 
     def as_dates(days: np.ndarray) -> np.ndarray:
         return days.astype("datetime64[D]").astype(f"datetime64[{unit}]")
@@ -412,9 +432,13 @@ def rfm_scores(
         raise DataError(f"{where}: method={method!r} should be 'quantile' or 'cuts'")
 
     out = pd.DataFrame(scores, index=rfm.index)
-    parts = out[["r_score", "f_score", "m_score"]].astype(str)
+    r, f, m = (out[c].to_numpy(dtype="int64") for c in ("r_score", "f_score", "m_score"))
     sep = "" if int(out.to_numpy().max()) <= 9 else "-"
-    out["rfm_cell"] = parts["r_score"] + sep + parts["f_score"] + sep + parts["m_score"]
+    # the text of each distinct cell, made once and taken for every customer (no text per customer)
+    base = int(max(r.max(), f.max(), m.max())) + 1 if len(out) else 1
+    cells, which = np.unique((r * base + f) * base + m, return_inverse=True)
+    labels = [f"{c // base // base}{sep}{c // base % base}{sep}{c % base}" for c in cells.tolist()]
+    out["rfm_cell"] = pd.array(labels, dtype="str")[which.reshape(-1)]
     out["rfm_score"] = out["r_score"] + out["f_score"] + out["m_score"]
     return out
 

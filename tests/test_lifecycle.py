@@ -197,3 +197,18 @@ def test_stage_flow_matches_lifecycle_stage_and_moves_the_cohort_on():
         stage_flow(tx, dates=["1998-01-01", "1997-01-31"])
     with pytest.raises(DataError, match="value='count' should be"):
         stage_flow(tx, dates=dates, value="count")
+
+
+def test_stage_distribution_counts_codes_as_text():
+    """Stages as lifecycle_stage gives them (categorical codes) and as plain text count alike;
+    text still goes through the unknown-stage check."""
+    from crm_lessons.lifecycle import STAGES, stage_distribution
+
+    rng = np.random.default_rng(2)
+    codes = rng.integers(0, len(STAGES), 5000)
+    stages = pd.DataFrame({"stage": pd.Categorical.from_codes(codes, categories=list(STAGES), ordered=True)})
+    as_text = pd.DataFrame({"stage": stages["stage"].astype(str)})
+    pd.testing.assert_frame_equal(stage_distribution(stages), stage_distribution(as_text))
+    assert stage_distribution(stages)["customers"].tolist() == np.bincount(codes, minlength=len(STAGES)).tolist()
+    with pytest.raises(DataError, match="unknown stage"):
+        stage_distribution(pd.DataFrame({"stage": pd.Categorical(["growth", "gone"])}))

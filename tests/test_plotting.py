@@ -83,3 +83,26 @@ def test_import_changes_no_global_state():
         "assert snap() == before, 'importing crm_lessons changed global state'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_lorenz_of_many_customers_is_drawn_through_fewer_points_of_the_same_curve():
+    """A million-customer curve is thinned for drawing; the points kept lie on the curve and the
+    top-20% marker is read from every point (classification.top_share)."""
+    import numpy as np
+
+    from crm_lessons.classification import lorenz_curve, top_share
+    from crm_lessons.plotting.classification import plot_lorenz
+
+    values = np.random.default_rng(3).pareto(1.5, 50_000) + 1
+    curve = lorenz_curve(values)
+    ax = plot_lorenz(curve)
+    try:
+        line = ax.lines[1]  # [0] is the diagonal
+        x, y = line.get_xdata(), line.get_ydata()
+        assert 100 < len(x) <= 2001
+        assert (x[0], y[0], x[-1], y[-1]) == (0.0, 0.0, 1.0, 1.0)
+        np.testing.assert_allclose(y, np.interp(x, curve["customer_share"], curve["value_share"]), atol=1e-12)
+        marker = ax.lines[2]
+        assert abs(1 - marker.get_ydata()[0] - top_share(values, 0.2)) < 1e-4
+    finally:
+        plt.close(ax.figure)

@@ -38,3 +38,39 @@ def test_customer_tables_equal_plain_functions(ids):
     pd.testing.assert_frame_equal(ct.stages(), lifecycle_stage(tx, as_of=as_of))
     pd.testing.assert_series_equal(ct.naive_clv, rp.naive_clv(tx, as_of=as_of))
     assert data.transactions["customer_id"].dtype == tx["customer_id"].dtype  # the data are not changed
+
+
+@pytest.mark.parametrize("ids", ["digits", "text", "int"])
+def test_precomputed_tables_equal_tables_from_the_transactions(ids):
+    """What the report's kernel gets (no transactions, the tables only) serves the same tables."""
+    import pickle
+
+    data = _data(ids)
+    slim = pickle.loads(pickle.dumps(rp.precompute_tables(data)))
+    assert slim.transactions.empty and list(slim.transactions.columns) == ["customer_id", "date", "amount"]
+    full, lean = rp.customer_tables(data), rp.customer_tables(slim)
+    assert lean.n_transactions == full.n_transactions == len(data.transactions)
+    pd.testing.assert_series_equal(lean.revenue, full.revenue)
+    pd.testing.assert_frame_equal(lean.rfm, full.rfm)
+    pd.testing.assert_frame_equal(lean.summary, full.summary)
+    pd.testing.assert_frame_equal(lean.stages(), full.stages())
+    pd.testing.assert_series_equal(lean.naive_clv, full.naive_clv)
+    with pytest.raises(rp.DataError, match="window_days"):  # other windows need the transactions
+        from crm_lessons.lifecycle import LifecycleRules
+
+        lean.stages(LifecycleRules(window_days=30))
+    from crm_lessons.lifecycle import LifecycleRules, lifecycle_stage
+
+    pd.testing.assert_frame_equal(full.stages(LifecycleRules(window_days=30)),
+                                  lifecycle_stage(data.transactions, as_of=data.as_of,
+                                                  rules=LifecycleRules(window_days=30)))
+
+
+def test_segment_summary_from_segment_codes_equals_from_text():
+    from crm_lessons.rfm import rfm_scores, rfm_segments
+
+    data = _data("digits")
+    rfm = rp.customer_tables(data).rfm
+    segments = rfm_segments(rfm_scores(rfm))
+    as_text = segments.assign(segment=segments["segment"].astype(str))
+    pd.testing.assert_frame_equal(rp.segment_summary(rfm, segments), rp.segment_summary(rfm, as_text))

@@ -626,3 +626,20 @@ def test_mailing_profit_hand_and_break_even():
         mailing_profit(d, score_col="s", response_col="y", mail_cost=0, profit_per_sale=4.0)
     with pytest.raises(DataError, match=r"column 'y' should be 0/1"):
         mailing_profit(d.assign(y=2), score_col="s", response_col="y", mail_cost=1.0, profit_per_sale=4.0)
+
+
+@pytest.mark.parametrize("method", ["quantile", "cuts"])
+def test_rfm_cell_text_is_the_three_scores(method):
+    """rfm_cell is made once per distinct cell; it must equal the scores written out row by row."""
+    rng = np.random.default_rng(11)
+    n = 2000
+    rfm = pd.DataFrame({"days_since_last": rng.integers(0, 400, n), "n_purchases": rng.integers(1, 30, n),
+                        "total_spend": rng.gamma(2, 50, n)}, index=pd.Index([f"c{i}" for i in range(n)]))
+    cuts = {"days_since_last": list(range(30, 400, 30)), "n_purchases": [2, 5, 10],
+            "total_spend": list(range(10, 400, 40))}
+    scores = rfm_scores(rfm, method=method, **({"cuts": cuts} if method == "cuts" else {}))
+    sep = "" if scores[["r_score", "f_score", "m_score"]].to_numpy().max() <= 9 else "-"
+    assert method == "quantile" or sep == "-"
+    want = [f"{r}{sep}{f}{sep}{m}" for r, f, m in scores[["r_score", "f_score", "m_score"]].itertuples(index=False)]
+    assert scores["rfm_cell"].tolist() == want
+    assert scores["rfm_cell"].dtype == "str"

@@ -20,6 +20,10 @@ __all__ = ["plot_lorenz", "plot_pyramid", "plot_abc"]
 
 
 
+#: Most points of a Lorenz curve drawn (a curve of millions of customers is thinned to evenly spaced
+#: points: at this many the chords are within a pixel of the curve, and the figure stays small).
+_MAX_CURVE_POINTS = 2001
+
 def plot_lorenz(curve: pd.DataFrame, *, top_share: float | None = 0.2, ax: Any = None,
                 lang: str | None = None) -> Any:
     """Lorenz curve of customer value with the equality line and the "top 20 %" point.
@@ -61,11 +65,15 @@ def plot_lorenz(curve: pd.DataFrame, *, top_share: float | None = 0.2, ax: Any =
     ax = axes_or_new(ax)
     x, y = curve["customer_share"].to_numpy(), curve["value_share"].to_numpy()
     ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label=bilingual("完全平均", "equality", lang))
+    if top_share is not None:
+        px = 1.0 - top_share
+        py = float(np.interp(px, x, y))  # from every point, before thinning
+    if len(x) > _MAX_CURVE_POINTS:  # drawn through evenly spaced points of the curve: the same picture
+        keep = np.unique(np.linspace(0, len(x) - 1, _MAX_CURVE_POINTS).round().astype(np.intp))
+        x, y = x[keep], y[keep]
     ax.plot(x, y, linewidth=2, label=bilingual("洛伦兹曲线", "Lorenz curve", lang))
     ax.fill_between(x, y, x, alpha=0.15)
     if top_share is not None:
-        px = 1.0 - top_share
-        py = float(np.interp(px, x, y))
         ax.plot([px], [py], marker="o", color="C3", linestyle="none")
         ax.vlines(px, 0, py, colors="C3", linestyles=":", linewidth=1)
         ax.hlines(py, 0, px, colors="C3", linestyles=":", linewidth=1)
