@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nbformat
 import numpy as np
 import pytest
@@ -274,3 +276,64 @@ def test_student_command(tmp_path, capsys):
     assert exercises_main(["student", str(src), str(tmp_path / "out.ipynb")]) == 0
     assert "wrote" in capsys.readouterr().out
     assert is_nbgrader_notebook(nbformat.read(tmp_path / "out.ipynb", as_version=4))
+
+
+# -- what the chapters' check cells say to a student --------------------------------
+
+_CODE_LIKE = [
+    r"'[^']*'",                          # a quoted value: '标准化', 'ABCDE'
+    r"[A-Za-z_][\w.]*\([^)]*\)",         # a call: sv.fit_bass(...), P(alive)
+    r"[\w.@]*[_.@][\w.@]*",              # an identifier: total_spend, precision@k, sv.x
+    r"\b[A-Z]{2,}\b",                     # an acronym: NPS, AHT
+]
+
+
+def _chinese_first(text: str) -> bool:
+    """Whether the first word of ``text`` that is not code, a quoted value or an acronym is Chinese."""
+    import re
+
+    for pattern in _CODE_LIKE:
+        text = re.sub(pattern, " ", text)
+    first = re.search(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", text)
+    return first is not None and not first.group(0).isascii()
+
+
+def test_chinese_first_rule():
+    for text in ("一个字母 one letter", "sv.fit_bass(...) 的结果里有 peak_time", "NPS 以“点”为单位 in points",
+                 "precision@k = 找回的商品数 ÷ k", "total_spend 不能改变", "填 'A' 或 'B'"):
+        assert _chinese_first(text), text
+    for text in ("a share of spend, between 0.2 and 1", "additional sales in 万元", "keep every row", "42"):
+        assert not _chinese_first(text), text
+
+
+def _student_facing_strings(source: str):
+    """``hint=`` arguments and plain ``assert`` messages in a cell (f-strings: their literal parts)."""
+    import ast
+
+    def text(node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            return "".join(v.value if isinstance(v, ast.Constant) else " " for v in node.values)
+        return None
+
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.keyword) and node.arg == "hint" and text(node.value) is not None:
+            yield text(node.value)
+        elif isinstance(node, ast.Assert) and node.msg is not None and text(node.msg) is not None:
+            yield text(node.msg)
+
+
+_CHAPTERS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("path", _CHAPTERS, ids=[p.stem for p in _CHAPTERS])
+def test_chapter_hints_and_hidden_messages_are_chinese(path):
+    """The project's rule: sentences a notebook prints for the reader are Chinese (English terms in brackets)."""
+    nb = nbformat.read(path, as_version=4)
+    found = [(c.metadata["nbgrader"].get("grade_id"), s) for c in nb.cells
+             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+             for s in _student_facing_strings(c.source)]
+    assert found, "a chapter's check cells give hints"
+    english = [(gid, s) for gid, s in found if not _chinese_first(s)]
+    assert not english, f"hints or hidden-test messages not in Chinese: {english}"
