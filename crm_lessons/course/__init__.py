@@ -57,9 +57,11 @@ CELL_TIMEOUT = 120
 def _run_student_version(src: Path, dst: Path) -> float:
     """Make the student version of ``src``, execute it, write it to ``dst``; return seconds.
 
-    A chapter whose cell times out is run once more in a fresh kernel: on a loaded machine
-    papermill occasionally waited for a reply the kernel never sent (seen twice, on the cells
-    that display a widget), and a stalled build should cost minutes, not the whole run.
+    A chapter whose cell times out is run once more in a fresh kernel, so that a stuck kernel
+    costs minutes, not the whole build.  (The stalls once seen on the cells that display a
+    widget were not the kernel's: the client had missed the wake-up for a reply it had
+    already received, and read it only when the cell timeout ran out, without an error; see
+    ``crm_lessons._notebooks._shell_channel_class``, which fixes that.)
     """
     import tempfile
 
