@@ -365,3 +365,28 @@ def test_sigterm_during_a_run_leaves_no_temporary_files(tmp_path):
     assert proc.returncode == 130 and "已中断" in err and "Traceback" not in err, err
     assert list(private_tmp.iterdir()) == [], "no pickled customer data or kernel files left behind"
     assert not (tmp_path / "r.html").exists()
+
+
+def test_the_command_line_skips_the_slow_optional_iri_grammar():
+    """jsonschema imports rfc3987_syntax (installed with JupyterLab) only for "iri" formats; building its
+    grammar cost ~1.1 s per command.  The CLI's process skips it, and nbformat still validates notebooks;
+    importing crm_lessons as a library leaves the importing process alone."""
+    code = ("import sys\n"
+            "import crm_lessons, crm_lessons.report\n"
+            "assert 'rfc3987_syntax' not in sys.modules or sys.modules['rfc3987_syntax'] is not None\n"
+            "from crm_lessons import cli\n"
+            "try:\n"
+            "    cli.main(['report', '--lang', 'xx'])\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "import nbformat, papermill\n"
+            "print(sys.modules['rfc3987_syntax'])\n"
+            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
+            "nbformat.validate(nb)\n"
+            "bad = nbformat.from_dict({**nb, 'cells': [{'cell_type': 'code'}]})\n"
+            "try:\n"
+            "    nbformat.validate(bad)\n"
+            "except nbformat.ValidationError:\n"
+            "    print('invalid notebook refused')\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.split("\n")[:2] == ["None", "invalid notebook refused"], proc.stdout + proc.stderr

@@ -121,7 +121,10 @@ def build_course(out_dir: str | os.PathLike = "build/course", *, notebooks_dir: 
     if verbose:
         print(f"running {len(chapters)} chapters ({jobs} at a time) ...", flush=True)
     # fresh interpreters, not forks of this process: a fork inherits the parent's threads and locks
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    from crm_lessons._startup import skip_slow_optional_imports
+
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=skip_slow_optional_imports) as pool:
         futures = [pool.submit(_run_student_version, p, src_dir / p.name) for p in chapters]
         for path, fut in zip(chapters, futures):
             seconds = fut.result()

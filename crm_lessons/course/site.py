@@ -231,7 +231,9 @@ def run_sphinx(src_dir: Path, out_dir: Path) -> None:
 
     src_dir, out_dir = Path(src_dir).resolve(), Path(out_dir).resolve()  # Sphinx runs in src_dir
     env = dict(os.environ, PYTHONWARNINGS="ignore")
-    proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E",
+    start = ("import sys; from crm_lessons._startup import skip_slow_optional_imports; "
+             "skip_slow_optional_imports(); from sphinx.cmd.build import main; sys.exit(main(sys.argv[1:]))")
+    proc = subprocess.run([sys.executable, "-c", start, "-b", "html", "-q", "-E",
                            "-d", str(src_dir / "_doctrees"), str(src_dir), str(out_dir)],
                           cwd=src_dir, env=env, capture_output=True, text=True)
     if proc.returncode != 0:

@@ -14,6 +14,9 @@ import sys
 
 
 def main(argv: list[str]) -> int:
+    from crm_lessons._startup import skip_slow_optional_imports
+
+    skip_slow_optional_imports()  # this process imports nbgrader (and so nbformat) for one submission
     job = json.loads(open(argv[0], encoding="utf-8").read())
     # nbgrader creates gradebooks by calling the `alembic` command: make the venv's one findable
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")

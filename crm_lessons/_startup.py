@@ -1,0 +1,39 @@
+"""Start-up of the processes this package owns (the command line and its worker processes).
+
+Only entry points call :func:`skip_slow_optional_imports`; importing
+:mod:`crm_lessons` as a library changes nothing in the importing process.
+"""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["skip_slow_optional_imports"]
+
+#: Optional modules that cost much at import and that nothing these processes do needs.
+#: ``rfc3987_syntax``: jsonschema imports it, when installed (JupyterLab's ``jupyter-events``
+#: installs it through ``jsonschema[format-nongpl]``), only to check the "iri" and
+#: "iri-reference" formats, which no notebook schema uses; it builds a Lark grammar while
+#: being imported, about 1.1 s on a 2-core machine, paid by every command that imports
+#: nbformat (papermill, nbconvert, nbgrader); python-jsonschema/jsonschema#1428.
+SLOW_OPTIONAL_MODULES = ("rfc3987_syntax",)
+
+
+def skip_slow_optional_imports() -> None:
+    """Make the optional imports in :data:`SLOW_OPTIONAL_MODULES` fail fast in this process.
+
+    A module mapped to ``None`` in ``sys.modules`` raises ``ImportError`` when
+    imported, which the importing library handles as "not installed" (jsonschema
+    then leaves the "iri" formats unchecked).  A module already imported is left
+    as it is.
+
+    Examples
+    --------
+    >>> import subprocess, sys
+    >>> code = ("from crm_lessons._startup import skip_slow_optional_imports; skip_slow_optional_imports(); "
+    ...         "import jsonschema, sys; print(sys.modules['rfc3987_syntax'])")
+    >>> subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    'None\\n'
+    """
+    for name in SLOW_OPTIONAL_MODULES:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
