@@ -91,22 +91,31 @@ def execute_notebook(src: str | os.PathLike, dst: str | os.PathLike | None = Non
     src = Path(src)
     if dst is not None and Path(dst).resolve() == src.resolve():
         raise ValueError(f"refusing to overwrite the source notebook {src}; choose another output path")
+    from nbclient.exceptions import DeadKernelError
+
     with tempfile.TemporaryDirectory(prefix="crm-nb-") as tmpdir:
         out = Path(tmpdir) / src.name
-        nb = pm.execute_notebook(
-            str(src), str(out), parameters=dict(parameters or {}), kernel_name="python3",
-            cwd=str(cwd or src.parent), progress_bar=False, log_output=log_output,
-            execution_timeout=timeout, report_mode=False, kernel_manager_class=_kernel_manager_class(),
-        )
+        log = Path(tmpdir) / "kernel.log"
+        try:
+            nb = pm.execute_notebook(
+                str(src), str(out), parameters=dict(parameters or {}), kernel_name="python3",
+                cwd=str(cwd or src.parent), progress_bar=False, log_output=log_output,
+                execution_timeout=timeout, report_mode=False, kernel_manager_class=_kernel_manager_class(log),
+            )
+        except DeadKernelError as exc:  # say why, if the kernel said anything before it died
+            tail = _log_tail(log)
+            if not tail:
+                raise
+            raise DeadKernelError(f"{exc}\nthe kernel's last output:\n{tail}") from exc
         if dst is not None:
             atomic_write_bytes(Path(dst), out.read_bytes())
     return nbformat.from_dict(nb)
 
 
-def _kernel_manager_class() -> Any:
+def _kernel_manager_class(log_path: Path | None = None) -> Any:
     """The kernel-manager class for notebook runs: CurveZMQ where possible, a shell channel that misses no reply.
 
-    nbclient creates, owns and cleans up the manager as with its default one.  Two changes:
+    nbclient creates, owns and cleans up the manager as with its default one.  Three changes:
 
     - Kernels talk over TCP with CurveZMQ transport encryption: a kernel on TCP without
       encryption prints ipykernel's warning that its traffic "is susceptible to eavesdropping"
@@ -116,6 +125,9 @@ def _kernel_manager_class() -> Any:
       papermill's default ones do.
     - Its clients use :func:`_shell_channel_class`, so that a cell displaying an
       ``ipywidgets.Output`` cannot stall the run (see there).
+    - The kernel process's own output (its log lines, and the traceback of a message it could
+      not answer because the run was interrupted) goes to ``log_path`` instead of the user's
+      terminal.
     """
     import zmq
     from jupyter_client.asynchronous import AsyncKernelClient
@@ -130,6 +142,16 @@ def _kernel_manager_class() -> Any:
         def _notebook_client(self) -> type:
             return NotebookKernelClient
 
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            if log_path is None:
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            with open(log_path, "ab") as log:  # the kernel process gets its own copy of the descriptor
+                kw.setdefault("stdout", log)
+                kw.setdefault("stderr", log)
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+        _launch_kernel = _async_launch_kernel
+
     if not zmq.has("curve") or not AsyncKernelManager.class_traits().get("transport_encryption"):
         return NotebookKernelManager
 
@@ -139,6 +161,15 @@ def _kernel_manager_class() -> Any:
             return "auto"
 
     return EncryptedKernelManager
+
+
+def _log_tail(path: Path, limit: int = 2000) -> str:
+    """The end of a kernel's log (at most ``limit`` characters), or ''."""
+    try:
+        data = path.read_bytes()[-limit:]
+    except OSError:
+        return ""
+    return data.decode("utf-8", errors="replace").strip()
 
 
 def _shell_channel_class() -> type:
@@ -204,7 +235,9 @@ def subset_font(text: str, *, flavor: str | None = None) -> bytes:
     options = subset.Options()
     options.name_IDs = ["*"]  # keep the copyright and licence notices
     options.notdef_outline = True
-    options.layout_features = ["*"]
+    # fontTools' default layout features: those browsers apply by themselves (ccmp, locl, kern, liga, mark,
+    # vert, ...).  Keeping every feature ("*") also kept alternates that only CSS font-feature-settings
+    # ask for (aalt, fwid, hwid, palt, ruby, ...): half again the size and twice the time to cut.
     if flavor is not None:
         options.flavor = flavor
     font = subset.load_font(io.BytesIO(font_path().read_bytes()), options)

@@ -118,3 +118,23 @@ def test_site_chapter_list_agrees_with_the_course_map():
 
     plan = [(c.number, c.notebook) for c in chapter_plan()]
     assert plan == [(n, f"{stem}.ipynb") for n, stem, _ in COURSE_CHAPTERS]
+
+
+@pytest.mark.notebook
+def test_a_kernel_that_dies_says_why_and_its_output_stays_off_the_terminal(tmp_path, capfd):
+    """The kernel's own output goes to a log beside the run, not to the user's terminal; when the kernel
+    dies, the error quotes the end of that log."""
+    from nbclient.exceptions import DeadKernelError
+
+    from crm_lessons._notebooks import execute_notebook
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import sys\nprint('kernel log line', file=sys.__stderr__, flush=True)"),
+        nbformat.v4.new_code_cell("import os, sys\nprint('about to exit', file=sys.__stderr__, flush=True)\nos._exit(3)"),
+    ])
+    path = tmp_path / "dies.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(DeadKernelError, match=r"(?s)the kernel's last output:.*kernel log line.*about to exit"):
+        execute_notebook(path, timeout=60)
+    out, err = capfd.readouterr()
+    assert "kernel log line" not in err + out and "about to exit" not in err + out
