@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import codecs
 import datetime as _dt
 import io as _io
 import re
@@ -493,15 +494,25 @@ def _decode_check(data: bytes, encoding: str | None, where: str) -> str:
         pass
     else:
         return "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    # the start decides; a bad byte further on stops pandas' strict decoding while reading (_read_frame),
+    # with the same message, so a GBK file is decoded once instead of twice
     try:
-        data.decode("gb18030")
+        codecs.getincrementaldecoder("gb18030")().decode(data[:_GB18030_CHECK], final=len(data) <= _GB18030_CHECK)
     except UnicodeDecodeError as exc:
-        raise DataError(
-            f"{where}: the file is neither UTF-8 nor GBK/GB18030 text; save it from Excel as "
-            f"'CSV UTF-8' or {pass_option('encoding')}",
-            zh=f"{where}：文件既不是 UTF-8 也不是 GBK/GB18030 文本；请在 Excel 中另存为“CSV UTF-8”，或用 {option('encoding')} 指定编码",
-        ) from exc
+        raise _not_utf8_or_gbk(where) from exc
     return "gb18030"
+
+
+#: Bytes at the start of a non-UTF-8 file decoded to decide that it is GB18030.
+_GB18030_CHECK = 1 << 20
+
+
+def _not_utf8_or_gbk(where: str) -> DataError:
+    return DataError(
+        f"{where}: the file is neither UTF-8 nor GBK/GB18030 text; save it from Excel as "
+        f"'CSV UTF-8' or {pass_option('encoding')}",
+        zh=f"{where}：文件既不是 UTF-8 也不是 GBK/GB18030 文本；请在 Excel 中另存为“CSV UTF-8”，或用 {option('encoding')} 指定编码",
+    )
 
 
 def _sniff_delimiter(first_line: str) -> str:
@@ -668,6 +679,8 @@ def _read_frame(
                 buffer.seek(0)
                 frame[raw_col] = pd.read_csv(buffer, usecols=[raw_col], dtype={raw_col: str}, **csv_options)[raw_col]
         info["parsed"] = parsed
+    except UnicodeDecodeError as exc:  # past the start that _decode_check looked at (GB18030 guessed)
+        raise _not_utf8_or_gbk(where) from exc
     except pd.errors.ParserError as exc:
         detail = " ".join(str(exc).split())[:200]
         m = re.search(r"line (\d+), saw (\d+)", detail)

@@ -73,6 +73,22 @@ def test_explicit_encoding_that_does_not_fit(tmp_path):
         read_transactions(path, encoding="utf-8")
 
 
+@pytest.mark.parametrize("where", ["start", "past the first megabyte"])
+def test_bytes_neither_utf8_nor_gbk_refused_wherever_they_are(tmp_path, where):
+    """GB18030 is decided on the file's start and the rest is decoded strictly while reading: a bad
+    byte anywhere gets the same message (and a good file of the same size reads)."""
+    rows = ["会员编号,日期,金额"] + [f"VIP{i:06d},2024-01-{1 + i % 28:02d},{i % 500 + 1}.50" for i in range(60_000)]
+    good = ("\n".join(rows) + "\n").encode("gbk")
+    assert len(good) > (1 << 20) + 1000
+    at = 200 if where == "start" else len(good) - 500
+    at = good.index(b"\n", at) + 1  # at the start of a row
+    (tmp_path / "good.csv").write_bytes(good)
+    assert len(read_transactions(tmp_path / "good.csv")) == 60_000
+    (tmp_path / "bad.csv").write_bytes(good[:at] + b"\x81\x20" + good[at:])  # not a GB18030 sequence
+    with pytest.raises(DataError, match=r"bad\.csv: the file is neither UTF-8 nor GBK/GB18030 text"):
+        read_transactions(tmp_path / "bad.csv")
+
+
 def test_tab_and_semicolon_delimiters_sniffed(tmp_path):
     tsv = write(tmp_path / "tx.tsv", "CustomerID\tInvoiceDate\tSales\n7\t2024-01-05\t12\n", "utf-8")
     tx, rep = read_transactions_with_report(tsv)
