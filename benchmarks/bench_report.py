@@ -80,12 +80,22 @@ def main() -> None:
         load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
         print(f"load {load} at end")
         print(f"report on bundled CDNOW: {cdnow:5.1f} s   peak memory of one process {peak_cdnow:5.0f} MB")
+        missed = []
         for rows, big, peak_big, size in results:
             seconds, mb = TARGETS.get(rows, (None, None))
             target = ", ".join(t for t in (f"target < {seconds:g} s on a quiet machine" if seconds else "",
                                            f"< {mb:g} MB" if mb else "") if t)
+            verdict = ""
+            if seconds or mb:
+                ok = (not seconds or big < seconds) and (not mb or peak_big < mb)
+                verdict = "met" if ok else "NOT MET"
+                if not ok:
+                    missed.append(rows)
             print(f"report on {rows:,} rows:  {big:5.1f} s   peak memory of one process {peak_big:5.0f} MB"
-                  f"   ({target + '; ' if target else ''}HTML {size:.1f} MB)")
+                  f"   ({target + '; ' if target else ''}HTML {size:.1f} MB) {verdict}")
+        if missed:
+            raise SystemExit(f"issue 18's report targets missed for {', '.join(f'{r:,}' for r in missed)} rows "
+                             f"(the times are for a quiet machine: load was {load})")
 
 
 if __name__ == "__main__":
