@@ -2,7 +2,8 @@
 
 ``crm-lessons report --data sales.csv`` reads the file with
 :func:`crm_lessons.io.read_transactions` (bad input stops here, before any
-kernel starts), hands the cleaned rows to the report template
+kernel starts), computes the per-customer tables once (:func:`precompute_tables`),
+hands those tables, not the transactions, to the report template
 ``notebooks/report/crm_report.ipynb`` through a temporary pickle, runs the
 template with papermill and writes a self-contained HTML page (no code, images
 embedded, nothing loaded from the internet) atomically.
@@ -1002,10 +1003,12 @@ def render_report(
     Notes
     -----
     Steps: (1) :func:`prepare_data` reads and checks the file in this
-    process, so bad input fails before a kernel starts; (2) papermill runs
+    process, so bad input fails before a kernel starts, and
+    :func:`precompute_tables` computes the per-customer tables (so the kernel
+    holds tables whose size follows the customers, not the rows); (2) papermill runs
     :func:`template_path` with the parameters ``DATA_FILE``, ``CUSTOMER_COL``,
     ``DATE_COL``, ``AMOUNT_COL``, ``AS_OF``, ``LANG``, ``CURRENCY``,
-    ``HORIZON``, ``DISCOUNT_RATE`` and ``PREPARED`` (the cleaned data,
+    ``HORIZON``, ``DISCOUNT_RATE`` and ``PREPARED`` (those tables,
     pickled in a temporary folder that is always removed); (3)
     :func:`crm_lessons.course.to_html` renders it without code cells;
     (4) the page is written to a temporary file beside ``out`` and moved into
