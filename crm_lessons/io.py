@@ -1146,12 +1146,21 @@ def _clean_ids(values: pd.Series) -> bool:
 
 
 def _id_codes(values: pd.Series) -> np.ndarray | None:
-    """Codes of digit ids (``C000123``) read from their numbers, without hashing text; else None."""
+    """Codes of the ids, equal for equal ids: digit ids (``C000123``) read from their numbers without
+    hashing text, other text dictionary-encoded by Arrow once; None for ids not held by Arrow.
+
+    The duplicate check mixes them into each row's hash, so that rows are compared in full only
+    where customer, date and amount all repeat (with the numbers alone, most rows of a large file
+    share a date and an amount with another row); the customer count reuses them.
+    """
     arrow = _arrow_text(values)
     if arrow is not None and len(arrow) and not arrow.null_count:
         found = _digit_codes(arrow)
         if found is not None:
             return found[0]
+        import pyarrow.compute as pc
+
+        return pc.dictionary_encode(arrow).combine_chunks().indices.to_numpy()
     return None
 
 
