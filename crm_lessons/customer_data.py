@@ -1126,8 +1126,9 @@ def winner_shares(
 # --------------------------------------------------------------------------- #
 # Privacy and law
 # --------------------------------------------------------------------------- #
-#: Articles of the Personal Information Protection Law (2021) that the chapter cites;
-#: each was checked against a public copy of the official text (tests pin this list).
+#: Articles of the Personal Information Protection Law (2021) that the chapter cites.
+#: Numbers and paraphrases checked against the full text as transcribed in the public
+#: repository RanKKI/LawRefBook (法律法规/个人信息保护法.md); tests pin this list.
 PIPL_ARTICLES = (4, 6, 13, 14, 19, 24, 28, 29, 38, 44, 45, 46, 47, 51, 73)
 
 _PIPL = [
@@ -1153,13 +1154,13 @@ _PIPL = [
      "泄露或非法使用易损害人格尊严或人身、财产安全的信息，如生物识别、宗教信仰、特定身份、医疗健康、金融账户、行踪轨迹，以及不满十四周岁未成年人的信息；仅在特定目的、充分必要并严格保护时方可处理。",
      "CRM 一般不需要这些字段：银行卡号、定位轨迹、儿童信息要么不收，要么单独严格管理。"),
     (29, "敏感信息的单独同意", "separate consent for sensitive data",
-     "处理敏感个人信息应取得个人的单独同意（法律另有规定须书面同意的从其规定）。",
+     "处理敏感个人信息应取得个人的单独同意；法律、行政法规规定须取得书面同意的，从其规定。",
      "不能把敏感信息的同意混在一揽子隐私政策里。"),
     (38, "向境外提供", "cross-border transfer",
      "确需向境外提供个人信息的，须具备法定条件之一：通过网信部门组织的安全评估、经专业机构认证、按标准合同与境外接收方订立合同，或其他法定条件。",
      "选用境外 SaaS CRM 时，客户数据出境要先满足这些条件。"),
     (44, "知情权、决定权", "right to know and decide",
-     "个人对其信息的处理享有知情权、决定权，可以限制或拒绝处理（法律另有规定的除外）。",
+     "个人对其信息的处理享有知情权、决定权，可以限制或拒绝他人处理（法律、行政法规另有规定的除外）。",
      "客户可以拒绝营销：名单生成时必须过滤。"),
     (45, "查阅、复制与转移", "access, copy, portability",
      "个人有权查阅、复制其个人信息，处理者应及时提供；符合条件时可请求转移至其指定的处理者。",
@@ -1191,6 +1192,13 @@ def pipl_obligations() -> pd.DataFrame:
     DataFrame
         Indexed by ``article`` (the numbers in :data:`PIPL_ARTICLES`):
         ``topic_zh``, ``topic_en``, ``requirement_zh``, ``crm_practice_zh``.
+
+    References
+    ----------
+    中华人民共和国个人信息保护法 (2021), articles 4, 6, 13, 14, 19, 24, 28, 29,
+    38, 44-47, 51, 73 and 74; numbers and content checked against the full text
+    transcribed in the public repository RanKKI/LawRefBook
+    (法律法规/个人信息保护法.md); the official text is published by the NPC.
 
     Examples
     --------

@@ -258,12 +258,21 @@ def test_crm_system_types():
 # -- privacy and law ---------------------------------------------------------------
 
 def test_pipl_articles_cited_are_pinned():
-    # Each number was checked against public copies of the official text of the
-    # Personal Information Protection Law (2021); change this list only after checking again.
+    # Each number and paraphrase was checked against the full text of the Personal
+    # Information Protection Law (2021) as transcribed in RanKKI/LawRefBook
+    # (法律法规/个人信息保护法.md); change this list only after checking again.
     assert cd.PIPL_ARTICLES == (4, 6, 13, 14, 19, 24, 28, 29, 38, 44, 45, 46, 47, 51, 73)
     table = cd.pipl_obligations()
     assert tuple(table.index) == cd.PIPL_ARTICLES
     assert table.notna().all().all()
+    # what the law puts in these articles: 28 lists sensitive data, 29 requires separate
+    # consent (written consent where laws or administrative regulations say so),
+    # 24 forbids unreasonable price discrimination, 73(3)-(4) defines 去标识化 and 匿名化
+    req = table["requirement_zh"]
+    assert "单独同意" in req[29] and "书面同意" in req[29] and "行政法规" in req[29]
+    assert all(w in req[28] for w in ("生物识别", "金融账户", "行踪轨迹", "十四周岁"))
+    assert "差别待遇" in req[24]
+    assert "去标识化" in req[73] and "匿名化" in req[73]
 
 
 def test_plain_hashes_are_recovered_by_enumeration_and_keyed_ones_are_not():
