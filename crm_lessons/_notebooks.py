@@ -113,38 +113,19 @@ def execute_notebook(src: str | os.PathLike, dst: str | os.PathLike | None = Non
 
 
 def _kernel_manager_class(log_path: Path | None = None) -> Any:
-    """The kernel-manager class for notebook runs: CurveZMQ where possible, a shell channel that misses no reply.
+    """The kernel-manager class for notebook runs: :class:`crm_lessons._kernel.NotebookKernelManager`.
 
-    nbclient creates, owns and cleans up the manager as with its default one.  Three changes:
-
-    - Kernels talk over TCP with CurveZMQ transport encryption: a kernel on TCP without
-      encryption prints ipykernel's warning that its traffic "is susceptible to eavesdropping"
-      on every run.  jupyter_client provisions the keys for a kernel whose kernelspec declares
-      support (ipykernel's does) when ``transport_encryption`` is ``"auto"``.  Where pyzmq was
-      built without CurveZMQ, or an older jupyter_client has no such setting, kernels run as
-      papermill's default ones do.
-    - Its clients use :func:`_shell_channel_class`, so that a cell displaying an
-      ``ipywidgets.Output`` cannot stall the run (see there).
-    - The kernel process's own output (its log lines, and the traceback of a message it could
-      not answer because the run was interrupted) goes to ``log_path`` instead of the user's
-      terminal.
+    With a ``log_path``, a subclass of it whose kernel process writes its own output (its
+    log lines, and the traceback of a message it could not answer because the run was
+    interrupted) to that file instead of the user's terminal.
     """
-    import zmq
-    from jupyter_client.asynchronous import AsyncKernelClient
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import Type, default
+    from crm_lessons._kernel import NotebookKernelManager
 
-    class NotebookKernelClient(AsyncKernelClient):
-        shell_channel_class = Type(_shell_channel_class())
+    if log_path is None:
+        return NotebookKernelManager
 
-    class NotebookKernelManager(AsyncKernelManager):
-        @default("client_factory")
-        def _notebook_client(self) -> type:
-            return NotebookKernelClient
-
+    class LoggingKernelManager(NotebookKernelManager):
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-            if log_path is None:
-                return await super()._async_launch_kernel(kernel_cmd, **kw)
             with open(log_path, "ab") as log:  # the kernel process gets its own copy of the descriptor
                 kw.setdefault("stdout", log)
                 kw.setdefault("stderr", log)
@@ -152,15 +133,7 @@ def _kernel_manager_class(log_path: Path | None = None) -> Any:
 
         _launch_kernel = _async_launch_kernel
 
-    if not zmq.has("curve") or not AsyncKernelManager.class_traits().get("transport_encryption"):
-        return NotebookKernelManager
-
-    class EncryptedKernelManager(NotebookKernelManager):
-        @default("transport_encryption")
-        def _encrypt_by_default(self) -> str:
-            return "auto"
-
-    return EncryptedKernelManager
+    return LoggingKernelManager
 
 
 def _log_tail(path: Path, limit: int = 2000) -> str:
@@ -170,36 +143,6 @@ def _log_tail(path: Path, limit: int = 2000) -> str:
     except OSError:
         return ""
     return data.decode("utf-8", errors="replace").strip()
-
-
-def _shell_channel_class() -> type:
-    """jupyter_client's asyncio shell channel, made to notice a reply that arrives while it sends.
-
-    nbclient waits for a cell's ``execute_reply`` by polling the shell socket through pyzmq's
-    asyncio integration, which wakes on the socket's file descriptor.  That descriptor is
-    edge-triggered: every libzmq call on the socket, a send included, consumes the pending
-    wake-up, and pyzmq's asyncio socket looks again for readable messages only after the
-    calls made through it.  jupyter_client's ``Session.send`` sends on a plain shadow of the
-    socket instead, so when nbclient sends on the shell channel while it waits (its stand-in
-    for a front end's Output widget echoes each captured output to the kernel as a
-    ``comm_msg`` while the cell runs), a reply that arrived just before that send sits
-    unread: the poll sleeps until the cell timeout, and only then reads it, without an error.
-    A notebook repeating the ``ipywidgets.Output`` cells of chapters 2 and 7, run 60 times
-    in two spawned workers, had 20 of its 720 such executions wait so (about 3 %; forked
-    workers alike), and none of 720 after this change.  Reading the socket's ``EVENTS`` through the asyncio
-    socket after each send makes pyzmq schedule the poll's wake-up when a message is
-    waiting; one arriving later signals the descriptor anew.
-    """
-    import zmq
-    from jupyter_client.channels import AsyncZMQSocketChannel
-
-    class ShellChannel(AsyncZMQSocketChannel):
-        def send(self, msg: dict[str, Any]) -> None:
-            super().send(msg)
-            if self.socket is not None:
-                self.socket.get(zmq.EVENTS)  # pyzmq's asyncio socket re-arms a waiting poll here
-
-    return ShellChannel
 
 
 _EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=[\"']?(?:https?:)?//[^>]*>\s*</script>", re.I | re.S)

@@ -5,7 +5,7 @@ while it waited there for the cell's ``execute_reply``; jupyter_client sends thr
 plain shadow of the asyncio socket, which consumed the wake-up of a reply that had just
 arrived, and the run slept until the cell timeout (about 3 % of such cells in a stress
 run of the course's widget cells).  These tests recreate that sequence with the real
-pyzmq and jupyter_client, without a kernel.
+pyzmq and jupyter_client, without a kernel, and check that notebook runs use that client.
 """
 
 from __future__ import annotations
@@ -63,14 +63,25 @@ def test_reply_arriving_while_the_client_sends_is_read():
     )
 
 
-def test_notebook_clients_use_that_shell_channel():
+def _assert_fixed(manager_class) -> None:
+    """``manager_class`` makes clients with the shell channel above, and encrypts where it can."""
     from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.channels import AsyncZMQSocketChannel
 
-    manager = _kernel_manager_class()()
+    manager = manager_class()
     client = manager.client()  # channels open lazily: no kernel, no socket
     assert isinstance(client, AsyncKernelClient)
     shell = client.shell_channel_class
     assert issubclass(shell, AsyncZMQSocketChannel) and shell is not AsyncZMQSocketChannel
     if zmq.has("curve") and manager.has_trait("transport_encryption"):
         assert manager.transport_encryption == "auto"
+
+
+def test_notebook_clients_use_that_shell_channel(tmp_path):
+    from crm_lessons._kernel import NotebookKernelManager
+
+    _assert_fixed(_kernel_manager_class())
+    logging = _kernel_manager_class(tmp_path / "kernel.log")  # what execute_notebook uses
+    assert issubclass(logging, NotebookKernelManager)
+    _assert_fixed(logging)
+

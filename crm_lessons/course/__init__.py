@@ -61,7 +61,7 @@ def _run_student_version(src: Path, dst: Path) -> float:
     costs minutes, not the whole build.  (The stalls once seen on the cells that display a
     widget were not the kernel's: the client had missed the wake-up for a reply it had
     already received, and read it only when the cell timeout ran out, without an error; see
-    ``crm_lessons._notebooks._shell_channel_class``, which fixes that.)
+    ``crm_lessons._kernel.ShellChannel``, which fixes that.)
     """
     import tempfile
 
