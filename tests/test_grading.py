@@ -182,6 +182,10 @@ def _hostile(course: Path, lms: Path, csv_path: Path) -> dict[str, bytes | nbfor
         "pathlib.Path(" + repr(str(course / "submitted" / "zz_fake" / "ch01" / "01_tiny.ipynb")) + ").parent.mkdir(parents=True)\n"
         "pathlib.Path(" + repr(str(course / "submitted" / "zz_fake" / "ch01" / "01_tiny.ipynb")) + ").write_text('{}')"))
     subs["aaron_overwriter"] = nb
+    # not a cheat: answers 1.1 right only in a kernel that got CurveZMQ keys, as crm_lessons._kernel's manager provisions
+    subs["kernel_probe"] = _set_answers(_release(course), {1: (
+        "from ipykernel.kernelapp import IPKernelApp\n"
+        "answer_1_1 = 42 if getattr(IPKernelApp.instance(), 'curve_secretkey', None) else 41")})
     subs["zoe_honest"] = _source(course)
     subs["untouched"] = _release(course)
     return subs
@@ -274,6 +278,23 @@ def test_dead_kernel_and_endless_loop_do_not_stop_the_batch(hostile_batch):
     assert loop["test_1_2"] == "correct", "cells after the interrupted loop are graded"
     assert loop["test_1_1"] in ("error", "not_attempted")
     assert _points(rows, "endless_loop") == 1
+
+
+def test_kernels_are_started_by_the_notebook_kernel_manager(hostile_batch):
+    """Grading kernels come from ``crm_lessons._kernel.NotebookKernelManager``, whose clients miss no reply.
+
+    Its CurveZMQ keys are what a submission's kernel can see of it (tests/test_notebook_kernel.py checks
+    its client); nbgrader's own manager starts kernels without them.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from crm_lessons._kernel import CURVE
+
+    spec = KernelSpecManager().get_kernel_spec("python3").metadata.get("supported_encryption") or []
+    if not (CURVE and "curve" in spec):
+        pytest.skip("no CurveZMQ here: pyzmq, jupyter_client or the python3 kernelspec lacks it")
+    _, rows, _ = hostile_batch
+    assert _statuses(rows, "kernel_probe")["test_1_1"] == "correct", _statuses(rows, "kernel_probe")
 
 
 @pytest.mark.parametrize("student", ["not_json", "json_not_notebook", "empty_file"])

@@ -5,7 +5,7 @@ while it waited there for the cell's ``execute_reply``; jupyter_client sends thr
 plain shadow of the asyncio socket, which consumed the wake-up of a reply that had just
 arrived, and the run slept until the cell timeout (about 3 % of such cells in a stress
 run of the course's widget cells).  These tests recreate that sequence with the real
-pyzmq and jupyter_client, without a kernel, and check that notebook runs use that client.
+pyzmq and jupyter_client, without a kernel, and check that every run (papermill and nbgrader) uses that client.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import asyncio
 import select
 import time
 
+import pytest
 import zmq
 import zmq.asyncio
 from jupyter_client.session import Session
@@ -85,3 +86,20 @@ def test_notebook_clients_use_that_shell_channel(tmp_path):
     assert issubclass(logging, NotebookKernelManager)
     _assert_fixed(logging)
 
+
+def test_grading_configuration_names_that_kernel_manager(tmp_path):
+    """nbgrader's execute preprocessor gets it from the course's configuration (test_grading checks a real run)."""
+    pytest.importorskip("nbgrader", reason="the grading extra (nbgrader) is part of the test extra")
+    from nbgrader.preprocessors import Execute
+    from traitlets.config.loader import PyFileConfigLoader
+    from traitlets.utils.importstring import import_item
+
+    from crm_lessons._kernel import NotebookKernelManager
+    from crm_lessons.grading._config import config_file_text, nbgrader_config
+
+    (tmp_path / "nbgrader_config.py").write_text(config_file_text(), encoding="utf-8")
+    written = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()  # an instructor's own runs
+    for config in (nbgrader_config(str(tmp_path), db_url="sqlite://"), written):  # crm-lessons grade's runner
+        assert issubclass(import_item(config.Autograde.autograde_preprocessors[0]), Execute)
+        assert import_item(config.Execute.kernel_manager_class) is NotebookKernelManager
+    _assert_fixed(NotebookKernelManager)

@@ -9,6 +9,13 @@ from crm_lessons.exercises import CODE_STUB, TEXT_STUB
 #: nbgrader's per-cell timeout when the instructor does not choose one (seconds).
 DEFAULT_TIMEOUT = 60
 
+#: The kernel manager of grading runs: the one every notebook run of the package uses, whose client cannot
+#: miss a cell's reply while the cell displays an ``ipywidgets.Output`` (chapters 2 and 7) and so stall it
+#: until the grading timeout; see :mod:`crm_lessons._kernel`.  (nbgrader's ``Execute`` passes
+#: ``AsyncKernelManager`` when it is created, but nbconvert's ``ExecutePreprocessor.preprocess`` sets the
+#: client up again from the configuration before it starts the kernel, so this setting decides.)
+KERNEL_MANAGER = "crm_lessons._kernel.NotebookKernelManager"
+
 _TEMPLATE = '''\
 # nbgrader configuration written by `crm-lessons assign` (re-running it rewrites this file).
 import os
@@ -21,6 +28,7 @@ c.Exchange.root = os.path.join(_here, "exchange")
 c.ClearSolutions.code_stub = {{"python": {code_stub!r}}}
 c.ClearSolutions.text_stub = {text_stub!r}
 c.Execute.timeout = {timeout}
+c.Execute.kernel_manager_class = {kernel_manager!r}
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.autograde_preprocessors = {preprocessors}
 '''
@@ -41,7 +49,7 @@ def _autograde_preprocessors() -> list[str]:
 def config_file_text(*, timeout: int = DEFAULT_TIMEOUT) -> str:
     """The text of ``nbgrader_config.py`` for a course folder (paths relative to the file)."""
     return _TEMPLATE.format(code_stub=CODE_STUB, text_stub=TEXT_STUB, timeout=int(timeout),
-                            preprocessors=_autograde_preprocessors())
+                            kernel_manager=KERNEL_MANAGER, preprocessors=_autograde_preprocessors())
 
 
 def nbgrader_config(root: str, *, db_url: str, timeout: int = DEFAULT_TIMEOUT, exchange: str | None = None) -> Any:
@@ -57,6 +65,7 @@ def nbgrader_config(root: str, *, db_url: str, timeout: int = DEFAULT_TIMEOUT, e
     c.ClearSolutions.code_stub = {"python": CODE_STUB}
     c.ClearSolutions.text_stub = TEXT_STUB
     c.Execute.timeout = int(timeout)
+    c.Execute.kernel_manager_class = KERNEL_MANAGER
     c.OverwriteCells.add_missing_cells = True
     c.Autograde.autograde_preprocessors = _autograde_preprocessors()
     return c
