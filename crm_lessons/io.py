@@ -837,24 +837,131 @@ def _offenders(mask: np.ndarray, labels: np.ndarray, values: pd.Series, n: int =
     return "; ".join(parts) + more
 
 
-def _offenders_zh(mask: np.ndarray, labels: np.ndarray, values: pd.Series, n: int = 5) -> str:
-    """:func:`_offenders` in Chinese: ``第 3 行：'昨天'``."""
-    idx = np.flatnonzero(mask)
-    parts = [f"第 {labels[i]} 行：{quote(values.iloc[i])}" for i in idx[:n]]
-    more = f"（共 {len(idx)} 行）" if len(idx) > n else ""
-    return "；".join(parts) + more
+#: Offending rows (and their values) an error message names at most.
+_SHOWN = 5
+# What each kind of refused cell is called, in English and Chinese ("missing_*": an empty cell).
+_BAD_KINDS = {
+    "missing_customer": ("customer id", "客户编号"),
+    "missing_date": ("date", "日期"),
+    "missing_amount": ("amount", "金额"),
+    "placeholder": ("dates outside {}-{}, placeholders such as 9999-12-31 that systems write for 'no date', "
+                    "not purchases",
+                    " {}-{} 年以外的日期，这是系统表示“无日期”的占位值（如 9999-12-31），不是真实的购买"),
+    "not_date": ("values that are not dates", "不是日期的值"),
+    "infinite": ("amounts too large to be real (infinite, e.g. 'inf' or 1e400)", "大得不真实的金额（无穷大，如 'inf' 或 1e400）"),
+    "not_number": ("amounts that are not numbers", "不是数字的金额"),
+}
 
 
-def _missing_error(mask: np.ndarray, labels: np.ndarray, col: Any, what: str, where: str) -> DataError:
-    idx = np.flatnonzero(mask)
-    rows = ", ".join(str(labels[i]) for i in idx[:5])
-    more = f" ({len(idx)} rows in all)" if len(idx) > 5 else ""
-    return DataError(
-        f"{where}: column {str(col)!r} has no {what} in row{'s' if len(idx) > 1 else ''} {rows}{more}; "
-        "fill in those cells or delete those rows, then read the file again",
-        zh=f"{where}：列 {str(col)!r} 在第 {rows} 行为空{more.replace(' rows in all', ' 行').replace('(', '（共 ').replace(')', '）')}；"
-           "请填写这些单元格或删除这些行，然后重新读取",
-    )
+def _bad_values_message(
+    kind: str,
+    column: Any,
+    where: str,
+    *,
+    count: int,
+    rows: Sequence[Any] | None = None,
+    examples: Sequence[Any] | None = None,
+    date_format: str | None = None,
+    serial_note: bool = False,
+) -> DataError:
+    """The error for cells a reader refuses, worded alike by every reader (pandas, DuckDB, Spark).
+
+    Parameters
+    ----------
+    kind : {'missing_customer', 'missing_date', 'missing_amount', 'placeholder', 'not_date', 'infinite', 'not_number'}
+        Empty customer, date or amount cells; dates outside 1678-2261; values that are not
+        dates; infinite amounts; amounts that are not numbers.
+    column : str
+        The column in the user's file.
+    where : str
+        Prefix of the message (function and file, or the file alone on the command line).
+    count : int
+        Offending rows in all.
+    rows : sequence, optional
+        The first offending rows (at most ``_SHOWN`` are named) as the user numbers them: in Excel
+        (header = row 1) for a file, the index labels for a DataFrame.  None where a reader
+        cannot number them (a Parquet file, several files, a database table): the message then
+        says how many rows and quotes some of their values.
+    examples : sequence, optional
+        The values of those rows (of ``rows``, when given), each quoted short (:func:`quote`).
+    date_format : str, optional
+        The ``date_format`` the reader was given (for ``'not_date'``).
+    serial_note : bool
+        Add that Excel date numbers are read by the pandas engine only (a DuckDB or Spark reader
+        whose offending dates are such numbers).
+
+    Returns
+    -------
+    DataError
+        English message (keyword arguments, or flags within :func:`cli_messages`) and ``zh``.
+
+    Examples
+    --------
+    >>> err = _bad_values_message("not_date", "日期", "t.csv", count=7, rows=[3, 9], examples=["昨天", "2024-13-01"])
+    >>> print(err)
+    t.csv: column '日期' has values that are not dates: row 3: '昨天'; row 9: '2024-13-01' (7 rows in all); expected dates such as 2024-01-05, 2024/1/5, 20240105, 2024年1月5日 or 2024-01-05 13:45:00; for another form pass date_format='%d.%m.%Y' (say)
+    >>> print(err.zh)
+    t.csv：列 '日期' 中有不是日期的值：第 3 行：'昨天'；第 9 行：'2024-13-01'（共 7 行）；日期应像 2024-01-05、2024/1/5、20240105、2024年1月5日 或 2024-01-05 13:45:00；其他写法请用 date_format='%d.%m.%Y' 之类指定
+    >>> print(_bad_values_message("missing_amount", "金额", "t.csv", count=2, rows=[4, 6]))
+    t.csv: column '金额' has no amount in rows 4, 6; fill in those cells or delete those rows, then read the file again
+    >>> print(_bad_values_message("infinite", "amount", "x.parquet", count=12, examples=["inf", "1e400"]).zh)
+    x.parquet：列 'amount' 中有大得不真实的金额（无穷大，如 'inf' 或 1e400）：共 12 行，例如 'inf'、'1e400'；请改正这些单元格
+    """
+    col = repr(str(column))
+    what, what_zh = _BAD_KINDS[kind]
+    what, what_zh = what.format(*_YEARS), what_zh.format(*_YEARS)
+    shown_rows = None if rows is None else [str(r) for r in list(rows)[:_SHOWN]]
+    values = None if examples is None else [quote(v) for v in list(examples)[:_SHOWN]]
+    more = f" ({count} rows in all)" if shown_rows is not None and count > len(shown_rows) else ""
+    more_zh = f"（共 {count} 行）" if more else ""
+    if kind.startswith("missing_"):
+        if shown_rows is not None:
+            en = f"in row{'s' if count > 1 else ''} {', '.join(shown_rows)}{more}"
+            zh = f"在第 {', '.join(shown_rows)} 行为空{more_zh}"
+        else:
+            en, zh = f"in {count} row{'s' if count > 1 else ''}", f"有 {count} 行为空"
+        return DataError(
+            f"{where}: column {col} has no {what} {en}; "
+            "fill in those cells or delete those rows, then read the file again",
+            zh=f"{where}：列 {col} {zh}；请填写这些单元格或删除这些行，然后重新读取",
+        )
+    if shown_rows is not None and values is not None:
+        cells = "; ".join(f"row {r}: {v}" for r, v in zip(shown_rows, values)) + more
+        cells_zh = "；".join(f"第 {r} 行：{v}" for r, v in zip(shown_rows, values)) + more_zh
+    else:  # no row numbers: how many rows, and some of their values
+        cells = f"{count} row{'s' if count > 1 else ''}, such as {', '.join(values or [])}"
+        cells_zh = f"共 {count} 行，例如 {'、'.join(values or [])}"
+    if kind == "placeholder":
+        hint, hint_zh = "delete those rows or fill in the real dates", "请删除这些行或填入真实日期"
+    elif kind == "not_date" and date_format is not None:
+        hint = f"they do not match {option('date_format', date_format)}"
+        hint_zh = f"它们不符合 {option('date_format', date_format)}"
+    elif kind == "not_date":
+        hint = ("expected dates such as 2024-01-05, 2024/1/5, 20240105, 2024年1月5日 or 2024-01-05 13:45:00; "
+                f"for another form {pass_option('date_format', '%d.%m.%Y')} (say)")
+        hint_zh = ("日期应像 2024-01-05、2024/1/5、20240105、2024年1月5日 或 2024-01-05 13:45:00；"
+                   f"其他写法请用 {option('date_format', '%d.%m.%Y')} 之类指定")
+    elif kind == "infinite":
+        hint, hint_zh = "correct those cells", "请改正这些单元格"
+    else:
+        hint = ("expected numbers such as 1234.5, '¥1,234.50' or '(12.50)' for a refund; correct those cells or "
+                f"{pass_option('amount_col')} if this is the wrong column")
+        hint_zh = ("金额应像 1234.5、'¥1,234.50' 或表示退款的 '(12.50)'；请改正这些单元格，"
+                   f"如果选错了列，请用 {option('amount_col')} 指定")
+    if serial_note:
+        hint += f"; Excel date numbers (such as 45296) are read only with {option('engine', 'pandas')}"
+        hint_zh += f"；Excel 日期数字（如 45296）只有 {option('engine', 'pandas')} 能读取"
+    return DataError(f"{where}: column {col} has {what}: {cells}; {hint}",
+                     zh=f"{where}：列 {col} 中有{what_zh}：{cells_zh}；{hint_zh}")
+
+
+def _refused(kind: str, mask: np.ndarray, labels: np.ndarray, values: pd.Series | None, col: Any, where: str,
+             date_format: str | None = None) -> DataError:
+    """:func:`_bad_values_message` for the rows of ``mask`` (row labels from ``labels``, values from ``values``)."""
+    idx = np.flatnonzero(mask)[:_SHOWN]
+    examples = None if values is None else [values.iloc[i] for i in idx]
+    return _bad_values_message(kind, col, where, count=int(np.count_nonzero(mask)), rows=[labels[i] for i in idx],
+                               examples=examples, date_format=date_format)
 
 
 def _arrow_text(values: pd.Series):  # -> pyarrow.ChunkedArray | None
@@ -1045,22 +1152,10 @@ def _parse_amount(values: pd.Series, labels: np.ndarray, col: Any, where: str,
         out = _take(parsed, codes, np.nan)
     infinite = np.isinf(out)
     if infinite.any():
-        raise DataError(
-            f"{where}: column {str(col)!r} has amounts too large to be real (infinite, e.g. 'inf' or 1e400): "
-            f"{_offenders(infinite, labels, values)}; correct those cells",
-            zh=f"{where}：列 {str(col)!r} 中有大得不真实的金额（无穷大，如 'inf' 或 1e400）："
-               f"{_offenders_zh(infinite, labels, values)}；请改正这些单元格",
-        )
+        raise _refused("infinite", infinite, labels, values, col, where)
     bad = (codes >= 0) & np.isnan(out)
     if bad.any():
-        raise DataError(
-            f"{where}: column {str(col)!r} has amounts that are not numbers: "
-            f"{_offenders(bad, labels, values)}; expected numbers such as 1234.5, '¥1,234.50' or '(12.50)' "
-            f"for a refund; correct those cells or {pass_option('amount_col')} if this is the wrong column",
-            zh=f"{where}：列 {str(col)!r} 中有不是数字的金额：{_offenders_zh(bad, labels, values)}；"
-               f"金额应像 1234.5、'¥1,234.50' 或表示退款的 '(12.50)'；请改正这些单元格，"
-               f"如果选错了列，请用 {option('amount_col')} 指定",
-        )
+        raise _refused("not_number", bad, labels, values, col, where)
     return out
 
 
@@ -1081,16 +1176,6 @@ def _placeholder(v: Any) -> bool:
     return False
 
 
-def _placeholder_error(mask: np.ndarray, labels: np.ndarray, values: pd.Series, col: Any, where: str) -> DataError:
-    return DataError(
-        f"{where}: column {str(col)!r} has dates outside {_YEARS[0]}-{_YEARS[1]}, placeholders such as "
-        f"9999-12-31 that systems write for 'no date', not purchases: {_offenders(mask, labels, values)}; "
-        "delete those rows or fill in the real dates",
-        zh=f"{where}：列 {str(col)!r} 中有 {_YEARS[0]}-{_YEARS[1]} 年以外的日期，这是系统表示“无日期”的占位值"
-           f"（如 9999-12-31），不是真实的购买：{_offenders_zh(mask, labels, values)}；请删除这些行或填入真实日期",
-    )
-
-
 def _parse_dates(values: pd.Series, labels: np.ndarray, col: Any, where: str, date_format: str | None,
                  factorized: tuple[np.ndarray, pd.Series] | None = None) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
@@ -1100,27 +1185,17 @@ def _parse_dates(values: pd.Series, labels: np.ndarray, col: Any, where: str, da
         years = out.dt.year.to_numpy()
         outside = ~np.isnan(years.astype("float64")) & ((years < _YEARS[0]) | (years > _YEARS[1]))
         if outside.any():
-            raise _placeholder_error(outside, labels, out.dt.strftime("%Y-%m-%d"), col, where)
+            raise _refused("placeholder", outside, labels, out.dt.strftime("%Y-%m-%d"), col, where)
         return pd.Series(out.to_numpy(dtype="datetime64[ns]")).dt.normalize()
     codes, uniq = _factorize(values) if factorized is None else factorized
     placeholder_u = uniq.map(_placeholder).to_numpy(dtype=bool)
     if placeholder_u.any():
         mask = (codes >= 0) & placeholder_u[np.where(codes < 0, 0, codes)]
-        raise _placeholder_error(mask, labels, values, col, where)
+        raise _refused("placeholder", mask, labels, values, col, where)
     out = _take(_date_values(uniq, date_format), codes, np.datetime64("NaT", "ns"))
     bad = (codes >= 0) & np.isnat(out)
     if bad.any():
-        hint = (
-            f"they do not match {option('date_format', date_format)}"
-            if date_format is not None
-            else "expected dates such as 2024-01-05, 2024/1/5, 20240105, 2024年1月5日, "
-            f"2024-01-05 13:45:00 or Excel date numbers; for another form {pass_option('date_format', '%d.%m.%Y')} (say)"
-        )
-        raise DataError(
-            f"{where}: column {str(col)!r} has values that are not dates: {_offenders(bad, labels, values)}; {hint}",
-            zh=f"{where}：列 {str(col)!r} 中有不是日期的值：{_offenders_zh(bad, labels, values)}；日期应像 2024-01-05、"
-               f"2024/1/5、20240105、2024年1月5日 或 Excel 日期数字；其他写法请用 {option('date_format', '%d.%m.%Y')} 之类指定",
-        )
+        raise _refused("not_date", bad, labels, values, col, where, date_format)
     return pd.Series(out).dt.normalize()
 
 
@@ -1319,11 +1394,11 @@ def read_transactions_with_report(
         raise DataError(f"{where}: every row is blank in the customer, date and amount columns; no rows left",
                         zh=f"{where}：所有行的客户、日期、金额列都是空的，没有可用的行")
     if b_c.any():
-        raise _missing_error(b_c, labels, mapping["customer_id"], "customer id", where)
+        raise _refused("missing_customer", b_c, labels, None, mapping["customer_id"], where)
     if b_d.any():
-        raise _missing_error(b_d, labels, mapping["date"], "date", where)
+        raise _refused("missing_date", b_d, labels, None, mapping["date"], where)
     if b_a.any():
-        raise _missing_error(b_a, labels, mapping["amount"], "amount", where)
+        raise _refused("missing_amount", b_a, labels, None, mapping["amount"], where)
 
     customer = columns[0] if clean[0] else _parse_customer(*factorized[0], columns[0])
     # the codes found for the blank check are reused (text columns are not encoded twice)

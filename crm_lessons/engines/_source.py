@@ -8,7 +8,10 @@ by default, blank rows are skipped, an empty customer, date or amount stops
 with a message, dates outside 1678-2261 (placeholders such as 9999-12-31) and
 infinite amounts are refused, and returns (negative amounts), exact duplicates
 and rows after ``as_of`` are counted and kept, dropped or refused as asked.
-Offending values are shown as examples (an engine has no row numbers to give).
+A refused cell gets the pandas reader's message (``crm_lessons.io._bad_values_message``): for
+one CSV file it names the rows as Excel numbers them, found again with a row number when a
+check fails; a Parquet file, several files or a table have no such numbers, so the message
+says how many rows and quotes some of their values.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from crm_lessons._validation import DataError, option, pass_option, quote, to_timestamp
+from crm_lessons._validation import _INTERFACE, DataError, option, pass_option, quote, to_timestamp
 from crm_lessons.engines._backend import check_engine, connect
 
 C, D, A = "customer_id", "date", "amount"
@@ -63,6 +66,11 @@ def _java_format(fmt: str) -> str:
 
 
 # ---------------------------------------------------------------- opening
+
+
+def _where(label: str) -> str:
+    """Prefix of a message: the function and the source, or (on the command line) the source alone."""
+    return label if _INTERFACE.get() == "cli" else f"{_WHERE}: {label}"
 
 
 def _convert_hint(path: str, what: str) -> tuple[str, str]:
@@ -165,13 +173,13 @@ def _open(source: Any, con: Any, engine: str, explicit: dict[str, Any]) -> tuple
     info: dict[str, Any] = {"encoding": None, "delimiter": None}
     if not isinstance(source, (str, Path)):
         raw = source
-        info.update(file_format="table", source="<ibis table>")
-        where = _WHERE
+        info.update(file_format="table", source="<ibis table>", files=[])
+        where = _WHERE if _INTERFACE.get() != "cli" else "<ibis table>"
         mapping = _resolve_columns(pd.DataFrame(columns=list(raw.columns)), explicit, where)
         return raw, info, mapping
     files, kind, label = _files(source)
-    info.update(file_format=kind, source=label)
-    where = f"{_WHERE}: {label}"
+    info.update(file_format=kind, source=label, files=files)
+    where = _where(label)
     if kind == "parquet":
         raw = con.read_parquet(files if len(files) > 1 else files[0])
         mapping = _resolve_columns(pd.DataFrame(columns=list(raw.columns)), explicit, where)
@@ -287,8 +295,87 @@ def _examples(table: Any, mask: Any, column: str, n: int = _MAX_EXAMPLES) -> str
     return ", ".join(quote(v) for v in values)
 
 
-def _count_text(n: int) -> str:
-    return f" ({n} rows in all)" if n > _MAX_EXAMPLES else ""
+def _numbered(raw: Any, engine: str) -> Any:
+    """``raw`` with ``_row``: each row's position in the source (from 0), for a message that names rows.
+
+    DuckDB numbers rows in the order it reads them (it keeps the file's order); Spark numbers
+    them in the order of ``monotonically_increasing_id``, which follows the file's splits.
+    """
+    import ibis
+
+    if engine == "spark":
+        from crm_lessons.engines import _udf
+
+        with_id = raw.mutate(_mono=_udf.spark_monotonically_increasing_id())
+        return with_id.mutate(_row=ibis.row_number().over(order_by=with_id._mono)).drop("_mono")
+    return raw.mutate(_row=ibis.row_number())
+
+
+def _has_empty_lines(path: str) -> bool:
+    """Whether a text file holds an empty line (looked for in its bytes, without decoding)."""
+    import mmap
+
+    with open(path, "rb") as fh:
+        if fh.seek(0, 2) == 0:
+            return False
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return data.find(b"\n\n") >= 0 or data.find(b"\n\r\n") >= 0
+
+
+def _excel_rows(path: str, encoding: str, delimiter: str, positions: list[int]) -> list[int]:
+    """Excel row numbers (header = row 1) of the data rows at ``positions`` as an engine reads them (from 0).
+
+    The engines skip empty lines, which the pandas reader and Excel count as rows; in a file that
+    has one, the rows up to the last position are counted again here.
+
+    Examples
+    --------
+    A quoted value over two lines is one row (row 2); the empty line is row 3:
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     f = Path(d) / "t.csv"
+    ...     _ = f.write_text('c,d\\n1,"x\\ny"\\n\\n2,z\\n', encoding="utf-8")
+    ...     _excel_rows(str(f), "utf-8", ",", [0, 1])
+    [2, 4]
+    """
+    if not _has_empty_lines(path):
+        return [p + 2 for p in positions]
+    wanted, found, position = set(positions), {}, -1
+    with open(path, encoding=encoding, newline="") as fh:
+        for excel_row, record in enumerate(csv.reader(fh, delimiter=delimiter), start=1):
+            if excel_row == 1 or not record:
+                continue
+            position += 1
+            if position in wanted:
+                found[position] = excel_row
+                if len(found) == len(wanted):
+                    break
+    return [found.get(p, p + 2) for p in positions]
+
+
+def _refused_cells(kind: str, table: Any, mask: Any, value: str | None, column: str, where: str, *,
+                   count: int, info: dict[str, Any], date_format: str | None) -> DataError:
+    """The pandas reader's message for refused cells (:func:`crm_lessons.io._bad_values_message`).
+
+    ``table``: the parsed rows, with ``_row`` (see :func:`_numbered`) when the source is one CSV
+    file, whose rows are then named as Excel numbers them; without it (Parquet, several files,
+    a table) the message quotes some values instead.  ``mask`` selects the refused rows of
+    ``table``; ``value`` is the column of raw text to quote (None: nothing to quote).
+    """
+    from crm_lessons.io import _EXCEL_SERIAL, _SHOWN, _bad_values_message
+
+    numbered = "_row" in table.columns
+    chosen = table.filter(mask)
+    chosen = chosen.order_by("_row") if numbered else chosen
+    fields = {**({"r": chosen["_row"]} if numbered else {}), **({"v": chosen[value]} if value else {})}
+    found = _fetch(chosen.select(**fields).limit(_SHOWN)) if fields else pd.DataFrame()
+    rows = _excel_rows(info["files"][0], info["encoding"], info["delimiter"],
+                       [int(r) for r in found["r"]]) if numbered else None
+    examples = list(found["v"]) if value else None
+    serial = kind == "not_date" and any(isinstance(v, str) and _EXCEL_SERIAL.match(v.strip()) for v in examples or [])
+    return _bad_values_message(kind, column, where, count=count, rows=rows, examples=examples,
+                               date_format=date_format, serial_note=serial)
 
 
 # ---------------------------------------------------------------- reading
@@ -378,7 +465,7 @@ def read_source(
     engine = "spark" if con.name == "pyspark" else con.name
     raw, info, mapping = _open(source, con, engine, explicit)
     label = info["source"]
-    where = f"{_WHERE}: {label}"
+    where = _where(label)
     cols = {role: str(c) for role, c in mapping.items()}
 
     # closed, refunded, cancelled or unpaid orders: the distinct statuses are few; the reader's
@@ -387,42 +474,50 @@ def read_source(
     if "status" in cols:
         statuses = _fetch(raw.select(s=raw[cols["status"]]).distinct())["s"]
         closed_values = [v for v, c in zip(statuses, _closed_mask(statuses.astype(object))) if c]
-    is_closed = raw[cols["status"]].isin(closed_values).fill_null(False) if closed_values else None
 
-    cust, day, amount = _customer(raw[cols["customer_id"]]), _date(raw[cols["date"]], engine, date_format), \
-        _amount(raw[cols["amount"]])
-    b_c, b_d, b_a = (_blank(raw[cols[r]]) for r in ("customer_id", "date", "amount"))
-    blank = b_c & b_d & b_a
     extras = [c for c in raw.columns if c not in {cols["customer_id"], cols["date"], cols["amount"]}]
-    parsed = raw.select(
-        **{C: cust, D: day, A: amount},
-        _closed=is_closed if is_closed is not None else False,
-        _blank=blank, _b_c=b_c, _b_d=b_d, _b_a=b_a,
-        _raw_d=raw[cols["date"]].cast("string"), _raw_a=raw[cols["amount"]].cast("string"),
-        **{f"_x_{i}": raw[c] for i, c in enumerate(extras)},
-    )
-    year = parsed[D].year()
-    # rows that go on: blank rows are skipped, closed orders too unless they are kept
-    live = ~parsed._blank & ~parsed._closed if closed_orders == "drop" else ~parsed._blank
+
+    def parse(src: Any) -> tuple[Any, dict[str, Any]]:
+        """The parsed rows of ``src`` (with its ``_row`` when numbered) and the masks of the checks."""
+        cust, day, amount = _customer(src[cols["customer_id"]]), _date(src[cols["date"]], engine, date_format), \
+            _amount(src[cols["amount"]])
+        b_c, b_d, b_a = (_blank(src[cols[r]]) for r in ("customer_id", "date", "amount"))
+        is_closed = src[cols["status"]].isin(closed_values).fill_null(False) if closed_values else False
+        table = src.select(
+            **{C: cust, D: day, A: amount},
+            _closed=is_closed,
+            _blank=b_c & b_d & b_a, _b_c=b_c, _b_d=b_d, _b_a=b_a,
+            _raw_d=src[cols["date"]].cast("string"), _raw_a=src[cols["amount"]].cast("string"),
+            **{f"_x_{i}": src[c] for i, c in enumerate(extras)},
+            **({"_row": src["_row"]} if "_row" in src.columns else {}),
+        )
+        year = table[D].year()
+        # rows that go on: blank rows are skipped, closed orders too unless they are kept
+        live = ~table._blank & ~table._closed if closed_orders == "drop" else ~table._blank
+        return table, {
+            "live": live, "b_c": live & table._b_c, "b_d": live & table._b_d, "b_a": live & table._b_a,
+            "placeholder": live & table[D].notnull() & ((year < _YEARS[0]) | (year > _YEARS[1])),
+            "bad_date": live & ~table._b_d & table[D].isnull(),
+            "infinite": live & table[A].notnull() & table[A].isinf(),
+            "bad_amount": live & ~table._b_a & table[A].isnull(),
+        }
+
+    parsed, masks = parse(raw)
+    live = masks["live"]
     import ibis
 
     as_of_lit = ibis.date(ts_as_of.year, ts_as_of.month, ts_as_of.day) if ts_as_of is not None else None
-    placeholder = parsed[D].notnull() & ((year < _YEARS[0]) | (year > _YEARS[1]))
-    bad_date = ~parsed._b_d & parsed[D].isnull()
-    infinite = parsed[A].notnull() & parsed[A].isinf()
-    bad_amount = ~parsed._b_a & parsed[A].isnull()
 
     def n(mask: Any) -> Any:
         return mask.cast("int64").sum()
 
     # one pass: every count the checks and the report need
+    checks = ("b_c", "b_d", "b_a", "placeholder", "bad_date", "infinite", "bad_amount")
     counts = _fetch(parsed.aggregate(
         rows_read=parsed.count(),
         closed=n(parsed._closed),
         blank=n(~parsed._closed & parsed._blank) if closed_orders == "drop" else n(parsed._blank),
-        b_c=n(live & parsed._b_c), b_d=n(live & parsed._b_d), b_a=n(live & parsed._b_a),
-        placeholder=n(live & placeholder), bad_date=n(live & bad_date),
-        infinite=n(live & infinite), bad_amount=n(live & bad_amount),
+        **{key: n(masks[key]) for key in checks},
         live=n(live), returns=n(live & (parsed[A] < 0)), zero=n(live & (parsed[A] == 0)),
         future=n(live & (parsed[D] > as_of_lit)) if as_of_lit is not None else ibis.literal(0, "int64"),
         customers=parsed[C].nunique(where=live),
@@ -448,53 +543,20 @@ def read_source(
     n_live = int(counts["live"])
     if n_live == 0:
         raise DataError(f"{where}: every row is blank in the customer, date and amount columns; no rows left",
-                        zh=f"{where}：所有行的客户、日期、金额都为空；没有可用的行")
-    checks = (
-        ("b_c", live & parsed._b_c, cols["customer_id"], "customer id", "客户编号", C),
-        ("b_d", live & parsed._b_d, cols["date"], "date", "日期", "_raw_d"),
-        ("b_a", live & parsed._b_a, cols["amount"], "amount", "金额", "_raw_a"),
-    )
-    for key, mask, col, what, what_zh, _ in checks:
-        n = int(counts[key])
-        if n:
-            raise DataError(
-                f"{where}: column {col!r} has no {what} in {n} row{'s' if n > 1 else ''}; "
-                "fill in those cells or delete those rows, then read the data again",
-                zh=f"{where}：列 {col!r} 有 {n} 行没有{what_zh}；请填写这些单元格或删除这些行后重新读取")
-    if counts["placeholder"]:
-        n = int(counts["placeholder"])
-        ex = _examples(parsed, live & placeholder, "_raw_d")
-        raise DataError(
-            f"{where}: column {cols['date']!r} has dates outside {_YEARS[0]}-{_YEARS[1]}, placeholders such as "
-            f"9999-12-31 that systems write for 'no date', not purchases: {ex}{_count_text(n)}; "
-            "delete those rows or fill in the real dates",
-            zh=f"{where}：列 {cols['date']!r} 中有 {_YEARS[0]}-{_YEARS[1]} 年以外的日期，这是系统表示“无日期”的占位值"
-               f"（如 9999-12-31），不是真实的购买：{ex}（共 {n} 行）；请删除这些行或填入真实日期")
-    if counts["bad_date"]:
-        n = int(counts["bad_date"])
-        ex = _examples(parsed, live & bad_date, "_raw_d")
-        raise DataError(
-            f"{where}: column {cols['date']!r} has values that are not dates: {ex}{_count_text(n)}; expected dates "
-            "such as 2024-01-05, 2024/1/5, 20240105, 2024年1月5日 or 2024-01-05 13:45:00; for another form "
-            f"{pass_option('date_format', '%d.%m.%Y')} (say)",
-            zh=f"{where}：列 {cols['date']!r} 中有不是日期的值：{ex}（共 {n} 行）；日期应像 2024-01-05、2024/1/5、"
-               f"20240105、2024年1月5日 或 2024-01-05 13:45:00；其他写法请用 {option('date_format', '%d.%m.%Y')} 之类指定")
-    if counts["infinite"]:
-        n = int(counts["infinite"])
-        ex = _examples(parsed, live & infinite, "_raw_a")
-        raise DataError(
-            f"{where}: column {cols['amount']!r} has amounts too large to be real (infinite, e.g. 'inf' or 1e400): "
-            f"{ex}{_count_text(n)}; correct those cells",
-            zh=f"{where}：列 {cols['amount']!r} 中有大得不真实的金额（无穷大，如 'inf' 或 1e400）：{ex}（共 {n} 行）；请改正这些单元格")
-    if counts["bad_amount"]:
-        n = int(counts["bad_amount"])
-        ex = _examples(parsed, live & bad_amount, "_raw_a")
-        raise DataError(
-            f"{where}: column {cols['amount']!r} has amounts that are not numbers: {ex}{_count_text(n)}; expected "
-            "numbers such as 1234.5, '¥1,234.50' or '(12.50)' for a refund; correct those cells or "
-            f"{pass_option('amount_col')} if this is the wrong column",
-            zh=f"{where}：列 {cols['amount']!r} 中有不是数字的金额：{ex}（共 {n} 行）；金额应像 1234.5、'¥1,234.50' "
-               f"或表示退款的 '(12.50)'；请改正这些单元格，如果选错了列，请用 {option('amount_col')} 指定")
+                        zh=f"{where}：所有行的客户、日期、金额列都是空的，没有可用的行")
+    # refused cells, in the pandas reader's order and words; the rows of one CSV file are found
+    # again with their numbers (a second pass, only when a check fails)
+    refusals = {"b_c": ("missing_customer", None, "customer_id"), "b_d": ("missing_date", None, "date"),
+                "b_a": ("missing_amount", None, "amount"), "placeholder": ("placeholder", "_raw_d", "date"),
+                "bad_date": ("not_date", "_raw_d", "date"), "infinite": ("infinite", "_raw_a", "amount"),
+                "bad_amount": ("not_number", "_raw_a", "amount")}
+    failed = next((key for key in checks if counts[key]), None)
+    if failed is not None:
+        kind, value, role = refusals[failed]
+        if info["file_format"] == "csv" and len(info["files"]) == 1:
+            parsed, masks = parse(_numbered(raw, engine))
+        raise _refused_cells(kind, parsed, masks[failed], value, cols[role], where, count=int(counts[failed]),
+                             info=info, date_format=date_format)
 
     rows = parsed.filter(live).select(C, D, A, *[f"_x_{i}" for i in range(len(extras))])
     # exact duplicates (every column, after parsing): the one count that needs its own pass

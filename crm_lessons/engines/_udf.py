@@ -15,3 +15,8 @@ def duckdb_try_strptime(value: str, fmt: str) -> dt.timestamp:
 @ibis.udf.scalar.builtin(name="try_to_timestamp")
 def spark_try_to_timestamp(value: str, fmt: str) -> dt.timestamp:
     """Spark 3.5+: the timestamp in ``value`` read with a Java date pattern, NULL where it does not match."""
+
+
+@ibis.udf.scalar.builtin(name="monotonically_increasing_id")
+def spark_monotonically_increasing_id() -> dt.int64:
+    """Spark: an id that increases with each row in the order the rows are read (not consecutive)."""
