@@ -8,6 +8,7 @@ refunds, several purchases per day and times of day.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -292,6 +293,16 @@ def test_refused_cells_in_parquet_quote_values_without_row_numbers(tmp_path, duc
     shown = re.search(r"has amounts that are not numbers: 3 rows, such as ('.*'), ('.*'), ('.*'); expected", str(err.value))
     assert shown and sorted(shown.groups()) == ["'abc'", "'n.a.'", "'x'"], str(err.value)
     assert "共 3 行，例如 " in err.value.zh and "第" not in err.value.zh
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    days = pa.array([dt.datetime(2024, 1, 5), dt.datetime(9999, 12, 31), dt.datetime(2999, 1, 1, 12)], pa.timestamp("us"))
+    pq.write_table(pa.table({"customer": ["A", "B", "C"], "date": days, "amount": [1.0, 2.0, 3.0]}),
+                   tmp_path / "erp.parquet")
+    with pytest.raises(DataError) as err:  # typed dates quoted as the pandas reader quotes a date column
+        read_source(tmp_path / "erp.parquet", connection=duckdb_con)
+    shown = re.search(r"not purchases: 2 rows, such as ('.*'), ('.*'); delete those rows", str(err.value))
+    assert shown and sorted(shown.groups()) == ["'2999-01-01'", "'9999-12-31'"], str(err.value)
 
 
 def test_rows_are_numbered_in_file_order_across_parallel_chunks(tmp_path):

@@ -261,6 +261,12 @@ def _date(col: Any, engine: str, date_format: str | None) -> Any:
     return ibis.coalesce(*candidates).cast("date")
 
 
+def _date_text(col: Any) -> Any:
+    """A date cell as a message quotes it: the text as written, or a typed date as YYYY-MM-DD (as io does)."""
+    dtype = col.type()
+    return col.cast("date").cast("string") if dtype.is_timestamp() or dtype.is_date() else col.cast("string")
+
+
 def _amount(col: Any) -> Any:
     """Amounts as float64 (NULL where a value is not a number): '¥1,234.50', '(12.50)', '88 元'."""
     import ibis
@@ -487,7 +493,7 @@ def read_source(
             **{C: cust, D: day, A: amount},
             _closed=is_closed,
             _blank=b_c & b_d & b_a, _b_c=b_c, _b_d=b_d, _b_a=b_a,
-            _raw_d=src[cols["date"]].cast("string"), _raw_a=src[cols["amount"]].cast("string"),
+            _raw_d=_date_text(src[cols["date"]]), _raw_a=src[cols["amount"]].cast("string"),
             **{f"_x_{i}": src[c] for i, c in enumerate(extras)},
             **({"_row": src["_row"]} if "_row" in src.columns else {}),
         )
