@@ -1640,7 +1640,7 @@ def winback_priority(value: pd.Series, *, shares: tuple[float, float] = (0.2, 0.
     DataFrame
         Same index: ``value``, ``rank`` (1 = most valuable), ``tier``
         (ordered categorical of :data:`WINBACK_TIERS`): 极力挽回 (key
-        customers), 尽力挽回 (important customers), 见机行事 (ordinary
+        customers), 尽力挽回 (ordinary customers), 见机行事 (small
         customers: win back when it is cheap), 彻底放弃 (not worth it).
 
     Raises
@@ -1651,11 +1651,14 @@ def winback_priority(value: pd.Series, *, shares: tuple[float, float] = (0.2, 0.
 
     Notes
     -----
-    The four tiers follow the Chinese textbook treatment of lost customers
-    (e.g. 苏朝晖《客户关系管理》, 客户流失管理): try hardest for the key
-    customers, try for the important ones, act when the chance arises for
-    ordinary ones, and let go of those not worth keeping.  Ties in value keep
-    their order in ``value``.
+    The four tiers follow the treatment of lost customers common in Chinese
+    CRM textbooks (usually attributed to 苏朝晖《客户关系管理》, Tsinghua
+    University Press; edition and pages not verified, and the course materials
+    do not list it): try hardest to win back key customers (关键客户), try to
+    win back ordinary ones (普通客户, next in value and able to grow), act when
+    the chance arises for small customers (小客户), and let go of those not
+    worth keeping.  Here "key", "ordinary" and "small" are ranks of ``value``
+    set by ``shares``.  Ties in value keep their order in ``value``.
 
     Examples
     --------
