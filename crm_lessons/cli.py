@@ -44,12 +44,16 @@ def _elapsed() -> float:
         return time.perf_counter() - _IMPORTED
 
 
-class _Terminated(Exception):
-    """SIGTERM arrived: unwind like Ctrl-C so that temporary files and the kernel are cleaned up."""
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: unwind like Ctrl-C so that temporary files and the kernel are cleaned up.
+
+    A KeyboardInterrupt, not an Exception: raised while asyncio runs one of the kernel
+    client's background tasks, an Exception would be kept as that task's result and the run
+    would go on (seen once in six runs with SIGTERM 0.25 s into the analysis step); asyncio
+    passes KeyboardInterrupt on at once.
+    """
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise _Terminated
 
 
 def _out_problem(out: Path, zh: bool) -> str | None:
@@ -123,7 +127,20 @@ def _report(args: argparse.Namespace) -> int:
 
     from crm_lessons._validation import DataError, cli_messages
 
-    previous = signal.signal(signal.SIGTERM, _on_sigterm) if hasattr(signal, "SIGTERM") else None
+    terminated: list[int] = []
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        terminated.append(signum)
+        raise _Terminated
+
+    def progress(line: str) -> None:
+        # raised inside a destructor or a callback, the interrupt is printed and dropped by Python;
+        # the next step (the last one before writing the page) stops the run then
+        if terminated:
+            raise _Terminated
+        print(line, flush=True)
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm) if hasattr(signal, "SIGTERM") else None
     try:
         with cli_messages():
             from crm_lessons.report import render_report
@@ -133,7 +150,7 @@ def _report(args: argparse.Namespace) -> int:
                 amount_col=args.amount_col, status_col=args.status_col, sheet_name=args.sheet,
                 closed_orders="keep" if args.keep_closed_orders else "drop", as_of=args.as_of, lang=args.lang,
                 currency=args.currency, horizon=args.horizon, discount_rate=args.discount_rate,
-                progress=lambda line: print(line, flush=True), engine=args.engine,
+                progress=progress, engine=args.engine,
                 spark_master=args.spark_master, memory_limit=args.memory_limit,
             )
     except DataError as exc:
