@@ -10,9 +10,7 @@ How the codes are found, fastest first (each gives the same codes):
 
 * dense integer ids (1..n, as in most systems): the id minus the smallest id,
   no hashing at all;
-* a categorical column with sorted categories (e.g. from
-  :func:`categorical_ids`, which the report uses to hash the ids once): its
-  own codes;
+* a categorical column with sorted categories: its own codes;
 * text ids that are digits after a common prefix (member codes such as
   ``C000123`` or ``VIP88``, phone numbers, integers read as text): parsed to
   an int64 key that sorts like the text (needs pyarrow-backed strings, the
@@ -31,7 +29,7 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["categorical_ids", "sorted_codes"]
+__all__ = ["sorted_codes"]
 
 # Longest digit run (after the prefix) whose text order an int64 key can keep: value * 10**(W-L) * (W+1) + L.
 _MAX_DIGITS = 17
@@ -220,25 +218,3 @@ def sorted_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index, bool]:
         codes, uniq = pd.factorize(ids, sort=True)
         return codes.astype(np.intp, copy=False), pd.Index(uniq), False
     return _ranks(codes.astype(np.intp, copy=False), order), uniques[order], False
-
-
-def categorical_ids(ids: pd.Series) -> pd.Series:
-    """The ids as a categorical column with sorted categories: hash them once, group by codes after.
-
-    :func:`sorted_codes` (so ``rfm_table`` and ``customer_summary``) and pandas' ``groupby``
-    use the codes of such a column directly.
-
-    Examples
-    --------
-    >>> s = categorical_ids(pd.Series(["b", "a", "b"], name="customer_id"))
-    >>> s.cat.codes.tolist(), s.cat.categories.tolist(), s.name
-    ([1, 0, 1], ['a', 'b'], 'customer_id')
-    """
-    codes, uniques, dense = sorted_codes(ids)
-    if dense:  # drop ids that never occur
-        used = np.zeros(len(uniques), dtype=bool)
-        used[codes] = True
-        rank = np.cumsum(used, dtype=np.intp) - 1
-        codes, uniques = rank[codes], uniques[used]
-    cat = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(uniques))
-    return pd.Series(cat, index=ids.index, name=ids.name)

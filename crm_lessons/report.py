@@ -1094,10 +1094,10 @@ def _release_unused() -> None:
     """
     import gc
 
-    import pyarrow as pa
+    from crm_lessons._customer_tables import _release_arrow_memory
 
     gc.collect()
-    pa.default_memory_pool().release_unused()
+    _release_arrow_memory()
 
 
 def escape(text: Any) -> str:
