@@ -235,14 +235,8 @@ def _refusal(read, *, cli: bool) -> DataError:
     return err.value
 
 
-# Files Spark reads otherwise than pandas and DuckDB (not a matter of messages): it splits a quoted
-# value over two lines into two rows (no multiLine option), and its `isinf` never holds, so 'inf'
-# is "not a number" there and 1e400 is read as an amount.
-SPARK_READS_OTHERWISE = {"not dates after a value over two lines", "infinite amounts"}
-
-
 @pytest.mark.parametrize("case,engine", [(case, "duckdb") for case in sorted(REFUSED)] + [
-    pytest.param(case, "spark", marks=_SPARK_MARKS) for case in sorted(REFUSED) if case not in SPARK_READS_OTHERWISE])
+    pytest.param(case, "spark", marks=_SPARK_MARKS) for case in sorted(REFUSED)])
 def test_refused_cells_get_the_pandas_readers_message(tmp_path, engine, case, request):
     """For the same file, the engine's message is the pandas reader's, word for word, in English and Chinese."""
     path = _csv(tmp_path, REFUSED[case])
@@ -389,6 +383,32 @@ def test_parquet_with_typed_columns(tmp_path, duckdb_con):
     expected = read_transactions(frame, customer_col="cust", date_col="day", amount_col="paid")
     assert_same(expected[["customer_id", "date", "amount"]].sort_values(["customer_id", "date"]).reset_index(drop=True),
                 _canonical(table))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_text_cells_read_as_pandas_reads_them(tmp_path, engine, request):
+    """Ids and amounts with the letters f and v at an end (Spark once trimmed them as whitespace),
+    padded cells, a quoted value over two lines (CRLF too) and RFC 4180 doubled quotes."""
+    path = _csv(tmp_path, 'customer,date,amount,note\r\nJeff,2024-01-05,3,"He said ""hi"""\r\n'
+                          'Je,2024-01-05, 4 ,"two\r\nlines"\r\nf,2024-01-06,5,\r\n \t v \t,2024-01-06,6,"a ""b\nc"" d"\r\n'
+                          'vf7,2024-01-07,7,back\\"slash\r\n')
+    table, rep = read_source(path, connection=_connection(engine, request))
+    expected, expected_rep = read_transactions_with_report(path)
+    assert (rep.rows_read, rep.customers) == (expected_rep.rows_read, expected_rep.customers) == (5, 5)
+    assert_same(expected[["customer_id", "date", "amount"]].sort_values("customer_id").reset_index(drop=True),
+                _canonical(table))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_typed_infinite_amounts_are_refused(tmp_path, engine, request):
+    """Infinite float amounts in Parquet are refused as the pandas reader refuses them."""
+    frame = pd.DataFrame({"customer": ["A", "B", "C"], "date": ["2024-01-05"] * 3, "amount": [1.0, np.inf, -np.inf]})
+    frame.to_parquet(tmp_path / "t.parquet", index=False)
+    # the value as the engine writes a float: 'inf' on DuckDB, 'Infinity' on Spark
+    with pytest.raises(DataError, match=r"has amounts too large to be real .*: 2 rows, such as '-?(inf|Infinity)', "):
+        read_source(tmp_path / "t.parquet", connection=_connection(engine, request))
+    with pytest.raises(DataError, match="has amounts too large to be real"):
+        read_transactions(frame)
 
 
 def test_utf8_csv_with_bom_and_tabs(tmp_path, duckdb_con):

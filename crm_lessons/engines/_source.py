@@ -198,30 +198,51 @@ def _open(source: Any, con: Any, engine: str, explicit: dict[str, Any]) -> tuple
         # leading zeros; dates and amounts get the same checks)
         raw = con.read_csv(files, delim=delimiter, header=True, types={str(c): "VARCHAR" for c in mapping.values()})
     else:
-        raw = con.read_csv(files, sep=delimiter, header=True, inferSchema=False, encoding="UTF-8")
+        # multiLine: a quoted value may span lines, one row as pandas and DuckDB read it; escape='"':
+        # doubled quotes inside a quoted value (RFC 4180, as they read it; Spark's default is a
+        # backslash).  The cost: Spark reads each file in one task instead of splitting it.  On a
+        # generated 68 MB CSV of 2 million rows at local[2] (a busy 2-core machine) read_source took
+        # 13-16 s with one task and 16-18 s with two splits, so nothing was lost here; with more cores
+        # or on a cluster one large CSV is parsed by one core (several files still go in parallel,
+        # and Parquet, which the engines read split, is the format for large data).
+        raw = con.read_csv(files, sep=delimiter, header=True, inferSchema=False, encoding="UTF-8", multiLine=True,
+                           escape='"')
     return raw, info, mapping
 
 
 # ---------------------------------------------------------------- parsing
 
 
-def _text(col: Any) -> Any:
-    return col.cast("string").strip()
+def _strip(col: Any, engine: str) -> Any:
+    r"""``col`` without leading and trailing whitespace (Python's ``string.whitespace``, as Ibis strips).
+
+    On Spark, Ibis 12 writes the characters to trim as the SQL literal ``' \t\n\r\v\f'``, in
+    which Spark reads ``\v`` and ``\f`` as the letters v and f: 'Jeff' came out as 'Je', a
+    customer 'f' as blank and the amount 'inf' as 'in'.  Here the characters are written in
+    hexadecimal.
+    """
+    if engine != "spark":
+        return col.strip()
+    import string
+
+    from crm_lessons.engines import _udf
+
+    return _udf.spark_btrim(col, _udf.spark_unhex(string.whitespace.encode("ascii").hex().upper()).cast("string"))
 
 
-def _blank(col: Any) -> Any:
+def _blank(col: Any, engine: str) -> Any:
     if col.type().is_string():
-        return col.isnull() | (col.strip() == "")
+        return col.isnull() | (_strip(col, engine) == "")
     return col.isnull()
 
 
-def _customer(col: Any) -> Any:
+def _customer(col: Any, engine: str) -> Any:
     dtype = col.type()
     if dtype.is_floating():
         integral = col.floor() == col
         return integral.ifelse(col.cast("int64").cast("string"), col.cast("string"))
     if dtype.is_string():
-        return col.strip()
+        return _strip(col, engine)
     return col.cast("string")
 
 
@@ -246,7 +267,7 @@ def _date(col: Any, engine: str, date_format: str | None) -> Any:
         col = col.cast("string")
     elif not dtype.is_string():
         return ibis.null().cast("date")
-    text = col.strip().translate("０１２３４５６７８９．－　", "0123456789.- ")
+    text = _strip(col, engine).translate("０１２３４５６７８９．－　", "0123456789.- ")
     parse = _try_strptime(engine)
     # ISO-like text (2024-01-05, 2024/1/5, with a time of day) is cast directly; other forms are
     # matched against the formats (a cast would read '20240105' as a year on Spark)
@@ -267,8 +288,11 @@ def _date_text(col: Any) -> Any:
     return col.cast("date").cast("string") if dtype.is_timestamp() or dtype.is_date() else col.cast("string")
 
 
-def _amount(col: Any) -> Any:
-    """Amounts as float64 (NULL where a value is not a number): '¥1,234.50', '(12.50)', '88 元'."""
+def _amount(col: Any, engine: str) -> Any:
+    """Amounts as float64 (NULL where a value is not a number): '¥1,234.50', '(12.50)', '88 元'.
+
+    'inf', 'Infinity' and 1e400 come out infinite (see :func:`_infinite`), as in the pandas reader.
+    """
     import ibis
 
     dtype = col.type()
@@ -276,7 +300,7 @@ def _amount(col: Any) -> Any:
         return col.cast("float64")
     if not dtype.is_string():
         return ibis.null().cast("float64")
-    text = col.strip().translate("０１２３４５６７８９．，－（）＋", "0123456789.,-()+")
+    text = _strip(col, engine).translate("０１２３４５６７８９．，－（）＋", "0123456789.,-()+")
     negative = text.re_search(r"^\(.*\)$")
     text = negative.ifelse(text.re_replace(r"[()]", ""), text)
     text = text.lower().re_replace(r"rmb|cny|usd|元|[¥￥$€£\s]", "")
@@ -285,6 +309,19 @@ def _amount(col: Any) -> Any:
     value = text.try_cast("float64")
     value = value.isnan().ifelse(ibis.null().cast("float64"), value)  # 'nan' is not an amount
     return negative.ifelse(-value.abs(), value)
+
+
+def _infinite(value: Any) -> Any:
+    """Whether a float64 amount is infinite (NULL and NaN are not).
+
+    Not ``isinf``: on Spark, Ibis 12 compiles it to ``FALSE OR FALSE`` (it compares the SQL
+    expressions in Python), so 'inf' and 1e400 were read as amounts there.
+    """
+    import math
+
+    import ibis
+
+    return value.abs() == ibis.literal(math.inf, "float64")
 
 
 # ---------------------------------------------------------------- messages
@@ -305,7 +342,8 @@ def _numbered(raw: Any, engine: str) -> Any:
     """``raw`` with ``_row``: each row's position in the source (from 0), for a message that names rows.
 
     DuckDB numbers rows in the order it reads them (it keeps the file's order); Spark numbers
-    them in the order of ``monotonically_increasing_id``, which follows the file's splits.
+    them in the order of ``monotonically_increasing_id``, which follows the file (read in one
+    task: see ``multiLine`` in :func:`_open`).
     """
     import ibis
 
@@ -485,9 +523,9 @@ def read_source(
 
     def parse(src: Any) -> tuple[Any, dict[str, Any]]:
         """The parsed rows of ``src`` (with its ``_row`` when numbered) and the masks of the checks."""
-        cust, day, amount = _customer(src[cols["customer_id"]]), _date(src[cols["date"]], engine, date_format), \
-            _amount(src[cols["amount"]])
-        b_c, b_d, b_a = (_blank(src[cols[r]]) for r in ("customer_id", "date", "amount"))
+        cust, day, amount = _customer(src[cols["customer_id"]], engine), \
+            _date(src[cols["date"]], engine, date_format), _amount(src[cols["amount"]], engine)
+        b_c, b_d, b_a = (_blank(src[cols[r]], engine) for r in ("customer_id", "date", "amount"))
         is_closed = src[cols["status"]].isin(closed_values).fill_null(False) if closed_values else False
         table = src.select(
             **{C: cust, D: day, A: amount},
@@ -504,7 +542,7 @@ def read_source(
             "live": live, "b_c": live & table._b_c, "b_d": live & table._b_d, "b_a": live & table._b_a,
             "placeholder": live & table[D].notnull() & ((year < _YEARS[0]) | (year > _YEARS[1])),
             "bad_date": live & ~table._b_d & table[D].isnull(),
-            "infinite": live & table[A].notnull() & table[A].isinf(),
+            "infinite": live & table[A].notnull() & _infinite(table[A]),
             "bad_amount": live & ~table._b_a & table[A].isnull(),
         }
 

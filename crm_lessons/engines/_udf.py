@@ -20,3 +20,13 @@ def spark_try_to_timestamp(value: str, fmt: str) -> dt.timestamp:
 @ibis.udf.scalar.builtin(name="monotonically_increasing_id")
 def spark_monotonically_increasing_id() -> dt.int64:
     """Spark: an id that increases with each row in the order the rows are read (not consecutive)."""
+
+
+@ibis.udf.scalar.builtin(name="btrim")
+def spark_btrim(value: str, chars: str) -> str:
+    """Spark 3.2+: ``value`` without the characters of ``chars`` at either end."""
+
+
+@ibis.udf.scalar.builtin(name="unhex")
+def spark_unhex(text: str) -> dt.binary:
+    """Spark: the bytes written in hexadecimal in ``text``."""
