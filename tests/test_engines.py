@@ -267,6 +267,36 @@ def test_refused_cells_named_by_excel_row_far_into_a_file(tmp_path, duckdb_con):
         "read_transactions: ", "read_source: ", 1)
 
 
+@pytest.mark.parametrize("quoted", [False, True])
+@pytest.mark.spark
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_refused_cells_named_by_excel_row_across_spark_splits(tmp_path, spark_session, quoted):
+    """Spark splits a CSV without quotes into several tasks (with a quote, a value may span lines:
+    one task per file); either way rows are named as in Excel, after an empty line too."""
+    from crm_lessons.engines import spark_connect
+
+    lines = [f"C{i},2024-01-05,{i % 90 + 1}" for i in range(20_000)]
+    for i in (7_000, 19_990):
+        lines[i] = f"C{i},2024-01-05,abc{i}"
+    lines.insert(10_000, "")
+    if quoted:
+        lines[3] = 'C3,2024-01-05,"1,000"'
+    path = _csv(tmp_path, "customer,date,amount\n" + "\n".join(lines) + "\n")
+    before = spark_session.conf.get("spark.sql.files.maxPartitionBytes")
+    spark_session.conf.set("spark.sql.files.maxPartitionBytes", str(64 << 10))
+    try:
+        con = spark_connect(spark_session)
+        got = _refusal(lambda: read_source(path, connection=con), cli=False)
+        parts = spark_session.read.csv(str(path), header=True, multiLine=quoted).rdd.getNumPartitions()
+    finally:
+        spark_session.conf.set("spark.sql.files.maxPartitionBytes", before)
+    assert parts == 1 if quoted else parts > 2
+    assert "row 7002: 'abc7000'; row 19993: 'abc19990'" in str(got)
+    assert str(got) == str(_refusal(lambda: read_transactions(path), cli=False)).replace(
+        "read_transactions: ", "read_source: ", 1)
+
+
 def test_refused_cells_in_parquet_quote_values_without_row_numbers(tmp_path, duckdb_con):
     frame = pd.DataFrame({"customer": list("ABCDEFG"), "date": ["2024-01-05"] * 6 + [None],
                           "amount": ["1", "abc", "2", "inf", "x", "n.a.", "3"]})

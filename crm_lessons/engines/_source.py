@@ -198,14 +198,15 @@ def _open(source: Any, con: Any, engine: str, explicit: dict[str, Any]) -> tuple
         # leading zeros; dates and amounts get the same checks)
         raw = con.read_csv(files, delim=delimiter, header=True, types={str(c): "VARCHAR" for c in mapping.values()})
     else:
-        # multiLine: a quoted value may span lines, one row as pandas and DuckDB read it; escape='"':
-        # doubled quotes inside a quoted value (RFC 4180, as they read it; Spark's default is a
-        # backslash).  The cost: Spark reads each file in one task instead of splitting it.  On a
-        # generated 68 MB CSV of 2 million rows at local[2] (a busy 2-core machine) read_source took
-        # 13-16 s with one task and 16-18 s with two splits, so nothing was lost here; with more cores
-        # or on a cluster one large CSV is parsed by one core (several files still go in parallel,
-        # and Parquet, which the engines read split, is the format for large data).
-        raw = con.read_csv(files, sep=delimiter, header=True, inferSchema=False, encoding="UTF-8", multiLine=True,
+        # A quoted value may span lines (one row, as pandas and DuckDB read it) and holds doubled
+        # quotes (RFC 4180; Spark's default escape is a backslash).  Spark's multiLine option,
+        # which reads the first, reads each file in one task instead of splitting it: on a generated
+        # 68 MB CSV of 2 million rows at local[2] (a busy 2-core machine) read_source took 13-16 s
+        # in one task and 16-18 s in two splits, nothing lost here, but with more cores or on a
+        # cluster one large file would be parsed by one core.  A value can only span lines inside
+        # quotes, so files without a quote character are read split (looking took 0.04 s there).
+        quoted = any(_contains(f, b'"') for f in files)
+        raw = con.read_csv(files, sep=delimiter, header=True, inferSchema=False, encoding="UTF-8", multiLine=quoted,
                            escape='"')
     return raw, info, mapping
 
@@ -342,8 +343,7 @@ def _numbered(raw: Any, engine: str) -> Any:
     """``raw`` with ``_row``: each row's position in the source (from 0), for a message that names rows.
 
     DuckDB numbers rows in the order it reads them (it keeps the file's order); Spark numbers
-    them in the order of ``monotonically_increasing_id``, which follows the file (read in one
-    task: see ``multiLine`` in :func:`_open`).
+    them in the order of ``monotonically_increasing_id``, which follows the file's splits.
     """
     import ibis
 
@@ -355,15 +355,20 @@ def _numbered(raw: Any, engine: str) -> Any:
     return raw.mutate(_row=ibis.row_number())
 
 
-def _has_empty_lines(path: str) -> bool:
-    """Whether a text file holds an empty line (looked for in its bytes, without decoding)."""
+def _contains(path: str, *needles: bytes) -> bool:
+    """Whether a file holds one of ``needles`` (looked for in its bytes, without decoding)."""
     import mmap
 
     with open(path, "rb") as fh:
         if fh.seek(0, 2) == 0:
             return False
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            return data.find(b"\n\n") >= 0 or data.find(b"\n\r\n") >= 0
+            return any(data.find(needle) >= 0 for needle in needles)
+
+
+def _has_empty_lines(path: str) -> bool:
+    """Whether a text file holds an empty line."""
+    return _contains(path, b"\n\n", b"\n\r\n")
 
 
 def _excel_rows(path: str, encoding: str, delimiter: str, positions: list[int]) -> list[int]:
