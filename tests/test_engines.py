@@ -441,6 +441,29 @@ def test_typed_infinite_amounts_are_refused(tmp_path, engine, request):
         read_transactions(frame)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_amount_parse_computes_each_step_once(tmp_path, engine, request):
+    """The amounts' full-width translation appears once in the compiled SQL (it was 37 times: Ibis
+    repeats a reused expression), with many other columns too (Ibis merges selects by size);
+    source columns named like the parse's helper columns are kept (two rows differ only there)."""
+    import ibis
+
+    extras = [f"x{i}" for i in range(12)] + ["_amount", "_amount_text", "_amount_negative"]
+    rows = [["A", "2024-01-05", "\"¥1,234.50\""] + ["u"] * 12 + ["1", "2", "3"],
+            ["A", "2024-01-05", "\"¥1,234.50\""] + ["u"] * 12 + ["1", "9", "3"],
+            ["B", "2024-01-06", "(１２.５)"] + ["u"] * 12 + ["1", "2", "3"],
+            ["B", "2024-01-06", "(１２.５)"] + ["u"] * 12 + ["1", "2", "3"]]
+    path = _csv(tmp_path, "\n".join(",".join(r) for r in [["customer", "date", "amount", *extras], *rows]) + "\n")
+    table, rep = read_source(path, connection=_connection(engine, request), amount_col="amount")
+    sql = ibis.to_sql(table)
+    assert sql.count("０１２３４５６７８９．，－（）＋") == 1, sql
+    expected, expected_rep = read_transactions_with_report(path, amount_col="amount")
+    assert rep.duplicates == expected_rep.duplicates == 1
+    assert_same(expected[["customer_id", "date", "amount"]].sort_values(["customer_id", "amount"]).reset_index(drop=True),
+                _canonical(table))
+    assert sorted(_canonical(table)["amount"]) == [-12.5, -12.5, 1234.5, 1234.5]
+
+
 def test_utf8_csv_with_bom_and_tabs(tmp_path, duckdb_con):
     path = _csv(tmp_path, "客户ID\t日期\t金额\nA\t2024-01-05\t3\nB\t2024-01-06\t4\n", encoding="utf-8-sig")
     table, rep = read_source(path, connection=duckdb_con)
