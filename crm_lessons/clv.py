@@ -430,15 +430,8 @@ def _require_repeaters(x: np.ndarray, where: str) -> None:
 
 def _compress(*arrays: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
     """Unique rows of the column arrays and their counts (weights)."""
-    order = np.lexsort(arrays[::-1])
-    cols = [a[order] for a in arrays]
-    new = np.zeros(len(order), dtype=bool)
-    new[0] = True
-    for c in cols:
-        new[1:] |= c[1:] != c[:-1]
-    starts = np.flatnonzero(new)
-    counts = np.diff(np.append(starts, len(order))).astype(np.float64)
-    return tuple(c[starts] for c in cols), counts
+    rows, inverse = _distinct_rows(*arrays)
+    return rows, np.bincount(inverse, minlength=len(rows[0])).astype(np.float64)
 
 
 def _distinct_rows(*arrays: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
