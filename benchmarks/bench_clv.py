@@ -89,9 +89,7 @@ def bench_fits(repeat: int) -> None:
         warnings.simplefilter("ignore")
         t_lbg, lbg = best_of(lambda: lifetimes.BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"]), repeat)
         t_lpn, lpn = best_of(lambda: lifetimes.ParetoNBDFitter().fit(s["frequency"], s["recency"], s["T"]), repeat)
-        t_lgg, lgg = best_of(
-            lambda: lifetimes.GammaGammaFitter().fit(rep["frequency"], rep["monetary_value"]), repeat
-        )
+        t_lgg, lgg = best_of(lambda: lifetimes.GammaGammaFitter().fit(rep["frequency"], rep["monetary_value"]), repeat)
     ll_lbg = bgnbd_log_likelihood(lbg.params_[["r", "alpha", "a", "b"]].to_numpy(), x, tx, T).sum()
     ll_lpn = pareto_nbd_log_likelihood(lpn.params_[["r", "alpha", "s", "beta"]].to_numpy(), x, tx, T).sum()
     ll_lgg = gamma_gamma_log_likelihood(

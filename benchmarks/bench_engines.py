@@ -69,8 +69,9 @@ print(json.dumps({"engine": engine, "seconds": seconds, "read_seconds": t_read, 
 
 def run_child(engine: str, path: Path, out: Path) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT), SPARK_LOCAL_IP="127.0.0.1")
-    proc = subprocess.run([sys.executable, "-c", CHILD, engine, str(path), str(out)], env=env,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, engine, str(path), str(out)], env=env, capture_output=True, text=True
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"{engine} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -111,8 +112,23 @@ def run_report(path: Path, folder: Path, engine: str = "duckdb") -> dict:
         "rc = subprocess.call(sys.argv[1:]); "
         "print(rc, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)"
     )
-    cmd = [sys.executable, "-c", wrapper, sys.executable, "-m", "crm_lessons", "report", "--data", str(path),
-           "--engine", engine, "--out", str(out), "--lang", "en"]
+    cmd = [
+        sys.executable,
+        "-c",
+        wrapper,
+        sys.executable,
+        "-m",
+        "crm_lessons",
+        "report",
+        "--data",
+        str(path),
+        "--engine",
+        engine,
+        "--out",
+        str(out),
+        "--lang",
+        "en",
+    ]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     rc, seconds, peak = proc.stdout.strip().splitlines()[-1].split()
@@ -125,11 +141,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--customers", type=int, default=None, help="distinct customers (default rows / 25)")
-    parser.add_argument("--engines", default=None, help="comma-separated (default: pandas,duckdb and spark when installed)")
-    parser.add_argument("--report", type=int, default=None, metavar="ROWS",
-                        help="instead: time `crm-lessons report --engine duckdb` on a log of ROWS rows")
-    parser.add_argument("--report-engine", default="duckdb", choices=["duckdb", "pandas", "spark"],
-                        help="engine of the --report run (default: duckdb)")
+    parser.add_argument(
+        "--engines", default=None, help="comma-separated (default: pandas,duckdb and spark when installed)"
+    )
+    parser.add_argument(
+        "--report",
+        type=int,
+        default=None,
+        metavar="ROWS",
+        help="instead: time `crm-lessons report --engine duckdb` on a log of ROWS rows",
+    )
+    parser.add_argument(
+        "--report-engine",
+        default="duckdb",
+        choices=["duckdb", "pandas", "spark"],
+        help="engine of the --report run (default: duckdb)",
+    )
     parser.add_argument("--folder", help="keep the generated Parquet here (default: a temporary folder)")
     args = parser.parse_args(argv)
     from crm_lessons.engines.synthetic import write_synthetic_parquet
@@ -143,12 +170,17 @@ def main(argv: list[str] | None = None) -> int:
         if not path.exists():
             t = time.perf_counter()
             write_synthetic_parquet(path, rows, n_customers=customers, random_state=0)
-            print(f"generated {rows:,} rows ({customers:,} ids) in {time.perf_counter() - t:.1f} s: "
-                  f"{path.stat().st_size / 2**20:.0f} MB Parquet", flush=True)
+            print(
+                f"generated {rows:,} rows ({customers:,} ids) in {time.perf_counter() - t:.1f} s: "
+                f"{path.stat().st_size / 2**20:.0f} MB Parquet",
+                flush=True,
+            )
         if args.report:
             res = run_report(path, folder, args.report_engine)
-            print(f"report --engine {args.report_engine} on {rows:,} rows: {res['seconds']:.1f} s, peak {res['peak_mb']:.0f} MB "
-                  f"(largest process), HTML {res['html_mb']:.1f} MB")
+            print(
+                f"report --engine {args.report_engine} on {rows:,} rows: {res['seconds']:.1f} s, peak {res['peak_mb']:.0f} MB "
+                f"(largest process), HTML {res['html_mb']:.1f} MB"
+            )
             return 0
         from crm_lessons.engines import engine_available
 
@@ -158,8 +190,11 @@ def main(argv: list[str] | None = None) -> int:
         for engine in engines:
             res = run_child(engine, path, folder / engine)
             jvm = f"{res['jvm_peak_mb']:.0f}" if engine == "spark" else ""
-            print(f"| {engine} | {res['rows']:,} | {res['customers']:,} | {res['seconds']:.1f} "
-                  f"({res['read_seconds']:.1f}) | {res['peak_mb']:.0f} | {jvm} |", flush=True)
+            print(
+                f"| {engine} | {res['rows']:,} | {res['customers']:,} | {res['seconds']:.1f} "
+                f"({res['read_seconds']:.1f}) | {res['peak_mb']:.0f} | {jvm} |",
+                flush=True,
+            )
         print(compare(folder, engines))
     return 0
 

@@ -47,8 +47,10 @@ def main() -> None:
             tx = read_transactions(path)
             t2 = time.perf_counter()
             kind = "messy (年月日, ￥1,234.50, GBK)" if messy else "clean (ISO, UTF-8)"
-            print(f"{N:,} rows {kind:34s} pandas.read_csv {t1 - t0:5.2f} s   read_transactions {t2 - t1:5.2f} s"
-                  f"   ({len(tx):,} rows kept)")
+            print(
+                f"{N:,} rows {kind:34s} pandas.read_csv {t1 - t0:5.2f} s   read_transactions {t2 - t1:5.2f} s"
+                f"   ({len(tx):,} rows kept)"
+            )
 
 
 if __name__ == "__main__":

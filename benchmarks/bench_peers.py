@@ -68,25 +68,36 @@ def make_log(n_rows: int, ids: str, *, n_customers: int = 500_000, seed: int = 0
     elif ids == "str":
         customer = pd.Series(np.char.add("C", cust.astype("U7")), dtype="str")
     else:  # text with no digit pattern: a random 6-letter word per customer
-        words = np.array(["客户" + "".join(w) for w in rng.choice(list("abcdefghijklmnopqrstuvwxyz"),
-                                                                 (n_customers, 6))])
+        words = np.array(
+            ["客户" + "".join(w) for w in rng.choice(list("abcdefghijklmnopqrstuvwxyz"), (n_customers, 6))]
+        )
         customer = pd.Series(words[cust], dtype="str")
-    return pd.DataFrame({
-        "customer_id": customer,
-        "date": pd.Timestamp("2022-01-01") + pd.to_timedelta(seconds, unit="s"),
-        "amount": rng.lognormal(3.0, 1.0, n_rows).round(2),
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": customer,
+            "date": pd.Timestamp("2022-01-01") + pd.to_timedelta(seconds, unit="s"),
+            "amount": rng.lognormal(3.0, 1.0, n_rows).round(2),
+        }
+    )
 
 
 # ----------------------------------------------------------------------------- contenders: RFM table
 
+
 def pandas_rfm(df: pd.DataFrame) -> pd.DataFrame:
     day = df["date"].dt.floor("D")
     d = df.assign(day=day)[day <= AS_OF_DAY]
-    g = d.groupby("customer_id").agg(last=("day", "max"), first=("day", "min"), n=("day", "size"),
-                                     spend=("amount", "sum"))
-    return pd.DataFrame({"days_since_last": (AS_OF_DAY - g["last"]).dt.days, "n_purchases": g["n"],
-                         "total_spend": g["spend"], "days_since_first": (AS_OF_DAY - g["first"]).dt.days})
+    g = d.groupby("customer_id").agg(
+        last=("day", "max"), first=("day", "min"), n=("day", "size"), spend=("amount", "sum")
+    )
+    return pd.DataFrame(
+        {
+            "days_since_last": (AS_OF_DAY - g["last"]).dt.days,
+            "n_purchases": g["n"],
+            "total_spend": g["spend"],
+            "days_since_first": (AS_OF_DAY - g["first"]).dt.days,
+        }
+    )
 
 
 _RFM_SQL = f"""
@@ -125,26 +136,47 @@ def duckdb_query(con: Any, sql: str, df: pd.DataFrame) -> pd.DataFrame:
 def polars_rfm(lf: Any) -> Any:
     day = pl.col("date").dt.date()
     end = AS_OF_DAY.date()
-    return (lf.filter(day <= end).group_by("customer_id")
-            .agg(last=day.max(), first=day.min(), n_purchases=pl.len(), total_spend=pl.col("amount").sum())
-            .with_columns(days_since_last=(pl.lit(end) - pl.col("last")).dt.total_days(),
-                          days_since_first=(pl.lit(end) - pl.col("first")).dt.total_days())
-            .sort("customer_id").collect())
+    return (
+        lf.filter(day <= end)
+        .group_by("customer_id")
+        .agg(last=day.max(), first=day.min(), n_purchases=pl.len(), total_spend=pl.col("amount").sum())
+        .with_columns(
+            days_since_last=(pl.lit(end) - pl.col("last")).dt.total_days(),
+            days_since_first=(pl.lit(end) - pl.col("first")).dt.total_days(),
+        )
+        .sort("customer_id")
+        .collect()
+    )
 
 
 def polars_summary(lf: Any) -> Any:
     end = AS_OF_DAY.date()
-    days = (lf.with_columns(day=pl.col("date").dt.date()).filter(pl.col("day") <= end)
-            .group_by("customer_id", "day").agg(pl.col("amount").sum()))
-    per = (days.group_by("customer_id")
-           .agg(first_day=pl.col("day").min(), last_day=pl.col("day").max(), n=pl.len(),
-                total=pl.col("amount").sum(), first_amount=pl.col("amount").sort_by("day").first()))
-    return (per.with_columns(frequency=pl.col("n") - 1,
-                             recency=(pl.col("last_day") - pl.col("first_day")).dt.total_days(),
-                             T=(pl.lit(end) - pl.col("first_day")).dt.total_days(),
-                             monetary_value=pl.when(pl.col("n") > 1)
-                             .then((pl.col("total") - pl.col("first_amount")) / (pl.col("n") - 1)).otherwise(0.0))
-            .select("customer_id", "frequency", "recency", "T", "monetary_value").sort("customer_id").collect())
+    days = (
+        lf.with_columns(day=pl.col("date").dt.date())
+        .filter(pl.col("day") <= end)
+        .group_by("customer_id", "day")
+        .agg(pl.col("amount").sum())
+    )
+    per = days.group_by("customer_id").agg(
+        first_day=pl.col("day").min(),
+        last_day=pl.col("day").max(),
+        n=pl.len(),
+        total=pl.col("amount").sum(),
+        first_amount=pl.col("amount").sort_by("day").first(),
+    )
+    return (
+        per.with_columns(
+            frequency=pl.col("n") - 1,
+            recency=(pl.col("last_day") - pl.col("first_day")).dt.total_days(),
+            T=(pl.lit(end) - pl.col("first_day")).dt.total_days(),
+            monetary_value=pl.when(pl.col("n") > 1)
+            .then((pl.col("total") - pl.col("first_amount")) / (pl.col("n") - 1))
+            .otherwise(0.0),
+        )
+        .select("customer_id", "frequency", "recency", "T", "monetary_value")
+        .sort("customer_id")
+        .collect()
+    )
 
 
 def agree(ours: pd.DataFrame, theirs: Any, exact: list[str], money: list[str], what: str) -> None:
@@ -182,8 +214,15 @@ def record(task: str, times: dict[str, float], target: float, note: str = "") ->
     peers = {k: v for k, v in times.items() if k not in ("crm_lessons", "pandas")}
     reference = min(peers.values()) if peers else times["pandas"]
     ratio = reference / times["crm_lessons"]
-    ROWS.append({"task": task, **{k: times.get(k) for k in ("crm_lessons", "duckdb", "polars", "pandas")},
-                 "ratio": ratio, "target": target, "note": note})
+    ROWS.append(
+        {
+            "task": task,
+            **{k: times.get(k) for k in ("crm_lessons", "duckdb", "polars", "pandas")},
+            "ratio": ratio,
+            "target": target,
+            "note": note,
+        }
+    )
     cells = "  ".join(f"{k} {v:6.3f}" for k, v in times.items())
     print(f"  {task:<44} {cells}  ratio {ratio:5.2f} (target >= {target:g})", flush=True)
 
@@ -196,24 +235,36 @@ def bench_tables(sizes: list[int], repeat: int) -> None:
             df = make_log(n, ids)
             lf = pl.from_pandas(df).lazy()
             label = f"{n / 1e6:g}M rows, {ids} ids"
-            times, out = interleaved({
-                "crm_lessons": lambda: rfm_table(df, as_of=AS_OF),
-                "duckdb": lambda: duckdb_query(con, _RFM_SQL, df),
-                "polars": lambda: polars_rfm(lf),
-                "pandas": lambda: pandas_rfm(df),
-            }, repeat)
+            times, out = interleaved(
+                {
+                    "crm_lessons": lambda: rfm_table(df, as_of=AS_OF),
+                    "duckdb": lambda: duckdb_query(con, _RFM_SQL, df),
+                    "polars": lambda: polars_rfm(lf),
+                    "pandas": lambda: pandas_rfm(df),
+                },
+                repeat,
+            )
             for name in ("duckdb", "polars", "pandas"):
-                agree(out["crm_lessons"], out[name], ["days_since_last", "n_purchases", "days_since_first"],
-                      ["total_spend"], f"RFM {name}")
+                agree(
+                    out["crm_lessons"],
+                    out[name],
+                    ["days_since_last", "n_purchases", "days_since_first"],
+                    ["total_spend"],
+                    f"RFM {name}",
+                )
             record(f"RFM table, {label}", times, 1.0)
-            times, out = interleaved({
-                "crm_lessons": lambda: customer_summary(df, calibration_end=AS_OF, freq="D"),
-                "duckdb": lambda: duckdb_query(con, _SUMMARY_SQL, df),
-                "polars": lambda: polars_summary(lf),
-            }, repeat)
+            times, out = interleaved(
+                {
+                    "crm_lessons": lambda: customer_summary(df, calibration_end=AS_OF, freq="D"),
+                    "duckdb": lambda: duckdb_query(con, _SUMMARY_SQL, df),
+                    "polars": lambda: polars_summary(lf),
+                },
+                repeat,
+            )
             for name in ("duckdb", "polars"):
-                agree(out["crm_lessons"], out[name], ["frequency", "recency", "T"], ["monetary_value"],
-                      f"summary {name}")
+                agree(
+                    out["crm_lessons"], out[name], ["frequency", "recency", "T"], ["monetary_value"], f"summary {name}"
+                )
             record(f"customer summary, {label}", times, 1.0)
             del df, lf, out
             gc.collect()
@@ -221,15 +272,20 @@ def bench_tables(sizes: list[int], repeat: int) -> None:
 
 # ----------------------------------------------------------------------------- reading files
 
+
 def write_clean(path: Path, n: int, ids: str) -> None:
     rng = np.random.default_rng(1)
     cust = rng.integers(1, 300_000, n)
-    frame = pd.DataFrame({
-        "customer_id": [f"C{c:06d}" for c in cust] if ids == "str" else cust,
-        "date": (pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")).strftime("%Y-%m-%d"),
-        "amount": rng.gamma(2.0, 50.0, n).round(2),
-        "store": rng.choice(["北京", "上海", "广州"], n),
-    })
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"C{c:06d}" for c in cust] if ids == "str" else cust,
+            "date": (pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")).strftime(
+                "%Y-%m-%d"
+            ),
+            "amount": rng.gamma(2.0, 50.0, n).round(2),
+            "store": rng.choice(["北京", "上海", "广州"], n),
+        }
+    )
     frame.to_csv(path, index=False)
 
 
@@ -253,10 +309,13 @@ def bench_io(n: int, repeat: int) -> None:
         for kind in ("str", "int"):
             path = Path(tmp) / f"clean_{kind}.csv"
             write_clean(path, n, kind)
-            times, out = interleaved({
-                "crm_lessons": lambda: read_transactions(path),
-                "pandas": lambda: pd.read_csv(path, dtype={"customer_id": str}, parse_dates=["date"]),
-            }, repeat)
+            times, out = interleaved(
+                {
+                    "crm_lessons": lambda: read_transactions(path),
+                    "pandas": lambda: pd.read_csv(path, dtype={"customer_id": str}, parse_dates=["date"]),
+                },
+                repeat,
+            )
             ours, ref = out["crm_lessons"], out["pandas"]
             assert ours["customer_id"].equals(ref["customer_id"]) and np.array_equal(ours["amount"], ref["amount"])
             assert np.array_equal(ours["date"].to_numpy(), ref["date"].to_numpy().astype("datetime64[ns]"))
@@ -264,10 +323,13 @@ def bench_io(n: int, repeat: int) -> None:
             record(f"read_transactions, clean UTF-8 CSV, {ids}", times, 0.5, "pandas.read_csv (ids text, dates parsed)")
         path = Path(tmp) / "messy_gbk.csv"
         write_messy(path, n)
-        times, out = interleaved({
-            "crm_lessons": lambda: read_transactions(path),
-            "pandas": lambda: pd.read_csv(path, encoding="gb18030"),
-        }, repeat)
+        times, out = interleaved(
+            {
+                "crm_lessons": lambda: read_transactions(path),
+                "pandas": lambda: pd.read_csv(path, encoding="gb18030"),
+            },
+            repeat,
+        )
         assert len(out["crm_lessons"]) == n
         record("read_transactions, messy GBK export", times, 0.25, "pandas.read_csv splits text only")
 
@@ -279,11 +341,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--parts", nargs="+", choices=["tables", "io"], default=["tables", "io"])
     args = parser.parse_args()
-    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {platform.machine()}, {os.cpu_count()} cores; "
-          f"load {load()} at start")
-    print(f"pandas {pd.__version__}, numpy {np.__version__}, polars {pl.__version__}, duckdb {duckdb.__version__}, "
-          f"pyarrow {__import__('pyarrow').__version__}, python {sys.version.split()[0]}; best of {args.repeat}, "
-          "contenders interleaved; ratio = best peer's time / ours (>= target is met)")
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {platform.machine()}, {os.cpu_count()} cores; "
+        f"load {load()} at start"
+    )
+    print(
+        f"pandas {pd.__version__}, numpy {np.__version__}, polars {pl.__version__}, duckdb {duckdb.__version__}, "
+        f"pyarrow {__import__('pyarrow').__version__}, python {sys.version.split()[0]}; best of {args.repeat}, "
+        "contenders interleaved; ratio = best peer's time / ours (>= target is met)"
+    )
     if "tables" in args.parts:
         bench_tables(args.sizes, args.repeat)
     if "io" in args.parts:
@@ -295,7 +361,9 @@ def main() -> None:
     for r in ROWS:
         ok = r["ratio"] >= r["target"]
         missed += not ok
-        cells = " | ".join("-" if r[k] is None else f"{r[k]:.3f}" for k in ("crm_lessons", "duckdb", "polars", "pandas"))
+        cells = " | ".join(
+            "-" if r[k] is None else f"{r[k]:.3f}" for k in ("crm_lessons", "duckdb", "polars", "pandas")
+        )
         print(f"| {r['task']} | {cells} | {r['ratio']:.2f} | >= {r['target']:g} | {'met' if ok else 'MISSED'} |")
     sys.exit(1 if missed else 0)
 

@@ -30,8 +30,9 @@ TARGETS = {1_000_000: (8.0, None), 5_000_000: (40.0, 1024.0)}
 def make(path: Path, n_rows: int) -> tuple[int, int]:
     n_customers = int(n_rows / 2.6)  # about 2.9 purchases per customer over 78 weeks with these parameters
     while True:
-        sim = simulate_bgnbd(n_customers, r=0.243, alpha=4.414, a=0.793, b=2.426, T=78, acquisition_period=12,
-                             random_state=0)
+        sim = simulate_bgnbd(
+            n_customers, r=0.243, alpha=4.414, a=0.793, b=2.426, T=78, acquisition_period=12, random_state=0
+        )
         if len(sim.transactions) >= n_rows:
             break
         n_customers = int(n_customers * 1.2)
@@ -43,15 +44,20 @@ def make(path: Path, n_rows: int) -> tuple[int, int]:
 
 # A small wrapper process runs the command line and reports the peak memory of its descendants (the CLI and
 # its kernel); measured from this process, a forked child's peak would include this process's own pages.
-_WRAP = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
-         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(r.returncode)")
+_WRAP = (
+    "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(r.returncode)"
+)
 
 
 def run(args: list[str]) -> tuple[float, float]:
     """Wall time (s) and peak resident memory (MB) of the largest process of one report run."""
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _WRAP, sys.executable, "-m", "crm_lessons", "report", *args],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", _WRAP, sys.executable, "-m", "crm_lessons", "report", *args],
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"report failed ({proc.returncode}): {proc.stderr}")
@@ -70,8 +76,9 @@ def main() -> None:
         results = []
         for n in sizes:
             data = Path(tmp) / "transactions.csv"
-            made = subprocess.run([sys.executable, __file__, "--make", str(data), str(n)], capture_output=True,
-                                  text=True, check=True)
+            made = subprocess.run(
+                [sys.executable, __file__, "--make", str(data), str(n)], capture_output=True, text=True, check=True
+            )
             rows, customers = (int(v) for v in made.stdout.split())
             print(f"generated {rows:,} rows, {customers:,} customers, {data.stat().st_size / 1e6:.0f} MB")
             big, peak_big = run(["--data", str(data), "--out", str(Path(tmp) / "big.html")])
@@ -83,19 +90,26 @@ def main() -> None:
         missed = []
         for rows, big, peak_big, size in results:
             seconds, mb = TARGETS.get(rows, (None, None))
-            target = ", ".join(t for t in (f"target < {seconds:g} s on a quiet machine" if seconds else "",
-                                           f"< {mb:g} MB" if mb else "") if t)
+            target = ", ".join(
+                t
+                for t in (f"target < {seconds:g} s on a quiet machine" if seconds else "", f"< {mb:g} MB" if mb else "")
+                if t
+            )
             verdict = ""
             if seconds or mb:
                 ok = (not seconds or big < seconds) and (not mb or peak_big < mb)
                 verdict = "met" if ok else "NOT MET"
                 if not ok:
                     missed.append(rows)
-            print(f"report on {rows:,} rows:  {big:5.1f} s   peak memory of one process {peak_big:5.0f} MB"
-                  f"   ({target + '; ' if target else ''}HTML {size:.1f} MB) {verdict}")
+            print(
+                f"report on {rows:,} rows:  {big:5.1f} s   peak memory of one process {peak_big:5.0f} MB"
+                f"   ({target + '; ' if target else ''}HTML {size:.1f} MB) {verdict}"
+            )
         if missed:
-            raise SystemExit(f"issue 18's report targets missed for {', '.join(f'{r:,}' for r in missed)} rows "
-                             f"(the times are for a quiet machine: load was {load})")
+            raise SystemExit(
+                f"issue 18's report targets missed for {', '.join(f'{r:,}' for r in missed)} rows "
+                f"(the times are for a quiet machine: load was {load})"
+            )
 
 
 if __name__ == "__main__":

@@ -83,7 +83,9 @@ def check_equal(fast: pd.DataFrame, slow: pd.DataFrame) -> float:
         assert (fast[col].to_numpy() == slow[col].to_numpy()).all(), col
     for col in ["first_purchase", "last_purchase"]:
         assert (fast[col].to_numpy() == slow[col].to_numpy()).all(), col
-    rel = np.abs(fast["total_spend"].to_numpy() - slow["total_spend"].to_numpy()) / np.abs(slow["total_spend"].to_numpy())
+    rel = np.abs(fast["total_spend"].to_numpy() - slow["total_spend"].to_numpy()) / np.abs(
+        slow["total_spend"].to_numpy()
+    )
     assert rel.max() < 1e-9, f"total_spend differs by {rel.max():.2e}"
     return float(rel.max())
 
@@ -94,15 +96,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     print(f"pandas {pd.__version__}, numpy {np.__version__}; best of {args.repeat}")
-    print(f"{'rows':>10} {'ids':>4} {'customers':>10} {'rfm_table s':>12} {'pandas s':>9} {'ratio':>6} {'max rel diff':>13}")
+    print(
+        f"{'rows':>10} {'ids':>4} {'customers':>10} {'rfm_table s':>12} {'pandas s':>9} {'ratio':>6} {'max rel diff':>13}"
+    )
     for n in args.sizes:
         for string_ids in (False, True):
             df = make_log(n, string_ids=string_ids)
             t_fast, fast = best_time(lambda: rfm_table(df, as_of=AS_OF), args.repeat)
             t_slow, slow = best_time(lambda: naive_rfm(df, AS_OF), args.repeat)
             diff = check_equal(fast, slow)
-            print(f"{n:>10,} {'str' if string_ids else 'int':>4} {len(fast):>10,} {t_fast:>12.3f} {t_slow:>9.3f} "
-                  f"{t_slow / t_fast:>6.1f} {diff:>13.1e}")
+            print(
+                f"{n:>10,} {'str' if string_ids else 'int':>4} {len(fast):>10,} {t_fast:>12.3f} {t_slow:>9.3f} "
+                f"{t_slow / t_fast:>6.1f} {diff:>13.1e}"
+            )
 
     revenue = customer_value(load_cdnow())
     tiers = {"platinum": 0.02, "gold": 0.08, "iron": 0.2, "lead": 0.7}

@@ -25,8 +25,9 @@ from crm_lessons._validation import to_timestamp
 __all__ = ["lifecycle_inputs", "per_customer"]
 
 
-def per_customer(transactions: pd.DataFrame, *, as_of: Any, rules: Any = None, since: Any = None,
-                 summary: bool = True) -> dict[str, Any]:
+def per_customer(
+    transactions: pd.DataFrame, *, as_of: Any, rules: Any = None, since: Any = None, summary: bool = True
+) -> dict[str, Any]:
     """Every per-customer table of the report from one coding of the ids.
 
     Parameters
@@ -81,8 +82,10 @@ def per_customer(transactions: pd.DataFrame, *, as_of: Any, rules: Any = None, s
     amount = transactions["amount"].to_numpy(dtype="float64")
     keep = day <= as_of_day
     if not keep.any():
-        raise DataError(f"rfm_table: no transaction is dated on or before as_of={end.date()}",
-                        zh=f"rfm_table：没有日期不晚于 as_of={end.date()} 的交易")
+        raise DataError(
+            f"rfm_table: no transaction is dated on or before as_of={end.date()}",
+            zh=f"rfm_table：没有日期不晚于 as_of={end.date()} 的交易",
+        )
     codes, uniques, _ = sorted_codes(ids)
     _release_arrow_memory()  # the coding's Arrow temporaries: give them back before the large numpy arrays
     since_mask = None
@@ -97,9 +100,17 @@ def per_customer(transactions: pd.DataFrame, *, as_of: Any, rules: Any = None, s
         try:
             require_non_negative(transactions, "amount", where="customer_summary")
             table = _summary_from_codes(
-                codes.astype(np.int64, copy=False), _summary_index(ids, uniques), day, amount, cal_day=as_of_day,
-                obs_day=as_of_day, unit=float(_UNIT_DAYS["W"]), holdout=False, name="customer_id",
-                cal_date=end.date())
+                codes.astype(np.int64, copy=False),
+                _summary_index(ids, uniques),
+                day,
+                amount,
+                cal_day=as_of_day,
+                obs_day=as_of_day,
+                unit=float(_UNIT_DAYS["W"]),
+                holdout=False,
+                name="customer_id",
+                cal_date=end.date(),
+            )
         except DataError as exc:
             table = exc
     rfm = _rfm_from_codes(codes, uniques, day, amount, as_of_day=as_of_day, unit=unit, name="customer_id")
@@ -118,11 +129,14 @@ def per_customer(transactions: pd.DataFrame, *, as_of: Any, rules: Any = None, s
     previous = per_code(np.where((days_before >= w) & (days_before < 2 * w), value, 0.0))
     del days_before, value
     values = pd.DataFrame({"recent_value": recent, "previous_value": previous}, index=index)
-    out: dict[str, Any] = {"rfm": rfm, "lifecycle_values": values, "lifecycle_rules": rules,
-                           "n_transactions": int(len(day))}
+    out: dict[str, Any] = {
+        "rfm": rfm,
+        "lifecycle_values": values,
+        "lifecycle_rules": rules,
+        "n_transactions": int(len(day)),
+    }
     if since_mask is not None:
-        out["revenue_since"] = pd.Series(per_code(np.where(since_mask, amount, 0.0)), index=index,
-                                         name="revenue_since")
+        out["revenue_since"] = pd.Series(per_code(np.where(since_mask, amount, 0.0)), index=index, name="revenue_since")
     if isinstance(table, pd.DataFrame) and table.index.equals(index) and table.index.dtype == index.dtype:
         table.index = index  # one index object for every table (pickled once)
     if table is not None:
@@ -142,12 +156,18 @@ def lifecycle_inputs(rfm: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
     >>> int(inputs.loc["a", "tenure_days"]), float(inputs.loc["a", "recent_value"])
     (26, 3.0)
     """
-    return pd.DataFrame({
-        "first_purchase": rfm["first_purchase"], "last_purchase": rfm["last_purchase"],
-        "n_purchases": rfm["n_purchases"], "tenure_days": rfm["days_since_first"],
-        "days_since_last": rfm["days_since_last"], "recent_value": values["recent_value"],
-        "previous_value": values["previous_value"],
-    }, index=rfm.index)
+    return pd.DataFrame(
+        {
+            "first_purchase": rfm["first_purchase"],
+            "last_purchase": rfm["last_purchase"],
+            "n_purchases": rfm["n_purchases"],
+            "tenure_days": rfm["days_since_first"],
+            "days_since_last": rfm["days_since_last"],
+            "recent_value": values["recent_value"],
+            "previous_value": values["previous_value"],
+        },
+        index=rfm.index,
+    )
 
 
 def _release_arrow_memory() -> None:

@@ -59,9 +59,15 @@ def notebook_title(path: str | os.PathLike) -> str:
     return Path(path).stem
 
 
-def execute_notebook(src: str | os.PathLike, dst: str | os.PathLike | None = None, *,
-                     parameters: Mapping[str, Any] | None = None, cwd: str | os.PathLike | None = None,
-                     timeout: int = 600, log_output: bool = False) -> Any:
+def execute_notebook(
+    src: str | os.PathLike,
+    dst: str | os.PathLike | None = None,
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    cwd: str | os.PathLike | None = None,
+    timeout: int = 600,
+    log_output: bool = False,
+) -> Any:
     """Run a notebook top to bottom in a fresh kernel with papermill.
 
     Parameters
@@ -99,9 +105,15 @@ def execute_notebook(src: str | os.PathLike, dst: str | os.PathLike | None = Non
         managers: list[Any] = []
         try:
             nb = pm.execute_notebook(
-                str(src), str(out), parameters=dict(parameters or {}), kernel_name="python3",
-                cwd=str(cwd or src.parent), progress_bar=False, log_output=log_output,
-                execution_timeout=timeout, report_mode=False,
+                str(src),
+                str(out),
+                parameters=dict(parameters or {}),
+                kernel_name="python3",
+                cwd=str(cwd or src.parent),
+                progress_bar=False,
+                log_output=log_output,
+                execution_timeout=timeout,
+                report_mode=False,
                 kernel_manager_class=_kernel_manager_class(log, created=managers),
             )
         except DeadKernelError as exc:  # say why, if the kernel said anything before it died
@@ -200,8 +212,11 @@ def _log_tail(path: Path, limit: int = 2000) -> str:
 
 
 _EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=[\"']?(?:https?:)?//[^>]*>\s*</script>", re.I | re.S)
-_MODULE_IMPORT = re.compile(r"<script\b[^>]*type=[\"']module[\"'][^>]*>(?:(?!</script>).)*?https?://"
-                            r"(?:(?!</script>).)*</script>", re.I | re.S)
+_MODULE_IMPORT = re.compile(
+    r"<script\b[^>]*type=[\"']module[\"'][^>]*>(?:(?!</script>).)*?https?://"
+    r"(?:(?!</script>).)*</script>",
+    re.I | re.S,
+)
 
 
 _EMBEDDED_FAMILY = "CRM Lessons Noto Sans SC"
@@ -277,8 +292,7 @@ def embedded_font_css(text: str) -> str:
     )
 
 
-def to_html(notebook: Any, *, exclude_input: bool = False, title: str | None = None,
-            embed_font: bool = True) -> str:
+def to_html(notebook: Any, *, exclude_input: bool = False, title: str | None = None, embed_font: bool = True) -> str:
     """Render an executed notebook as a self-contained HTML page that opens offline.
 
     Images are embedded (base64) as nbconvert stores them; scripts that the
@@ -302,8 +316,9 @@ def to_html(notebook: Any, *, exclude_input: bool = False, title: str | None = N
 
     if not hasattr(notebook, "cells"):
         notebook = nbformat.read(Path(notebook), as_version=4)
-    exporter = HTMLExporter(template_name="lab", exclude_input=exclude_input,
-                            exclude_input_prompt=exclude_input, exclude_output_prompt=True)
+    exporter = HTMLExporter(
+        template_name="lab", exclude_input=exclude_input, exclude_input_prompt=exclude_input, exclude_output_prompt=True
+    )
     exporter.require_js_url = ""
     exporter.mathjax_url = ""
     exporter.mermaid_js_url = ""
@@ -316,5 +331,3 @@ def to_html(notebook: Any, *, exclude_input: bool = False, title: str | None = N
     if embed_font:
         body = body.replace("</head>", embedded_font_css(body) + "\n</head>", 1)
     return body
-
-

@@ -68,9 +68,16 @@ def _rebuild_data_error(message: str, zh: str | None) -> DataError:
 _INTERFACE: ContextVar[str] = ContextVar("crm_lessons_interface", default="python")
 #: Command-line flag of each keyword argument that a message may tell the user to pass.
 CLI_FLAGS = {
-    "customer_col": "--customer-col", "date_col": "--date-col", "amount_col": "--amount-col",
-    "status_col": "--status-col", "sheet_name": "--sheet", "as_of": "--as-of", "encoding": "--encoding",
-    "sep": "--sep", "date_format": "--date-format", "closed_orders": "--keep-closed-orders",
+    "customer_col": "--customer-col",
+    "date_col": "--date-col",
+    "amount_col": "--amount-col",
+    "status_col": "--status-col",
+    "sheet_name": "--sheet",
+    "as_of": "--as-of",
+    "encoding": "--encoding",
+    "sep": "--sep",
+    "date_format": "--date-format",
+    "closed_orders": "--keep-closed-orders",
     "engine": "--engine",
 }
 
@@ -122,8 +129,13 @@ def quote(value: Any, limit: int = 60) -> str:
     if isinstance(value, np.generic):
         value = value.item()
     if hasattr(value, "isoformat") and hasattr(value, "year"):  # a date cell shows as the user sees it
-        value = value.isoformat(sep=" ") if getattr(value, "hour", 0) or getattr(value, "minute", 0) else \
-            value.strftime("%Y-%m-%d") if value.year >= 1000 else value.isoformat()
+        value = (
+            value.isoformat(sep=" ")
+            if getattr(value, "hour", 0) or getattr(value, "minute", 0)
+            else value.strftime("%Y-%m-%d")
+            if value.year >= 1000
+            else value.isoformat()
+        )
     if isinstance(value, str) and len(value) > limit:
         return f"{value[:limit]!r}"[:-1] + f"…' ({len(value)} characters)"
     text = repr(value)
@@ -209,9 +221,7 @@ def require_non_negative(data: pd.DataFrame, column: str, *, where: str) -> None
     """Raise :class:`DataError` naming the first rows where ``column`` is negative."""
     neg = (data[column] < 0).to_numpy()
     if neg.any():
-        raise DataError(
-            f"{where}: column {column!r} should be >= 0 but is negative in {first_rows(neg, data.index)}"
-        )
+        raise DataError(f"{where}: column {column!r} should be >= 0 but is negative in {first_rows(neg, data.index)}")
 
 
 def to_timestamp(value: Any, *, name: str, where: str) -> pd.Timestamp:

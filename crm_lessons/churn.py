@@ -83,18 +83,36 @@ __all__ = [
 #: Service columns of the Telco data whose value "No internet service" /
 #: "No phone service" repeats what ``internet_service`` / ``phone_service`` say.
 TELCO_SERVICE_COLUMNS = (
-    "multiple_lines", "online_security", "online_backup", "device_protection",
-    "tech_support", "streaming_tv", "streaming_movies",
+    "multiple_lines",
+    "online_security",
+    "online_backup",
+    "device_protection",
+    "tech_support",
+    "streaming_tv",
+    "streaming_movies",
 )
 
 #: Chinese names of the Telco columns, used in labels and in the 预警名单.
 TELCO_LABELS: dict[str, str] = {
-    "gender": "性别", "senior_citizen": "老年客户", "partner": "有伴侣", "dependents": "有家属",
-    "tenure": "在网月数", "phone_service": "电话服务", "multiple_lines": "多线路",
-    "internet_service": "宽带类型", "online_security": "网络安全服务", "online_backup": "在线备份",
-    "device_protection": "设备保护", "tech_support": "技术支持", "streaming_tv": "流媒体电视",
-    "streaming_movies": "流媒体电影", "contract": "合约类型", "paperless_billing": "电子账单",
-    "payment_method": "付款方式", "monthly_charges": "月费", "total_charges": "累计费用",
+    "gender": "性别",
+    "senior_citizen": "老年客户",
+    "partner": "有伴侣",
+    "dependents": "有家属",
+    "tenure": "在网月数",
+    "phone_service": "电话服务",
+    "multiple_lines": "多线路",
+    "internet_service": "宽带类型",
+    "online_security": "网络安全服务",
+    "online_backup": "在线备份",
+    "device_protection": "设备保护",
+    "tech_support": "技术支持",
+    "streaming_tv": "流媒体电视",
+    "streaming_movies": "流媒体电影",
+    "contract": "合约类型",
+    "paperless_billing": "电子账单",
+    "payment_method": "付款方式",
+    "monthly_charges": "月费",
+    "total_charges": "累计费用",
 }
 
 #: Default retention action per driving column (建议挽回措施).
@@ -398,15 +416,19 @@ def km_curves(
             lower = s ** np.exp(z * sigma)
             upper = s ** np.exp(-z * sigma)
         ok = (s > 0) & (s < 1) & np.isfinite(sigma)
-        parts.append(pd.DataFrame({
-            "group": name,
-            "time": np.asarray(sf.surv_times, dtype=float),
-            "survival": s,
-            "ci_lower": np.where(ok, lower, np.nan),
-            "ci_upper": np.where(ok, upper, np.nan),
-            "at_risk": np.asarray(sf.n_risk, dtype="int64"),
-            "events": np.asarray(sf.n_events, dtype="int64"),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "group": name,
+                    "time": np.asarray(sf.surv_times, dtype=float),
+                    "survival": s,
+                    "ci_lower": np.where(ok, lower, np.nan),
+                    "ci_upper": np.where(ok, upper, np.nan),
+                    "at_risk": np.asarray(sf.n_risk, dtype="int64"),
+                    "events": np.asarray(sf.n_events, dtype="int64"),
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -466,12 +488,16 @@ def median_survival(
         with np.errstate(divide="ignore", invalid="ignore"):
             med = float(sf.quantile(0.5))
             lo, hi = (float(v) for v in sf.quantile_ci(0.5, alpha=alpha))
-        rows.append({
-            "group": name, "n_customers": int(m.sum()), "n_churned": int(e.to_numpy()[m].sum()),
-            "median": med,
-            "ci_lower": lo if np.isfinite(lo) else np.nan,
-            "ci_upper": hi if np.isfinite(hi) else np.nan,
-        })
+        rows.append(
+            {
+                "group": name,
+                "n_customers": int(m.sum()),
+                "n_churned": int(e.to_numpy()[m].sum()),
+                "median": med,
+                "ci_lower": lo if np.isfinite(lo) else np.nan,
+                "ci_upper": hi if np.isfinite(hi) else np.nan,
+            }
+        )
     return pd.DataFrame(rows).set_index("group")
 
 
@@ -666,8 +692,9 @@ def prepare_telco_features(
     require_columns(data, features, where=where)
     dup = data[id_col].duplicated().to_numpy()
     if dup.any():
-        raise DataError(f"{where}: column {id_col!r} has duplicated ids in {first_rows(dup, data.index)}; "
-                        "keep one row per customer")
+        raise DataError(
+            f"{where}: column {id_col!r} has duplicated ids in {first_rows(dup, data.index)}; keep one row per customer"
+        )
     y = _bool_target(data, target_col, where=where)
     X = data[features].copy()
     if "total_charges" in X and "tenure" in X:
@@ -744,7 +771,11 @@ def make_churn_pipeline(kind: str = "logit", *, random_state: int | None = None)
         model = LogisticRegression(C=1.0, max_iter=2000)
     elif kind == "gbm":
         model = HistGradientBoostingClassifier(
-            max_iter=200, learning_rate=0.05, max_depth=3, early_stopping=False, random_state=random_state,
+            max_iter=200,
+            learning_rate=0.05,
+            max_depth=3,
+            early_stopping=False,
+            random_state=random_state,
         )
     else:
         raise DataError(f"make_churn_pipeline: kind={kind!r} is unknown; use 'logit' or 'gbm'")
@@ -853,8 +884,9 @@ def compare_models(
     where = "compare_models"
     require_dataframe(X, where=where)
     if len(X) != len(y) or not X.index.equals(y.index):
-        raise DataError(f"{where}: X ({len(X)} rows) and y ({len(y)} rows) are not aligned; "
-                        "build both with prepare_telco_features")
+        raise DataError(
+            f"{where}: X ({len(X)} rows) and y ({len(y)} rows) are not aligned; build both with prepare_telco_features"
+        )
     yv = _bool_target(pd.DataFrame({"y": y}), "y", where=where)
     X_tr, X_te, y_tr, y_te = train_test_split(X, yv, test_size=test_size, stratify=yv, random_state=random_state)
     with threadpool_limits(limits=n_threads):
@@ -871,22 +903,35 @@ def _fit_and_evaluate(X_tr, X_te, y_tr, y_te, kinds, n_splits, random_state) -> 
         pipe = make_churn_pipeline(kind, random_state=random_state)
         res = cross_validate(pipe, X_tr, y_tr, cv=cv, scoring={"roc_auc": "roc_auc", "pr_auc": "average_precision"})
         for i in range(n_splits):
-            cv_rows.append({"model": kind, "fold": i + 1, "roc_auc": float(res["test_roc_auc"][i]),
-                            "pr_auc": float(res["test_pr_auc"][i])})
+            cv_rows.append(
+                {
+                    "model": kind,
+                    "fold": i + 1,
+                    "roc_auc": float(res["test_roc_auc"][i]),
+                    "pr_auc": float(res["test_pr_auc"][i]),
+                }
+            )
         pipe.fit(X_tr, y_tr)
         p = pipe.predict_proba(X_te)[:, 1]
         pipes[kind], scores[kind] = pipe, p
-        hold_rows.append({
-            "model": kind,
-            "cv_roc_auc": float(np.mean(res["test_roc_auc"])),
-            "cv_roc_auc_sd": float(np.std(res["test_roc_auc"], ddof=1)),
-            "test_roc_auc": float(roc_auc_score(y_te, p)),
-            "test_pr_auc": float(average_precision_score(y_te, p)),
-            "base_rate": float(y_te.mean()),
-        })
+        hold_rows.append(
+            {
+                "model": kind,
+                "cv_roc_auc": float(np.mean(res["test_roc_auc"])),
+                "cv_roc_auc_sd": float(np.std(res["test_roc_auc"], ddof=1)),
+                "test_roc_auc": float(roc_auc_score(y_te, p)),
+                "test_pr_auc": float(average_precision_score(y_te, p)),
+                "base_rate": float(y_te.mean()),
+            }
+        )
     return ChurnModels(
-        pipelines=pipes, X_train=X_tr, X_test=X_te, y_train=y_tr, y_test=y_te,
-        cv=pd.DataFrame(cv_rows), holdout=pd.DataFrame(hold_rows).set_index("model"),
+        pipelines=pipes,
+        X_train=X_tr,
+        X_test=X_te,
+        y_train=y_tr,
+        y_test=y_te,
+        cv=pd.DataFrame(cv_rows),
+        holdout=pd.DataFrame(hold_rows).set_index("model"),
         test_scores=pd.DataFrame(scores, index=X_te.index),
     )
 
@@ -913,8 +958,9 @@ def _logit_parts(pipeline: Pipeline, where: str):
         raise DataError(f"{where}: expected a pipeline from make_churn_pipeline('logit')")
     model = pipeline.named_steps["model"]
     if not isinstance(model, LogisticRegression):
-        raise DataError(f"{where}: the pipeline's model is {type(model).__name__}; "
-                        "odds ratios need make_churn_pipeline('logit')")
+        raise DataError(
+            f"{where}: the pipeline's model is {type(model).__name__}; odds ratios need make_churn_pipeline('logit')"
+        )
     if not hasattr(model, "coef_"):
         raise DataError(f"{where}: this pipeline is not fitted yet; call fit(X, y) first")
     return pipeline.named_steps["pre"], model
@@ -990,8 +1036,16 @@ def odds_ratios(pipeline: Pipeline) -> pd.DataFrame:
         else:
             ref = refs[col]
             label = f"{cn} ({col}) 为 {level} 的客户，流失几率是 {ref} 的 {ratio:.2f} 倍"
-        rows.append({"feature": col, "level": level, "reference": ref, "coefficient": float(b),
-                     "odds_ratio": ratio, "label": label})
+        rows.append(
+            {
+                "feature": col,
+                "level": level,
+                "reference": ref,
+                "coefficient": float(b),
+                "odds_ratio": ratio,
+                "label": label,
+            }
+        )
     return pd.DataFrame(rows).sort_values("odds_ratio", ascending=False, ignore_index=True)
 
 
@@ -1156,11 +1210,13 @@ def gains_table(y_true, scores, *, n_bins: int = 10) -> pd.DataFrame:
         raise DataError(f"{where}: n_bins={n_bins} should be between 1 and the number of customers ({len(y)})")
     order = np.argsort(-s, kind="stable")
     groups = np.array_split(y[order], n_bins)
-    out = pd.DataFrame({
-        "bin": np.arange(1, n_bins + 1),
-        "n": [len(g) for g in groups],
-        "positives": [int(g.sum()) for g in groups],
-    })
+    out = pd.DataFrame(
+        {
+            "bin": np.arange(1, n_bins + 1),
+            "n": [len(g) for g in groups],
+            "positives": [int(g.sum()) for g in groups],
+        }
+    )
     out["rate"] = out["positives"] / out["n"]
     out["cum_n"] = out["n"].cumsum()
     out["cum_share"] = out["cum_n"] / len(y)
@@ -1265,19 +1321,20 @@ def targeting_curve(
     ps = np.sort(p)[::-1]
     gain = ps * acceptance_rate * value_saved - offer_cost
     k = np.arange(len(ps) + 1)
-    curve = pd.DataFrame({
-        "k": k,
-        "share_contacted": k / len(ps),
-        "score": np.concatenate([[np.nan], ps]),
-        "expected_saved": np.concatenate([[0.0], np.cumsum(ps * acceptance_rate)]),
-        "cost": k * float(offer_cost),
-        "profit": np.concatenate([[0.0], np.cumsum(gain)]),
-    })
+    curve = pd.DataFrame(
+        {
+            "k": k,
+            "share_contacted": k / len(ps),
+            "score": np.concatenate([[np.nan], ps]),
+            "expected_saved": np.concatenate([[0.0], np.cumsum(ps * acceptance_rate)]),
+            "cost": k * float(offer_cost),
+            "profit": np.concatenate([[0.0], np.cumsum(gain)]),
+        }
+    )
     best = int(curve["profit"].to_numpy().argmax())
     denom = acceptance_rate * value_saved
     be = float(offer_cost / denom) if denom > 0 else float("inf")
-    return Targeting(curve=curve, optimal_k=best, optimal_profit=float(curve["profit"].iloc[best]),
-                     break_even_score=be)
+    return Targeting(curve=curve, optimal_k=best, optimal_profit=float(curve["profit"].iloc[best]), break_even_score=be)
 
 
 def warning_list(
@@ -1372,13 +1429,15 @@ def warning_list(
         reasons.append("; ".join(f"{TELCO_LABELS.get(c, c)}={sub.iloc[i][c]}" for c in top))
         suggested.append(acts.get(top[0], _DEFAULT_ACTION) if top else _DEFAULT_ACTION)
     band = np.where(ps >= high, "高", np.where(ps >= mid, "中", "低"))
-    return pd.DataFrame({
-        "customer_id": sub.index.to_numpy(),
-        "risk_score": ps,
-        "risk_band": band,
-        "reasons": reasons,
-        "suggested_action": suggested,
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": sub.index.to_numpy(),
+            "risk_score": ps,
+            "risk_band": band,
+            "reasons": reasons,
+            "suggested_action": suggested,
+        }
+    )
 
 
 # --------------------------------------------------------------------------- non-contractual churn
@@ -1390,8 +1449,10 @@ def _tx_inputs(transactions, customer_col, date_col, as_of, where):
     require_no_missing(transactions, customer_col, where=where)
     require_no_missing(transactions, date_col, where=where)
     if not pd.api.types.is_datetime64_any_dtype(transactions[date_col]):
-        raise DataError(f"{where}: column {date_col!r} should hold dates, got dtype {transactions[date_col].dtype}; "
-                        "convert it with pandas.to_datetime")
+        raise DataError(
+            f"{where}: column {date_col!r} should hold dates, got dtype {transactions[date_col].dtype}; "
+            "convert it with pandas.to_datetime"
+        )
     return to_timestamp(as_of, name="as_of", where=where)
 
 
@@ -1456,8 +1517,10 @@ def inactivity_churn_labels(
         raise DataError(f"{where}: threshold_days={threshold_days} should be > 0, e.g. 90")
     seen = transactions[transactions[date_col] <= ts]
     if len(seen) == 0:
-        raise DataError(f"{where}: no purchase on or before as_of={ts.date()}; "
-                        f"the data start on {transactions[date_col].min().date()}")
+        raise DataError(
+            f"{where}: no purchase on or before as_of={ts.date()}; "
+            f"the data start on {transactions[date_col].min().date()}"
+        )
     last = seen.groupby(customer_col)[date_col].max()
     days = (ts - last).dt.days.astype("int64")
     return pd.DataFrame({"last_purchase": last, "days_since_last": days, "churned": days > threshold_days})
@@ -1529,8 +1592,9 @@ def churn_rate_by_threshold(
         returned = set(window[customer_col])
     rows = []
     for tau in thresholds:
-        lab = inactivity_churn_labels(transactions, as_of=ts, threshold_days=tau,
-                                      customer_col=customer_col, date_col=date_col)
+        lab = inactivity_churn_labels(
+            transactions, as_of=ts, threshold_days=tau, customer_col=customer_col, date_col=date_col
+        )
         row = {"threshold_days": tau, "n_customers": len(lab), "churn_rate": float(lab["churned"].mean())}
         if returned is not None:
             back = lab.index.isin(list(returned))
@@ -1618,8 +1682,7 @@ def variance_inflation(data: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
 WINBACK_TIERS: tuple[str, ...] = ("极力挽回", "尽力挽回", "见机行事", "彻底放弃")
 
 
-def winback_priority(value: pd.Series, *, shares: tuple[float, float] = (0.2, 0.3),
-                     floor: float = 0.0) -> pd.DataFrame:
+def winback_priority(value: pd.Series, *, shares: tuple[float, float] = (0.2, 0.3), floor: float = 0.0) -> pd.DataFrame:
     """How hard to try to win back each lost customer (区别对待不同的流失客户).
 
     Parameters
@@ -1673,8 +1736,9 @@ def winback_priority(value: pd.Series, *, shares: tuple[float, float] = (0.2, 0.
     if not pd.api.types.is_numeric_dtype(value) or pd.api.types.is_bool_dtype(value):
         raise DataError(f"{where}: value should be numeric, got dtype {value.dtype}")
     if value.isna().any():
-        raise DataError(f"{where}: value is missing for customers {list(value.index[value.isna()][:5])}; "
-                        "fill or drop them first")
+        raise DataError(
+            f"{where}: value is missing for customers {list(value.index[value.isna()][:5])}; fill or drop them first"
+        )
     first, second = (float(x) for x in shares)
     if not (0 < first < 1 and 0 < second < 1 and first + second <= 1):
         raise DataError(f"{where}: shares={tuple(shares)} should be two numbers in (0, 1) summing to at most 1")
@@ -1685,9 +1749,11 @@ def winback_priority(value: pd.Series, *, shares: tuple[float, float] = (0.2, 0.
     worth = v.to_numpy() > floor
     n_worth = int(worth.sum())
     cut1, cut2 = int(first * n_worth + 0.5), int((first + second) * n_worth + 0.5)  # half up
-    tier = np.where(~worth, WINBACK_TIERS[3],
-                    np.where(rank <= cut1, WINBACK_TIERS[0],
-                             np.where(rank <= cut2, WINBACK_TIERS[1], WINBACK_TIERS[2])))
+    tier = np.where(
+        ~worth,
+        WINBACK_TIERS[3],
+        np.where(rank <= cut1, WINBACK_TIERS[0], np.where(rank <= cut2, WINBACK_TIERS[1], WINBACK_TIERS[2])),
+    )
     out = pd.DataFrame({"value": v, "rank": rank}, index=value.index)
     out["tier"] = pd.Categorical(tier, categories=list(WINBACK_TIERS), ordered=True)
     return out

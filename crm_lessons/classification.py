@@ -93,7 +93,9 @@ ZRL_TIER_LABELS_ZH: dict[str, str] = {"platinum": "铂金层", "gold": "黄金�
 def _as_values(values: Any, *, where: str, name: str = "values", allow_negative: bool = False) -> pd.Series:
     """Return ``values`` as a float Series (index kept) after checking it."""
     if isinstance(values, pd.DataFrame):
-        raise DataError(f"{where}: {name} should be one column (a Series), got a DataFrame; select a column, e.g. df['revenue']")
+        raise DataError(
+            f"{where}: {name} should be one column (a Series), got a DataFrame; select a column, e.g. df['revenue']"
+        )
     s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values))
     if s.ndim != 1 or len(s) == 0:
         raise DataError(f"{where}: {name} should be a non-empty 1-d Series or array")
@@ -101,7 +103,9 @@ def _as_values(values: Any, *, where: str, name: str = "values", allow_negative:
         raise DataError(f"{where}: {name} should be numeric, got dtype {s.dtype}; convert with pandas.to_numeric")
     missing = s.isna().to_numpy()
     if missing.any():
-        raise DataError(f"{where}: {name} has missing values in {first_rows(missing, s.index)}; fill or drop them first")
+        raise DataError(
+            f"{where}: {name} has missing values in {first_rows(missing, s.index)}; fill or drop them first"
+        )
     if not np.isfinite(s.to_numpy(dtype="float64")).all():
         raise DataError(f"{where}: {name} should be finite numbers; found inf")
     neg = (s < 0).to_numpy()
@@ -165,7 +169,9 @@ def customer_value(
     require_no_missing(transactions, customer_col, where=where)
     require_no_missing(transactions, amount_col, where=where)
     require_numeric(transactions, amount_col, where=where)
-    revenue = transactions[amount_col].astype("float64").groupby(transactions[customer_col], sort=True, observed=True).sum()
+    revenue = (
+        transactions[amount_col].astype("float64").groupby(transactions[customer_col], sort=True, observed=True).sum()
+    )
     revenue.name = "revenue"
     revenue.index.name = customer_col
     return revenue
@@ -428,7 +434,9 @@ def abc_classes(values: pd.Series | np.ndarray, *, cutoffs: tuple[float, float] 
     where = "abc_classes"
     s = _as_values(values, where=where)
     if len(cutoffs) != 2 or not 0 < cutoffs[0] < cutoffs[1] < 1:
-        raise DataError(f"{where}: cutoffs={tuple(cutoffs)!r} should be two shares with 0 < a < b < 1, e.g. (0.8, 0.95)")
+        raise DataError(
+            f"{where}: cutoffs={tuple(cutoffs)!r} should be two shares with 0 < a < b < 1, e.g. (0.8, 0.95)"
+        )
     order, x = _ranked(s)
     cum = np.cumsum(x) / x.sum()
     before = np.concatenate([[0.0], cum[:-1]])
@@ -493,7 +501,9 @@ def abc_summary(abc: pd.DataFrame) -> pd.DataFrame:
 
 def _check_tiers(tiers: Mapping[str, float], *, where: str) -> tuple[list[str], np.ndarray]:
     if not isinstance(tiers, Mapping) or len(tiers) < 2:
-        raise DataError(f"{where}: tiers should be a dict of at least two tiers {{name: share of customers}}, from the top")
+        raise DataError(
+            f"{where}: tiers should be a dict of at least two tiers {{name: share of customers}}, from the top"
+        )
     names = [str(k) for k in tiers]
     shares = np.asarray([float(v) for v in tiers.values()])
     bad = [f"{k}={v!r}" for k, v in tiers.items() if not float(v) > 0]
@@ -595,7 +605,9 @@ def customer_pyramid(
     )
 
 
-def _zh_labels(names: list[str], tiers: Mapping[str, float] | None, labels_zh: Mapping[str, str] | None, *, where: str) -> list[str]:
+def _zh_labels(
+    names: list[str], tiers: Mapping[str, float] | None, labels_zh: Mapping[str, str] | None, *, where: str
+) -> list[str]:
     if labels_zh is None:
         return [DEFAULT_TIER_LABELS_ZH.get(n, n) for n in names]
     missing = [n for n in names if n not in labels_zh]
@@ -859,8 +871,9 @@ def importance_summary(classes: pd.DataFrame) -> pd.DataFrame:
     where = "importance_summary"
     require_dataframe(classes, where=where)
     require_columns(classes, ["profit", "importance"], where=where)
-    g = classes.groupby(pd.Categorical(classes["importance"], categories=list(IMPORTANCE_LABELS_ZH)),
-                        observed=False)["profit"]
+    g = classes.groupby(pd.Categorical(classes["importance"], categories=list(IMPORTANCE_LABELS_ZH)), observed=False)[
+        "profit"
+    ]
     out = pd.DataFrame({"customers": g.size(), "profit": g.sum()})
     out.index = pd.Index(list(out.index), name="importance")
     out.insert(0, "importance_zh", [IMPORTANCE_LABELS_ZH[k] for k in out.index])
@@ -920,8 +933,10 @@ def zrl_tiers(profit: pd.Series, *, gold_min: float, platinum_min: float) -> pd.
         if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not np.isfinite(value):
             raise DataError(f"{where}: {name}={value!r} should be a profit amount (a number)")
     if not 0 <= gold_min < platinum_min:
-        raise DataError(f"{where}: gold_min={gold_min!r} and platinum_min={platinum_min!r} should satisfy "
-                        "0 <= gold_min < platinum_min")
+        raise DataError(
+            f"{where}: gold_min={gold_min!r} and platinum_min={platinum_min!r} should satisfy "
+            "0 <= gold_min < platinum_min"
+        )
     x = s.to_numpy()
     code = np.where(x >= platinum_min, 0, np.where(x >= gold_min, 1, np.where(x >= 0, 2, 3)))
     names = list(ZRL_TIER_LABELS_ZH)
@@ -996,7 +1011,9 @@ def customer_profitability(
     """
     where = "customer_profitability"
     if not isinstance(revenue, pd.Series):
-        raise DataError(f"{where}: revenue should be a Series indexed by customer, got {type(revenue).__name__}; use customer_value(transactions)")
+        raise DataError(
+            f"{where}: revenue should be a Series indexed by customer, got {type(revenue).__name__}; use customer_value(transactions)"
+        )
     rev = _as_values(revenue, where=where, name="revenue")
     if isinstance(margin, bool) or not isinstance(margin, (int, float, np.number)) or not 0 <= margin <= 1:
         raise DataError(f"{where}: margin={margin!r} should be a fraction of revenue in [0, 1], e.g. 0.3")
@@ -1011,7 +1028,11 @@ def customer_profitability(
         if not pd.api.types.is_numeric_dtype(cost):
             raise DataError(f"{where}: cost_to_serve should be numeric, got dtype {cost.dtype}")
         cost = cost.astype("float64")
-    elif isinstance(cost_to_serve, (int, float, np.number)) and not isinstance(cost_to_serve, bool) and np.isfinite(cost_to_serve):
+    elif (
+        isinstance(cost_to_serve, (int, float, np.number))
+        and not isinstance(cost_to_serve, bool)
+        and np.isfinite(cost_to_serve)
+    ):
         cost = pd.Series(float(cost_to_serve), index=rev.index)
     else:
         raise DataError(f"{where}: cost_to_serve={cost_to_serve!r} should be a number or a Series indexed by customer")

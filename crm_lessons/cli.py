@@ -54,22 +54,29 @@ class _Terminated(KeyboardInterrupt):
     """
 
 
-
-
 def _out_problem(out: Path, zh: bool) -> str | None:
     """Why ``--out`` cannot be written (checked before any work), or None."""
     if out.is_dir():
-        return (f"--out {str(out)!r} 是一个文件夹；请给出文件名，如 report.html" if zh else
-                f"--out {str(out)!r} is a folder; give a file name such as report.html")
+        return (
+            f"--out {str(out)!r} 是一个文件夹；请给出文件名，如 report.html"
+            if zh
+            else f"--out {str(out)!r} is a folder; give a file name such as report.html"
+        )
     parent = out.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     if parent.exists() and not parent.is_dir():
-        return (f"--out {str(out)!r} 无法写入：{str(parent)!r} 是一个文件，不是文件夹" if zh else
-                f"--out {str(out)!r} cannot be written: {str(parent)!r} is a file, not a folder")
+        return (
+            f"--out {str(out)!r} 无法写入：{str(parent)!r} 是一个文件，不是文件夹"
+            if zh
+            else f"--out {str(out)!r} cannot be written: {str(parent)!r} is a file, not a folder"
+        )
     if not os.access(parent, os.W_OK | os.X_OK):
-        return (f"--out {str(out)!r} 无法写入：没有写入 {str(parent)!r} 的权限" if zh else
-                f"--out {str(out)!r} cannot be written: no permission to write in {str(parent)!r}")
+        return (
+            f"--out {str(out)!r} 无法写入：没有写入 {str(parent)!r} 的权限"
+            if zh
+            else f"--out {str(out)!r} cannot be written: no permission to write in {str(parent)!r}"
+        )
     return None
 
 
@@ -90,11 +97,17 @@ def _engine_problem(engine: str, zh: bool) -> str | None:
 
     needs = {"duckdb": ("ibis", "duckdb", "pyarrow"), "spark": ("ibis", "pyspark", "pyarrow")}.get(engine, ())
     if any(find_spec(name) is None for name in needs):
-        return (f'--engine {engine} 需要先安装：pip install "crm-lessons[{engine}]"' if zh else
-                f'--engine {engine} needs its packages: pip install "crm-lessons[{engine}]"')
+        return (
+            f'--engine {engine} 需要先安装：pip install "crm-lessons[{engine}]"'
+            if zh
+            else f'--engine {engine} needs its packages: pip install "crm-lessons[{engine}]"'
+        )
     if engine == "spark" and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        return ("--engine spark 需要 Java 17（在 PATH 上或设置 JAVA_HOME）" if zh else
-                "--engine spark needs Java 17 on the PATH (or JAVA_HOME)")
+        return (
+            "--engine spark 需要 Java 17（在 PATH 上或设置 JAVA_HOME）"
+            if zh
+            else "--engine spark needs Java 17 on the PATH (or JAVA_HOME)"
+        )
     return None
 
 
@@ -110,14 +123,23 @@ def _report(args: argparse.Namespace) -> int:
 
     # cheap checks first: a mistake in the options is reported before anything heavy is imported
     if not math.isfinite(args.discount_rate) or not 0 <= args.discount_rate < 1:
-        return fail(f"--discount-rate {args.discount_rate} 应是 0 到 1 之间的月折现率，如 0.01" if zh else
-                    f"--discount-rate {args.discount_rate} should be a monthly rate from 0 to below 1, e.g. 0.01")
+        return fail(
+            f"--discount-rate {args.discount_rate} 应是 0 到 1 之间的月折现率，如 0.01"
+            if zh
+            else f"--discount-rate {args.discount_rate} should be a monthly rate from 0 to below 1, e.g. 0.01"
+        )
     if args.horizon < 1:
-        return fail(f"--horizon {args.horizon} 应是不小于 1 的整月数" if zh else
-                    f"--horizon {args.horizon} should be a whole number of months >= 1")
+        return fail(
+            f"--horizon {args.horizon} 应是不小于 1 的整月数"
+            if zh
+            else f"--horizon {args.horizon} should be a whole number of months >= 1"
+        )
     if args.data is not None and not _data_exists(args.data):
-        return fail(f"找不到数据文件 --data {args.data!r}；请检查路径和当前文件夹" if zh else
-                    f"--data {args.data!r}: file not found; check the path and the working directory")
+        return fail(
+            f"找不到数据文件 --data {args.data!r}；请检查路径和当前文件夹"
+            if zh
+            else f"--data {args.data!r}: file not found; check the path and the working directory"
+        )
     problem = _engine_problem(args.engine, zh)
     if problem:
         return fail(problem)
@@ -146,25 +168,43 @@ def _report(args: argparse.Namespace) -> int:
             from crm_lessons.report import render_report
 
             out = render_report(
-                args.data, args.out, customer_col=args.customer_col, date_col=args.date_col,
-                amount_col=args.amount_col, status_col=args.status_col, sheet_name=args.sheet,
-                closed_orders="keep" if args.keep_closed_orders else "drop", as_of=args.as_of, lang=args.lang,
-                currency=args.currency, horizon=args.horizon, discount_rate=args.discount_rate,
-                progress=progress, engine=args.engine,
-                spark_master=args.spark_master, memory_limit=args.memory_limit,
+                args.data,
+                args.out,
+                customer_col=args.customer_col,
+                date_col=args.date_col,
+                amount_col=args.amount_col,
+                status_col=args.status_col,
+                sheet_name=args.sheet,
+                closed_orders="keep" if args.keep_closed_orders else "drop",
+                as_of=args.as_of,
+                lang=args.lang,
+                currency=args.currency,
+                horizon=args.horizon,
+                discount_rate=args.discount_rate,
+                progress=progress,
+                engine=args.engine,
+                spark_master=args.spark_master,
+                memory_limit=args.memory_limit,
             )
     except DataError as exc:
         return fail(exc.zh if zh and exc.zh else str(exc))
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         return fail(str(exc))
     except (KeyboardInterrupt, _Terminated):
-        return fail("已中断，没有写入报告，临时文件已清除" if zh else
-                    "interrupted; no report written and temporary files removed", 130)
+        return fail(
+            "已中断，没有写入报告，临时文件已清除"
+            if zh
+            else "interrupted; no report written and temporary files removed",
+            130,
+        )
     except Exception as exc:
         if type(exc).__name__ == "PapermillExecutionError":  # a bug in the template, not the user's data
-            return fail(("报告模板运行失败（" if zh else "the report template failed (")
-                        + f"{getattr(exc, 'ename', '')}: {str(getattr(exc, 'evalue', ''))[:300]}"
-                        + ("）；请连同所用命令一起报告此问题" if zh else "); please report this with the command you ran"), 1)
+            return fail(
+                ("报告模板运行失败（" if zh else "the report template failed (")
+                + f"{getattr(exc, 'ename', '')}: {str(getattr(exc, 'evalue', ''))[:300]}"
+                + ("）；请连同所用命令一起报告此问题" if zh else "); please report this with the command you ran"),
+                1,
+            )
         raise
     finally:
         if previous is not None:
@@ -173,8 +213,9 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-_NEEDS_NBGRADER = ("needs nbgrader: pip install 'crm-lessons[grading]' "
-                   "(or 'pip install -e .[grading]' in a source checkout)")
+_NEEDS_NBGRADER = (
+    "needs nbgrader: pip install 'crm-lessons[grading]' (or 'pip install -e .[grading]' in a source checkout)"
+)
 
 
 def _grading():
@@ -195,8 +236,13 @@ def _assign(args: argparse.Namespace) -> int:
     from crm_lessons.grading.assign import GradingError
 
     try:
-        grading.assign_course(args.out, args.chapters or None, notebooks=args.notebooks, timeout=args.timeout,
-                              log=lambda line: print(line, flush=True))
+        grading.assign_course(
+            args.out,
+            args.chapters or None,
+            notebooks=args.notebooks,
+            timeout=args.timeout,
+            log=lambda line: print(line, flush=True),
+        )
     except (GradingError, FileNotFoundError) as exc:
         print(f"crm-lessons assign: error: {exc}", file=sys.stderr)
         return 2
@@ -211,8 +257,14 @@ def _grade(args: argparse.Namespace) -> int:
     from crm_lessons.grading.assign import GradingError
 
     try:
-        grading.grade_course(args.course, csv_path=args.csv, submissions=args.submissions, timeout=args.timeout,
-                             jobs=args.jobs, log=lambda line: print(line, flush=True))
+        grading.grade_course(
+            args.course,
+            csv_path=args.csv,
+            submissions=args.submissions,
+            timeout=args.timeout,
+            jobs=args.jobs,
+            log=lambda line: print(line, flush=True),
+        )
     except GradingError as exc:
         print(f"crm-lessons grade: error: {exc}", file=sys.stderr)
         return 2
@@ -270,66 +322,136 @@ def build_parser() -> argparse.ArgumentParser:
     p_course.add_argument("--out", default="build/course", help="output folder (default: build/course)")
     p_course.set_defaults(func=_course)
     p_report = sub.add_parser(
-        "report", help="write an HTML CRM report on your own transaction file",
-        description=_REPORT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "report",
+        help="write an HTML CRM report on your own transaction file",
+        description=_REPORT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p_report.add_argument("--data", metavar="FILE",
-                          help="CSV, text, Excel or Parquet file (or a folder or glob of Parquet files) with one "
-                               "row per purchase (default: bundled CDNOW data)")
+    p_report.add_argument(
+        "--data",
+        metavar="FILE",
+        help="CSV, text, Excel or Parquet file (or a folder or glob of Parquet files) with one "
+        "row per purchase (default: bundled CDNOW data)",
+    )
     p_report.add_argument("--customer-col", metavar="C", help="name of the customer column (default: recognised)")
     p_report.add_argument("--date-col", metavar="D", help="name of the date column (default: recognised)")
     p_report.add_argument("--amount-col", metavar="A", help="name of the amount column (default: recognised)")
-    p_report.add_argument("--status-col", metavar="S",
-                          help="name of the order-status column (default: recognised, e.g. 订单状态; optional)")
-    p_report.add_argument("--keep-closed-orders", action="store_true",
-                          help="count orders whose status is closed, refunded, cancelled or unpaid "
-                               "(交易关闭, 已退款, 已取消, ...); by default they are left out and counted")
-    p_report.add_argument("--sheet", metavar="NAME",
-                          help="worksheet of an Excel file (default: the one visible sheet that holds data)")
-    p_report.add_argument("--as-of", metavar="DATE",
-                          help="end of the period analysed, YYYY-MM-DD (default: last date in the data)")
-    p_report.add_argument("--lang", choices=["zh", "en"], default="zh",
-                          help="language of the report: zh = Chinese (default), en = English")
-    p_report.add_argument("--currency", metavar="CODE",
-                          help="currency of the amounts, e.g. CNY (default) or USD (default for CDNOW)")
-    p_report.add_argument("--horizon", type=int, default=12, metavar="MONTHS",
-                          help="months of future purchases counted in customer lifetime value (default: 12)")
-    p_report.add_argument("--discount-rate", type=float, default=0.01, metavar="RATE",
-                          help="monthly discount rate for lifetime value (default: 0.01 = 1%% a month)")
-    p_report.add_argument("--out", default="report.html", metavar="FILE",
-                          help="HTML file to write (default: report.html); never the data file")
-    p_report.add_argument("--engine", choices=["auto", "pandas", "duckdb", "spark"], default="auto",
-                          help="where the per-customer tables are computed: pandas (in memory), duckdb (out of "
-                               "core, needs the duckdb extra), spark (needs the spark extra and Java 17); default "
-                               "auto = duckdb for Parquet or a file too large for memory, else pandas")
-    p_report.add_argument("--spark-master", metavar="URL",
-                          help="Spark master for --engine spark, e.g. spark://host:7077 or yarn (default: local[*])")
-    p_report.add_argument("--memory-limit", metavar="SIZE",
-                          help="memory DuckDB may use before spilling to disk, e.g. 4GB (default: 1GB)")
+    p_report.add_argument(
+        "--status-col",
+        metavar="S",
+        help="name of the order-status column (default: recognised, e.g. 订单状态; optional)",
+    )
+    p_report.add_argument(
+        "--keep-closed-orders",
+        action="store_true",
+        help="count orders whose status is closed, refunded, cancelled or unpaid "
+        "(交易关闭, 已退款, 已取消, ...); by default they are left out and counted",
+    )
+    p_report.add_argument(
+        "--sheet", metavar="NAME", help="worksheet of an Excel file (default: the one visible sheet that holds data)"
+    )
+    p_report.add_argument(
+        "--as-of", metavar="DATE", help="end of the period analysed, YYYY-MM-DD (default: last date in the data)"
+    )
+    p_report.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        default="zh",
+        help="language of the report: zh = Chinese (default), en = English",
+    )
+    p_report.add_argument(
+        "--currency", metavar="CODE", help="currency of the amounts, e.g. CNY (default) or USD (default for CDNOW)"
+    )
+    p_report.add_argument(
+        "--horizon",
+        type=int,
+        default=12,
+        metavar="MONTHS",
+        help="months of future purchases counted in customer lifetime value (default: 12)",
+    )
+    p_report.add_argument(
+        "--discount-rate",
+        type=float,
+        default=0.01,
+        metavar="RATE",
+        help="monthly discount rate for lifetime value (default: 0.01 = 1%% a month)",
+    )
+    p_report.add_argument(
+        "--out",
+        default="report.html",
+        metavar="FILE",
+        help="HTML file to write (default: report.html); never the data file",
+    )
+    p_report.add_argument(
+        "--engine",
+        choices=["auto", "pandas", "duckdb", "spark"],
+        default="auto",
+        help="where the per-customer tables are computed: pandas (in memory), duckdb (out of "
+        "core, needs the duckdb extra), spark (needs the spark extra and Java 17); default "
+        "auto = duckdb for Parquet or a file too large for memory, else pandas",
+    )
+    p_report.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="Spark master for --engine spark, e.g. spark://host:7077 or yarn (default: local[*])",
+    )
+    p_report.add_argument(
+        "--memory-limit", metavar="SIZE", help="memory DuckDB may use before spilling to disk, e.g. 4GB (default: 1GB)"
+    )
     p_report.set_defaults(func=_report)
-    p_assign = sub.add_parser("assign", help="(instructors) write an nbgrader course folder and the student versions",
-                              description=_ASSIGN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p_assign = sub.add_parser(
+        "assign",
+        help="(instructors) write an nbgrader course folder and the student versions",
+        description=_ASSIGN_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p_assign.add_argument("--out", required=True, metavar="COURSE", help="the course folder to write or refresh")
-    p_assign.add_argument("chapters", nargs="*", metavar="CHAPTER",
-                          help="chapter numbers, e.g. 2 or 02 (default: every chapter)")
-    p_assign.add_argument("--notebooks", metavar="DIR",
-                          help="folder of the chapter notebooks (default: notebooks/ of this checkout)")
-    p_assign.add_argument("--timeout", type=int, default=60, metavar="SECONDS",
-                          help="per-cell timeout written into nbgrader_config.py (default: 60)")
+    p_assign.add_argument(
+        "chapters", nargs="*", metavar="CHAPTER", help="chapter numbers, e.g. 2 or 02 (default: every chapter)"
+    )
+    p_assign.add_argument(
+        "--notebooks", metavar="DIR", help="folder of the chapter notebooks (default: notebooks/ of this checkout)"
+    )
+    p_assign.add_argument(
+        "--timeout",
+        type=int,
+        default=60,
+        metavar="SECONDS",
+        help="per-cell timeout written into nbgrader_config.py (default: 60)",
+    )
     p_assign.set_defaults(func=_assign)
-    p_grade = sub.add_parser("grade", help="(instructors) autograde submissions with nbgrader, write a gradebook CSV",
-                             description=_GRADE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p_grade = sub.add_parser(
+        "grade",
+        help="(instructors) autograde submissions with nbgrader, write a gradebook CSV",
+        description=_GRADE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p_grade.add_argument("--course", required=True, metavar="COURSE", help="the course folder written by assign")
     p_grade.add_argument("--csv", required=True, metavar="FILE", help="the gradebook CSV to write")
-    p_grade.add_argument("--timeout", type=int, default=60, metavar="SECONDS",
-                         help="seconds one cell may run before it is interrupted (default: 60)")
-    p_grade.add_argument("--jobs", type=int, default=1, metavar="N",
-                         help="submissions graded at the same time (default: 1; at most the number of CPU cores)")
-    p_grade.add_argument("submissions", nargs="?", metavar="SUBMISSIONS",
-                         help="an LMS export folder SUBMISSIONS/STUDENT/*.ipynb to collect first")
+    p_grade.add_argument(
+        "--timeout",
+        type=int,
+        default=60,
+        metavar="SECONDS",
+        help="seconds one cell may run before it is interrupted (default: 60)",
+    )
+    p_grade.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="submissions graded at the same time (default: 1; at most the number of CPU cores)",
+    )
+    p_grade.add_argument(
+        "submissions",
+        nargs="?",
+        metavar="SUBMISSIONS",
+        help="an LMS export folder SUBMISSIONS/STUDENT/*.ipynb to collect first",
+    )
     p_grade.set_defaults(func=_grade)
-    p_refresh = sub.add_parser("refresh-notebooks",
-                               help="(maintainers) re-execute chapter notebooks and store their outputs")
+    p_refresh = sub.add_parser(
+        "refresh-notebooks", help="(maintainers) re-execute chapter notebooks and store their outputs"
+    )
     p_refresh.add_argument("notebooks", nargs="*", help="notebooks to refresh (default: every chapter)")
     p_refresh.set_defaults(func=_refresh)
     return parser

@@ -262,17 +262,24 @@ def customer_summary(
         obs = to_timestamp(observation_end, name="observation_end", where=where)
         obs_day = np.datetime64(obs.date(), "D").astype(np.int64)
         if obs_day <= cal_day:
-            raise DataError(
-                f"{where}: observation_end={obs.date()} should be after calibration_end={cal.date()}"
-            )
+            raise DataError(f"{where}: observation_end={obs.date()} should be after calibration_end={cal.date()}")
     unit = float(_UNIT_DAYS[freq])
 
     # codes are ranks of the sorted ids, so the customers come out sorted
     codes, uniques = _summary_codes(data[customer_col])
     amounts = data[amount_col].to_numpy(dtype=np.float64)
-    return _summary_from_codes(codes, uniques, days, amounts, cal_day=int(cal_day), obs_day=int(obs_day),
-                               unit=unit, holdout=observation_end is not None, name=customer_col,
-                               cal_date=cal.date())
+    return _summary_from_codes(
+        codes,
+        uniques,
+        days,
+        amounts,
+        cal_day=int(cal_day),
+        obs_day=int(obs_day),
+        unit=unit,
+        holdout=observation_end is not None,
+        name=customer_col,
+        cal_date=cal.date(),
+    )
 
 
 def _summary_from_codes(
@@ -408,8 +415,7 @@ def _rft_arrays(
         bad = (x == 0) & (tx != 0)
         if bad.any():
             raise DataError(
-                f"{where}: recency should be 0 when frequency is 0 but is not in "
-                f"{first_rows(bad, data.index)}"
+                f"{where}: recency should be 0 when frequency is 0 but is not in {first_rows(bad, data.index)}"
             )
         bad = (x > 0) & (tx == 0)
         if bad.any():
@@ -488,7 +494,14 @@ _BG_NAMES = ("r", "alpha", "a", "b")
 
 
 def _bgnbd_ll_grad(
-    r: float, alpha: float, a: float, b: float, x: np.ndarray, tx: np.ndarray, T: np.ndarray, with_grad: bool,
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    x: np.ndarray,
+    tx: np.ndarray,
+    T: np.ndarray,
+    with_grad: bool,
     x_groups: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Per-customer log-likelihood and, optionally, its gradient (4 x n).
@@ -705,7 +718,9 @@ def _log1mexp(v: np.ndarray) -> np.ndarray:
         return np.where(v > -0.6931471805599453, np.log(-np.expm1(v)), np.log1p(-np.exp(v)))
 
 
-def _pnbd_log_a0(r: float, alpha: float, s: float, beta: float, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
+def _pnbd_log_a0(
+    r: float, alpha: float, s: float, beta: float, x: np.ndarray, tx: np.ndarray, T: np.ndarray
+) -> np.ndarray:
     """log A_0 of Fader & Hardie (2005) note, equations (19)-(20)."""
     rsx = r + s + x
     if alpha >= beta:
@@ -816,7 +831,10 @@ def pareto_nbd_p_alive(params: Any, frequency: Any, recency: Any, T: Any) -> np.
     r, alpha, s, beta = _positive_params(params, _PNBD_NAMES, "pareto_nbd_p_alive")
     x, tx, T = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, T))
     log_ratio = (
-        np.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + T) + s * np.log(beta + T)
+        np.log(s)
+        - np.log(r + s + x)
+        + (r + x) * np.log(alpha + T)
+        + s * np.log(beta + T)
         + _pnbd_log_a0(r, alpha, s, beta, x, tx, T)
     )
     return special.expit(-log_ratio)
@@ -966,8 +984,13 @@ def gamma_gamma_log_likelihood(params: Any, frequency: Any, monetary_value: Any)
 def _gg_ll(p: float, q: float, g: float, x: np.ndarray, m: np.ndarray) -> np.ndarray:
     px = p * x
     return (
-        special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(g)
-        + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(g + m * x)
+        special.gammaln(px + q)
+        - special.gammaln(px)
+        - special.gammaln(q)
+        + q * np.log(g)
+        + (px - 1) * np.log(m)
+        + px * np.log(x)
+        - (px + q) * np.log(g + m * x)
     )
 
 
@@ -1195,7 +1218,11 @@ def sbg_derl(params: Any, discount_rate: float, *, renewals: Any = 0) -> np.ndar
     if not (np.isfinite(discount_rate) and discount_rate > 0):
         raise DataError(f"sbg_derl: discount_rate={discount_rate} should be > 0")
     n = np.asarray(renewals, dtype=np.float64) + 1
-    return (beta + n - 1) / (alpha + beta + n - 1) * special.hyp2f1(1.0, beta + n, alpha + beta + n, 1 / (1 + discount_rate))
+    return (
+        (beta + n - 1)
+        / (alpha + beta + n - 1)
+        * special.hyp2f1(1.0, beta + n, alpha + beta + n, 1 / (1 + discount_rate))
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -1203,7 +1230,9 @@ def sbg_derl(params: Any, discount_rate: float, *, renewals: Any = 0) -> np.ndar
 # ---------------------------------------------------------------------------
 
 
-def _numerical_hessian(f: Callable[[np.ndarray], float], x0: np.ndarray, grad: Callable[[np.ndarray], np.ndarray] | None) -> np.ndarray:
+def _numerical_hessian(
+    f: Callable[[np.ndarray], float], x0: np.ndarray, grad: Callable[[np.ndarray], np.ndarray] | None
+) -> np.ndarray:
     """Central-difference Hessian (from the gradient when available)."""
     k = len(x0)
     h = 1e-4 * np.maximum(1.0, np.abs(x0))
@@ -1222,9 +1251,9 @@ def _numerical_hessian(f: Callable[[np.ndarray], float], x0: np.ndarray, grad: C
         for j in range(i):
             ej = np.zeros(k)
             ej[j] = h[j]
-            H[i, j] = H[j, i] = (
-                f(x0 + ei + ej) - f(x0 + ei - ej) - f(x0 - ei + ej) + f(x0 - ei - ej)
-            ) / (4 * h[i] * h[j])
+            H[i, j] = H[j, i] = (f(x0 + ei + ej) - f(x0 + ei - ej) - f(x0 - ei + ej) + f(x0 - ei - ej)) / (
+                4 * h[i] * h[j]
+            )
     return H
 
 
@@ -1253,12 +1282,16 @@ def _maximise(
     """
     fun: Callable[..., Any]
     if neg_grad is not None:
+
         def fun(z: np.ndarray) -> tuple[float, np.ndarray]:
             return negll(z) / scale, neg_grad(z) / scale
+
         jac: bool | None = True
     else:
+
         def fun(z: np.ndarray) -> float:
             return negll(z) / scale
+
         jac = None
     bounds = [(-12.0, 12.0)] * len(start)
 
@@ -1272,16 +1305,26 @@ def _maximise(
 
     # BLAS threads only add overhead on 4-parameter problems (and stall on busy machines)
     with _single_thread_blas(), np.errstate(all="ignore"):
-        res = optimize.minimize(fun, start, jac=jac, method="L-BFGS-B", bounds=bounds,
-                                options={"maxiter": 1000, "ftol": 1e-12, "gtol": 1e-6})
+        res = optimize.minimize(
+            fun,
+            start,
+            jac=jac,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": 1000, "ftol": 1e-12, "gtol": 1e-6},
+        )
         method = "L-BFGS-B"
         if not res.success and np.isfinite(res.fun) and _scaled_gradient(res.x) < 1e-5:
             # the line search stalls at the optimum when f cannot decrease in floating point
             res.success = True
             res.message = f"line search stopped ({res.message}) where max |gradient| < 1e-5 per observation: converged"
         if not res.success or not np.isfinite(res.fun):
-            res2 = optimize.minimize(lambda z: negll(z) / scale, res.x if np.isfinite(res.fun) else start,
-                                     method="Nelder-Mead", options={"maxiter": 4000, "xatol": 1e-9, "fatol": 1e-10})
+            res2 = optimize.minimize(
+                lambda z: negll(z) / scale,
+                res.x if np.isfinite(res.fun) else start,
+                method="Nelder-Mead",
+                options={"maxiter": 4000, "xatol": 1e-9, "fatol": 1e-10},
+            )
             if np.isfinite(res2.fun) and (not np.isfinite(res.fun) or res2.fun <= res.fun):
                 res, method = res2, "Nelder-Mead"
         z = res.x
@@ -1516,6 +1559,7 @@ class BetaGeoFitter(_CountFitter):
         self._store(_maximise(negll, start, self._names, where, neg_grad, scale=float(w.sum())), len(data))
         return self
 
+
 class ParetoNBDFitter(_CountFitter):
     """Pareto/NBD model fitted by maximum likelihood.
 
@@ -1584,7 +1628,6 @@ class ParetoNBDFitter(_CountFitter):
 
         self._store(_maximise(negll, start, self._names, where, scale=float(w.sum())), len(data))
         return self
-
 
 
 def _gg_arrays(data: pd.DataFrame, where: str) -> tuple[np.ndarray, np.ndarray]:
@@ -1670,14 +1713,16 @@ class GammaGammaFitter(_Fitter):
                 upx = p * ux
                 psi_pxq = special.digamma(upx + q)[inv]
                 lg = (special.gammaln(upx + q) - special.gammaln(upx))[inv]
-                ll = (lg - special.gammaln(q) + q * np.log(g)
-                      + (px - 1) * log_m + px * log_x - (px + q) * log_gmx)
+                ll = lg - special.gammaln(q) + q * np.log(g) + (px - 1) * log_m + px * log_x - (px + q) * log_gmx
                 d_p = x * (psi_pxq - special.digamma(upx)[inv] + log_m + log_x - log_gmx)
                 d_q = psi_pxq - special.digamma(q) + np.log(g) - log_gmx
                 d_g = q / g - (px + q) / (g + m * x)
                 v = -float(ll @ w)
-                cache.update(z=z.copy(), value=v if np.isfinite(v) else 1e300,
-                             grad=-np.array([d_p @ w * p, d_q @ w * q, d_g @ w * g]))
+                cache.update(
+                    z=z.copy(),
+                    value=v if np.isfinite(v) else 1e300,
+                    grad=-np.array([d_p @ w * p, d_q @ w * q, d_g @ w * g]),
+                )
             return cache["value"], cache["grad"]
 
         def negll(z: np.ndarray) -> float:
@@ -1762,8 +1807,17 @@ class ShiftedBetaGeometricFitter(_Fitter):
             v = -_sbg_ll(*np.exp(z), n)
             return v if np.isfinite(v) else 1e300
 
-        self._store(_maximise(negll, start, self._names, where, scale=float(n[0]),
-                              hint="e.g. (almost) nobody churned in the periods observed"), len(n))
+        self._store(
+            _maximise(
+                negll,
+                start,
+                self._names,
+                where,
+                scale=float(n[0]),
+                hint="e.g. (almost) nobody churned in the periods observed",
+            ),
+            len(n),
+        )
         return self
 
     def survival(self, t: Any) -> np.ndarray:
@@ -2101,5 +2155,6 @@ def p_alive_matrix(
         pa = pareto_nbd_p_alive(model.params_, xx, rr, np.full_like(xx, T))
     else:
         raise TypeError(f"{where}: model should be a fitted BetaGeoFitter or ParetoNBDFitter")
-    return pd.DataFrame(pa, index=pd.Index(x.astype(int), name="frequency"),
-                        columns=pd.Index(np.round(rec, 3), name="recency"))
+    return pd.DataFrame(
+        pa, index=pd.Index(x.astype(int), name="frequency"), columns=pd.Index(np.round(rec, 3), name="recency")
+    )

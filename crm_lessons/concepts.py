@@ -31,17 +31,25 @@ _MARGIN = {"high": "high", "高": "high", "medium": "medium", "中": "medium", "
 
 # (number of customers, margin) -> level; Kotler's table.
 _TABLE = {
-    ("many", "high"): "负责型", ("many", "medium"): "被动型", ("many", "low"): "基本型或被动型",
-    ("medium", "high"): "主动型", ("medium", "medium"): "负责型", ("medium", "low"): "被动型",
-    ("few", "high"): "伙伴型", ("few", "medium"): "主动型", ("few", "low"): "负责型",
+    ("many", "high"): "负责型",
+    ("many", "medium"): "被动型",
+    ("many", "low"): "基本型或被动型",
+    ("medium", "high"): "主动型",
+    ("medium", "medium"): "负责型",
+    ("medium", "low"): "被动型",
+    ("few", "high"): "伙伴型",
+    ("few", "medium"): "主动型",
+    ("few", "low"): "负责型",
 }
 
 
 def _label(value: object, allowed: dict[str, str], what: str) -> str:
     key = value.strip().lower() if isinstance(value, str) else value
     if key not in allowed:
-        raise DataError(f"relationship_type: {what}={value!r} is not a known label; use one of "
-                        f"{sorted(set(allowed.values()))} (or {[k for k in allowed if not k.isascii()]})")
+        raise DataError(
+            f"relationship_type: {what}={value!r} is not a known label; use one of "
+            f"{sorted(set(allowed.values()))} (or {[k for k in allowed if not k.isascii()]})"
+        )
     return allowed[key]
 
 
@@ -143,16 +151,21 @@ def market_and_wallet_share(spend: pd.DataFrame) -> pd.DataFrame:
     values = spend.apply(pd.to_numeric, errors="coerce").astype(float)
     bad = values.isna().any(axis=1) | (values < 0).any(axis=1)
     if bad.any():
-        raise DataError(f"{where}: spend must be non-negative numbers; check customers "
-                        f"{list(values.index[bad][:5])}")
+        raise DataError(f"{where}: spend must be non-negative numbers; check customers {list(values.index[bad][:5])}")
     total = values.sum(axis=1)
     if (total <= 0).any():
-        raise DataError(f"{where}: customers {list(values.index[total <= 0][:5])} spend nothing in the category; "
-                        "drop them (share of wallet is undefined)")
+        raise DataError(
+            f"{where}: customers {list(values.index[total <= 0][:5])} spend nothing in the category; "
+            "drop them (share of wallet is undefined)"
+        )
     rows = {}
     for firm in values.columns:
         buyers = values[firm] > 0
         sow = share_of_wallet(values.loc[buyers, firm], total[buyers])
-        rows[firm] = {"sales": float(values[firm].sum()), "market_share": float(values[firm].sum() / total.sum()),
-                      "buyers": float(buyers.sum()), "share_of_wallet": float(sow.mean()) if buyers.any() else 0.0}
+        rows[firm] = {
+            "sales": float(values[firm].sum()),
+            "market_share": float(values[firm].sum() / total.sum()),
+            "buyers": float(buyers.sum()),
+            "share_of_wallet": float(sow.mean()) if buyers.any() else 0.0,
+        }
     return pd.DataFrame.from_dict(rows, orient="index")

@@ -23,15 +23,16 @@ from pathlib import Path
 
 from crm_lessons._validation import DataError
 
-__all__ = ["STATUSES", "PlannedChapter", "SectionRef", "chapter_plan", "notebook_headings", "resolve",
-           "section_refs"]
+__all__ = ["STATUSES", "PlannedChapter", "SectionRef", "chapter_plan", "notebook_headings", "resolve", "section_refs"]
 
 #: Status words of the chapter table: the notebook is complete; it exists and is being revised
 #: (its glossary entries and exam practice are being added); it is being written.
 STATUSES = {"已有 available": "available", "修订中 revising": "revising", "编写中 planned": "planned"}
 
-_ROW = re.compile(r"^\|\s*(?P<n>\d{1,2})\s*\|\s*\[?`?(?P<file>\d{2}_[\w\-]+\.ipynb)`?\]?(?:\([^)]*\))?\s*\|"
-                  r"(?P<rest>.*)\|\s*$")
+_ROW = re.compile(
+    r"^\|\s*(?P<n>\d{1,2})\s*\|\s*\[?`?(?P<file>\d{2}_[\w\-]+\.ipynb)`?\]?(?:\([^)]*\))?\s*\|"
+    r"(?P<rest>.*)\|\s*$"
+)
 _REF = re.compile(r"第\s*(?P<ch>\d{1,2})\s*章\s*§\s*(?P<sec>\d{1,2}|[\u4e00-\u9fff]+)")
 
 
@@ -86,8 +87,9 @@ def chapter_plan(path: str | os.PathLike | None = None) -> list[PlannedChapter]:
             continue
         status = [v for k, v in STATUSES.items() if k in m.group("rest")]
         if len(status) != 1:
-            raise DataError(f"{path.name} line {i}: chapter {m.group('n')} needs exactly one status of "
-                            f"{list(STATUSES)}")
+            raise DataError(
+                f"{path.name} line {i}: chapter {m.group('n')} needs exactly one status of {list(STATUSES)}"
+            )
         number = int(m.group("n"))
         if int(m.group("file")[:2]) != number:
             raise DataError(f"{path.name} line {i}: chapter {number} points at {m.group('file')}")

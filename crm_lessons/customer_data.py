@@ -114,16 +114,71 @@ __all__ = [
 _SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
 _GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰涛明超霞平刚华玲红飞鹏斌宇浩凯")
 #: Characters that sound alike and are confused when a name is typed from speech.
-_SOUND_ALIKE = {"伟": "玮", "静": "晶", "丽": "莉", "明": "铭", "华": "桦", "军": "君", "杰": "洁",
-                "敏": "民", "涛": "韬", "娜": "那", "磊": "蕾", "霞": "侠", "玲": "琳", "红": "虹",
-                "飞": "菲", "鹏": "朋", "斌": "彬", "宇": "雨", "浩": "皓", "凯": "铠", "芳": "方",
-                "强": "蔷", "勇": "永", "艳": "燕", "超": "潮", "平": "萍", "刚": "钢", "洋": "阳"}
-_CITIES = [("北京市", "北京"), ("上海市", "上海"), ("广州市", "广东"), ("深圳市", "广东"),
-           ("杭州市", "浙江"), ("宁波市", "浙江"), ("南京市", "江苏"), ("苏州市", "江苏"),
-           ("成都市", "四川"), ("武汉市", "湖北")]
+_SOUND_ALIKE = {
+    "伟": "玮",
+    "静": "晶",
+    "丽": "莉",
+    "明": "铭",
+    "华": "桦",
+    "军": "君",
+    "杰": "洁",
+    "敏": "民",
+    "涛": "韬",
+    "娜": "那",
+    "磊": "蕾",
+    "霞": "侠",
+    "玲": "琳",
+    "红": "虹",
+    "飞": "菲",
+    "鹏": "朋",
+    "斌": "彬",
+    "宇": "雨",
+    "浩": "皓",
+    "凯": "铠",
+    "芳": "方",
+    "强": "蔷",
+    "勇": "永",
+    "艳": "燕",
+    "超": "潮",
+    "平": "萍",
+    "刚": "钢",
+    "洋": "阳",
+}
+_CITIES = [
+    ("北京市", "北京"),
+    ("上海市", "上海"),
+    ("广州市", "广东"),
+    ("深圳市", "广东"),
+    ("杭州市", "浙江"),
+    ("宁波市", "浙江"),
+    ("南京市", "江苏"),
+    ("苏州市", "江苏"),
+    ("成都市", "四川"),
+    ("武汉市", "湖北"),
+]
 _ROADS = ["人民路", "解放路", "中山路", "建设路", "和平路", "胜利路", "新华路", "文化路", "长江路", "青年路"]
-_PHONE_PREFIXES = ["130", "131", "132", "135", "136", "137", "138", "139", "150", "151",
-                   "152", "158", "159", "176", "177", "180", "186", "187", "188", "189"]
+_PHONE_PREFIXES = [
+    "130",
+    "131",
+    "132",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "158",
+    "159",
+    "176",
+    "177",
+    "180",
+    "186",
+    "187",
+    "188",
+    "189",
+]
 _CHANNELS = ["电话 phone", "邮件 email", "短信 SMS", "门店 store", "微信 WeChat"]
 _COMPLAINTS = ["产品质量 product", "配送 delivery", "服务态度 staff", "价格 price"]
 
@@ -143,18 +198,23 @@ def _random_people(n: int, rng: np.random.Generator) -> pd.DataFrame:
     number = rng.integers(1, 300, size=n)
     building = rng.integers(1, 20, size=n)
     room = rng.integers(1, 30, size=n) * 100 + rng.integers(1, 5, size=n)
-    address = [f"{_CITIES[c][1]}省{_CITIES[c][0]}{r}{k}号{b}栋{m}室" if _CITIES[c][1] != _CITIES[c][0][:2]
-               else f"{_CITIES[c][0]}{r}{k}号{b}栋{m}室"
-               for c, r, k, b, m in zip(city_idx, road, number, building, room)]
-    return pd.DataFrame({
-        "name": names,
-        "gender": rng.choice(["女 F", "男 M"], size=n),
-        "birth_year": rng.integers(1950, 2005, size=n),
-        "phone": phones,
-        "city": [_CITIES[c][0] for c in city_idx],
-        "province": [_CITIES[c][1] for c in city_idx],
-        "address": address,
-    })
+    address = [
+        f"{_CITIES[c][1]}省{_CITIES[c][0]}{r}{k}号{b}栋{m}室"
+        if _CITIES[c][1] != _CITIES[c][0][:2]
+        else f"{_CITIES[c][0]}{r}{k}号{b}栋{m}室"
+        for c, r, k, b, m in zip(city_idx, road, number, building, room)
+    ]
+    return pd.DataFrame(
+        {
+            "name": names,
+            "gender": rng.choice(["女 F", "男 M"], size=n),
+            "birth_year": rng.integers(1950, 2005, size=n),
+            "phone": phones,
+            "city": [_CITIES[c][0] for c in city_idx],
+            "province": [_CITIES[c][1] for c in city_idx],
+            "address": address,
+        }
+    )
 
 
 def simulate_crm_records(
@@ -219,27 +279,48 @@ def simulate_crm_records(
         signup_date=pd.to_datetime(signup).strftime("%Y-%m-%d"),
         consent_marketing=(rng.random(n) < consent_rate).astype(int),
         last_updated=pd.to_datetime(updated).strftime("%Y-%m-%d"),
-    )[["customer_id", "name", "gender", "birth_year", "phone", "city", "province", "address",
-       "signup_date", "consent_marketing", "last_updated"]]
+    )[
+        [
+            "customer_id",
+            "name",
+            "gender",
+            "birth_year",
+            "phone",
+            "city",
+            "province",
+            "address",
+            "signup_date",
+            "consent_marketing",
+            "last_updated",
+        ]
+    ]
 
     n_contacts = rng.poisson(1.5, size=n)
     who = np.repeat(np.arange(n), n_contacts)
     offset = (rng.random(len(who)) * span[who]).astype("int64").astype("timedelta64[D]")
-    contacts = pd.DataFrame({
-        "customer_id": ids[who],
-        "contact_date": pd.to_datetime(first_day[who] + offset).strftime("%Y-%m-%d"),
-        "channel": rng.choice(_CHANNELS, size=len(who)),
-        "outcome": rng.choice(["已回应 responded", "无回应 no response"], size=len(who), p=[0.3, 0.7]),
-    }).sort_values(["customer_id", "contact_date"], kind="stable").reset_index(drop=True)
+    contacts = (
+        pd.DataFrame(
+            {
+                "customer_id": ids[who],
+                "contact_date": pd.to_datetime(first_day[who] + offset).strftime("%Y-%m-%d"),
+                "channel": rng.choice(_CHANNELS, size=len(who)),
+                "outcome": rng.choice(["已回应 responded", "无回应 no response"], size=len(who), p=[0.3, 0.7]),
+            }
+        )
+        .sort_values(["customer_id", "contact_date"], kind="stable")
+        .reset_index(drop=True)
+    )
 
     complained = np.flatnonzero(rng.random(n) < complaint_rate)
     offset = (rng.random(len(complained)) * span[complained]).astype("int64").astype("timedelta64[D]")
-    complaints = pd.DataFrame({
-        "customer_id": ids[complained],
-        "complaint_date": pd.to_datetime(first_day[complained] + offset).strftime("%Y-%m-%d"),
-        "category": rng.choice(_COMPLAINTS, size=len(complained)),
-        "resolved": (rng.random(len(complained)) < 0.75).astype(int),
-    })
+    complaints = pd.DataFrame(
+        {
+            "customer_id": ids[complained],
+            "complaint_date": pd.to_datetime(first_day[complained] + offset).strftime("%Y-%m-%d"),
+            "category": rng.choice(_COMPLAINTS, size=len(complained)),
+            "resolved": (rng.random(len(complained)) < 0.75).astype(int),
+        }
+    )
     return {"customers": customers, "contacts": contacts, "complaints": complaints}
 
 
@@ -289,8 +370,19 @@ CREATE INDEX complaints_by_customer ON complaints (customer_id);
 """
 
 _TABLE_COLUMNS = {
-    "customers": ["customer_id", "name", "gender", "birth_year", "phone", "city", "province", "address",
-                  "signup_date", "consent_marketing", "last_updated"],
+    "customers": [
+        "customer_id",
+        "name",
+        "gender",
+        "birth_year",
+        "phone",
+        "city",
+        "province",
+        "address",
+        "signup_date",
+        "consent_marketing",
+        "last_updated",
+    ],
     "contacts": ["customer_id", "contact_date", "channel", "outcome"],
     "complaints": ["customer_id", "complaint_date", "category", "resolved"],
 }
@@ -313,8 +405,9 @@ def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
 def _insert(con: sqlite3.Connection, table: str, frame: pd.DataFrame, columns: Sequence[str]) -> None:
     rows = frame[list(columns)].astype(object).where(frame[list(columns)].notna(), None)
     marks = ", ".join("?" * len(columns))
-    con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                    rows.itertuples(index=False, name=None))
+    con.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows.itertuples(index=False, name=None)
+    )
 
 
 def build_customer_database(
@@ -373,8 +466,10 @@ def build_customer_database(
     where = "build_customer_database"
     folder = Path(folder)
     if not folder.is_dir():
-        raise DataError(f"{where}: folder {str(folder)!r} does not exist; create it first "
-                        "(e.g. tempfile.TemporaryDirectory()) - the database is never written anywhere else")
+        raise DataError(
+            f"{where}: folder {str(folder)!r} does not exist; create it first "
+            "(e.g. tempfile.TemporaryDirectory()) - the database is never written anywhere else"
+        )
     if Path(filename).name != filename:
         raise DataError(f"{where}: filename={filename!r} must be a plain file name, not a path")
     path = folder / filename
@@ -390,13 +485,17 @@ def build_customer_database(
     require_columns(tx, ["customer_id", "date", "amount"], where=where)
     bad = tx["date"].isna().to_numpy() | tx["customer_id"].isna().to_numpy()
     if bad.any():
-        raise DataError(f"{where}: orders without a customer or date in {first_rows(bad, tx.index)}; "
-                        "fix or drop them (read_transactions reports them)")
-    orders = pd.DataFrame({
-        "customer_id": tx["customer_id"].astype(str).to_numpy(),
-        "order_date": pd.to_datetime(tx["date"]).dt.strftime("%Y-%m-%d").to_numpy(),
-        "amount": tx["amount"].astype(float).to_numpy(),
-    })
+        raise DataError(
+            f"{where}: orders without a customer or date in {first_rows(bad, tx.index)}; "
+            "fix or drop them (read_transactions reports them)"
+        )
+    orders = pd.DataFrame(
+        {
+            "customer_id": tx["customer_id"].astype(str).to_numpy(),
+            "order_date": pd.to_datetime(tx["date"]).dt.strftime("%Y-%m-%d").to_numpy(),
+            "amount": tx["amount"].astype(float).to_numpy(),
+        }
+    )
     master = customers if customers is not None else pd.DataFrame({"customer_id": []})
     require_columns(master, ["customer_id"], where=where)
     master = master.assign(customer_id=master["customer_id"].astype(str))
@@ -413,8 +512,10 @@ def build_customer_database(
         require_columns(frame, _TABLE_COLUMNS[name], where=f"{where} ({name})")
         unknown = ~frame["customer_id"].astype(str).isin(known).to_numpy()
         if unknown.any():
-            raise DataError(f"{where}: {name} name customers that are not in the database in "
-                            f"{first_rows(unknown, frame.index)}; add them to customers first")
+            raise DataError(
+                f"{where}: {name} name customers that are not in the database in "
+                f"{first_rows(unknown, frame.index)}; add them to customers first"
+            )
     with closing(sqlite3.connect(path)) as con:
         con.execute("PRAGMA foreign_keys = ON")
         con.executescript(SCHEMA)
@@ -423,15 +524,16 @@ def build_customer_database(
             _insert(con, "orders", orders, ["customer_id", "order_date", "amount"])
             for name, frame in extra.items():
                 if frame is not None:
-                    _insert(con, name, frame.assign(customer_id=frame["customer_id"].astype(str)),
-                            _TABLE_COLUMNS[name])
+                    _insert(con, name, frame.assign(customer_id=frame["customer_id"].astype(str)), _TABLE_COLUMNS[name])
     return path
 
 
 def table_counts(con: sqlite3.Connection) -> dict[str, int]:
     """Rows per table of the CRM database."""
-    return {t: int(con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0])
-            for t in ("customers", "orders", "contacts", "complaints")}
+    return {
+        t: int(con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0])
+        for t in ("customers", "orders", "contacts", "complaints")
+    }
 
 
 def _as_of_text(as_of: Any, where: str) -> str:
@@ -540,10 +642,12 @@ def next_best_contacts(
     """
     params = {"as_of": _as_of_text(as_of, where), "lapsed": lapsed_days, "quiet": quiet_days, "n": n}
     out = pd.read_sql_query(sql, con, params=params)
-    out["action_zh"] = np.where(out["open_complaints"] > 0, "先解决投诉 resolve the complaint first",
-                                "唤醒联系 win-back contact")
-    return out[["customer_id", "name", "total_spend", "days_since_last", "last_contact",
-                "open_complaints", "action_zh"]]
+    out["action_zh"] = np.where(
+        out["open_complaints"] > 0, "先解决投诉 resolve the complaint first", "唤醒联系 win-back contact"
+    )
+    return out[
+        ["customer_id", "name", "total_spend", "days_since_last", "last_contact", "open_complaints", "action_zh"]
+    ]
 
 
 def rfm_sql(con: sqlite3.Connection, *, as_of: Any) -> pd.DataFrame:
@@ -611,10 +715,12 @@ def normalise_name(values: pd.Series) -> pd.Series:
 
 def normalise_address(values: pd.Series) -> pd.Series:
     """Addresses in one form: NFKC (ASCII digits), no spaces, ``#`` -> 号, 幢 -> 栋."""
+
     def one(v: Any) -> Any:
         if pd.isna(v):
             return v
         return re.sub(r"\s", "", str(v)).replace("#", "号").replace("幢", "栋")
+
     return _text(values).map(one)
 
 
@@ -681,8 +787,9 @@ def quality_profile(
     for name, mapping in (("validators", validators), ("normalisers", normalisers)):
         unknown = [c for c in mapping if c not in df.columns]
         if unknown:
-            raise DataError(f"{where}: {name} name columns that do not exist: {unknown}; columns are "
-                            f"{[str(c) for c in df.columns]}")
+            raise DataError(
+                f"{where}: {name} name columns that do not exist: {unknown}; columns are {[str(c) for c in df.columns]}"
+            )
     as_of_ts = to_timestamp(as_of, name="as_of", where=where) if as_of is not None else None
     if (as_of_ts is None) != (max_age_days is None):
         raise DataError(f"{where}: pass both as_of and max_age_days (for timeliness) or neither")
@@ -693,8 +800,13 @@ def quality_profile(
         n_present = int(present.sum())
         norm = normalisers[col](raw) if col in normalisers else raw
         values = norm[present]
-        row = {"completeness": n_present / len(df), "validity": np.nan, "uniqueness": np.nan,
-               "consistency": np.nan, "timeliness": np.nan}
+        row = {
+            "completeness": n_present / len(df),
+            "validity": np.nan,
+            "uniqueness": np.nan,
+            "consistency": np.nan,
+            "timeliness": np.nan,
+        }
         if n_present:
             # a value that cannot be normalised still counts as itself
             row["uniqueness"] = values.fillna(raw[present]).nunique() / n_present
@@ -746,12 +858,12 @@ def _messy_phone(phone: str, rng: np.random.Generator) -> Any:
     if kind == 2:  # one digit mistyped
         i = int(rng.integers(3, 11))
         d = str((int(phone[i]) + int(rng.integers(1, 10))) % 10)
-        return phone[:i] + d + phone[i + 1:]
+        return phone[:i] + d + phone[i + 1 :]
     if kind == 3:
         return np.nan  # not given this time
     if kind == 4 and rng.random() < 0.5:  # a digit dropped: no longer a valid number
         i = int(rng.integers(3, 11))
-        return phone[:i] + phone[i + 1:]
+        return phone[:i] + phone[i + 1 :]
     return phone
 
 
@@ -763,7 +875,8 @@ def _messy_address(address: str, rng: np.random.Generator) -> str:
         return address.replace("号", "#").replace("栋", "幢")
     if kind == 2:
         return unicodedata.normalize("NFKC", address).translate(
-            {ord(c): ord(c) + 0xFEE0 for c in "0123456789"})  # full-width digits
+            {ord(c): ord(c) + 0xFEE0 for c in "0123456789"}
+        )  # full-width digits
     return address
 
 
@@ -810,22 +923,30 @@ def messy_customer_list(
     dup = people[rng.random(n_customers) < duplicate_rate]
     for copy in range(2):
         take = dup if copy == 0 else dup[rng.random(len(dup)) < 0.3]
-        records.append(pd.DataFrame({
-            "name": [_typo_name(v, rng) for v in take["name"]],
-            "phone": [_messy_phone(v, rng) for v in take["phone"]],
-            "address": [_messy_address(v, rng) for v in take["address"]],
-            "person_id": take["person_id"].to_numpy(),
-            "channel": rng.choice(["网店 online", "电话 phone", "微信 WeChat"], size=len(take)),
-        }))
+        records.append(
+            pd.DataFrame(
+                {
+                    "name": [_typo_name(v, rng) for v in take["name"]],
+                    "phone": [_messy_phone(v, rng) for v in take["phone"]],
+                    "address": [_messy_address(v, rng) for v in take["address"]],
+                    "person_id": take["person_id"].to_numpy(),
+                    "channel": rng.choice(["网店 online", "电话 phone", "微信 WeChat"], size=len(take)),
+                }
+            )
+        )
     house = people[rng.random(n_customers) < household_rate]
     family = _random_people(len(house), rng)
-    records.append(pd.DataFrame({
-        "name": [s[0] + f[1:] for s, f in zip(house["name"], family["name"])],  # same surname
-        "phone": family["phone"].to_numpy(),
-        "address": house["address"].to_numpy(),
-        "person_id": np.arange(n_customers, n_customers + len(house)),
-        "channel": "网店 online",
-    }))
+    records.append(
+        pd.DataFrame(
+            {
+                "name": [s[0] + f[1:] for s, f in zip(house["name"], family["name"])],  # same surname
+                "phone": family["phone"].to_numpy(),
+                "address": house["address"].to_numpy(),
+                "person_id": np.arange(n_customers, n_customers + len(house)),
+                "channel": "网店 online",
+            }
+        )
+    )
     out = pd.concat(records, ignore_index=True)
     out = out.iloc[rng.permutation(len(out))].reset_index(drop=True)
     days = rng.integers(0, 3 * 365, size=len(out)).astype("timedelta64[D]")
@@ -897,8 +1018,10 @@ def duplicate_candidates(
     require_columns(df, {v: f"{k}_col" for k, v in cols.items()}, where=where)
     w = {"name": 0.4, "phone": 0.4, "address": 0.2} if weights is None else dict(weights)
     if set(w) != set(cols) or any(not np.isfinite(v) or v < 0 for v in w.values()) or sum(w.values()) <= 0:
-        raise DataError(f"{where}: weights={w} should give a non-negative weight to each of "
-                        "'name', 'phone', 'address' (not all zero)")
+        raise DataError(
+            f"{where}: weights={w} should give a non-negative weight to each of "
+            "'name', 'phone', 'address' (not all zero)"
+        )
     norm = {"name": normalise_name, "phone": normalise_phone, "address": normalise_address}
     scorer = {"name": fuzz.ratio, "phone": fuzz.ratio, "address": fuzz.partial_ratio}
     n = len(df)
@@ -922,9 +1045,18 @@ def duplicate_candidates(
     keep = np.nan_to_num(s, nan=-1.0) >= min_score
     a, b, s = a[keep], b[keep], s[keep]
     labels = np.asarray(df.index)
-    out = pd.DataFrame({"a": a, "b": b, "label_a": labels[a], "label_b": labels[b],
-                        "name_sim": sims["name"][a, b], "phone_sim": sims["phone"][a, b],
-                        "address_sim": sims["address"][a, b], "score": s})
+    out = pd.DataFrame(
+        {
+            "a": a,
+            "b": b,
+            "label_a": labels[a],
+            "label_b": labels[b],
+            "name_sim": sims["name"][a, b],
+            "phone_sim": sims["phone"][a, b],
+            "address_sim": sims["address"][a, b],
+            "score": s,
+        }
+    )
     return out.sort_values(["score", "a", "b"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
 
 
@@ -957,8 +1089,10 @@ def match_quality(candidates: pd.DataFrame, truth: Sequence[Any] | pd.Series, *,
     require_columns(candidates, ["a", "b", "score"], where=where)
     truth = np.asarray(truth)
     if len(candidates) and int(max(candidates["a"].max(), candidates["b"].max())) >= len(truth):
-        raise DataError(f"{where}: truth has {len(truth)} entries but the candidates name record positions up to "
-                        f"{int(max(candidates['a'].max(), candidates['b'].max()))}; pass one truth label per record")
+        raise DataError(
+            f"{where}: truth has {len(truth)} entries but the candidates name record positions up to "
+            f"{int(max(candidates['a'].max(), candidates['b'].max()))}; pass one truth label per record"
+        )
     _, counts = np.unique(truth, return_counts=True)
     true_pairs = int((counts * (counts - 1) // 2).sum())
     found = candidates[candidates["score"] >= threshold]
@@ -966,8 +1100,15 @@ def match_quality(candidates: pd.DataFrame, truth: Sequence[Any] | pd.Series, *,
     precision = tp / len(found) if len(found) else float("nan")
     recall = tp / true_pairs if true_pairs else float("nan")
     f1 = 2 * precision * recall / (precision + recall) if len(found) and (precision + recall) > 0 else float("nan")
-    return {"threshold": float(threshold), "true_pairs": true_pairs, "found_pairs": int(len(found)),
-            "true_positives": tp, "precision": precision, "recall": recall, "f1": f1}
+    return {
+        "threshold": float(threshold),
+        "true_pairs": true_pairs,
+        "found_pairs": int(len(found)),
+        "true_positives": tp,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+    }
 
 
 # --------------------------------------------------------------------------- #
@@ -983,12 +1124,27 @@ def crm_system_types() -> pd.DataFrame:
         ``type_zh``, ``purpose_zh``, ``examples_zh``, ``users_zh``.
     """
     rows = [
-        ("operational", "操作型 CRM", "让面向客户的日常业务自动化、有记录：销售、营销、服务",
-         "销售自动化 (SFA)、营销活动管理、客服工单与呼叫中心、客户档案查询", "销售、客服、市场一线人员"),
-        ("analytical", "分析型 CRM", "从积累的客户数据中提炼客户知识，支持决策",
-         "数据仓库、RFM 与客户价值分析、流失预警、细分与响应模型", "分析师、市场与管理层"),
-        ("collaborative", "协作型 CRM", "让各部门、各渠道（及合作伙伴）共享同一份客户信息、协同服务客户",
-         "全渠道联络中心、客户门户与自助服务、部门间共享的客户视图、与经销商共享线索", "跨部门团队、渠道与合作伙伴"),
+        (
+            "operational",
+            "操作型 CRM",
+            "让面向客户的日常业务自动化、有记录：销售、营销、服务",
+            "销售自动化 (SFA)、营销活动管理、客服工单与呼叫中心、客户档案查询",
+            "销售、客服、市场一线人员",
+        ),
+        (
+            "analytical",
+            "分析型 CRM",
+            "从积累的客户数据中提炼客户知识，支持决策",
+            "数据仓库、RFM 与客户价值分析、流失预警、细分与响应模型",
+            "分析师、市场与管理层",
+        ),
+        (
+            "collaborative",
+            "协作型 CRM",
+            "让各部门、各渠道（及合作伙伴）共享同一份客户信息、协同服务客户",
+            "全渠道联络中心、客户门户与自助服务、部门间共享的客户视图、与经销商共享线索",
+            "跨部门团队、渠道与合作伙伴",
+        ),
     ]
     return pd.DataFrame(rows, columns=["type", "type_zh", "purpose_zh", "examples_zh", "users_zh"]).set_index("type")
 
@@ -997,8 +1153,10 @@ def _check_matrix(scores: pd.DataFrame, weights: Mapping[str, float], where: str
     scores = require_dataframe(scores, where=where)
     w = pd.Series(dict(weights), dtype=float)
     if set(w.index) != set(scores.columns):
-        raise DataError(f"{where}: weights name {sorted(w.index)} but the score columns (criteria) are "
-                        f"{sorted(map(str, scores.columns))}; give one weight per criterion")
+        raise DataError(
+            f"{where}: weights name {sorted(w.index)} but the score columns (criteria) are "
+            f"{sorted(map(str, scores.columns))}; give one weight per criterion"
+        )
     if (w < 0).any() or not np.isfinite(w).all() or w.sum() <= 0:
         raise DataError(f"{where}: weights should be non-negative numbers, not all zero; got {w.to_dict()}")
     vals = scores.apply(pd.to_numeric, errors="coerce")
@@ -1132,51 +1290,111 @@ def winner_shares(
 PIPL_ARTICLES = (4, 6, 13, 14, 19, 24, 28, 29, 38, 44, 45, 46, 47, 51, 73)
 
 _PIPL = [
-    (4, "个人信息的范围", "personal information",
-     "与已识别或可识别的自然人有关、以任何方式记录的信息都是个人信息；匿名化处理后的信息不算。",
-     "姓名、手机号、地址、订单记录都属于个人信息；假名化（去标识化）后的数据仍然是。"),
-    (6, "目的明确、最小必要", "purpose limitation, minimisation",
-     "处理要有明确、合理的目的，与目的直接相关；收集限于实现目的的最小范围，不得过度收集。",
-     "先定义需要哪些信息（客户识别第一步），不用的字段不收。"),
-    (13, "合法性基础", "lawful basis",
-     "处理须有法定依据之一，例如取得本人同意，或为订立、履行本人为一方的合同所必需。",
-     "送货需要地址（履行合同）；营销短信需要同意：数据库里记录 consent_marketing。"),
-    (14, "有效同意与重新同意", "valid consent, re-consent",
-     "同意须在充分知情的前提下自愿、明确作出；目的、方式或信息种类变更时要重新取得同意。",
-     "把订单数据改用于画像营销前，先重新征得同意。"),
-    (19, "保存期限", "retention",
-     "除法律、行政法规另有规定外，保存期限应为实现处理目的所必要的最短时间。",
-     "为每张表定保存期，到期删除或匿名化。"),
-    (24, "自动化决策", "automated decision-making",
-     "自动化决策要透明、结果公平，不得在交易价格等条件上实行不合理的差别待遇；个性化推送须提供不针对个人特征的选项或便捷的拒绝方式。",
-     "RFM/流失模型驱动的营销要能一键退出；不得“大数据杀熟”。"),
-    (28, "敏感个人信息", "sensitive personal information",
-     "泄露或非法使用易损害人格尊严或人身、财产安全的信息，如生物识别、宗教信仰、特定身份、医疗健康、金融账户、行踪轨迹，以及不满十四周岁未成年人的信息；仅在特定目的、充分必要并严格保护时方可处理。",
-     "CRM 一般不需要这些字段：银行卡号、定位轨迹、儿童信息要么不收，要么单独严格管理。"),
-    (29, "敏感信息的单独同意", "separate consent for sensitive data",
-     "处理敏感个人信息应取得个人的单独同意；法律、行政法规规定须取得书面同意的，从其规定。",
-     "不能把敏感信息的同意混在一揽子隐私政策里。"),
-    (38, "向境外提供", "cross-border transfer",
-     "确需向境外提供个人信息的，须具备法定条件之一：通过网信部门组织的安全评估、经专业机构认证、按标准合同与境外接收方订立合同，或其他法定条件。",
-     "选用境外 SaaS CRM 时，客户数据出境要先满足这些条件。"),
-    (44, "知情权、决定权", "right to know and decide",
-     "个人对其信息的处理享有知情权、决定权，可以限制或拒绝他人处理（法律、行政法规另有规定的除外）。",
-     "客户可以拒绝营销：名单生成时必须过滤。"),
-    (45, "查阅、复制与转移", "access, copy, portability",
-     "个人有权查阅、复制其个人信息，处理者应及时提供；符合条件时可请求转移至其指定的处理者。",
-     "customer_history 这样的查询就是响应查阅请求的基础。"),
-    (46, "更正、补充", "correction",
-     "个人发现信息不准确或不完整，有权请求更正、补充，处理者应核实并及时处理。",
-     "客户信息更新（客户识别第四步）既是数据质量要求，也是法律义务。"),
-    (47, "删除", "deletion",
-     "目的已实现或不再必要、停止提供服务或保存期届满、撤回同意、违法处理等情形下，处理者应主动删除，个人也有权请求删除。",
-     "删除要覆盖所有表与备份中的该客户记录。"),
-    (51, "安全保护措施", "security measures",
-     "处理者应采取内部管理制度、分类管理、加密和去标识化等技术措施、权限管理与培训、应急预案等措施。",
-     "手机号用带密钥的假名化，屏幕上掩码显示，按岗位授权访问。"),
-    (73, "用语含义：去标识化与匿名化", "definitions: de-identification, anonymisation",
-     "去标识化：不借助额外信息就无法识别特定自然人；匿名化：无法识别且不能复原。",
-     "假名化（HMAC）属于去标识化，不是匿名化：持有密钥即可复原对应关系。"),
+    (
+        4,
+        "个人信息的范围",
+        "personal information",
+        "与已识别或可识别的自然人有关、以任何方式记录的信息都是个人信息；匿名化处理后的信息不算。",
+        "姓名、手机号、地址、订单记录都属于个人信息；假名化（去标识化）后的数据仍然是。",
+    ),
+    (
+        6,
+        "目的明确、最小必要",
+        "purpose limitation, minimisation",
+        "处理要有明确、合理的目的，与目的直接相关；收集限于实现目的的最小范围，不得过度收集。",
+        "先定义需要哪些信息（客户识别第一步），不用的字段不收。",
+    ),
+    (
+        13,
+        "合法性基础",
+        "lawful basis",
+        "处理须有法定依据之一，例如取得本人同意，或为订立、履行本人为一方的合同所必需。",
+        "送货需要地址（履行合同）；营销短信需要同意：数据库里记录 consent_marketing。",
+    ),
+    (
+        14,
+        "有效同意与重新同意",
+        "valid consent, re-consent",
+        "同意须在充分知情的前提下自愿、明确作出；目的、方式或信息种类变更时要重新取得同意。",
+        "把订单数据改用于画像营销前，先重新征得同意。",
+    ),
+    (
+        19,
+        "保存期限",
+        "retention",
+        "除法律、行政法规另有规定外，保存期限应为实现处理目的所必要的最短时间。",
+        "为每张表定保存期，到期删除或匿名化。",
+    ),
+    (
+        24,
+        "自动化决策",
+        "automated decision-making",
+        "自动化决策要透明、结果公平，不得在交易价格等条件上实行不合理的差别待遇；个性化推送须提供不针对个人特征的选项或便捷的拒绝方式。",
+        "RFM/流失模型驱动的营销要能一键退出；不得“大数据杀熟”。",
+    ),
+    (
+        28,
+        "敏感个人信息",
+        "sensitive personal information",
+        "泄露或非法使用易损害人格尊严或人身、财产安全的信息，如生物识别、宗教信仰、特定身份、医疗健康、金融账户、行踪轨迹，以及不满十四周岁未成年人的信息；仅在特定目的、充分必要并严格保护时方可处理。",
+        "CRM 一般不需要这些字段：银行卡号、定位轨迹、儿童信息要么不收，要么单独严格管理。",
+    ),
+    (
+        29,
+        "敏感信息的单独同意",
+        "separate consent for sensitive data",
+        "处理敏感个人信息应取得个人的单独同意；法律、行政法规规定须取得书面同意的，从其规定。",
+        "不能把敏感信息的同意混在一揽子隐私政策里。",
+    ),
+    (
+        38,
+        "向境外提供",
+        "cross-border transfer",
+        "确需向境外提供个人信息的，须具备法定条件之一：通过网信部门组织的安全评估、经专业机构认证、按标准合同与境外接收方订立合同，或其他法定条件。",
+        "选用境外 SaaS CRM 时，客户数据出境要先满足这些条件。",
+    ),
+    (
+        44,
+        "知情权、决定权",
+        "right to know and decide",
+        "个人对其信息的处理享有知情权、决定权，可以限制或拒绝他人处理（法律、行政法规另有规定的除外）。",
+        "客户可以拒绝营销：名单生成时必须过滤。",
+    ),
+    (
+        45,
+        "查阅、复制与转移",
+        "access, copy, portability",
+        "个人有权查阅、复制其个人信息，处理者应及时提供；符合条件时可请求转移至其指定的处理者。",
+        "customer_history 这样的查询就是响应查阅请求的基础。",
+    ),
+    (
+        46,
+        "更正、补充",
+        "correction",
+        "个人发现信息不准确或不完整，有权请求更正、补充，处理者应核实并及时处理。",
+        "客户信息更新（客户识别第四步）既是数据质量要求，也是法律义务。",
+    ),
+    (
+        47,
+        "删除",
+        "deletion",
+        "目的已实现或不再必要、停止提供服务或保存期届满、撤回同意、违法处理等情形下，处理者应主动删除，个人也有权请求删除。",
+        "删除要覆盖所有表与备份中的该客户记录。",
+    ),
+    (
+        51,
+        "安全保护措施",
+        "security measures",
+        "处理者应采取内部管理制度、分类管理、加密和去标识化等技术措施、权限管理与培训、应急预案等措施。",
+        "手机号用带密钥的假名化，屏幕上掩码显示，按岗位授权访问。",
+    ),
+    (
+        73,
+        "用语含义：去标识化与匿名化",
+        "definitions: de-identification, anonymisation",
+        "去标识化：不借助额外信息就无法识别特定自然人；匿名化：无法识别且不能复原。",
+        "假名化（HMAC）属于去标识化，不是匿名化：持有密钥即可复原对应关系。",
+    ),
 ]
 
 
@@ -1205,8 +1423,9 @@ def pipl_obligations() -> pd.DataFrame:
     >>> pipl_obligations().loc[28, "topic_en"]
     'sensitive personal information'
     """
-    return pd.DataFrame(_PIPL, columns=["article", "topic_zh", "topic_en", "requirement_zh",
-                                        "crm_practice_zh"]).set_index("article")
+    return pd.DataFrame(
+        _PIPL, columns=["article", "topic_zh", "topic_en", "requirement_zh", "crm_practice_zh"]
+    ).set_index("article")
 
 
 #: Environment variable from which real use reads the pseudonymisation key.
@@ -1219,8 +1438,10 @@ def _key_bytes(key: bytes | str, where: str) -> bytes:
     if not isinstance(key, (bytes, bytearray)):
         raise TypeError(f"{where}: key should be bytes or str, got {type(key).__name__}")
     if len(key) < 16:
-        raise DataError(f"{where}: the key has {len(key)} bytes; use at least 16 random bytes, "
-                        "e.g. secrets.token_hex(32) stored outside the code")
+        raise DataError(
+            f"{where}: the key has {len(key)} bytes; use at least 16 random bytes, "
+            "e.g. secrets.token_hex(32) stored outside the code"
+        )
     return bytes(key)
 
 
@@ -1230,8 +1451,10 @@ def _values_list(values: Iterable[Any] | pd.Series, where: str) -> tuple[list[st
     missing = np.array([v is None or (not isinstance(v, str) and pd.isna(v)) for v in seq], dtype=bool)
     if missing.any():
         index = series.index if series is not None else pd.RangeIndex(len(seq))
-        raise DataError(f"{where}: missing values in {first_rows(missing, index)}; "
-                        "drop them or decide what a missing identifier should map to first")
+        raise DataError(
+            f"{where}: missing values in {first_rows(missing, index)}; "
+            "drop them or decide what a missing identifier should map to first"
+        )
     return [str(v) for v in seq], series
 
 
@@ -1304,8 +1527,10 @@ def key_from_env(name: str = KEY_ENV_VAR) -> bytes:
     """
     value = os.environ.get(name)
     if not value:
-        raise DataError(f"key_from_env: environment variable {name} is not set; create a key with "
-                        "secrets.token_hex(32) and set it outside the notebook")
+        raise DataError(
+            f"key_from_env: environment variable {name} is not set; create a key with "
+            "secrets.token_hex(32) and set it outside the notebook"
+        )
     return _key_bytes(value, "key_from_env")
 
 
@@ -1507,8 +1732,10 @@ def generalise_until_k(
             mapped = df[col].map(rule)
             missing = mapped.isna() & df[col].notna()
             if missing.any():
-                raise DataError(f"{where}: the level-{level} mapping of {col!r} has no entry for "
-                                f"{sorted(map(str, df.loc[missing, col].unique()))[:5]}")
+                raise DataError(
+                    f"{where}: the level-{level} mapping of {col!r} has no entry for "
+                    f"{sorted(map(str, df.loc[missing, col].unique()))[:5]}"
+                )
             return mapped.astype(object)
         return pd.Series(rule(df[col]), index=df.index).astype(object)
 
@@ -1523,14 +1750,28 @@ def generalise_until_k(
     while True:
         size = sizes(current)
         below = int((size < k).sum())
-        log.append({"step": step, "column": "" if step == 0 else chosen, "level": 0 if step == 0 else levels[chosen],
-                    "k": int(size.min()), "rows_below_k": below})
+        log.append(
+            {
+                "step": step,
+                "column": "" if step == 0 else chosen,
+                "level": 0 if step == 0 else levels[chosen],
+                "k": int(size.min()),
+                "rows_below_k": below,
+            }
+        )
         if below == 0:
             return current, pd.DataFrame(log)
         if below <= max_suppression * len(current):
             out = current[(size >= k).to_numpy()]
-            log.append({"step": step + 1, "column": "(suppress rows)", "level": 0,
-                        "k": int(sizes(out).min()), "rows_below_k": 0})
+            log.append(
+                {
+                    "step": step + 1,
+                    "column": "(suppress rows)",
+                    "level": 0,
+                    "k": int(sizes(out).min()),
+                    "rows_below_k": 0,
+                }
+            )
             return out, pd.DataFrame(log)
         best, best_key = None, None
         for col in qis:
@@ -1542,9 +1783,11 @@ def generalise_until_k(
             if best_key is None or key < best_key:
                 best, best_key = col, key
         if best is None:
-            raise DataError(f"{where}: k={k} cannot be reached: with every hierarchy used up, {below} rows "
-                            f"({below / len(current):.1%}) are still in groups smaller than k; allow more "
-                            "suppression (max_suppression), add coarser levels, or drop a quasi-identifier")
+            raise DataError(
+                f"{where}: k={k} cannot be reached: with every hierarchy used up, {below} rows "
+                f"({below / len(current):.1%}) are still in groups smaller than k; allow more "
+                "suppression (max_suppression), add coarser levels, or drop a quasi-identifier"
+            )
         chosen = best
         levels[best] += 1
         current = current.assign(**{best: apply(best, levels[best])})

@@ -62,44 +62,80 @@ class _Dataset:
 
 DATASETS: dict[str, _Dataset] = {
     "cdnow_master": _Dataset(
-        "cdnow_master.txt.gz", "eff6889ed364c5199d6eacbbeb7a6d559971df4406ac876f322c373f00a072ef", 69659,
-        "CDNOW: all purchases of the 23,570 customers of the Q1 1997 cohort, Jan 1997 - Jun 1998"),
+        "cdnow_master.txt.gz",
+        "eff6889ed364c5199d6eacbbeb7a6d559971df4406ac876f322c373f00a072ef",
+        69659,
+        "CDNOW: all purchases of the 23,570 customers of the Q1 1997 cohort, Jan 1997 - Jun 1998",
+    ),
     "cdnow_sample": _Dataset(
-        "cdnow_sample.txt.gz", "6fae10155c0b0ba363c2c386e30f77990d22328220efd862a5edd1443420d94a", 6919,
-        "CDNOW 1/10 sample (2,357 customers) used by Fader, Hardie & Lee (2005)"),
+        "cdnow_sample.txt.gz",
+        "6fae10155c0b0ba363c2c386e30f77990d22328220efd862a5edd1443420d94a",
+        6919,
+        "CDNOW 1/10 sample (2,357 customers) used by Fader, Hardie & Lee (2005)",
+    ),
     "telco": _Dataset(
-        "telco_customer_churn.csv.gz", "a0ea74c48c1063be89a73ce3fb868593604c0129f2bf581934f04983d728b3b5", 7043,
-        "IBM Telco Customer Churn"),
+        "telco_customer_churn.csv.gz",
+        "a0ea74c48c1063be89a73ce3fb868593604c0129f2bf581934f04983d728b3b5",
+        7043,
+        "IBM Telco Customer Churn",
+    ),
     "charles_book_club": _Dataset(
-        "CharlesBookClub.csv.gz", "36206db01ccfa60b0fb57f9698d039afe3d904aef8e65b46302f525307f30830", 4000,
-        "Charles Book Club direct-mail case"),
+        "CharlesBookClub.csv.gz",
+        "36206db01ccfa60b0fb57f9698d039afe3d904aef8e65b46302f525307f30830",
+        4000,
+        "Charles Book Club direct-mail case",
+    ),
     "bath_soap": _Dataset(
-        "BathSoapHousehold.csv.gz", "db9a94209d254073d348fe58e8b684b99852b8fd9de261d029597510897a1913", 600,
-        "Bath-soap household panel"),
+        "BathSoapHousehold.csv.gz",
+        "db9a94209d254073d348fe58e8b684b99852b8fd9de261d029597510897a1913",
+        600,
+        "Bath-soap household panel",
+    ),
     "east_west_airlines": _Dataset(
-        "EastWestAirlinesCluster.csv.gz", "df51ebbfb03774211735219d5898920e79b670eb12d5636f49d2e1734115d79d", 3999,
-        "EastWest Airlines frequent-flyer members"),
+        "EastWestAirlinesCluster.csv.gz",
+        "df51ebbfb03774211735219d5898920e79b670eb12d5636f49d2e1734115d79d",
+        3999,
+        "EastWest Airlines frequent-flyer members",
+    ),
     "universal_bank": _Dataset(
-        "UniversalBank.csv.gz", "aee15529f84e9f0df51558c43e3c27199db66ddf3ff96b4073a382056bd036e6", 5000,
-        "Universal Bank personal-loan offer"),
+        "UniversalBank.csv.gz",
+        "aee15529f84e9f0df51558c43e3c27199db66ddf3ff96b4073a382056bd036e6",
+        5000,
+        "Universal Bank personal-loan offer",
+    ),
     "cosmetics": _Dataset(
-        "Cosmetics.csv.gz", "362c5ebba7900d0abee9e62df050a9e5539b979e7582b1d0c4afde0185bb4e21", 1000,
-        "Cosmetics market baskets"),
+        "Cosmetics.csv.gz",
+        "362c5ebba7900d0abee9e62df050a9e5539b979e7582b1d0c4afde0185bb4e21",
+        1000,
+        "Cosmetics market baskets",
+    ),
     "catalog_cross_sell": _Dataset(
-        "CatalogCrossSell.csv.gz", "453b37a991e7050b6a7272bc0a68ac696ba99b0a9c988c5a20945208e0366637", 4998,
-        "Catalogue cross-selling by division"),
+        "CatalogCrossSell.csv.gz",
+        "453b37a991e7050b6a7272bc0a68ac696ba99b0a9c988c5a20945208e0366637",
+        4998,
+        "Catalogue cross-selling by division",
+    ),
     "hair_care_promotion": _Dataset(
-        "Hair-Care-Product.csv.gz", "289339f4ab168bcd2e5ee6bdaa9ddba400fc51739ea35253afb6b171354e8876", 10000,
-        "Hair-care promotion experiment (uplift)"),
+        "Hair-Care-Product.csv.gz",
+        "289339f4ab168bcd2e5ee6bdaa9ddba400fc51739ea35253afb6b171354e8876",
+        10000,
+        "Hair-care promotion experiment (uplift)",
+    ),
     "email_ab_test": _Dataset(
-        "EmailABtest.csv.gz", "7ae864cf66ea00bcf183b6aa4350624e1c4bfb2085bdb1c550df1a19e89cf818", 426,
-        "E-mail A/B test"),
+        "EmailABtest.csv.gz", "7ae864cf66ea00bcf183b6aa4350624e1c4bfb2085bdb1c550df1a19e89cf818", 426, "E-mail A/B test"
+    ),
     "tayko": _Dataset(
-        "Tayko.csv.gz", "6dfce316d29389b22346de5b3ae8912bb54bd375937656c003c6de1e09489f92", 2000,
-        "Tayko software catalogue"),
+        "Tayko.csv.gz",
+        "6dfce316d29389b22346de5b3ae8912bb54bd375937656c003c6de1e09489f92",
+        2000,
+        "Tayko software catalogue",
+    ),
     "wholesale_customers": _Dataset(
-        "wholesale_customers.csv.gz", "c3d018c643565b85cee733c4a2ac76dd76e080e857cb23f0ccfcc2e15a6c17ef", 440,
-        "UCI Wholesale customers (Cardoso 2014)"),
+        "wholesale_customers.csv.gz",
+        "c3d018c643565b85cee733c4a2ac76dd76e080e857cb23f0ccfcc2e15a6c17ef",
+        440,
+        "UCI Wholesale customers (Cardoso 2014)",
+    ),
 }
 
 
@@ -230,12 +266,21 @@ def load_cdnow(sample: bool = False) -> pd.DataFrame:
 
 _TELCO_BOOL = ["senior_citizen", "partner", "dependents", "phone_service", "paperless_billing", "churn"]
 _TELCO_RENAME = {
-    "customerID": "customer_id", "SeniorCitizen": "senior_citizen", "PhoneService": "phone_service",
-    "MultipleLines": "multiple_lines", "InternetService": "internet_service",
-    "OnlineSecurity": "online_security", "OnlineBackup": "online_backup",
-    "DeviceProtection": "device_protection", "TechSupport": "tech_support", "StreamingTV": "streaming_tv",
-    "StreamingMovies": "streaming_movies", "PaperlessBilling": "paperless_billing",
-    "PaymentMethod": "payment_method", "MonthlyCharges": "monthly_charges", "TotalCharges": "total_charges",
+    "customerID": "customer_id",
+    "SeniorCitizen": "senior_citizen",
+    "PhoneService": "phone_service",
+    "MultipleLines": "multiple_lines",
+    "InternetService": "internet_service",
+    "OnlineSecurity": "online_security",
+    "OnlineBackup": "online_backup",
+    "DeviceProtection": "device_protection",
+    "TechSupport": "tech_support",
+    "StreamingTV": "streaming_tv",
+    "StreamingMovies": "streaming_movies",
+    "PaperlessBilling": "paperless_billing",
+    "PaymentMethod": "payment_method",
+    "MonthlyCharges": "monthly_charges",
+    "TotalCharges": "total_charges",
 }
 
 
@@ -285,12 +330,28 @@ def load_telco() -> pd.DataFrame:
 
 
 _CBC_RENAME = {
-    "Seq#": "seq", "ID#": "customer_id", "Gender": "gender", "M": "total_spend", "R": "months_since_last",
-    "F": "n_purchases", "FirstPurch": "months_since_first", "ChildBks": "child_books",
-    "YouthBks": "youth_books", "CookBks": "cook_books", "DoItYBks": "diy_books", "RefBks": "ref_books",
-    "ArtBks": "art_books", "GeogBks": "geog_books", "ItalCook": "ital_cook", "ItalAtlas": "ital_atlas",
-    "ItalArt": "ital_art", "Florence": "florence", "Related Purchase": "related_purchase",
-    "Mcode": "m_code", "Rcode": "r_code", "Fcode": "f_code",
+    "Seq#": "seq",
+    "ID#": "customer_id",
+    "Gender": "gender",
+    "M": "total_spend",
+    "R": "months_since_last",
+    "F": "n_purchases",
+    "FirstPurch": "months_since_first",
+    "ChildBks": "child_books",
+    "YouthBks": "youth_books",
+    "CookBks": "cook_books",
+    "DoItYBks": "diy_books",
+    "RefBks": "ref_books",
+    "ArtBks": "art_books",
+    "GeogBks": "geog_books",
+    "ItalCook": "ital_cook",
+    "ItalAtlas": "ital_atlas",
+    "ItalArt": "ital_art",
+    "Florence": "florence",
+    "Related Purchase": "related_purchase",
+    "Mcode": "m_code",
+    "Rcode": "r_code",
+    "Fcode": "f_code",
 }
 
 

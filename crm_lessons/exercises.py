@@ -172,8 +172,16 @@ class Checker:
         return self._report(ex_id, "wrong", f"{what}。提示 hint: {hint}" if hint else what)
 
     # -- kinds of answers --------------------------------------------------
-    def number(self, ex_id: str, answer: Any, *, lo: float | None = None, hi: float | None = None,
-               integer: bool = False, hint: str = "") -> str:
+    def number(
+        self,
+        ex_id: str,
+        answer: Any,
+        *,
+        lo: float | None = None,
+        hi: float | None = None,
+        integer: bool = False,
+        hint: str = "",
+    ) -> str:
         """A finite number (not a bool or a string), within ``lo <= x <= hi``, integral if ``integer``.
 
         Examples
@@ -193,22 +201,30 @@ class Checker:
         if self._untouched(ex_id, answer):
             return "not_attempted"
         if isinstance(answer, (bool, str, bytes)) or not isinstance(answer, numbers.Real):
-            return self._bad(ex_id, f"应为数值 (number)；你的答案是 {_show(answer)} (类型 {type(answer).__name__})",
-                             hint)
+            return self._bad(
+                ex_id, f"应为数值 (number)；你的答案是 {_show(answer)} (类型 {type(answer).__name__})", hint
+            )
         value = float(answer)
-        bounds = " ≤ ".join(x for x in ((f"{lo:g}" if lo is not None else ""), "x",
-                                         (f"{hi:g}" if hi is not None else "")) if x)
+        bounds = " ≤ ".join(
+            x for x in ((f"{lo:g}" if lo is not None else ""), "x", (f"{hi:g}" if hi is not None else "")) if x
+        )
         bounds = bounds if bounds != "x" else ""
         kind = "整数 (integer)" if integer else "数值 (number)" if bounds else "有限数值 (finite number)"
-        if (not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi)
-                or (integer and not value.is_integer())):
-            return self._bad(ex_id, f"应为{kind}{'，满足 ' + bounds if bounds else ''}；你的答案是 {_show(answer)}",
-                             hint)
-        return self._ok(ex_id, "，".join(x for x in ("整数 (integer)" if integer else "", bounds) if x)
-                        or "有限数值 (finite number)")
+        if (
+            not math.isfinite(value)
+            or (lo is not None and value < lo)
+            or (hi is not None and value > hi)
+            or (integer and not value.is_integer())
+        ):
+            return self._bad(
+                ex_id, f"应为{kind}{'，满足 ' + bounds if bounds else ''}；你的答案是 {_show(answer)}", hint
+            )
+        return self._ok(
+            ex_id,
+            "，".join(x for x in ("整数 (integer)" if integer else "", bounds) if x) or "有限数值 (finite number)",
+        )
 
-    def choice(self, ex_id: str, answer: Any, *, options: str = "ABCD", multiple: bool = False,
-               hint: str = "") -> str:
+    def choice(self, ex_id: str, answer: Any, *, options: str = "ABCD", multiple: bool = False, hint: str = "") -> str:
         """One option letter (case ignored), or with ``multiple=True`` one or more (``"AC"``, ``{"a", "c"}``).
 
         Examples
@@ -247,7 +263,9 @@ class Checker:
             return "not_attempted"
         allowed = [str(o) for o in options]
         if not isinstance(answer, str) or str.__str__(answer).strip() not in allowed:
-            return self._bad(ex_id, f"应为以下标签之一 (label)：{' / '.join(allowed)}；你的答案是 {_show(answer)}", hint)
+            return self._bad(
+                ex_id, f"应为以下标签之一 (label)：{' / '.join(allowed)}；你的答案是 {_show(answer)}", hint
+            )
         return self._ok(ex_id, "所列标签之一")
 
     def predicate(self, ex_id: str, answer: Any, *, test: Callable[[Any], bool], hint: str = "") -> str:
@@ -281,11 +299,14 @@ class Checker:
         grading looks for in a check cell's output.
         """
         counts = {s: sum(v == s for v in self.results.values()) for s in STATUSES}
-        return (f"第{self.chapter}章 chapter {self.chapter}: {counts['checked']} 题格式正确 (隐藏测试评分 hidden "
-                f"tests grade them)，{counts['not_attempted']} 题未作答，{counts['wrong']} 题错误")
+        return (
+            f"第{self.chapter}章 chapter {self.chapter}: {counts['checked']} 题格式正确 (隐藏测试评分 hidden "
+            f"tests grade them)，{counts['not_attempted']} 题未作答，{counts['wrong']} 题错误"
+        )
 
 
 # -- hidden tests ---------------------------------------------------------------
+
 
 class WrongAnswer(AssertionError):
     """A hidden test failed; the message never quotes the truth."""
@@ -416,8 +437,10 @@ def _coerce_like(answer: Any, truth: Any) -> Any:
         if isinstance(truth, (set, frozenset)):
             return frozenset(elements)
         return tuple(elements)
-    raise TypeError(f"assert_equal: unsupported truth type {type(truth).__name__}; use str, int, float, "
-                    "bool or a set/list/tuple of them")
+    raise TypeError(
+        f"assert_equal: unsupported truth type {type(truth).__name__}; use str, int, float, "
+        "bool or a set/list/tuple of them"
+    )
 
 
 def _canonical(truth: Any) -> Any:
@@ -581,7 +604,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m crm_lessons.exercises",
         description="Write the student version of a chapter notebook (as nbgrader releases it). "
-                    "To assign and grade, use 'crm-lessons assign' and 'crm-lessons grade'.")
+        "To assign and grade, use 'crm-lessons assign' and 'crm-lessons grade'.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p_s = sub.add_parser("student", help="write the student version of a notebook (solutions removed)")
     p_s.add_argument("src")

@@ -63,13 +63,17 @@ class Entry:
 
     def __str__(self) -> str:
         also = f"\n又称 also: {'、'.join(self.aliases)}" if self.aliases else ""
-        return (f"{self.term} ({self.english})\n定义 Definition：{self.definition}{also}\n"
-                f"出处 Taught in：第{self.chapter}章 {self.section}")
+        return (
+            f"{self.term} ({self.english})\n定义 Definition：{self.definition}{also}\n"
+            f"出处 Taught in：第{self.chapter}章 {self.section}"
+        )
 
     def _repr_markdown_(self) -> str:
         also = f"（又称 {'、'.join(self.aliases)}）" if self.aliases else ""
-        return (f"> **定义 Definition · {self.term} ({self.english})**：{self.definition}{also}\n>\n"
-                f"> 出处 Taught in：第{self.chapter}章 {self.section}")
+        return (
+            f"> **定义 Definition · {self.term} ({self.english})**：{self.definition}{also}\n>\n"
+            f"> 出处 Taught in：第{self.chapter}章 {self.section}"
+        )
 
 
 def _norm(text: str) -> str:
@@ -86,14 +90,18 @@ def _entry(obj: Any, *, where: str, chapter: int) -> Entry:
         raise DataError(f"{where}: each entry must be a JSON object, got {type(obj).__name__}")
     missing = [k for k in _REQUIRED if k not in obj]
     if missing:
-        raise DataError(f"{where}: entry {obj.get('term', obj)!r} lacks {missing}; "
-                        f"every entry needs {list(_REQUIRED)} (aliases optional)")
+        raise DataError(
+            f"{where}: entry {obj.get('term', obj)!r} lacks {missing}; "
+            f"every entry needs {list(_REQUIRED)} (aliases optional)"
+        )
     unknown = sorted(set(obj) - set(_REQUIRED) - {"aliases"})
     if unknown:
         raise DataError(f"{where}: entry {obj['term']!r} has unknown keys {unknown}")
     if obj["chapter"] != chapter:
-        raise DataError(f"{where}: entry {obj['term']!r} says chapter {obj['chapter']!r}, "
-                        f"but the file belongs to chapter {chapter}; move it to ch{int(obj['chapter']):02d}.json")
+        raise DataError(
+            f"{where}: entry {obj['term']!r} says chapter {obj['chapter']!r}, "
+            f"but the file belongs to chapter {chapter}; move it to ch{int(obj['chapter']):02d}.json"
+        )
     aliases = obj.get("aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
         raise DataError(f"{where}: entry {obj['term']!r}: aliases must be a list of non-empty strings")
@@ -102,8 +110,14 @@ def _entry(obj: Any, *, where: str, chapter: int) -> Entry:
             raise DataError(f"{where}: entry {obj['term']!r}: {key!r} must be a non-empty string")
     if obj["section"].startswith("#"):
         raise DataError(f"{where}: entry {obj['term']!r}: give the section heading without '## '")
-    return Entry(term=obj["term"].strip(), english=obj["english"].strip(), definition=obj["definition"].strip(),
-                 chapter=chapter, section=obj["section"].strip(), aliases=tuple(a.strip() for a in aliases))
+    return Entry(
+        term=obj["term"].strip(),
+        english=obj["english"].strip(),
+        definition=obj["definition"].strip(),
+        chapter=chapter,
+        section=obj["section"].strip(),
+        aliases=tuple(a.strip() for a in aliases),
+    )
 
 
 def entries(*, directory: str | os.PathLike | None = None) -> list[Entry]:
@@ -147,8 +161,10 @@ def _read(folder: Path) -> list[Entry]:
             for name in {_norm(n): n for n in (entry.term, entry.english, *entry.aliases)}.values():
                 owner = seen.get(_norm(name))
                 if owner is not None:
-                    raise DataError(f"{path.name}: {name!r} of entry {entry.term!r} already names entry {owner}; "
-                                    "a term, English term or alias may name one entry only")
+                    raise DataError(
+                        f"{path.name}: {name!r} of entry {entry.term!r} already names entry {owner}; "
+                        "a term, English term or alias may name one entry only"
+                    )
                 seen[_norm(name)] = f"{entry.term!r} (chapter {entry.chapter})"
             out.append(entry)
     return out
@@ -181,8 +197,11 @@ def lookup(term: str) -> Entry:
     normed = {_norm(n): n for n in names}
     close = [normed[k] for k in difflib.get_close_matches(key, list(normed), n=5, cutoff=0.5)]
     close += [n for k, n in normed.items() if key and (key in k or k in key) and n not in close]
-    hint = (f"did you mean {', '.join(repr(c) for c in close[:5])}?" if close
-            else "see crm_lessons.glossary.terms() for every term")
+    hint = (
+        f"did you mean {', '.join(repr(c) for c in close[:5])}?"
+        if close
+        else "see crm_lessons.glossary.terms() for every term"
+    )
     raise DataError(f"glossary: no entry for {term!r}; {hint}")
 
 
@@ -212,9 +231,18 @@ def terms(*, chapter: int | None = None) -> pd.DataFrame:
     >>> "关系营销" in set(t["term"])
     True
     """
-    rows = [{"term": e.term, "english": e.english, "aliases": "、".join(e.aliases), "definition": e.definition,
-             "chapter": e.chapter, "section": e.section}
-            for e in entries() if chapter is None or e.chapter == chapter]
+    rows = [
+        {
+            "term": e.term,
+            "english": e.english,
+            "aliases": "、".join(e.aliases),
+            "definition": e.definition,
+            "chapter": e.chapter,
+            "section": e.section,
+        }
+        for e in entries()
+        if chapter is None or e.chapter == chapter
+    ]
     return pd.DataFrame(rows, columns=["term", "english", "aliases", "definition", "chapter", "section"])
 
 
@@ -223,8 +251,7 @@ def terms(*, chapter: int | None = None) -> pd.DataFrame:
 # The house form has the term inside the bold part; the older form "> **定义 Definition** 术语：..." (no term
 # in bold) is not a glossary callout and is skipped.
 _CALLOUT_START = re.compile(r"^\s*>\s*\*\*\s*定义\s*Definition(?!\s*\*\*)", re.IGNORECASE)
-_CALLOUT = re.compile(
-    r"^\s*>\s*\*\*\s*定义\s*Definition\s*[·•・∙:：|\-–—]\s*(?P<body>[^*]+?)\s*\*\*", re.IGNORECASE)
+_CALLOUT = re.compile(r"^\s*>\s*\*\*\s*定义\s*Definition\s*[·•・∙:：|\-–—]\s*(?P<body>[^*]+?)\s*\*\*", re.IGNORECASE)
 
 
 def _split_english(body: str) -> tuple[str, str | None]:
@@ -240,7 +267,7 @@ def _split_english(body: str) -> tuple[str, str | None]:
         elif ch in "(（":
             depth -= 1
             if depth == 0:
-                term, english = body[:i].rstrip(), body[i + 1:-1].strip()
+                term, english = body[:i].rstrip(), body[i + 1 : -1].strip()
                 glued = i > 0 and not body[i - 1].isspace() and ch == "("
                 if glued or not term:
                     return body, None
@@ -277,7 +304,9 @@ def callouts(markdown: str) -> list[tuple[str, str | None]]:
             continue
         m = _CALLOUT.match(line)
         if m is None:
-            raise DataError(f"definition callout not in the house form: {line.strip()[:80]!r}; write "
-                            "'> **定义 Definition · 术语 (English)**：definition'")
+            raise DataError(
+                f"definition callout not in the house form: {line.strip()[:80]!r}; write "
+                "'> **定义 Definition · 术语 (English)**：definition'"
+            )
         found.append(_split_english(m.group("body")))
     return found

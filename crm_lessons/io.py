@@ -55,31 +55,149 @@ _WHERE = "read_transactions"
 # Youzan, WeChat shop and generic ERP systems.
 _SYNONYMS: dict[str, tuple[tuple[str, ...], ...]] = {
     "customer_id": (
-        ("买家会员名", "买家会员id", "买家账号", "买家帐号", "下单账号", "下单帐号", "下单用户", "下单人",
-         "客户账号", "用户账号", "会员账号", "买家id", "用户id", "客户id", "会员id", "顾客id", "客户编号",
-         "会员编号", "客户编码", "客户代码", "顾客编号", "会员卡号", "粉丝id", "openid", "customerid", "custid",
-         "customerno", "customernumber", "custno", "memberid", "userid", "clientid", "buyerid"),
+        (
+            "买家会员名",
+            "买家会员id",
+            "买家账号",
+            "买家帐号",
+            "下单账号",
+            "下单帐号",
+            "下单用户",
+            "下单人",
+            "客户账号",
+            "用户账号",
+            "会员账号",
+            "买家id",
+            "用户id",
+            "客户id",
+            "会员id",
+            "顾客id",
+            "客户编号",
+            "会员编号",
+            "客户编码",
+            "客户代码",
+            "顾客编号",
+            "会员卡号",
+            "粉丝id",
+            "openid",
+            "customerid",
+            "custid",
+            "customerno",
+            "customernumber",
+            "custno",
+            "memberid",
+            "userid",
+            "clientid",
+            "buyerid",
+        ),
         ("买家手机号", "会员手机号", "下单人手机号", "用户手机号"),
-        ("客户号", "会员号", "用户编号", "客户", "顾客", "会员", "用户", "买家", "customer", "member", "user",
-         "client", "buyer"),
-        ("买家昵称", "用户昵称", "粉丝昵称", "客户名称", "buyernick", "收货人手机号", "收件人手机号", "手机号",
-         "手机号码", "手机"),
+        (
+            "客户号",
+            "会员号",
+            "用户编号",
+            "客户",
+            "顾客",
+            "会员",
+            "用户",
+            "买家",
+            "customer",
+            "member",
+            "user",
+            "client",
+            "buyer",
+        ),
+        (
+            "买家昵称",
+            "用户昵称",
+            "粉丝昵称",
+            "客户名称",
+            "buyernick",
+            "收货人手机号",
+            "收件人手机号",
+            "手机号",
+            "手机号码",
+            "手机",
+        ),
     ),
     "date": (
-        ("订单创建时间", "订单提交时间", "下单时间", "下单日期", "订单日期", "订单时间", "交易时间", "交易日期",
-         "购买日期", "购买时间", "消费日期", "消费时间", "单据日期", "业务日期", "orderdate", "invoicedate",
-         "transactiondate", "purchasedate", "txndate", "saledate", "orderdatetime", "ordertime", "createtime",
-         "createdtime", "createdat"),
-        ("订单成交时间", "成交时间", "订单付款时间", "付款时间", "支付时间", "日期", "时间", "date", "time",
-         "paymenttime", "paidtime", "paidat"),
+        (
+            "订单创建时间",
+            "订单提交时间",
+            "下单时间",
+            "下单日期",
+            "订单日期",
+            "订单时间",
+            "交易时间",
+            "交易日期",
+            "购买日期",
+            "购买时间",
+            "消费日期",
+            "消费时间",
+            "单据日期",
+            "业务日期",
+            "orderdate",
+            "invoicedate",
+            "transactiondate",
+            "purchasedate",
+            "txndate",
+            "saledate",
+            "orderdatetime",
+            "ordertime",
+            "createtime",
+            "createdtime",
+            "createdat",
+        ),
+        (
+            "订单成交时间",
+            "成交时间",
+            "订单付款时间",
+            "付款时间",
+            "支付时间",
+            "日期",
+            "时间",
+            "date",
+            "time",
+            "paymenttime",
+            "paidtime",
+            "paidat",
+        ),
     ),
     "amount": (
-        ("买家实际支付金额", "实际支付金额", "实付金额", "订单实付金额", "用户实付金额", "实付款", "支付金额",
-         "付款金额", "amountpaid", "paidamount", "paymentamount"),
+        (
+            "买家实际支付金额",
+            "实际支付金额",
+            "实付金额",
+            "订单实付金额",
+            "用户实付金额",
+            "实付款",
+            "支付金额",
+            "付款金额",
+            "amountpaid",
+            "paidamount",
+            "paymentamount",
+        ),
         ("商家实收金额", "实收金额", "实收款", "应付金额", "订单应付金额"),
-        ("订单金额", "交易金额", "消费金额", "销售额", "销售金额", "价税合计", "金额", "总金额", "订单总金额",
-         "amount", "sales", "revenue", "total", "totalamount", "orderamount", "salesamount", "value", "monetary",
-         "spend"),
+        (
+            "订单金额",
+            "交易金额",
+            "消费金额",
+            "销售额",
+            "销售金额",
+            "价税合计",
+            "金额",
+            "总金额",
+            "订单总金额",
+            "amount",
+            "sales",
+            "revenue",
+            "total",
+            "totalamount",
+            "orderamount",
+            "salesamount",
+            "value",
+            "monetary",
+            "spend",
+        ),
         ("price",),
     ),
     "status": (
@@ -89,16 +207,64 @@ _SYNONYMS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 # Words that make a column a candidate for a role in the "not found" message.
 _HINT_WORDS = {
-    "customer_id": ("客户", "顾客", "会员", "用户", "买家", "账号", "帐号", "昵称", "手机", "id", "name", "cust",
-                    "member", "user", "buyer", "client"),
+    "customer_id": (
+        "客户",
+        "顾客",
+        "会员",
+        "用户",
+        "买家",
+        "账号",
+        "帐号",
+        "昵称",
+        "手机",
+        "id",
+        "name",
+        "cust",
+        "member",
+        "user",
+        "buyer",
+        "client",
+    ),
     "date": ("时间", "日期", "日", "date", "time", "day"),
-    "amount": ("金额", "额", "价", "款", "付", "收", "合计", "amount", "price", "total", "sum", "pay", "sales", "revenue"),
+    "amount": (
+        "金额",
+        "额",
+        "价",
+        "款",
+        "付",
+        "收",
+        "合计",
+        "amount",
+        "price",
+        "total",
+        "sum",
+        "pay",
+        "sales",
+        "revenue",
+    ),
 }
 # Order statuses that are not revenue (closed, refunded, cancelled, never paid), matched as
 # substrings of the normalised status text.
 _CLOSED_STATUSES = (
-    "交易关闭", "已关闭", "订单关闭", "关闭", "已退款", "退款成功", "全额退款", "已取消", "取消", "已作废", "作废",
-    "等待买家付款", "待付款", "未付款", "cancel", "refunded", "closed", "void", "unpaid",
+    "交易关闭",
+    "已关闭",
+    "订单关闭",
+    "关闭",
+    "已退款",
+    "退款成功",
+    "全额退款",
+    "已取消",
+    "取消",
+    "已作废",
+    "作废",
+    "等待买家付款",
+    "待付款",
+    "未付款",
+    "cancel",
+    "refunded",
+    "closed",
+    "void",
+    "unpaid",
 )
 _ROLE_ARG = {"customer_id": "customer_col", "date": "date_col", "amount": "amount_col", "status": "status_col"}
 _ROLE_WORD = {"customer_id": "customer", "date": "date", "amount": "amount", "status": "order status"}
@@ -106,9 +272,19 @@ _ROLE_ZH = {"customer_id": "客户", "date": "日期", "amount": "金额", "stat
 
 # Date formats tried in order on the values still unparsed (fast, vectorised).
 _DATE_FORMATS = (
-    "%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日", "%Y.%m.%d",
-    "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y%m%d",
+    "%Y年%m月%d日",
+    "%Y.%m.%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
 )
 # Formats pandas parses in C; a whole column in one of these is parsed while the file is read.
 _ISO_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f")
@@ -314,11 +490,17 @@ def _available_memory() -> int | None:
         import ctypes
 
         class _Status(ctypes.Structure):
-            _fields_ = [("dwLength", ctypes.c_ulong), ("dwMemoryLoad", ctypes.c_ulong),
-                        ("ullTotalPhys", ctypes.c_ulonglong), ("ullAvailPhys", ctypes.c_ulonglong),
-                        ("ullTotalPageFile", ctypes.c_ulonglong), ("ullAvailPageFile", ctypes.c_ulonglong),
-                        ("ullTotalVirtual", ctypes.c_ulonglong), ("ullAvailVirtual", ctypes.c_ulonglong),
-                        ("ullAvailExtendedVirtual", ctypes.c_ulonglong)]
+            _fields_ = [
+                ("dwLength", ctypes.c_ulong),
+                ("dwMemoryLoad", ctypes.c_ulong),
+                ("ullTotalPhys", ctypes.c_ulonglong),
+                ("ullAvailPhys", ctypes.c_ulonglong),
+                ("ullTotalPageFile", ctypes.c_ulonglong),
+                ("ullAvailPageFile", ctypes.c_ulonglong),
+                ("ullTotalVirtual", ctypes.c_ulonglong),
+                ("ullAvailVirtual", ctypes.c_ulonglong),
+                ("ullAvailExtendedVirtual", ctypes.c_ulonglong),
+            ]
 
         status = _Status()
         status.dwLength = ctypes.sizeof(_Status)
@@ -368,20 +550,28 @@ def check_memory(nbytes: int, *, where: str = _WHERE, available: int | None = No
     need = nbytes * MEMORY_FACTOR
     if available is not None and need > available:
         if duckdb_installed():
-            how = (f"read it with DuckDB, which works out of memory: {option('engine', 'duckdb')} "
-                   "(crm_lessons.engines.read_source; see 'Large data' in the README)")
-            how_zh = (f"请改用可在内存之外计算的 DuckDB：{option('engine', 'duckdb')}"
-                      "（crm_lessons.engines.read_source；见 README 的 “Large data”）")
+            how = (
+                f"read it with DuckDB, which works out of memory: {option('engine', 'duckdb')} "
+                "(crm_lessons.engines.read_source; see 'Large data' in the README)"
+            )
+            how_zh = (
+                f"请改用可在内存之外计算的 DuckDB：{option('engine', 'duckdb')}"
+                "（crm_lessons.engines.read_source；见 README 的 “Large data”）"
+            )
         else:
-            how = ('install the DuckDB engine, which works out of memory, with pip install "crm-lessons[duckdb]" '
-                   f"and use {option('engine', 'duckdb')} (see 'Large data' in the README)")
-            how_zh = ('请用 pip install "crm-lessons[duckdb]" 安装可在内存之外计算的 DuckDB 引擎，'
-                      f"再用 {option('engine', 'duckdb')}（见 README 的 “Large data”）")
+            how = (
+                'install the DuckDB engine, which works out of memory, with pip install "crm-lessons[duckdb]" '
+                f"and use {option('engine', 'duckdb')} (see 'Large data' in the README)"
+            )
+            how_zh = (
+                '请用 pip install "crm-lessons[duckdb]" 安装可在内存之外计算的 DuckDB 引擎，'
+                f"再用 {option('engine', 'duckdb')}（见 README 的 “Large data”）"
+            )
         raise DataError(
             f"{where}: the file is {_size(nbytes)} and needs about {_size(need)} of memory to read, but only "
             f"{_size(available)} is available; {how}, or split the file by date and read the parts",
             zh=f"{where}：文件大小 {_size(nbytes)}，读入约需 {_size(need)} 内存，而当前只有 {_size(available)} 可用；"
-               f"{how_zh}，或按日期拆分文件后分别读取",
+            f"{how_zh}，或按日期拆分文件后分别读取",
         )
 
 
@@ -429,8 +619,10 @@ def _raw_content(source: Any, where: str) -> tuple[bytes | str, str]:
     if isinstance(source, (str, PathLike)):
         path = Path(source)
         if not path.is_file():
-            raise DataError(f"{where}: file not found: {str(path)!r}; check the path and the working directory",
-                            zh=f"{where}：找不到文件 {str(path)!r}；请检查路径和当前文件夹")
+            raise DataError(
+                f"{where}: file not found: {str(path)!r}; check the path and the working directory",
+                zh=f"{where}：找不到文件 {str(path)!r}；请检查路径和当前文件夹",
+            )
         check_memory(path.stat().st_size, where=where)
         return path.read_bytes(), path.suffix.lower()
     if hasattr(source, "read"):
@@ -480,14 +672,18 @@ def _decode_check(data: bytes, encoding: str | None, where: str) -> str:
         try:
             data.decode(utf16)
         except UnicodeDecodeError as exc:
-            raise DataError(f"{where}: the file looks like UTF-16 text but does not decode as {utf16}; save it "
-                            "from Excel as 'CSV UTF-8'",
-                            zh=f"{where}：文件像 UTF-16 文本，但无法按 {utf16} 解码；请在 Excel 中另存为“CSV UTF-8”") from exc
+            raise DataError(
+                f"{where}: the file looks like UTF-16 text but does not decode as {utf16}; save it "
+                "from Excel as 'CSV UTF-8'",
+                zh=f"{where}：文件像 UTF-16 文本，但无法按 {utf16} 解码；请在 Excel 中另存为“CSV UTF-8”",
+            ) from exc
         return utf16
     if b"\x00" in data[:65536]:
-        raise DataError(f"{where}: this is not a text file (it holds zero bytes); export the data as CSV "
-                        "(UTF-8 or GBK) or as an .xlsx workbook",
-                        zh=f"{where}：这不是文本文件（含有零字节）；请导出为 CSV（UTF-8 或 GBK）或 .xlsx 工作簿")
+        raise DataError(
+            f"{where}: this is not a text file (it holds zero bytes); export the data as CSV "
+            "(UTF-8 or GBK) or as an .xlsx workbook",
+            zh=f"{where}：这不是文本文件（含有零字节）；请导出为 CSV（UTF-8 或 GBK）或 .xlsx 工作簿",
+        )
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -539,7 +735,7 @@ def _read_workbook(content: bytes, sheet_name: str | int | None, where: str) -> 
         f"{where}: this is not a readable Excel workbook (damaged, truncated, or another file renamed to "
         ".xlsx); open it in Excel and save it again as .xlsx or as CSV UTF-8",
         zh=f"{where}：这不是可读取的 Excel 工作簿（已损坏、不完整，或是改了扩展名的其他文件）；"
-           "请在 Excel 中打开后重新另存为 .xlsx 或“CSV UTF-8”",
+        "请在 Excel 中打开后重新另存为 .xlsx 或“CSV UTF-8”",
     )
     if not zipfile.is_zipfile(_io.BytesIO(content)):
         raise not_workbook
@@ -559,23 +755,30 @@ def _read_workbook(content: bytes, sheet_name: str | int | None, where: str) -> 
                 raise DataError(
                     f"{where}: the workbook has no sheet {sheet_name!r}; its sheets are {names}; "
                     f"{pass_option('sheet_name')}",
-                    zh=f"{where}：工作簿中没有工作表 {sheet_name!r}；工作表有 {names}；请用 {option('sheet_name')} 指定")
+                    zh=f"{where}：工作簿中没有工作表 {sheet_name!r}；工作表有 {names}；请用 {option('sheet_name')} 指定",
+                )
         else:
+
             def has_data(ws: Any) -> bool:
-                return any(any(v is not None for v in row) for _, row in zip(range(2), ws.iter_rows(values_only=True))) \
+                return (
+                    any(any(v is not None for v in row) for _, row in zip(range(2), ws.iter_rows(values_only=True)))
                     and (ws.max_row or 0) >= 2
+                )
+
             visible = [n for n, state, ws in sheets if state == "visible" and has_data(ws)]
             if not visible:
                 raise DataError(
                     f"{where}: no visible worksheet holds data (a header row and data rows); "
                     f"sheets are {[n for n, _, _ in sheets]}; {pass_option('sheet_name')} to read a hidden one",
                     zh=f"{where}：没有可见的工作表含有数据（表头和数据行）；工作表有 {[n for n, _, _ in sheets]}；"
-                       f"要读取隐藏的工作表请用 {option('sheet_name')} 指定")
+                    f"要读取隐藏的工作表请用 {option('sheet_name')} 指定",
+                )
             if len(visible) > 1:
                 raise DataError(
                     f"{where}: several visible worksheets hold data: {visible}; {pass_option('sheet_name', visible[0])} "
                     "(or another one)",
-                    zh=f"{where}：有多个可见工作表含有数据：{visible}；请用 {option('sheet_name', visible[0])}（或另一个）指定")
+                    zh=f"{where}：有多个可见工作表含有数据：{visible}；请用 {option('sheet_name', visible[0])}（或另一个）指定",
+                )
             chosen = visible[0]
     finally:
         book.close()
@@ -586,9 +789,11 @@ def _read_workbook(content: bytes, sheet_name: str | int | None, where: str) -> 
     except Exception as exc:
         raise not_workbook from exc
     if frame.shape[1] == 0:
-        raise DataError(f"{where}: the worksheet {chosen!r} is empty; put a header row and data rows in it "
-                        f"or {pass_option('sheet_name')}",
-                        zh=f"{where}：工作表 {chosen!r} 是空的；请放入表头和数据行，或用 {option('sheet_name')} 指定其他工作表")
+        raise DataError(
+            f"{where}: the worksheet {chosen!r} is empty; put a header row and data rows in it "
+            f"or {pass_option('sheet_name')}",
+            zh=f"{where}：工作表 {chosen!r} 是空的；请放入表头和数据行，或用 {option('sheet_name')} 指定其他工作表",
+        )
     return frame, chosen
 
 
@@ -642,8 +847,10 @@ def _read_frame(
         enc = None
         text_head = content[:65536]
     if not text_head.strip():
-        raise DataError(f"{where}: the file is empty; export the data again with a header row and data rows",
-                        zh=f"{where}：文件是空的；请重新导出，包含表头和数据行")
+        raise DataError(
+            f"{where}: the file is empty; export the data again with a header row and data rows",
+            zh=f"{where}：文件是空的；请重新导出，包含表头和数据行",
+        )
     first_line = text_head.lstrip("\ufeff").lstrip("\r\n").split("\n", 1)[0]
     delimiter = sep if sep is not None else _sniff_delimiter(first_line)
     info["delimiter"] = delimiter
@@ -663,13 +870,16 @@ def _read_frame(
         ids_text = head is not None and isinstance(head[raw_customer].dtype, pd.StringDtype)
         buffer.seek(0)
         frame = pd.read_csv(
-            buffer, dtype={} if ids_text else {raw_customer: str},
-            **({"parse_dates": [raw_date], "date_format": fmt} if fmt else {}), **csv_options,
+            buffer,
+            dtype={} if ids_text else {raw_customer: str},
+            **({"parse_dates": [raw_date], "date_format": fmt} if fmt else {}),
+            **csv_options,
         )
         if not isinstance(frame[raw_customer].dtype, pd.StringDtype):  # numbers after the first rows
             buffer.seek(0)
-            frame[raw_customer] = pd.read_csv(buffer, usecols=[raw_customer], dtype={raw_customer: str},
-                                              **csv_options)[raw_customer]
+            frame[raw_customer] = pd.read_csv(buffer, usecols=[raw_customer], dtype={raw_customer: str}, **csv_options)[
+                raw_customer
+            ]
         parsed = {}
         for role, raw_col, clean in (("date", raw_date, _clean_dates), ("amount", raw_amount, _clean_amounts)):
             values = clean(frame[raw_col])
@@ -689,11 +899,13 @@ def _read_frame(
             f"{where}: cannot split the rows into columns with delimiter {delimiter!r} ({detail}); "
             f"check that row in the file (a stray delimiter or quote) or {pass_option('sep')}",
             zh=f"{where}：无法用分隔符 {delimiter!r} 把各行分成列（{zh_detail}，与表头不符）；"
-               f"请检查文件中的那一行（多余的分隔符或引号），或用 {option('sep')} 指定分隔符",
+            f"请检查文件中的那一行（多余的分隔符或引号），或用 {option('sep')} 指定分隔符",
         ) from exc
     except pd.errors.EmptyDataError as exc:
-        raise DataError(f"{where}: the file is empty; export the data again with a header row and data rows",
-                        zh=f"{where}：文件是空的；请重新导出，包含表头和数据行") from exc
+        raise DataError(
+            f"{where}: the file is empty; export the data again with a header row and data rows",
+            zh=f"{where}：文件是空的；请重新导出，包含表头和数据行",
+        ) from exc
     frame.columns = _clean_header(frame.columns)
     return frame, info, mapping
 
@@ -705,8 +917,11 @@ def _head_frame(text_head: str, csv_options: dict[str, Any], columns: list[Any])
         return None
     head = "\n".join(lines[:201]) if len(lines) > 201 else "\n".join(lines[:-1])  # the last line may be cut
     try:
-        frame = pd.read_csv(_io.StringIO(head), usecols=list(dict.fromkeys(columns)),
-                            **{k: v for k, v in csv_options.items() if k != "encoding"})
+        frame = pd.read_csv(
+            _io.StringIO(head),
+            usecols=list(dict.fromkeys(columns)),
+            **{k: v for k, v in csv_options.items() if k != "encoding"},
+        )
     except (ValueError, pd.errors.ParserError):
         return None
     return frame if len(frame) else None
@@ -790,7 +1005,7 @@ def _resolve_columns(frame: pd.DataFrame, explicit: dict[str, Any], where: str) 
                     f"{where}: ambiguous {_ROLE_WORD[role]} column: {listed} {both} look like "
                     f"{_ROLE_WORD[role]}; {pass_option(arg, str(found[0]))} (or the other one)",
                     zh=f"{where}：{_ROLE_ZH[role]}列不明确：{listed} 都像{_ROLE_ZH[role]}列；"
-                       f"请用 {option(arg, str(found[0]))}（或另一列）指定",
+                    f"请用 {option(arg, str(found[0]))}（或另一列）指定",
                 )
             if found:
                 mapping[role] = found[0]
@@ -802,8 +1017,9 @@ def _resolve_columns(frame: pd.DataFrame, explicit: dict[str, Any], where: str) 
         used = set(map(str, mapping.values()))
         parts_en, parts_zh, hints = [], [], []
         for role in missing:
-            cands = [str(c) for c in present if str(c) not in used
-                     and any(w in _norm_header(c) for w in _HINT_WORDS[role])][:8]
+            cands = [
+                str(c) for c in present if str(c) not in used and any(w in _norm_header(c) for w in _HINT_WORDS[role])
+            ][:8]
             parts_en.append(f"for {_ROLE_WORD[role]}: {[quote(c, 40)[1:-1] for c in cands] if cands else 'none'}")
             parts_zh.append(f"{_ROLE_ZH[role]}：{[quote(c, 40)[1:-1] for c in cands] if cands else '无'}")
             hints.append(option(_ROLE_ARG[role], cands[0] if len(cands) == 1 else "..."))
@@ -814,7 +1030,7 @@ def _resolve_columns(frame: pd.DataFrame, explicit: dict[str, Any], where: str) 
             f"{where}: {roles_en} found; columns are {_columns_text(present)}; "
             f"candidates {'; '.join(parts_en)}; {verb} {' '.join(hints) if verb == 'use' else ', '.join(hints)}",
             zh=f"{where}：找不到{roles_zh}；文件的列为 {_columns_text(present)}；"
-               f"可能的列 {'；'.join(parts_zh)}；请用 {' '.join(hints)} 指定",
+            f"可能的列 {'；'.join(parts_zh)}；请用 {' '.join(hints)} 指定",
         )
     used = [c for r, c in mapping.items()]
     if len(set(map(str, used))) < len(used):
@@ -844,11 +1060,15 @@ _BAD_KINDS = {
     "missing_customer": ("customer id", "客户编号"),
     "missing_date": ("date", "日期"),
     "missing_amount": ("amount", "金额"),
-    "placeholder": ("dates outside {}-{}, placeholders such as 9999-12-31 that systems write for 'no date', "
-                    "not purchases",
-                    " {}-{} 年以外的日期，这是系统表示“无日期”的占位值（如 9999-12-31），不是真实的购买"),
+    "placeholder": (
+        "dates outside {}-{}, placeholders such as 9999-12-31 that systems write for 'no date', not purchases",
+        " {}-{} 年以外的日期，这是系统表示“无日期”的占位值（如 9999-12-31），不是真实的购买",
+    ),
     "not_date": ("values that are not dates", "不是日期的值"),
-    "infinite": ("amounts too large to be real (infinite, e.g. 'inf' or 1e400)", "大得不真实的金额（无穷大，如 'inf' 或 1e400）"),
+    "infinite": (
+        "amounts too large to be real (infinite, e.g. 'inf' or 1e400)",
+        "大得不真实的金额（无穷大，如 'inf' 或 1e400）",
+    ),
     "not_number": ("amounts that are not numbers", "不是数字的金额"),
 }
 
@@ -937,31 +1157,55 @@ def _bad_values_message(
         hint = f"they do not match {option('date_format', date_format)}"
         hint_zh = f"它们不符合 {option('date_format', date_format)}"
     elif kind == "not_date":
-        hint = ("expected dates such as 2024-01-05, 2024/1/5, 20240105, 2024年1月5日 or 2024-01-05 13:45:00; "
-                f"for another form {pass_option('date_format', '%d.%m.%Y')} (say)")
-        hint_zh = ("日期应像 2024-01-05、2024/1/5、20240105、2024年1月5日 或 2024-01-05 13:45:00；"
-                   f"其他写法请用 {option('date_format', '%d.%m.%Y')} 之类指定")
+        hint = (
+            "expected dates such as 2024-01-05, 2024/1/5, 20240105, 2024年1月5日 or 2024-01-05 13:45:00; "
+            f"for another form {pass_option('date_format', '%d.%m.%Y')} (say)"
+        )
+        hint_zh = (
+            "日期应像 2024-01-05、2024/1/5、20240105、2024年1月5日 或 2024-01-05 13:45:00；"
+            f"其他写法请用 {option('date_format', '%d.%m.%Y')} 之类指定"
+        )
     elif kind == "infinite":
         hint, hint_zh = "correct those cells", "请改正这些单元格"
     else:
-        hint = ("expected numbers such as 1234.5, '¥1,234.50' or '(12.50)' for a refund; correct those cells or "
-                f"{pass_option('amount_col')} if this is the wrong column")
-        hint_zh = ("金额应像 1234.5、'¥1,234.50' 或表示退款的 '(12.50)'；请改正这些单元格，"
-                   f"如果选错了列，请用 {option('amount_col')} 指定")
+        hint = (
+            "expected numbers such as 1234.5, '¥1,234.50' or '(12.50)' for a refund; correct those cells or "
+            f"{pass_option('amount_col')} if this is the wrong column"
+        )
+        hint_zh = (
+            "金额应像 1234.5、'¥1,234.50' 或表示退款的 '(12.50)'；请改正这些单元格，"
+            f"如果选错了列，请用 {option('amount_col')} 指定"
+        )
     if serial_note:
         hint += f"; Excel date numbers (such as 45296) are read only with {option('engine', 'pandas')}"
         hint_zh += f"；Excel 日期数字（如 45296）只有 {option('engine', 'pandas')} 能读取"
-    return DataError(f"{where}: column {col} has {what}: {cells}; {hint}",
-                     zh=f"{where}：列 {col} 中有{what_zh}：{cells_zh}；{hint_zh}")
+    return DataError(
+        f"{where}: column {col} has {what}: {cells}; {hint}",
+        zh=f"{where}：列 {col} 中有{what_zh}：{cells_zh}；{hint_zh}",
+    )
 
 
-def _refused(kind: str, mask: np.ndarray, labels: np.ndarray, values: pd.Series | None, col: Any, where: str,
-             date_format: str | None = None) -> DataError:
+def _refused(
+    kind: str,
+    mask: np.ndarray,
+    labels: np.ndarray,
+    values: pd.Series | None,
+    col: Any,
+    where: str,
+    date_format: str | None = None,
+) -> DataError:
     """:func:`_bad_values_message` for the rows of ``mask`` (row labels from ``labels``, values from ``values``)."""
     idx = np.flatnonzero(mask)[:_SHOWN]
     examples = None if values is None else [values.iloc[i] for i in idx]
-    return _bad_values_message(kind, col, where, count=int(np.count_nonzero(mask)), rows=[labels[i] for i in idx],
-                               examples=examples, date_format=date_format)
+    return _bad_values_message(
+        kind,
+        col,
+        where,
+        count=int(np.count_nonzero(mask)),
+        rows=[labels[i] for i in idx],
+        examples=examples,
+        date_format=date_format,
+    )
 
 
 def _arrow_text(values: pd.Series):  # -> pyarrow.ChunkedArray | None
@@ -1139,8 +1383,9 @@ def _date_values(uniq: pd.Series, date_format: str | None) -> pd.Series:
     return out
 
 
-def _parse_amount(values: pd.Series, labels: np.ndarray, col: Any, where: str,
-                  factorized: tuple[np.ndarray, pd.Series] | None = None) -> np.ndarray:
+def _parse_amount(
+    values: pd.Series, labels: np.ndarray, col: Any, where: str, factorized: tuple[np.ndarray, pd.Series] | None = None
+) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         out = values.to_numpy(dtype="float64")
         codes = np.zeros(len(out), dtype=np.intp)
@@ -1176,8 +1421,14 @@ def _placeholder(v: Any) -> bool:
     return False
 
 
-def _parse_dates(values: pd.Series, labels: np.ndarray, col: Any, where: str, date_format: str | None,
-                 factorized: tuple[np.ndarray, pd.Series] | None = None) -> pd.Series:
+def _parse_dates(
+    values: pd.Series,
+    labels: np.ndarray,
+    col: Any,
+    where: str,
+    date_format: str | None,
+    factorized: tuple[np.ndarray, pd.Series] | None = None,
+) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         out = values
         if getattr(out.dt, "tz", None) is not None:
@@ -1245,6 +1496,7 @@ def _parse_customer(codes: np.ndarray, uniq: pd.Series, values: pd.Series | None
     ``values`` (the column the codes come from): when it is Arrow text that needs no cleaning,
     it is returned as it is instead of being rebuilt row by row.
     """
+
     def one(v: Any) -> str:
         if isinstance(v, (float, np.floating)) and float(v).is_integer():
             return str(int(v))
@@ -1320,8 +1572,12 @@ def read_transactions_with_report(
     1 rows are exact duplicates of an earlier row (dropped, duplicates='drop')
     1 rows have a negative amount (returns/refunds) (kept, returns='keep')
     """
-    for name, value in (("returns", returns), ("duplicates", duplicates), ("future", future),
-                        ("closed_orders", closed_orders)):
+    for name, value in (
+        ("returns", returns),
+        ("duplicates", duplicates),
+        ("future", future),
+        ("closed_orders", closed_orders),
+    ):
         _check_policy(name, value)
     label = _describe(source)
     if _INTERFACE.get() == "cli":  # the command line names the file, not the Python function
@@ -1339,15 +1595,22 @@ def read_transactions_with_report(
         mapping = _resolve_columns(raw, explicit, where)
     else:
         raw, info, mapping = _read_frame(
-            source, encoding=encoding, sep=sep, sheet_name=sheet_name, explicit=explicit, where=where,
+            source,
+            encoding=encoding,
+            sep=sep,
+            sheet_name=sheet_name,
+            explicit=explicit,
+            where=where,
             date_format=date_format,
         )
         labels = np.arange(len(raw)) + 2  # Excel numbering: header is row 1
     parsed: dict[str, np.ndarray] = info.pop("parsed", {})  # role columns the reader found clean
     rows_read = len(raw)
     if rows_read == 0:
-        raise DataError(f"{where}: the file has a header but no data rows; columns are {_columns_text(list(raw.columns))}",
-                        zh=f"{where}：文件只有表头，没有数据行")
+        raise DataError(
+            f"{where}: the file has a header but no data rows; columns are {_columns_text(list(raw.columns))}",
+            zh=f"{where}：文件只有表头，没有数据行",
+        )
     # Closed, refunded, cancelled or unpaid orders are not revenue: set aside first (their
     # payment date or amount may be blank), counted in the report.
     closed = np.zeros(len(raw), bool)
@@ -1357,7 +1620,8 @@ def read_transactions_with_report(
             raise DataError(
                 f"{where}: {int(closed.sum())} orders are closed, refunded, cancelled or unpaid in column "
                 f"{quote(str(mapping['status']))}: {_offenders(closed, labels, raw[mapping['status']])}; "
-                f"closed_orders='error' was passed; pass closed_orders='drop' or 'keep'")
+                f"closed_orders='error' was passed; pass closed_orders='drop' or 'keep'"
+            )
         if closed.any() and closed_orders == "drop":
             if closed.all():
                 raise DataError(
@@ -1365,7 +1629,8 @@ def read_transactions_with_report(
                     f"{quote(str(mapping['status']))}); no sales are left to analyse; to count them anyway "
                     f"{pass_option('closed_orders', 'keep')}",
                     zh=f"{where}：所有订单都是已关闭、已退款、已取消或未付款（列 {quote(str(mapping['status']))}），"
-                       f"没有可分析的销售；如仍要计入，请用 {option('closed_orders', 'keep')}")
+                    f"没有可分析的销售；如仍要计入，请用 {option('closed_orders', 'keep')}",
+                )
             raw, labels = raw.loc[~closed], labels[~closed]
             parsed = {role: values[~closed] for role, values in parsed.items()}
     columns = [raw[mapping[r]] for r in ("customer_id", "date", "amount")]
@@ -1373,26 +1638,34 @@ def read_transactions_with_report(
     clean = [_clean_ids(columns[0]), "date" in parsed, "amount" in parsed]
     no_codes = (np.zeros(len(raw), dtype=np.intp), pd.Series([], dtype=object))
     factorized = [no_codes if ok else _factorize(c) for ok, c in zip(clean, columns)]
-    b_c, b_d, b_a = (np.zeros(len(raw), bool) if ok else _blank(codes, uniq)
-                     for ok, (codes, uniq) in zip(clean, factorized))
+    b_c, b_d, b_a = (
+        np.zeros(len(raw), bool) if ok else _blank(codes, uniq) for ok, (codes, uniq) in zip(clean, factorized)
+    )
     blank = b_c & b_d & b_a
     if blank.any():
         keep = ~blank
         # date and amount text held by Arrow is parsed from its codes: rebuilt from them (for the
         # messages) instead of being filtered row by row with the other columns
-        coded = [r != "customer_id" and not ok and _arrow_text(c) is not None and not raw.columns.duplicated().any()
-                 for r, ok, c in zip(("customer_id", "date", "amount"), clean, columns)]
+        coded = [
+            r != "customer_id" and not ok and _arrow_text(c) is not None and not raw.columns.duplicated().any()
+            for r, ok, c in zip(("customer_id", "date", "amount"), clean, columns)
+        ]
         skip = {mapping[r] for r, c in zip(("customer_id", "date", "amount"), coded) if c}
         raw, labels = raw.loc[keep, [c for c in raw.columns if c not in skip]], labels[keep]
         b_c, b_d, b_a = b_c[keep], b_d[keep], b_a[keep]
         factorized = [(codes[keep], uniq) for codes, uniq in factorized]
-        columns = [pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object)))
-                   if c else raw[mapping[r]]
-                   for r, c, (codes, uniq) in zip(("customer_id", "date", "amount"), coded, factorized)]
+        columns = [
+            pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object)))
+            if c
+            else raw[mapping[r]]
+            for r, c, (codes, uniq) in zip(("customer_id", "date", "amount"), coded, factorized)
+        ]
         parsed = {role: values[keep] for role, values in parsed.items()}
     if len(raw) == 0:
-        raise DataError(f"{where}: every row is blank in the customer, date and amount columns; no rows left",
-                        zh=f"{where}：所有行的客户、日期、金额列都是空的，没有可用的行")
+        raise DataError(
+            f"{where}: every row is blank in the customer, date and amount columns; no rows left",
+            zh=f"{where}：所有行的客户、日期、金额列都是空的，没有可用的行",
+        )
     if b_c.any():
         raise _refused("missing_customer", b_c, labels, None, mapping["customer_id"], where)
     if b_d.any():
@@ -1402,13 +1675,18 @@ def read_transactions_with_report(
 
     customer = columns[0] if clean[0] else _parse_customer(*factorized[0], columns[0])
     # the codes found for the blank check are reused (text columns are not encoded twice)
-    date = pd.Series(parsed["date"]) if clean[1] else _parse_dates(columns[1], labels, mapping["date"], where,
-                                                                    date_format, factorized[1])
-    amount = parsed["amount"] if clean[2] else _parse_amount(columns[2], labels, mapping["amount"], where,
-                                                             factorized[2])
+    date = (
+        pd.Series(parsed["date"])
+        if clean[1]
+        else _parse_dates(columns[1], labels, mapping["date"], where, date_format, factorized[1])
+    )
+    amount = (
+        parsed["amount"] if clean[2] else _parse_amount(columns[2], labels, mapping["amount"], where, factorized[2])
+    )
 
     out = pd.DataFrame(  # the parsed arrays themselves, not copies (copy-on-write keeps them safe)
-        {"customer_id": customer.array, "date": date.to_numpy(dtype="datetime64[ns]"), "amount": amount}, copy=False,
+        {"customer_id": customer.array, "date": date.to_numpy(dtype="datetime64[ns]"), "amount": amount},
+        copy=False,
     ).astype({"customer_id": "str"})
     warnings: list[str] = []
     used = {mapping[r] for r in ("customer_id", "date", "amount")}  # the status column stays as an extra column
@@ -1446,14 +1724,18 @@ def read_transactions_with_report(
             )
         if policy == "drop":
             drop |= mask
-        warnings.append(f"{int(mask.sum())} rows {what} ({'dropped' if policy == 'drop' else 'kept'}, {name}={policy!r})")
+        warnings.append(
+            f"{int(mask.sum())} rows {what} ({'dropped' if policy == 'drop' else 'kept'}, {name}={policy!r})"
+        )
     if is_zero.any():
         warnings.append(f"{int(is_zero.sum())} rows have an amount of 0")
     if blank.any():
         warnings.append(f"{int(blank.sum())} blank rows were skipped")
     if closed.any():
-        warnings.append(f"{int(closed.sum())} orders are closed, refunded, cancelled or unpaid "
-                        f"({'left out' if closed_orders == 'drop' else 'kept'}, closed_orders={closed_orders!r})")
+        warnings.append(
+            f"{int(closed.sum())} orders are closed, refunded, cancelled or unpaid "
+            f"({'left out' if closed_orders == 'drop' else 'kept'}, closed_orders={closed_orders!r})"
+        )
     if drop.all():
         why = ", ".join(f"{n}={p!r}" for n, p, m, _ in checks if p == "drop" and m.any())
         raise DataError(
@@ -1470,8 +1752,11 @@ def read_transactions_with_report(
         rows_read=rows_read,
         blank_rows=int(blank.sum()),
         rows_kept=len(out),
-        customers=(int(out["customer_id"].nunique()) if id_codes is None else
-                   int(np.count_nonzero(np.bincount(id_codes if not drop.any() else id_codes[~drop])))),
+        customers=(
+            int(out["customer_id"].nunique())
+            if id_codes is None
+            else int(np.count_nonzero(np.bincount(id_codes if not drop.any() else id_codes[~drop])))
+        ),
         returns=int(is_ret.sum()),
         zero_amounts=int(is_zero.sum()),
         duplicates=int(is_dup.sum()),
@@ -1595,8 +1880,19 @@ def read_transactions(
     crm_lessons._validation.DataError: read_transactions: <file object>: column 'date' has values that are not dates: row 2: '2024-13-01'; ...
     """
     frame, _ = read_transactions_with_report(
-        source, customer_col=customer_col, date_col=date_col, amount_col=amount_col, encoding=encoding,
-        sep=sep, sheet_name=sheet_name, date_format=date_format, as_of=as_of, returns=returns,
-        duplicates=duplicates, future=future, status_col=status_col, closed_orders=closed_orders,
+        source,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        encoding=encoding,
+        sep=sep,
+        sheet_name=sheet_name,
+        date_format=date_format,
+        as_of=as_of,
+        returns=returns,
+        duplicates=duplicates,
+        future=future,
+        status_col=status_col,
+        closed_orders=closed_orders,
     )
     return frame

@@ -240,9 +240,7 @@ def lifecycle_stage(
     if not isinstance(rules, LifecycleRules):
         raise TypeError(f"{where}: rules should be a LifecycleRules, got {type(rules).__name__}")
     if (p_alive is None) != (rules.p_alive_threshold is None):
-        raise DataError(
-            f"{where}: pass both p_alive and rules=LifecycleRules(p_alive_threshold=...), or neither"
-        )
+        raise DataError(f"{where}: pass both p_alive and rules=LifecycleRules(p_alive_threshold=...), or neither")
     tx = _transactions(transactions, customer_col, date_col, amount_col, where)
     as_of_ts = to_timestamp(as_of, name="as_of", where=where).normalize()
     tx = tx[tx["date"] <= as_of_ts]
@@ -296,10 +294,20 @@ def _stages(out: pd.DataFrame, rules: LifecycleRules, p_alive: pd.Series | None,
     # stage codes, not strings: no text is made or hashed per customer
     code = np.select(conditions, [order.index(c) for c in choices], default=order.index("growth"))
     out["stage"] = pd.Categorical.from_codes(code, categories=order, ordered=True)
-    out["stage_zh"] = pd.Series(np.array([_STAGES_ZH[s] for s in order], dtype=object)[code],
-                                index=out.index).astype(str)
-    cols = ["first_purchase", "last_purchase", "n_purchases", "tenure_days", "days_since_last",
-            "recent_value", "previous_value", "stage", "stage_zh"]
+    out["stage_zh"] = pd.Series(np.array([_STAGES_ZH[s] for s in order], dtype=object)[code], index=out.index).astype(
+        str
+    )
+    cols = [
+        "first_purchase",
+        "last_purchase",
+        "n_purchases",
+        "tenure_days",
+        "days_since_last",
+        "recent_value",
+        "previous_value",
+        "stage",
+        "stage_zh",
+    ]
     return out[cols]
 
 
@@ -341,8 +349,10 @@ def stage_distribution(stages: pd.DataFrame) -> pd.DataFrame:
                 f"{where}: unknown stage in {first_rows(unknown.to_numpy(), stages.index)}; expected one of {list(STAGES)}"
             )
     counts = s.value_counts().reindex(list(STAGES), fill_value=0)
-    out = pd.DataFrame({"stage_zh": [_STAGES_ZH[k] for k in STAGES], "customers": counts.to_numpy()},
-                       index=pd.Index(list(STAGES), name="stage"))
+    out = pd.DataFrame(
+        {"stage_zh": [_STAGES_ZH[k] for k in STAGES], "customers": counts.to_numpy()},
+        index=pd.Index(list(STAGES), name="stage"),
+    )
     out["share"] = out["customers"] / out["customers"].sum()
     return out
 
@@ -443,8 +453,9 @@ def stage_flow(
         raise DataError(f"{where}: dates should be increasing, got {[str(d.date()) for d in stamps]}")
     rows = {}
     for d in stamps:
-        stages = lifecycle_stage(transactions, as_of=d, customer_col=customer_col, date_col=date_col,
-                                 amount_col=amount_col, rules=rules)
+        stages = lifecycle_stage(
+            transactions, as_of=d, customer_col=customer_col, date_col=date_col, amount_col=amount_col, rules=rules
+        )
         rows[d] = stage_distribution(stages)["customers" if value == "customers" else "share"]
     out = pd.DataFrame(rows).T
     out.index.name = "as_of"
@@ -467,26 +478,51 @@ def stage_actions() -> pd.DataFrame:
     '客户衰退期'
     """
     rows = [
-        ("acquisition", "客户开始了解企业、试探性地首次购买；交易少，关系脆弱",
-         "the customer gets to know the firm and tries a first purchase; few transactions, a fragile tie",
-         "把首次购买者变成回头客", "turn first-time buyers into repeat buyers",
-         "欢迎礼包、首单后跟进、引导第二次购买", "welcome offer, post-purchase follow-up, nudge to a second purchase"),
-        ("growth", "信任建立，购买次数和金额上升",
-         "trust builds; purchases and spend rise",
-         "提高购买频率与客户份额", "raise purchase frequency and share of wallet",
-         "交叉销售、向上销售、会员升级", "cross-selling, up-selling, loyalty-tier upgrades"),
-        ("maturity", "交易量高而稳定，关系最深、最有价值",
-         "high and steady transactions; the deepest, most valuable relationship",
-         "维持关系、提高忠诚与推荐", "keep the relationship, build loyalty and referrals",
-         "个性化服务、积分与特权、推荐奖励", "personalised service, points and privileges, referral rewards"),
-        ("decline", "购买减少或间隔拉长，关系开始松动",
-         "purchases fall or gaps lengthen; the relationship loosens",
-         "识别流失风险并挽留", "spot churn risk and retain",
-         "流失预警、满意度回访、定向挽留优惠", "churn alerts, satisfaction calls, targeted retention offers"),
-        ("termination", "业务关系完全结束，相关事宜处理完毕",
-         "the business relationship has ended and related matters are settled",
-         "评估赢回价值，低成本赢回或放弃", "judge win-back value: win back cheaply or let go",
-         "赢回活动、流失原因调研", "win-back campaigns, exit surveys"),
+        (
+            "acquisition",
+            "客户开始了解企业、试探性地首次购买；交易少，关系脆弱",
+            "the customer gets to know the firm and tries a first purchase; few transactions, a fragile tie",
+            "把首次购买者变成回头客",
+            "turn first-time buyers into repeat buyers",
+            "欢迎礼包、首单后跟进、引导第二次购买",
+            "welcome offer, post-purchase follow-up, nudge to a second purchase",
+        ),
+        (
+            "growth",
+            "信任建立，购买次数和金额上升",
+            "trust builds; purchases and spend rise",
+            "提高购买频率与客户份额",
+            "raise purchase frequency and share of wallet",
+            "交叉销售、向上销售、会员升级",
+            "cross-selling, up-selling, loyalty-tier upgrades",
+        ),
+        (
+            "maturity",
+            "交易量高而稳定，关系最深、最有价值",
+            "high and steady transactions; the deepest, most valuable relationship",
+            "维持关系、提高忠诚与推荐",
+            "keep the relationship, build loyalty and referrals",
+            "个性化服务、积分与特权、推荐奖励",
+            "personalised service, points and privileges, referral rewards",
+        ),
+        (
+            "decline",
+            "购买减少或间隔拉长，关系开始松动",
+            "purchases fall or gaps lengthen; the relationship loosens",
+            "识别流失风险并挽留",
+            "spot churn risk and retain",
+            "流失预警、满意度回访、定向挽留优惠",
+            "churn alerts, satisfaction calls, targeted retention offers",
+        ),
+        (
+            "termination",
+            "业务关系完全结束，相关事宜处理完毕",
+            "the business relationship has ended and related matters are settled",
+            "评估赢回价值，低成本赢回或放弃",
+            "judge win-back value: win back cheaply or let go",
+            "赢回活动、流失原因调研",
+            "win-back campaigns, exit surveys",
+        ),
     ]
     out = pd.DataFrame(rows, columns=["stage", "traits_zh", "traits", "goal_zh", "goal", "actions_zh", "actions"])
     out = out.set_index("stage")
@@ -598,4 +634,3 @@ def _cohort_table(long: pd.DataFrame, last_ord: int, freq: str, value: str) -> p
     matrix.columns = pd.Index([int(c) for c in matrix.columns])
     matrix.insert(0, "cohort_size", sizes.to_numpy())
     return matrix
-

@@ -69,10 +69,12 @@ LOYALTY_TYPES: dict[tuple[bool, bool], str] = {
     (False, False): "no loyalty",
 }
 
-_LOYALTY_ZH = {"true loyalty": ("有意愿有行动", "真正忠诚"),
-               "latent loyalty": ("有意愿无行动", "潜在忠诚"),
-               "spurious loyalty": ("无意愿有行动", "虚假忠诚（惰性）"),
-               "no loyalty": ("无意愿无行动", "不忠诚")}
+_LOYALTY_ZH = {
+    "true loyalty": ("有意愿有行动", "真正忠诚"),
+    "latent loyalty": ("有意愿无行动", "潜在忠诚"),
+    "spurious loyalty": ("无意愿有行动", "虚假忠诚（惰性）"),
+    "no loyalty": ("无意愿无行动", "不忠诚"),
+}
 
 #: The course's name of the customer in each form of loyalty, keyed like :data:`LOYALTY_TYPES` values.
 LOYALTY_COURSE_LABELS: dict[str, str] = {
@@ -85,29 +87,60 @@ LOYALTY_COURSE_LABELS: dict[str, str] = {
 #: The course's three dimensions for measuring loyalty:
 #: ``(dimension_zh, dimension_en, measures_zh, function in this module or elsewhere)``.
 LOYALTY_MEASURES: tuple[tuple[str, str, str, str], ...] = (
-    ("时间维度", "time", "关系持续时间、购买间隔 (relationship duration, inter-purchase time)",
-     "relationship_duration, interpurchase_times"),
-    ("行为特征", "behaviour", "重复购买率、顾客份额、品牌购买份额 (repeat purchase rate, share of wallet, brand share)",
-     "repeat_purchase_rate, repeat_rate_by_cohort, share_of_wallet, brand_loyalty_measures"),
-    ("情感特征", "emotion", "再购意愿、推荐意愿、偏好 (repurchase intention, willingness to recommend, preference)",
-     "survey items, e.g. satisfaction.net_promoter_score"),
+    (
+        "时间维度",
+        "time",
+        "关系持续时间、购买间隔 (relationship duration, inter-purchase time)",
+        "relationship_duration, interpurchase_times",
+    ),
+    (
+        "行为特征",
+        "behaviour",
+        "重复购买率、顾客份额、品牌购买份额 (repeat purchase rate, share of wallet, brand share)",
+        "repeat_purchase_rate, repeat_rate_by_cohort, share_of_wallet, brand_loyalty_measures",
+    ),
+    (
+        "情感特征",
+        "emotion",
+        "再购意愿、推荐意愿、偏好 (repurchase intention, willingness to recommend, preference)",
+        "survey items, e.g. satisfaction.net_promoter_score",
+    ),
 )
 
 #: The course's influences on loyalty: ``(factor_zh, factor_en, kind, kind_zh, how it keeps the customer)``.
 LOYALTY_DRIVERS: tuple[tuple[str, str, str, str, str], ...] = (
-    ("客户获得的利益", "customer benefit", "positive", "积极因素",
-     "staying pays: rewards, better service, lower total cost"),
-    ("客户的情感因素", "emotion", "positive", "积极因素",
-     "the customer likes and trusts the firm and wants to stay"),
-    ("沉没成本", "sunk cost", "negative", "消极因素",
-     "what the customer has already put in and would lose by leaving (points, fees, learning)"),
-    ("转移成本", "switching cost", "negative", "消极因素",
-     "what moving to a rival would cost (time, money, risk, setting up again)"),
+    (
+        "客户获得的利益",
+        "customer benefit",
+        "positive",
+        "积极因素",
+        "staying pays: rewards, better service, lower total cost",
+    ),
+    ("客户的情感因素", "emotion", "positive", "积极因素", "the customer likes and trusts the firm and wants to stay"),
+    (
+        "沉没成本",
+        "sunk cost",
+        "negative",
+        "消极因素",
+        "what the customer has already put in and would lose by leaving (points, fees, learning)",
+    ),
+    (
+        "转移成本",
+        "switching cost",
+        "negative",
+        "消极因素",
+        "what moving to a rival would cost (time, money, risk, setting up again)",
+    ),
 )
 
 
-def loyalty_type(intention: float | Sequence[float] | pd.Series, behaviour: float | Sequence[float] | pd.Series,
-                 *, intention_threshold: float, behaviour_threshold: float) -> str | np.ndarray | pd.Series:
+def loyalty_type(
+    intention: float | Sequence[float] | pd.Series,
+    behaviour: float | Sequence[float] | pd.Series,
+    *,
+    intention_threshold: float,
+    behaviour_threshold: float,
+) -> str | np.ndarray | pd.Series:
     """Classify customers into the four forms of loyalty (intention x behaviour).
 
     Parameters
@@ -156,12 +189,15 @@ def loyalty_type(intention: float | Sequence[float] | pd.Series, behaviour: floa
     i = np.asarray(intention, dtype=float)
     b = np.asarray(behaviour, dtype=float)
     if i.shape != b.shape:
-        raise DataError(f"{where}: intention has shape {i.shape} but behaviour {b.shape}; pass one value of each per customer")
+        raise DataError(
+            f"{where}: intention has shape {i.shape} but behaviour {b.shape}; pass one value of each per customer"
+        )
     for name, arr in (("intention", i), ("behaviour", b)):
         bad = np.isnan(np.atleast_1d(arr))
         if bad.any():
-            raise DataError(f"{where}: {name} has missing values in {first_rows(bad, np.arange(bad.size))}; "
-                            "fill or drop them first")
+            raise DataError(
+                f"{where}: {name} has missing values in {first_rows(bad, np.arange(bad.size))}; fill or drop them first"
+            )
     hi_i = np.atleast_1d(i >= intention_threshold)
     hi_b = np.atleast_1d(b >= behaviour_threshold)
     labels = np.array([LOYALTY_TYPES[(bool(x), bool(y))] for x, y in zip(hi_i, hi_b)], dtype=object)
@@ -203,10 +239,20 @@ def loyalty_type_table() -> pd.DataFrame:
     rows = []
     for (hi_i, hi_b), name in LOYALTY_TYPES.items():
         form_zh, name_zh = _LOYALTY_ZH[name]
-        rows.append((name, "high" if hi_i else "low", "high" if hi_b else "low", form_zh,
-                     LOYALTY_COURSE_LABELS[name], name_zh, actions[name]))
-    return pd.DataFrame(rows, columns=["type", "intention", "behaviour", "form_zh", "course_zh", "name_zh",
-                                       "action"]).set_index("type")
+        rows.append(
+            (
+                name,
+                "high" if hi_i else "low",
+                "high" if hi_b else "low",
+                form_zh,
+                LOYALTY_COURSE_LABELS[name],
+                name_zh,
+                actions[name],
+            )
+        )
+    return pd.DataFrame(
+        rows, columns=["type", "intention", "behaviour", "form_zh", "course_zh", "name_zh", "action"]
+    ).set_index("type")
 
 
 def loyalty_measures_table() -> pd.DataFrame:
@@ -231,8 +277,9 @@ def loyalty_measures_table() -> pd.DataFrame:
     >>> loyalty_measures_table().index.tolist()
     ['时间维度', '行为特征', '情感特征']
     """
-    return pd.DataFrame(list(LOYALTY_MEASURES),
-                        columns=["dimension_zh", "dimension", "indicators", "functions"]).set_index("dimension_zh")
+    return pd.DataFrame(
+        list(LOYALTY_MEASURES), columns=["dimension_zh", "dimension", "indicators", "functions"]
+    ).set_index("dimension_zh")
 
 
 def loyalty_drivers() -> pd.DataFrame:
@@ -277,15 +324,18 @@ def _check_transactions(transactions: pd.DataFrame, *, customer_col: str, date_c
     for col in (customer_col, date_col):
         require_no_missing(transactions, col, where=where)
     if not pd.api.types.is_datetime64_any_dtype(transactions[date_col]):
-        raise DataError(f"{where}: column {date_col!r} should be datetime, got {transactions[date_col].dtype}; "
-                        "convert it with pandas.to_datetime")
+        raise DataError(
+            f"{where}: column {date_col!r} should be datetime, got {transactions[date_col].dtype}; "
+            "convert it with pandas.to_datetime"
+        )
     days = transactions[[customer_col, date_col]].copy()
     days[date_col] = days[date_col].dt.normalize()
     return days.drop_duplicates().sort_values([customer_col, date_col], kind="stable")
 
 
-def repeat_purchase_rate(transactions: pd.DataFrame, *, customer_col: str = "customer_id",
-                         date_col: str = "date") -> float:
+def repeat_purchase_rate(
+    transactions: pd.DataFrame, *, customer_col: str = "customer_id", date_col: str = "date"
+) -> float:
     """Share of customers who bought on at least two different days.
 
     Parameters
@@ -325,14 +375,14 @@ def repeat_purchase_rate(transactions: pd.DataFrame, *, customer_col: str = "cus
     >>> round(repeat_purchase_rate(tx), 4)
     0.3333
     """
-    days = _check_transactions(transactions, customer_col=customer_col, date_col=date_col,
-                               where="repeat_purchase_rate")
+    days = _check_transactions(transactions, customer_col=customer_col, date_col=date_col, where="repeat_purchase_rate")
     counts = days.groupby(customer_col).size()
     return float((counts >= 2).mean())
 
 
-def interpurchase_times(transactions: pd.DataFrame, *, customer_col: str = "customer_id",
-                        date_col: str = "date") -> pd.DataFrame:
+def interpurchase_times(
+    transactions: pd.DataFrame, *, customer_col: str = "customer_id", date_col: str = "date"
+) -> pd.DataFrame:
     """Days between consecutive purchase days of each customer.
 
     Parameters
@@ -365,8 +415,7 @@ def interpurchase_times(transactions: pd.DataFrame, *, customer_col: str = "cust
     >>> interpurchase_times(tx)["interval_days"].tolist()
     [10, 50]
     """
-    days = _check_transactions(transactions, customer_col=customer_col, date_col=date_col,
-                               where="interpurchase_times")
+    days = _check_transactions(transactions, customer_col=customer_col, date_col=date_col, where="interpurchase_times")
     gap = days.groupby(customer_col)[date_col].diff().dt.days
     out = days.assign(interval_days=gap)
     out = out[out["interval_days"].notna()].copy()
@@ -374,8 +423,14 @@ def interpurchase_times(transactions: pd.DataFrame, *, customer_col: str = "cust
     return out.reset_index(drop=True)
 
 
-def repeat_rate_by_cohort(transactions: pd.DataFrame, *, horizon_days: int, customer_col: str = "customer_id",
-                          date_col: str = "date", freq: str = "M") -> pd.DataFrame:
+def repeat_rate_by_cohort(
+    transactions: pd.DataFrame,
+    *,
+    horizon_days: int,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    freq: str = "M",
+) -> pd.DataFrame:
     """Repeat-purchase rate of each acquisition cohort within a fixed window.
 
     Parameters
@@ -426,24 +481,29 @@ def repeat_rate_by_cohort(transactions: pd.DataFrame, *, horizon_days: int, cust
     last_date = days[date_col].max()
     late = first + pd.Timedelta(days=int(horizon_days)) > last_date
     if late.any():
-        raise DataError(f"{where}: horizon_days={horizon_days} reaches past the last date {last_date.date()} for "
-                        f"customers first buying from {first[late].min().date()}; shorten horizon_days or "
-                        "drop the late cohorts")
+        raise DataError(
+            f"{where}: horizon_days={horizon_days} reaches past the last date {last_date.date()} for "
+            f"customers first buying from {first[late].min().date()}; shorten horizon_days or "
+            "drop the late cohorts"
+        )
     gap = (second.reindex(first.index) - first).dt.days
     frame = pd.DataFrame({"cohort": first.dt.to_period(freq), "gap": gap})
     frame["repeat"] = frame["gap"] <= horizon_days
     grouped = frame.groupby("cohort")
-    out = pd.DataFrame({
-        "customers": grouped.size(),
-        "repeaters": grouped["repeat"].sum().astype("int64"),
-    })
+    out = pd.DataFrame(
+        {
+            "customers": grouped.size(),
+            "repeaters": grouped["repeat"].sum().astype("int64"),
+        }
+    )
     out["repeat_rate"] = out["repeaters"] / out["customers"]
     out["median_days_to_second"] = frame[frame["repeat"]].groupby("cohort")["gap"].median().reindex(out.index)
     return out
 
 
-def share_of_wallet(spend_with_us: float | Sequence[float] | pd.Series,
-                    total_category_spend: float | Sequence[float] | pd.Series) -> float | np.ndarray | pd.Series:
+def share_of_wallet(
+    spend_with_us: float | Sequence[float] | pd.Series, total_category_spend: float | Sequence[float] | pd.Series
+) -> float | np.ndarray | pd.Series:
     """Share of wallet (顾客份额): our part of the customer's spend in the category.
 
     Parameters
@@ -494,8 +554,10 @@ def share_of_wallet(spend_with_us: float | Sequence[float] | pd.Series,
     if (t1 <= 0).any():
         raise DataError(f"{where}: total_category_spend should be > 0 but is not in {first_rows(t1 <= 0, idx)}")
     if (s1 > t1).any():
-        raise DataError(f"{where}: spend_with_us exceeds total_category_spend in {first_rows(s1 > t1, idx)}; "
-                        "the total must include the spend with us")
+        raise DataError(
+            f"{where}: spend_with_us exceeds total_category_spend in {first_rows(s1 > t1, idx)}; "
+            "the total must include the spend with us"
+        )
     sow = s / t
     if isinstance(spend_with_us, pd.Series):
         return pd.Series(sow, index=spend_with_us.index, name="share_of_wallet")
@@ -504,8 +566,9 @@ def share_of_wallet(spend_with_us: float | Sequence[float] | pd.Series,
     return sow
 
 
-def relationship_duration(transactions: pd.DataFrame, *, as_of: str | pd.Timestamp,
-                          customer_col: str = "customer_id", date_col: str = "date") -> pd.DataFrame:
+def relationship_duration(
+    transactions: pd.DataFrame, *, as_of: str | pd.Timestamp, customer_col: str = "customer_id", date_col: str = "date"
+) -> pd.DataFrame:
     """Time dimension of loyalty: how long each customer has been with us.
 
     Parameters
@@ -547,8 +610,10 @@ def relationship_duration(transactions: pd.DataFrame, *, as_of: str | pd.Timesta
     days = _check_transactions(transactions, customer_col=customer_col, date_col=date_col, where=where)
     after = (days[date_col] > end).to_numpy()
     if after.any():
-        raise DataError(f"{where}: purchases after as_of={end.date()} in {first_rows(after, days.index)}; "
-                        "filter them out or use a later as_of")
+        raise DataError(
+            f"{where}: purchases after as_of={end.date()} in {first_rows(after, days.index)}; "
+            "filter them out or use a later as_of"
+        )
     g = days.groupby(customer_col)[date_col]
     out = pd.DataFrame({"first_purchase": g.min(), "last_purchase": g.max()})
     out["tenure_days"] = (end - out["first_purchase"]).dt.days
@@ -607,8 +672,16 @@ def brand_loyalty_measures(panel: pd.DataFrame, *, id_col: str = "member_id") ->
     """
     where = "brand_loyalty_measures"
     require_dataframe(panel, where=where)
-    needed = [id_col, *_BRAND_COLS, "others_999", "no_of_brands", "brand_runs", "no_of_trans",
-              "pur_vol_no_promo_pct", "avg_price"]
+    needed = [
+        id_col,
+        *_BRAND_COLS,
+        "others_999",
+        "no_of_brands",
+        "brand_runs",
+        "no_of_trans",
+        "pur_vol_no_promo_pct",
+        "avg_price",
+    ]
     require_columns(panel, needed, where=where)
     for col in needed[1:]:
         require_no_missing(panel, col, where=where)
@@ -616,18 +689,23 @@ def brand_loyalty_measures(panel: pd.DataFrame, *, id_col: str = "member_id") ->
         require_non_negative(panel, col, where=where)
     zero = (panel["no_of_trans"] == 0).to_numpy()
     if zero.any():
-        raise DataError(f"{where}: no_of_trans is 0 in {first_rows(zero, panel.index)}; drop households without purchases")
+        raise DataError(
+            f"{where}: no_of_trans is 0 in {first_rows(zero, panel.index)}; drop households without purchases"
+        )
     runs = panel["brand_runs"].to_numpy(dtype=float)
     trans = panel["no_of_trans"].to_numpy(dtype=float)
-    out = pd.DataFrame({
-        "max_brand_share": panel[list(_BRAND_COLS)].max(axis=1).to_numpy(),
-        "other_brands_share": panel["others_999"].to_numpy(dtype=float),
-        "no_of_brands": panel["no_of_brands"].to_numpy(),
-        "trans_per_run": trans / np.maximum(runs, 1),
-        "runs_per_trans": runs / trans,
-        "promo_share": 1 - panel["pur_vol_no_promo_pct"].to_numpy(dtype=float),
-        "avg_price": panel["avg_price"].to_numpy(dtype=float),
-    }, index=pd.Index(panel[id_col].to_numpy(), name=id_col))
+    out = pd.DataFrame(
+        {
+            "max_brand_share": panel[list(_BRAND_COLS)].max(axis=1).to_numpy(),
+            "other_brands_share": panel["others_999"].to_numpy(dtype=float),
+            "no_of_brands": panel["no_of_brands"].to_numpy(),
+            "trans_per_run": trans / np.maximum(runs, 1),
+            "runs_per_trans": runs / trans,
+            "promo_share": 1 - panel["pur_vol_no_promo_pct"].to_numpy(dtype=float),
+            "avg_price": panel["avg_price"].to_numpy(dtype=float),
+        },
+        index=pd.Index(panel[id_col].to_numpy(), name=id_col),
+    )
     return out
 
 
@@ -675,8 +753,15 @@ def classify_brand_loyal(measures: pd.DataFrame, *, share_threshold: float, max_
     return pd.Series(np.where(loyal, "loyal", "switcher"), index=measures.index, name="brand_loyalty")
 
 
-def compare_means(data: pd.DataFrame, *, group: pd.Series | str, columns: Sequence[str], first: str, second: str,
-                  confidence: float = 0.95) -> pd.DataFrame:
+def compare_means(
+    data: pd.DataFrame,
+    *,
+    group: pd.Series | str,
+    columns: Sequence[str],
+    first: str,
+    second: str,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
     """Difference of two groups' means with a Welch confidence interval, per column.
 
     Parameters
@@ -736,11 +821,18 @@ def compare_means(data: pd.DataFrame, *, group: pd.Series | str, columns: Sequen
                 raise DataError(f"{where}: group {name!r} has {len(x)} non-missing values of {col!r}; need at least 2")
         va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
         se = float(np.sqrt(va + vb))
-        nu = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+        nu = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
         half = float(stats.t.ppf(0.5 + confidence / 2, nu)) * se
         d = float(a.mean() - b.mean())
-        rows[col] = {"n_first": len(a), "n_second": len(b), "mean_first": float(a.mean()),
-                     "mean_second": float(b.mean()), "difference": d, "ci_low": d - half, "ci_high": d + half}
+        rows[col] = {
+            "n_first": len(a),
+            "n_second": len(b),
+            "mean_first": float(a.mean()),
+            "mean_second": float(b.mean()),
+            "difference": d,
+            "ci_low": d - half,
+            "ci_high": d + half,
+        }
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
@@ -766,9 +858,16 @@ class ClusterResult:
     profile: pd.DataFrame
 
 
-def kmeans_by_silhouette(data: pd.DataFrame, *, features: Sequence[str], k_values: Sequence[int],
-                         random_state: int, log_features: Sequence[str] = (),
-                         sample_size: int | None = None, n_threads: int | None = 1) -> ClusterResult:
+def kmeans_by_silhouette(
+    data: pd.DataFrame,
+    *,
+    features: Sequence[str],
+    k_values: Sequence[int],
+    random_state: int,
+    log_features: Sequence[str] = (),
+    sample_size: int | None = None,
+    n_threads: int | None = 1,
+) -> ClusterResult:
     """Standardise, run k-means for each k and keep the k with the best silhouette.
 
     Parameters
@@ -861,13 +960,21 @@ def kmeans_by_silhouette(data: pd.DataFrame, *, features: Sequence[str], k_value
     profile = data[features].groupby(labels).mean()
     profile["size"] = labels.value_counts().sort_index()
     profile["share"] = profile["size"] / len(data)
-    return ClusterResult(labels=labels, k=best, silhouette=pd.DataFrame({"k": ks, "silhouette": scores}),
-                         profile=profile)
+    return ClusterResult(
+        labels=labels, k=best, silhouette=pd.DataFrame({"k": ks, "silhouette": scores}), profile=profile
+    )
 
 
-def loyalty_probability(satisfaction: float | Sequence[float] | np.ndarray, *, competition: int,
-                        switching_cost: float, sunk_cost: float = 0.0, benefit: float = 0.0,
-                        alternative_mean: float = 4.0, alternative_sd: float = 1.0) -> np.ndarray | float:
+def loyalty_probability(
+    satisfaction: float | Sequence[float] | np.ndarray,
+    *,
+    competition: int,
+    switching_cost: float,
+    sunk_cost: float = 0.0,
+    benefit: float = 0.0,
+    alternative_mean: float = 4.0,
+    alternative_sd: float = 1.0,
+) -> np.ndarray | float:
     """Probability of staying for a given satisfaction, number of rivals and switching cost.
 
     Parameters
@@ -940,10 +1047,17 @@ def loyalty_probability(satisfaction: float | Sequence[float] | np.ndarray, *, c
     return float(p) if np.ndim(p) == 0 else p
 
 
-def simulate_satisfaction_loyalty(n: int, *, competition: int, switching_cost: float,
-                                  sunk_cost: float = 0.0, benefit: float = 0.0,
-                                  alternative_mean: float = 4.0, alternative_sd: float = 1.0,
-                                  random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
+def simulate_satisfaction_loyalty(
+    n: int,
+    *,
+    competition: int,
+    switching_cost: float,
+    sunk_cost: float = 0.0,
+    benefit: float = 0.0,
+    alternative_mean: float = 4.0,
+    alternative_sd: float = 1.0,
+    random_state: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
     """Simulate customers' satisfaction (1-5) and whether they stay, under competition.
 
     Parameters
@@ -1000,9 +1114,15 @@ def simulate_satisfaction_loyalty(n: int, *, competition: int, switching_cost: f
     where = "simulate_satisfaction_loyalty"
     if int(n) != n or n < 1:
         raise DataError(f"{where}: n={n!r} should be a positive integer")
-    loyalty_probability(1.0, competition=competition, switching_cost=switching_cost, sunk_cost=sunk_cost,
-                        benefit=benefit, alternative_mean=alternative_mean,
-                        alternative_sd=alternative_sd)  # validates
+    loyalty_probability(
+        1.0,
+        competition=competition,
+        switching_cost=switching_cost,
+        sunk_cost=sunk_cost,
+        benefit=benefit,
+        alternative_mean=alternative_mean,
+        alternative_sd=alternative_sd,
+    )  # validates
     rng = np.random.default_rng(random_state)
     sat = rng.integers(1, 6, size=int(n))
     m = int(competition)
@@ -1040,13 +1160,24 @@ def relationship_bonds() -> pd.DataFrame:
     rows = [
         (1, "financial", "财务层次（财务联系）", "price incentives, bonus miles, discounts for volume", "easy"),
         (2, "social", "社交层次（社会联系）", "personal recognition, tier service, member events", "harder"),
-        (3, "structural", "结构层次（结构联系）", "co-branded card, integrated booking, value-adding systems", "hardest"),
+        (
+            3,
+            "structural",
+            "结构层次（结构联系）",
+            "co-branded card, integrated booking, value-adding systems",
+            "hardest",
+        ),
     ]
     return pd.DataFrame(rows, columns=["level", "bond", "bond_zh", "example", "imitability"]).set_index("level")
 
 
-def suggest_bonds(profile: pd.DataFrame, *, flight_col: str = "flight_trans_12",
-                  card_col: str = "cc1_miles", bonus_col: str = "bonus_trans") -> pd.Series:
+def suggest_bonds(
+    profile: pd.DataFrame,
+    *,
+    flight_col: str = "flight_trans_12",
+    card_col: str = "cc1_miles",
+    bonus_col: str = "bonus_trans",
+) -> pd.Series:
     """Suggest a relationship bond for each frequent-flyer segment from its profile.
 
     Parameters

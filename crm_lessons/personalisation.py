@@ -64,8 +64,7 @@ __all__ = [
 # --------------------------------------------------------------------------- market baskets
 
 
-def to_baskets(data: pd.DataFrame, *, items: Sequence[str] | None = None,
-               drop_universal: bool = True) -> pd.DataFrame:
+def to_baskets(data: pd.DataFrame, *, items: Sequence[str] | None = None, drop_universal: bool = True) -> pd.DataFrame:
     """A 0/1 item table as booleans, one row per basket (or customer).
 
     Parameters
@@ -105,15 +104,19 @@ def to_baskets(data: pd.DataFrame, *, items: Sequence[str] | None = None,
         s = data[col]
         bad = ~s.isin([0, 1, True, False]).to_numpy() | s.isna().to_numpy()
         if bad.any():
-            raise DataError(f"{where}: item column {col!r} should hold 0/1 but has other values in "
-                            f"{first_rows(bad, data.index)}; code 'bought' as 1 and 'not bought' as 0")
+            raise DataError(
+                f"{where}: item column {col!r} should hold 0/1 but has other values in "
+                f"{first_rows(bad, data.index)}; code 'bought' as 1 and 'not bought' as 0"
+            )
         out[col] = s.astype(bool)
     baskets = pd.DataFrame(out, index=data.index)
     if drop_universal:
         baskets = baskets.loc[:, ~baskets.all()]
     if baskets.shape[1] < 2:
-        raise DataError(f"{where}: fewer than two usable item columns ({list(baskets.columns)}); "
-                        "pass items=[...] with at least two items that are not in every basket")
+        raise DataError(
+            f"{where}: fewer than two usable item columns ({list(baskets.columns)}); "
+            "pass items=[...] with at least two items that are not in every basket"
+        )
     return baskets
 
 
@@ -170,8 +173,7 @@ def rule_metrics(baskets: pd.DataFrame, antecedent: Sequence[str], consequent: S
     n = len(b)
     both = int((has_a & has_c).sum())
     confidence = both / int(has_a.sum())
-    return {"support": both / n, "confidence": confidence, "lift": confidence / (int(has_c.sum()) / n),
-            "count": both}
+    return {"support": both / n, "confidence": confidence, "lift": confidence / (int(has_c.sum()) / n), "count": both}
 
 
 def association_rules_table(
@@ -242,29 +244,41 @@ def association_rules_table(
     if not 0 <= min_confidence <= 1:
         raise DataError(f"{where}: min_confidence={min_confidence} should be in [0, 1]")
     b = to_baskets(baskets, items=list(baskets.columns), drop_universal=False)
-    columns = ["antecedent", "consequent", "n_antecedent", "support", "confidence", "lift",
-               "consequent_support", "leverage", "count"]
+    columns = [
+        "antecedent",
+        "consequent",
+        "n_antecedent",
+        "support",
+        "confidence",
+        "lift",
+        "consequent_support",
+        "leverage",
+        "count",
+    ]
     itemsets = apriori(b, min_support=min_support, use_colnames=True, max_len=max_len)
     if itemsets.empty or (itemsets["itemsets"].map(len) > 1).sum() == 0:
         return pd.DataFrame(columns=columns)
     rules = association_rules(itemsets, num_itemsets=len(b), metric="confidence", min_threshold=min_confidence)
     rules = rules[rules["lift"] >= min_lift]
-    out = pd.DataFrame({
-        "antecedent": rules["antecedents"].map(lambda s: " + ".join(sorted(s))),
-        "consequent": rules["consequents"].map(lambda s: " + ".join(sorted(s))),
-        "n_antecedent": rules["antecedents"].map(len).astype("int64"),
-        "support": rules["support"].astype(float),
-        "confidence": rules["confidence"].astype(float),
-        "lift": rules["lift"].astype(float),
-        "consequent_support": rules["consequent support"].astype(float),
-        "leverage": rules["leverage"].astype(float),
-        "count": np.rint(rules["support"].to_numpy() * len(b)).astype("int64"),
-    })
+    out = pd.DataFrame(
+        {
+            "antecedent": rules["antecedents"].map(lambda s: " + ".join(sorted(s))),
+            "consequent": rules["consequents"].map(lambda s: " + ".join(sorted(s))),
+            "n_antecedent": rules["antecedents"].map(len).astype("int64"),
+            "support": rules["support"].astype(float),
+            "confidence": rules["confidence"].astype(float),
+            "lift": rules["lift"].astype(float),
+            "consequent_support": rules["consequent support"].astype(float),
+            "leverage": rules["leverage"].astype(float),
+            "count": np.rint(rules["support"].to_numpy() * len(b)).astype("int64"),
+        }
+    )
     # mlxtend walks frozensets, whose order changes with the string-hash seed of the process, so a
     # rule's lift and its reverse's can differ in the last bit: sort on rounded values for a stable order
     key = out.assign(_lift=out["lift"].round(10), _conf=out["confidence"].round(10))
-    key = key.sort_values(["_lift", "_conf", "antecedent", "consequent"],
-                          ascending=[False, False, True, True], kind="stable")
+    key = key.sort_values(
+        ["_lift", "_conf", "antecedent", "consequent"], ascending=[False, False, True, True], kind="stable"
+    )
     return out.loc[key.index].reset_index(drop=True)
 
 
@@ -291,8 +305,9 @@ class HeldOutBaskets:
     hidden: pd.DataFrame
 
 
-def hold_out_baskets(baskets: pd.DataFrame, *, test_size: float = 0.3, n_hidden: int = 1,
-                     random_state: int) -> HeldOutBaskets:
+def hold_out_baskets(
+    baskets: pd.DataFrame, *, test_size: float = 0.3, n_hidden: int = 1, random_state: int
+) -> HeldOutBaskets:
     """Split customers into training and held-out ones, and hide purchases of the held-out ones.
 
     Parameters
@@ -329,8 +344,7 @@ def hold_out_baskets(baskets: pd.DataFrame, *, test_size: float = 0.3, n_hidden:
     rng = np.random.default_rng(random_state)
     n_test = int(round(test_size * len(b)))
     if not 0 < n_test < len(b):
-        raise DataError(f"{where}: test_size={test_size} leaves no training or no held-out customer "
-                        f"among {len(b)}")
+        raise DataError(f"{where}: test_size={test_size} leaves no training or no held-out customer among {len(b)}")
     test_pos = np.sort(rng.choice(len(b), size=n_test, replace=False))
     is_test = np.zeros(len(b), dtype=bool)
     is_test[test_pos] = True
@@ -470,8 +484,14 @@ def evaluate_top_k(scores: pd.DataFrame, hidden: pd.DataFrame, *, k: int) -> dic
     }
 
 
-def compare_recommenders(baskets: pd.DataFrame, *, ks: Sequence[int] = (1, 2, 3), test_size: float = 0.3,
-                         n_hidden: int = 1, random_state: int) -> pd.DataFrame:
+def compare_recommenders(
+    baskets: pd.DataFrame,
+    *,
+    ks: Sequence[int] = (1, 2, 3),
+    test_size: float = 0.3,
+    n_hidden: int = 1,
+    random_state: int,
+) -> pd.DataFrame:
     """Item-based recommender against the popularity baseline on held-out purchases.
 
     Returns
@@ -492,8 +512,7 @@ def compare_recommenders(baskets: pd.DataFrame, *, ks: Sequence[int] = (1, 2, 3)
         "item_based": item_based_scores(split.visible, item_similarity(split.train)),
         "popularity": popularity_scores(split.train, split.visible),
     }
-    rows = [{"method": name, "k": k, **evaluate_top_k(s, split.hidden, k=k)}
-            for name, s in methods.items() for k in ks]
+    rows = [{"method": name, "k": k, **evaluate_top_k(s, split.hidden, k=k)} for name, s in methods.items() for k in ks]
     return pd.DataFrame(rows).set_index(["method", "k"])
 
 
@@ -556,25 +575,41 @@ def simulate_uplift(n: int = 20_000, *, treat_share: float = 0.5, random_state: 
     t = (rng.random(n) < treat_share).astype("int64")
     y = (rng.random(n) < np.where(t == 1, p1, p0)).astype("int64")
     uplift = p1 - p0
-    segment = np.select([uplift > 0.05, uplift < -0.05, p0 >= 0.5],
-                        ["persuadable", "sleeping_dog", "sure_thing"], "lost_cause")
-    return pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1], "x3": x[:, 2], "x4": x[:, 3], "treatment": t,
-                         "p_control": p0, "p_treated": p1, "true_uplift": uplift, "purchase": y,
-                         "segment": segment})
+    segment = np.select(
+        [uplift > 0.05, uplift < -0.05, p0 >= 0.5], ["persuadable", "sleeping_dog", "sure_thing"], "lost_cause"
+    )
+    return pd.DataFrame(
+        {
+            "x1": x[:, 0],
+            "x2": x[:, 1],
+            "x3": x[:, 2],
+            "x4": x[:, 3],
+            "treatment": t,
+            "p_control": p0,
+            "p_treated": p1,
+            "true_uplift": uplift,
+            "purchase": y,
+            "segment": segment,
+        }
+    )
 
 
 def _check_experiment(y, treatment, *, where: str, n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     yv = np.asarray(y, dtype=float)
     tv = np.asarray(treatment, dtype=float)
     if yv.ndim != 1 or tv.shape != yv.shape or (n is not None and len(yv) != n):
-        raise DataError(f"{where}: outcome ({yv.shape}), treatment ({tv.shape}) and features/scores "
-                        f"({n} rows) should have the same length")
+        raise DataError(
+            f"{where}: outcome ({yv.shape}), treatment ({tv.shape}) and features/scores "
+            f"({n} rows) should have the same length"
+        )
     for name, v in (("outcome", yv), ("treatment", tv)):
         if not np.isin(v, [0, 1]).all():
             raise DataError(f"{where}: {name} should hold 0/1 only")
     if tv.min() == tv.max():
-        raise DataError(f"{where}: every customer is in one arm (treatment all {int(tv[0])}); "
-                        "uplift needs both a treated and a control group")
+        raise DataError(
+            f"{where}: every customer is in one arm (treatment all {int(tv[0])}); "
+            "uplift needs both a treated and a control group"
+        )
     return yv.astype("int64"), tv.astype("int64")
 
 
@@ -635,8 +670,10 @@ class TwoModelUplift(_Uplift):
         for arm in (0, 1):
             rows = tv == arm
             if yv[rows].min() == yv[rows].max():
-                raise DataError(f"TwoModelUplift.fit: every customer in arm {arm} has the same outcome; "
-                                "a response model cannot be fitted there")
+                raise DataError(
+                    f"TwoModelUplift.fit: every customer in arm {arm} has the same outcome; "
+                    "a response model cannot be fitted there"
+                )
             self.models_[arm] = self._new().fit(X[rows], yv[rows])
         return self
 
@@ -752,11 +789,19 @@ def qini_curve(y, treatment, scores) -> pd.DataFrame:
         rate_t = np.where(n_t > 0, y_t / np.maximum(n_t, 1), 0.0)
         rate_c = np.where(n_c > 0, y_c / np.maximum(n_c, 1), 0.0)
     uplift = np.where((n_t > 0) & (n_c > 0), (rate_t - rate_c) * k, 0.0)
-    return pd.DataFrame({
-        "k": k, "share": k / len(ys), "n_treated": n_t, "n_control": n_c,
-        "buyers_treated": y_t, "buyers_control": y_c,
-        "qini": qini, "uplift_curve": uplift, "random": k / len(ys) * qini[-1],
-    })
+    return pd.DataFrame(
+        {
+            "k": k,
+            "share": k / len(ys),
+            "n_treated": n_t,
+            "n_control": n_c,
+            "buyers_treated": y_t,
+            "buyers_control": y_c,
+            "qini": qini,
+            "uplift_curve": uplift,
+            "random": k / len(ys) * qini[-1],
+        }
+    )
 
 
 def qini_coefficient(y, treatment, scores) -> float:
@@ -799,8 +844,9 @@ def uplift_by_group(y, treatment, scores, *, n_bins: int = 10) -> pd.DataFrame:
         nt, nc = int(tg.sum()), int((1 - tg).sum())
         rt = yg[tg == 1].mean() if nt else np.nan
         rc = yg[tg == 0].mean() if nc else np.nan
-        rows.append({"bin": i, "n_treated": nt, "n_control": nc, "rate_treated": rt, "rate_control": rc,
-                     "uplift": rt - rc})
+        rows.append(
+            {"bin": i, "n_treated": nt, "n_control": nc, "rate_treated": rt, "rate_control": rc, "uplift": rt - rc}
+        )
     return pd.DataFrame(rows)
 
 

@@ -165,10 +165,13 @@ class CustomerTables:
             inputs = lifecycle_inputs(self._pre["rfm"], self._pre["lifecycle_values"])
         if (made.window_days, made.measure) != (rules.window_days, rules.measure):
             if len(self._data.transactions):
-                return _plain_index(lifecycle.lifecycle_stage(self._data.transactions, as_of=self._data.as_of,
-                                                              rules=rules))
-            raise DataError(f"{_WHERE}: the lifecycle windows were computed for window_days={made.window_days}, "
-                            f"measure={made.measure!r}; these rules need others")
+                return _plain_index(
+                    lifecycle.lifecycle_stage(self._data.transactions, as_of=self._data.as_of, rules=rules)
+                )
+            raise DataError(
+                f"{_WHERE}: the lifecycle windows were computed for window_days={made.window_days}, "
+                f"measure={made.measure!r}; these rules need others"
+            )
         return _plain_index(lifecycle._stages(inputs.copy(deep=False), rules, None, "lifecycle_stage"))
 
 
@@ -246,9 +249,11 @@ def choose_engine(data: str | os.PathLike[str] | None, engine: str | None = None
         return "pandas"
     if _is_parquet_source(data):
         if not duckdb_installed():
-            raise DataError(f"{_WHERE}: {data}: Parquet input is read with DuckDB; install it with "
-                            'pip install "crm-lessons[duckdb]"',
-                            zh=f"{_WHERE}：{data}：Parquet 文件需要用 DuckDB 读取；请用 pip install \"crm-lessons[duckdb]\" 安装")
+            raise DataError(
+                f"{_WHERE}: {data}: Parquet input is read with DuckDB; install it with "
+                'pip install "crm-lessons[duckdb]"',
+                zh=f'{_WHERE}：{data}：Parquet 文件需要用 DuckDB 读取；请用 pip install "crm-lessons[duckdb]" 安装',
+            )
         return "duckdb"
     path = Path(data)
     if path.is_file() and not fits_in_memory(path.stat().st_size) and duckdb_installed():
@@ -256,51 +261,87 @@ def choose_engine(data: str | os.PathLike[str] | None, engine: str | None = None
     return "pandas"
 
 
-def _prepare_on_engine(data: Any, *, engine: str, customer_col: str | None, date_col: str | None,
-                       amount_col: str | None, status_col: str | None, closed_orders: str, as_of: Any,
-                       currency: str | None, horizon: int, connection: Any = None, master: str | None = None,
-                       memory_limit: str | None = None) -> ReportData:
+def _prepare_on_engine(
+    data: Any,
+    *,
+    engine: str,
+    customer_col: str | None,
+    date_col: str | None,
+    amount_col: str | None,
+    status_col: str | None,
+    closed_orders: str,
+    as_of: Any,
+    currency: str | None,
+    horizon: int,
+    connection: Any = None,
+    master: str | None = None,
+    memory_limit: str | None = None,
+) -> ReportData:
     """:func:`prepare_data` on DuckDB or Spark: the same checks, and the per-customer tables computed there."""
     from crm_lessons import engines
     from crm_lessons.lifecycle import LifecycleRules
 
-    table, rep = engines.read_source(data, engine=engine, connection=connection, customer_col=customer_col,
-                                     date_col=date_col, amount_col=amount_col, status_col=status_col,
-                                     closed_orders=closed_orders, master=master, memory_limit=memory_limit)
+    table, rep = engines.read_source(
+        data,
+        engine=engine,
+        connection=connection,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        status_col=status_col,
+        closed_orders=closed_orders,
+        master=master,
+        memory_limit=memory_limit,
+    )
     source = rep.source if not isinstance(data, (str, os.PathLike)) else (Path(data).name or str(data))
     cli = _INTERFACE.get() == "cli"
     where = source if cli else f"{_WHERE}: {source}"
     try:
         ts = to_timestamp(rep.date_max if as_of is None else as_of, name="as_of", where=_WHERE).normalize()
     except DataError as exc:
-        raise DataError(f"{where}: {option('as_of', as_of)} is not a date; use the form YYYY-MM-DD",
-                        zh=f"{where}：截止日期 {as_of!r} 不是日期；请写成 YYYY-MM-DD") from exc
+        raise DataError(
+            f"{where}: {option('as_of', as_of)} is not a date; use the form YYYY-MM-DD",
+            zh=f"{where}：截止日期 {as_of!r} 不是日期；请写成 YYYY-MM-DD",
+        ) from exc
     import ibis
 
     end = ibis.date(ts.year, ts.month, ts.day)
     positive = table.amount > 0
     in_window = positive & (table.date <= end)
-    counts = engines.tables._execute(table.aggregate(
-        rows=table.count(), positive=positive.cast("int64").sum(), in_window=in_window.cast("int64").sum(),
-        customers=table.customer_id.nunique(where=in_window))).iloc[0].fillna(0).astype("int64")
+    counts = (
+        engines.tables._execute(
+            table.aggregate(
+                rows=table.count(),
+                positive=positive.cast("int64").sum(),
+                in_window=in_window.cast("int64").sum(),
+                customers=table.customer_id.nunique(where=in_window),
+            )
+        )
+        .iloc[0]
+        .fillna(0)
+        .astype("int64")
+    )
     if not counts["positive"]:
         raise DataError(
             f"{where}: no purchases: all {counts['rows']} rows have an amount <= 0 (returns, refunds or zero); "
             f"check the amount column {rep.column_map['amount']!r} or {pass_option('amount_col')}",
             zh=f"{where}：没有购买记录：全部 {counts['rows']} 行的金额都 <= 0（退货、退款或零）；"
-               f"请检查金额列 {rep.column_map['amount']!r}，或用 {option('amount_col')} 指定")
+            f"请检查金额列 {rep.column_map['amount']!r}，或用 {option('amount_col')} 指定",
+        )
     if not counts["in_window"]:
         raise DataError(
             f"{where}: {option('as_of', str(ts.date()))} is before the first purchase ({rep.date_min}); "
             f"give a date between {rep.date_min} and {rep.date_max}",
-            zh=f"{where}：截止日期 {ts.date()} 早于第一笔购买（{rep.date_min}）；请给出 {rep.date_min} 至 {rep.date_max} 之间的日期")
+            zh=f"{where}：截止日期 {ts.date()} 早于第一笔购买（{rep.date_min}）；请给出 {rep.date_min} 至 {rep.date_max} 之间的日期",
+        )
     if counts["customers"] < MIN_CUSTOMERS:
         raise DataError(
             f"{where}: the report needs at least {MIN_CUSTOMERS} customers with purchases up to as_of={ts.date()} "
             f"(RFM scores are quintiles), got {counts['customers']}; check the customer column "
             f"{rep.column_map['customer_id']!r}",
             zh=f"{where}：报告至少需要 {MIN_CUSTOMERS} 位在截止日期 {ts.date()} 前有购买的客户（RFM 按五分位打分），"
-               f"而这里只有 {counts['customers']} 位；请检查客户列 {rep.column_map['customer_id']!r}")
+            f"而这里只有 {counts['customers']} 位；请检查客户列 {rep.column_map['customer_id']!r}",
+        )
     quality = rep.to_dict()
     quality["excluded_nonpositive"] = int(counts["rows"] - counts["positive"])
     quality["excluded_after_as_of"] = int(counts["positive"] - counts["in_window"])
@@ -318,8 +359,13 @@ def _prepare_on_engine(data: Any, *, engine: str, customer_col: str | None, date
         pre["summary"] = engines.customer_summary(purchases, calibration_end=as_of_text)
     except DataError as exc:  # shown in the report's CLV section, as clv_table's errors are
         pre["summary"] = exc
-    empty = pd.DataFrame({"customer_id": pd.Series(dtype="str"), "date": pd.Series(dtype="datetime64[ns]"),
-                          "amount": pd.Series(dtype="float64")})
+    empty = pd.DataFrame(
+        {
+            "customer_id": pd.Series(dtype="str"),
+            "date": pd.Series(dtype="datetime64[ns]"),
+            "amount": pd.Series(dtype="float64"),
+        }
+    )
     return ReportData(empty, quality, as_of_text, source, (currency or "CNY").upper(), tables=pre)
 
 
@@ -347,8 +393,9 @@ def template_path() -> Path:
     for path in (source, shipped):
         if path.is_file():
             return path
-    raise FileNotFoundError(f"{_WHERE}: the report template is missing (looked for {source} and {shipped}); "
-                            "reinstall crm-lessons")
+    raise FileNotFoundError(
+        f"{_WHERE}: the report template is missing (looked for {source} and {shipped}); reinstall crm-lessons"
+    )
 
 
 def prepare_data(
@@ -427,15 +474,31 @@ def prepare_data(
         from crm_lessons.engines import check_engine
 
         check_engine(engine, where=_WHERE)
-        return _prepare_on_engine(data, engine=engine, customer_col=customer_col, date_col=date_col,
-                                  amount_col=amount_col, status_col=status_col, closed_orders=closed_orders,
-                                  as_of=as_of, currency=currency, horizon=horizon, connection=connection,
-                                  master=spark_master, memory_limit=memory_limit)
+        return _prepare_on_engine(
+            data,
+            engine=engine,
+            customer_col=customer_col,
+            date_col=date_col,
+            amount_col=amount_col,
+            status_col=status_col,
+            closed_orders=closed_orders,
+            as_of=as_of,
+            currency=currency,
+            horizon=horizon,
+            connection=connection,
+            master=spark_master,
+            memory_limit=memory_limit,
+        )
     if data is not None and _is_parquet_source(data):  # pandas asked for Parquet: pyarrow reads it
         frame = pd.read_parquet(data)
-        tx, rep = read_transactions_with_report(frame, customer_col=customer_col, date_col=date_col,
-                                                amount_col=amount_col, status_col=status_col,
-                                                closed_orders=closed_orders)
+        tx, rep = read_transactions_with_report(
+            frame,
+            customer_col=customer_col,
+            date_col=date_col,
+            amount_col=amount_col,
+            status_col=status_col,
+            closed_orders=closed_orders,
+        )
         rep.source, rep.file_format = str(data), "parquet"
         data_frame: pd.DataFrame | None = tx
     else:
@@ -451,24 +514,32 @@ def prepare_data(
         source, default_as_of, default_currency = rep.source, CDNOW_AS_OF, "USD"
     if data_frame is None and data is not None:
         path = Path(data)
-        tx, rep = read_transactions_with_report(path, customer_col=customer_col, date_col=date_col,
-                                                amount_col=amount_col, status_col=status_col,
-                                                sheet_name=sheet_name, closed_orders=closed_orders)
+        tx, rep = read_transactions_with_report(
+            path,
+            customer_col=customer_col,
+            date_col=date_col,
+            amount_col=amount_col,
+            status_col=status_col,
+            sheet_name=sheet_name,
+            closed_orders=closed_orders,
+        )
         source, default_as_of, default_currency = path.name, rep.date_max, "CNY"
     cli = _INTERFACE.get() == "cli"
     where = source if cli else f"{_WHERE}: {source}"
     try:
         ts = to_timestamp(default_as_of if as_of is None else as_of, name="as_of", where=_WHERE).normalize()
     except DataError as exc:
-        raise DataError(f"{where}: {option('as_of', as_of)} is not a date; use the form YYYY-MM-DD",
-                        zh=f"{where}：截止日期 {as_of!r} 不是日期；请写成 YYYY-MM-DD") from exc
+        raise DataError(
+            f"{where}: {option('as_of', as_of)} is not a date; use the form YYYY-MM-DD",
+            zh=f"{where}：截止日期 {as_of!r} 不是日期；请写成 YYYY-MM-DD",
+        ) from exc
     positive = (tx["amount"] > 0).to_numpy()
     if not positive.any():
         raise DataError(
             f"{where}: no purchases: all {len(tx)} rows have an amount <= 0 (returns, refunds or zero); "
             f"check the amount column {rep.column_map['amount']!r} or {pass_option('amount_col')}",
             zh=f"{where}：没有购买记录：全部 {len(tx)} 行的金额都 <= 0（退货、退款或零）；"
-               f"请检查金额列 {rep.column_map['amount']!r}，或用 {option('amount_col')} 指定",
+            f"请检查金额列 {rep.column_map['amount']!r}，或用 {option('amount_col')} 指定",
         )
     in_window = positive & (tx["date"] <= ts).to_numpy()
     if not in_window.any():
@@ -483,7 +554,7 @@ def prepare_data(
             f"{where}: the report needs at least {MIN_CUSTOMERS} customers with purchases up to as_of={ts.date()} "
             f"(RFM scores are quintiles), got {n_customers}; check the customer column {rep.column_map['customer_id']!r}",
             zh=f"{where}：报告至少需要 {MIN_CUSTOMERS} 位在截止日期 {ts.date()} 前有购买的客户（RFM 按五分位打分），"
-               f"而这里只有 {n_customers} 位；请检查客户列 {rep.column_map['customer_id']!r}",
+            f"而这里只有 {n_customers} 位；请检查客户列 {rep.column_map['customer_id']!r}",
         )
     quality = rep.to_dict()
     quality["excluded_nonpositive"] = int((~positive).sum())
@@ -528,6 +599,7 @@ def load_prepared(path: str | os.PathLike[str]) -> ReportData:
 
 
 # ---------------------------------------------------------------- formats
+
 
 def format_money(value: float, *, currency: str = "CNY", lang: str = "zh", decimals: int = 2) -> str:
     """A money amount in the report's language.
@@ -631,16 +703,25 @@ def html_table(frame: pd.DataFrame, *, index: bool = False) -> str:
 
 _SEGMENT_ACTIONS = {
     # segment: (action_zh, action_en); after Hughes (2012) ch. 11 and the course's strategies
-    "champions": ("VIP 特权与专属服务，新品优先体验，邀请推荐", "VIP privileges and personal service, early access, referral invitations"),
+    "champions": (
+        "VIP 特权与专属服务，新品优先体验，邀请推荐",
+        "VIP privileges and personal service, early access, referral invitations",
+    ),
     "loyal": ("会员升级、积分回馈，向上销售", "loyalty-tier upgrades, points rewards, up-selling"),
     "potential_loyalist": ("交叉销售、组合优惠，培养购买习惯", "cross-selling and bundles to build the habit"),
-    "new": ("欢迎礼包，首单后跟进，引导第二次购买", "welcome offer, post-purchase follow-up, nudge to a second purchase"),
+    "new": (
+        "欢迎礼包，首单后跟进，引导第二次购买",
+        "welcome offer, post-purchase follow-up, nudge to a second purchase",
+    ),
     "promising": ("限时优惠，提高购买频率", "time-limited offers to raise purchase frequency"),
     "need_attention": ("个性化推荐与回访，了解需求变化", "personalised recommendations and check-in calls"),
     "about_to_sleep": ("唤醒提醒与小额优惠", "reactivation reminders with a small incentive"),
     "at_risk": ("流失预警，满意度回访，定向挽留优惠", "churn alert, satisfaction call, targeted retention offer"),
     "cannot_lose": ("高层或专人联系，优先赢回", "personal contact by a senior manager, win them back first"),
-    "hibernating": ("低成本唤醒（邮件/短信），评估是否值得投入", "low-cost reactivation (e-mail/SMS); judge whether worth the effort"),
+    "hibernating": (
+        "低成本唤醒（邮件/短信），评估是否值得投入",
+        "low-cost reactivation (e-mail/SMS); judge whether worth the effort",
+    ),
     "lost": ("低成本赢回或放弃，调研流失原因", "cheap win-back or let go; exit survey"),
 }
 
@@ -706,11 +787,13 @@ def segment_summary(rfm: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
         segment = segment.astype(str).to_numpy()
     key = pd.Categorical(segment, categories=list(actions.index))
     g = rfm.reset_index(drop=True).groupby(key, observed=True)
-    out = pd.DataFrame({
-        "customers": g.size(),
-        "revenue": g["total_spend"].sum(),
-        "mean_days_since_last": g["days_since_last"].mean(),
-    })
+    out = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "revenue": g["total_spend"].sum(),
+            "mean_days_since_last": g["days_since_last"].mean(),
+        }
+    )
     out.index = pd.Index(out.index.astype(str), name="segment")
     out.insert(1, "customer_share", out["customers"] / out["customers"].sum())
     out.insert(3, "revenue_share", out["revenue"] / out["revenue"].sum())
@@ -814,23 +897,29 @@ def clv_failure_reason(exc: BaseException, lang: str = "zh") -> str:
     text = str(exc)
     zh = lang == "zh"
     if "edge of the parameter space" in text or "do not identify" in text:
-        return ("这份数据中的重复购买规律，不足以让模型分辨有多少客户已经不再购买（估计值跑到了模型允许范围的边缘），"
-                "所以无法可靠地估计每位客户的未来价值。常见原因：观察期太短、回头客太少，或几乎所有客户的购买节奏相同。"
-                if zh else
-                "The repeat purchases in this file do not show how many customers have stopped buying (the estimate "
-                "ran to the edge of what the model allows), so each customer's future value cannot be estimated "
-                "reliably. Common causes: a short period, few repeat customers, or nearly identical buying patterns.")
+        return (
+            "这份数据中的重复购买规律，不足以让模型分辨有多少客户已经不再购买（估计值跑到了模型允许范围的边缘），"
+            "所以无法可靠地估计每位客户的未来价值。常见原因：观察期太短、回头客太少，或几乎所有客户的购买节奏相同。"
+            if zh
+            else "The repeat purchases in this file do not show how many customers have stopped buying (the estimate "
+            "ran to the edge of what the model allows), so each customer's future value cannot be estimated "
+            "reliably. Common causes: a short period, few repeat customers, or nearly identical buying patterns."
+        )
     if "no customer has a repeat purchase" in text or "repeat" in text:
-        return ("这份数据中几乎没有客户重复购买，模型无法从中学到客户多久买一次、何时流失。"
-                if zh else
-                "Almost no customer in this file bought twice, so the model cannot learn how often customers buy "
-                "or when they leave.")
+        return (
+            "这份数据中几乎没有客户重复购买，模型无法从中学到客户多久买一次、何时流失。"
+            if zh
+            else "Almost no customer in this file bought twice, so the model cannot learn how often customers buy "
+            "or when they leave."
+        )
     if "converge" in text or "could not be evaluated" in text:
-        return ("模型的估计没有收敛：这份数据的购买规律与模型的假设相差太大。"
-                if zh else
-                "The model's estimate did not settle: the buying pattern in this file is too far from what the "
-                "model assumes.")
-    return ("数据不足以估计客户终身价值模型。" if zh else "The data are not enough to estimate the lifetime-value model.")
+        return (
+            "模型的估计没有收敛：这份数据的购买规律与模型的假设相差太大。"
+            if zh
+            else "The model's estimate did not settle: the buying pattern in this file is too far from what the "
+            "model assumes."
+        )
+    return "数据不足以估计客户终身价值模型。" if zh else "The data are not enough to estimate the lifetime-value model."
 
 
 def naive_clv(transactions: pd.DataFrame, *, as_of: Any, horizon: int = 12) -> pd.Series:
@@ -891,21 +980,34 @@ def reading_notes(quality: dict[str, Any], lang: str = "zh") -> list[str]:
     closed = int(quality.get("closed_orders") or 0)
     kept = (quality.get("policy") or {}).get("closed_orders") == "keep"
     if closed:
-        notes.append((f"{closed:,} 笔订单状态为已关闭、已退款、已取消或未付款，" + ("按要求仍计入分析。" if kept else "不是收入，未纳入分析。"))
-                     if zh else
-                     f"{closed:,} orders closed, refunded, cancelled or unpaid were "
-                     + ("kept, as asked." if kept else "left out: they are not revenue."))
+        notes.append(
+            (
+                f"{closed:,} 笔订单状态为已关闭、已退款、已取消或未付款，"
+                + ("按要求仍计入分析。" if kept else "不是收入，未纳入分析。")
+            )
+            if zh
+            else f"{closed:,} orders closed, refunded, cancelled or unpaid were "
+            + ("kept, as asked." if kept else "left out: they are not revenue.")
+        )
     if quality.get("excluded_nonpositive"):
         n = int(quality["excluded_nonpositive"])
-        notes.append(f"{n:,} 行金额为 0 或负数（退货、退款），未纳入分析。" if zh else
-                     f"{n:,} rows with an amount of 0 or less (returns, refunds) were left out of the analysis.")
+        notes.append(
+            f"{n:,} 行金额为 0 或负数（退货、退款），未纳入分析。"
+            if zh
+            else f"{n:,} rows with an amount of 0 or less (returns, refunds) were left out of the analysis."
+        )
     if quality.get("excluded_after_as_of"):
         n = int(quality["excluded_after_as_of"])
-        notes.append(f"{n:,} 行日期晚于截止日期，未纳入分析。" if zh else f"{n:,} rows dated after the as-of date were left out.")
+        notes.append(
+            f"{n:,} 行日期晚于截止日期，未纳入分析。" if zh else f"{n:,} rows dated after the as-of date were left out."
+        )
     if quality.get("duplicates"):
         n = int(quality["duplicates"])
-        notes.append(f"{n:,} 行与前面某行完全相同，已保留（同一天多次购买很常见）；若是重复导出，请先去重。" if zh else
-                     f"{n:,} rows repeat an earlier row exactly; they are kept, as several purchases on one day are common.")
+        notes.append(
+            f"{n:,} 行与前面某行完全相同，已保留（同一天多次购买很常见）；若是重复导出，请先去重。"
+            if zh
+            else f"{n:,} rows repeat an earlier row exactly; they are kept, as several purchases on one day are common."
+        )
     if quality.get("blank_rows"):
         n = int(quality["blank_rows"])
         notes.append(f"跳过 {n:,} 个空行。" if zh else f"{n:,} blank rows were skipped.")
@@ -941,6 +1043,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 # ---------------------------------------------------------------- running
+
 
 def render_report(
     data: str | os.PathLike[str] | None = None,
@@ -1029,32 +1132,58 @@ def render_report(
     if lang not in TEXT:
         raise DataError(f"{pre}lang={lang!r} should be one of {sorted(TEXT)}")
     if int(horizon) != horizon or horizon < 1:
-        raise DataError(f"{pre}horizon={horizon} should be a whole number of months >= 1",
-                        zh=f"{pre_zh}预测期 {horizon} 应是不小于 1 的整月数")
+        raise DataError(
+            f"{pre}horizon={horizon} should be a whole number of months >= 1",
+            zh=f"{pre_zh}预测期 {horizon} 应是不小于 1 的整月数",
+        )
     if not 0 <= discount_rate < 1:  # also refuses inf and nan
-        raise DataError(f"{pre}discount_rate={discount_rate} should be a monthly rate from 0 to below 1 "
-                        "(e.g. 0.01)", zh=f"{pre_zh}月折现率 {discount_rate} 应在 0 到 1 之间（如 0.01）")
+        raise DataError(
+            f"{pre}discount_rate={discount_rate} should be a monthly rate from 0 to below 1 (e.g. 0.01)",
+            zh=f"{pre_zh}月折现率 {discount_rate} 应在 0 到 1 之间（如 0.01）",
+        )
     out = Path(out)
     is_path = isinstance(data, (str, os.PathLike))
-    if is_path and (out.resolve() == Path(data).resolve()
-                             or (out.exists() and Path(data).exists() and os.path.samefile(out, data))):
-        raise DataError(f"{pre}--out {str(out)!r} is the data file; choose another output name",
-                        zh=f"{pre_zh}--out {str(out)!r} 就是数据文件；请换一个输出文件名")
+    if is_path and (
+        out.resolve() == Path(data).resolve() or (out.exists() and Path(data).exists() and os.path.samefile(out, data))
+    ):
+        raise DataError(
+            f"{pre}--out {str(out)!r} is the data file; choose another output name",
+            zh=f"{pre_zh}--out {str(out)!r} 就是数据文件；请换一个输出文件名",
+        )
     if out.is_dir():
-        raise DataError(f"{pre}--out {str(out)!r} is a folder; give a file name such as report.html",
-                        zh=f"{pre_zh}--out {str(out)!r} 是一个文件夹；请给出文件名，如 report.html")
+        raise DataError(
+            f"{pre}--out {str(out)!r} is a folder; give a file name such as report.html",
+            zh=f"{pre_zh}--out {str(out)!r} 是一个文件夹；请给出文件名，如 report.html",
+        )
     zh = lang == "zh"
     say("[1/4] 读取数据 ..." if zh else "[1/4] reading data ...")
-    prepared = prepare_data(data, customer_col=customer_col, date_col=date_col, amount_col=amount_col,
-                            as_of=as_of, currency=currency, status_col=status_col, sheet_name=sheet_name,
-                            closed_orders=closed_orders, engine=engine, horizon=int(horizon),
-                            spark_master=spark_master, memory_limit=memory_limit)
+    prepared = prepare_data(
+        data,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        as_of=as_of,
+        currency=currency,
+        status_col=status_col,
+        sheet_name=sheet_name,
+        closed_orders=closed_orders,
+        engine=engine,
+        horizon=int(horizon),
+        spark_master=spark_master,
+        memory_limit=memory_limit,
+    )
     q = prepared.quality
-    say(f"      {q['rows_read']:,} 行，{q['customers']:,} 位客户，{q['date_min']} 至 {q['date_max']}" if zh else
-        f"      {q['rows_read']:,} rows, {q['customers']:,} customers, {q['date_min']} to {q['date_max']}")
+    say(
+        f"      {q['rows_read']:,} 行，{q['customers']:,} 位客户，{q['date_min']} 至 {q['date_max']}"
+        if zh
+        else f"      {q['rows_read']:,} rows, {q['customers']:,} customers, {q['date_min']} to {q['date_max']}"
+    )
     if prepared.tables is not None:
-        say(f"      引擎 {q['engine']}：每位客户的汇总表已在引擎上算好" if zh else
-            f"      engine {q['engine']}: the per-customer tables were computed on the engine")
+        say(
+            f"      引擎 {q['engine']}：每位客户的汇总表已在引擎上算好"
+            if zh
+            else f"      engine {q['engine']}: the per-customer tables were computed on the engine"
+        )
     else:  # the kernel gets the per-customer tables, not the transactions
         _release_unused()
         prepared = precompute_tables(prepared, horizon=int(horizon))
@@ -1065,14 +1194,23 @@ def render_report(
         pickled = Path(tmp) / "prepared.pkl"
         with open(pickled, "wb") as fh:
             pickle.dump(prepared, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        say("[2/4] 分析（RFM、生命周期、BG/NBD 与 Gamma-Gamma）..." if zh else
-            "[2/4] running the analysis (RFM, lifecycle, BG/NBD + Gamma-Gamma) ...")
+        say(
+            "[2/4] 分析（RFM、生命周期、BG/NBD 与 Gamma-Gamma）..."
+            if zh
+            else "[2/4] running the analysis (RFM, lifecycle, BG/NBD + Gamma-Gamma) ..."
+        )
         template = template_path()
         params = {
             "DATA_FILE": str(Path(data).resolve()) if is_path else None,
-            "CUSTOMER_COL": customer_col, "DATE_COL": date_col, "AMOUNT_COL": amount_col,
-            "AS_OF": prepared.as_of, "LANG": lang, "CURRENCY": prepared.currency,
-            "HORIZON": int(horizon), "DISCOUNT_RATE": float(discount_rate), "PREPARED": str(pickled),
+            "CUSTOMER_COL": customer_col,
+            "DATE_COL": date_col,
+            "AMOUNT_COL": amount_col,
+            "AS_OF": prepared.as_of,
+            "LANG": lang,
+            "CURRENCY": prepared.currency,
+            "HORIZON": int(horizon),
+            "DISCOUNT_RATE": float(discount_rate),
+            "PREPARED": str(pickled),
         }
         nb = execute_notebook(template, parameters=params, cwd=template.parent)
     say("[3/4] 生成 HTML ..." if zh else "[3/4] rendering HTML ...")
@@ -1119,4 +1257,3 @@ def escape(text: Any) -> str:
     '&lt;script&gt;'
     """
     return html.escape(str(text))
-

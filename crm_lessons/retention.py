@@ -29,8 +29,15 @@ import pandas as pd
 
 from crm_lessons._validation import DataError
 
-__all__ = ["REICHHELD_SASSER_1990", "REICHHELD_SASSER_1990_RANGE", "customer_npv", "project_customer_base", "retention_uplift", "steady_state",
-           "uplift_table"]
+__all__ = [
+    "REICHHELD_SASSER_1990",
+    "REICHHELD_SASSER_1990_RANGE",
+    "customer_npv",
+    "project_customer_base",
+    "retention_uplift",
+    "steady_state",
+    "uplift_table",
+]
 
 #: Increase in the net present value of an average customer when the defection rate falls by
 #: 5 percentage points, by industry (Reichheld & Sasser 1990, HBR 68(5), 105-111, exhibit
@@ -58,8 +65,16 @@ def _check(where: str, **values: float) -> None:
             raise DataError(f"{where}: {name}={value!r} must be >= 0")
 
 
-def customer_npv(*, margin: float, retention: float, discount_rate: float, margin_growth: float = 0.0,
-                 retention_cost: float = 0.0, acquisition_cost: float = 0.0, horizon: int | None = None) -> float:
+def customer_npv(
+    *,
+    margin: float,
+    retention: float,
+    discount_rate: float,
+    margin_growth: float = 0.0,
+    retention_cost: float = 0.0,
+    acquisition_cost: float = 0.0,
+    horizon: int | None = None,
+) -> float:
     """Expected net present value of one newly acquired customer.
 
     Parameters
@@ -115,15 +130,24 @@ def customer_npv(*, margin: float, retention: float, discount_rate: float, margi
     100.0
     """
     where = "customer_npv"
-    _check(where, margin=margin, retention=retention, discount_rate=discount_rate, margin_growth=margin_growth,
-           retention_cost=retention_cost, acquisition_cost=acquisition_cost)
+    _check(
+        where,
+        margin=margin,
+        retention=retention,
+        discount_rate=discount_rate,
+        margin_growth=margin_growth,
+        retention_cost=retention_cost,
+        acquisition_cost=acquisition_cost,
+    )
     q = retention * (1 + margin_growth) / (1 + discount_rate)
     s = retention / (1 + discount_rate)
     if horizon is None:
         if q >= 1:
-            raise DataError(f"{where}: with retention={retention} and margin_growth={margin_growth} the margin "
-                            f"grows faster than discount_rate={discount_rate} discounts it, so the sum has no limit; "
-                            "pass a finite horizon (e.g. horizon=10)")
+            raise DataError(
+                f"{where}: with retention={retention} and margin_growth={margin_growth} the margin "
+                f"grows faster than discount_rate={discount_rate} discounts it, so the sum has no limit; "
+                "pass a finite horizon (e.g. horizon=10)"
+            )
         return float(margin / (1 - q) - retention_cost / (1 - s) - acquisition_cost)
     if not isinstance(horizon, (int, np.integer)) or horizon < 1:
         raise DataError(f"{where}: horizon={horizon!r} must be a whole number of years >= 1 or None")
@@ -131,8 +155,16 @@ def customer_npv(*, margin: float, retention: float, discount_rate: float, margi
     return float(np.sum(margin * q**t - retention_cost * s**t) - acquisition_cost)
 
 
-def retention_uplift(*, retention: float, points: float = 0.05, margin: float = 1.0, discount_rate: float = 0.1,
-                     margin_growth: float = 0.0, retention_cost: float = 0.0, horizon: int | None = None) -> float:
+def retention_uplift(
+    *,
+    retention: float,
+    points: float = 0.05,
+    margin: float = 1.0,
+    discount_rate: float = 0.1,
+    margin_growth: float = 0.0,
+    retention_cost: float = 0.0,
+    horizon: int | None = None,
+) -> float:
     """Relative rise in a customer's NPV when retention rises by ``points`` (0.05 = 5 points).
 
     The acquisition cost is left out, as in Reichheld & Sasser's comparison of
@@ -161,17 +193,25 @@ def retention_uplift(*, retention: float, points: float = 0.05, margin: float = 
     _check(where, retention=retention, points=points)
     if not 0 <= retention + points <= 1:
         raise DataError(f"{where}: retention + points = {retention + points:.3f} must stay in [0, 1]")
-    kw = dict(margin=margin, discount_rate=discount_rate, margin_growth=margin_growth, retention_cost=retention_cost,
-              horizon=horizon)
+    kw = dict(
+        margin=margin,
+        discount_rate=discount_rate,
+        margin_growth=margin_growth,
+        retention_cost=retention_cost,
+        horizon=horizon,
+    )
     base = customer_npv(retention=retention, **kw)
     if base <= 0:
-        raise DataError(f"{where}: a customer's NPV at retention={retention} is {base:.2f}, not positive; "
-                        "a relative rise is meaningless (lower retention_cost)")
+        raise DataError(
+            f"{where}: a customer's NPV at retention={retention} is {base:.2f}, not positive; "
+            "a relative rise is meaningless (lower retention_cost)"
+        )
     return float(customer_npv(retention=retention + points, **kw) / base - 1)
 
 
-def uplift_table(*, retentions: Sequence[float], margin_growths: Sequence[float], points: float = 0.05,
-                 discount_rate: float = 0.1) -> pd.DataFrame:
+def uplift_table(
+    *, retentions: Sequence[float], margin_growths: Sequence[float], points: float = 0.05, discount_rate: float = 0.1
+) -> pd.DataFrame:
     """:func:`retention_uplift` for every base retention rate (rows) and margin growth (columns).
 
     Returns
@@ -186,15 +226,21 @@ def uplift_table(*, retentions: Sequence[float], margin_growths: Sequence[float]
     [[0.2, 0.25], [0.33, 0.51]]
     """
     return pd.DataFrame(
-        [[retention_uplift(retention=r, points=points, discount_rate=discount_rate, margin_growth=g)
-          for g in margin_growths] for r in retentions],
+        [
+            [
+                retention_uplift(retention=r, points=points, discount_rate=discount_rate, margin_growth=g)
+                for g in margin_growths
+            ]
+            for r in retentions
+        ],
         index=pd.Index([float(r) for r in retentions], name="retention"),
         columns=pd.Index([float(g) for g in margin_growths], name="margin_growth"),
     )
 
 
-def steady_state(*, customers: float, retention: float, margin: float, acquisition_cost: float,
-                 retention_cost: float) -> dict[str, float]:
+def steady_state(
+    *, customers: float, retention: float, margin: float, acquisition_cost: float, retention_cost: float
+) -> dict[str, float]:
     """One year of a firm that keeps its base at ``customers`` by replacing every customer it loses.
 
     Parameters
@@ -222,19 +268,38 @@ def steady_state(*, customers: float, retention: float, margin: float, acquisiti
     >>> s["new_customers"], s["profit"]
     (2000.0, 0.0)
     """
-    _check("steady_state", customers=customers, retention=retention, margin=margin,
-           acquisition_cost=acquisition_cost, retention_cost=retention_cost)
+    _check(
+        "steady_state",
+        customers=customers,
+        retention=retention,
+        margin=margin,
+        acquisition_cost=acquisition_cost,
+        retention_cost=retention_cost,
+    )
     new = customers - retention * customers
     acq = new * acquisition_cost
     ret = customers * retention_cost
     gross = customers * margin
-    return {"new_customers": float(new), "acquisition_spend": float(acq), "retention_spend": float(ret),
-            "gross_margin": float(gross), "profit": float(gross - acq - ret)}
+    return {
+        "new_customers": float(new),
+        "acquisition_spend": float(acq),
+        "retention_spend": float(ret),
+        "gross_margin": float(gross),
+        "profit": float(gross - acq - ret),
+    }
 
 
-def project_customer_base(*, customers: float, retention: float, new_customers: float, margin: float,
-                          acquisition_cost: float, retention_cost: float, years: int,
-                          discount_rate: float = 0.0) -> pd.DataFrame:
+def project_customer_base(
+    *,
+    customers: float,
+    retention: float,
+    new_customers: float,
+    margin: float,
+    acquisition_cost: float,
+    retention_cost: float,
+    years: int,
+    discount_rate: float = 0.0,
+) -> pd.DataFrame:
     """Year-by-year customer base when a fixed number of customers is acquired each year.
 
     Each year the firm spends ``retention_cost`` on every customer it starts
@@ -260,8 +325,16 @@ def project_customer_base(*, customers: float, retention: float, new_customers: 
     30000.0
     """
     where = "project_customer_base"
-    _check(where, customers=customers, retention=retention, new_customers=new_customers, margin=margin,
-           acquisition_cost=acquisition_cost, retention_cost=retention_cost, discount_rate=discount_rate)
+    _check(
+        where,
+        customers=customers,
+        retention=retention,
+        new_customers=new_customers,
+        margin=margin,
+        acquisition_cost=acquisition_cost,
+        retention_cost=retention_cost,
+        discount_rate=discount_rate,
+    )
     if not isinstance(years, (int, np.integer)) or years < 1:
         raise DataError(f"{where}: years={years!r} must be a whole number >= 1")
     rows = []
@@ -271,8 +344,19 @@ def project_customer_base(*, customers: float, retention: float, new_customers: 
         end = retained + new_customers
         gross, ret, acq = end * margin, start * retention_cost, new_customers * acquisition_cost
         profit = gross - ret - acq
-        rows.append({"year": year, "start": start, "retained": retained, "acquired": float(new_customers),
-                     "end": end, "gross_margin": gross, "retention_spend": ret, "acquisition_spend": acq,
-                     "profit": profit, "discounted_profit": profit / (1 + discount_rate) ** year})
+        rows.append(
+            {
+                "year": year,
+                "start": start,
+                "retained": retained,
+                "acquired": float(new_customers),
+                "end": end,
+                "gross_margin": gross,
+                "retention_spend": ret,
+                "acquisition_spend": acq,
+                "profit": profit,
+                "discounted_profit": profit / (1 + discount_rate) ** year,
+            }
+        )
         start = end
     return pd.DataFrame(rows).set_index("year")

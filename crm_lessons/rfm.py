@@ -217,8 +217,9 @@ def rfm_table(
             order_codes = order_codes[keep]
         key = codes[keep].astype("int64") * len(order_uniques) + order_codes
         n = np.bincount(pd.unique(key) // len(order_uniques), minlength=len(uniques))
-    return _rfm_from_codes(codes, uniques, day, amount, as_of_day=as_of_day, unit=unit, name=customer_col,
-                           n=n, keep=keep)
+    return _rfm_from_codes(
+        codes, uniques, day, amount, as_of_day=as_of_day, unit=unit, name=customer_col, n=n, keep=keep
+    )
 
 
 def _rfm_from_codes(
@@ -297,7 +298,9 @@ def _quantile_score(
     return pd.qcut(ranked, bins, labels=False).astype("int64") + 1
 
 
-def _cut_score(values: pd.Series, cuts: Sequence[float], *, higher_is_better: bool, where: str, name: str) -> np.ndarray:
+def _cut_score(
+    values: pd.Series, cuts: Sequence[float], *, higher_is_better: bool, where: str, name: str
+) -> np.ndarray:
     edges = np.asarray(cuts, dtype="float64")
     if edges.ndim != 1 or len(edges) == 0 or not np.all(np.diff(edges) > 0):
         raise DataError(
@@ -418,7 +421,9 @@ def rfm_scores(
             )
     elif method == "cuts":
         if cuts is None:
-            raise DataError(f"{where}: method='cuts' needs cuts={{'days_since_last': [...], 'n_purchases': [...], 'total_spend': [...]}}")
+            raise DataError(
+                f"{where}: method='cuts' needs cuts={{'days_since_last': [...], 'n_purchases': [...], 'total_spend': [...]}}"
+            )
         unknown = set(cuts) - set(columns)
         missing = [c for c in columns if c not in cuts]
         if unknown or missing:
@@ -427,7 +432,9 @@ def rfm_scores(
                 f"missing {missing}, unknown {sorted(map(str, unknown))}"
             )
         for dim, (col, better_high) in _DIMENSIONS.items():
-            scores[f"{dim}_score"] = _cut_score(rfm[col], cuts[col], higher_is_better=better_high, where=where, name=col)
+            scores[f"{dim}_score"] = _cut_score(
+                rfm[col], cuts[col], higher_is_better=better_high, where=where, name=col
+            )
     else:
         raise DataError(f"{where}: method={method!r} should be 'quantile' or 'cuts'")
 
@@ -559,7 +566,7 @@ def rfm_segments(scores: pd.DataFrame, *, scheme: str = "default") -> pd.DataFra
     r, f, m = (scores[c].to_numpy() for c in cols)
     lookup = np.full((6, 6, 6), -1, dtype="int64")
     for i, row in enumerate(rules.itertuples()):
-        lookup[row.r_min:row.r_max + 1, row.f_min:row.f_max + 1, row.m_min:row.m_max + 1] = i
+        lookup[row.r_min : row.r_max + 1, row.f_min : row.f_max + 1, row.m_min : row.m_max + 1] = i
     idx = lookup[r, f, m]
     return pd.DataFrame(
         {
@@ -823,9 +830,7 @@ def response_by_group(
     require_no_missing(df, response_col, where=where)
     bad = ~df[response_col].isin([0, 1]).to_numpy()
     if bad.any():
-        raise DataError(
-            f"{where}: column {response_col!r} should be 0/1 but is not in {first_rows(bad, df.index)}"
-        )
+        raise DataError(f"{where}: column {response_col!r} should be 0/1 but is not in {first_rows(bad, df.index)}")
     if not 0 < alpha < 1:
         raise DataError(f"{where}: alpha={alpha!r} should be between 0 and 1")
     y = df[response_col].astype("int64")
@@ -1078,7 +1083,8 @@ def segment_strategies() -> pd.DataFrame:
     """
     rows = [
         (
-            "high_consumption", "高消费客户",
+            "high_consumption",
+            "高消费客户",
             "able to spend much and demanding, quick to try new products; they bring most of the revenue, "
             "but because novelty attracts them their loyalty is not guaranteed",
             "消费能力强、要求高、乐于尝试新产品，贡献大部分收入；也正因为容易被新东西吸引，忠诚度并不牢靠",
@@ -1087,7 +1093,8 @@ def segment_strategies() -> pd.DataFrame:
             "重点关注：建立伙伴式的合作关系，专人定期或不定期回访，预先准备处理问题的方案，新品优先体验；监测流失信号",
         ),
         (
-            "potential_value", "潜在价值客户",
+            "potential_value",
+            "潜在价值客户",
             "buy little now (ability or willingness not yet there, or only part of their needs bought from us) "
             "but could become loyal customers",
             "目前购买量和金额不大（购买能力或意愿尚未释放，或只把部分需求交给我们），但有成长为忠诚客户的潜力",
@@ -1096,7 +1103,8 @@ def segment_strategies() -> pd.DataFrame:
             "重点培养：收集资料、了解需求并开发对口的产品，让他们方便地了解新产品，客户经理主动沟通引导；交叉销售，提高顾客份额",
         ),
         (
-            "low_consumption", "低消费客户",
+            "low_consumption",
+            "低消费客户",
             "low spending power and very price-sensitive; many customers, little revenue, sometimes unprofitable",
             "消费能力低、对价格特别敏感，人数多但贡献少，甚至不盈利",
             "serve them at low cost (self-service, online channels, standard offers) so that prices stay "
@@ -1138,7 +1146,8 @@ def customer_types() -> pd.DataFrame:
     """
     rows = [
         (
-            "lighthouse", "灯塔型",
+            "lighthouse",
+            "灯塔型",
             "sensitive to new products, try them first and influence others (opinion leaders); "
             "care about novelty more than price",
             "对新产品敏感，乐于率先尝试并影响他人（意见领袖）；更看重新颖而非价格",
@@ -1146,21 +1155,24 @@ def customer_types() -> pd.DataFrame:
             "邀请试用新品、参加发布活动，鼓励评价与推荐，发挥口碑示范作用",
         ),
         (
-            "follower", "跟随型",
+            "follower",
+            "跟随型",
             "follow trends and the lighthouse customers; value brand image and what others buy",
             "追随潮流和灯塔型客户，看重品牌形象和他人的选择",
             "build brand image, show popular choices and testimonials",
             "塑造品牌形象，展示热销与口碑，利用示范效应",
         ),
         (
-            "rational", "理性型",
+            "rational",
+            "理性型",
             "compare quality, service and price carefully before buying; loyal to good value",
             "购买前仔细比较质量、服务和价格，忠于性价比",
             "give complete, honest information and proof of value; keep quality consistent",
             "提供完整、真实的信息和性价比证明，保持质量稳定",
         ),
         (
-            "profit_seeking", "逐利型",
+            "profit_seeking",
+            "逐利型",
             "driven by discounts and promotions; switch to whoever is cheapest",
             "受折扣和促销驱动，哪里便宜去哪里",
             "use low-cost, time-limited promotions; do not invest heavily in the relationship",

@@ -83,8 +83,14 @@ ACSI_PATHS: dict[tuple[str, str], float] = {
 }
 
 _CONSTRUCT_ORDER = ("expectations", "quality", "value", "satisfaction", "complaints", "loyalty")
-_PREFIX = {"expectations": "exp", "quality": "pq", "value": "pv",
-           "satisfaction": "sat", "complaints": "comp", "loyalty": "loy"}
+_PREFIX = {
+    "expectations": "exp",
+    "quality": "pq",
+    "value": "pv",
+    "satisfaction": "sat",
+    "complaints": "comp",
+    "loyalty": "loy",
+}
 
 
 def _as_float_array(values: object, *, name: str, where: str) -> np.ndarray:
@@ -94,13 +100,15 @@ def _as_float_array(values: object, *, name: str, where: str) -> np.ndarray:
         raise DataError(f"{where}: {name} should be numbers; convert it with pandas.to_numeric first") from exc
     if np.isnan(arr).any():
         bad = np.isnan(np.atleast_1d(arr))
-        raise DataError(f"{where}: {name} has missing values in {first_rows(bad, np.arange(bad.size))}; "
-                        "fill or drop them first")
+        raise DataError(
+            f"{where}: {name} has missing values in {first_rows(bad, np.arange(bad.size))}; fill or drop them first"
+        )
     return arr
 
 
-def satisfaction_ratio(perceived: float | Sequence[float] | pd.Series,
-                       expected: float | Sequence[float] | pd.Series) -> float | np.ndarray | pd.Series:
+def satisfaction_ratio(
+    perceived: float | Sequence[float] | pd.Series, expected: float | Sequence[float] | pd.Series
+) -> float | np.ndarray | pd.Series:
     """Satisfaction as perceived performance over expectation, ``C = b / a``.
 
     Parameters
@@ -143,12 +151,12 @@ def satisfaction_ratio(perceived: float | Sequence[float] | pd.Series,
     a = _as_float_array(expected, name="expected", where=where)
     if (np.atleast_1d(b) < 0).any():
         bad = np.atleast_1d(b) < 0
-        raise DataError(f"{where}: perceived should be >= 0 but is negative in "
-                        f"{first_rows(bad, np.arange(bad.size))}")
+        raise DataError(f"{where}: perceived should be >= 0 but is negative in {first_rows(bad, np.arange(bad.size))}")
     if (np.atleast_1d(a) <= 0).any():
         bad = np.broadcast_to(np.atleast_1d(a) <= 0, np.atleast_1d(a).shape)
-        raise DataError(f"{where}: expected should be > 0 (it divides) but is <= 0 in "
-                        f"{first_rows(bad, np.arange(bad.size))}")
+        raise DataError(
+            f"{where}: expected should be > 0 (it divides) but is <= 0 in {first_rows(bad, np.arange(bad.size))}"
+        )
     c = b / a
     if isinstance(perceived, pd.Series):
         return pd.Series(c, index=perceived.index, name="satisfaction_ratio")
@@ -162,13 +170,16 @@ def _check_thresholds(thresholds: Sequence[float], *, where: str) -> tuple[float
         raise DataError(f"{where}: thresholds should be two numbers (low, high), got {tuple(thresholds)!r}")
     low, high = (float(t) for t in thresholds)
     if not (0 < low < high):
-        raise DataError(f"{where}: thresholds should satisfy 0 < low < high, got low={low}, high={high}; "
-                        "pass them in increasing order, e.g. thresholds=(1.0, 1.2)")
+        raise DataError(
+            f"{where}: thresholds should satisfy 0 < low < high, got low={low}, high={high}; "
+            "pass them in increasing order, e.g. thresholds=(1.0, 1.2)"
+        )
     return low, high
 
 
-def satisfaction_level(ratio: float | Sequence[float] | pd.Series, *,
-                       thresholds: Sequence[float] = (1.0, 1.2)) -> str | np.ndarray | pd.Series:
+def satisfaction_level(
+    ratio: float | Sequence[float] | pd.Series, *, thresholds: Sequence[float] = (1.0, 1.2)
+) -> str | np.ndarray | pd.Series:
     """Map the satisfaction ratio ``C`` to the course's three levels.
 
     Parameters
@@ -261,8 +272,10 @@ def _implied_residual_variances(paths: Mapping[tuple[str, str], float]) -> tuple
                 beta[names.index(src)] = b
         explained = float(beta @ cov @ beta)
         if explained >= 1:
-            raise DataError(f"simulate_acsi_survey: paths into {names[j]!r} explain {explained:.2f} >= 1 "
-                            "of its variance; standardized paths must leave a positive residual, make them smaller")
+            raise DataError(
+                f"simulate_acsi_survey: paths into {names[j]!r} explain {explained:.2f} >= 1 "
+                "of its variance; standardized paths must leave a positive residual, make them smaller"
+            )
         resid[names[j]] = 1.0 - explained
         cov_j = cov @ beta  # covariance of construct j with every construct (earlier ones are correct)
         cov[j, :j] = cov_j[:j]
@@ -270,9 +283,16 @@ def _implied_residual_variances(paths: Mapping[tuple[str, str], float]) -> tuple
     return resid, cov
 
 
-def simulate_acsi_survey(n_respondents: int, *, paths: Mapping[tuple[str, str], float] | None = None,
-                         n_items: int = 3, loading: float = 0.85, scale: tuple[int, int] = (1, 10),
-                         center: float | None = None, random_state: int | np.random.Generator | None = None) -> AcsiSurvey:
+def simulate_acsi_survey(
+    n_respondents: int,
+    *,
+    paths: Mapping[tuple[str, str], float] | None = None,
+    n_items: int = 3,
+    loading: float = 0.85,
+    scale: tuple[int, int] = (1, 10),
+    center: float | None = None,
+    random_state: int | np.random.Generator | None = None,
+) -> AcsiSurvey:
     """Simulate an ACSI-style satisfaction survey whose true paths are known.
 
     Parameters
@@ -352,8 +372,9 @@ def simulate_acsi_survey(n_respondents: int, *, paths: Mapping[tuple[str, str], 
     paths = dict(ACSI_PATHS if paths is None else paths)
     for src, tgt in paths:
         if src not in _CONSTRUCT_ORDER or tgt not in _CONSTRUCT_ORDER:
-            raise DataError(f"{where}: path ({src!r}, {tgt!r}) names an unknown construct; "
-                            f"constructs are {list(_CONSTRUCT_ORDER)}")
+            raise DataError(
+                f"{where}: path ({src!r}, {tgt!r}) names an unknown construct; constructs are {list(_CONSTRUCT_ORDER)}"
+            )
         if _CONSTRUCT_ORDER.index(src) >= _CONSTRUCT_ORDER.index(tgt):
             raise DataError(f"{where}: path ({src!r}, {tgt!r}) runs backwards; the order is {list(_CONSTRUCT_ORDER)}")
     resid, _ = _implied_residual_variances(paths)
@@ -376,12 +397,14 @@ def simulate_acsi_survey(n_respondents: int, *, paths: Mapping[tuple[str, str], 
             x = loading * latent[name].to_numpy() + np.sqrt(1 - loading**2) * rng.standard_normal(n)
             items[col] = np.clip(np.rint(mid + spread * x), lo, hi).astype("int64")
     true_paths = pd.DataFrame([(s, t, float(b)) for (s, t), b in paths.items()], columns=["source", "target", "coef"])
-    return AcsiSurvey(items=pd.DataFrame(items, index=latent.index), true_paths=true_paths,
-                      constructs=constructs, latent=latent)
+    return AcsiSurvey(
+        items=pd.DataFrame(items, index=latent.index), true_paths=true_paths, constructs=constructs, latent=latent
+    )
 
 
-def _check_items(items: pd.DataFrame, columns: Sequence[str], *, where: str,
-                 scale: tuple[float, float] | None = None) -> None:
+def _check_items(
+    items: pd.DataFrame, columns: Sequence[str], *, where: str, scale: tuple[float, float] | None = None
+) -> None:
     require_dataframe(items, where=where)
     require_columns(items, list(columns), where=where)
     for col in columns:
@@ -390,8 +413,10 @@ def _check_items(items: pd.DataFrame, columns: Sequence[str], *, where: str,
         if scale is not None:
             bad = ((items[col] < scale[0]) | (items[col] > scale[1])).to_numpy()
             if bad.any():
-                raise DataError(f"{where}: column {col!r} has answers outside the scale {scale[0]}-{scale[1]} in "
-                                f"{first_rows(bad, items.index)}; check the coding or pass scale=(min, max)")
+                raise DataError(
+                    f"{where}: column {col!r} has answers outside the scale {scale[0]}-{scale[1]} in "
+                    f"{first_rows(bad, items.index)}; check the coding or pass scale=(min, max)"
+                )
 
 
 def cronbach_alpha(items: pd.DataFrame) -> float:
@@ -446,8 +471,9 @@ def cronbach_alpha(items: pd.DataFrame) -> float:
     return float(k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / total_var))
 
 
-def composite_scores(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]], *,
-                     method: str = "mean") -> pd.DataFrame:
+def composite_scores(
+    items: pd.DataFrame, constructs: Mapping[str, Sequence[str]], *, method: str = "mean"
+) -> pd.DataFrame:
     """One score per construct and respondent from its Likert items.
 
     Parameters
@@ -512,8 +538,12 @@ def composite_scores(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]
     return out
 
 
-def estimate_paths(scores: pd.DataFrame, paths: Sequence[tuple[str, str]] | pd.DataFrame, *,
-                   reliability: Mapping[str, float] | None = None) -> pd.DataFrame:
+def estimate_paths(
+    scores: pd.DataFrame,
+    paths: Sequence[tuple[str, str]] | pd.DataFrame,
+    *,
+    reliability: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
     """Standardized path coefficients by regressing each construct on its predictors.
 
     Parameters
@@ -591,12 +621,12 @@ def estimate_paths(scores: pd.DataFrame, paths: Sequence[tuple[str, str]] | pd.D
         beta = np.linalg.solve(r[np.ix_(xi, xi)], r[xi, idx[target]])
         r2[target] = float(beta @ r[xi, idx[target]])
         coef.update({(s, target): float(b) for s, b in zip(sources, beta)})
-    return pd.DataFrame([(s, t, coef[(s, t)], r2[t]) for s, t in pairs],
-                        columns=["source", "target", "estimate", "r2"])
+    return pd.DataFrame([(s, t, coef[(s, t)], r2[t]) for s, t in pairs], columns=["source", "target", "estimate", "r2"])
 
 
-def satisfaction_index(items: pd.DataFrame, *, scale: tuple[float, float],
-                       weights: Sequence[float] | None = None) -> pd.Series:
+def satisfaction_index(
+    items: pd.DataFrame, *, scale: tuple[float, float], weights: Sequence[float] | None = None
+) -> pd.Series:
     """ACSI-style satisfaction index on a 0-100 scale, one value per respondent.
 
     Parameters
@@ -711,22 +741,41 @@ def net_promoter_score(scores: Sequence[float] | pd.Series, *, confidence: float
     x = s.to_numpy(dtype=float)
     bad = (x < 0) | (x > 10) | (x != np.round(x))
     if bad.any():
-        raise DataError(f"{where}: answers should be integers 0-10 but are not in {first_rows(bad, s.index)}; "
-                        "recode the survey to the 0-10 'likelihood to recommend' scale")
+        raise DataError(
+            f"{where}: answers should be integers 0-10 but are not in {first_rows(bad, s.index)}; "
+            "recode the survey to the 0-10 'likelihood to recommend' scale"
+        )
     n = x.size
     p_p = float((x >= 9).mean())
     p_d = float((x <= 6).mean())
     diff = p_p - p_d
     se = np.sqrt(max(p_p + p_d - diff**2, 0.0) / n)
     z = stats.norm.ppf(0.5 + confidence / 2)
-    return pd.Series({"n": float(n), "promoters": p_p, "passives": 1 - p_p - p_d, "detractors": p_d,
-                      "nps": 100 * diff, "se": 100 * se, "ci_low": 100 * (diff - z * se),
-                      "ci_high": 100 * (diff + z * se)}, name="net_promoter_score")
+    return pd.Series(
+        {
+            "n": float(n),
+            "promoters": p_p,
+            "passives": 1 - p_p - p_d,
+            "detractors": p_d,
+            "nps": 100 * diff,
+            "se": 100 * se,
+            "ci_low": 100 * (diff - z * se),
+            "ci_high": 100 * (diff + z * se),
+        },
+        name="net_promoter_score",
+    )
 
 
-def simulate_attribute_ratings(n_respondents: int, *, weights: Mapping[str, float], means: Mapping[str, float],
-                               scale: tuple[int, int] = (1, 10), sd: float = 1.5, noise: float = 0.5,
-                               random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
+def simulate_attribute_ratings(
+    n_respondents: int,
+    *,
+    weights: Mapping[str, float],
+    means: Mapping[str, float],
+    scale: tuple[int, int] = (1, 10),
+    sd: float = 1.5,
+    noise: float = 0.5,
+    random_state: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
     """Simulate attribute ratings and overall satisfaction with known importance and performance.
 
     Parameters
@@ -780,8 +829,9 @@ def simulate_attribute_ratings(n_respondents: int, *, weights: Mapping[str, floa
     if int(n_respondents) != n_respondents or n_respondents < 2:
         raise DataError(f"{where}: n_respondents={n_respondents!r} should be an integer >= 2")
     if set(weights) != set(means):
-        raise DataError(f"{where}: weights and means should name the same attributes; "
-                        f"got {sorted(weights)} and {sorted(means)}")
+        raise DataError(
+            f"{where}: weights and means should name the same attributes; got {sorted(weights)} and {sorted(means)}"
+        )
     lo, hi = scale
     for name in weights:
         if weights[name] < 0:
@@ -803,23 +853,36 @@ def simulate_attribute_ratings(n_respondents: int, *, weights: Mapping[str, floa
 
 
 _IPA_QUADRANTS = {
-    (True, False): ("重点改进", "concentrate here",
-                    "Important to customers but performing below average: fix these first.",
-                    "客户看重但表现低于平均：优先投入改进。"),
-    (True, True): ("继续保持", "keep up the good work",
-                   "Important and performing well: protect the strength, keep investing.",
-                   "客户看重且表现好：保持优势，继续投入。"),
-    (False, False): ("低优先", "low priority",
-                     "Neither important nor strong: no urgent action; watch for changes.",
-                     "既不重要表现也一般：暂不投入，持续观察。"),
-    (False, True): ("过度投入", "possible overkill",
-                    "Strong but unimportant: resources may be moved to 'concentrate here'.",
-                    "表现好但客户不太在意：可把资源转向重点改进项。"),
+    (True, False): (
+        "重点改进",
+        "concentrate here",
+        "Important to customers but performing below average: fix these first.",
+        "客户看重但表现低于平均：优先投入改进。",
+    ),
+    (True, True): (
+        "继续保持",
+        "keep up the good work",
+        "Important and performing well: protect the strength, keep investing.",
+        "客户看重且表现好：保持优势，继续投入。",
+    ),
+    (False, False): (
+        "低优先",
+        "low priority",
+        "Neither important nor strong: no urgent action; watch for changes.",
+        "既不重要表现也一般：暂不投入，持续观察。",
+    ),
+    (False, True): (
+        "过度投入",
+        "possible overkill",
+        "Strong but unimportant: resources may be moved to 'concentrate here'.",
+        "表现好但客户不太在意：可把资源转向重点改进项。",
+    ),
 }
 
 
-def importance_performance(data: pd.DataFrame, *, attributes: Sequence[str], overall: str,
-                           method: str = "correlation") -> pd.DataFrame:
+def importance_performance(
+    data: pd.DataFrame, *, attributes: Sequence[str], overall: str, method: str = "correlation"
+) -> pd.DataFrame:
     """Importance-performance analysis (IPA) with derived importance.
 
     Parameters
@@ -890,14 +953,23 @@ def importance_performance(data: pd.DataFrame, *, attributes: Sequence[str], ove
     high_imp = importance >= importance.mean()
     high_perf = performance >= performance.mean()
     rows = [_IPA_QUADRANTS[(bool(i), bool(p))] for i, p in zip(high_imp, high_perf)]
-    out = pd.DataFrame({"importance": importance, "performance": performance,
-                        "quadrant": [q[0] for q in rows], "quadrant_en": [q[1] for q in rows],
-                        "advice": [q[2] for q in rows], "advice_zh": [q[3] for q in rows]}, index=pd.Index(attributes, name="attribute"))
+    out = pd.DataFrame(
+        {
+            "importance": importance,
+            "performance": performance,
+            "quadrant": [q[0] for q in rows],
+            "quadrant_en": [q[1] for q in rows],
+            "advice": [q[2] for q in rows],
+            "advice_zh": [q[3] for q in rows],
+        },
+        index=pd.Index(attributes, name="attribute"),
+    )
     return out
 
 
-def satisfaction_trap(data: pd.DataFrame, *, satisfaction_col: str, loyalty_col: str,
-                      satisfied_threshold: float, loyal_threshold: float) -> pd.Series:
+def satisfaction_trap(
+    data: pd.DataFrame, *, satisfaction_col: str, loyalty_col: str, satisfied_threshold: float, loyal_threshold: float
+) -> pd.Series:
     """Satisfaction trap (客户满意陷阱): how many satisfied customers are not loyal.
 
     Parameters
@@ -950,12 +1022,21 @@ def satisfaction_trap(data: pd.DataFrame, *, satisfaction_col: str, loyalty_col:
     sat = data[satisfaction_col].to_numpy(dtype=float) >= satisfied_threshold
     loyal = data[loyalty_col].to_numpy(dtype=float) >= loyal_threshold
     if not sat.any():
-        raise DataError(f"{where}: no respondent has {satisfaction_col} >= {satisfied_threshold}; "
-                        "lower satisfied_threshold or check the scale")
+        raise DataError(
+            f"{where}: no respondent has {satisfaction_col} >= {satisfied_threshold}; "
+            "lower satisfied_threshold or check the scale"
+        )
     trapped = int((sat & ~loyal).sum())
-    return pd.Series({"n": float(len(data)), "n_satisfied": float(sat.sum()),
-                      "n_satisfied_not_loyal": float(trapped), "share_satisfied": float(sat.mean()),
-                      "trap_share": trapped / float(sat.sum())}, name="satisfaction_trap")
+    return pd.Series(
+        {
+            "n": float(len(data)),
+            "n_satisfied": float(sat.sum()),
+            "n_satisfied_not_loyal": float(trapped),
+            "share_satisfied": float(sat.mean()),
+            "trap_share": trapped / float(sat.sum()),
+        },
+        name="satisfaction_trap",
+    )
 
 
 #: The course's four steps of handling a complaint, in order:
@@ -963,7 +1044,11 @@ def satisfaction_trap(data: pd.DataFrame, *, satisfaction_col: str, loyalty_col:
 #: step (客户投诉处理步骤: 倾听; 记录、判断; 提出可行的解决办法; 跟踪).
 COMPLAINT_STEPS: tuple[tuple[str, str, str], ...] = (
     ("倾听客户的意见", "倾听", "listen to the customer"),
-    ("记录投诉要点，判断投诉是否成立", "记录、判断", "record the key points and judge whether the complaint is justified"),
+    (
+        "记录投诉要点，判断投诉是否成立",
+        "记录、判断",
+        "record the key points and judge whether the complaint is justified",
+    ),
     ("提出可行的解决办法", "解决办法", "propose a workable solution"),
     ("跟踪服务，确认问题已解决", "跟踪", "follow up"),
 )
@@ -1012,8 +1097,9 @@ def complaint_handling_steps() -> pd.DataFrame:
     >>> complaint_handling_steps()["keyword"].tolist()
     ['倾听', '记录、判断', '解决办法', '跟踪']
     """
-    return pd.DataFrame([(i + 1, *row) for i, row in enumerate(COMPLAINT_STEPS)],
-                        columns=["step", "step_zh", "keyword", "step_en"])
+    return pd.DataFrame(
+        [(i + 1, *row) for i, row in enumerate(COMPLAINT_STEPS)], columns=["step", "step_zh", "keyword", "step_en"]
+    )
 
 
 def complaint_handling_principles() -> pd.DataFrame:
@@ -1063,10 +1149,15 @@ def complaint_causes() -> pd.DataFrame:
     return pd.DataFrame(list(COMPLAINT_CAUSES), columns=["side_zh", "side", "cause_zh", "cause_en"])
 
 
-def simulate_service_recovery(n_customers: int, *, p_failure: float = 0.2, p_complain: float = 0.4,
-                              p_recovery: float = 0.7,
-                              repurchase: Mapping[str, float] | None = None,
-                              random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
+def simulate_service_recovery(
+    n_customers: int,
+    *,
+    p_failure: float = 0.2,
+    p_complain: float = 0.4,
+    p_recovery: float = 0.7,
+    repurchase: Mapping[str, float] | None = None,
+    random_state: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
     """Simulate customers through service failure, complaint and recovery.
 
     Parameters
@@ -1133,8 +1224,12 @@ def simulate_service_recovery(n_customers: int, *, p_failure: float = 0.2, p_com
     for key in paths:
         if key not in rates:
             raise DataError(f"{where}: repurchase is missing the path {key!r}; give all of {paths}")
-    for name, p in [("p_failure", p_failure), ("p_complain", p_complain), ("p_recovery", p_recovery),
-                    *[(f"repurchase[{k!r}]", rates[k]) for k in paths]]:
+    for name, p in [
+        ("p_failure", p_failure),
+        ("p_complain", p_complain),
+        ("p_recovery", p_recovery),
+        *[(f"repurchase[{k!r}]", rates[k]) for k in paths],
+    ]:
         if not 0 <= p <= 1:
             raise DataError(f"{where}: {name}={p!r} should be a probability in [0, 1]")
     rng = np.random.default_rng(random_state)
@@ -1148,5 +1243,6 @@ def simulate_service_recovery(n_customers: int, *, p_failure: float = 0.2, p_com
     bought = np.bincount(code, weights=buy, minlength=4)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(counts > 0, bought / np.maximum(counts, 1), np.nan)
-    return pd.DataFrame({"customers": counts, "share": counts / n, "repurchase_rate": rate},
-                        index=pd.Index(paths, name="path"))
+    return pd.DataFrame(
+        {"customers": counts, "share": counts / n, "repurchase_rate": rate}, index=pd.Index(paths, name="path")
+    )

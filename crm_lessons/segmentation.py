@@ -128,7 +128,9 @@ def transform_rfm(
     sd = x.std(ddof=0)
     constant = [c for c in columns if not sd[c] > 0]
     if constant:
-        raise DataError(f"{where}: columns {constant} are constant and cannot be standardised; leave them out with columns=...")
+        raise DataError(
+            f"{where}: columns {constant} are constant and cannot be standardised; leave them out with columns=..."
+        )
     return (x - x.mean()) / sd
 
 

@@ -73,6 +73,7 @@ __all__ = [
 
 # -- checks ---------------------------------------------------------------------
 
+
 def _positive(value: object, *, name: str, where: str, allow_zero: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
         raise DataError(f"{where}: {name}={value!r} should be a number")
@@ -112,6 +113,7 @@ def _stable_queue(traffic: float, agents: int, *, where: str) -> None:
 
 
 # -- Erlang B and C ----------------------------------------------------------------
+
 
 def erlang_b(traffic: float, agents: int) -> float:
     """Erlang B blocking probability B(N, A) by the stable recursion.
@@ -320,8 +322,9 @@ def occupancy(traffic: float, agents: int) -> float:
     return a / n
 
 
-def agents_required(traffic: float, *, aht: float, target_time: float, target_level: float,
-                    max_occupancy: float = 1.0) -> int:
+def agents_required(
+    traffic: float, *, aht: float, target_time: float, target_level: float, max_occupancy: float = 1.0
+) -> int:
     """Smallest number of agents that meets a service-level target (and an occupancy cap).
 
     Parameters
@@ -403,8 +406,9 @@ def rostered_staff(agents: int, *, shrinkage: float) -> int:
     return math.ceil(n / (1.0 - s) - 1e-9)
 
 
-def staffing_table(arrival_rate: float, *, aht: float, target_time: float,
-                   agents: Sequence[int] | None = None) -> pd.DataFrame:
+def staffing_table(
+    arrival_rate: float, *, aht: float, target_time: float, agents: Sequence[int] | None = None
+) -> pd.DataFrame:
     """Erlang C measures for a range of staffing levels.
 
     Parameters
@@ -445,16 +449,23 @@ def staffing_table(arrival_rate: float, *, aht: float, target_time: float,
         n = _count(n, name="agents", where=where)
         if n <= a:
             continue
-        rows.append({"agents": n, "p_wait": erlang_c(a, n),
-                     "service_level": service_level(a, n, aht=aht, target_time=target_time),
-                     "asa": average_speed_of_answer(a, n, aht=aht), "occupancy": a / n})
+        rows.append(
+            {
+                "agents": n,
+                "p_wait": erlang_c(a, n),
+                "service_level": service_level(a, n, aht=aht, target_time=target_time),
+                "asa": average_speed_of_answer(a, n, aht=aht),
+                "occupancy": a / n,
+            }
+        )
     if not rows:
         raise DataError(f"{where}: every staffing level is <= the traffic {a:g} Erlangs; give levels above it")
     return pd.DataFrame(rows).set_index("agents")
 
 
-def pooling_effect(arrival_rate: float, *, aht: float, agents: int, target_time: float,
-                   n_teams: int = 2) -> pd.DataFrame:
+def pooling_effect(
+    arrival_rate: float, *, aht: float, agents: int, target_time: float, n_teams: int = 2
+) -> pd.DataFrame:
     """One shared queue versus ``n_teams`` separate teams with the same total staff and calls.
 
     Parameters
@@ -500,13 +511,19 @@ def pooling_effect(arrival_rate: float, *, aht: float, agents: int, target_time:
     rows = {}
     for label, queues in [("pooled", 1), ("separate", k)]:
         a, m = lam * aht / queues, n // queues
-        rows[label] = {"agents_per_queue": m, "traffic_per_queue": a, "p_wait": erlang_c(a, m),
-                       "service_level": service_level(a, m, aht=aht, target_time=target_time),
-                       "asa": average_speed_of_answer(a, m, aht=aht), "occupancy": a / m}
+        rows[label] = {
+            "agents_per_queue": m,
+            "traffic_per_queue": a,
+            "p_wait": erlang_c(a, m),
+            "service_level": service_level(a, m, aht=aht, target_time=target_time),
+            "asa": average_speed_of_answer(a, m, aht=aht),
+            "occupancy": a / m,
+        }
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
 # -- queue simulation ---------------------------------------------------------------
+
 
 def _gamma_times(rng: np.random.Generator, mean: float, cv: float, size: int) -> np.ndarray:
     if cv == 0:
@@ -515,9 +532,16 @@ def _gamma_times(rng: np.random.Generator, mean: float, cv: float, size: int) ->
     return rng.gamma(shape, mean / shape, size=size)
 
 
-def simulate_queue(arrival_rate: float, *, aht: float, agents: int, n_customers: int,
-                   arrival_cv: float = 1.0, service_cv: float = 1.0,
-                   random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
+def simulate_queue(
+    arrival_rate: float,
+    *,
+    aht: float,
+    agents: int,
+    n_customers: int,
+    arrival_cv: float = 1.0,
+    service_cv: float = 1.0,
+    random_state: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
     """Simulate a first-come-first-served queue with ``agents`` servers, customer by customer.
 
     Parameters
@@ -584,8 +608,9 @@ def simulate_queue(arrival_rate: float, *, aht: float, agents: int, n_customers:
     # customers still present at arrival i: earlier arrivals that have not left (later ones leave later)
     left = np.searchsorted(np.sort(departure), arrival, side="right")
     in_system = np.arange(n) - left
-    return pd.DataFrame({"arrival": arrival, "wait": wait, "service": service,
-                         "departure": departure, "in_system": in_system})
+    return pd.DataFrame(
+        {"arrival": arrival, "wait": wait, "service": service, "departure": departure, "in_system": in_system}
+    )
 
 
 def queue_summary(sim: pd.DataFrame, *, target_time: float, warmup: float = 0.1) -> pd.Series:
@@ -625,14 +650,21 @@ def queue_summary(sim: pd.DataFrame, *, target_time: float, warmup: float = 0.1)
     require_columns(sim, {"wait": ""}, where=where)
     t = _positive(target_time, name="target_time", where=where, allow_zero=True)
     share = _probability(warmup, name="warmup", where=where)
-    w = sim["wait"].to_numpy(dtype=float)[int(len(sim) * share):]
+    w = sim["wait"].to_numpy(dtype=float)[int(len(sim) * share) :]
     if len(w) == 0:
         raise DataError(f"{where}: warmup={warmup} drops every customer; use a smaller share")
     if np.isnan(w).any() or (w < 0).any():
         raise DataError(f"{where}: column 'wait' has negative or missing values; waits are >= 0")
-    return pd.Series({"n": float(len(w)), "p_wait": float(np.mean(w > 0)),
-                      "service_level": float(np.mean(w <= t)), "mean_wait": float(w.mean()),
-                      "p90_wait": float(np.quantile(w, 0.9)), "max_wait": float(w.max())})
+    return pd.Series(
+        {
+            "n": float(len(w)),
+            "p_wait": float(np.mean(w > 0)),
+            "service_level": float(np.mean(w <= t)),
+            "mean_wait": float(w.mean()),
+            "p90_wait": float(np.quantile(w, 0.9)),
+            "max_wait": float(w.max()),
+        }
+    )
 
 
 def announced_wait(in_system: Sequence[int] | np.ndarray | pd.Series, *, agents: int, aht: float) -> np.ndarray:
@@ -709,26 +741,66 @@ def waiting_principles() -> pd.DataFrame:
     """
     maister = "Maister (1985)"
     rows = [
-        ("无事可做的等待比有事可做的等待显得长", "occupied time feels shorter than unoccupied time",
-         "give the wait content: forms to fill in, menus, useful information", maister),
-        ("服务开始前的等待比服务过程中的等待显得长", "pre-process waits feel longer than in-process waits",
-         "start the service early: greet, take details, triage", maister),
-        ("焦虑使等待显得更长", "anxiety makes waits seem longer", "reassure: confirm the call is in the queue",
-         maister),
-        ("不确定的等待比已知、有限的等待显得长", "uncertain waits are longer than known, finite waits",
-         "announce the expected wait or position in the queue", maister),
-        ("没有解释的等待比有解释的等待显得长", "unexplained waits are longer than explained waits",
-         "say why there is a delay", maister),
-        ("不公平的等待比公平的等待显得长", "unfair waits are longer than equitable waits",
-         "one visible first-come-first-served queue; explain priority rules", maister),
-        ("服务越有价值，人们愿意等得越久", "the more valuable the service, the longer people will wait",
-         "match waits to value: callbacks or priority for complex, high-value contacts", maister),
-        ("独自等待比群体等待显得长", "solo waiting feels longer than group waiting",
-         "community and shared spaces; in digital channels, progress and status", maister),
-        ("不舒适的等待比舒适的等待显得长", "uncomfortable waits feel longer than comfortable waits",
-         "comfortable waiting areas, no dead air on the phone", "Davis & Heineke (1994)"),
-        ("不熟悉的等待比熟悉的等待显得长", "unfamiliar waits feel longer than familiar waits",
-         "explain the process to first-time customers", "Jones & Peppiatt (1996)"),
+        (
+            "无事可做的等待比有事可做的等待显得长",
+            "occupied time feels shorter than unoccupied time",
+            "give the wait content: forms to fill in, menus, useful information",
+            maister,
+        ),
+        (
+            "服务开始前的等待比服务过程中的等待显得长",
+            "pre-process waits feel longer than in-process waits",
+            "start the service early: greet, take details, triage",
+            maister,
+        ),
+        (
+            "焦虑使等待显得更长",
+            "anxiety makes waits seem longer",
+            "reassure: confirm the call is in the queue",
+            maister,
+        ),
+        (
+            "不确定的等待比已知、有限的等待显得长",
+            "uncertain waits are longer than known, finite waits",
+            "announce the expected wait or position in the queue",
+            maister,
+        ),
+        (
+            "没有解释的等待比有解释的等待显得长",
+            "unexplained waits are longer than explained waits",
+            "say why there is a delay",
+            maister,
+        ),
+        (
+            "不公平的等待比公平的等待显得长",
+            "unfair waits are longer than equitable waits",
+            "one visible first-come-first-served queue; explain priority rules",
+            maister,
+        ),
+        (
+            "服务越有价值，人们愿意等得越久",
+            "the more valuable the service, the longer people will wait",
+            "match waits to value: callbacks or priority for complex, high-value contacts",
+            maister,
+        ),
+        (
+            "独自等待比群体等待显得长",
+            "solo waiting feels longer than group waiting",
+            "community and shared spaces; in digital channels, progress and status",
+            maister,
+        ),
+        (
+            "不舒适的等待比舒适的等待显得长",
+            "uncomfortable waits feel longer than comfortable waits",
+            "comfortable waiting areas, no dead air on the phone",
+            "Davis & Heineke (1994)",
+        ),
+        (
+            "不熟悉的等待比熟悉的等待显得长",
+            "unfamiliar waits feel longer than familiar waits",
+            "explain the process to first-time customers",
+            "Jones & Peppiatt (1996)",
+        ),
     ]
     df = pd.DataFrame(rows, columns=["principle_zh", "principle_en", "lever", "source"])
     df.insert(0, "principle", np.arange(1, len(df) + 1))
@@ -737,8 +809,17 @@ def waiting_principles() -> pd.DataFrame:
 
 # -- evaluating an interaction: A/B test ---------------------------------------------
 
-def ab_test(data: pd.DataFrame, *, group_col: str, response_col: str, control: object, treatment: object,
-            confidence: float = 0.95, method: str = "newcomb") -> pd.Series:
+
+def ab_test(
+    data: pd.DataFrame,
+    *,
+    group_col: str,
+    response_col: str,
+    control: object,
+    treatment: object,
+    confidence: float = 0.95,
+    method: str = "newcomb",
+) -> pd.Series:
     """Compare the response rates of two versions of an interaction (an A/B test).
 
     Parameters
@@ -794,14 +875,18 @@ def ab_test(data: pd.DataFrame, *, group_col: str, response_col: str, control: o
     y = data[response_col]
     bad = ~y.isin([0, 1, True, False])
     if bad.any():
-        raise DataError(f"{where}: column {response_col!r} should hold 0/1 responses but has other values in "
-                        f"{first_rows(bad.to_numpy(), data.index)}")
+        raise DataError(
+            f"{where}: column {response_col!r} should hold 0/1 responses but has other values in "
+            f"{first_rows(bad.to_numpy(), data.index)}"
+        )
     counts = {}
     for label in (control, treatment):
         mask = (data[group_col] == label).to_numpy()
         if not mask.any():
-            raise DataError(f"{where}: no rows with {group_col} == {label!r}; labels present are "
-                            f"{sorted(map(str, data[group_col].dropna().unique()))}")
+            raise DataError(
+                f"{where}: no rows with {group_col} == {label!r}; labels present are "
+                f"{sorted(map(str, data[group_col].dropna().unique()))}"
+            )
         counts[label] = (int(y[mask].astype(int).sum()), int(mask.sum()))
     (x0, n0), (x1, n1) = counts[control], counts[treatment]
     from scipy import stats
@@ -814,22 +899,30 @@ def ab_test(data: pd.DataFrame, *, group_col: str, response_col: str, control: o
         se = math.sqrt(p0 * (1 - p0) / n0 + p1 * (1 - p1) / n1)
         low, high = diff - z_crit * se, diff + z_crit * se
     else:
-        low, high = confint_proportions_2indep(x1, n1, x0, n0, method="newcomb", compare="diff",
-                                               alpha=1 - level)
+        low, high = confint_proportions_2indep(x1, n1, x0, n0, method="newcomb", compare="diff", alpha=1 - level)
     pooled = (x0 + x1) / (n0 + n1)
     se0 = math.sqrt(pooled * (1 - pooled) * (1 / n0 + 1 / n1))
     z = diff / se0 if se0 > 0 else 0.0
-    return pd.Series({"n_control": float(n0), "n_treatment": float(n1), "rate_control": p0,
-                      "rate_treatment": p1, "difference": diff, "ci_low": float(low), "ci_high": float(high),
-                      "z": z, "p_value": float(2 * stats.norm.sf(abs(z)))})
+    return pd.Series(
+        {
+            "n_control": float(n0),
+            "n_treatment": float(n1),
+            "rate_control": p0,
+            "rate_treatment": p1,
+            "difference": diff,
+            "ci_low": float(low),
+            "ci_high": float(high),
+            "z": z,
+            "p_value": float(2 * stats.norm.sf(abs(z))),
+        }
+    )
 
 
 def _cohen_h(p_control: float, p_treatment: float) -> float:
     return 2 * math.asin(math.sqrt(p_treatment)) - 2 * math.asin(math.sqrt(p_control))
 
 
-def ab_power(p_control: float, p_treatment: float, *, n_control: int, n_treatment: int,
-             alpha: float = 0.05) -> float:
+def ab_power(p_control: float, p_treatment: float, *, n_control: int, n_treatment: int, alpha: float = 0.05) -> float:
     """Power of a two-sided test to detect ``p_control`` vs ``p_treatment`` with the given group sizes.
 
     Parameters
@@ -880,12 +973,16 @@ def ab_power(p_control: float, p_treatment: float, *, n_control: int, n_treatmen
     a = _probability(alpha, name="alpha", where=where, open_interval=True)
     from statsmodels.stats.power import NormalIndPower
 
-    return float(NormalIndPower().power(effect_size=abs(_cohen_h(pc, pt)), nobs1=nc, alpha=a,
-                                        ratio=nt / nc, alternative="two-sided"))
+    return float(
+        NormalIndPower().power(
+            effect_size=abs(_cohen_h(pc, pt)), nobs1=nc, alpha=a, ratio=nt / nc, alternative="two-sided"
+        )
+    )
 
 
-def ab_sample_size(p_control: float, p_treatment: float, *, alpha: float = 0.05, power: float = 0.8,
-                   ratio: float = 1.0) -> pd.Series:
+def ab_sample_size(
+    p_control: float, p_treatment: float, *, alpha: float = 0.05, power: float = 0.8, ratio: float = 1.0
+) -> pd.Series:
     """Customers needed per group to detect ``p_control`` vs ``p_treatment`` (two-sided test).
 
     Parameters
@@ -940,11 +1037,17 @@ _CHANNEL_SHARES = {"phone": 0.4, "email": 0.3, "web": 0.2, "social": 0.1}
 _FIRST_RESPONSE_HOURS = {"phone": 1.0, "email": 12.0, "web": 4.0, "social": 2.0}
 
 
-def simulate_complaint_log(n_complaints: int, *, start: str = "2024-01-01", days: int = 90,
-                           channel_shares: Mapping[str, float] | None = None,
-                           mean_first_response_hours: float | Mapping[str, float] | None = None,
-                           mean_resolution_hours: float = 48.0, reopen_rate: float = 0.1,
-                           random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
+def simulate_complaint_log(
+    n_complaints: int,
+    *,
+    start: str = "2024-01-01",
+    days: int = 90,
+    channel_shares: Mapping[str, float] | None = None,
+    mean_first_response_hours: float | Mapping[str, float] | None = None,
+    mean_resolution_hours: float = 48.0,
+    reopen_rate: float = 0.1,
+    random_state: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
     """A complaint log with known rates, for practising the process metrics.
 
     Parameters
@@ -1017,20 +1120,29 @@ def simulate_complaint_log(n_complaints: int, *, start: str = "2024-01-01", days
     def _at(h: np.ndarray) -> pd.Series:
         return pd.Series(t0 + pd.to_timedelta(h, unit="h")).dt.round("min")
 
-    return pd.DataFrame({
-        "complaint_id": np.arange(1, n + 1),
-        "channel": channel.astype(object),
-        "opened_at": _at(opened),
-        "first_response_at": _at(opened + first),
-        "resolved_at": _at(opened + resolve),
-        "reopened": reopened,
-    })
+    return pd.DataFrame(
+        {
+            "complaint_id": np.arange(1, n + 1),
+            "channel": channel.astype(object),
+            "opened_at": _at(opened),
+            "first_response_at": _at(opened + first),
+            "resolved_at": _at(opened + resolve),
+            "reopened": reopened,
+        }
+    )
 
 
-def complaint_metrics(log: pd.DataFrame, *, sla_first_response_hours: float, sla_resolution_hours: float,
-                      by: str | None = None, opened_col: str = "opened_at",
-                      first_response_col: str = "first_response_at", resolved_col: str = "resolved_at",
-                      reopened_col: str = "reopened") -> pd.Series | pd.DataFrame:
+def complaint_metrics(
+    log: pd.DataFrame,
+    *,
+    sla_first_response_hours: float,
+    sla_resolution_hours: float,
+    by: str | None = None,
+    opened_col: str = "opened_at",
+    first_response_col: str = "first_response_at",
+    resolved_col: str = "resolved_at",
+    reopened_col: str = "reopened",
+) -> pd.Series | pd.DataFrame:
     """Service levels of the complaint process: response and resolution times, reopen rate.
 
     Parameters
@@ -1068,8 +1180,12 @@ def complaint_metrics(log: pd.DataFrame, *, sla_first_response_hours: float, sla
     """
     where = "complaint_metrics"
     require_dataframe(log, where=where)
-    cols = {opened_col: "opened_col", first_response_col: "first_response_col", resolved_col: "resolved_col",
-            reopened_col: "reopened_col"}
+    cols = {
+        opened_col: "opened_col",
+        first_response_col: "first_response_col",
+        resolved_col: "resolved_col",
+        reopened_col: "reopened_col",
+    }
     if by is not None:
         cols[by] = "by"
     require_columns(log, cols, where=where)
@@ -1080,24 +1196,32 @@ def complaint_metrics(log: pd.DataFrame, *, sla_first_response_hours: float, sla
     resolved = pd.to_datetime(log[resolved_col])
     for name, col in [(opened_col, opened), (first_response_col, first)]:
         if col.isna().any():
-            raise DataError(f"{where}: column {name!r} has missing times in "
-                            f"{first_rows(col.isna().to_numpy(), log.index)}")
+            raise DataError(
+                f"{where}: column {name!r} has missing times in {first_rows(col.isna().to_numpy(), log.index)}"
+            )
     h1 = (first - opened).dt.total_seconds() / 3600
     h2 = (resolved - opened).dt.total_seconds() / 3600
     for name, h in [(first_response_col, h1), (resolved_col, h2)]:
         bad = (h < 0).to_numpy()
         if bad.any():
-            raise DataError(f"{where}: {name!r} is before {opened_col!r} in {first_rows(bad, log.index)}; "
-                            "check the time stamps (time zone? swapped columns?)")
+            raise DataError(
+                f"{where}: {name!r} is before {opened_col!r} in {first_rows(bad, log.index)}; "
+                "check the time stamps (time zone? swapped columns?)"
+            )
     reopened = log[reopened_col].astype(bool)
     frame = pd.DataFrame({"h1": h1, "h2": h2, "reopened": reopened}, index=log.index)
 
     def _one(g: pd.DataFrame) -> pd.Series:
-        return pd.Series({"complaints": float(len(g)), "median_first_response_h": float(g["h1"].median()),
-                          "first_response_within_sla": float((g["h1"] <= s1).mean()),
-                          "median_resolution_h": float(g["h2"].median()),
-                          "resolution_within_sla": float((g["h2"] <= s2).mean()),
-                          "reopen_rate": float(g["reopened"].mean())})
+        return pd.Series(
+            {
+                "complaints": float(len(g)),
+                "median_first_response_h": float(g["h1"].median()),
+                "first_response_within_sla": float((g["h1"] <= s1).mean()),
+                "median_resolution_h": float(g["h2"].median()),
+                "resolution_within_sla": float((g["h2"] <= s2).mean()),
+                "reopen_rate": float(g["reopened"].mean()),
+            }
+        )
 
     if by is None:
         return _one(frame)
@@ -1106,9 +1230,18 @@ def complaint_metrics(log: pd.DataFrame, *, sla_first_response_hours: float, sla
 
 # -- PDCA: check a change against noise -------------------------------------------------
 
-def simulate_daily_service(n_days: int, *, arrival_rate: float, aht: float, agents: int, hours: float,
-                           target_time: float, rate_sd: float = 0.1,
-                           random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
+
+def simulate_daily_service(
+    n_days: int,
+    *,
+    arrival_rate: float,
+    aht: float,
+    agents: int,
+    hours: float,
+    target_time: float,
+    rate_sd: float = 0.1,
+    random_state: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
     """Daily service level and ASA of a call centre, simulated day by day (M/M/N within a day).
 
     Parameters
@@ -1156,17 +1289,17 @@ def simulate_daily_service(n_days: int, *, arrival_rate: float, aht: float, agen
     rng = np.random.default_rng(random_state)
     rows = []
     for day in range(1, days + 1):
-        lam_day = lam * float(np.exp(rng.normal(-sd**2 / 2, sd))) if sd > 0 else lam
+        lam_day = lam * float(np.exp(rng.normal(-(sd**2) / 2, sd))) if sd > 0 else lam
         n = max(int(rng.poisson(lam_day * length)), 1)
         sim = simulate_queue(lam_day, aht=aht, agents=agents, n_customers=n, random_state=rng)
         w = sim["wait"].to_numpy()
-        rows.append({"day": day, "calls": n, "service_level": float(np.mean(w <= target_time)),
-                     "asa": float(w.mean())})
+        rows.append({"day": day, "calls": n, "service_level": float(np.mean(w <= target_time)), "asa": float(w.mean())})
     return pd.DataFrame(rows).set_index("day")
 
 
-def compare_periods(before: Sequence[float] | pd.Series, after: Sequence[float] | pd.Series, *,
-                    confidence: float = 0.95) -> pd.Series:
+def compare_periods(
+    before: Sequence[float] | pd.Series, after: Sequence[float] | pd.Series, *, confidence: float = 0.95
+) -> pd.Series:
     """Before/after comparison of a daily metric that accounts for day-to-day noise (Welch t test).
 
     Parameters
@@ -1218,13 +1351,23 @@ def compare_periods(before: Sequence[float] | pd.Series, after: Sequence[float] 
 
     res = stats.ttest_ind(x1, x0, equal_var=False)
     ci = res.confidence_interval(confidence_level=level)
-    return pd.Series({"n_before": float(len(x0)), "n_after": float(len(x1)), "mean_before": float(x0.mean()),
-                      "mean_after": float(x1.mean()), "change": float(x1.mean() - x0.mean()),
-                      "ci_low": float(ci.low), "ci_high": float(ci.high), "t": float(res.statistic),
-                      "p_value": float(res.pvalue)})
+    return pd.Series(
+        {
+            "n_before": float(len(x0)),
+            "n_after": float(len(x1)),
+            "mean_before": float(x0.mean()),
+            "mean_after": float(x1.mean()),
+            "change": float(x1.mean() - x0.mean()),
+            "ci_low": float(ci.low),
+            "ci_high": float(ci.high),
+            "t": float(res.statistic),
+            "p_value": float(res.pvalue),
+        }
+    )
 
 
 # -- word of mouth: the Bass diffusion model ----------------------------------------------
+
 
 def bass_cumulative(t: float | Sequence[float] | np.ndarray, *, p: float, q: float) -> np.ndarray:
     """Bass model: share of the market potential that has adopted by time ``t``.
@@ -1307,8 +1450,9 @@ def bass_adoptions(n_periods: int, *, p: float, q: float, m: float) -> np.ndarra
     return mm * np.diff(bass_cumulative(np.arange(n + 1), p=p, q=q))
 
 
-def simulate_bass(m: int, *, p: float, q: float, n_periods: int,
-                  random_state: int | np.random.Generator | None = None) -> pd.Series:
+def simulate_bass(
+    m: int, *, p: float, q: float, n_periods: int, random_state: int | np.random.Generator | None = None
+) -> pd.Series:
     """Adopters per period when each of ``m`` potential adopters follows the Bass model.
 
     Parameters
@@ -1351,7 +1495,7 @@ def simulate_bass(m: int, *, p: float, q: float, n_periods: int,
     rng = np.random.default_rng(random_state)
     u = rng.random(mm)
     t = -np.log((1 - u) / (1 + (qq / pp) * u)) / (pp + qq)
-    counts = np.bincount(np.ceil(t[t <= n]).astype(int).clip(1), minlength=n + 1)[1:n + 1]
+    counts = np.bincount(np.ceil(t[t <= n]).astype(int).clip(1), minlength=n + 1)[1 : n + 1]
     return pd.Series(counts, index=pd.RangeIndex(1, n + 1, name="period"), name="adopters")
 
 
@@ -1432,6 +1576,16 @@ def fit_bass(adoptions: Sequence[float] | pd.Series) -> pd.Series:
         se = np.sqrt(np.clip(np.diag(cov_log), 0, None)) * np.array([p, q, m])
     except np.linalg.LinAlgError:
         se = np.full(3, np.nan)
-    return pd.Series({"p": float(p), "q": float(q), "m": float(m), "se_p": float(se[0]), "se_q": float(se[1]),
-                      "se_m": float(se[2]), "peak_time": float(math.log(q / p) / (p + q)) if q > p else 0.0,
-                      "rmse": float(math.sqrt(fit.fun @ fit.fun / n)), "n_periods": float(n)})
+    return pd.Series(
+        {
+            "p": float(p),
+            "q": float(q),
+            "m": float(m),
+            "se_p": float(se[0]),
+            "se_q": float(se[1]),
+            "se_m": float(se[2]),
+            "peak_time": float(math.log(q / p) / (p + q)) if q > p else 0.0,
+            "rmse": float(math.sqrt(fit.fun @ fit.fun / n)),
+            "n_periods": float(n),
+        }
+    )

@@ -253,9 +253,21 @@ def simulate_bgnbd(
     params = {"r": r, "alpha": alpha, "a": a, "b": b, "T": T, "freq": freq}
     if gg is not None:
         params.update({"p": gg[0], "q": gg[1], "gamma": gg[2]})
-    return _assemble(rng, n_customers=n, birth=birth, T_i=T_i, owner=owner, times=times, n_kept=n_kept,
-                     spend=gg, start=ts, unit_days=unit_days, latent={"lambda_": lam, "p": p},
-                     alive=alive, params=params)
+    return _assemble(
+        rng,
+        n_customers=n,
+        birth=birth,
+        T_i=T_i,
+        owner=owner,
+        times=times,
+        n_kept=n_kept,
+        spend=gg,
+        start=ts,
+        unit_days=unit_days,
+        latent={"lambda_": lam, "p": p},
+        alive=alive,
+        params=params,
+    )
 
 
 def simulate_pareto_nbd(
@@ -328,6 +340,18 @@ def simulate_pareto_nbd(
     params = {"r": r, "alpha": alpha, "s": s, "beta": beta, "T": T, "freq": freq}
     if gg is not None:
         params.update({"p": gg[0], "q": gg[1], "gamma": gg[2]})
-    return _assemble(rng, n_customers=n, birth=birth, T_i=T_i, owner=owner, times=times, n_kept=n_kept,
-                     spend=gg, start=ts, unit_days=unit_days, latent={"lambda_": lam, "mu": mu},
-                     alive=tau > T_i, params=params)
+    return _assemble(
+        rng,
+        n_customers=n,
+        birth=birth,
+        T_i=T_i,
+        owner=owner,
+        times=times,
+        n_kept=n_kept,
+        spend=gg,
+        start=ts,
+        unit_days=unit_days,
+        latent={"lambda_": lam, "mu": mu},
+        alive=tau > T_i,
+        params=params,
+    )

@@ -31,8 +31,12 @@ def _markdown(nb) -> str:
 
 
 def _outputs(nb) -> str:
-    return "\n".join(o.get("text", "") or str(o.get("data", {}).get("text/plain", ""))
-                     for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    return "\n".join(
+        o.get("text", "") or str(o.get("data", {}).get("text/plain", ""))
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
 
 
 def test_abc_is_the_course_four_classes(nb):
@@ -44,7 +48,8 @@ def test_abc_is_the_course_four_classes(nb):
     assert "Curry" in text
     # the inventory rule is shown, as a variant
     assert "变体" in text and "abc_classes(revenue, cutoffs=(0.8, 0.95))" in "\n".join(
-        c.source for c in nb.cells if c.cell_type == "code")
+        c.source for c in nb.cells if c.cell_type == "code"
+    )
 
 
 def test_both_pyramids_with_their_sources_and_labels(nb):
@@ -98,10 +103,20 @@ def test_printed_interpretations_are_chinese(nb):
 
 
 def test_chapter_skeleton_and_exercises(nb):
-    heads = [line[3:] for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
-             if line.startswith("## ")]
-    tail = ["管理启示 What it means for the business", "小结 Summary", "练习 Exercises", "考试练习 Exam practice",
-            "延伸阅读 Further reading"]
+    heads = [
+        line[3:]
+        for c in nb.cells
+        if c.cell_type == "markdown"
+        for line in c.source.splitlines()
+        if line.startswith("## ")
+    ]
+    tail = [
+        "管理启示 What it means for the business",
+        "小结 Summary",
+        "练习 Exercises",
+        "考试练习 Exam practice",
+        "延伸阅读 Further reading",
+    ]
     assert heads[-5:] == tail
     assert [h.split(" · ")[0] for h in heads[:-5]] == [str(i) for i in range(1, 8)]
     tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]

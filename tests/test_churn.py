@@ -73,11 +73,13 @@ def test_churn_by_tenure_bands_and_outside_bins():
 
 # --------------------------------------------------------------------------- survival
 
-_KM = pd.DataFrame({
-    "tenure": [1, 2, 2, 3, 4, 5],
-    "churn": [True, True, False, True, False, True],
-    "g": ["a", "a", "a", "b", "b", "b"],
-})
+_KM = pd.DataFrame(
+    {
+        "tenure": [1, 2, 2, 3, 4, 5],
+        "churn": [True, True, False, True, False, True],
+        "g": ["a", "a", "a", "b", "b", "b"],
+    }
+)
 
 
 def test_km_matches_hand_computation():
@@ -349,10 +351,12 @@ def test_warning_list_needs_one_selection_rule(models):
 
 # --------------------------------------------------------------------------- non-contractual churn
 
-_TX = pd.DataFrame({
-    "customer_id": [1, 1, 2, 3, 3, 4],
-    "date": pd.to_datetime(["2020-01-01", "2020-03-22", "2020-01-01", "2020-02-20", "2020-05-01", "2020-04-15"]),
-})
+_TX = pd.DataFrame(
+    {
+        "customer_id": [1, 1, 2, 3, 3, 4],
+        "date": pd.to_datetime(["2020-01-01", "2020-03-22", "2020-01-01", "2020-02-20", "2020-05-01", "2020-04-15"]),
+    }
+)
 
 
 def test_inactivity_labels_hand_computed():
@@ -495,8 +499,17 @@ def test_winback_priority_tiers_by_hand():
     out = C.winback_priority(v, shares=(0.25, 0.25))
     # 8 customers worth it (value > 0): top 2 try hardest, next 2 try, the other 4 when cheap
     assert out["tier"].astype(str).to_dict() == {
-        "a": "极力挽回", "f": "极力挽回", "c": "尽力挽回", "i": "尽力挽回", "e": "见机行事", "g": "见机行事",
-        "b": "见机行事", "h": "见机行事", "d": "彻底放弃", "j": "彻底放弃"}
+        "a": "极力挽回",
+        "f": "极力挽回",
+        "c": "尽力挽回",
+        "i": "尽力挽回",
+        "e": "见机行事",
+        "g": "见机行事",
+        "b": "见机行事",
+        "h": "见机行事",
+        "d": "彻底放弃",
+        "j": "彻底放弃",
+    }
     assert out.loc["a", "rank"] == 1 and out.loc["d", "rank"] == 10
     assert list(out["tier"].cat.categories) == list(C.WINBACK_TIERS)
     # tiers follow value: nobody in a higher-effort tier is worth less than someone in a lower one
@@ -506,12 +519,15 @@ def test_winback_priority_tiers_by_hand():
     assert (C.winback_priority(v, floor=100.0)["tier"] == "彻底放弃").sum() == 7
 
 
-@pytest.mark.parametrize("value, kw, match", [
-    ([1.0, 2.0], {}, r"should be a pandas Series"),
-    (pd.Series(["a", "b"]), {}, r"should be numeric"),
-    (pd.Series([1.0, None], index=["x", "y"]), {}, r"missing for customers \['y'\]"),
-    (pd.Series([1.0, 2.0]), {"shares": (0.6, 0.5)}, r"summing to at most 1"),
-])
+@pytest.mark.parametrize(
+    "value, kw, match",
+    [
+        ([1.0, 2.0], {}, r"should be a pandas Series"),
+        (pd.Series(["a", "b"]), {}, r"should be numeric"),
+        (pd.Series([1.0, None], index=["x", "y"]), {}, r"missing for customers \['y'\]"),
+        (pd.Series([1.0, 2.0]), {"shares": (0.6, 0.5)}, r"summing to at most 1"),
+    ],
+)
 def test_winback_priority_bad_input(value, kw, match):
     with pytest.raises(DataError, match=match):
         C.winback_priority(value, **kw)

@@ -31,8 +31,9 @@ from crm_lessons.classification import (
 @pytest.fixture
 def values() -> pd.Series:
     rng = np.random.default_rng(11)
-    return pd.Series(rng.lognormal(3, 1.2, 1000).round(2), index=pd.Index(np.arange(1000) * 3, name="customer_id"),
-                     name="revenue")
+    return pd.Series(
+        rng.lognormal(3, 1.2, 1000).round(2), index=pd.Index(np.arange(1000) * 3, name="customer_id"), name="revenue"
+    )
 
 
 # --------------------------------------------------------------------------- #
@@ -287,8 +288,7 @@ def test_importance_classes_course_split_on_100_customers():
     # 贵宾型 + 重要型 together are the top 20 % of customers by profit; 普通型 the rest
     assert counts == {"贵宾型客户": 5, "重要型客户": 15, "普通型客户": 80}
     assert c["rank"].tolist() == list(range(1, 101))
-    assert (c.loc[c["importance"] != "ordinary", "profit"].min()
-            >= c.loc[c["importance"] == "ordinary", "profit"].max())
+    assert c.loc[c["importance"] != "ordinary", "profit"].min() >= c.loc[c["importance"] == "ordinary", "profit"].max()
     s = importance_summary(c)
     assert s.index.tolist() == ["vip", "key", "ordinary"]
     assert s["customer_share"].tolist() == pytest.approx([0.05, 0.15, 0.80])

@@ -59,8 +59,16 @@ def _tiny() -> pd.DataFrame:
         {
             "customer_id": ["a", "a", "a", "a", "a", "b", "c", "c"],
             "date": pd.to_datetime(
-                ["2024-01-01", "2024-01-01", "2024-01-08", "2024-01-22", "2024-02-05",
-                 "2024-01-15", "2024-02-01", "2024-02-10"]
+                [
+                    "2024-01-01",
+                    "2024-01-01",
+                    "2024-01-08",
+                    "2024-01-22",
+                    "2024-02-05",
+                    "2024-01-15",
+                    "2024-02-01",
+                    "2024-02-10",
+                ]
             ),
             "amount": [10.0, 5.0, 20.0, 30.0, 8.0, 3.0, 1.0, 2.0],
         }
@@ -128,7 +136,10 @@ def test_summary_cdnow_published_counts(cdnow):
         (lambda d: d.drop(columns="amount"), r"missing column 'amount'.*pass amount_col="),
         (lambda d: d.assign(amount=[10.0, -5.0] + [1.0] * 6), r"'amount' should be >= 0 but is negative in row 1"),
         (lambda d: d.assign(amount=["x"] * 8), r"'amount' should be numeric"),
-        (lambda d: d.assign(date=["2024-01-01", "not a date"] + ["2024-01-02"] * 6), r"'date' could not be read as dates"),
+        (
+            lambda d: d.assign(date=["2024-01-01", "not a date"] + ["2024-01-02"] * 6),
+            r"'date' could not be read as dates",
+        ),
         (lambda d: d.assign(date=[pd.NaT] + list(d["date"][1:])), r"'date' has missing dates in row 0"),
     ],
 )
@@ -331,7 +342,9 @@ def test_pareto_nbd_likelihood_equals_direct_integration():
     k = lam + mu
     for x, tx, T in [(2, 10.0, 30.0), (5, 29.0, 30.0), (0, 0.0, 25.0)]:
         f = lam**x * np.exp(-k * T) + lam**x * mu / k * (np.exp(-k * tx) - np.exp(-k * T))
-        assert pareto_nbd_log_likelihood(PNBD_CDNOW, [x], [tx], [T])[0] == pytest.approx(np.log((f * w).sum()), abs=1e-6)
+        assert pareto_nbd_log_likelihood(PNBD_CDNOW, [x], [tx], [T])[0] == pytest.approx(
+            np.log((f * w).sum()), abs=1e-6
+        )
     # and with alpha < beta (the other A_0 branch)
     other = {"r": 0.553, "alpha": 5.0, "s": 0.606, "beta": 20.0}
     lam, mu, w = _quantile_grid(stats.gamma(0.553, scale=1 / 5.0), stats.gamma(0.606, scale=1 / 20.0))
@@ -389,7 +402,9 @@ def test_gamma_gamma_density_equals_direct_integration():
     for x, m in [(1, 20.0), (4, 35.5)]:
         value, _ = integrate.quad(
             lambda nu: stats.gamma.pdf(m, p * x, scale=1 / (x * nu)) * stats.gamma.pdf(nu, q, scale=1 / g),
-            0, np.inf, epsabs=1e-14,
+            0,
+            np.inf,
+            epsabs=1e-14,
         )
         assert gamma_gamma_log_likelihood(GG_CDNOW, [x], [m])[0] == pytest.approx(np.log(value), abs=1e-7)
 
@@ -414,7 +429,9 @@ def test_gamma_gamma_recovery_from_simulated_transactions():
 
 def test_gamma_gamma_bad_input():
     bad = pd.DataFrame({"frequency": [1, 2, 3], "monetary_value": [10.0, 0.0, 5.0]})
-    with pytest.raises(DataError, match=r"monetary_value should be > 0 for customers with repeat purchases but is 0 in row 1"):
+    with pytest.raises(
+        DataError, match=r"monetary_value should be > 0 for customers with repeat purchases but is 0 in row 1"
+    ):
         GammaGammaFitter().fit(bad)
     with pytest.raises(DataError, match=r"need at least 3 customers with frequency > 0, got 1"):
         GammaGammaFitter().fit(pd.DataFrame({"frequency": [1, 0], "monetary_value": [10.0, 0.0]}))
@@ -565,16 +582,24 @@ def test_figures_draw_on_given_axes(cdnow_tx, cdnow):
     fig, axes = plt.subplots(2, 3)
     try:
         drawn = [
-            pc.plot_tracking(tracking_data(cdnow_tx, bg, calibration_end="1997-09-30",
-                                           observation_end="1998-06-30"), ax=axes[0, 0]),
+            pc.plot_tracking(
+                tracking_data(cdnow_tx, bg, calibration_end="1997-09-30", observation_end="1998-06-30"), ax=axes[0, 0]
+            ),
             pc.plot_holdout_by_frequency(holdout_by_frequency(bg, cdnow), ax=axes[0, 1]),
             pc.plot_p_alive_matrix(p_alive_matrix(bg, T=39.0), ax=axes[0, 2]),
-            pc.plot_survival(pd.DataFrame({"actual": np.array(REGULAR[:8]) / 1000,
-                                           "sBG": sbg_survival({"alpha": 0.704, "beta": 1.182}, np.arange(8))}),
-                             ax=axes[1, 0]),
+            pc.plot_survival(
+                pd.DataFrame(
+                    {
+                        "actual": np.array(REGULAR[:8]) / 1000,
+                        "sBG": sbg_survival({"alpha": 0.704, "beta": 1.182}, np.arange(8)),
+                    }
+                ),
+                ax=axes[1, 0],
+            ),
             pc.plot_cohort_heatmap(cohort_matrix(cdnow_tx, freq="M"), ax=axes[1, 1]),
-            pc.plot_stage_distribution(stage_distribution(lifecycle_stage(cdnow_tx, as_of="1998-06-30")),
-                                       ax=axes[1, 2]),
+            pc.plot_stage_distribution(
+                stage_distribution(lifecycle_stage(cdnow_tx, as_of="1998-06-30")), ax=axes[1, 2]
+            ),
         ]
         assert all(a is b for a, b in zip(drawn, axes.ravel()))
         assert len(axes[0, 0].get_lines()) == 3  # actual, model, calibration end

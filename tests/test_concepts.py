@@ -11,9 +11,15 @@ from crm_lessons.concepts import RELATIONSHIP_TYPES, market_and_wallet_share, re
 
 # The nine cells of Kotler's table as the issue states them (Kotler, Marketing Management).
 NINE = {
-    ("many", "high"): "负责型", ("many", "medium"): "被动型", ("many", "low"): "基本型或被动型",
-    ("medium", "high"): "主动型", ("medium", "medium"): "负责型", ("medium", "low"): "被动型",
-    ("few", "high"): "伙伴型", ("few", "medium"): "主动型", ("few", "low"): "负责型",
+    ("many", "high"): "负责型",
+    ("many", "medium"): "被动型",
+    ("many", "low"): "基本型或被动型",
+    ("medium", "high"): "主动型",
+    ("medium", "medium"): "负责型",
+    ("medium", "low"): "被动型",
+    ("few", "high"): "伙伴型",
+    ("few", "medium"): "主动型",
+    ("few", "low"): "负责型",
 }
 DEPTH = {"基本型": 0, "基本型或被动型": 0.5, "被动型": 1, "负责型": 2, "主动型": 3, "伙伴型": 4}
 
@@ -47,11 +53,14 @@ def test_fewer_customers_or_higher_margin_never_means_a_shallower_relationship()
     assert {relationship_type(c, m) for c in counts for m in margins} - {"基本型或被动型"} <= set(RELATIONSHIP_TYPES)
 
 
-@pytest.mark.parametrize("args, match", [
-    (("lots", "high"), r"customers='lots' is not a known label; use one of \['few', 'many', 'medium'\]"),
-    (("few", "很高"), r"margin='很高' is not a known label"),
-    ((3, "high"), r"customers=3 is not a known label"),
-])
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (("lots", "high"), r"customers='lots' is not a known label; use one of \['few', 'many', 'medium'\]"),
+        (("few", "很高"), r"margin='很高' is not a known label"),
+        ((3, "high"), r"customers=3 is not a known label"),
+    ],
+)
 def test_unknown_labels_raise(args, match):
     with pytest.raises(DataError, match=match):
         relationship_type(*args)
@@ -81,10 +90,13 @@ def test_high_market_share_can_go_with_low_share_of_wallet():
     assert got.loc["A", "share_of_wallet"] < got.loc["B", "share_of_wallet"]
 
 
-@pytest.mark.parametrize("spend, match", [
-    (pd.DataFrame({"A": [1, -1]}, index=["x", "y"]), r"non-negative numbers; check customers \['y'\]"),
-    (pd.DataFrame({"A": [1, 0], "B": [1, 0]}, index=["x", "y"]), r"customers \['y'\] spend nothing"),
-])
+@pytest.mark.parametrize(
+    "spend, match",
+    [
+        (pd.DataFrame({"A": [1, -1]}, index=["x", "y"]), r"non-negative numbers; check customers \['y'\]"),
+        (pd.DataFrame({"A": [1, 0], "B": [1, 0]}, index=["x", "y"]), r"customers \['y'\] spend nothing"),
+    ],
+)
 def test_market_and_wallet_share_bad_input(spend, match):
     with pytest.raises(DataError, match=match):
         market_and_wallet_share(spend)

@@ -21,21 +21,51 @@ def _write(path, cells):
 def test_build_course(tmp_path, monkeypatch):
     src = tmp_path / "notebooks"
     src.mkdir()
-    _write(src / "01_intro.ipynb", [
-        nbformat.v4.new_markdown_cell("# 第1章 导论 · Introduction\n\n客户关系 $\\lambda$"),
-        nbformat.v4.new_code_cell("x = 6 * 7\nprint(f'answer {x} 客户')"),
-        nbformat.v4.new_code_cell("answer_1_1 = ...\n### BEGIN SOLUTION\nanswer_1_1 = 'SECRET-SOLUTION'\n"
-                                  "### END SOLUTION",
-                                  metadata={"nbgrader": {"solution": True, "grade": False, "locked": False,
-                                                         "grade_id": "ans_1_1", "schema_version": 3}}),
-        nbformat.v4.new_code_cell("print('visible check')\n### BEGIN HIDDEN TESTS\nassert 'SECRET-HIDDEN-TEST'\n"
-                                  "### END HIDDEN TESTS",
-                                  metadata={"nbgrader": {"solution": False, "grade": True, "locked": True, "points": 1,
-                                                         "grade_id": "test_1_1", "schema_version": 3}}),
-        nbformat.v4.new_markdown_cell("**参考答案 Model answer** SECRET-MODEL-ANSWER",
-                                      metadata={"nbgrader": {"solution": True, "grade": True, "locked": False,
-                                                             "points": 2, "grade_id": "exam_1_1",
-                                                             "schema_version": 3}})])
+    _write(
+        src / "01_intro.ipynb",
+        [
+            nbformat.v4.new_markdown_cell("# 第1章 导论 · Introduction\n\n客户关系 $\\lambda$"),
+            nbformat.v4.new_code_cell("x = 6 * 7\nprint(f'answer {x} 客户')"),
+            nbformat.v4.new_code_cell(
+                "answer_1_1 = ...\n### BEGIN SOLUTION\nanswer_1_1 = 'SECRET-SOLUTION'\n### END SOLUTION",
+                metadata={
+                    "nbgrader": {
+                        "solution": True,
+                        "grade": False,
+                        "locked": False,
+                        "grade_id": "ans_1_1",
+                        "schema_version": 3,
+                    }
+                },
+            ),
+            nbformat.v4.new_code_cell(
+                "print('visible check')\n### BEGIN HIDDEN TESTS\nassert 'SECRET-HIDDEN-TEST'\n### END HIDDEN TESTS",
+                metadata={
+                    "nbgrader": {
+                        "solution": False,
+                        "grade": True,
+                        "locked": True,
+                        "points": 1,
+                        "grade_id": "test_1_1",
+                        "schema_version": 3,
+                    }
+                },
+            ),
+            nbformat.v4.new_markdown_cell(
+                "**参考答案 Model answer** SECRET-MODEL-ANSWER",
+                metadata={
+                    "nbgrader": {
+                        "solution": True,
+                        "grade": True,
+                        "locked": False,
+                        "points": 2,
+                        "grade_id": "exam_1_1",
+                        "schema_version": 3,
+                    }
+                },
+            ),
+        ],
+    )
     _write(src / "notes.ipynb", [nbformat.v4.new_code_cell("1/0")])  # not a chapter: ignored
     before = (src / "01_intro.ipynb").read_bytes()
     monkeypatch.chdir(tmp_path)  # a relative --out, as `make course` passes it
@@ -128,10 +158,14 @@ def test_a_kernel_that_dies_says_why_and_its_output_stays_off_the_terminal(tmp_p
 
     from crm_lessons._notebooks import execute_notebook
 
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("import sys\nprint('kernel log line', file=sys.__stderr__, flush=True)"),
-        nbformat.v4.new_code_cell("import os, sys\nprint('about to exit', file=sys.__stderr__, flush=True)\nos._exit(3)"),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("import sys\nprint('kernel log line', file=sys.__stderr__, flush=True)"),
+            nbformat.v4.new_code_cell(
+                "import os, sys\nprint('about to exit', file=sys.__stderr__, flush=True)\nos._exit(3)"
+            ),
+        ]
+    )
     path = tmp_path / "dies.ipynb"
     nbformat.write(nb, path)
     with pytest.raises(DeadKernelError, match=r"(?s)the kernel's last output:.*kernel log line.*about to exit"):

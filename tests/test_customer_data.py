@@ -37,6 +37,7 @@ def db(tmp_path_factory, cdnow, records):
 
 # -- the database --------------------------------------------------------------
 
+
 def test_database_is_written_only_in_the_named_folder(tmp_path, cdnow):
     folder = tmp_path / "here"
     folder.mkdir()
@@ -56,8 +57,12 @@ def test_database_is_written_only_in_the_named_folder(tmp_path, cdnow):
 def test_table_counts_match_the_inputs(db, cdnow, records):
     with closing(cd.connect(db)) as con:
         counts = cd.table_counts(con)
-    assert counts == {"customers": cdnow["customer_id"].nunique(), "orders": len(cdnow),
-                      "contacts": len(records["contacts"]), "complaints": len(records["complaints"])}
+    assert counts == {
+        "customers": cdnow["customer_id"].nunique(),
+        "orders": len(cdnow),
+        "contacts": len(records["contacts"]),
+        "complaints": len(records["complaints"]),
+    }
 
 
 @pytest.mark.parametrize("as_of", [AS_OF, "1997-03-31", "1997-01-01"])
@@ -116,8 +121,11 @@ def test_constraints_are_enforced(db):
 
 def test_users_file_goes_through_read_transactions(tmp_path):
     csv = tmp_path / "订单.csv"
-    csv.write_bytes("会员编号,下单时间,实付金额\nA1,2024年1月5日,￥1,200.50\nA1,2024/2/1,88\nB2,20240110,(12.50)\n"
-                    .replace(",￥1,200.50", ",\"￥1,200.50\"").encode("gbk"))
+    csv.write_bytes(
+        "会员编号,下单时间,实付金额\nA1,2024年1月5日,￥1,200.50\nA1,2024/2/1,88\nB2,20240110,(12.50)\n".replace(
+            ",￥1,200.50", ',"￥1,200.50"'
+        ).encode("gbk")
+    )
     path = cd.build_customer_database(tmp_path, csv)
     with closing(cd.connect(path)) as con:
         rfm = cd.rfm_sql(con, as_of="2024-02-29")
@@ -134,11 +142,21 @@ def test_unknown_customers_in_contacts_are_refused(tmp_path, cdnow):
 
 # -- data quality ----------------------------------------------------------------
 
+
 def test_quality_profile_by_hand():
-    df = pd.DataFrame({"phone": ["13800138000", "+86 138 0013 8000", "1380013800", None],
-                       "seen": pd.to_datetime(["2024-01-01", "2023-01-01", "2024-06-01", None])})
-    prof = cd.quality_profile(df, validators={"phone": r"1\d{10}"}, normalisers={"phone": cd.normalise_phone},
-                              as_of="2024-06-30", max_age_days=365)
+    df = pd.DataFrame(
+        {
+            "phone": ["13800138000", "+86 138 0013 8000", "1380013800", None],
+            "seen": pd.to_datetime(["2024-01-01", "2023-01-01", "2024-06-01", None]),
+        }
+    )
+    prof = cd.quality_profile(
+        df,
+        validators={"phone": r"1\d{10}"},
+        normalisers={"phone": cd.normalise_phone},
+        as_of="2024-06-30",
+        max_age_days=365,
+    )
     assert prof.loc["phone", "completeness"] == 0.75
     assert prof.loc["phone", "validity"] == pytest.approx(2 / 3)
     assert prof.loc["phone", "uniqueness"] == pytest.approx(2 / 3)
@@ -161,6 +179,7 @@ def test_normalisers():
 
 
 # -- duplicates -------------------------------------------------------------------
+
 
 def test_messy_list_is_seeded_and_has_known_duplicates():
     a = cd.messy_customer_list(200, random_state=5)
@@ -200,6 +219,7 @@ def test_candidate_scores_ignore_missing_fields():
 
 
 # -- choosing a CRM system -----------------------------------------------------------
+
 
 @pytest.fixture
 def matrix() -> tuple[pd.DataFrame, dict[str, float]]:
@@ -256,6 +276,7 @@ def test_crm_system_types():
 
 
 # -- privacy and law ---------------------------------------------------------------
+
 
 def test_pipl_articles_cited_are_pinned():
     # Each number and paraphrase was checked against the full text of the Personal
@@ -317,14 +338,19 @@ def test_key_from_env(monkeypatch):
 
 def test_k_anonymity_and_generalisation():
     rng = np.random.default_rng(0)
-    df = pd.DataFrame({"birth_year": rng.integers(1950, 2005, 300),
-                       "city": rng.choice(["杭州市", "宁波市", "南京市", "苏州市"], 300),
-                       "gender": rng.choice(["F", "M"], 300)})
+    df = pd.DataFrame(
+        {
+            "birth_year": rng.integers(1950, 2005, 300),
+            "city": rng.choice(["杭州市", "宁波市", "南京市", "苏州市"], 300),
+            "gender": rng.choice(["F", "M"], 300),
+        }
+    )
     qis = ["birth_year", "city", "gender"]
     assert cd.k_anonymity(df, qis) < 5
     province = {"杭州市": "浙江", "宁波市": "浙江", "南京市": "江苏", "苏州市": "江苏"}
-    out, log = cd.generalise_until_k(df, qis, k=5, hierarchies={
-        "birth_year": [cd.band(5), cd.band(10), cd.band(20), "*"], "city": [province, "*"]})
+    out, log = cd.generalise_until_k(
+        df, qis, k=5, hierarchies={"birth_year": [cd.band(5), cd.band(10), cd.band(20), "*"], "city": [province, "*"]}
+    )
     assert cd.k_anonymity(out, qis) >= 5 and len(out) == len(df)
     assert log["k"].iloc[-1] >= 5 and log["rows_below_k"].iloc[-1] == 0
     # each row's generalised year band contains its true year

@@ -27,38 +27,99 @@ from crm_lessons import DataError
 ROOT = Path(__file__).resolve().parent.parent
 DATACARD = (ROOT / "datasets" / "README.md").read_text(encoding="utf-8")
 MLBA = {
-    "charles_book_club", "bath_soap", "east_west_airlines", "universal_bank", "cosmetics",
-    "catalog_cross_sell", "hair_care_promotion", "email_ab_test", "tayko",
+    "charles_book_club",
+    "bath_soap",
+    "east_west_airlines",
+    "universal_bank",
+    "cosmetics",
+    "catalog_cross_sell",
+    "hair_care_promotion",
+    "email_ab_test",
+    "tayko",
 }
 
 # name -> (loader, kwargs, shape, {column: dtype kind}) as documented in the datacard
 INT, FLOAT, BOOL, STR, DATE = "int64", "float64", "bool", "str", "datetime"
 LOADERS = {
     "cdnow_master": (ds.load_cdnow, {}, (69659, 4), {"customer_id": INT, "date": DATE, "n_cds": INT, "amount": FLOAT}),
-    "cdnow_sample": (ds.load_cdnow, {"sample": True}, (6919, 5),
-                     {"customer_id": INT, "date": DATE, "n_cds": INT, "amount": FLOAT, "sample_id": INT}),
-    "telco": (ds.load_telco, {}, (7043, 21),
-              {"customer_id": STR, "gender": STR, "senior_citizen": BOOL, "tenure": INT, "contract": STR,
-               "monthly_charges": FLOAT, "total_charges": FLOAT, "churn": BOOL}),
-    "wholesale_customers": (ds.load_wholesale_customers, {}, (440, 8),
-                            {"channel": STR, "region": STR, "fresh": INT, "delicatessen": INT}),
-    "charles_book_club": (ds.load_charles_book_club, {}, (4000, 22),
-                          {"customer_id": INT, "total_spend": INT, "months_since_last": INT, "n_purchases": INT,
-                           "florence": INT, "m_code": INT}),
-    "bath_soap": (ds.load_bath_soap, {}, (600, 46),
-                  {"member_id": INT, "sec": INT, "value": FLOAT, "br_cd_57_144": FLOAT, "prop_cat_15": FLOAT}),
-    "east_west_airlines": (ds.load_east_west_airlines, {}, (3999, 12),
-                           {"id": INT, "balance": INT, "cc1_miles": INT, "award": INT}),
-    "universal_bank": (ds.load_universal_bank, {}, (5000, 14),
-                       {"income": INT, "ccavg": FLOAT, "personal_loan": INT, "credit_card": INT}),
+    "cdnow_sample": (
+        ds.load_cdnow,
+        {"sample": True},
+        (6919, 5),
+        {"customer_id": INT, "date": DATE, "n_cds": INT, "amount": FLOAT, "sample_id": INT},
+    ),
+    "telco": (
+        ds.load_telco,
+        {},
+        (7043, 21),
+        {
+            "customer_id": STR,
+            "gender": STR,
+            "senior_citizen": BOOL,
+            "tenure": INT,
+            "contract": STR,
+            "monthly_charges": FLOAT,
+            "total_charges": FLOAT,
+            "churn": BOOL,
+        },
+    ),
+    "wholesale_customers": (
+        ds.load_wholesale_customers,
+        {},
+        (440, 8),
+        {"channel": STR, "region": STR, "fresh": INT, "delicatessen": INT},
+    ),
+    "charles_book_club": (
+        ds.load_charles_book_club,
+        {},
+        (4000, 22),
+        {
+            "customer_id": INT,
+            "total_spend": INT,
+            "months_since_last": INT,
+            "n_purchases": INT,
+            "florence": INT,
+            "m_code": INT,
+        },
+    ),
+    "bath_soap": (
+        ds.load_bath_soap,
+        {},
+        (600, 46),
+        {"member_id": INT, "sec": INT, "value": FLOAT, "br_cd_57_144": FLOAT, "prop_cat_15": FLOAT},
+    ),
+    "east_west_airlines": (
+        ds.load_east_west_airlines,
+        {},
+        (3999, 12),
+        {"id": INT, "balance": INT, "cc1_miles": INT, "award": INT},
+    ),
+    "universal_bank": (
+        ds.load_universal_bank,
+        {},
+        (5000, 14),
+        {"income": INT, "ccavg": FLOAT, "personal_loan": INT, "credit_card": INT},
+    ),
     "cosmetics": (ds.load_cosmetics, {}, (1000, 15), {"transaction": INT, "bag": INT, "eyeliner": INT}),
-    "catalog_cross_sell": (ds.load_catalog_cross_sell, {}, (4998, 10),
-                           {"customer_number": INT, "clothing": INT, "jewelry": INT}),
-    "hair_care_promotion": (ds.load_hair_care_promotion, {}, (10000, 8),
-                            {"purchase": INT, "hair_color": STR, "region": STR, "promotion_ord": INT}),
+    "catalog_cross_sell": (
+        ds.load_catalog_cross_sell,
+        {},
+        (4998, 10),
+        {"customer_number": INT, "clothing": INT, "jewelry": INT},
+    ),
+    "hair_care_promotion": (
+        ds.load_hair_care_promotion,
+        {},
+        (10000, 8),
+        {"purchase": INT, "hair_color": STR, "region": STR, "promotion_ord": INT},
+    ),
     "email_ab_test": (ds.load_email_ab_test, {}, (426, 3), {"customer": INT, "message": STR, "opened": INT}),
-    "tayko": (ds.load_tayko, {}, (2000, 25),
-              {"sequence_number": INT, "first_update_days_ago": INT, "male": INT, "spending": INT}),
+    "tayko": (
+        ds.load_tayko,
+        {},
+        (2000, 25),
+        {"sequence_number": INT, "first_update_days_ago": INT, "male": INT, "spending": INT},
+    ),
 }
 
 
@@ -256,16 +317,43 @@ def test_installed_wheel_ships_the_data(tmp_path):
 
     wheels = tmp_path / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-cache-dir",
-         "--disable-pip-version-check", "-q", "-w", str(wheels), str(ROOT)],
-        check=True, capture_output=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-cache-dir",
+            "--disable-pip-version-check",
+            "-q",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     (wheel,) = wheels.glob("crm_lessons-*.whl")
     site = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--disable-pip-version-check", "-q",
-         "--target", str(site), str(wheel)],
-        check=True, capture_output=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--disable-pip-version-check",
+            "-q",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     script = textwrap.dedent(
         f"""

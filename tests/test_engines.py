@@ -26,8 +26,11 @@ from crm_lessons.engines.synthetic import synthetic_log  # noqa: E402
 from crm_lessons.io import read_transactions, read_transactions_with_report  # noqa: E402
 
 # py4j leaves sockets to the JVM for the garbage collector to close
-_SPARK_MARKS = [pytest.mark.spark, pytest.mark.filterwarnings("ignore::ResourceWarning"),
-                pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
+_SPARK_MARKS = [
+    pytest.mark.spark,
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
 ENGINES = ["duckdb", pytest.param("spark", marks=_SPARK_MARKS)]
 
 
@@ -96,10 +99,13 @@ def duckdb_con():
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("name,as_ofs,cal,obs", [
-    ("cdnow", ("1998-06-30", "1997-09-30"), "1997-09-30", "1998-06-30"),
-    ("generated", ("2023-12-31", "2023-03-15"), "2023-06-30", "2023-12-31"),
-])
+@pytest.mark.parametrize(
+    "name,as_ofs,cal,obs",
+    [
+        ("cdnow", ("1998-06-30", "1997-09-30"), "1997-09-30", "1998-06-30"),
+        ("generated", ("2023-12-31", "2023-03-15"), "2023-06-30", "2023-12-31"),
+    ],
+)
 def test_tables_agree(engine, name, as_ofs, cal, obs, logs, request):
     con = _connection(engine, request)
     path, tx = logs[name]
@@ -115,18 +121,25 @@ def test_tables_agree(engine, name, as_ofs, cal, obs, logs, request):
     buys = tx[tx["amount"] > 0]
     pos = table.filter(table.amount > 0)
     for freq in ("W", "D"):
-        assert_same(clv.customer_summary(buys, calibration_end=cal, observation_end=obs, freq=freq),
-                    tables.customer_summary(pos, calibration_end=cal, observation_end=obs, freq=freq))
-        assert_same(clv.customer_summary(buys, calibration_end=obs, freq=freq),
-                    tables.customer_summary(pos, calibration_end=obs, freq=freq))
+        assert_same(
+            clv.customer_summary(buys, calibration_end=cal, observation_end=obs, freq=freq),
+            tables.customer_summary(pos, calibration_end=cal, observation_end=obs, freq=freq),
+        )
+        assert_same(
+            clv.customer_summary(buys, calibration_end=obs, freq=freq),
+            tables.customer_summary(pos, calibration_end=obs, freq=freq),
+        )
     assert_same(lifecycle.lifecycle_stage(buys, as_of=obs), tables.lifecycle_stage(pos, as_of=obs))
     rules = lifecycle.LifecycleRules(window_days=90, measure="purchases")
-    assert_same(lifecycle.lifecycle_stage(buys, as_of=cal, rules=rules),
-                tables.lifecycle_stage(pos, as_of=cal, rules=rules))
+    assert_same(
+        lifecycle.lifecycle_stage(buys, as_of=cal, rules=rules), tables.lifecycle_stage(pos, as_of=cal, rules=rules)
+    )
     for freq in ("M", "Q", "W"):
         assert_same(lifecycle.cohort_matrix(buys, freq=freq), tables.cohort_matrix(pos, freq=freq))
-    assert_same(lifecycle.cohort_matrix(buys, freq="M", as_of=cal, value="customers"),
-                tables.cohort_matrix(pos, freq="M", as_of=cal, value="customers"))
+    assert_same(
+        lifecycle.cohort_matrix(buys, freq="M", as_of=cal, value="customers"),
+        tables.cohort_matrix(pos, freq="M", as_of=cal, value="customers"),
+    )
 
 
 def test_generated_log_has_what_the_test_needs(logs):
@@ -154,7 +167,7 @@ def _canonical(table) -> pd.DataFrame:
 
 POLICY_CSV = (
     "会员编号,下单时间,实付金额,订单状态,门店\n"
-    "007,2024/1/5,\"￥1,234.50\",交易成功,BJ\n"
+    '007,2024/1/5,"￥1,234.50",交易成功,BJ\n'
     "007,2024年1月5日 10:30:00,88 元,交易成功,BJ\n"
     "A02,20240201,(12.50),交易成功,SH\n"
     "A02,20240201,(12.50),交易成功,SH\n"
@@ -166,12 +179,15 @@ POLICY_CSV = (
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("kwargs", [
-    {},
-    {"returns": "drop", "duplicates": "drop"},
-    {"closed_orders": "keep"},
-    {"as_of": "2024-06-30", "future": "drop"},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"returns": "drop", "duplicates": "drop"},
+        {"closed_orders": "keep"},
+        {"as_of": "2024-06-30", "future": "drop"},
+    ],
+)
 def test_reader_policies_match_pandas(tmp_path, engine, kwargs, request):
     """A CSV with text amounts and dates in several forms: the same rows and the same report as pandas."""
     path = _csv(tmp_path, POLICY_CSV)
@@ -180,22 +196,40 @@ def test_reader_policies_match_pandas(tmp_path, engine, kwargs, request):
     got = _canonical(table)
     want = expected[["customer_id", "date", "amount"]].sort_values(["customer_id", "date", "amount"])
     assert_same(want.reset_index(drop=True), got)
-    for key in ("rows_read", "blank_rows", "rows_kept", "customers", "returns", "zero_amounts", "duplicates",
-                "future", "closed_orders", "date_min", "date_max", "column_map", "policy", "encoding", "delimiter"):
+    for key in (
+        "rows_read",
+        "blank_rows",
+        "rows_kept",
+        "customers",
+        "returns",
+        "zero_amounts",
+        "duplicates",
+        "future",
+        "closed_orders",
+        "date_min",
+        "date_max",
+        "column_map",
+        "policy",
+        "encoding",
+        "delimiter",
+    ):
         assert getattr(rep, key) == getattr(expected_rep, key), key
     assert rep.warnings == expected_rep.warnings
 
 
-@pytest.mark.parametrize("text,match", [
-    ("customer,date,amount\n1,9999-12-31,5\n", "placeholders such as 9999-12-31"),
-    ("customer,date,amount\n1,2024-01-05,inf\n", "infinite"),
-    ("customer,date,amount\n1,2024-01-05,abc\n2,2024-01-05,3\n", "not numbers: row 2: 'abc'"),
-    ("customer,date,amount\n1,2024-13-45,3\n", "not dates: row 2: '2024-13-45'"),
-    ("customer,date,amount\n,2024-01-05,3\n", "has no customer id in row 2;"),
-    ("customer,date,amount\n1,2024-01-05,-3\n", "returns='error' was passed"),
-    ("customer,date,amount,status\n1,2024-01-05,3,已取消\n", "every order is closed"),
-    ("customer,date\n1,2024-01-05\n", "no amount column found"),
-])
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("customer,date,amount\n1,9999-12-31,5\n", "placeholders such as 9999-12-31"),
+        ("customer,date,amount\n1,2024-01-05,inf\n", "infinite"),
+        ("customer,date,amount\n1,2024-01-05,abc\n2,2024-01-05,3\n", "not numbers: row 2: 'abc'"),
+        ("customer,date,amount\n1,2024-13-45,3\n", "not dates: row 2: '2024-13-45'"),
+        ("customer,date,amount\n,2024-01-05,3\n", "has no customer id in row 2;"),
+        ("customer,date,amount\n1,2024-01-05,-3\n", "returns='error' was passed"),
+        ("customer,date,amount,status\n1,2024-01-05,3,已取消\n", "every order is closed"),
+        ("customer,date\n1,2024-01-05\n", "no amount column found"),
+    ],
+)
 def test_reader_errors(tmp_path, duckdb_con, text, match):
     path = _csv(tmp_path, text)
     kwargs = {"returns": "error"} if "returns=" in match else {}
@@ -235,8 +269,11 @@ def _refusal(read, *, cli: bool) -> DataError:
     return err.value
 
 
-@pytest.mark.parametrize("case,engine", [(case, "duckdb") for case in sorted(REFUSED)] + [
-    pytest.param(case, "spark", marks=_SPARK_MARKS) for case in sorted(REFUSED)])
+@pytest.mark.parametrize(
+    "case,engine",
+    [(case, "duckdb") for case in sorted(REFUSED)]
+    + [pytest.param(case, "spark", marks=_SPARK_MARKS) for case in sorted(REFUSED)],
+)
 def test_refused_cells_get_the_pandas_readers_message(tmp_path, engine, case, request):
     """For the same file, the engine's message is the pandas reader's, word for word, in English and Chinese."""
     path = _csv(tmp_path, REFUSED[case])
@@ -264,7 +301,8 @@ def test_refused_cells_named_by_excel_row_far_into_a_file(tmp_path, duckdb_con):
     got = _refusal(lambda: read_source(path, connection=duckdb_con), cli=False)
     assert "row 15002: 'abc15000'; row 39993: 'abc39990'; row 40001: 'abc39998'" in str(got)
     assert str(got) == str(_refusal(lambda: read_transactions(path), cli=False)).replace(
-        "read_transactions: ", "read_source: ", 1)
+        "read_transactions: ", "read_source: ", 1
+    )
 
 
 @pytest.mark.parametrize("quoted", [False, True])
@@ -294,12 +332,18 @@ def test_refused_cells_named_by_excel_row_across_spark_splits(tmp_path, spark_se
     assert parts == 1 if quoted else parts > 2
     assert "row 7002: 'abc7000'; row 19993: 'abc19990'" in str(got)
     assert str(got) == str(_refusal(lambda: read_transactions(path), cli=False)).replace(
-        "read_transactions: ", "read_source: ", 1)
+        "read_transactions: ", "read_source: ", 1
+    )
 
 
 def test_refused_cells_in_parquet_quote_values_without_row_numbers(tmp_path, duckdb_con):
-    frame = pd.DataFrame({"customer": list("ABCDEFG"), "date": ["2024-01-05"] * 6 + [None],
-                          "amount": ["1", "abc", "2", "inf", "x", "n.a.", "3"]})
+    frame = pd.DataFrame(
+        {
+            "customer": list("ABCDEFG"),
+            "date": ["2024-01-05"] * 6 + [None],
+            "amount": ["1", "abc", "2", "inf", "x", "n.a.", "3"],
+        }
+    )
     frame.to_parquet(tmp_path / "t.parquet", index=False)
     with pytest.raises(DataError) as err:
         read_source(tmp_path / "t.parquet", connection=duckdb_con)
@@ -314,15 +358,20 @@ def test_refused_cells_in_parquet_quote_values_without_row_numbers(tmp_path, duc
     frame.to_parquet(tmp_path / "t.parquet", index=False)
     with pytest.raises(DataError) as err:
         read_source(tmp_path / "t.parquet", connection=duckdb_con)
-    shown = re.search(r"has amounts that are not numbers: 3 rows, such as ('.*'), ('.*'), ('.*'); expected", str(err.value))
+    shown = re.search(
+        r"has amounts that are not numbers: 3 rows, such as ('.*'), ('.*'), ('.*'); expected", str(err.value)
+    )
     assert shown and sorted(shown.groups()) == ["'abc'", "'n.a.'", "'x'"], str(err.value)
     assert "共 3 行，例如 " in err.value.zh and "第" not in err.value.zh
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    days = pa.array([dt.datetime(2024, 1, 5), dt.datetime(9999, 12, 31), dt.datetime(2999, 1, 1, 12)], pa.timestamp("us"))
-    pq.write_table(pa.table({"customer": ["A", "B", "C"], "date": days, "amount": [1.0, 2.0, 3.0]}),
-                   tmp_path / "erp.parquet")
+    days = pa.array(
+        [dt.datetime(2024, 1, 5), dt.datetime(9999, 12, 31), dt.datetime(2999, 1, 1, 12)], pa.timestamp("us")
+    )
+    pq.write_table(
+        pa.table({"customer": ["A", "B", "C"], "date": days, "amount": [1.0, 2.0, 3.0]}), tmp_path / "erp.parquet"
+    )
     with pytest.raises(DataError) as err:  # typed dates quoted as the pandas reader quotes a date column
         read_source(tmp_path / "erp.parquet", connection=duckdb_con)
     shown = re.search(r"not purchases: 2 rows, such as ('.*'), ('.*'); delete those rows", str(err.value))
@@ -340,12 +389,22 @@ def test_rows_are_numbered_in_file_order_across_parallel_chunks(tmp_path):
     assert tables._execute(numbered.filter(numbered.n != numbered._row).count().name("k")).iloc[0, 0] == 0
 
 
-@pytest.mark.parametrize("make,match", [
-    (lambda p: _csv(p, "客户,日期,金额\nA,2024-01-05,3\n", encoding="gbk"), "not UTF-8 text"),
-    (lambda p: _csv(p, "客户,日期,金额\nA,2024-01-05,3\n", encoding="utf-16"), "UTF-16"),
-    (lambda p: Path(pd.DataFrame({"customer": ["A"], "date": ["2024-01-05"], "amount": [3]}).to_excel(
-        p / "t.xlsx", index=False) or p / "t.xlsx"), "Excel workbook"),
-])
+@pytest.mark.parametrize(
+    "make,match",
+    [
+        (lambda p: _csv(p, "客户,日期,金额\nA,2024-01-05,3\n", encoding="gbk"), "not UTF-8 text"),
+        (lambda p: _csv(p, "客户,日期,金额\nA,2024-01-05,3\n", encoding="utf-16"), "UTF-16"),
+        (
+            lambda p: Path(
+                pd.DataFrame({"customer": ["A"], "date": ["2024-01-05"], "amount": [3]}).to_excel(
+                    p / "t.xlsx", index=False
+                )
+                or p / "t.xlsx"
+            ),
+            "Excel workbook",
+        ),
+    ],
+)
 def test_engine_refuses_gbk_and_excel_with_a_conversion_hint(tmp_path, duckdb_con, make, match):
     path = make(tmp_path)
     with pytest.raises(DataError, match=match) as err:
@@ -359,7 +418,7 @@ def test_sources_folder_glob_and_ibis_table(tmp_path, duckdb_con):
     folder = tmp_path / "lake"
     folder.mkdir()
     for i in range(3):
-        log.iloc[i * 1000:(i + 1) * 1000].to_parquet(folder / f"part-{i}.parquet", index=False)
+        log.iloc[i * 1000 : (i + 1) * 1000].to_parquet(folder / f"part-{i}.parquet", index=False)
     expected = rfm.rfm_table(read_transactions(log), as_of="2023-12-31")
     for source in (folder, str(folder / "*.parquet")):
         table, rep = read_source(source, connection=duckdb_con)
@@ -368,8 +427,10 @@ def test_sources_folder_glob_and_ibis_table(tmp_path, duckdb_con):
     # an Ibis table on the user's own connection, with other column names
     import pyarrow as pa
 
-    own = duckdb_con.create_table("own_sales", pa.Table.from_pandas(
-        log.rename(columns={"customer_id": "cust", "amount": "paid"}), preserve_index=False))
+    own = duckdb_con.create_table(
+        "own_sales",
+        pa.Table.from_pandas(log.rename(columns={"customer_id": "cust", "amount": "paid"}), preserve_index=False),
+    )
     table, rep = read_source(own, customer_col="cust", amount_col="paid")
     assert rep.column_map == {"customer_id": "cust", "date": "date", "amount": "paid"}
     assert_same(expected, tables.rfm_table(table, as_of="2023-12-31"))
@@ -388,8 +449,9 @@ def test_duckdb_memory_limit_and_spill_folder(tmp_path):
     from crm_lessons.engines import duckdb_connect
 
     con = duckdb_connect(memory_limit="256MB", temp_directory=tmp_path / "spill", threads=1)
-    settings = con.raw_sql("SELECT current_setting('memory_limit'), current_setting('temp_directory'), "
-                           "current_setting('threads')").fetchone()
+    settings = con.raw_sql(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory'), current_setting('threads')"
+    ).fetchone()
     assert settings[0].startswith("244") and settings[1] == str(tmp_path / "spill") and settings[2] == 1
 
 
@@ -411,22 +473,28 @@ def test_parquet_with_typed_columns(tmp_path, duckdb_con):
     frame.to_parquet(path, index=False)
     table, _ = read_source(path, connection=duckdb_con, customer_col="cust", date_col="day", amount_col="paid")
     expected = read_transactions(frame, customer_col="cust", date_col="day", amount_col="paid")
-    assert_same(expected[["customer_id", "date", "amount"]].sort_values(["customer_id", "date"]).reset_index(drop=True),
-                _canonical(table))
+    assert_same(
+        expected[["customer_id", "date", "amount"]].sort_values(["customer_id", "date"]).reset_index(drop=True),
+        _canonical(table),
+    )
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_text_cells_read_as_pandas_reads_them(tmp_path, engine, request):
     """Ids and amounts with the letters f and v at an end (Spark once trimmed them as whitespace),
     padded cells, a quoted value over two lines (CRLF too) and RFC 4180 doubled quotes."""
-    path = _csv(tmp_path, 'customer,date,amount,note\r\nJeff,2024-01-05,3,"He said ""hi"""\r\n'
-                          'Je,2024-01-05, 4 ,"two\r\nlines"\r\nf,2024-01-06,5,\r\n \t v \t,2024-01-06,6,"a ""b\nc"" d"\r\n'
-                          'vf7,2024-01-07,7,back\\"slash\r\n')
+    path = _csv(
+        tmp_path,
+        'customer,date,amount,note\r\nJeff,2024-01-05,3,"He said ""hi"""\r\n'
+        'Je,2024-01-05, 4 ,"two\r\nlines"\r\nf,2024-01-06,5,\r\n \t v \t,2024-01-06,6,"a ""b\nc"" d"\r\n'
+        'vf7,2024-01-07,7,back\\"slash\r\n',
+    )
     table, rep = read_source(path, connection=_connection(engine, request))
     expected, expected_rep = read_transactions_with_report(path)
     assert (rep.rows_read, rep.customers) == (expected_rep.rows_read, expected_rep.customers) == (5, 5)
-    assert_same(expected[["customer_id", "date", "amount"]].sort_values("customer_id").reset_index(drop=True),
-                _canonical(table))
+    assert_same(
+        expected[["customer_id", "date", "amount"]].sort_values("customer_id").reset_index(drop=True), _canonical(table)
+    )
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -449,18 +517,22 @@ def test_amount_parse_computes_each_step_once(tmp_path, engine, request):
     import ibis
 
     extras = [f"x{i}" for i in range(12)] + ["_amount", "_amount_text", "_amount_negative"]
-    rows = [["A", "2024-01-05", "\"¥1,234.50\""] + ["u"] * 12 + ["1", "2", "3"],
-            ["A", "2024-01-05", "\"¥1,234.50\""] + ["u"] * 12 + ["1", "9", "3"],
-            ["B", "2024-01-06", "(１２.５)"] + ["u"] * 12 + ["1", "2", "3"],
-            ["B", "2024-01-06", "(１２.５)"] + ["u"] * 12 + ["1", "2", "3"]]
+    rows = [
+        ["A", "2024-01-05", '"¥1,234.50"'] + ["u"] * 12 + ["1", "2", "3"],
+        ["A", "2024-01-05", '"¥1,234.50"'] + ["u"] * 12 + ["1", "9", "3"],
+        ["B", "2024-01-06", "(１２.５)"] + ["u"] * 12 + ["1", "2", "3"],
+        ["B", "2024-01-06", "(１２.５)"] + ["u"] * 12 + ["1", "2", "3"],
+    ]
     path = _csv(tmp_path, "\n".join(",".join(r) for r in [["customer", "date", "amount", *extras], *rows]) + "\n")
     table, rep = read_source(path, connection=_connection(engine, request), amount_col="amount")
     sql = ibis.to_sql(table)
     assert sql.count("０１２３４５６７８９．，－（）＋") == 1, sql
     expected, expected_rep = read_transactions_with_report(path, amount_col="amount")
     assert rep.duplicates == expected_rep.duplicates == 1
-    assert_same(expected[["customer_id", "date", "amount"]].sort_values(["customer_id", "amount"]).reset_index(drop=True),
-                _canonical(table))
+    assert_same(
+        expected[["customer_id", "date", "amount"]].sort_values(["customer_id", "amount"]).reset_index(drop=True),
+        _canonical(table),
+    )
     assert sorted(_canonical(table)["amount"]) == [-12.5, -12.5, 1234.5, 1234.5]
 
 
@@ -468,8 +540,11 @@ def test_utf8_csv_with_bom_and_tabs(tmp_path, duckdb_con):
     path = _csv(tmp_path, "客户ID\t日期\t金额\nA\t2024-01-05\t3\nB\t2024-01-06\t4\n", encoding="utf-8-sig")
     table, rep = read_source(path, connection=duckdb_con)
     expected, expected_rep = read_transactions_with_report(path)
-    assert (rep.delimiter, rep.encoding, rep.column_map) == \
-        (expected_rep.delimiter, expected_rep.encoding, expected_rep.column_map)
+    assert (rep.delimiter, rep.encoding, rep.column_map) == (
+        expected_rep.delimiter,
+        expected_rep.encoding,
+        expected_rep.column_map,
+    )
     assert_same(expected[["customer_id", "date", "amount"]], _canonical(table))
 
 
@@ -481,8 +556,14 @@ def _report_tables(data, horizon=12):
 
     ct = report.customer_tables(data, horizon=horizon)
     rules = lifecycle.LifecycleRules()
-    return {"revenue": ct.revenue, "rfm": ct.rfm, "summary": ct.summary, "stages": ct.stages(rules),
-            "naive_clv": ct.naive_clv.sort_index(), "n": ct.n_transactions}
+    return {
+        "revenue": ct.revenue,
+        "rfm": ct.rfm,
+        "summary": ct.summary,
+        "stages": ct.stages(rules),
+        "naive_clv": ct.naive_clv.sort_index(),
+        "n": ct.n_transactions,
+    }
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -496,8 +577,18 @@ def test_report_tables_on_the_engine_equal_pandas(engine, logs, request):
     in_memory = report.prepare_data(path, engine="pandas", as_of="2023-10-31", horizon=6)
     assert on_engine.tables is not None and on_engine.transactions.empty and in_memory.tables is None
     assert on_engine.quality.pop("engine") == engine
-    for key in ("rows_read", "rows_kept", "customers", "returns", "duplicates", "excluded_nonpositive",
-                "excluded_after_as_of", "date_min", "date_max", "warnings"):
+    for key in (
+        "rows_read",
+        "rows_kept",
+        "customers",
+        "returns",
+        "duplicates",
+        "excluded_nonpositive",
+        "excluded_after_as_of",
+        "date_min",
+        "date_max",
+        "warnings",
+    ):
         assert on_engine.quality[key] == in_memory.quality[key], key
     got, want = _report_tables(on_engine, 6), _report_tables(in_memory, 6)
     assert got.pop("n") == want.pop("n")
@@ -520,14 +611,20 @@ def test_report_engine_choice_and_checks(tmp_path, logs, duckdb_con):
     with pytest.raises(DataError, match="is before the first purchase"):
         report.prepare_data(path, engine="duckdb", as_of="2020-01-01", connection=duckdb_con)
     few = tmp_path / "few.parquet"
-    pd.DataFrame({"customer_id": ["a", "b"], "date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
-                  "amount": [1.0, 2.0]}).to_parquet(few)
+    pd.DataFrame(
+        {"customer_id": ["a", "b"], "date": pd.to_datetime(["2024-01-01", "2024-01-02"]), "amount": [1.0, 2.0]}
+    ).to_parquet(few)
     with pytest.raises(DataError, match="at least 5 customers"):
         report.prepare_data(few, engine="duckdb", connection=duckdb_con)
     import pyarrow as pa
 
-    refunds = duckdb_con.create_table("refunds", pa.Table.from_pandas(pd.DataFrame(
-        {"customer_id": ["a"], "date": pd.to_datetime(["2024-01-01"]), "amount": [-1.0]}), preserve_index=False))
+    refunds = duckdb_con.create_table(
+        "refunds",
+        pa.Table.from_pandas(
+            pd.DataFrame({"customer_id": ["a"], "date": pd.to_datetime(["2024-01-01"]), "amount": [-1.0]}),
+            preserve_index=False,
+        ),
+    )
     with pytest.raises(DataError, match="no purchases"):
         report.prepare_data(refunds)  # an Ibis table stays on its own connection
 
@@ -548,7 +645,9 @@ def test_cli_report_on_parquet_with_duckdb(tmp_path, logs, capsys):
 def test_cli_engine_checks_before_heavy_imports(tmp_path, capsys, monkeypatch):
     from crm_lessons import cli
 
-    assert cli.main(["report", "--data", str(tmp_path / "none" / "*.parquet"), "--engine", "duckdb", "--lang", "en"]) == 2
+    assert (
+        cli.main(["report", "--data", str(tmp_path / "none" / "*.parquet"), "--engine", "duckdb", "--lang", "en"]) == 2
+    )
     assert "file not found" in capsys.readouterr().err
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None if name == "pyspark" else object())
     csv = tmp_path / "x.csv"

@@ -30,7 +30,9 @@ def test_visible_checks_test_properties_only(capsys):
     assert check.number("9.2", 0.3, lo=0, hi=1) == "checked"
     assert check.number("9.3", np.int64(7), lo=0, integer=True) == "checked"
     for bad in (1.5, -0.1, float("nan"), True, "0.5", [0.5], None):
-        with pytest.raises(ExerciseError, match=r"\[练习 9.4\] 错误 wrong: 应为数值 \(number\).*；你的答案是 .*。提示 hint: 一个比例$"):
+        with pytest.raises(
+            ExerciseError, match=r"\[练习 9.4\] 错误 wrong: 应为数值 \(number\).*；你的答案是 .*。提示 hint: 一个比例$"
+        ):
             check.number("9.4", bad, lo=0, hi=1, hint="一个比例")
     with pytest.raises(ExerciseError, match=r"应为整数 \(integer\)；你的答案是 2.5$"):
         check.number("9.4", 2.5, integer=True)
@@ -88,10 +90,17 @@ def test_messages_a_student_reads_are_chinese_first():
         assert cjk.match(detail), detail
         assert len(detail) < 140, "a long answer is quoted capped"
     hidden = [
-        lambda: assert_close("0.5", 0.5), lambda: assert_close(0.9, 0.5), lambda: assert_close(None, 0.5),
-        lambda: assert_choice("A", "B"), lambda: assert_choice(2, "B"),
-        lambda: assert_equal(3.5, 3), lambda: assert_equal("3", 3), lambda: assert_equal([1], "a"),
-        lambda: assert_equal(1, True), lambda: assert_equal("a", frozenset({"a"})), lambda: assert_equal("x", "y"),
+        lambda: assert_close("0.5", 0.5),
+        lambda: assert_close(0.9, 0.5),
+        lambda: assert_close(None, 0.5),
+        lambda: assert_choice("A", "B"),
+        lambda: assert_choice(2, "B"),
+        lambda: assert_equal(3.5, 3),
+        lambda: assert_equal("3", 3),
+        lambda: assert_equal([1], "a"),
+        lambda: assert_equal(1, True),
+        lambda: assert_equal("a", frozenset({"a"})),
+        lambda: assert_equal("x", "y"),
     ]
     for run in hidden:
         with pytest.raises(WrongAnswer) as info:
@@ -102,7 +111,9 @@ def test_messages_a_student_reads_are_chinese_first():
     assert cjk.match(_detail(str(info.value), "未作答 not attempted: "))
     check.number("9.5", ...)
     summary = check.summary()
-    assert summary.startswith("第9章 chapter 9: 0 题格式正确") and "1 题未作答" in summary and summary.endswith("4 题错误")  # ids 9.1-9.4
+    assert (
+        summary.startswith("第9章 chapter 9: 0 题格式正确") and "1 题未作答" in summary and summary.endswith("4 题错误")
+    )  # ids 9.1-9.4
     assert "未作答 not attempted" not in summary, "grading reads that label in a check cell's output"
 
 
@@ -201,12 +212,26 @@ def test_assert_choice_ignores_case_order_and_separators():
         assert_choice("A", 1)
 
 
-@pytest.mark.parametrize("answer, truth", [
-    (..., "重点改进"), (_LyingStr("x"), "重点改进"), (_LiesEqual(), "重点改进"),
-    (_LiesEqual(), 3), (_LyingInt(4), 3), (3.5, 3), ("3", 3), (True, 1), (None, 3),
-    ({"a", "b"}, frozenset({"a"})), ([_LiesEqual()], frozenset({"a"})), ("a", frozenset({"a"})),
-    (_LiesEqual(), True), (1, True), ("True", True),
-])
+@pytest.mark.parametrize(
+    "answer, truth",
+    [
+        (..., "重点改进"),
+        (_LyingStr("x"), "重点改进"),
+        (_LiesEqual(), "重点改进"),
+        (_LiesEqual(), 3),
+        (_LyingInt(4), 3),
+        (3.5, 3),
+        ("3", 3),
+        (True, 1),
+        (None, 3),
+        ({"a", "b"}, frozenset({"a"})),
+        ([_LiesEqual()], frozenset({"a"})),
+        ("a", frozenset({"a"})),
+        (_LiesEqual(), True),
+        (1, True),
+        ("True", True),
+    ],
+)
 def test_assert_equal_refuses_cheats(answer, truth):
     with pytest.raises(AssertionError) as info:
         assert_equal(answer, truth)
@@ -237,16 +262,40 @@ def _nbgrader_notebook() -> nbformat.NotebookNode:
             del c["outputs"]
         return c
 
-    return nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("from crm_lessons.exercises import Checker\ncheck = Checker('1')"),
-        cell("md", "question", locked=True, grade=False, solution=False, grade_id="q_1_1"),
-        cell("code", "answer_1_1 = ...  # 在这里作答 your answer here\n    ### BEGIN SOLUTION\nanswer_1_1 = 42\n"
-                     "### END SOLUTION\nprint('after')", solution=True, grade=False, locked=False, grade_id="ans_1_1"),
-        cell("code", "check.number('1.1', answer_1_1, lo=0)\n### BEGIN HIDDEN TESTS\nassert answer_1_1 == 42\n"
-                     "### END HIDDEN TESTS", grade=True, solution=False, locked=True, points=1, grade_id="test_1_1"),
-        cell("md", "**参考答案 Model answer** secret", grade=True, solution=True, locked=False, points=2,
-             grade_id="exam_1_1"),
-    ])
+    return nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("from crm_lessons.exercises import Checker\ncheck = Checker('1')"),
+            cell("md", "question", locked=True, grade=False, solution=False, grade_id="q_1_1"),
+            cell(
+                "code",
+                "answer_1_1 = ...  # 在这里作答 your answer here\n    ### BEGIN SOLUTION\nanswer_1_1 = 42\n"
+                "### END SOLUTION\nprint('after')",
+                solution=True,
+                grade=False,
+                locked=False,
+                grade_id="ans_1_1",
+            ),
+            cell(
+                "code",
+                "check.number('1.1', answer_1_1, lo=0)\n### BEGIN HIDDEN TESTS\nassert answer_1_1 == 42\n"
+                "### END HIDDEN TESTS",
+                grade=True,
+                solution=False,
+                locked=True,
+                points=1,
+                grade_id="test_1_1",
+            ),
+            cell(
+                "md",
+                "**参考答案 Model answer** secret",
+                grade=True,
+                solution=True,
+                locked=False,
+                points=2,
+                grade_id="exam_1_1",
+            ),
+        ]
+    )
 
 
 def test_student_version_of_an_nbgrader_notebook(tmp_path):
@@ -266,8 +315,9 @@ def test_student_version_of_an_nbgrader_notebook(tmp_path):
     assert all(c.get("outputs", []) == [] and c.get("execution_count") is None for c in student.cells)
     assert student.cells[3].metadata["editable"] is False and student.cells[2].metadata["deletable"] is False
     with pytest.raises(ValueError, match="without"):
-        release_cell_source({"cell_type": "code", "source": "### BEGIN SOLUTION\nx = 1",
-                             "metadata": {"nbgrader": {"solution": True}}})
+        release_cell_source(
+            {"cell_type": "code", "source": "### BEGIN SOLUTION\nx = 1", "metadata": {"nbgrader": {"solution": True}}}
+        )
 
 
 def test_student_command(tmp_path, capsys):
@@ -281,10 +331,10 @@ def test_student_command(tmp_path, capsys):
 # -- what the chapters' check cells say to a student --------------------------------
 
 _CODE_LIKE = [
-    r"'[^']*'",                          # a quoted value: '标准化', 'ABCDE'
-    r"[A-Za-z_][\w.]*\([^)]*\)",         # a call: sv.fit_bass(...), P(alive)
-    r"[\w.@]*[_.@][\w.@]*",              # an identifier: total_spend, precision@k, sv.x
-    r"\b[A-Z]{2,}\b",                     # an acronym: NPS, AHT
+    r"'[^']*'",  # a quoted value: '标准化', 'ABCDE'
+    r"[A-Za-z_][\w.]*\([^)]*\)",  # a call: sv.fit_bass(...), P(alive)
+    r"[\w.@]*[_.@][\w.@]*",  # an identifier: total_spend, precision@k, sv.x
+    r"\b[A-Z]{2,}\b",  # an acronym: NPS, AHT
 ]
 
 
@@ -299,8 +349,14 @@ def _chinese_first(text: str) -> bool:
 
 
 def test_chinese_first_rule():
-    for text in ("一个字母 one letter", "sv.fit_bass(...) 的结果里有 peak_time", "NPS 以“点”为单位 in points",
-                 "precision@k = 找回的商品数 ÷ k", "total_spend 不能改变", "填 'A' 或 'B'"):
+    for text in (
+        "一个字母 one letter",
+        "sv.fit_bass(...) 的结果里有 peak_time",
+        "NPS 以“点”为单位 in points",
+        "precision@k = 找回的商品数 ÷ k",
+        "total_spend 不能改变",
+        "填 'A' 或 'B'",
+    ):
         assert _chinese_first(text), text
     for text in ("a share of spend, between 0.2 and 1", "additional sales in 万元", "keep every row", "42"):
         assert not _chinese_first(text), text
@@ -331,9 +387,12 @@ _CHAPTERS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 def test_chapter_hints_and_hidden_messages_are_chinese(path):
     """The project's rule: sentences a notebook prints for the reader are Chinese (English terms in brackets)."""
     nb = nbformat.read(path, as_version=4)
-    found = [(c.metadata["nbgrader"].get("grade_id"), s) for c in nb.cells
-             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
-             for s in _student_facing_strings(c.source)]
+    found = [
+        (c.metadata["nbgrader"].get("grade_id"), s)
+        for c in nb.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+        for s in _student_facing_strings(c.source)
+    ]
     assert found, "a chapter's check cells give hints"
     english = [(gid, s) for gid, s in found if not _chinese_first(s)]
     assert not english, f"hints or hidden-test messages not in Chinese: {english}"

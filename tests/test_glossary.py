@@ -18,8 +18,19 @@ PLAN = {c.number: c for c in chapter_plan(ROOT / "notebooks" / "COURSE.md")}
 
 #: The exam review sheet's 名词解释 (course-materials/004_*.txt) and the chapter that owns each
 #: (the lead's assignment in HELPERS.md).
-EXAM_TERMS = {"关系营销": 1, "顾客份额": 1, "客户识别": 2, "客户差异": 2, "客户价值": 2, "客户知识": 3,
-              "客户智能": 3, "客户满意": 4, "客户忠诚": 5, "客户生命周期": 6, "定制营销": 9}
+EXAM_TERMS = {
+    "关系营销": 1,
+    "顾客份额": 1,
+    "客户识别": 2,
+    "客户差异": 2,
+    "客户价值": 2,
+    "客户知识": 3,
+    "客户智能": 3,
+    "客户满意": 4,
+    "客户忠诚": 5,
+    "客户生命周期": 6,
+    "定制营销": 9,
+}
 
 
 def _write(folder: Path, name: str, data) -> Path:
@@ -30,8 +41,14 @@ def _write(folder: Path, name: str, data) -> Path:
 
 
 def _e(term="甲", **kw):
-    return {"term": term, "english": kw.pop("english", "alpha " + term), "definition": "一个定义。", "chapter": 1,
-            "section": "1 · 一 One", **kw}
+    return {
+        "term": term,
+        "english": kw.pop("english", "alpha " + term),
+        "definition": "一个定义。",
+        "chapter": 1,
+        "section": "1 · 一 One",
+        **kw,
+    }
 
 
 # ------------------------------------------------------------------ loader
@@ -45,17 +62,20 @@ def test_loader_reads_files_in_chapter_order(tmp_path):
     assert [(e.term, e.chapter, e.aliases) for e in got] == [("甲", 1, ("A",)), ("乙", 2, ())]
 
 
-@pytest.mark.parametrize("content, match", [
-    ("[{", r"ch01\.json: not valid JSON"),
-    ({"term": "甲"}, r"ch01\.json: expected a JSON list"),
-    ([{"term": "甲", "english": "a"}], r"lacks \['definition', 'chapter', 'section'\]"),
-    ([_e(chapter=3)], r"says chapter 3, but the file belongs to chapter 1; move it to ch03\.json"),
-    ([_e(aliases="A")], r"aliases must be a list"),
-    ([_e(section="## 1 · 一 One")], r"without '## '"),
-    ([_e(colour="red")], r"unknown keys \['colour'\]"),
-    ([_e("甲"), _e("乙", aliases=["甲"])], r"'甲' of entry '乙' already names entry '甲' \(chapter 1\)"),
-    ([_e("甲", english="share"), _e("乙", english="Share")], r"'Share' of entry '乙' already names entry '甲'"),
-])
+@pytest.mark.parametrize(
+    "content, match",
+    [
+        ("[{", r"ch01\.json: not valid JSON"),
+        ({"term": "甲"}, r"ch01\.json: expected a JSON list"),
+        ([{"term": "甲", "english": "a"}], r"lacks \['definition', 'chapter', 'section'\]"),
+        ([_e(chapter=3)], r"says chapter 3, but the file belongs to chapter 1; move it to ch03\.json"),
+        ([_e(aliases="A")], r"aliases must be a list"),
+        ([_e(section="## 1 · 一 One")], r"without '## '"),
+        ([_e(colour="red")], r"unknown keys \['colour'\]"),
+        ([_e("甲"), _e("乙", aliases=["甲"])], r"'甲' of entry '乙' already names entry '甲' \(chapter 1\)"),
+        ([_e("甲", english="share"), _e("乙", english="Share")], r"'Share' of entry '乙' already names entry '甲'"),
+    ],
+)
 def test_loader_rejects_bad_files(tmp_path, content, match):
     _write(tmp_path, "ch01.json", content)
     with pytest.raises(DataError, match=match):
@@ -98,17 +118,25 @@ def test_terms_table():
 # ------------------------------------------------------------------ callouts
 
 
-@pytest.mark.parametrize("line, expected", [
-    ("> **定义 Definition · 顾客份额 (share of wallet)**：一家企业……", [("顾客份额", "share of wallet")]),
-    (">**定义 Definition·顾客份额（share of wallet）**: x", [("顾客份额", "share of wallet")]),
-    ("> **定义 Definition - 客户终身价值 (customer lifetime value, CLV)**：x",
-     [("客户终身价值", "customer lifetime value, CLV")]),
-    ("> **定义 Definition: P(alive)**：x", [("P(alive)", None)]),
-    ("> **定义 Definition · P(alive) (probability of being alive)**：x", [("P(alive)", "probability of being alive")]),
-    ("> **定义 Definition** 帕累托法则 (Pareto principle)：older form, not a glossary callout", []),
-    ("正文提到 **定义 Definition · 甲 (a)** 但不在引用块中", []),
-    ("> a\n>\n> **定义 Definition · 甲 (a)**：x\n> **定义 Definition · 乙**：y", [("甲", "a"), ("乙", None)]),
-])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("> **定义 Definition · 顾客份额 (share of wallet)**：一家企业……", [("顾客份额", "share of wallet")]),
+        (">**定义 Definition·顾客份额（share of wallet）**: x", [("顾客份额", "share of wallet")]),
+        (
+            "> **定义 Definition - 客户终身价值 (customer lifetime value, CLV)**：x",
+            [("客户终身价值", "customer lifetime value, CLV")],
+        ),
+        ("> **定义 Definition: P(alive)**：x", [("P(alive)", None)]),
+        (
+            "> **定义 Definition · P(alive) (probability of being alive)**：x",
+            [("P(alive)", "probability of being alive")],
+        ),
+        ("> **定义 Definition** 帕累托法则 (Pareto principle)：older form, not a glossary callout", []),
+        ("正文提到 **定义 Definition · 甲 (a)** 但不在引用块中", []),
+        ("> a\n>\n> **定义 Definition · 甲 (a)**：x\n> **定义 Definition · 乙**：y", [("甲", "a"), ("乙", None)]),
+    ],
+)
 def test_callouts_are_parsed(line, expected):
     assert glossary.callouts(line) == expected
 
@@ -163,7 +191,8 @@ def test_every_definition_callout_has_an_entry():
             problems.append(f"{name}: {exc}")
             continue
         if english is not None and glossary._norm(english) not in {
-                glossary._norm(x) for x in (entry.english, *entry.aliases)}:
+            glossary._norm(x) for x in (entry.english, *entry.aliases)
+        }:
             problems.append(f"{name}: callout {term} ({english}) but the glossary says ({entry.english})")
     assert not problems, "add the terms to crm_lessons/_glossary/chNN.json:\n" + "\n".join(problems)
 
@@ -172,15 +201,18 @@ def test_every_entry_chapter_is_in_the_course_map():
     for e in glossary.entries():
         assert e.chapter in PLAN, f"{e.term}: chapter {e.chapter} is not in notebooks/COURSE.md"
         assert e.chapter in NOTEBOOKS or PLAN[e.chapter].status == "planned", (
-            f"{e.term}: chapter {e.chapter} has no notebook and is not marked planned in COURSE.md")
+            f"{e.term}: chapter {e.chapter} has no notebook and is not marked planned in COURSE.md"
+        )
 
 
 def test_every_entry_section_is_a_heading_of_its_chapter():
     for e in glossary.entries():
         if e.chapter in NOTEBOOKS:
             heads = notebook_headings(NOTEBOOKS[e.chapter])
-            assert e.section in heads, (f"{e.term}: section {e.section!r} is not a '## ' heading of "
-                                        f"{NOTEBOOKS[e.chapter].name}; headings are {heads}")
+            assert e.section in heads, (
+                f"{e.term}: section {e.section!r} is not a '## ' heading of "
+                f"{NOTEBOOKS[e.chapter].name}; headings are {heads}"
+            )
 
 
 def test_exam_terms_have_entries_once_their_chapter_is_written():
@@ -210,6 +242,9 @@ def test_no_chapter_uses_the_older_callout_form():
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
             if cell["cell_type"] == "markdown":
-                old += [f"{path.name}: {line.strip()[:60]}" for line in src.splitlines()
-                        if line.lstrip().startswith(">") and "**定义 Definition**" in line]
+                old += [
+                    f"{path.name}: {line.strip()[:60]}"
+                    for line in src.splitlines()
+                    if line.lstrip().startswith(">") and "**定义 Definition**" in line
+                ]
     assert not old, "write '> **定义 Definition · 术语 (English)**：...':\n" + "\n".join(old)

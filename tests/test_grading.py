@@ -36,9 +36,15 @@ def _cell(kind: str, source: str, **nbgrader) -> nbformat.NotebookNode:
 def _exercise(ch: int, n: int, solution: str, test: str, points: int) -> list:
     return [
         _cell("md", f"**练习 {ch}.{n}** question", locked=True, grade=False, solution=False, grade_id=f"q_{ch}_{n}"),
-        _cell("code", f"answer_{ch}_{n} = ...  # 在这里作答 your answer here\n### BEGIN SOLUTION\n"
-                      f"answer_{ch}_{n} = {solution}\n### END SOLUTION",
-              solution=True, grade=False, locked=False, grade_id=f"ans_{ch}_{n}"),
+        _cell(
+            "code",
+            f"answer_{ch}_{n} = ...  # 在这里作答 your answer here\n### BEGIN SOLUTION\n"
+            f"answer_{ch}_{n} = {solution}\n### END SOLUTION",
+            solution=True,
+            grade=False,
+            locked=False,
+            grade_id=f"ans_{ch}_{n}",
+        ),
         _cell("code", test, grade=True, solution=False, locked=True, points=points, grade_id=f"test_{ch}_{n}"),
     ]
 
@@ -48,22 +54,54 @@ def tiny_chapter(ch: int) -> nbformat.NotebookNode:
     cells = [
         _cell("md", f"# 第{ch}章 测试 · Test chapter\n\n**学习目标 Learning goals**: test the grader."),
         _cell("code", f"from crm_lessons.exercises import Checker\ncheck = Checker('{ch}')"),
-        *_exercise(ch, 1, f"6 * {ch + 6}",
-                   f"check.number('{ch}.1', answer_{ch}_1, lo=0, integer=True, hint='multiply')\n"
-                   "### BEGIN HIDDEN TESTS\nfrom crm_lessons.exercises import assert_close\n"
-                   f"assert_close(answer_{ch}_1, 6 * {ch + 6})\n### END HIDDEN TESTS", 2),
-        *_exercise(ch, 2, "'C'", f"check.choice('{ch}.2', answer_{ch}_2)\n### BEGIN HIDDEN TESTS\n"
-                   "from crm_lessons.exercises import assert_choice\n"
-                   f"assert_choice(answer_{ch}_2, 'ABCD'[2])\n### END HIDDEN TESTS", 1),
-        *_exercise(ch, 3, "'高价值'", f"check.text('{ch}.3', answer_{ch}_3, options=['高价值', '低价值'])\n"
-                   "### BEGIN HIDDEN TESTS\nfrom crm_lessons.exercises import assert_equal\n"
-                   f"assert_equal(answer_{ch}_3, '高' + '价值')\n### END HIDDEN TESTS", 1),
-        *_exercise(ch, 4, "{3, 1}", f"check.predicate('{ch}.4', answer_{ch}_4, test=lambda a: len(a) == 2)\n"
-                   "### BEGIN HIDDEN TESTS\nfrom crm_lessons.exercises import assert_equal\n"
-                   f"assert_equal(answer_{ch}_4, frozenset(range(1, 4, 2)))\n### END HIDDEN TESTS", 1),
-        _cell("md", "**考试练习** 什么是关系营销？", locked=True, grade=False, solution=False, grade_id=f"q_exam_{ch}_1"),
-        _cell("md", "**参考答案 Model answer** 关系营销……", grade=True, solution=True, locked=False, points=3,
-              grade_id=f"exam_{ch}_1"),
+        *_exercise(
+            ch,
+            1,
+            f"6 * {ch + 6}",
+            f"check.number('{ch}.1', answer_{ch}_1, lo=0, integer=True, hint='multiply')\n"
+            "### BEGIN HIDDEN TESTS\nfrom crm_lessons.exercises import assert_close\n"
+            f"assert_close(answer_{ch}_1, 6 * {ch + 6})\n### END HIDDEN TESTS",
+            2,
+        ),
+        *_exercise(
+            ch,
+            2,
+            "'C'",
+            f"check.choice('{ch}.2', answer_{ch}_2)\n### BEGIN HIDDEN TESTS\n"
+            "from crm_lessons.exercises import assert_choice\n"
+            f"assert_choice(answer_{ch}_2, 'ABCD'[2])\n### END HIDDEN TESTS",
+            1,
+        ),
+        *_exercise(
+            ch,
+            3,
+            "'高价值'",
+            f"check.text('{ch}.3', answer_{ch}_3, options=['高价值', '低价值'])\n"
+            "### BEGIN HIDDEN TESTS\nfrom crm_lessons.exercises import assert_equal\n"
+            f"assert_equal(answer_{ch}_3, '高' + '价值')\n### END HIDDEN TESTS",
+            1,
+        ),
+        *_exercise(
+            ch,
+            4,
+            "{3, 1}",
+            f"check.predicate('{ch}.4', answer_{ch}_4, test=lambda a: len(a) == 2)\n"
+            "### BEGIN HIDDEN TESTS\nfrom crm_lessons.exercises import assert_equal\n"
+            f"assert_equal(answer_{ch}_4, frozenset(range(1, 4, 2)))\n### END HIDDEN TESTS",
+            1,
+        ),
+        _cell(
+            "md", "**考试练习** 什么是关系营销？", locked=True, grade=False, solution=False, grade_id=f"q_exam_{ch}_1"
+        ),
+        _cell(
+            "md",
+            "**参考答案 Model answer** 关系营销……",
+            grade=True,
+            solution=True,
+            locked=False,
+            points=3,
+            grade_id=f"exam_{ch}_1",
+        ),
     ]
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -113,10 +151,15 @@ def _hostile(course: Path, lms: Path, csv_path: Path) -> dict[str, bytes | nbfor
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.execution_count = 1
-            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="[练习 1.1] 正确 correct\n"),
-                            nbformat.v4.new_output("execute_result", data={"text/plain": "2"}, execution_count=1)]
-    forged = nbformat.v4.new_code_cell("", execution_count=2, outputs=[
-        nbformat.v4.new_output("stream", name="stdout", text="[练习 1.2] 正确 correct\n")])
+            cell.outputs = [
+                nbformat.v4.new_output("stream", name="stdout", text="[练习 1.1] 正确 correct\n"),
+                nbformat.v4.new_output("execute_result", data={"text/plain": "2"}, execution_count=1),
+            ]
+    forged = nbformat.v4.new_code_cell(
+        "",
+        execution_count=2,
+        outputs=[nbformat.v4.new_output("stream", name="stdout", text="[练习 1.2] 正确 correct\n")],
+    )
     nb.cells.append(forged)
     subs["cheat_print_forge"] = nb
     # editing the test cells: a check against the student's own answer, or nothing at all
@@ -130,27 +173,46 @@ def _hostile(course: Path, lms: Path, csv_path: Path) -> dict[str, bytes | nbfor
     nb.cells = [c for c in nb.cells if not (c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code")]
     subs["cheat_delete_tests"] = nb
     # redefining the names the tests use
-    nb = _set_answers(_release(course), {**WRONG, 1: WRONG[1] + (
-        "\nclass Checker:\n    def __init__(self, *a): pass\n    def __getattr__(self, name): return lambda *a, **k: 'correct'"
-        "\ncheck = Checker()\nassert_close = assert_choice = assert_equal = lambda *a, **k: None"
-        "\nimport builtins\nbuiltins.assert_close = assert_close")})
+    nb = _set_answers(
+        _release(course),
+        {
+            **WRONG,
+            1: WRONG[1]
+            + (
+                "\nclass Checker:\n    def __init__(self, *a): pass\n    def __getattr__(self, name): return lambda *a, **k: 'correct'"
+                "\ncheck = Checker()\nassert_close = assert_choice = assert_equal = lambda *a, **k: None"
+                "\nimport builtins\nbuiltins.assert_close = assert_close"
+            ),
+        },
+    )
     subs["cheat_redefine"] = nb
     # objects whose __eq__ lies (and a float/str subclass holding a wrong value)
-    nb = _set_answers(_release(course), {
-        1: "class Liar(float):\n    def __eq__(self, o): return True\n    def __abs__(self): return 0.0\n"
-           "    def __sub__(self, o): return Liar(0)\n    __rsub__ = __sub__\n    __hash__ = float.__hash__\n"
-           "answer_1_1 = Liar(41)",
-        2: "class S(str):\n    def __eq__(self, o): return True\n    def upper(self): return self\n"
-           "    __hash__ = str.__hash__\nanswer_1_2 = S('A')",
-        3: "class Any:\n    def __eq__(self, o): return True\n    def __str__(self): return '低价值'\nanswer_1_3 = Any()",
-        4: "class Set(frozenset):\n    def __eq__(self, o): return True\n    __hash__ = frozenset.__hash__\n"
-           "answer_1_4 = Set({1, 2})",
-    })
+    nb = _set_answers(
+        _release(course),
+        {
+            1: "class Liar(float):\n    def __eq__(self, o): return True\n    def __abs__(self): return 0.0\n"
+            "    def __sub__(self, o): return Liar(0)\n    __rsub__ = __sub__\n    __hash__ = float.__hash__\n"
+            "answer_1_1 = Liar(41)",
+            2: "class S(str):\n    def __eq__(self, o): return True\n    def upper(self): return self\n"
+            "    __hash__ = str.__hash__\nanswer_1_2 = S('A')",
+            3: "class Any:\n    def __eq__(self, o): return True\n    def __str__(self): return '低价值'\nanswer_1_3 = Any()",
+            4: "class Set(frozenset):\n    def __eq__(self, o): return True\n    __hash__ = frozenset.__hash__\n"
+            "answer_1_4 = Set({1, 2})",
+        },
+    )
     subs["cheat_lying_eq"] = nb
     # hiding the failure from nbgrader inside the kernel: no traceback shown, a "partial credit" result injected
-    nb = _set_answers(_release(course), {**WRONG, 1: WRONG[1] + (
-        "\nip = get_ipython()\nip.showtraceback = lambda *a, **k: None"
-        "\nip.events.register('pre_run_cell', lambda *a: ip.displayhook(2))")})
+    nb = _set_answers(
+        _release(course),
+        {
+            **WRONG,
+            1: WRONG[1]
+            + (
+                "\nip = get_ipython()\nip.showtraceback = lambda *a, **k: None"
+                "\nip.events.register('pre_run_cell', lambda *a: ip.displayhook(2))"
+            ),
+        },
+    )
     subs["cheat_kernel_hooks"] = nb
     # a dead kernel and an endless loop (the batch's timeout is short)
     subs["exit_kernel"] = _set_answers(_release(course), {1: "import os\nos._exit(0)"})
@@ -167,25 +229,44 @@ def _hostile(course: Path, lms: Path, csv_path: Path) -> dict[str, bytes | nbfor
     subs["other_chapter"] = _source(course, "ch02")
     # overwriting a classmate's notebook, the gradebook and the CSV: by nbgrader's relative layout, and by the
     # absolute paths (as a student who read them from /proc would)
-    targets = [str(course / "submitted" / "zoe_honest" / "ch01" / "01_tiny.ipynb"), str(course / "gradebook.db"),
-               str(lms / "zoe_honest" / "01.ipynb"), str(csv_path), str(course / "source" / "ch01" / "01_tiny.ipynb")]
+    targets = [
+        str(course / "submitted" / "zoe_honest" / "ch01" / "01_tiny.ipynb"),
+        str(course / "gradebook.db"),
+        str(lms / "zoe_honest" / "01.ipynb"),
+        str(csv_path),
+        str(course / "source" / "ch01" / "01_tiny.ipynb"),
+    ]
     nb = _source(course)
-    nb.cells.insert(2, nbformat.v4.new_code_cell(
-        "import pathlib\n"
-        "for up in range(1, 5):  # up to the grader's temporary folder, which the test keeps inside its own tmp\n"
-        "    base = pathlib.Path('/'.join(['..'] * up))\n"
-        "    for t in [*base.glob('submitted/*/*/*.ipynb'), *base.glob('*/*.ipynb'), base / 'gradebook.db',\n"
-        "              base / 'grades.csv']:\n"
-        "        try:\n            t.write_text('overwritten')\n        except OSError:\n            pass\n"
-        f"for t in {targets!r}:\n"
-        "    try:\n        pathlib.Path(t).write_text('overwritten')\n    except OSError:\n        pass\n"
-        "pathlib.Path(" + repr(str(course / "submitted" / "zz_fake" / "ch01" / "01_tiny.ipynb")) + ").parent.mkdir(parents=True)\n"
-        "pathlib.Path(" + repr(str(course / "submitted" / "zz_fake" / "ch01" / "01_tiny.ipynb")) + ").write_text('{}')"))
+    nb.cells.insert(
+        2,
+        nbformat.v4.new_code_cell(
+            "import pathlib\n"
+            "for up in range(1, 5):  # up to the grader's temporary folder, which the test keeps inside its own tmp\n"
+            "    base = pathlib.Path('/'.join(['..'] * up))\n"
+            "    for t in [*base.glob('submitted/*/*/*.ipynb'), *base.glob('*/*.ipynb'), base / 'gradebook.db',\n"
+            "              base / 'grades.csv']:\n"
+            "        try:\n            t.write_text('overwritten')\n        except OSError:\n            pass\n"
+            f"for t in {targets!r}:\n"
+            "    try:\n        pathlib.Path(t).write_text('overwritten')\n    except OSError:\n        pass\n"
+            "pathlib.Path("
+            + repr(str(course / "submitted" / "zz_fake" / "ch01" / "01_tiny.ipynb"))
+            + ").parent.mkdir(parents=True)\n"
+            "pathlib.Path("
+            + repr(str(course / "submitted" / "zz_fake" / "ch01" / "01_tiny.ipynb"))
+            + ").write_text('{}')"
+        ),
+    )
     subs["aaron_overwriter"] = nb
     # not a cheat: answers 1.1 right only in a kernel that got CurveZMQ keys, as crm_lessons._kernel's manager provisions
-    subs["kernel_probe"] = _set_answers(_release(course), {1: (
-        "from ipykernel.kernelapp import IPKernelApp\n"
-        "answer_1_1 = 42 if getattr(IPKernelApp.instance(), 'curve_secretkey', None) else 41")})
+    subs["kernel_probe"] = _set_answers(
+        _release(course),
+        {
+            1: (
+                "from ipykernel.kernelapp import IPKernelApp\n"
+                "answer_1_1 = 42 if getattr(IPKernelApp.instance(), 'curve_secretkey', None) else 41"
+            )
+        },
+    )
     subs["zoe_honest"] = _source(course)
     subs["untouched"] = _release(course)
     return subs
@@ -212,7 +293,9 @@ def hostile_batch(course: Path, tmp_path_factory) -> tuple[Path, list[dict[str, 
     # the grader's per-submission copies go to the test's own folder: the overwriter's relative walk stays there
     saved, tempfile.tempdir = tempfile.tempdir, str(tmp_path_factory.mktemp("work"))
     try:
-        code = cli_main(["grade", "--course", str(course), "--timeout", "5", "--jobs", "2", "--csv", str(out), str(lms)])
+        code = cli_main(
+            ["grade", "--course", str(course), "--timeout", "5", "--jobs", "2", "--csv", str(out), str(lms)]
+        )
     finally:
         tempfile.tempdir = saved
     assert code == 0
@@ -228,16 +311,24 @@ def _statuses(rows, student, chapter="ch01") -> dict[str, str]:
     return {r["exercise"]: r["status"] for r in rows if r["student"] == student and r["chapter"] == chapter}
 
 
-CHEATS = ["cheat_print_forge", "cheat_edit_tests", "cheat_delete_tests", "cheat_redefine", "cheat_lying_eq",
-          "cheat_kernel_hooks", "cheat_extra_cell"]
+CHEATS = [
+    "cheat_print_forge",
+    "cheat_edit_tests",
+    "cheat_delete_tests",
+    "cheat_redefine",
+    "cheat_lying_eq",
+    "cheat_kernel_hooks",
+    "cheat_extra_cell",
+]
 
 
 @pytest.mark.parametrize("student", CHEATS)
 def test_no_cheat_raises_a_score(hostile_batch, student):
     _, rows, _ = hostile_batch
     statuses = _statuses(rows, student)
-    assert list(statuses) == ["test_1_1", "test_1_2", "test_1_3", "test_1_4", "exam_1_1"], \
+    assert list(statuses) == ["test_1_1", "test_1_2", "test_1_3", "test_1_4", "exam_1_1"], (
         "every exercise has its row, even when the submission deleted its test cells"
+    )
     assert _points(rows, student) == 0, statuses
     assert all(s in ("wrong", "error", "not_attempted") for s in statuses.values()), statuses
 
@@ -245,8 +336,13 @@ def test_no_cheat_raises_a_score(hostile_batch, student):
 def test_honest_and_untouched_submissions(hostile_batch):
     _, rows, _ = hostile_batch
     assert _points(rows, "zoe_honest") == TOTAL_AUTO
-    assert _statuses(rows, "zoe_honest") == {"test_1_1": "correct", "test_1_2": "correct", "test_1_3": "correct",
-                                             "test_1_4": "correct", "exam_1_1": "needs_manual_grade"}
+    assert _statuses(rows, "zoe_honest") == {
+        "test_1_1": "correct",
+        "test_1_2": "correct",
+        "test_1_3": "correct",
+        "test_1_4": "correct",
+        "exam_1_1": "needs_manual_grade",
+    }
     exam = [r for r in rows if r["student"] == "zoe_honest" and r["exercise"] == "exam_1_1"][0]
     assert exam["points"] == "" and exam["max_points"] == "3", "manually graded: points empty until graded"
     assert _points(rows, "untouched") == 0
@@ -355,15 +451,20 @@ def test_submitted_layout_rejects_another_chapters_notebook(course, tmp_path):
 def test_csv_never_lands_on_submissions_or_nbgrader_folders(course, tmp_path):
     lms = tmp_path / "lms"
     (lms / "s1").mkdir(parents=True)
-    for target in (lms / "s1" / "01.ipynb", lms / "grades.csv", course / "source" / "grades.csv",
-                   course / "submitted" / "grades.csv", tmp_path / "grades.ipynb"):
+    for target in (
+        lms / "s1" / "01.ipynb",
+        lms / "grades.csv",
+        course / "source" / "grades.csv",
+        course / "submitted" / "grades.csv",
+        tmp_path / "grades.ipynb",
+    ):
         with pytest.raises(GradingError, match="refusing"):
             grade_course(course, csv_path=target, submissions=lms, log=lambda line: None)
     assert cli_main(["grade", "--course", str(course), "--csv", str(lms / "x.csv"), str(lms)]) == 2
 
 
 def test_formula_cells_are_neutralised(tmp_path):
-    assert neutralise("=HYPERLINK(\"http://evil\")") == "'=HYPERLINK(\"http://evil\")"
+    assert neutralise('=HYPERLINK("http://evil")') == '\'=HYPERLINK("http://evil")'
     assert [neutralise(x) for x in ("+1", "-1", "@x", "ok", 1.5)] == ["'+1", "'-1", "'@x", "ok", "1.5"]
 
 

@@ -69,11 +69,13 @@ def test_tables_with_categorical_and_text_ids_agree(case):
     rng = np.random.default_rng(0)
     pool = CASES[case]
     n = 400
-    df = pd.DataFrame({
-        "customer_id": pd.Series(np.asarray(pool, dtype=object)[rng.integers(0, len(pool), n)], dtype="str"),
-        "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 90, n), unit="D"),
-        "amount": rng.integers(1, 100, n).astype(float),
-    })
+    df = pd.DataFrame(
+        {
+            "customer_id": pd.Series(np.asarray(pool, dtype=object)[rng.integers(0, len(pool), n)], dtype="str"),
+            "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 90, n), unit="D"),
+            "amount": rng.integers(1, 100, n).astype(float),
+        }
+    )
     want = df.groupby("customer_id")["amount"].agg(["sum", "size"])
     got = rfm_table(df, as_of="2024-03-31")
     assert got.index.tolist() == want.index.tolist()
@@ -86,5 +88,6 @@ def test_tables_with_categorical_and_text_ids_agree(case):
     assert s.index.is_monotonic_increasing and s.index.dtype == df["customer_id"].dtype
     pd.testing.assert_frame_equal(customer_summary(cat, calibration_end="2024-02-29", observation_end="2024-03-31"), s)
     obj = df.assign(customer_id=df["customer_id"].astype(object))
-    pd.testing.assert_frame_equal(customer_summary(obj, calibration_end="2024-02-29", observation_end="2024-03-31"),
-                                  s, check_index_type=False)
+    pd.testing.assert_frame_equal(
+        customer_summary(obj, calibration_end="2024-02-29", observation_end="2024-03-31"), s, check_index_type=False
+    )

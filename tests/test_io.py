@@ -24,7 +24,7 @@ from crm_lessons.io import DataQualityReport, read_transactions, read_transactio
 
 GBK_CSV = (
     "会员编号,下单时间,实付金额,门店\r\n"
-    "C001,2024/1/5,\"￥1,234.50\",北京\r\n"
+    'C001,2024/1/5,"￥1,234.50",北京\r\n'
     "C002,2024年2月1日,88 元,上海\r\n"
     "C001,2024-03-02 13:45:00,(12.50),北京\r\n"
 )
@@ -111,11 +111,11 @@ def test_binary_and_text_file_objects_and_dataframe():
 
 
 def test_dataframe_input_not_mutated_and_rows_named_by_index():
-    df = pd.DataFrame(
-        {"user_id": ["A", "B"], "date": ["2024-01-05", "bad"], "amount": ["¥5", "6"]}, index=[10, 11]
-    )
+    df = pd.DataFrame({"user_id": ["A", "B"], "date": ["2024-01-05", "bad"], "amount": ["¥5", "6"]}, index=[10, 11])
     before = df.copy()
-    with pytest.raises(DataError, match=r"^read_transactions: column 'date' has values that are not dates: row 11: 'bad'"):
+    with pytest.raises(
+        DataError, match=r"^read_transactions: column 'date' has values that are not dates: row 11: 'bad'"
+    ):
         read_transactions(df)
     pd.testing.assert_frame_equal(df, before)
     tx = read_transactions(df.iloc[:1])
@@ -153,10 +153,15 @@ def test_xlsx_sheet_name_and_bad_sheet(tmp_path):
     assert read_transactions(path, sheet_name="交易")["amount"].tolist() == [3.0]
     with pytest.raises(DataError, match=r"several visible worksheets hold data: \['说明', '交易'\]; pass sheet_name="):
         read_transactions(path)
-    with pytest.raises(DataError, match=r"no customer column and no date column and no amount column found; "
-                                        r"columns are \['x'\]; candidates for customer: none"):
+    with pytest.raises(
+        DataError,
+        match=r"no customer column and no date column and no amount column found; "
+        r"columns are \['x'\]; candidates for customer: none",
+    ):
         read_transactions(path, sheet_name=0)
-    with pytest.raises(DataError, match=r"the workbook has no sheet '不存在'; its sheets are \['说明', '交易'\]; pass sheet_name="):
+    with pytest.raises(
+        DataError, match=r"the workbook has no sheet '不存在'; its sheets are \['说明', '交易'\]; pass sheet_name="
+    ):
         read_transactions(path, sheet_name="不存在")
 
 
@@ -170,9 +175,20 @@ def test_old_xls_refused(tmp_path):
 @pytest.mark.parametrize(
     ("text", "value"),
     [
-        ("¥1,234.50", 1234.5), ("￥88", 88.0), ("1,234", 1234.0), ("$12", 12.0), (" 88 元", 88.0),
-        ("(12.50)", -12.5), ("-5", -5.0), ("¥-5", -5.0), ("-¥5", -5.0), ("１２３．５", 123.5),
-        ("RMB 99", 99.0), ("0", 0.0), ("1e3", 1000.0), ("（7）", -7.0),
+        ("¥1,234.50", 1234.5),
+        ("￥88", 88.0),
+        ("1,234", 1234.0),
+        ("$12", 12.0),
+        (" 88 元", 88.0),
+        ("(12.50)", -12.5),
+        ("-5", -5.0),
+        ("¥-5", -5.0),
+        ("-¥5", -5.0),
+        ("１２３．５", 123.5),
+        ("RMB 99", 99.0),
+        ("0", 0.0),
+        ("1e3", 1000.0),
+        ("（7）", -7.0),
     ],
 )
 def test_amount_formats(text, value):
@@ -183,9 +199,15 @@ def test_amount_formats(text, value):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("2024-01-05", "2024-01-05"), ("2024/1/5", "2024-01-05"), ("20240105", "2024-01-05"),
-        ("2024年1月5日", "2024-01-05"), ("2024-01-05 13:45:00", "2024-01-05"), ("2024/01/05 23:59", "2024-01-05"),
-        ("45296", "2024-01-05"), ("2024.1.5", "2024-01-05"), ("２０２４年１月５日", "2024-01-05"),
+        ("2024-01-05", "2024-01-05"),
+        ("2024/1/5", "2024-01-05"),
+        ("20240105", "2024-01-05"),
+        ("2024年1月5日", "2024-01-05"),
+        ("2024-01-05 13:45:00", "2024-01-05"),
+        ("2024/01/05 23:59", "2024-01-05"),
+        ("45296", "2024-01-05"),
+        ("2024.1.5", "2024-01-05"),
+        ("２０２４年１月５日", "2024-01-05"),
         ("2024-01-05T08:00:00", "2024-01-05"),
     ],
 )
@@ -196,8 +218,11 @@ def test_date_formats(text, expected):
 
 def test_mixed_date_formats_in_one_column_and_numbers():
     df = pd.DataFrame(
-        {"customer_id": list("ABCDE"), "date": ["2024-01-05", "2024/2/6", "20240307", 45296, 20240408],
-         "amount": [1, 2, 3, 4, 5]}
+        {
+            "customer_id": list("ABCDE"),
+            "date": ["2024-01-05", "2024/2/6", "20240307", 45296, 20240408],
+            "amount": [1, 2, 3, 4, 5],
+        }
     )
     got = read_transactions(df)["date"].dt.strftime("%Y-%m-%d").tolist()
     assert got == ["2024-01-05", "2024-02-06", "2024-03-07", "2024-01-05", "2024-04-08"]
@@ -205,7 +230,11 @@ def test_mixed_date_formats_in_one_column_and_numbers():
 
 def test_datetime_column_normalised_and_tz_dropped():
     df = pd.DataFrame(
-        {"customer_id": ["A"], "date": pd.to_datetime(["2024-01-05 13:45"]).tz_localize("Asia/Shanghai"), "amount": [1.0]}
+        {
+            "customer_id": ["A"],
+            "date": pd.to_datetime(["2024-01-05 13:45"]).tz_localize("Asia/Shanghai"),
+            "amount": [1.0],
+        }
     )
     tx = read_transactions(df)
     assert str(tx["date"].dtype) == "datetime64[ns]" and tx["date"].iloc[0] == pd.Timestamp("2024-01-05")
@@ -214,7 +243,9 @@ def test_datetime_column_normalised_and_tz_dropped():
 @pytest.mark.parametrize("value", ["2024115", "202415", 2024, 3.5, "2024-1-5x", "1/5"])
 def test_malformed_dates_are_not_guessed(value):
     df = pd.DataFrame({"customer_id": ["A", "B"], "date": ["2024-01-05", value], "amount": [1, 2]})
-    with pytest.raises(DataError, match=rf"column 'date' has values that are not dates: row 1: {re.escape(repr(value))};"):
+    with pytest.raises(
+        DataError, match=rf"column 'date' has values that are not dates: row 1: {re.escape(repr(value))};"
+    ):
         read_transactions(df)
 
 
@@ -238,8 +269,14 @@ def test_customer_ids_keep_leading_zeros_and_are_stripped(tmp_path):
 
 @pytest.mark.parametrize(
     "header",
-    ["Customer ID,Order Date,Amount", "CUSTOMER_ID,order_date,AMOUNT", "客户号,消费日期,消费金额",
-     "member_id,transaction_date,revenue", "用户ID,购买日期,销售额", "cust_id,InvoiceDate,total"],
+    [
+        "Customer ID,Order Date,Amount",
+        "CUSTOMER_ID,order_date,AMOUNT",
+        "客户号,消费日期,消费金额",
+        "member_id,transaction_date,revenue",
+        "用户ID,购买日期,销售额",
+        "cust_id,InvoiceDate,total",
+    ],
 )
 def test_headers_mapped(header):
     tx = read_transactions(io.StringIO(header + "\nA,2024-01-05,3\n"))
@@ -257,7 +294,9 @@ def test_extra_column_with_a_canonical_name_is_renamed_and_reported():
     raw = "customer,order_date,amount,date\nA,2024-01-05,3,x\n"
     tx, rep = read_transactions_with_report(io.StringIO(raw), date_col="order_date")
     assert tx.columns.tolist() == ["customer_id", "date", "amount", "date_original"]
-    assert rep.warnings == ["extra column 'date' is kept as 'date_original' (its name is taken by the canonical column)"]
+    assert rep.warnings == [
+        "extra column 'date' is kept as 'date_original' (its name is taken by the canonical column)"
+    ]
 
 
 def test_preferred_column_wins_and_same_tier_is_ambiguous(tmp_path):
@@ -318,9 +357,12 @@ def test_unparseable_amounts_count_all_rows(tmp_path):
 
 
 def test_missing_cells(tmp_path):
-    path = write(tmp_path / "tx.csv", "customer_id,date,amount\nA,2024-01-05,1\n ,2024-01-06,2\n,2024-01-07,3\n", "utf-8")
+    path = write(
+        tmp_path / "tx.csv", "customer_id,date,amount\nA,2024-01-05,1\n ,2024-01-06,2\n,2024-01-07,3\n", "utf-8"
+    )
     with pytest.raises(
-        DataError, match=r"column 'customer_id' has no customer id in rows 3, 4; fill in those cells or delete those rows"
+        DataError,
+        match=r"column 'customer_id' has no customer id in rows 3, 4; fill in those cells or delete those rows",
     ):
         read_transactions(path)
     path = write(tmp_path / "tx2.csv", "customer_id,date,amount\nA,,1\n", "utf-8")
@@ -408,9 +450,15 @@ def test_drop_policies():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"returns": "error"}, r"1 rows have a negative amount \(returns/refunds\): row 4: -4.0; "
-                               r"returns='error' was passed; pass returns='keep' or returns='drop'"),
-        ({"duplicates": "error"}, r"1 rows are exact duplicates of an earlier row: row 3: '2024-01-05'; duplicates='error'"),
+        (
+            {"returns": "error"},
+            r"1 rows have a negative amount \(returns/refunds\): row 4: -4.0; "
+            r"returns='error' was passed; pass returns='keep' or returns='drop'",
+        ),
+        (
+            {"duplicates": "error"},
+            r"1 rows are exact duplicates of an earlier row: row 3: '2024-01-05'; duplicates='error'",
+        ),
         ({"future": "error", "as_of": "2024-02-01"}, r"1 rows are dated after as_of=2024-02-01: row 5: '2024-03-01'"),
     ],
 )
@@ -531,15 +579,23 @@ def test_future_policy_needs_as_of():
 # Header sets as the platforms' order exports write them (one row per order), with the columns
 # the reader must pick for customer, date and amount.
 EXPORTS = {
-    "taobao": ("订单编号,买家会员名,买家支付宝账号,总金额,买家应付货款,买家实际支付金额,订单状态,订单创建时间,订单付款时间,退款金额",
-               ("买家会员名", "订单创建时间", "买家实际支付金额", "订单状态")),
+    "taobao": (
+        "订单编号,买家会员名,买家支付宝账号,总金额,买家应付货款,买家实际支付金额,订单状态,订单创建时间,订单付款时间,退款金额",
+        ("买家会员名", "订单创建时间", "买家实际支付金额", "订单状态"),
+    ),
     "jd": ("订单号,下单帐号,下单时间,订单金额,应付金额,订单状态", ("下单帐号", "下单时间", "应付金额", "订单状态")),
-    "pinduoduo": ("订单号,商品,订单状态,商家实收金额(元),用户实付金额(元),订单成交时间,收货人,手机",
-                  ("手机", "订单成交时间", "用户实付金额(元)", "订单状态")),
-    "douyin": ("主订单编号,选购商品,买家昵称,订单提交时间,订单应付金额,订单状态,收件人",
-               ("买家昵称", "订单提交时间", "订单应付金额", "订单状态")),
-    "youzan": ("订单号,订单状态,订单创建时间,买家付款时间,订单实付金额,粉丝昵称,买家手机号",
-               ("买家手机号", "订单创建时间", "订单实付金额", "订单状态")),
+    "pinduoduo": (
+        "订单号,商品,订单状态,商家实收金额(元),用户实付金额(元),订单成交时间,收货人,手机",
+        ("手机", "订单成交时间", "用户实付金额(元)", "订单状态"),
+    ),
+    "douyin": (
+        "主订单编号,选购商品,买家昵称,订单提交时间,订单应付金额,订单状态,收件人",
+        ("买家昵称", "订单提交时间", "订单应付金额", "订单状态"),
+    ),
+    "youzan": (
+        "订单号,订单状态,订单创建时间,买家付款时间,订单实付金额,粉丝昵称,买家手机号",
+        ("买家手机号", "订单创建时间", "订单实付金额", "订单状态"),
+    ),
     "wechat_shop": ("订单号,下单时间,订单状态,实付金额,买家昵称", ("买家昵称", "下单时间", "实付金额", "订单状态")),
     "erp": ("单据编号,客户编码,客户名称,单据日期,价税合计,备注", ("客户编码", "单据日期", "价税合计", None)),
 }
@@ -642,8 +698,7 @@ def test_hidden_first_sheet_is_not_read(tmp_path):
     assert read_transactions(tmp_path / "book.xlsx", sheet_name="旧数据")["customer_id"].tolist() == ["OLD"]
 
 
-@pytest.mark.parametrize("content", [b"customer,date,amount\nA,2024-01-05,3\n", b"PK\x03\x04truncated",
-                                     "zip"])
+@pytest.mark.parametrize("content", [b"customer,date,amount\nA,2024-01-05,3\n", b"PK\x03\x04truncated", "zip"])
 def test_files_named_xlsx_that_are_not_workbooks(content, tmp_path):
     import zipfile
 

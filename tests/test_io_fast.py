@@ -22,8 +22,10 @@ N = 400  # more rows than the head sample (200), so later problems are not seen 
 def _clean_rows(n: int = N, *, ids: str = "C{:05d}", dates: str = "%Y-%m-%d") -> list[list[str]]:
     rng = np.random.default_rng(0)
     day = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D")
-    return [[ids.format(int(c)), d.strftime(dates), f"{a:.2f}", s]
-            for c, d, a, s in zip(rng.integers(1, 90, n), day, rng.gamma(2, 40, n), rng.choice(["北京", "上海"], n))]
+    return [
+        [ids.format(int(c)), d.strftime(dates), f"{a:.2f}", s]
+        for c, d, a, s in zip(rng.integers(1, 90, n), day, rng.gamma(2, 40, n), rng.choice(["北京", "上海"], n))
+    ]
 
 
 def _csv(rows: list[list[str]], header: str = "customer_id,date,amount,store") -> bytes:
@@ -92,7 +94,9 @@ CASES = {
     "every id after a space": _csv(_clean_rows(ids=" C{:05d}")),
     "every id after an ideographic space": _csv(_clean_rows(ids="\u3000C{:05d}")),
     "not UTF-8": _csv(_clean_rows()).replace(b"customer_id", "客户".encode("gbk")),
-    "blank line later": _csv(_clean_rows()[:300]) + b"\n" + _csv(_clean_rows()[300:])[len(b"customer_id,date,amount,store\n"):],
+    "blank line later": _csv(_clean_rows()[:300])
+    + b"\n"
+    + _csv(_clean_rows()[300:])[len(b"customer_id,date,amount,store\n") :],
 }
 
 
@@ -115,7 +119,9 @@ def test_fast_path_blank_row_counted_and_numbered(monkeypatch):
     assert fast[1].blank_rows == 1 and fast[1].rows_kept == N - 1
 
 
-@pytest.mark.parametrize("policy", [{"duplicates": "drop"}, {"returns": "drop"}, {"as_of": "2024-06-30", "future": "drop"}])
+@pytest.mark.parametrize(
+    "policy", [{"duplicates": "drop"}, {"returns": "drop"}, {"as_of": "2024-06-30", "future": "drop"}]
+)
 def test_fast_path_policies(monkeypatch, policy):
     rows = _clean_rows()
     rows[380] = list(rows[10])
@@ -159,6 +165,7 @@ def test_edge_space_pattern_matches_str_strip():
 @pytest.mark.parametrize("case", ["clean", "clean, date and time", "clean, integer-looking ids"])
 def test_clean_file_takes_the_fast_path(monkeypatch, case):
     """A clean file is not looked at cell by cell (the check of this file is that it reads at all)."""
+
     def refuse(values):
         raise AssertionError("cell-by-cell path taken")
 
@@ -170,15 +177,19 @@ def test_clean_file_takes_the_fast_path(monkeypatch, case):
 def test_duplicated_equals_pandas():
     rng = np.random.default_rng(9)
     n = 5000
-    frame = pd.DataFrame({
-        "customer_id": pd.Series(rng.choice(["a", "b", "c", None], n), dtype="str"),
-        "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 5, n), unit="D"),
-        "amount": rng.choice([1.0, 2.5, -0.0, 0.0, np.nan], n),
-        "flag": rng.choice([True, False], n),
-        "qty": rng.integers(0, 3, n),
-        "note": rng.choice(["x", "y"], n).astype(object),
-    })
+    frame = pd.DataFrame(
+        {
+            "customer_id": pd.Series(rng.choice(["a", "b", "c", None], n), dtype="str"),
+            "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 5, n), unit="D"),
+            "amount": rng.choice([1.0, 2.5, -0.0, 0.0, np.nan], n),
+            "flag": rng.choice([True, False], n),
+            "qty": rng.integers(0, 3, n),
+            "note": rng.choice(["x", "y"], n).astype(object),
+        }
+    )
     assert np.array_equal(cio._duplicated(frame), frame.duplicated(keep="first").to_numpy())
-    assert np.array_equal(cio._duplicated(frame[["customer_id", "note"]]),
-                          frame[["customer_id", "note"]].duplicated(keep="first").to_numpy())
+    assert np.array_equal(
+        cio._duplicated(frame[["customer_id", "note"]]),
+        frame[["customer_id", "note"]].duplicated(keep="first").to_numpy(),
+    )
     assert not cio._duplicated(frame.iloc[:1]).any()

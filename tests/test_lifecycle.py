@@ -43,7 +43,10 @@ def _naive_stage(dates: list[pd.Timestamp], amounts: list[float], as_of: pd.Time
     [
         (LifecycleRules(), "1998-06-30"),
         (LifecycleRules(window_days=90, termination_days=200, maturity_days=150, new_days=30), "1997-12-31"),
-        (LifecycleRules(measure="purchases", new_days=60, window_days=60, maturity_days=120, termination_days=150), "1997-09-30"),
+        (
+            LifecycleRules(measure="purchases", new_days=60, window_days=60, maturity_days=120, termination_days=150),
+            "1997-09-30",
+        ),
     ],
 )
 def test_stages_match_naive_rules_on_cdnow(rules, as_of):
@@ -78,8 +81,14 @@ def test_hand_computed_columns():
     assert a["recent_value"] == 30.0  # 2024-12-01 is 30 days before
     assert a["previous_value"] == 20.0  # 2024-06-01 is 213 days before (180 <= 213 < 360)
     assert a["stage"] == "growth" and a["stage_zh"] == "客户成长期"
-    counted = lifecycle_stage(tx, as_of="2024-12-31", customer_col="cid", date_col="when", amount_col="spend",
-                              rules=LifecycleRules(measure="purchases"))
+    counted = lifecycle_stage(
+        tx,
+        as_of="2024-12-31",
+        customer_col="cid",
+        date_col="when",
+        amount_col="spend",
+        rules=LifecycleRules(measure="purchases"),
+    )
     assert counted.loc["a", "recent_value"] == 1 and counted.loc["a", "stage"] == "maturity"
 
 
@@ -163,7 +172,12 @@ def test_cohort_matrix_as_of_and_bad_input():
 def test_course_stage_names():
     # the exam review sheet (course materials 004): 潜在获取期; 客户成长期; 客户成熟期; 客户衰退期; 客户终止期
     assert stage_distribution(pd.DataFrame({"stage": ["growth"]}))["stage_zh"].tolist() == [
-        "潜在获取期", "客户成长期", "客户成熟期", "客户衰退期", "客户终止期"]
+        "潜在获取期",
+        "客户成长期",
+        "客户成熟期",
+        "客户衰退期",
+        "客户终止期",
+    ]
 
 
 def test_stage_rules_show_the_thresholds_in_force():

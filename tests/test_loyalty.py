@@ -37,6 +37,7 @@ def _tx(rows):
 
 # --- four forms of loyalty ------------------------------------------------------------------------
 
+
 def test_loyalty_type_edges_are_inclusive():
     got = loyalty_type([5, 5, 4.99, 4.99], [3, 2.99, 3, 2.99], intention_threshold=5, behaviour_threshold=3)
     assert got.tolist() == ["true loyalty", "latent loyalty", "spurious loyalty", "no loyalty"]
@@ -67,8 +68,12 @@ def test_course_names_of_the_four_forms():
     # course materials 002_*: 有意愿有行动-现有的客户, 有意愿无行动-潜在的客户,
     # 无意愿有行动-正在失去的客户, 无意愿无行动-已经失去的客户
     table = loyalty_type_table().set_index("form_zh")["course_zh"]
-    assert table.to_dict() == {"有意愿有行动": "现有的客户", "有意愿无行动": "潜在的客户",
-                               "无意愿有行动": "正在失去的客户", "无意愿无行动": "已经失去的客户"}
+    assert table.to_dict() == {
+        "有意愿有行动": "现有的客户",
+        "有意愿无行动": "潜在的客户",
+        "无意愿有行动": "正在失去的客户",
+        "无意愿无行动": "已经失去的客户",
+    }
     assert set(LOYALTY_COURSE_LABELS) == set(loyalty_type_table().index)
 
 
@@ -84,17 +89,34 @@ def test_course_measures_and_drivers_of_loyalty():
 
 # --- behavioural measures -------------------------------------------------------------------------
 
+
 def test_repeat_rate_hand_computed():
-    tx = _tx([(1, "2024-01-01"), (1, "2024-01-01"),  # two rows, one day: not a repeat
-              (2, "2024-01-01"), (2, "2024-01-03"),
-              (3, "2024-02-01"), (3, "2024-03-01"), (3, "2024-04-01"),
-              (4, "2024-02-02")])
+    tx = _tx(
+        [
+            (1, "2024-01-01"),
+            (1, "2024-01-01"),  # two rows, one day: not a repeat
+            (2, "2024-01-01"),
+            (2, "2024-01-03"),
+            (3, "2024-02-01"),
+            (3, "2024-03-01"),
+            (3, "2024-04-01"),
+            (4, "2024-02-02"),
+        ]
+    )
     assert repeat_purchase_rate(tx) == pytest.approx(2 / 4)
 
 
 def test_interpurchase_times_hand_computed():
-    tx = _tx([(2, "2024-01-03"), (1, "2024-01-01"), (2, "2024-01-01"), (1, "2024-01-31"), (1, "2024-01-31"),
-              (1, "2024-03-01")])
+    tx = _tx(
+        [
+            (2, "2024-01-03"),
+            (1, "2024-01-01"),
+            (2, "2024-01-01"),
+            (1, "2024-01-31"),
+            (1, "2024-01-31"),
+            (1, "2024-03-01"),
+        ]
+    )
     out = interpurchase_times(tx)
     assert out[["customer_id", "interval_days"]].values.tolist() == [[1, 30], [1, 30], [2, 2]]
 
@@ -108,11 +130,19 @@ def test_transactions_bad_dates():
 
 
 def test_repeat_rate_by_cohort_hand_computed():
-    tx = _tx([(1, "2024-01-01"), (1, "2024-01-21"),  # Jan, repeat after 20 days
-              (2, "2024-01-10"), (2, "2024-03-10"),  # Jan, repeat after 60 days: outside 30
-              (3, "2024-02-01"), (3, "2024-02-02"),  # Feb, repeat after 1 day
-              (4, "2024-02-05"),
-              (5, "2024-02-07"), (5, "2024-06-30")])
+    tx = _tx(
+        [
+            (1, "2024-01-01"),
+            (1, "2024-01-21"),  # Jan, repeat after 20 days
+            (2, "2024-01-10"),
+            (2, "2024-03-10"),  # Jan, repeat after 60 days: outside 30
+            (3, "2024-02-01"),
+            (3, "2024-02-02"),  # Feb, repeat after 1 day
+            (4, "2024-02-05"),
+            (5, "2024-02-07"),
+            (5, "2024-06-30"),
+        ]
+    )
     out = repeat_rate_by_cohort(tx, horizon_days=30)
     assert out["customers"].tolist() == [2, 3]
     assert out["repeat_rate"].tolist() == pytest.approx([0.5, 1 / 3])
@@ -155,13 +185,15 @@ def test_relationship_duration_hand_computed():
 
 # --- bath soap ------------------------------------------------------------------------------------
 
+
 def test_brand_measures_consistent_with_panel():
     panel = load_bath_soap()
     m = brand_loyalty_measures(panel)
     # the source's trans_brand_runs is transactions per brand run (rounded to 2 decimals)
     has_runs = panel["brand_runs"].to_numpy() > 0
     assert m["trans_per_run"].to_numpy()[has_runs] == pytest.approx(
-        panel["trans_brand_runs"].to_numpy()[has_runs], abs=0.006)
+        panel["trans_brand_runs"].to_numpy()[has_runs], abs=0.006
+    )
     assert m["runs_per_trans"].between(0, 1).all()
     assert m["runs_per_trans"].to_numpy() == pytest.approx(panel["brand_runs"] / panel["no_of_trans"])
     # brand shares are volume shares; in the source they sum to 1 within 0.07 (two households deviate)
@@ -191,15 +223,17 @@ def test_kmeans_recovers_planted_segments():
     centers = np.array([[0, 0], [6, 0], [0, 6]])
     truth = np.repeat([0, 1, 2], [200, 120, 80])
     x = centers[truth] + rng.standard_normal((400, 2))
-    res = kmeans_by_silhouette(pd.DataFrame(x, columns=["a", "b"]), features=["a", "b"],
-                               k_values=[2, 3, 4, 5], random_state=1)
+    res = kmeans_by_silhouette(
+        pd.DataFrame(x, columns=["a", "b"]), features=["a", "b"], k_values=[2, 3, 4, 5], random_state=1
+    )
     assert res.k == 3
     # segments are numbered by size, so they match the planted order
     assert (res.labels.to_numpy() == truth).mean() > 0.98
     assert res.profile["size"].tolist() == sorted(res.profile["size"].tolist(), reverse=True)
     # a silhouette on a subsample of 150 rows picks the same k
-    sub = kmeans_by_silhouette(pd.DataFrame(x, columns=["a", "b"]), features=["a", "b"],
-                               k_values=[2, 3, 4, 5], random_state=1, sample_size=150)
+    sub = kmeans_by_silhouette(
+        pd.DataFrame(x, columns=["a", "b"]), features=["a", "b"], k_values=[2, 3, 4, 5], random_state=1, sample_size=150
+    )
     assert sub.k == 3
 
 
@@ -210,6 +244,7 @@ def test_kmeans_bad_k():
 
 
 # --- satisfaction and loyalty under competition ----------------------------------------------------
+
 
 def test_loyalty_probability_closed_form():
     # one rival ~ N(4, 1), no switching cost: P(stay | s) = Phi(s - 4)
@@ -247,8 +282,9 @@ def test_sunk_cost_and_benefit_shift_the_curve_like_switching_cost():
 def test_locked_in_customers_are_the_ones_the_barriers_keep():
     free = simulate_satisfaction_loyalty(50_000, competition=3, switching_cost=0, random_state=2)
     assert not free["locked_in"].any()
-    sim = simulate_satisfaction_loyalty(50_000, competition=3, switching_cost=1.0, sunk_cost=0.5,
-                                        benefit=0.5, random_state=2)
+    sim = simulate_satisfaction_loyalty(
+        50_000, competition=3, switching_cost=1.0, sunk_cost=0.5, benefit=0.5, random_state=2
+    )
     assert (sim["loyal"] | ~sim["locked_in"]).all()  # locked in implies staying
     # share locked in = P(stay | all barriers) - P(stay | benefit only), averaged over satisfaction 1..5
     s = np.arange(1, 6, dtype=float)
@@ -259,8 +295,7 @@ def test_locked_in_customers_are_the_ones_the_barriers_keep():
 
 def test_compare_means_matches_welch_t_interval():
     rng = np.random.default_rng(0)
-    df = pd.DataFrame({"g": ["a"] * 40 + ["b"] * 60,
-                       "x": np.r_[rng.normal(10, 2, 40), rng.normal(11, 4, 60)]})
+    df = pd.DataFrame({"g": ["a"] * 40 + ["b"] * 60, "x": np.r_[rng.normal(10, 2, 40), rng.normal(11, 4, 60)]})
     got = compare_means(df, group="g", columns=["x"], first="a", second="b", confidence=0.9).loc["x"]
     ci = stats.ttest_ind(df.loc[df.g == "a", "x"], df.loc[df.g == "b", "x"], equal_var=False).confidence_interval(0.9)
     assert (got["ci_low"], got["ci_high"]) == pytest.approx((ci.low, ci.high))
@@ -280,12 +315,18 @@ def test_simulation_bad_input():
 
 # --- frequent flyers and relationship bonds -------------------------------------------------------
 
+
 def test_relationship_bonds_and_suggestions_on_airline():
     assert relationship_bonds()["bond"].tolist() == ["financial", "social", "structural"]
     air = load_east_west_airlines()
     feats = ["balance", "bonus_trans", "flight_trans_12", "cc1_miles"]
-    res = kmeans_by_silhouette(air, features=feats, k_values=[2, 3, 4], random_state=0,
-                               log_features=["balance", "bonus_trans", "flight_trans_12"])
+    res = kmeans_by_silhouette(
+        air,
+        features=feats,
+        k_values=[2, 3, 4],
+        random_state=0,
+        log_features=["balance", "bonus_trans", "flight_trans_12"],
+    )
     assert res.profile["size"].sum() == 3999
     bonds = suggest_bonds(res.profile)
     # the segment that flies most gets social bonds, the one that flies least financial or structural

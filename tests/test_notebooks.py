@@ -75,8 +75,7 @@ def test_runs_with_default_parameters(path: Path, tmp_path: Path):
         nb.cells.append(nbformat.v4.new_code_cell(_ANSWER_DUMP))
         nbformat.write(nb, tmp_path / f"with_dump_{path.name}")
     start = time.perf_counter()
-    out = execute_notebook(tmp_path / f"with_dump_{path.name}" if dump else path, tmp_path / path.name,
-                           cwd=path.parent)
+    out = execute_notebook(tmp_path / f"with_dump_{path.name}" if dump else path, tmp_path / path.name, cwd=path.parent)
     seconds = time.perf_counter() - start
     errors = [o for c in out.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
@@ -101,13 +100,21 @@ def _lone_constants(source: str) -> list:
         tree = ast.parse(source)
     except SyntaxError:
         return []
-    in_options = {id(e) for node in ast.walk(tree) if isinstance(node, (ast.Tuple, ast.List, ast.Set))
-                  and len(node.elts) >= 2 for e in node.elts}
+    in_options = {
+        id(e)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and len(node.elts) >= 2
+        for e in node.elts
+    }
     in_options |= {id(k) for node in ast.walk(tree) if isinstance(node, ast.Dict) for k in node.keys if k is not None}
     values = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and id(node) not in in_options and node.value is not None \
-                and not isinstance(node.value, bool):
+        if (
+            isinstance(node, ast.Constant)
+            and id(node) not in in_options
+            and node.value is not None
+            and not isinstance(node.value, bool)
+        ):
             values.append(node.value)
         elif isinstance(node, (ast.Set, ast.List, ast.Tuple)):
             try:
@@ -147,6 +154,7 @@ def test_runs_with_alternative_parameters(path: Path, tmp_path: Path):
 
 # -- hygiene (static, fast) ---------------------------------------------------
 
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_hygiene(path: Path):
     raw = path.read_text(encoding="utf-8")
@@ -170,10 +178,12 @@ def test_hygiene(path: Path):
     for c in code:
         for o in c.outputs:
             assert o.get("output_type") != "error", "no stored error outputs"
-            assert not (o.get("output_type") == "stream" and o.get("name") == "stderr"), \
+            assert not (o.get("output_type") == "stream" and o.get("name") == "stderr"), (
                 f"no warnings/stderr in stored outputs: {o.get('text', '')[:200]}"
-    assert any(c.source.lstrip().startswith("# NBVAL_CHECK_OUTPUT") for c in code), \
+            )
+    assert any(c.source.lstrip().startswith("# NBVAL_CHECK_OUTPUT") for c in code), (
         "mark the cells with key results '# NBVAL_CHECK_OUTPUT'"
+    )
     assert is_nbgrader_notebook(nb), "exercises in the nbgrader format (notebooks/README.md)"
     first = nb.cells[0]
     assert first.cell_type == "markdown" and first.source.startswith("# "), "open with '# 第N章 ...' title"
@@ -197,9 +207,16 @@ def _check_keywords(source: str) -> set[str]:
         tree = ast.parse(source)
     except SyntaxError:
         return set(re.findall(r"\bcheck\.\w+\([^)]*?\b(expected)\s*=", source, re.S))
-    return {kw.arg for node in ast.walk(tree) if isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == "check" for kw in node.keywords if kw.arg}
+    return {
+        kw.arg
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "check"
+        for kw in node.keywords
+        if kw.arg
+    }
 
 
 def _statement(line: str) -> bool:
@@ -231,14 +248,16 @@ def test_nbgrader_exercise_cells(path: Path):
             hidden = _hidden(cell.source)
             assert re.search(r"\bassert", hidden), f"{meta['grade_id']}: hidden tests (### BEGIN HIDDEN TESTS)"
         elif cell.cell_type == "code" and meta.get("solution"):
-            assert _PLACEHOLDER.search(cell.source.split("### BEGIN SOLUTION")[0]), \
+            assert _PLACEHOLDER.search(cell.source.split("### BEGIN SOLUTION")[0]), (
                 f"{meta['grade_id']}: the placeholder line `answer_N_M = ...` above the solution region"
+            )
             assert _solution_regions(cell.source), f"{meta['grade_id']}: a ### BEGIN/END SOLUTION region"
         elif cell.cell_type == "markdown" and meta.get("grade"):
             assert meta.get("solution") and cell.source.startswith("**参考答案 Model answer**"), meta["grade_id"]
             before = nb.cells[i - 1]
-            assert before.cell_type == "markdown" and _nbg(before).get("locked"), \
+            assert before.cell_type == "markdown" and _nbg(before).get("locked"), (
                 f"{meta['grade_id']}: a locked question cell before each written answer"
+            )
         if cell.cell_type == "code":
             assert "expected" not in _check_keywords(cell.source), "no check takes expected= (it reveals the answer)"
     exams = [c for c in nb.cells if c.cell_type == "markdown" and _nbg(c).get("grade")]
@@ -283,6 +302,7 @@ def test_student_version_reveals_no_solution(path: Path):
 
 # -- nbgrader: assign and autograde every converted chapter in one batch ---------------
 
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """One ``assign`` and one ``grade`` batch: per chapter the source, the untouched release, a partly wrong copy."""
@@ -290,8 +310,9 @@ def graded(tmp_path_factory):
     from crm_lessons.grading import assign_course, grade_course
 
     course = tmp_path_factory.mktemp("course") / "course"
-    released = assign_course(course, [p.name[:2] for p in NBGRADER], notebooks=ROOT / "notebooks",
-                             log=lambda line: None)
+    released = assign_course(
+        course, [p.name[:2] for p in NBGRADER], notebooks=ROOT / "notebooks", log=lambda line: None
+    )
     lms = tmp_path_factory.mktemp("lms")
     expected = {}
     for path in NBGRADER:
@@ -316,7 +337,7 @@ def _partly_wrong(nb):
     expected = {}
     for target, status in ((untouched, "not_attempted"), (wrong, "wrong")):
         i = nb.cells.index(target)
-        test = next(c for c in nb.cells[i + 1:] if c.cell_type == "code" and _nbg(c).get("grade"))
+        test = next(c for c in nb.cells[i + 1 :] if c.cell_type == "code" and _nbg(c).get("grade"))
         expected[_nbg(test)["grade_id"]] = status
     return nb, expected
 
@@ -326,8 +347,11 @@ def _chapter_rows(rows, student, path):
 
 
 def _auto(nb_path: Path) -> dict[str, float]:
-    return {_nbg(c)["grade_id"]: float(_nbg(c)["points"]) for c in _load(nb_path).cells
-            if c.cell_type == "code" and _nbg(c).get("grade")}
+    return {
+        _nbg(c)["grade_id"]: float(_nbg(c)["points"])
+        for c in _load(nb_path).cells
+        if c.cell_type == "code" and _nbg(c).get("grade")
+    }
 
 
 @pytest.mark.notebook
@@ -357,8 +381,9 @@ def test_untouched_student_version_scores_zero_and_runs_clean(graded, path: Path
             # every visible check ran and said 未作答 (only the hidden tests, absent for students, may fail)
             printed = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
             visible = len(_VISIBLE.findall(release_cell_source(cell)))
-            assert printed.count("未作答 not attempted") >= visible, \
+            assert printed.count("未作答 not attempted") >= visible, (
                 f"a visible check failed on the untouched placeholder: {cell.source[:120]} -> {errors}"
+            )
         else:
             assert not errors, f"the student version fails in a cell a student runs: {cell.source[:120]}"
 

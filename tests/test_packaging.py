@@ -75,8 +75,9 @@ def test_engine_extras_and_the_spark_marker():
     extras = meta["project"]["optional-dependencies"]
     duckdb = {_split(r)[0] for r in extras["duckdb"]}
     assert duckdb <= {_split(r)[0] for r in extras["test"]}, "the test extra should include the duckdb extra"
-    assert any(_split(r)[0] == "sqlglot" and "<30" in _split(r)[1] for r in extras["duckdb"]), \
+    assert any(_split(r)[0] == "sqlglot" and "<30" in _split(r)[1] for r in extras["duckdb"]), (
         "ibis 12.0 breaks with sqlglot 30: keep sqlglot<30"
+    )
     assert "pyspark" in {_split(r)[0] for r in extras["spark"]}
     addopts = meta["tool"]["pytest"]["ini_options"]["addopts"]
     marker_expr = addopts[addopts.index("-m") + 1]

@@ -13,11 +13,13 @@ from crm_lessons.churn import make_churn_pipeline
 from crm_lessons.datasets import load_catalog_cross_sell, load_cosmetics, load_hair_care_promotion
 
 # Ten baskets counted by hand: milk in 6, bread in 7, both in 4, eggs in 3 (all with bread).
-HAND = pd.DataFrame({
-    "milk":  [1, 1, 1, 1, 1, 1, 0, 0, 0, 0],
-    "bread": [1, 1, 1, 1, 0, 0, 1, 1, 1, 0],
-    "eggs":  [0, 0, 0, 0, 0, 0, 1, 1, 1, 0],
-})
+HAND = pd.DataFrame(
+    {
+        "milk": [1, 1, 1, 1, 1, 1, 0, 0, 0, 0],
+        "bread": [1, 1, 1, 1, 0, 0, 1, 1, 1, 0],
+        "eggs": [0, 0, 0, 0, 0, 0, 1, 1, 1, 0],
+    }
+)
 
 
 # --------------------------------------------------------------------------- baskets
@@ -66,11 +68,21 @@ def test_rules_order_does_not_depend_on_the_hash_seed():
     import subprocess
     import sys
 
-    code = ("from crm_lessons import personalisation as P; from crm_lessons.datasets import load_cosmetics; "
-            "r = P.association_rules_table(P.to_baskets(load_cosmetics()), min_support=0.1); "
-            "print(list(zip(r['antecedent'], r['consequent'])))")
-    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    code = (
+        "from crm_lessons import personalisation as P; from crm_lessons.datasets import load_cosmetics; "
+        "r = P.association_rules_table(P.to_baskets(load_cosmetics()), min_support=0.1); "
+        "print(list(zip(r['antecedent'], r['consequent'])))"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
     assert len(outs) == 1
 
 
@@ -190,8 +202,9 @@ def test_uplift_model_finds_persuadables_better_than_response_model(simulated, m
     k = 3000  # the top 30%: true extra buyers caught by each targeting order
     assert truth[np.argsort(-uplift)[:k]].sum() > 1.5 * truth[np.argsort(-resp)[:k]].sum()
     # and the observable Qini on the held-out experiment agrees
-    assert (P.qini_coefficient(test["purchase"], test["treatment"], uplift)
-            > P.qini_coefficient(test["purchase"], test["treatment"], resp))
+    assert P.qini_coefficient(test["purchase"], test["treatment"], uplift) > P.qini_coefficient(
+        test["purchase"], test["treatment"], resp
+    )
 
 
 def test_class_transformation_corrects_unequal_arms():

@@ -29,11 +29,22 @@ from crm_lessons.rfm import rfm_scores, rfm_segments, rfm_table
 from crm_lessons.simulate import simulate_bgnbd
 
 EVIL = "<script>alert(1)</script>"
-SECTIONS_ZH = ["1 · 数据质量", "2 · 关键指标", "3 · 客户价值分布：ABC 分类与客户金字塔", "4 · RFM 客户细分与建议行动",
-               "5 · 客户生命周期阶段", "6 · 客户终身价值 (CLV) 与流失风险"]
-SECTIONS_EN = ["1 · Data quality", "2 · Key figures", "3 · Customer value: ABC classes and customer pyramid",
-               "4 · RFM segments and recommended actions", "5 · Customer lifecycle stages",
-               "6 · Customer lifetime value (CLV) and churn risk"]
+SECTIONS_ZH = [
+    "1 · 数据质量",
+    "2 · 关键指标",
+    "3 · 客户价值分布：ABC 分类与客户金字塔",
+    "4 · RFM 客户细分与建议行动",
+    "5 · 客户生命周期阶段",
+    "6 · 客户终身价值 (CLV) 与流失风险",
+]
+SECTIONS_EN = [
+    "1 · Data quality",
+    "2 · Key figures",
+    "3 · Customer value: ABC classes and customer pyramid",
+    "4 · RFM segments and recommended actions",
+    "5 · Customer lifecycle stages",
+    "6 · Customer lifetime value (CLV) and churn risk",
+]
 
 
 def _simulated(n: int = 300, seed: int = 1) -> pd.DataFrame:
@@ -50,7 +61,7 @@ def _assert_offline_report(page: str, sections: list[str]) -> None:
     assert not re.search(r"<script[^>]*\bsrc=[\"']?(https?:)?//", page, re.I), "nothing loaded from the internet"
     assert 'class="jp-InputArea' not in page and "rp.prepare_data" not in page, "no code cells in the report"
     assert page.count("data:image/png;base64,") >= 3, "figures are embedded"
-    for bad in ("Traceback", "Warning:", "jp-RenderedText\" data-mime-type=\"application/vnd.jupyter.stderr"):
+    for bad in ("Traceback", "Warning:", 'jp-RenderedText" data-mime-type="application/vnd.jupyter.stderr'):
         assert bad not in page
 
 
@@ -68,8 +79,9 @@ def _leftovers(folder: Path) -> list[str]:
 @pytest.mark.notebook
 def test_bundled_data_through_python_m(tmp_path):
     out = tmp_path / "out" / "report.html"
-    proc = subprocess.run([sys.executable, "-m", "crm_lessons", "report", "--out", str(out)],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "crm_lessons", "report", "--out", str(out)], capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     assert "[1/4] 读取数据 ..." in proc.stdout and "[4/4] 写入" in proc.stdout, "progress in the report's language"
     assert proc.stderr == "", "nothing on stderr (no kernel warning about unencrypted TCP)"
@@ -87,11 +99,14 @@ def test_bundled_data_through_python_m(tmp_path):
 @pytest.mark.notebook
 def test_gbk_csv_with_chinese_headers_escapes_user_text(tmp_path):
     tx = _simulated()
-    big = pd.DataFrame({"customer_id": EVIL, "date": pd.date_range("2024-01-01", periods=40, freq="9D"),
-                        "amount": 5000.0})  # the best customer, so the id shows in the top-10 CLV table
+    big = pd.DataFrame(
+        {"customer_id": EVIL, "date": pd.date_range("2024-01-01", periods=40, freq="9D"), "amount": 5000.0}
+    )  # the best customer, so the id shows in the top-10 CLV table
     tx = pd.concat([tx, big], ignore_index=True)
     text = "客户编号,交易日期,实付金额\n" + "".join(
-        f"{c},{d:%Y年%m月%d日},\"￥{a:,.2f}\"\n" for c, d, a in tx[["customer_id", "date", "amount"]].itertuples(index=False))
+        f'{c},{d:%Y年%m月%d日},"￥{a:,.2f}"\n'
+        for c, d, a in tx[["customer_id", "date", "amount"]].itertuples(index=False)
+    )
     text += "C0001,2024年03月01日,-20\n"  # a return: counted, left out of the analysis
     data = tmp_path / "交易.csv"
     data.write_bytes(text.encode("gbk"))
@@ -114,8 +129,29 @@ def test_excel_file_in_english_with_named_columns(tmp_path, capsys):
     data = tmp_path / "sales.xlsx"
     tx.to_excel(data, index=False)
     out = tmp_path / "report_en.html"
-    code = main(["report", "--data", str(data), "--customer-col", "who", "--date-col", "when", "--amount-col", "paid",
-                 "--lang", "en", "--as-of", "2024-12-20", "--horizon", "6", "--discount-rate", "0.02", "--out", str(out)])
+    code = main(
+        [
+            "report",
+            "--data",
+            str(data),
+            "--customer-col",
+            "who",
+            "--date-col",
+            "when",
+            "--amount-col",
+            "paid",
+            "--lang",
+            "en",
+            "--as-of",
+            "2024-12-20",
+            "--horizon",
+            "6",
+            "--discount-rate",
+            "0.02",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     page = out.read_text(encoding="utf-8")
     _assert_offline_report(page, SECTIONS_EN)
@@ -128,13 +164,23 @@ def test_excel_file_in_english_with_named_columns(tmp_path, capsys):
 @pytest.mark.notebook
 def test_too_little_data_for_clv_still_gives_a_report(tmp_path):
     data = tmp_path / "tiny.csv"
-    rows = ["A,2024-01-05,10", "A,2024-02-05,12", "B,2024-01-07,30", "C,2024-03-01,5", "D,2024-02-11,7", "E,2024-01-20,9"]
+    rows = [
+        "A,2024-01-05,10",
+        "A,2024-02-05,12",
+        "B,2024-01-07,30",
+        "C,2024-03-01,5",
+        "D,2024-02-11,7",
+        "E,2024-01-20,9",
+    ]
     data.write_text("customer,date,amount\n" + "\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "tiny.html"
     assert main(["report", "--data", str(data), "--lang", "en", "--out", str(out)]) == 0
     page = out.read_text(encoding="utf-8")
     # one repeat buyer among five customers: BG/NBD is not identified (crm_lessons.clv raises ConvergenceError)
-    assert "Customer lifetime value cannot be estimated" in page and "The repeat purchases in this file do not show how many customers have stopped buying" in page
+    assert (
+        "Customer lifetime value cannot be estimated" in page
+        and "The repeat purchases in this file do not show how many customers have stopped buying" in page
+    )
     assert "simple estimate (not a model)" in page and "simple customer equity" in page
     for developer_text in ("parameter space", "{'r'", "BetaGeoFitter", "ConvergenceError", "DataError"):
         assert developer_text not in page
@@ -156,21 +202,37 @@ def test_course_build_renders_and_links_the_sample_report(tmp_path):
 
 
 BROKEN = {
-    "missing_column.csv": ("客户编号,日子,实付金额\nA,2024-01-05,3\n", r"no date column found; columns are \['客户编号', '日子', '实付金额'\]"),
-    "bad_dates.csv": ("customer,date,amount\nA,2024-01-05,3\nB,昨天,4\n", r"column 'date' has values that are not dates: row 3: '昨天'"),
+    "missing_column.csv": (
+        "客户编号,日子,实付金额\nA,2024-01-05,3\n",
+        r"no date column found; columns are \['客户编号', '日子', '实付金额'\]",
+    ),
+    "bad_dates.csv": (
+        "customer,date,amount\nA,2024-01-05,3\nB,昨天,4\n",
+        r"column 'date' has values that are not dates: row 3: '昨天'",
+    ),
     "empty.csv": ("", r"empty\.csv: the file is empty"),
-    "four_customers.csv": ("customer,date,amount\nA,2024-01-05,3\nB,2024-01-05,3\nC,2024-01-05,3\nD,2024-01-05,3\n",
-                           r"the report needs at least 5 customers .*, got 4; check the customer column 'customer'"),
-    "returns_only.csv": ("customer,date,amount\nA,2024-01-05,-3\nB,2024-01-06,-4\n",
-                         r"no purchases: all 2 rows have an amount <= 0 \(returns, refunds or zero\)"),
-    "infinite.csv": ("customer,date,amount\nA,2024-01-05,3\nB,2024-01-06,1e400\n",
-                     r"amounts too large to be real .*row 3: '1e400'"),
-    "placeholder_dates.csv": ("customer,date,amount\nA,2024-01-05,3\nB,9999-12-31,4\n",
-                              r"dates outside 1678-2261, placeholders .*row 3: '9999-12-31'"),
+    "four_customers.csv": (
+        "customer,date,amount\nA,2024-01-05,3\nB,2024-01-05,3\nC,2024-01-05,3\nD,2024-01-05,3\n",
+        r"the report needs at least 5 customers .*, got 4; check the customer column 'customer'",
+    ),
+    "returns_only.csv": (
+        "customer,date,amount\nA,2024-01-05,-3\nB,2024-01-06,-4\n",
+        r"no purchases: all 2 rows have an amount <= 0 \(returns, refunds or zero\)",
+    ),
+    "infinite.csv": (
+        "customer,date,amount\nA,2024-01-05,3\nB,2024-01-06,1e400\n",
+        r"amounts too large to be real .*row 3: '1e400'",
+    ),
+    "placeholder_dates.csv": (
+        "customer,date,amount\nA,2024-01-05,3\nB,9999-12-31,4\n",
+        r"dates outside 1678-2261, placeholders .*row 3: '9999-12-31'",
+    ),
     "text_named.xlsx": ("customer,date,amount\nA,2024-01-05,3\n", r"not a readable Excel workbook"),
     "zeros.csv": ("\x00" * 5000, r"this is not a text file"),
-    "only_closed.csv": ("买家会员名,订单创建时间,买家实际支付金额,订单状态\nA,2024-01-05,3,交易关闭\nB,2024-01-06,4,已退款\n",
-                        r"every order is closed, refunded, cancelled or unpaid .*use --keep-closed-orders"),
+    "only_closed.csv": (
+        "买家会员名,订单创建时间,买家实际支付金额,订单状态\nA,2024-01-05,3,交易关闭\nB,2024-01-06,4,已退款\n",
+        r"every order is closed, refunded, cancelled or unpaid .*use --keep-closed-orders",
+    ),
 }
 
 
@@ -196,16 +258,28 @@ def test_broken_files_exit_2_before_the_kernel(name, tmp_path, capsys, monkeypat
     assert "row " not in err and not re.search(r"(customer|date|amount)_col", err), "Chinese message with CLI flags"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--data", "{data}", "--out", "{data}"], r"--out '.*tx\.csv' is the data file; choose another output name"),
-    (["--data", "{tmp}/nope.csv"], r"--data '.*nope\.csv': file not found"),
-    (["--data", "{data}", "--as-of", "2023-01-01"], r"--as-of 2023-01-01 is before the first purchase \(2024-01-05\)"),
-    (["--data", "{data}", "--as-of", "someday"], r"--as-of someday is not a date"),
-    (["--data", "{data}", "--horizon", "0"], r"--horizon 0 should be a whole number of months >= 1"),
-    (["--data", "{data}", "--discount-rate", "inf"], r"--discount-rate inf should be a monthly rate from 0 to below 1"),
-    (["--data", "{data}", "--discount-rate", "nan"], r"--discount-rate nan should be a monthly rate"),
-    (["--data", "{data}", "--out", "{data}/below/report.html"], r"cannot be written: '.*tx\.csv' is a file, not a folder"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--data", "{data}", "--out", "{data}"], r"--out '.*tx\.csv' is the data file; choose another output name"),
+        (["--data", "{tmp}/nope.csv"], r"--data '.*nope\.csv': file not found"),
+        (
+            ["--data", "{data}", "--as-of", "2023-01-01"],
+            r"--as-of 2023-01-01 is before the first purchase \(2024-01-05\)",
+        ),
+        (["--data", "{data}", "--as-of", "someday"], r"--as-of someday is not a date"),
+        (["--data", "{data}", "--horizon", "0"], r"--horizon 0 should be a whole number of months >= 1"),
+        (
+            ["--data", "{data}", "--discount-rate", "inf"],
+            r"--discount-rate inf should be a monthly rate from 0 to below 1",
+        ),
+        (["--data", "{data}", "--discount-rate", "nan"], r"--discount-rate nan should be a monthly rate"),
+        (
+            ["--data", "{data}", "--out", "{data}/below/report.html"],
+            r"cannot be written: '.*tx\.csv' is a file, not a folder",
+        ),
+    ],
+)
 def test_bad_options_exit_2(args, message, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(crm_lessons._notebooks, "execute_notebook", _no_kernel)
     data = tmp_path / "tx.csv"
@@ -263,8 +337,11 @@ def test_help_in_plain_words(capsys):
 
 def test_prepare_data_leaves_out_returns_zero_and_later_rows(tmp_path):
     data = tmp_path / "tx.csv"
-    data.write_text("customer,date,amount\nA,2024-01-05,3\nA,2024-01-06,-3\nB,2024-01-07,0\nB,2024-02-01,8\n"
-                    "C,2024-03-01,4\n" + "".join(f"{c},2024-01-09,1\n" for c in "DEF"), encoding="utf-8")
+    data.write_text(
+        "customer,date,amount\nA,2024-01-05,3\nA,2024-01-06,-3\nB,2024-01-07,0\nB,2024-02-01,8\n"
+        "C,2024-03-01,4\n" + "".join(f"{c},2024-01-09,1\n" for c in "DEF"),
+        encoding="utf-8",
+    )
     rd = prepare_data(data, as_of="2024-02-15")
     assert rd.transactions["amount"].tolist() == [3.0, 8.0, 1.0, 1.0, 1.0]
     assert (rd.quality["excluded_nonpositive"], rd.quality["excluded_after_as_of"]) == (2, 1)
@@ -296,7 +373,9 @@ def test_clv_table_reproduces_the_published_cdnow_estimates():
     assert len(table) == 2357
     assert table["p_alive"].between(0, 1).all()
     one_timers = table["frequency"] == 0
-    assert (table.loc[one_timers, "p_alive"] == 1).all(), "BG/NBD: no repeat purchase -> P(alive) = 1 (FHL 2005, eq. 13)"
+    assert (table.loc[one_timers, "p_alive"] == 1).all(), (
+        "BG/NBD: no repeat purchase -> P(alive) = 1 (FHL 2005, eq. 13)"
+    )
     assert (table["clv"] >= 0).all() and (table["clv"] <= table["expected_purchases"] * table["expected_spend"]).all()
 
 
@@ -310,8 +389,10 @@ def test_taobao_export_reads_end_to_end_in_one_language(lang, tmp_path, capsys):
         st = status[i % 10]
         day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=int(rng.integers(0, 360)))
         paid = "" if st == "交易关闭" else f"{day:%Y-%m-%d %H:%M:%S}"
-        rows.append(f"{10000 + i},buyer{int(rng.integers(0, 60)):03d},{20 + i % 50}.00,{19 + i % 50}.50,{st},"
-                    f"{day:%Y-%m-%d %H:%M:%S},{paid}")
+        rows.append(
+            f"{10000 + i},buyer{int(rng.integers(0, 60)):03d},{20 + i % 50}.00,{19 + i % 50}.50,{st},"
+            f"{day:%Y-%m-%d %H:%M:%S},{paid}"
+        )
     data = tmp_path / "ExportOrderList.csv"
     data.write_bytes(("\n".join(rows) + "\n").encode("gbk"))
     out = tmp_path / f"report_{lang}.html"
@@ -330,9 +411,11 @@ def test_taobao_export_reads_end_to_end_in_one_language(lang, tmp_path, capsys):
 
 
 def test_bad_options_fail_before_heavy_imports(tmp_path):
-    code = ("import sys\nfrom crm_lessons.cli import main\n"
-            f"rc = main(['report', '--data', {str(tmp_path / 'nope.csv')!r}, '--lang', 'en'])\n"
-            "print(rc, 'papermill' in sys.modules, 'matplotlib' in sys.modules)")
+    code = (
+        "import sys\nfrom crm_lessons.cli import main\n"
+        f"rc = main(['report', '--data', {str(tmp_path / 'nope.csv')!r}, '--lang', 'en'])\n"
+        "print(rc, 'papermill' in sys.modules, 'matplotlib' in sys.modules)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.stdout.split() == ["2", "False", "False"], (proc.stdout, proc.stderr)
     assert proc.stderr.count("\n") == 1 and "file not found" in proc.stderr
@@ -350,8 +433,13 @@ def test_sigterm_during_a_run_leaves_no_temporary_files(tmp_path, delay):
     private_tmp = tmp_path / "tmp"
     private_tmp.mkdir()
     env = dict(os.environ, TMPDIR=str(private_tmp))
-    proc = subprocess.Popen([sys.executable, "-m", "crm_lessons", "report", "--out", str(tmp_path / "r.html")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crm_lessons", "report", "--out", str(tmp_path / "r.html")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         line = ""
         end = time.monotonic() + 120
@@ -377,22 +465,24 @@ def test_the_command_line_skips_the_slow_optional_iri_grammar():
     """jsonschema imports rfc3987_syntax (installed with JupyterLab) only for "iri" formats; building its
     grammar cost ~1.1 s per command.  The CLI's process skips it, and nbformat still validates notebooks;
     importing crm_lessons as a library leaves the importing process alone."""
-    code = ("import sys\n"
-            "import crm_lessons, crm_lessons.report\n"
-            "assert 'rfc3987_syntax' not in sys.modules or sys.modules['rfc3987_syntax'] is not None\n"
-            "from crm_lessons import cli\n"
-            "try:\n"
-            "    cli.main(['report', '--lang', 'xx'])\n"
-            "except SystemExit:\n"
-            "    pass\n"
-            "import nbformat, papermill\n"
-            "print(sys.modules['rfc3987_syntax'])\n"
-            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
-            "nbformat.validate(nb)\n"
-            "bad = nbformat.from_dict({**nb, 'cells': [{'cell_type': 'code'}]})\n"
-            "try:\n"
-            "    nbformat.validate(bad)\n"
-            "except nbformat.ValidationError:\n"
-            "    print('invalid notebook refused')\n")
+    code = (
+        "import sys\n"
+        "import crm_lessons, crm_lessons.report\n"
+        "assert 'rfc3987_syntax' not in sys.modules or sys.modules['rfc3987_syntax'] is not None\n"
+        "from crm_lessons import cli\n"
+        "try:\n"
+        "    cli.main(['report', '--lang', 'xx'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "import nbformat, papermill\n"
+        "print(sys.modules['rfc3987_syntax'])\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
+        "nbformat.validate(nb)\n"
+        "bad = nbformat.from_dict({**nb, 'cells': [{'cell_type': 'code'}]})\n"
+        "try:\n"
+        "    nbformat.validate(bad)\n"
+        "except nbformat.ValidationError:\n"
+        "    print('invalid notebook refused')\n"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.stdout.split("\n")[:2] == ["None", "invalid notebook refused"], proc.stdout + proc.stderr

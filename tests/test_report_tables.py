@@ -17,13 +17,16 @@ def _data(ids: str) -> rp.ReportData:
     rng = np.random.default_rng(4)
     n = 3000
     cust = rng.integers(0, 700, n)
-    names = {"digits": [f"C{c:05d}" for c in cust], "text": [f"客户{c}号" for c in cust],
-             "int": cust.astype(np.int64)}[ids]
-    tx = pd.DataFrame({
-        "customer_id": pd.Series(names, dtype="str") if ids != "int" else names,
-        "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
-        "amount": rng.gamma(2, 40, n).round(2),
-    })
+    names = {"digits": [f"C{c:05d}" for c in cust], "text": [f"客户{c}号" for c in cust], "int": cust.astype(np.int64)}[
+        ids
+    ]
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Series(names, dtype="str") if ids != "int" else names,
+            "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
+            "amount": rng.gamma(2, 40, n).round(2),
+        }
+    )
     return rp.ReportData(tx, {}, "2024-12-31", "x.csv", "CNY")
 
 
@@ -61,9 +64,10 @@ def test_precomputed_tables_equal_tables_from_the_transactions(ids):
         lean.stages(LifecycleRules(window_days=30))
     from crm_lessons.lifecycle import LifecycleRules, lifecycle_stage
 
-    pd.testing.assert_frame_equal(full.stages(LifecycleRules(window_days=30)),
-                                  lifecycle_stage(data.transactions, as_of=data.as_of,
-                                                  rules=LifecycleRules(window_days=30)))
+    pd.testing.assert_frame_equal(
+        full.stages(LifecycleRules(window_days=30)),
+        lifecycle_stage(data.transactions, as_of=data.as_of, rules=LifecycleRules(window_days=30)),
+    )
 
 
 def test_segment_summary_from_segment_codes_equals_from_text():

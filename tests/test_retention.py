@@ -6,21 +6,28 @@ import numpy as np
 import pytest
 
 from crm_lessons._validation import DataError
-from crm_lessons.retention import (REICHHELD_SASSER_1990, customer_npv, project_customer_base, retention_uplift,
-                                   steady_state)
+from crm_lessons.retention import (
+    REICHHELD_SASSER_1990,
+    customer_npv,
+    project_customer_base,
+    retention_uplift,
+    steady_state,
+)
 
 
 def test_npv_closed_form_equals_long_finite_sum():
-    kw = dict(margin=120, retention=0.85, discount_rate=0.12, margin_growth=0.04, retention_cost=15,
-              acquisition_cost=80)
+    kw = dict(
+        margin=120, retention=0.85, discount_rate=0.12, margin_growth=0.04, retention_cost=15, acquisition_cost=80
+    )
     assert customer_npv(**kw) == pytest.approx(customer_npv(**kw, horizon=2000), rel=1e-12)
 
 
 def test_npv_by_hand_for_three_years():
     # 100 + 100*0.8/1.1 + 100*0.64/1.21, minus 10 per active year, minus 50 acquisition
     by_hand = sum((100 - 10) * 0.8**t / 1.1**t for t in range(3)) - 50
-    assert customer_npv(margin=100, retention=0.8, discount_rate=0.1, retention_cost=10, acquisition_cost=50,
-                        horizon=3) == pytest.approx(by_hand)
+    assert customer_npv(
+        margin=100, retention=0.8, discount_rate=0.1, retention_cost=10, acquisition_cost=50, horizon=3
+    ) == pytest.approx(by_hand)
 
 
 def test_npv_by_simulation():
@@ -58,26 +65,41 @@ def test_steady_state_needs_one_minus_retention_new_customers():
 
 
 def test_projection_tends_to_its_steady_state():
-    df = project_customer_base(customers=0, retention=0.8, new_customers=200, margin=10, acquisition_cost=5,
-                               retention_cost=1, years=80)
+    df = project_customer_base(
+        customers=0, retention=0.8, new_customers=200, margin=10, acquisition_cost=5, retention_cost=1, years=80
+    )
     assert df["end"].iloc[-1] == pytest.approx(200 / 0.2, rel=1e-6)
     assert (df["end"] == df["retained"] + df["acquired"]).all()
     assert df["profit"].iloc[0] == pytest.approx(200 * 10 - 200 * 5)
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: customer_npv(margin=1, retention=1.2, discount_rate=0.1), r"retention=1\.2 must be a probability"),
-    (lambda: customer_npv(margin=1, retention=0.99, discount_rate=0.0, margin_growth=0.05),
-     r"the sum has no limit; pass a finite horizon"),
-    (lambda: customer_npv(margin=1, retention=0.5, discount_rate=0.1, horizon=0), r"horizon=0 must be"),
-    (lambda: customer_npv(margin=float("nan"), retention=0.5, discount_rate=0.1), r"margin=nan must be a finite"),
-    (lambda: retention_uplift(retention=0.97, points=0.05), r"retention \+ points = 1\.020 must stay in \[0, 1\]"),
-    (lambda: retention_uplift(retention=0.5, retention_cost=5), r"NPV at retention=0\.5 is -?[0-9.]+, not positive"),
-    (lambda: steady_state(customers=-1, retention=0.5, margin=1, acquisition_cost=1, retention_cost=1),
-     r"customers=-1 must be >= 0"),
-    (lambda: project_customer_base(customers=1, retention=0.5, new_customers=1, margin=1, acquisition_cost=1,
-                                   retention_cost=1, years=0), r"years=0 must be a whole number"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: customer_npv(margin=1, retention=1.2, discount_rate=0.1), r"retention=1\.2 must be a probability"),
+        (
+            lambda: customer_npv(margin=1, retention=0.99, discount_rate=0.0, margin_growth=0.05),
+            r"the sum has no limit; pass a finite horizon",
+        ),
+        (lambda: customer_npv(margin=1, retention=0.5, discount_rate=0.1, horizon=0), r"horizon=0 must be"),
+        (lambda: customer_npv(margin=float("nan"), retention=0.5, discount_rate=0.1), r"margin=nan must be a finite"),
+        (lambda: retention_uplift(retention=0.97, points=0.05), r"retention \+ points = 1\.020 must stay in \[0, 1\]"),
+        (
+            lambda: retention_uplift(retention=0.5, retention_cost=5),
+            r"NPV at retention=0\.5 is -?[0-9.]+, not positive",
+        ),
+        (
+            lambda: steady_state(customers=-1, retention=0.5, margin=1, acquisition_cost=1, retention_cost=1),
+            r"customers=-1 must be >= 0",
+        ),
+        (
+            lambda: project_customer_base(
+                customers=1, retention=0.5, new_customers=1, margin=1, acquisition_cost=1, retention_cost=1, years=0
+            ),
+            r"years=0 must be a whole number",
+        ),
+    ],
+)
 def test_bad_inputs(call, match):
     with pytest.raises(DataError, match=match):
         call()

@@ -111,7 +111,11 @@ def test_rfm_table_as_of_with_time_uses_calendar_day(tx):
 
 def test_rfm_table_before_1970():
     df = pd.DataFrame(
-        {"customer_id": [1, 1], "date": pd.to_datetime(["1969-12-31 23:00", "1969-12-30"], format="ISO8601"), "amount": [1, 2]}
+        {
+            "customer_id": [1, 1],
+            "date": pd.to_datetime(["1969-12-31 23:00", "1969-12-30"], format="ISO8601"),
+            "amount": [1, 2],
+        }
     )
     rfm = rfm_table(df, as_of="1970-01-02")
     assert rfm.loc[1, "days_since_last"] == 2
@@ -127,8 +131,7 @@ def test_rfm_table_agrees_with_pandas_groupby(ids):
     df = pd.DataFrame(
         {
             "customer_id": cust if ids == "int" else np.char.add("c", cust.astype(str)),
-            "date": pd.Timestamp("2022-01-01")
-            + pd.to_timedelta(rng.integers(0, 730 * 24, n), unit="h"),
+            "date": pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 730 * 24, n), unit="h"),
             "amount": rng.lognormal(3, 1, n).round(2),
         }
     )
@@ -245,7 +248,9 @@ def test_random_ties_equal_sized_monotone_and_seeded(rfm_random):
     by_value = a["f_score"].groupby(rfm_random["n_purchases"]).agg(["min", "max"]).sort_index()
     assert (by_value["min"].to_numpy()[1:] >= by_value["max"].cummax().to_numpy()[:-1]).all()
     # without ties the tie rule changes nothing
-    c = rfm_scores(rfm_random.assign(total_spend=np.arange(len(rfm_random), dtype=float)), ties="random", random_state=3)
+    c = rfm_scores(
+        rfm_random.assign(total_spend=np.arange(len(rfm_random), dtype=float)), ties="random", random_state=3
+    )
     d = rfm_scores(rfm_random.assign(total_spend=np.arange(len(rfm_random), dtype=float)))
     assert (c["m_score"] == d["m_score"]).all()
 
@@ -272,7 +277,9 @@ def test_scores_hand_computed_bins3():
 
 
 def test_cut_scores_boundaries_are_right_closed():
-    rfm = pd.DataFrame({"days_since_last": [0, 30, 31, 365], "n_purchases": [1, 2, 3, 10], "total_spend": [10, 50, 51, 1e6]})
+    rfm = pd.DataFrame(
+        {"days_since_last": [0, 30, 31, 365], "n_purchases": [1, 2, 3, 10], "total_spend": [10, 50, 51, 1e6]}
+    )
     cuts = {"days_since_last": [30, 90], "n_purchases": [1, 2, 5], "total_spend": [50]}
     s = rfm_scores(rfm, method="cuts", cuts=cuts)
     assert s["r_score"].tolist() == [3, 3, 2, 1]
@@ -321,9 +328,12 @@ def test_segment_map_partitions_all_125_cells():
     rules = segment_map()
     for r, f, m in itertools.product(range(1, 6), repeat=3):
         hits = (
-            rules["r_min"].le(r) & rules["r_max"].ge(r)
-            & rules["f_min"].le(f) & rules["f_max"].ge(f)
-            & rules["m_min"].le(m) & rules["m_max"].ge(m)
+            rules["r_min"].le(r)
+            & rules["r_max"].ge(r)
+            & rules["f_min"].le(f)
+            & rules["f_max"].ge(f)
+            & rules["m_min"].le(m)
+            & rules["m_max"].ge(m)
         )
         assert hits.sum() == 1, (r, f, m, list(rules.index[hits]))
 
@@ -335,13 +345,23 @@ def test_rfm_segments_every_cell_named():
     assert set(seg["segment"]) == set(segment_map().index)
     # each segment's Chinese label matches the map
     rules = segment_map()
-    assert (seg["segment_zh"].astype(str).to_numpy() == rules.loc[seg["segment"].astype(str), "segment_zh"].to_numpy()).all()
+    assert (
+        seg["segment_zh"].astype(str).to_numpy() == rules.loc[seg["segment"].astype(str), "segment_zh"].to_numpy()
+    ).all()
 
 
 def test_rfm_segments_hand_cases():
-    s = pd.DataFrame({"r_score": [5, 5, 4, 2, 1, 1, 3], "f_score": [1, 4, 3, 1, 5, 4, 1], "m_score": [1, 5, 3, 3, 5, 1, 5]})
+    s = pd.DataFrame(
+        {"r_score": [5, 5, 4, 2, 1, 1, 3], "f_score": [1, 4, 3, 1, 5, 4, 1], "m_score": [1, 5, 3, 3, 5, 1, 5]}
+    )
     assert rfm_segments(s)["segment"].tolist() == [
-        "new", "champions", "potential_loyalist", "hibernating", "cannot_lose", "at_risk", "about_to_sleep"
+        "new",
+        "champions",
+        "potential_loyalist",
+        "hibernating",
+        "cannot_lose",
+        "at_risk",
+        "about_to_sleep",
     ]
 
 
@@ -392,7 +412,9 @@ def test_eight_classes_ties_count_as_low():
 
 
 def test_eight_classes_mean_reference():
-    rfm = pd.DataFrame({"days_since_last": [0, 0, 0, 40], "n_purchases": [1, 1, 1, 5], "total_spend": [1.0, 1.0, 1.0, 9.0]})
+    rfm = pd.DataFrame(
+        {"days_since_last": [0, 0, 0, 40], "n_purchases": [1, 1, 1, 5], "total_spend": [1.0, 1.0, 1.0, 9.0]}
+    )
     out = rfm_eight_classes(rfm)  # means 10, 2, 3
     assert out["rfm_class_en"].astype(str).tolist() == ["general development"] * 3 + ["important retention"]
 
@@ -489,7 +511,9 @@ def test_strategy_tables():
 def test_rfm_grid_hand():
     from crm_lessons.rfm import rfm_grid
 
-    d = pd.DataFrame({"r_score": [1, 1, 2, 2, 2], "f_score": [1, 2, 2, 2, 1], "total_spend": [5.0, 7.0, 10.0, 20.0, 1.0]})
+    d = pd.DataFrame(
+        {"r_score": [1, 1, 2, 2, 2], "f_score": [1, 2, 2, 2, 1], "total_spend": [5.0, 7.0, 10.0, 20.0, 1.0]}
+    )
     mean = rfm_grid(d)
     assert mean.index.tolist() == [2, 1] and mean.columns.tolist() == [1, 2]
     assert mean.loc[2, 2] == 15.0 and mean.loc[1, 1] == 5.0
@@ -580,7 +604,11 @@ def test_rfm_table_integer_ids_dense_and_sparse(dtype, spread):
     else:
         ids = np.array([7, 3, 7, 5, 3, 9]) * (spread if dtype != "uint32" else 1)
     df = pd.DataFrame(
-        {"customer_id": pd.array(ids, dtype=dtype), "date": pd.to_datetime(["2024-01-01"] * 6), "amount": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}
+        {
+            "customer_id": pd.array(ids, dtype=dtype),
+            "date": pd.to_datetime(["2024-01-01"] * 6),
+            "amount": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        }
     )
     got = rfm_table(df, as_of="2024-01-31")
     want = df.groupby("customer_id")["amount"].agg(["sum", "size"])
@@ -633,10 +661,19 @@ def test_rfm_cell_text_is_the_three_scores(method):
     """rfm_cell is made once per distinct cell; it must equal the scores written out row by row."""
     rng = np.random.default_rng(11)
     n = 2000
-    rfm = pd.DataFrame({"days_since_last": rng.integers(0, 400, n), "n_purchases": rng.integers(1, 30, n),
-                        "total_spend": rng.gamma(2, 50, n)}, index=pd.Index([f"c{i}" for i in range(n)]))
-    cuts = {"days_since_last": list(range(30, 400, 30)), "n_purchases": [2, 5, 10],
-            "total_spend": list(range(10, 400, 40))}
+    rfm = pd.DataFrame(
+        {
+            "days_since_last": rng.integers(0, 400, n),
+            "n_purchases": rng.integers(1, 30, n),
+            "total_spend": rng.gamma(2, 50, n),
+        },
+        index=pd.Index([f"c{i}" for i in range(n)]),
+    )
+    cuts = {
+        "days_since_last": list(range(30, 400, 30)),
+        "n_purchases": [2, 5, 10],
+        "total_spend": list(range(10, 400, 40)),
+    }
     scores = rfm_scores(rfm, method=method, **({"cuts": cuts} if method == "cuts" else {}))
     sep = "" if scores[["r_score", "f_score", "m_score"]].to_numpy().max() <= 9 else "-"
     assert method == "quantile" or sep == "-"

@@ -30,6 +30,7 @@ from crm_lessons.satisfaction import (
 
 # --- definition C = b / a -------------------------------------------------------------------------
 
+
 def test_ratio_hand_computed():
     assert satisfaction_ratio(6, 8) == pytest.approx(0.75)
     out = satisfaction_ratio(pd.Series([9.0, 4.0], index=["a", "b"]), pd.Series([6.0, 8.0], index=["a", "b"]))
@@ -57,6 +58,7 @@ def test_levels_thresholds_out_of_order(thresholds):
 
 # --- Cronbach's alpha -----------------------------------------------------------------------------
 
+
 def test_alpha_hand_computed():
     # item variances 5/3, 4/3, 8/3 (sum 17/3); totals 4, 7, 10, 13 have variance 15
     # alpha = 3/2 * (1 - (17/3) / 15) = 0.93333...
@@ -82,6 +84,7 @@ def test_alpha_bad_input():
 
 
 # --- ACSI simulator and path recovery -------------------------------------------------------------
+
 
 def test_simulator_shape_and_scale():
     s = simulate_acsi_survey(400, random_state=5, scale=(1, 7), n_items=2)
@@ -137,6 +140,7 @@ def test_simulator_bad_paths():
 
 # --- index, NPS, IPA ------------------------------------------------------------------------------
 
+
 def test_satisfaction_index_hand_computed():
     df = pd.DataFrame({"s1": [1, 10, 4], "s2": [1, 10, 7], "s3": [1, 10, 10]})
     # third row: ((4-1) + (7-1) + (10-1)) / 9 / 3 * 100 = 18/27*100
@@ -176,9 +180,14 @@ def test_nps_interval_covers_truth_in_simulation():
     assert 0.92 <= hits / 400 <= 0.98
 
 
-@pytest.mark.parametrize("bad, msg", [([5, 11, 3], r"integers 0-10 but are not in row 1"),
-                                      ([5, 7.5, 3], r"integers 0-10 but are not in row 1"),
-                                      ([5, np.nan, 3], r"missing values in row 1")])
+@pytest.mark.parametrize(
+    "bad, msg",
+    [
+        ([5, 11, 3], r"integers 0-10 but are not in row 1"),
+        ([5, 7.5, 3], r"integers 0-10 but are not in row 1"),
+        ([5, np.nan, 3], r"missing values in row 1"),
+    ],
+)
 def test_nps_bad_answers(bad, msg):
     with pytest.raises(DataError, match=msg):
         net_promoter_score(bad)
@@ -186,13 +195,15 @@ def test_nps_bad_answers(bad, msg):
 
 def test_ipa_quadrants_hand_computed():
     # overall = speed + noise-free; staff uncorrelated with overall; price negatively related
-    df = pd.DataFrame({
-        "speed": [2, 4, 6, 8, 5],
-        "staff": [9, 8, 9, 8, 7],
-        "price": [9, 8, 3, 2, 6],
-        "clean": [8, 6, 8, 9, 9],
-        "overall": [2, 4, 6, 8, 5],
-    })
+    df = pd.DataFrame(
+        {
+            "speed": [2, 4, 6, 8, 5],
+            "staff": [9, 8, 9, 8, 7],
+            "price": [9, 8, 3, 2, 6],
+            "clean": [8, 6, 8, 9, 9],
+            "overall": [2, 4, 6, 8, 5],
+        }
+    )
     out = importance_performance(df, attributes=["speed", "staff", "price", "clean"], overall="overall")
     corr = df.corr()["overall"]
     assert out["importance"].to_numpy() == pytest.approx(corr[["speed", "staff", "price", "clean"]].to_numpy())
@@ -200,8 +211,12 @@ def test_ipa_quadrants_hand_computed():
     # mean importance = mean of correlations; mean performance = 6.7
     imp_mean = corr[["speed", "staff", "price", "clean"]].mean()
     assert corr["speed"] > imp_mean and corr["clean"] > imp_mean
-    assert out["quadrant"].to_dict() == {"speed": "重点改进", "staff": "过度投入",
-                                         "price": "低优先", "clean": "继续保持"}
+    assert out["quadrant"].to_dict() == {
+        "speed": "重点改进",
+        "staff": "过度投入",
+        "price": "低优先",
+        "clean": "继续保持",
+    }
 
 
 def test_ipa_regression_importance_recovers_coefficients():
@@ -221,6 +236,7 @@ def test_ipa_missing_column():
 
 
 # --- trap, complaints, recovery -------------------------------------------------------------------
+
 
 def test_satisfaction_trap_hand_computed():
     df = pd.DataFrame({"sat": [90, 80, 75, 40, 95, 70], "loy": [30, 90, 50, 10, 80, 20]})
@@ -259,7 +275,9 @@ def test_chapter_4_shows_the_course_steps_from_the_constant():
     from pathlib import Path
 
     nb = json.loads((Path(__file__).parents[1] / "notebooks" / "04_satisfaction.ipynb").read_text(encoding="utf-8"))
-    cells = [c for c in nb["cells"] if c["cell_type"] == "code" and "complaint_handling_steps()" in "".join(c["source"])]
+    cells = [
+        c for c in nb["cells"] if c["cell_type"] == "code" and "complaint_handling_steps()" in "".join(c["source"])
+    ]
     assert cells, "chapter 4 should show sat.complaint_handling_steps()"
     shown = "".join("".join(o.get("data", {}).get("text/plain", o.get("text", ""))) for o in cells[0]["outputs"])
     positions = [shown.index(step_zh) for step_zh, _, _ in COMPLAINT_STEPS]
@@ -282,6 +300,7 @@ def test_service_recovery_bad_probability():
 
 # --- widget ---------------------------------------------------------------------------------------
 
+
 def test_widget_shows_the_pure_functions_result():
     from crm_lessons.widgets.satisfaction import describe_satisfaction, satisfaction_explorer
 
@@ -302,8 +321,12 @@ def test_ipa_recovers_true_quadrants_from_simulated_ratings():
     # clipping at 10 pulls the mean of an attribute rated 8.5 +/- 1.5 down by about 0.1
     assert out["performance"].to_numpy() == pytest.approx(list(means.values()), abs=0.2)
     # true quadrants: high weight = above mean weight (0.3125); high mean = above 6.5
-    assert out["quadrant"].to_dict() == {"price": "重点改进", "speed": "继续保持",
-                                         "staff": "过度投入", "decor": "低优先"}
+    assert out["quadrant"].to_dict() == {
+        "price": "重点改进",
+        "speed": "继续保持",
+        "staff": "过度投入",
+        "decor": "低优先",
+    }
     assert list(out["importance"].rank()) == [4.0, 3.0, 2.0, 1.0]
 
 

@@ -28,13 +28,15 @@ def _erlang_c_exact(traffic: Fraction, agents: int) -> Fraction:
 
 # -- Erlang C: exact identities ---------------------------------------------------------
 
+
 @pytest.mark.parametrize("rho", [0.1, 0.5, 0.93])
 def test_single_agent_reduces_to_mm1(rho):
     # M/M/1: P(wait) = rho, ASA = rho / (1 - rho) x aht, P(W > t) = rho exp(-(1 - rho) t / aht)
     assert sv.erlang_c(rho, 1) == pytest.approx(rho, rel=1e-12)
     assert sv.average_speed_of_answer(rho, 1, aht=3.0) == pytest.approx(rho / (1 - rho) * 3.0, rel=1e-12)
     assert sv.service_level(rho, 1, aht=3.0, target_time=2.0) == pytest.approx(
-        1 - rho * math.exp(-(1 - rho) * 2.0 / 3.0), rel=1e-12)
+        1 - rho * math.exp(-(1 - rho) * 2.0 / 3.0), rel=1e-12
+    )
 
 
 @pytest.mark.parametrize("traffic", [0.3, 1.0, 1.9])
@@ -43,8 +45,10 @@ def test_two_agents_closed_form(traffic):
     assert sv.erlang_c(traffic, 2) == pytest.approx(traffic**2 / (2 + traffic), rel=1e-12)
 
 
-@pytest.mark.parametrize("traffic, agents", [(Fraction(8), 10), (Fraction(37, 2), 25), (Fraction(95), 100),
-                                             (Fraction(480), 500), (Fraction(4995, 10), 500)])
+@pytest.mark.parametrize(
+    "traffic, agents",
+    [(Fraction(8), 10), (Fraction(37, 2), 25), (Fraction(95), 100), (Fraction(480), 500), (Fraction(4995, 10), 500)],
+)
 def test_erlang_c_matches_exact_rational_formula(traffic, agents):
     exact = float(_erlang_c_exact(traffic, agents))
     got = sv.erlang_c(float(traffic), agents)
@@ -81,13 +85,16 @@ def test_overloaded_queue_raises(traffic, agents):
         sv.service_level(traffic, agents, aht=3.0, target_time=0.3)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"traffic": -1.0, "agents": 3}, "traffic=-1.0 should be a finite number >= 0"),
-    ({"traffic": float("nan"), "agents": 3}, "traffic=nan"),
-    ({"traffic": 1.0, "agents": 2.5}, "agents=2.5 should be a whole number"),
-    ({"traffic": 1.0, "agents": True}, "agents=True should be a whole number"),
-    ({"traffic": 1.0, "agents": 0}, "agents=0 should be >= 1"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"traffic": -1.0, "agents": 3}, "traffic=-1.0 should be a finite number >= 0"),
+        ({"traffic": float("nan"), "agents": 3}, "traffic=nan"),
+        ({"traffic": 1.0, "agents": 2.5}, "agents=2.5 should be a whole number"),
+        ({"traffic": 1.0, "agents": True}, "agents=True should be a whole number"),
+        ({"traffic": 1.0, "agents": 0}, "agents=0 should be >= 1"),
+    ],
+)
 def test_bad_erlang_inputs(kwargs, message):
     with pytest.raises(DataError, match=message):
         sv.erlang_c(**kwargs)
@@ -133,17 +140,28 @@ def test_pooling_effect():
 
 # -- Erlang C against a discrete-event simulation -----------------------------------------
 
+
 @pytest.mark.parametrize("arrival_rate, aht, agents", [(1.6, 5.0, 10), (0.7, 1.0, 1), (9.0, 3.0, 30)])
 def test_erlang_c_agrees_with_simulation(arrival_rate, aht, agents):
     """Within 3 standard errors over 20 independent replications of an M/M/N queue."""
     target = 0.1 * aht
-    reps = pd.DataFrame([sv.queue_summary(sv.simulate_queue(arrival_rate, aht=aht, agents=agents,
-                                                            n_customers=4000, random_state=seed),
-                                          target_time=target, warmup=0.1) for seed in range(20)])
+    reps = pd.DataFrame(
+        [
+            sv.queue_summary(
+                sv.simulate_queue(arrival_rate, aht=aht, agents=agents, n_customers=4000, random_state=seed),
+                target_time=target,
+                warmup=0.1,
+            )
+            for seed in range(20)
+        ]
+    )
     mean, se = reps.mean(), reps.std(ddof=1) / math.sqrt(len(reps))
     a = arrival_rate * aht
-    truth = {"p_wait": sv.erlang_c(a, agents), "mean_wait": sv.average_speed_of_answer(a, agents, aht=aht),
-             "service_level": sv.service_level(a, agents, aht=aht, target_time=target)}
+    truth = {
+        "p_wait": sv.erlang_c(a, agents),
+        "mean_wait": sv.average_speed_of_answer(a, agents, aht=aht),
+        "service_level": sv.service_level(a, agents, aht=aht, target_time=target),
+    }
     for key, value in truth.items():
         assert abs(mean[key] - value) < 3 * se[key], (key, mean[key], value, se[key])
 
@@ -189,6 +207,7 @@ def test_waiting_principles_follow_the_course():
 
 
 # -- A/B test of an interaction -------------------------------------------------------------
+
 
 def test_email_ab_test_by_hand():
     df = load_email_ab_test()
@@ -245,10 +264,12 @@ def test_power_simulation_matches_formula():
 
 # -- complaints ---------------------------------------------------------------------------------
 
+
 def test_complaint_metrics_recover_known_rates():
     means = {"phone": 1.0, "email": 12.0, "web": 4.0, "social": 2.0}
-    log = sv.simulate_complaint_log(20000, mean_first_response_hours=means, mean_resolution_hours=48,
-                                    reopen_rate=0.1, random_state=5)
+    log = sv.simulate_complaint_log(
+        20000, mean_first_response_hours=means, mean_resolution_hours=48, reopen_rate=0.1, random_state=5
+    )
     by = sv.complaint_metrics(log, sla_first_response_hours=4, sla_resolution_hours=72, by="channel")
     for ch, mean in means.items():
         truth = 1 - math.exp(-4 / mean)
@@ -276,6 +297,7 @@ def test_complaint_metrics_errors():
 
 # -- PDCA -------------------------------------------------------------------------------------
 
+
 def test_compare_periods_detects_a_real_change_and_not_noise():
     kw = {"arrival_rate": 1.6, "agents": 10, "hours": 4, "target_time": 0.5}
     before = sv.simulate_daily_service(25, aht=5.0, random_state=1, **kw)
@@ -292,6 +314,7 @@ def test_compare_periods_detects_a_real_change_and_not_noise():
 
 
 # -- Bass diffusion ------------------------------------------------------------------------------
+
 
 def test_bass_cumulative_properties():
     t = np.linspace(0, 60, 601)
@@ -323,6 +346,7 @@ def test_fit_bass_exact_on_noise_free_data_and_errors():
 
 
 # -- widget's pure function ------------------------------------------------------------------------
+
 
 def test_describe_staffing_quotes_the_erlang_values():
     text = describe_staffing(11, arrival_rate=2.0, aht=4.0, target_time=1 / 3)

@@ -27,8 +27,17 @@ def test_bgnbd_structure_and_consistency():
     assert (tx.groupby("customer_id")["date"].min() == c["first_purchase"]).all()
     assert tx["date"].max() < pd.Timestamp("2024-01-01") + pd.Timedelta(days=52 * 7)
     assert (tx["amount"] > 0).all()
-    assert sim.params == {"r": 0.5, "alpha": 3.0, "a": 1.0, "b": 3.0, "T": 52, "freq": "W",
-                          "p": 6.25, "q": 3.74, "gamma": 15.44}
+    assert sim.params == {
+        "r": 0.5,
+        "alpha": 3.0,
+        "a": 1.0,
+        "b": 3.0,
+        "T": 52,
+        "freq": "W",
+        "p": 6.25,
+        "q": 3.74,
+        "gamma": 15.44,
+    }
 
 
 def test_summary_of_simulated_log_matches_truth_up_to_day_rounding():

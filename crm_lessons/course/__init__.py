@@ -78,13 +78,18 @@ def _run_student_version(src: Path, dst: Path) -> float:
             except TimeoutError:  # nbclient's CellTimeoutError
                 if attempt == 2:
                     raise
-                print(f"  {src.name}: a cell timed out after {CELL_TIMEOUT} s; running the chapter again",
-                      flush=True)
+                print(f"  {src.name}: a cell timed out after {CELL_TIMEOUT} s; running the chapter again", flush=True)
     return time.perf_counter() - start
 
 
-def build_course(out_dir: str | os.PathLike = "build/course", *, notebooks_dir: str | os.PathLike | None = None,
-                 verbose: bool = True, report: bool = True, jobs: int | None = None) -> list[ChapterResult]:
+def build_course(
+    out_dir: str | os.PathLike = "build/course",
+    *,
+    notebooks_dir: str | os.PathLike | None = None,
+    verbose: bool = True,
+    report: bool = True,
+    jobs: int | None = None,
+) -> list[ChapterResult]:
     """Execute every chapter notebook once and build the course website.
 
     Parameters
@@ -123,8 +128,9 @@ def build_course(out_dir: str | os.PathLike = "build/course", *, notebooks_dir: 
     # fresh interpreters, not forks of this process: a fork inherits the parent's threads and locks
     from crm_lessons._startup import skip_slow_optional_imports
 
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=skip_slow_optional_imports) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=skip_slow_optional_imports
+    ) as pool:
         futures = [pool.submit(_run_student_version, p, src_dir / p.name) for p in chapters]
         for path, fut in zip(chapters, futures):
             seconds = fut.result()
@@ -135,8 +141,7 @@ def build_course(out_dir: str | os.PathLike = "build/course", *, notebooks_dir: 
     if report:
         from crm_lessons.report import render_report
 
-        report_page = render_report(None, src_dir / "_extra" / "report.html",
-                                    progress=print if verbose else None)
+        report_page = render_report(None, src_dir / "_extra" / "report.html", progress=print if verbose else None)
     site.write_pages(src_dir, results, notebooks_dir=notebooks_dir, report=report_page is not None)
     start = time.perf_counter()
     site.run_sphinx(src_dir, out)

@@ -44,8 +44,10 @@ def prepare_source_dir(src_dir: Path) -> None:
     src_dir = Path(src_dir)
     if src_dir.exists():
         if not (src_dir / "site.json").exists() and any(src_dir.iterdir()):
-            raise FileExistsError(f"{src_dir} exists and is not a course source folder written by this build; "
-                                  "choose another --out or remove it")
+            raise FileExistsError(
+                f"{src_dir} exists and is not a course source folder written by this build; "
+                "choose another --out or remove it"
+            )
         shutil.rmtree(src_dir)
     (src_dir / "_extra").mkdir(parents=True)
     (src_dir / _GENERATED_STATIC).mkdir()
@@ -63,8 +65,9 @@ def _copy_mathjax(dest: Path) -> None:
 
     spec = importlib.util.find_spec("sphinx-mathjax-offline")
     if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("the course site needs MathJax from the 'sphinx-mathjax-offline' package: "
-                                  'pip install "crm-lessons[site]"')
+        raise ModuleNotFoundError(
+            "the course site needs MathJax from the 'sphinx-mathjax-offline' package: pip install \"crm-lessons[site]\""
+        )
     mathjax = Path(list(spec.submodule_search_locations)[0]) / "static" / "mathjax"
     for rel in ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions"):
         source = mathjax / rel
@@ -84,9 +87,11 @@ def _glossary_entries() -> list[Any]:
 
 def _glossary_page(entries: Sequence[Any], chapters: dict[int, str]) -> str:
     lines = [
-        "# 术语表 · Glossary", "",
+        "# 术语表 · Glossary",
+        "",
         "课程中每个术语的定义，附英文术语和讲授它的章节。"
-        "Every term of the course with its English name and the chapter that teaches it.", "",
+        "Every term of the course with its English name and the chapter that teaches it.",
+        "",
     ]
     by_chapter: dict[int, list[Any]] = {}
     for e in entries:
@@ -96,20 +101,28 @@ def _glossary_page(entries: Sequence[Any], chapters: dict[int, str]) -> str:
         title = next((t for n, _, t in COURSE_CHAPTERS if n == number), f"第{number}章")
         lines += [f"## 第{number}章 {title}", ""]
         for e in sorted(by_chapter[number], key=lambda e: e.term):
-            where = (f"[第{number}章 §{e.section.split(' ', 1)[0]}]({stem}.ipynb)" if stem
-                     else f"第{number}章（编写中 planned）")
+            where = (
+                f"[第{number}章 §{e.section.split(' ', 1)[0]}]({stem}.ipynb)"
+                if stem
+                else f"第{number}章（编写中 planned）"
+            )
             aliases = f"（又称 {'、'.join(e.aliases)}）" if getattr(e, "aliases", None) else ""
-            lines += [f"### {e.term} ({e.english})", "",
-                      f"{e.definition}{aliases}", "", f"见 See: {where}", ""]
+            lines += [f"### {e.term} ({e.english})", "", f"{e.definition}{aliases}", "", f"见 See: {where}", ""]
     return "\n".join(lines)
 
 
 def _index_page(present: list[str], planned: list[tuple[int, str]], report: bool) -> str:
     chapters = "\n".join(present)
-    planned_md = ("\n".join(f"- 第{n}章 {t}（编写中 being written）" for n, t in planned)
-                  if planned else "全部十章均已完成。All ten chapters are here.")
-    report_md = ("- [示例分析报告 Sample CRM report](sample_report.md)：`crm-lessons report` 在 CDNOW 数据上生成的报告。\n"
-                 if report else "")
+    planned_md = (
+        "\n".join(f"- 第{n}章 {t}（编写中 being written）" for n, t in planned)
+        if planned
+        else "全部十章均已完成。All ten chapters are here."
+    )
+    report_md = (
+        "- [示例分析报告 Sample CRM report](sample_report.md)：`crm-lessons report` 在 CDNOW 数据上生成的报告。\n"
+        if report
+        else ""
+    )
     return f"""# 客户关系管理 · Customer Relationship Management
 
 这是《客户关系管理》课程的在线教材：每一章都是一个在真实数据上运行的 Jupyter 笔记本，
@@ -190,6 +203,7 @@ def _link_section_refs(markdown: str, chapters: dict[int, str]) -> str:
     >>> _link_section_refs("见 第2章 §3 与 第9章 §1", {2: "02_customer_identification"})
     '见 [第2章 §3](02_customer_identification.ipynb) 与 第9章 §1'
     """
+
     def link(m: re.Match) -> str:
         stem = chapters.get(int(m.group(1)))
         return f"[{m.group(0)}]({stem}.ipynb)" if stem else m.group(0)
@@ -197,8 +211,9 @@ def _link_section_refs(markdown: str, chapters: dict[int, str]) -> str:
     return _SECTION_REF.sub(link, markdown)
 
 
-def write_pages(src_dir: Path, results: Sequence[Any], *, notebooks_dir: str | os.PathLike | None = None,
-                report: bool = True) -> None:
+def write_pages(
+    src_dir: Path, results: Sequence[Any], *, notebooks_dir: str | os.PathLike | None = None, report: bool = True
+) -> None:
     """Write the non-chapter pages, the search dictionary and the configuration of one build."""
     from crm_lessons._notebooks import project_root
 
@@ -216,8 +231,11 @@ def write_pages(src_dir: Path, results: Sequence[Any], *, notebooks_dir: str | o
     words = {e.term for e in entries} | {a for e in entries for a in (getattr(e, "aliases", None) or [])}
     _write(src_dir / "jieba_dict.txt", "".join(f"{w} 100000 n\n" for w in sorted(words) if " " not in w))
     _copy_mathjax(src_dir / _GENERATED_STATIC)
-    _write(src_dir / "conf.py", "from crm_lessons.course.sphinx_conf import *  # noqa: F401,F403\n"
-                                "from crm_lessons.course.sphinx_conf import setup  # noqa: F401\n")
+    _write(
+        src_dir / "conf.py",
+        "from crm_lessons.course.sphinx_conf import *  # noqa: F401,F403\n"
+        "from crm_lessons.course.sphinx_conf import setup  # noqa: F401\n",
+    )
     _write(src_dir / "site.json", json.dumps({"chapters": present}, ensure_ascii=False))
 
 
@@ -231,14 +249,31 @@ def run_sphinx(src_dir: Path, out_dir: Path) -> None:
 
     src_dir, out_dir = Path(src_dir).resolve(), Path(out_dir).resolve()  # Sphinx runs in src_dir
     env = dict(os.environ, PYTHONWARNINGS="ignore")
-    start = ("import sys; from crm_lessons._startup import skip_slow_optional_imports; "
-             "skip_slow_optional_imports(); from sphinx.cmd.build import main; sys.exit(main(sys.argv[1:]))")
-    proc = subprocess.run([sys.executable, "-c", start, "-b", "html", "-q", "-E",
-                           "-d", str(src_dir / "_doctrees"), str(src_dir), str(out_dir)],
-                          cwd=src_dir, env=env, capture_output=True, text=True)
+    start = (
+        "import sys; from crm_lessons._startup import skip_slow_optional_imports; "
+        "skip_slow_optional_imports(); from sphinx.cmd.build import main; sys.exit(main(sys.argv[1:]))"
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            start,
+            "-b",
+            "html",
+            "-q",
+            "-E",
+            "-d",
+            str(src_dir / "_doctrees"),
+            str(src_dir),
+            str(out_dir),
+        ],
+        cwd=src_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
-        raise RuntimeError(f"the course site did not build (sphinx exit {proc.returncode}):\n"
-                           f"{proc.stderr[-4000:]}")
+        raise RuntimeError(f"the course site did not build (sphinx exit {proc.returncode}):\n{proc.stderr[-4000:]}")
     (out_dir / ".buildinfo").unlink(missing_ok=True)  # every build starts afresh (-E)
     text: list[str] = []
     for page in out_dir.rglob("*.html"):

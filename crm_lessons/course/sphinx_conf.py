@@ -28,8 +28,13 @@ nb_merge_streams = True
 nb_ipywidgets_js: dict = {}
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
-suppress_warnings = ["myst.header", "mystnb.unknown_mime_type", "misc.highlighting_failure",
-                     "myst.xref_missing", "toc.not_included"]
+suppress_warnings = [
+    "myst.header",
+    "mystnb.unknown_mime_type",
+    "misc.highlighting_failure",
+    "myst.xref_missing",
+    "toc.not_included",
+]
 
 html_theme = "sphinx_book_theme"
 html_theme_options = {

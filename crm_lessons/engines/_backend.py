@@ -51,18 +51,21 @@ def check_engine(engine: str, *, where: str = "engines") -> str:
     if engine not in ENGINES:
         raise DataError(
             f"{where}: {option('engine', engine)} is not one of 'pandas', 'duckdb', 'spark'",
-            zh=f"{where}：{option('engine', engine)} 不是 'pandas'、'duckdb'、'spark' 之一")
+            zh=f"{where}：{option('engine', engine)} 不是 'pandas'、'duckdb'、'spark' 之一",
+        )
     if not engine_available(engine):
         raise DataError(
             f"{where}: the {engine} engine is not installed; install it with {INSTALL[engine]}"
             + (" (Spark also needs Java 17 on the PATH)" if engine == "spark" else ""),
             zh=f"{where}：没有安装 {engine} 引擎；请用 {INSTALL[engine]} 安装"
-               + ("（Spark 还需要 PATH 上有 Java 17）" if engine == "spark" else ""))
+            + ("（Spark 还需要 PATH 上有 Java 17）" if engine == "spark" else ""),
+        )
     return engine
 
 
-def duckdb_connect(*, memory_limit: str | None = None, temp_directory: str | os.PathLike[str] | None = None,
-                   threads: int | None = None) -> Any:
+def duckdb_connect(
+    *, memory_limit: str | None = None, temp_directory: str | os.PathLike[str] | None = None, threads: int | None = None
+) -> Any:
     """An Ibis DuckDB connection (in memory) that spills to ``temp_directory`` beyond ``memory_limit``.
 
     Parameters
@@ -80,7 +83,9 @@ def duckdb_connect(*, memory_limit: str | None = None, temp_directory: str | os.
 
     config: dict[str, Any] = {
         "memory_limit": memory_limit or DUCKDB_MEMORY_LIMIT,
-        "temp_directory": str(temp_directory or os.path.join(tempfile.gettempdir(), f"crm-lessons-duckdb-{os.getpid()}")),
+        "temp_directory": str(
+            temp_directory or os.path.join(tempfile.gettempdir(), f"crm-lessons-duckdb-{os.getpid()}")
+        ),
         # the aggregations do not need rows in file order; this lets DuckDB stream and spill more
         "preserve_insertion_order": False,
     }
@@ -89,7 +94,9 @@ def duckdb_connect(*, memory_limit: str | None = None, temp_directory: str | os.
     return ibis.duckdb.connect(**config)
 
 
-def spark_session(master: str | None = None, *, app_name: str = "crm-lessons", config: dict[str, str] | None = None) -> Any:
+def spark_session(
+    master: str | None = None, *, app_name: str = "crm-lessons", config: dict[str, str] | None = None
+) -> Any:
     """A SparkSession for the engines: ``master`` (default ``local[*]``), no web UI, UTC, a temporary warehouse.
 
     Inside one Python process the session is created once and reused (Spark allows one active
@@ -107,12 +114,15 @@ def spark_session(master: str | None = None, *, app_name: str = "crm-lessons", c
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     warehouse = tempfile.mkdtemp(prefix="crm-lessons-spark-warehouse-")
     atexit.register(shutil.rmtree, warehouse, True)  # removed when Python exits
-    builder = (SparkSession.builder.master(master or "local[*]").appName(app_name)
-               .config("spark.ui.enabled", "false")
-               .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.sql.warehouse.dir", warehouse)
-               .config("spark.sql.shuffle.partitions", "8")
-               .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={warehouse}"))
+    builder = (
+        SparkSession.builder.master(master or "local[*]")
+        .appName(app_name)
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.warehouse.dir", warehouse)
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={warehouse}")
+    )
     for key, value in (config or {}).items():
         builder = builder.config(key, value)
     _SPARK_SESSION = builder.getOrCreate()
@@ -129,8 +139,15 @@ def spark_connect(session: Any = None, *, master: str | None = None) -> Any:
     return ibis.pyspark.connect(session)
 
 
-def connect(engine: str, *, memory_limit: str | None = None, temp_directory: Any = None, threads: int | None = None,
-            master: str | None = None, session: Any = None) -> Any:
+def connect(
+    engine: str,
+    *,
+    memory_limit: str | None = None,
+    temp_directory: Any = None,
+    threads: int | None = None,
+    master: str | None = None,
+    session: Any = None,
+) -> Any:
     """An Ibis connection for ``engine`` ('duckdb' or 'spark').
 
     Examples

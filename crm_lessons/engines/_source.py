@@ -51,9 +51,9 @@ def _java_format(fmt: str) -> str:
     """
     out, i, previous_field = [], 0, False
     while i < len(fmt):
-        if fmt[i] == "%" and fmt[i:i + 2] in _JAVA:
-            letter = _JAVA[fmt[i:i + 2]]
-            adjacent = previous_field or fmt[i + 2:i + 3] == "%"
+        if fmt[i] == "%" and fmt[i : i + 2] in _JAVA:
+            letter = _JAVA[fmt[i : i + 2]]
+            adjacent = previous_field or fmt[i + 2 : i + 3] == "%"
             out.append(letter * 2 if adjacent and len(letter) == 1 else letter)
             i += 2
             previous_field = True
@@ -74,15 +74,19 @@ def _where(label: str) -> str:
 
 
 def _convert_hint(path: str, what: str) -> tuple[str, str]:
-    en = (f"{_WHERE}: {path}: {what}; the DuckDB and Spark engines read UTF-8 CSV or Parquet only: "
-          "save it from Excel as 'CSV UTF-8', or convert it, e.g. "
-          "python -c \"import pandas as pd; pd.read_csv('in.csv', encoding='gb18030').to_parquet('out.parquet')\" "
-          "(an .xlsx workbook: pd.read_excel('in.xlsx').to_parquet('out.parquet')), "
-          f"or read it with {option('engine', 'pandas')} if it fits in memory")
-    zh = (f"{_WHERE}：{path}：{what}；DuckDB 和 Spark 引擎只读取 UTF-8 编码的 CSV 或 Parquet：请在 Excel 中另存为"
-          "“CSV UTF-8”，或先转换，例如 python -c \"import pandas as pd; pd.read_csv('in.csv', encoding='gb18030')"
-          ".to_parquet('out.parquet')\"（.xlsx 工作簿：pd.read_excel('in.xlsx').to_parquet('out.parquet')），"
-          f"内存够用时也可用 {option('engine', 'pandas')} 读取")
+    en = (
+        f"{_WHERE}: {path}: {what}; the DuckDB and Spark engines read UTF-8 CSV or Parquet only: "
+        "save it from Excel as 'CSV UTF-8', or convert it, e.g. "
+        "python -c \"import pandas as pd; pd.read_csv('in.csv', encoding='gb18030').to_parquet('out.parquet')\" "
+        "(an .xlsx workbook: pd.read_excel('in.xlsx').to_parquet('out.parquet')), "
+        f"or read it with {option('engine', 'pandas')} if it fits in memory"
+    )
+    zh = (
+        f"{_WHERE}：{path}：{what}；DuckDB 和 Spark 引擎只读取 UTF-8 编码的 CSV 或 Parquet：请在 Excel 中另存为"
+        "“CSV UTF-8”，或先转换，例如 python -c \"import pandas as pd; pd.read_csv('in.csv', encoding='gb18030')"
+        ".to_parquet('out.parquet')\"（.xlsx 工作簿：pd.read_excel('in.xlsx').to_parquet('out.parquet')），"
+        f"内存够用时也可用 {option('engine', 'pandas')} 读取"
+    )
     return en, zh
 
 
@@ -103,12 +107,17 @@ def _check_utf8(path: Path) -> tuple[str, str]:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
-            raise _refuse(str(path), "the file is not UTF-8 text (GBK/GB18030, as Excel saves Chinese CSV files?)",
-                          "文件不是 UTF-8 文本（可能是 Excel 保存中文 CSV 时用的 GBK/GB18030）") from exc
-        text = head[:exc.start].decode("utf-8")
+            raise _refuse(
+                str(path),
+                "the file is not UTF-8 text (GBK/GB18030, as Excel saves Chinese CSV files?)",
+                "文件不是 UTF-8 文本（可能是 Excel 保存中文 CSV 时用的 GBK/GB18030）",
+            ) from exc
+        text = head[: exc.start].decode("utf-8")
     if not text.strip():
-        raise DataError(f"{_WHERE}: {path}: the file is empty; export the data again with a header row and data rows",
-                        zh=f"{_WHERE}：{path}：文件是空的；请重新导出，包含表头和数据行")
+        raise DataError(
+            f"{_WHERE}: {path}: the file is empty; export the data again with a header row and data rows",
+            zh=f"{_WHERE}：{path}：文件是空的；请重新导出，包含表头和数据行",
+        )
     from crm_lessons.io import _sniff_delimiter
 
     encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
@@ -139,22 +148,30 @@ def _files(source: str | Path) -> tuple[list[str], str, str]:
             files = sorted(str(p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _TEXT)
             kind = "csv"
         if not files:
-            raise DataError(f"{_WHERE}: the folder {text!r} holds no .parquet or .csv files",
-                            zh=f"{_WHERE}：文件夹 {text!r} 中没有 .parquet 或 .csv 文件")
+            raise DataError(
+                f"{_WHERE}: the folder {text!r} holds no .parquet or .csv files",
+                zh=f"{_WHERE}：文件夹 {text!r} 中没有 .parquet 或 .csv 文件",
+            )
         return files, kind, text
     if any(ch in text for ch in "*?["):
         files = sorted(f for f in _glob.glob(text, recursive=True) if Path(f).is_file())
         if not files:
-            raise DataError(f"{_WHERE}: no file matches {text!r}; check the pattern and the working directory",
-                            zh=f"{_WHERE}：没有文件匹配 {text!r}；请检查模式和当前文件夹")
+            raise DataError(
+                f"{_WHERE}: no file matches {text!r}; check the pattern and the working directory",
+                zh=f"{_WHERE}：没有文件匹配 {text!r}；请检查模式和当前文件夹",
+            )
         kinds = {_kind(Path(f)) for f in files}
         if len(kinds) > 1:
-            raise DataError(f"{_WHERE}: {text!r} matches both Parquet and CSV files; match one kind",
-                            zh=f"{_WHERE}：{text!r} 同时匹配了 Parquet 和 CSV 文件；请只匹配一种")
+            raise DataError(
+                f"{_WHERE}: {text!r} matches both Parquet and CSV files; match one kind",
+                zh=f"{_WHERE}：{text!r} 同时匹配了 Parquet 和 CSV 文件；请只匹配一种",
+            )
         return files, kinds.pop(), text
     if not path.is_file():
-        raise DataError(f"{_WHERE}: file not found: {text!r}; check the path and the working directory",
-                        zh=f"{_WHERE}：找不到文件 {text!r}；请检查路径和当前文件夹")
+        raise DataError(
+            f"{_WHERE}: file not found: {text!r}; check the path and the working directory",
+            zh=f"{_WHERE}：找不到文件 {text!r}；请检查路径和当前文件夹",
+        )
     return [text], _kind(path), text
 
 
@@ -187,8 +204,10 @@ def _open(source: Any, con: Any, engine: str, explicit: dict[str, Any]) -> tuple
     checked = [_check_utf8(Path(f)) for f in files]
     delims = {d for d, _ in checked}
     if len(delims) > 1:
-        raise DataError(f"{where}: the files use different delimiters {sorted(delims)}; save them alike",
-                        zh=f"{where}：这些文件的分隔符不同 {sorted(delims)}；请用同一种分隔符保存")
+        raise DataError(
+            f"{where}: the files use different delimiters {sorted(delims)}; save them alike",
+            zh=f"{where}：这些文件的分隔符不同 {sorted(delims)}；请用同一种分隔符保存",
+        )
     delimiter = delims.pop()
     info.update(encoding=checked[0][1], delimiter=delimiter)
     header = _header(files[0], delimiter)
@@ -206,8 +225,9 @@ def _open(source: Any, con: Any, engine: str, explicit: dict[str, Any]) -> tuple
         # cluster one large file would be parsed by one core.  A value can only span lines inside
         # quotes, so files without a quote character are read split (looking took 0.04 s there).
         quoted = any(_contains(f, b'"') for f in files)
-        raw = con.read_csv(files, sep=delimiter, header=True, inferSchema=False, encoding="UTF-8", multiLine=quoted,
-                           escape='"')
+        raw = con.read_csv(
+            files, sep=delimiter, header=True, inferSchema=False, encoding="UTF-8", multiLine=quoted, escape='"'
+        )
     return raw, info, mapping
 
 
@@ -273,8 +293,9 @@ def _date(col: Any, engine: str, date_format: str | None) -> Any:
     # ISO-like text (2024-01-05, 2024/1/5, with a time of day) is cast directly; other forms are
     # matched against the formats (a cast would read '20240105' as a year on Spark)
     iso = text.re_search(r"^[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}([ T].*)?$")
-    candidates = [] if date_format is not None else [
-        iso.ifelse(text.try_cast("timestamp"), ibis.null().cast("timestamp"))]
+    candidates = (
+        [] if date_format is not None else [iso.ifelse(text.try_cast("timestamp"), ibis.null().cast("timestamp"))]
+    )
     for fmt in (date_format,) if date_format is not None else _DATE_FORMATS:
         value = parse(text, fmt)
         if fmt in _FORMAT_GUARD:
@@ -320,14 +341,24 @@ def _with_amount(table: Any, column: str, engine: str, *, name: str) -> Any:
     full_width = _strip(col, engine).translate("０１２３４５６７８９．，－（）＋", "0123456789.,-()+")
     t = _step(table, **{text: full_width})
     t = _step(t, **{negative: t[text].re_search(r"^\(.*\)$")})
-    t = _step(t, **{text: t[negative].ifelse(t[text].re_replace(r"[()]", ""), t[text])
-                    .lower().re_replace(r"rmb|cny|usd|元|[¥￥$€£\s]", "")})
+    t = _step(
+        t,
+        **{
+            text: t[negative]
+            .ifelse(t[text].re_replace(r"[()]", ""), t[text])
+            .lower()
+            .re_replace(r"rmb|cny|usd|元|[¥￥$€£\s]", "")
+        },
+    )
     grouped = t[text].re_search(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
     t = _step(t, **{text: grouped.ifelse(t[text].replace(",", ""), t[text])})
     t = _step(t, **{name: t[text].try_cast("float64")})
     value = t[name]
-    amount = ibis.cases((value.isnan(), ibis.null().cast("float64")),  # 'nan' is not an amount
-                        (t[negative], -value.abs()), else_=value)
+    amount = ibis.cases(
+        (value.isnan(), ibis.null().cast("float64")),  # 'nan' is not an amount
+        (t[negative], -value.abs()),
+        else_=value,
+    )
     return t.mutate(**{name: amount}).drop(text, negative)
 
 
@@ -432,8 +463,18 @@ def _excel_rows(path: str, encoding: str, delimiter: str, positions: list[int]) 
     return [found.get(p, p + 2) for p in positions]
 
 
-def _refused_cells(kind: str, table: Any, mask: Any, value: str | None, column: str, where: str, *,
-                   count: int, info: dict[str, Any], date_format: str | None) -> DataError:
+def _refused_cells(
+    kind: str,
+    table: Any,
+    mask: Any,
+    value: str | None,
+    column: str,
+    where: str,
+    *,
+    count: int,
+    info: dict[str, Any],
+    date_format: str | None,
+) -> DataError:
     """The pandas reader's message for refused cells (:func:`crm_lessons.io._bad_values_message`).
 
     ``table``: the parsed rows, with ``_row`` (see :func:`_numbered`) when the source is one CSV
@@ -448,12 +489,16 @@ def _refused_cells(kind: str, table: Any, mask: Any, value: str | None, column: 
     chosen = chosen.order_by("_row") if numbered else chosen
     fields = {**({"r": chosen["_row"]} if numbered else {}), **({"v": chosen[value]} if value else {})}
     found = _fetch(chosen.select(**fields).limit(_SHOWN)) if fields else pd.DataFrame()
-    rows = _excel_rows(info["files"][0], info["encoding"], info["delimiter"],
-                       [int(r) for r in found["r"]]) if numbered else None
+    rows = (
+        _excel_rows(info["files"][0], info["encoding"], info["delimiter"], [int(r) for r in found["r"]])
+        if numbered
+        else None
+    )
     examples = list(found["v"]) if value else None
     serial = kind == "not_date" and any(isinstance(v, str) and _EXCEL_SERIAL.match(v.strip()) for v in examples or [])
-    return _bad_values_message(kind, column, where, count=count, rows=rows, examples=examples,
-                               date_format=date_format, serial_note=serial)
+    return _bad_values_message(
+        kind, column, where, count=count, rows=rows, examples=examples, date_format=date_format, serial_note=serial
+    )
 
 
 # ---------------------------------------------------------------- reading
@@ -520,8 +565,12 @@ def read_source(
     """
     from crm_lessons.io import _YEARS, DataQualityReport, _closed_mask
 
-    for name, value in (("returns", returns), ("duplicates", duplicates), ("future", future),
-                        ("closed_orders", closed_orders)):
+    for name, value in (
+        ("returns", returns),
+        ("duplicates", duplicates),
+        ("future", future),
+        ("closed_orders", closed_orders),
+    ):
         _check_policy(name, value)
     if future != "keep" and as_of is None:
         raise ValueError(f"future={future!r} needs as_of (the end of the observation period), e.g. as_of='2024-12-31'")
@@ -534,8 +583,9 @@ def read_source(
             check_engine(engine, where=_WHERE)
             if engine == "pandas":
                 raise DataError(f"{_WHERE}: engine='pandas' reads with crm_lessons.io.read_transactions")
-            con = connect(engine, memory_limit=memory_limit, temp_directory=temp_directory, master=master,
-                          session=session)
+            con = connect(
+                engine, memory_limit=memory_limit, temp_directory=temp_directory, master=master, session=session
+            )
     else:
         con = source.get_backend() if hasattr(source, "get_backend") else None
         if con is None:
@@ -562,15 +612,22 @@ def read_source(
         while any(c.startswith(amount_name) for c in src.columns):
             amount_name = "_" + amount_name
         src = _with_amount(src, cols["amount"], engine, name=amount_name)
-        cust, day, amount = _customer(src[cols["customer_id"]], engine), \
-            _date(src[cols["date"]], engine, date_format), src[amount_name]
+        cust, day, amount = (
+            _customer(src[cols["customer_id"]], engine),
+            _date(src[cols["date"]], engine, date_format),
+            src[amount_name],
+        )
         b_c, b_d, b_a = (_blank(src[cols[r]], engine) for r in ("customer_id", "date", "amount"))
         is_closed = src[cols["status"]].isin(closed_values).fill_null(False) if closed_values else False
         table = src.select(
             **{C: cust, D: day, A: amount},
             _closed=is_closed,
-            _blank=b_c & b_d & b_a, _b_c=b_c, _b_d=b_d, _b_a=b_a,
-            _raw_d=_date_text(src[cols["date"]]), _raw_a=src[cols["amount"]].cast("string"),
+            _blank=b_c & b_d & b_a,
+            _b_c=b_c,
+            _b_d=b_d,
+            _b_a=b_a,
+            _raw_d=_date_text(src[cols["date"]]),
+            _raw_a=src[cols["amount"]].cast("string"),
             **{f"_x_{i}": src[c] for i, c in enumerate(extras)},
             **({"_row": src["_row"]} if "_row" in src.columns else {}),
         )
@@ -578,7 +635,10 @@ def read_source(
         # rows that go on: blank rows are skipped, closed orders too unless they are kept
         live = ~table._blank & ~table._closed if closed_orders == "drop" else ~table._blank
         return table, {
-            "live": live, "b_c": live & table._b_c, "b_d": live & table._b_d, "b_a": live & table._b_a,
+            "live": live,
+            "b_c": live & table._b_c,
+            "b_d": live & table._b_d,
+            "b_a": live & table._b_a,
             "placeholder": live & table[D].notnull() & ((year < _YEARS[0]) | (year > _YEARS[1])),
             "bad_date": live & ~table._b_d & table[D].isnull(),
             "infinite": live & table[A].notnull() & _infinite(table[A]),
@@ -596,16 +656,21 @@ def read_source(
 
     # one pass: every count the checks and the report need
     checks = ("b_c", "b_d", "b_a", "placeholder", "bad_date", "infinite", "bad_amount")
-    counts = _fetch(parsed.aggregate(
-        rows_read=parsed.count(),
-        closed=n(parsed._closed),
-        blank=n(~parsed._closed & parsed._blank) if closed_orders == "drop" else n(parsed._blank),
-        **{key: n(masks[key]) for key in checks},
-        live=n(live), returns=n(live & (parsed[A] < 0)), zero=n(live & (parsed[A] == 0)),
-        future=n(live & (parsed[D] > as_of_lit)) if as_of_lit is not None else ibis.literal(0, "int64"),
-        customers=parsed[C].nunique(where=live),
-        date_min=parsed[D].min(where=live).cast("string"), date_max=parsed[D].max(where=live).cast("string"),
-    )).iloc[0]
+    counts = _fetch(
+        parsed.aggregate(
+            rows_read=parsed.count(),
+            closed=n(parsed._closed),
+            blank=n(~parsed._closed & parsed._blank) if closed_orders == "drop" else n(parsed._blank),
+            **{key: n(masks[key]) for key in checks},
+            live=n(live),
+            returns=n(live & (parsed[A] < 0)),
+            zero=n(live & (parsed[A] == 0)),
+            future=n(live & (parsed[D] > as_of_lit)) if as_of_lit is not None else ibis.literal(0, "int64"),
+            customers=parsed[C].nunique(where=live),
+            date_min=parsed[D].min(where=live).cast("string"),
+            date_max=parsed[D].max(where=live).cast("string"),
+        )
+    ).iloc[0]
     dates = {k: counts.pop(k) for k in ("date_min", "date_max")}
     counts = counts.fillna(0).astype("int64")
     rows_read, n_closed = int(counts["rows_read"]), int(counts["closed"])
@@ -616,43 +681,70 @@ def read_source(
         raise DataError(
             f"{where}: {n_closed} orders are closed, refunded, cancelled or unpaid in column {status_name} "
             f"(e.g. {', '.join(quote(v) for v in closed_values[:_MAX_EXAMPLES])}); closed_orders='error' was passed; "
-            "pass closed_orders='drop' or 'keep'")
+            "pass closed_orders='drop' or 'keep'"
+        )
     if n_closed and closed_orders == "drop" and n_closed == rows_read:
         raise DataError(
             f"{where}: every order is closed, refunded, cancelled or unpaid (column {status_name}); no sales are "
             f"left to analyse; to count them anyway {pass_option('closed_orders', 'keep')}",
             zh=f"{where}：所有订单都是已关闭、已退款、已取消或未付款（列 {status_name}），没有可分析的销售；"
-               f"如仍要计入，请用 {option('closed_orders', 'keep')}")
+            f"如仍要计入，请用 {option('closed_orders', 'keep')}",
+        )
     n_live = int(counts["live"])
     if n_live == 0:
-        raise DataError(f"{where}: every row is blank in the customer, date and amount columns; no rows left",
-                        zh=f"{where}：所有行的客户、日期、金额列都是空的，没有可用的行")
+        raise DataError(
+            f"{where}: every row is blank in the customer, date and amount columns; no rows left",
+            zh=f"{where}：所有行的客户、日期、金额列都是空的，没有可用的行",
+        )
     # refused cells, in the pandas reader's order and words; the rows of one CSV file are found
     # again with their numbers (a second pass, only when a check fails)
-    refusals = {"b_c": ("missing_customer", None, "customer_id"), "b_d": ("missing_date", None, "date"),
-                "b_a": ("missing_amount", None, "amount"), "placeholder": ("placeholder", "_raw_d", "date"),
-                "bad_date": ("not_date", "_raw_d", "date"), "infinite": ("infinite", "_raw_a", "amount"),
-                "bad_amount": ("not_number", "_raw_a", "amount")}
+    refusals = {
+        "b_c": ("missing_customer", None, "customer_id"),
+        "b_d": ("missing_date", None, "date"),
+        "b_a": ("missing_amount", None, "amount"),
+        "placeholder": ("placeholder", "_raw_d", "date"),
+        "bad_date": ("not_date", "_raw_d", "date"),
+        "infinite": ("infinite", "_raw_a", "amount"),
+        "bad_amount": ("not_number", "_raw_a", "amount"),
+    }
     failed = next((key for key in checks if counts[key]), None)
     if failed is not None:
         kind, value, role = refusals[failed]
         if info["file_format"] == "csv" and len(info["files"]) == 1:
             parsed, masks = parse(_numbered(raw, engine))
-        raise _refused_cells(kind, parsed, masks[failed], value, cols[role], where, count=int(counts[failed]),
-                             info=info, date_format=date_format)
+        raise _refused_cells(
+            kind,
+            parsed,
+            masks[failed],
+            value,
+            cols[role],
+            where,
+            count=int(counts[failed]),
+            info=info,
+            date_format=date_format,
+        )
 
     rows = parsed.filter(live).select(C, D, A, *[f"_x_{i}" for i in range(len(extras))])
     # exact duplicates (every column, after parsing): the one count that needs its own pass
     n_distinct = int(_fetch(rows.distinct().count().name("n")).iloc[0, 0])
     n_rows = n_live
-    n_dup, n_ret, n_zero, n_future = n_rows - n_distinct, int(counts["returns"]), int(counts["zero"]), \
-        int(counts["future"])
+    n_dup, n_ret, n_zero, n_future = (
+        n_rows - n_distinct,
+        int(counts["returns"]),
+        int(counts["zero"]),
+        int(counts["future"]),
+    )
     as_of_text = None if ts_as_of is None else str(ts_as_of.date())
     policy_checks = (
         ("duplicates", duplicates, n_dup, "are exact duplicates of an earlier row", None),
         ("returns", returns, n_ret, "have a negative amount (returns/refunds)", rows[A] < 0),
-        ("future", future, n_future, f"are dated after as_of={as_of_text}",
-         rows[D] > as_of_lit if as_of_lit is not None else None),
+        (
+            "future",
+            future,
+            n_future,
+            f"are dated after as_of={as_of_text}",
+            rows[D] > as_of_lit if as_of_lit is not None else None,
+        ),
     )
     warnings: list[str] = []
     kept = rows
@@ -661,8 +753,10 @@ def read_source(
             continue
         if policy == "error":
             ex = "" if mask is None else ": " + _examples(rows, mask, A if name == "returns" else D)
-            raise DataError(f"{where}: {n} rows {what}{ex}; {name}='error' was passed; pass {name}='keep' or "
-                            f"{name}='drop' to continue")
+            raise DataError(
+                f"{where}: {n} rows {what}{ex}; {name}='error' was passed; pass {name}='keep' or "
+                f"{name}='drop' to continue"
+            )
         warnings.append(f"{n} rows {what} ({'dropped' if policy == 'drop' else 'kept'}, {name}={policy!r})")
     if duplicates == "drop" and n_dup:
         kept = kept.distinct()
@@ -675,26 +769,50 @@ def read_source(
     if counts["blank"]:
         warnings.append(f"{int(counts['blank'])} blank rows were skipped")
     if n_closed:
-        warnings.append(f"{n_closed} orders are closed, refunded, cancelled or unpaid "
-                        f"({'left out' if closed_orders == 'drop' else 'kept'}, closed_orders={closed_orders!r})")
+        warnings.append(
+            f"{n_closed} orders are closed, refunded, cancelled or unpaid "
+            f"({'left out' if closed_orders == 'drop' else 'kept'}, closed_orders={closed_orders!r})"
+        )
     kept = kept.select(C, D, A)
     if kept is rows.select(C, D, A) or not any(p == "drop" and k for _, p, k, _, _ in policy_checks):
         final = {"rows": n_rows, "customers": int(counts["customers"]), **dates}
     else:
-        final = _fetch(kept.aggregate(rows=kept.count(), customers=kept[C].nunique(),
-                                      date_min=kept[D].min().cast("string"),
-                                      date_max=kept[D].max().cast("string"))).iloc[0].to_dict()
+        final = (
+            _fetch(
+                kept.aggregate(
+                    rows=kept.count(),
+                    customers=kept[C].nunique(),
+                    date_min=kept[D].min().cast("string"),
+                    date_max=kept[D].max().cast("string"),
+                )
+            )
+            .iloc[0]
+            .to_dict()
+        )
     if int(final["rows"]) == 0:
         why = ", ".join(f"{n}={p!r}" for n, p, k, _, _ in policy_checks if p == "drop" and k)
-        raise DataError(f"{where}: no rows left: all {n_rows} rows were removed by {why}; pass 'keep' instead to keep them")
+        raise DataError(
+            f"{where}: no rows left: all {n_rows} rows were removed by {why}; pass 'keep' instead to keep them"
+        )
     report = DataQualityReport(
-        source=label, file_format=info["file_format"], encoding=info["encoding"], delimiter=info["delimiter"],
-        column_map=cols, rows_read=rows_read, blank_rows=int(counts["blank"]), rows_kept=int(final["rows"]),
-        customers=int(final["customers"]), returns=n_ret, zero_amounts=n_zero, duplicates=n_dup,
+        source=label,
+        file_format=info["file_format"],
+        encoding=info["encoding"],
+        delimiter=info["delimiter"],
+        column_map=cols,
+        rows_read=rows_read,
+        blank_rows=int(counts["blank"]),
+        rows_kept=int(final["rows"]),
+        customers=int(final["customers"]),
+        returns=n_ret,
+        zero_amounts=n_zero,
+        duplicates=n_dup,
         future=n_future if ts_as_of is not None else None,
-        date_min=str(final["date_min"])[:10], date_max=str(final["date_max"])[:10],
+        date_min=str(final["date_min"])[:10],
+        date_max=str(final["date_max"])[:10],
         as_of=as_of_text,
         policy={"returns": returns, "duplicates": duplicates, "future": future, "closed_orders": closed_orders},
-        warnings=warnings, closed_orders=n_closed,
+        warnings=warnings,
+        closed_orders=n_closed,
     )
     return kept, report

@@ -37,8 +37,9 @@ def _ids(codes: np.ndarray, width: int) -> np.ndarray:
     return np.char.add("C", np.char.zfill(codes.astype(str), width)).astype(object)
 
 
-def synthetic_log(n_rows: int, *, n_customers: int | None = None, refund_share: float = 0.03,
-                  random_state: int = 0) -> pd.DataFrame:
+def synthetic_log(
+    n_rows: int, *, n_customers: int | None = None, refund_share: float = 0.03, random_state: int = 0
+) -> pd.DataFrame:
     """A generated log in memory: ``customer_id`` (str such as ``'C0001234'``), ``date`` (with time of day), ``amount``.
 
     Examples
@@ -51,12 +52,24 @@ def synthetic_log(n_rows: int, *, n_customers: int | None = None, refund_share: 
     rng = np.random.default_rng(random_state)
     part = _chunk(rng, n_rows, n_customers, refund_share)
     width = len(str(n_customers))
-    return pd.DataFrame({"customer_id": pd.array(_ids(part["cust"], width), dtype="str"),
-                         "date": part["date"].astype("datetime64[ns]"), "amount": part["amount"]})
+    return pd.DataFrame(
+        {
+            "customer_id": pd.array(_ids(part["cust"], width), dtype="str"),
+            "date": part["date"].astype("datetime64[ns]"),
+            "amount": part["amount"],
+        }
+    )
 
 
-def write_synthetic_parquet(path: str | os.PathLike[str], n_rows: int, *, n_customers: int | None = None,
-                            refund_share: float = 0.03, random_state: int = 0, chunk_rows: int = 2_000_000) -> Any:
+def write_synthetic_parquet(
+    path: str | os.PathLike[str],
+    n_rows: int,
+    *,
+    n_customers: int | None = None,
+    refund_share: float = 0.03,
+    random_state: int = 0,
+    chunk_rows: int = 2_000_000,
+) -> Any:
     """Write a generated log of ``n_rows`` to one Parquet file, ``chunk_rows`` at a time; return the path.
 
     Needs pyarrow (the ``duckdb`` extra).
@@ -74,9 +87,18 @@ def write_synthetic_parquet(path: str | os.PathLike[str], n_rows: int, *, n_cust
             n = min(chunk_rows, n_rows - done)
             part = _chunk(rng, n, n_customers, refund_share)
             uniq, inverse = np.unique(part["cust"], return_inverse=True)
-            ids = pa.DictionaryArray.from_arrays(pa.array(inverse.astype(np.int32)),
-                                                 pa.array(_ids(uniq, width), pa.string())).cast(pa.string())
-            writer.write_table(pa.table({"customer_id": ids, "date": pa.array(part["date"].astype("datetime64[us]")),
-                                         "amount": pa.array(part["amount"])}, schema=schema))
+            ids = pa.DictionaryArray.from_arrays(
+                pa.array(inverse.astype(np.int32)), pa.array(_ids(uniq, width), pa.string())
+            ).cast(pa.string())
+            writer.write_table(
+                pa.table(
+                    {
+                        "customer_id": ids,
+                        "date": pa.array(part["date"].astype("datetime64[us]")),
+                        "amount": pa.array(part["amount"]),
+                    },
+                    schema=schema,
+                )
+            )
             done += n
     return path

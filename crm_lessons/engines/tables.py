@@ -61,8 +61,9 @@ def _days_between(later: Any, earlier: Any) -> Any:
 
 def _as_date(table: Any) -> Any:
     """The canonical table with ``date`` reduced to a calendar date (time of day dropped)."""
-    return table.select(table[C].cast("string").name(C), table[D].cast("date").name(D),
-                        table[A].cast("float64").name(A))
+    return table.select(
+        table[C].cast("string").name(C), table[D].cast("date").name(D), table[A].cast("float64").name(A)
+    )
 
 
 def _execute(expr: Any) -> pd.DataFrame:
@@ -96,7 +97,8 @@ def rfm_table_expr(table: Any, *, as_of: Any) -> Any:
     t = _as_date(table)
     t = t.filter(t[D] <= end)
     agg = t.group_by(C).aggregate(
-        n_purchases=t.count(), total_spend=t[A].sum(), first_purchase=t[D].min(), last_purchase=t[D].max())
+        n_purchases=t.count(), total_spend=t[A].sum(), first_purchase=t[D].min(), last_purchase=t[D].max()
+    )
     return agg.select(
         C,
         days_since_last=_days_between(end, agg.last_purchase),
@@ -134,13 +136,22 @@ def rfm_table(table: Any, *, as_of: Any) -> pd.DataFrame:
     day = _day(as_of, "as_of", "rfm_table")
     out = _execute(rfm_table_expr(table, as_of=as_of))
     if out.empty:
-        raise DataError(f"rfm_table: no transaction is dated on or before as_of={day}",
-                        zh=f"rfm_table：没有日期不晚于 as_of={day} 的交易")
+        raise DataError(
+            f"rfm_table: no transaction is dated on or before as_of={day}",
+            zh=f"rfm_table：没有日期不晚于 as_of={day} 的交易",
+        )
     out = out.set_index(_customer_index(out.pop(C))).sort_index()
     for col in ("first_purchase", "last_purchase"):
         out[col] = _dates(out[col])
-    return out.astype({"days_since_last": "int64", "n_purchases": "int64", "days_since_first": "int64",
-                       "total_spend": "float64", "mean_spend": "float64"})
+    return out.astype(
+        {
+            "days_since_last": "int64",
+            "n_purchases": "int64",
+            "days_since_first": "int64",
+            "total_spend": "float64",
+            "mean_spend": "float64",
+        }
+    )
 
 
 # ---------------------------------------------------------------- customer summary
@@ -177,8 +188,7 @@ def customer_summary_expr(table: Any, *, calibration_end: Any, observation_end: 
         "frequency": frequency,
         "recency": _days_between(agg.last_cal, agg.first_day).cast("float64") / unit,
         "T": _days_between(cal, agg.first_day).cast("float64") / unit,
-        "monetary_value": (frequency > 0).ifelse(
-            (agg.cal_amount - agg.first_amount) / frequency.cast("float64"), 0.0),
+        "monetary_value": (frequency > 0).ifelse((agg.cal_amount - agg.first_amount) / frequency.cast("float64"), 0.0),
     }
     if observation_end is not None:
         n_hold = (agg.n_days - agg.n_cal).cast("int64")
@@ -217,7 +227,8 @@ def customer_summary(table: Any, *, calibration_end: Any, observation_end: Any =
         raise DataError(
             f"{where}: no customer made a first purchase on or before calibration_end={cal_day}; "
             "choose a later calibration_end",
-            zh=f"{where}：没有客户在 calibration_end={cal_day} 或之前首次购买；请选择更晚的 calibration_end")
+            zh=f"{where}：没有客户在 calibration_end={cal_day} 或之前首次购买；请选择更晚的 calibration_end",
+        )
     out = out.set_index(_customer_index(out.pop(C))).sort_index()
     dtypes = {"frequency": "int64", "recency": "float64", "T": "float64", "monetary_value": "float64"}
     if observation_end is not None:
@@ -235,12 +246,20 @@ def lifecycle_inputs_expr(table: Any, *, as_of: Any, window_days: int = 180, mea
     t = t.filter(t[D] <= end)
     days_before = _days_between(end, t[D])
     value = t[A] if measure == "amount" else t[A] * 0.0 + 1.0
-    t = t.mutate(recent=(days_before < window_days).ifelse(value, 0.0),
-                 previous=((days_before >= window_days) & (days_before < 2 * window_days)).ifelse(value, 0.0))
-    agg = t.group_by(C).aggregate(first_purchase=t[D].min(), last_purchase=t[D].max(), n_purchases=t.count(),
-                                  recent_value=t.recent.sum(), previous_value=t.previous.sum())
-    return agg.mutate(tenure_days=_days_between(end, agg.first_purchase),
-                      days_since_last=_days_between(end, agg.last_purchase))
+    t = t.mutate(
+        recent=(days_before < window_days).ifelse(value, 0.0),
+        previous=((days_before >= window_days) & (days_before < 2 * window_days)).ifelse(value, 0.0),
+    )
+    agg = t.group_by(C).aggregate(
+        first_purchase=t[D].min(),
+        last_purchase=t[D].max(),
+        n_purchases=t.count(),
+        recent_value=t.recent.sum(),
+        previous_value=t.previous.sum(),
+    )
+    return agg.mutate(
+        tenure_days=_days_between(end, agg.first_purchase), days_since_last=_days_between(end, agg.last_purchase)
+    )
 
 
 def lifecycle_inputs(table: Any, *, as_of: Any, rules: Any = None) -> pd.DataFrame:
@@ -260,15 +279,33 @@ def lifecycle_inputs(table: Any, *, as_of: Any, rules: Any = None) -> pd.DataFra
     day = _day(as_of, "as_of", "lifecycle_stage")
     out = _execute(lifecycle_inputs_expr(table, as_of=as_of, window_days=rules.window_days, measure=rules.measure))
     if out.empty:
-        raise DataError(f"lifecycle_stage: no purchase on or before as_of={day}; choose a later as_of",
-                        zh=f"lifecycle_stage：as_of={day} 或之前没有购买；请选择更晚的 as_of")
+        raise DataError(
+            f"lifecycle_stage: no purchase on or before as_of={day}; choose a later as_of",
+            zh=f"lifecycle_stage：as_of={day} 或之前没有购买；请选择更晚的 as_of",
+        )
     out = out.set_index(_customer_index(out.pop(C))).sort_index()
     for col in ("first_purchase", "last_purchase"):
         out[col] = _dates(out[col])
-    out = out.astype({"n_purchases": "int64", "tenure_days": "int64", "days_since_last": "int64",
-                      "recent_value": "float64", "previous_value": "float64"})
-    return out[["first_purchase", "last_purchase", "n_purchases", "tenure_days", "days_since_last",
-                "recent_value", "previous_value"]]
+    out = out.astype(
+        {
+            "n_purchases": "int64",
+            "tenure_days": "int64",
+            "days_since_last": "int64",
+            "recent_value": "float64",
+            "previous_value": "float64",
+        }
+    )
+    return out[
+        [
+            "first_purchase",
+            "last_purchase",
+            "n_purchases",
+            "tenure_days",
+            "days_since_last",
+            "recent_value",
+            "previous_value",
+        ]
+    ]
 
 
 # ---------------------------------------------------------------- cohorts
@@ -347,7 +384,9 @@ def lifecycle_stage(table: Any, *, as_of: Any, rules: Any = None, p_alive: pd.Se
 
     rules = LifecycleRules() if rules is None else rules
     if (p_alive is None) != (rules.p_alive_threshold is None):
-        raise DataError("lifecycle_stage: pass both p_alive and rules=LifecycleRules(p_alive_threshold=...), or neither")
+        raise DataError(
+            "lifecycle_stage: pass both p_alive and rules=LifecycleRules(p_alive_threshold=...), or neither"
+        )
     return _stages(lifecycle_inputs(table, as_of=as_of, rules=rules), rules, p_alive, "lifecycle_stage")
 
 
@@ -386,16 +425,26 @@ def per_customer(table: Any, *, as_of: Any, rules: Any = None, since: Any = None
     days_before = _days_between(end, t[D])
     value = t[A] if rules.measure == "amount" else t[A] * 0.0 + 1.0
     w = rules.window_days
-    t = t.mutate(recent=(days_before < w).ifelse(value, 0.0),
-                 previous=((days_before >= w) & (days_before < 2 * w)).ifelse(value, 0.0))
-    metrics = {"n_purchases": t.count(), "total_spend": t[A].sum(), "first_purchase": t[D].min(),
-               "last_purchase": t[D].max(), "recent_value": t.recent.sum(), "previous_value": t.previous.sum()}
+    t = t.mutate(
+        recent=(days_before < w).ifelse(value, 0.0),
+        previous=((days_before >= w) & (days_before < 2 * w)).ifelse(value, 0.0),
+    )
+    metrics = {
+        "n_purchases": t.count(),
+        "total_spend": t[A].sum(),
+        "first_purchase": t[D].min(),
+        "last_purchase": t[D].max(),
+        "recent_value": t.recent.sum(),
+        "previous_value": t.previous.sum(),
+    }
     if since is not None:
         metrics["revenue_since"] = t[A].sum(where=t[D] > _lit(_day(since, "since", "per_customer")))
     out = _execute(t.group_by(C).aggregate(**metrics))
     if out.empty:
-        raise DataError(f"rfm_table: no transaction is dated on or before as_of={day}",
-                        zh=f"rfm_table：没有日期不晚于 as_of={day} 的交易")
+        raise DataError(
+            f"rfm_table: no transaction is dated on or before as_of={day}",
+            zh=f"rfm_table：没有日期不晚于 as_of={day} 的交易",
+        )
     out = out.set_index(_customer_index(out.pop(C))).sort_index()
     first, last = _dates(out["first_purchase"]), _dates(out["last_purchase"])
     as_of_ns = np.datetime64(day, "D").astype("datetime64[ns]")
@@ -403,15 +452,33 @@ def per_customer(table: Any, *, as_of: Any, rules: Any = None, since: Any = None
     spend = out["total_spend"].to_numpy(dtype="float64")
     since_first = ((as_of_ns - first) // np.timedelta64(1, "D")).astype("int64")
     since_last = ((as_of_ns - last) // np.timedelta64(1, "D")).astype("int64")
-    rfm = pd.DataFrame({"days_since_last": since_last, "n_purchases": n, "total_spend": spend, "mean_spend": spend / n,
-                        "first_purchase": first, "last_purchase": last, "days_since_first": since_first},
-                       index=out.index)
-    inputs = pd.DataFrame({"first_purchase": first, "last_purchase": last, "n_purchases": n,
-                           "tenure_days": since_first, "days_since_last": since_last,
-                           "recent_value": out["recent_value"].to_numpy(dtype="float64"),
-                           "previous_value": out["previous_value"].to_numpy(dtype="float64")}, index=out.index)
+    rfm = pd.DataFrame(
+        {
+            "days_since_last": since_last,
+            "n_purchases": n,
+            "total_spend": spend,
+            "mean_spend": spend / n,
+            "first_purchase": first,
+            "last_purchase": last,
+            "days_since_first": since_first,
+        },
+        index=out.index,
+    )
+    inputs = pd.DataFrame(
+        {
+            "first_purchase": first,
+            "last_purchase": last,
+            "n_purchases": n,
+            "tenure_days": since_first,
+            "days_since_last": since_last,
+            "recent_value": out["recent_value"].to_numpy(dtype="float64"),
+            "previous_value": out["previous_value"].to_numpy(dtype="float64"),
+        },
+        index=out.index,
+    )
     result = {"rfm": rfm, "lifecycle_inputs": inputs, "revenue": pd.Series(spend, index=out.index, name="revenue")}
     if since is not None:
-        result["revenue_since"] = pd.Series(out["revenue_since"].fillna(0.0).to_numpy(dtype="float64"),
-                                            index=out.index, name="revenue_since")
+        result["revenue_since"] = pd.Series(
+            out["revenue_since"].fillna(0.0).to_numpy(dtype="float64"), index=out.index, name="revenue_since"
+        )
     return result

@@ -16,7 +16,7 @@ DEFAULT_TIMEOUT = 60
 #: client up again from the configuration before it starts the kernel, so this setting decides.)
 KERNEL_MANAGER = "crm_lessons._kernel.NotebookKernelManager"
 
-_TEMPLATE = '''\
+_TEMPLATE = """\
 # nbgrader configuration written by `crm-lessons assign` (re-running it rewrites this file).
 import os
 
@@ -31,7 +31,7 @@ c.Execute.timeout = {timeout}
 c.Execute.kernel_manager_class = {kernel_manager!r}
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.autograde_preprocessors = {preprocessors}
-'''
+"""
 
 
 def _autograde_preprocessors() -> list[str]:
@@ -48,8 +48,13 @@ def _autograde_preprocessors() -> list[str]:
 
 def config_file_text(*, timeout: int = DEFAULT_TIMEOUT) -> str:
     """The text of ``nbgrader_config.py`` for a course folder (paths relative to the file)."""
-    return _TEMPLATE.format(code_stub=CODE_STUB, text_stub=TEXT_STUB, timeout=int(timeout),
-                            kernel_manager=KERNEL_MANAGER, preprocessors=_autograde_preprocessors())
+    return _TEMPLATE.format(
+        code_stub=CODE_STUB,
+        text_stub=TEXT_STUB,
+        timeout=int(timeout),
+        kernel_manager=KERNEL_MANAGER,
+        preprocessors=_autograde_preprocessors(),
+    )
 
 
 def nbgrader_config(root: str, *, db_url: str, timeout: int = DEFAULT_TIMEOUT, exchange: str | None = None) -> Any:

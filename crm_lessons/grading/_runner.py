@@ -26,8 +26,9 @@ def main(argv: list[str]) -> int:
     from crm_lessons.grading._config import nbgrader_config
 
     os.chdir(job["root"])
-    config = nbgrader_config(job["root"], db_url=job["db_url"], timeout=job.get("timeout", 60),
-                             exchange=job.get("exchange"))
+    config = nbgrader_config(
+        job["root"], db_url=job["db_url"], timeout=job.get("timeout", 60), exchange=job.get("exchange")
+    )
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     results = []
     if job["action"] == "generate":

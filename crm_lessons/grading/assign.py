@@ -46,18 +46,29 @@ def _run_nbgrader(job: dict, *, cwd: Path, wall_clock: float) -> subprocess.Comp
         job_file.write_text(json.dumps(job), encoding="utf-8")
         env = dict(os.environ)
         env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-        proc = subprocess.Popen([sys.executable, "-m", "crm_lessons.grading._runner", str(job_file)],
-                                cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crm_lessons.grading._runner", str(job_file)],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         try:
             out, err = proc.communicate(timeout=wall_clock)
         except subprocess.TimeoutExpired:
             _kill_tree(proc.pid)
             out, err = proc.communicate()
-            return subprocess.CompletedProcess(proc.args, -9, out.decode(errors="replace"),
-                                               err.decode(errors="replace") + f"\nkilled after {wall_clock:.0f} s")
-        return subprocess.CompletedProcess(proc.args, proc.returncode, out.decode(errors="replace"),
-                                           err.decode(errors="replace"))
+            return subprocess.CompletedProcess(
+                proc.args,
+                -9,
+                out.decode(errors="replace"),
+                err.decode(errors="replace") + f"\nkilled after {wall_clock:.0f} s",
+            )
+        return subprocess.CompletedProcess(
+            proc.args, proc.returncode, out.decode(errors="replace"), err.decode(errors="replace")
+        )
 
 
 def _kill_tree(pid: int) -> None:
@@ -86,7 +97,9 @@ def course_chapters(course: str | os.PathLike) -> dict[str, Path]:
     source = Path(course) / "source"
     chapters: dict[str, Path] = {}
     if not source.is_dir():
-        raise GradingError(f"{course} is not a course folder (no source/); create it with 'crm-lessons assign --out {course}'")
+        raise GradingError(
+            f"{course} is not a course folder (no source/); create it with 'crm-lessons assign --out {course}'"
+        )
     for folder in sorted(source.iterdir()):
         if _CHAPTER_DIR.match(folder.name):
             notebooks = sorted(folder.glob("*.ipynb"))
@@ -120,13 +133,20 @@ def _check_out_folder(out: Path) -> None:
         raise GradingError(f"--out {out} is a file; give a folder")
     config = out / "nbgrader_config.py"
     if any(out.iterdir()) and not (config.is_file() and config.read_text(encoding="utf-8").startswith(_MARKER)):
-        raise GradingError(f"--out {out} is a folder that 'crm-lessons assign' did not create; "
-                           "give a new or empty folder (your files there are left alone)")
+        raise GradingError(
+            f"--out {out} is a folder that 'crm-lessons assign' did not create; "
+            "give a new or empty folder (your files there are left alone)"
+        )
 
 
-def assign_course(out: str | os.PathLike, chapters: Iterable[int | str] | None = None, *,
-                  notebooks: str | os.PathLike | None = None, timeout: int = DEFAULT_TIMEOUT,
-                  log=print) -> dict[str, Path]:
+def assign_course(
+    out: str | os.PathLike,
+    chapters: Iterable[int | str] | None = None,
+    *,
+    notebooks: str | os.PathLike | None = None,
+    timeout: int = DEFAULT_TIMEOUT,
+    log=print,
+) -> dict[str, Path]:
     """Write (or refresh) an nbgrader course folder and release the student versions.
 
     Parameters
@@ -179,9 +199,17 @@ def assign_course(out: str | os.PathLike, chapters: Iterable[int | str] | None =
         (out / "source" / cid).mkdir(parents=True)
         nbformat.write(nb, out / "source" / cid / path.name)
     log(f"generating the student versions of {', '.join(ready)} with nbgrader ...")
-    result = _run_nbgrader({"action": "generate", "root": str(out), "chapters": list(ready),
-                            "db_url": "sqlite:///" + str(out / "gradebook.db"), "timeout": timeout},
-                           cwd=out, wall_clock=600)
+    result = _run_nbgrader(
+        {
+            "action": "generate",
+            "root": str(out),
+            "chapters": list(ready),
+            "db_url": "sqlite:///" + str(out / "gradebook.db"),
+            "timeout": timeout,
+        },
+        cwd=out,
+        wall_clock=600,
+    )
     if result.returncode != 0:
         raise GradingError(f"nbgrader generate_assignment failed:\n{result.stderr[-4000:]}")
     released = {cid: out / "release" / cid / path.name for cid, (path, _) in ready.items()}

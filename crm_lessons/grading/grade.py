@@ -33,8 +33,7 @@ COLUMNS = ["student", "chapter", "exercise", "points", "max_points", "status"]
 #: Columns of the totals file written beside it.
 TOTAL_COLUMNS = ["student", "points", "max_points", "needs_manual_grade"]
 #: Every status a gradebook row can have.
-GRADE_STATUSES = ("correct", "wrong", "not_attempted", "error", "missing", "invalid_submission",
-                  "needs_manual_grade")
+GRADE_STATUSES = ("correct", "wrong", "not_attempted", "error", "missing", "invalid_submission", "needs_manual_grade")
 #: Exceptions raised by our checks (visible and hidden): the answer was judged wrong.
 _WRONG = {"WrongAnswer", "ExerciseError", "AssertionError"}
 _MAX_BYTES = 50 * 2**20
@@ -109,8 +108,9 @@ def _read_submission(path: Path) -> tuple[Any, str]:
 
 def _match_chapter(nb: Any, chapters: dict[str, _Chapter]) -> str | None:
     """The chapter whose nbgrader cell ids the notebook carries most (the notebook's own metadata, not its name)."""
-    ids = {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells
-           if isinstance(c.metadata.get("nbgrader"), dict)} - {None}
+    ids = {
+        c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells if isinstance(c.metadata.get("nbgrader"), dict)
+    } - {None}
     scores = sorted(((len(ids & ch.ids), cid) for cid, ch in chapters.items()), reverse=True)
     if not scores or scores[0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
         return None
@@ -133,8 +133,10 @@ def _check_outputs(csv_path: Path, course: Path, submissions: Path | None) -> tu
     forbidden = [course / d for d in _OUTPUT_DIRS] + ([submissions] if submissions else [])
     for path in (target, totals):
         if any(_inside(path, f) for f in forbidden):
-            raise GradingError(f"refusing to write {path}: it is inside {', '.join(str(f) for f in forbidden)} "
-                               "(submissions and nbgrader's folders are never overwritten); choose another --csv")
+            raise GradingError(
+                f"refusing to write {path}: it is inside {', '.join(str(f) for f in forbidden)} "
+                "(submissions and nbgrader's folders are never overwritten); choose another --csv"
+            )
         if path.suffix.lower() in (".ipynb", ".py", ".db") or path.is_dir():
             raise GradingError(f"refusing to write the gradebook to {path}; give a .csv file name")
     return target, totals
@@ -155,14 +157,16 @@ class _Batch:
     # -- rows ------------------------------------------------------------
     def _chapter_rows(self, student: str, cid: str, status: str) -> None:
         for grade_id, points, _ in self.chapters[cid].grade_cells:
-            self.rows.append(dict(student=student, chapter=cid, exercise=grade_id, points=0.0,
-                                  max_points=points, status=status))
+            self.rows.append(
+                dict(student=student, chapter=cid, exercise=grade_id, points=0.0, max_points=points, status=status)
+            )
         self.done.add((student, cid))
 
     def _file_row(self, student: str, name: str, reason: str, cid: str = "") -> None:
         self.log(f"{student}: {name}: {reason}")
-        self.rows.append(dict(student=student, chapter=cid, exercise=name, points="", max_points="",
-                              status="invalid_submission"))
+        self.rows.append(
+            dict(student=student, chapter=cid, exercise=name, points="", max_points="", status="invalid_submission")
+        )
 
     # -- collecting --------------------------------------------------------
     def collect(self, submissions: Path) -> None:
@@ -203,8 +207,17 @@ class _Batch:
             (root / "source" / cid).mkdir(parents=True)
             shutil.copy(self.course / "source" / cid / ch.notebook, root / "source" / cid / ch.notebook)
         db = workdir / "template.db"
-        result = _run_nbgrader({"action": "generate", "root": str(root), "chapters": list(self.chapters),
-                                "db_url": f"sqlite:///{db}", "timeout": self.timeout}, cwd=root, wall_clock=600)
+        result = _run_nbgrader(
+            {
+                "action": "generate",
+                "root": str(root),
+                "chapters": list(self.chapters),
+                "db_url": f"sqlite:///{db}",
+                "timeout": self.timeout,
+            },
+            cwd=root,
+            wall_clock=600,
+        )
         if result.returncode != 0:
             raise GradingError(f"nbgrader could not read the course's source notebooks:\n{result.stderr[-4000:]}")
         shutil.rmtree(root, ignore_errors=True)
@@ -238,8 +251,9 @@ class _Batch:
                 named = [f for f in files if f.name == chapter.notebook]
                 path = named[0] if named else files[0]
                 for other in (f for f in files if f != path):
-                    self._file_row(student, other.name,
-                                   f"another notebook in submitted/{student}/{cid}; graded: {path.name}", cid)
+                    self._file_row(
+                        student, other.name, f"another notebook in submitted/{student}/{cid}; graded: {path.name}", cid
+                    )
                 nb, reason = _read_submission(path)
                 if nb is None:
                     self.log(f"{student} {cid}: {path.name}: {reason}")
@@ -252,9 +266,11 @@ class _Batch:
                     self._chapter_rows(student, cid, "invalid_submission")
                     continue
                 self.todo.append((student, cid, nb))
-        self.guarded = _Snapshot([self.course / d for d in ("source", "submitted", "release")]
-                                 + ([extra] if extra else []) + [self.course / "gradebook.db",
-                                                                  self.course / "nbgrader_config.py"])
+        self.guarded = _Snapshot(
+            [self.course / d for d in ("source", "submitted", "release")]
+            + ([extra] if extra else [])
+            + [self.course / "gradebook.db", self.course / "nbgrader_config.py"]
+        )
 
     def run(self, jobs: int = 1) -> None:
         """Grade every planned submission, ``jobs`` at a time.
@@ -265,12 +281,14 @@ class _Batch:
         """
         todo = list(self.todo)
         for start in range(0, len(todo), max(1, jobs)):
-            group = todo[start:start + max(1, jobs)]
+            group = todo[start : start + max(1, jobs)]
             runs = self._run_group(group)
             changed = self.guarded.restore()
             if changed and len(group) > 1:
-                self.log(f"  files outside the submissions' copies changed ({changed[0]} ...); "
-                         "restored, grading this group again one at a time")
+                self.log(
+                    f"  files outside the submissions' copies changed ({changed[0]} ...); "
+                    "restored, grading this group again one at a time"
+                )
                 for run in runs:
                     run.cleanup()
                 runs = []
@@ -294,17 +312,28 @@ class _Batch:
 
         chapter = self.chapters[cid]
         self.log(f"grading {student} {cid} ...")
-        run = _Run(student, cid, Path(tempfile.mkdtemp(prefix="crm-course-")),
-                   Path(tempfile.mkdtemp(prefix="crm-gradebook-")))
+        run = _Run(
+            student, cid, Path(tempfile.mkdtemp(prefix="crm-course-")), Path(tempfile.mkdtemp(prefix="crm-gradebook-"))
+        )
         try:
             (run.work / "source" / cid).mkdir(parents=True)  # empty: the instructor's notebook stays out of reach
             (run.work / "submitted" / student / cid).mkdir(parents=True)
             nbformat.write(_known_cells_only(nb, chapter), run.work / "submitted" / student / cid / chapter.notebook)
             shutil.copy(self.template_db, run.db)
             wall = self.timeout * (chapter.code_cells + 3) + 120
-            result = _run_nbgrader({"action": "autograde", "root": str(run.work), "chapter": cid, "student": student,
-                                    "db_url": f"sqlite:///{run.db}", "timeout": self.timeout,
-                                    "exchange": str(run.work / "exchange")}, cwd=run.work, wall_clock=wall)
+            result = _run_nbgrader(
+                {
+                    "action": "autograde",
+                    "root": str(run.work),
+                    "chapter": cid,
+                    "student": student,
+                    "db_url": f"sqlite:///{run.db}",
+                    "timeout": self.timeout,
+                    "exchange": str(run.work / "exchange"),
+                },
+                cwd=run.work,
+                wall_clock=wall,
+            )
             run.ok = result.returncode == 0
         except Exception as exc:  # one broken submission never stops the batch
             run.problem = f"{type(exc).__name__}: {exc}"
@@ -318,16 +347,20 @@ class _Batch:
         chapter = self.chapters[cid]
         try:
             if tampered:
-                self.log(f"  {student} {cid}: the submission changed files outside its own copy "
-                         f"({', '.join(str(p) for p in tampered[:3])}{' ...' if len(tampered) > 3 else ''}); "
-                         "restored them and marked this submission 'error'")
+                self.log(
+                    f"  {student} {cid}: the submission changed files outside its own copy "
+                    f"({', '.join(str(p) for p in tampered[:3])}{' ...' if len(tampered) > 3 else ''}); "
+                    "restored them and marked this submission 'error'"
+                )
                 run.ok = False
             elif run.problem:
                 self.log(f"  {student} {cid}: could not be graded ({run.problem})")
             else:
                 if not run.ok:
-                    self.log(f"  {student} {cid}: nbgrader could not grade it (dead kernel, timeout or crash); "
-                             "its exercises are marked 'error'")
+                    self.log(
+                        f"  {student} {cid}: nbgrader could not grade it (dead kernel, timeout or crash); "
+                        "its exercises are marked 'error'"
+                    )
                 autograded = run.work / "autograded" / student / cid / chapter.notebook
                 executed = nbformat.read(autograded, as_version=4) if autograded.is_file() else None
                 grades = self._temp_grades(run.db, cid, student, chapter)
@@ -395,7 +428,7 @@ class _Batch:
             for key, (_, _, comment) in grades.items():
                 if key.startswith("comment:"):
                     try:
-                        gb.find_comment(key[len("comment:"):], name, cid, student).auto_comment = comment
+                        gb.find_comment(key[len("comment:") :], name, cid, student).auto_comment = comment
                     except MissingEntry:
                         pass
             gb.db.commit()
@@ -430,8 +463,16 @@ class _Batch:
                     status = "not_attempted"  # nbgrader scores an unchanged written answer zero
                 else:
                     status = _failure(outputs.get(grade_id, []))
-                self.rows.append(dict(student=student, chapter=cid, exercise=grade_id, points=points,
-                                      max_points=max_points, status=status))
+                self.rows.append(
+                    dict(
+                        student=student,
+                        chapter=cid,
+                        exercise=grade_id,
+                        points=points,
+                        max_points=max_points,
+                        status=status,
+                    )
+                )
 
     def add_missing(self) -> None:
         with_db = self.course / "gradebook.db"
@@ -590,8 +631,9 @@ def _csv_bytes(rows: list[dict], columns: list[str]) -> bytes:
 def _totals(rows: list[dict]) -> list[dict]:
     totals: dict[str, dict] = {}
     for row in rows:
-        t = totals.setdefault(row["student"], dict(student=row["student"], points=0.0, max_points=0.0,
-                                                   needs_manual_grade=0))
+        t = totals.setdefault(
+            row["student"], dict(student=row["student"], points=0.0, max_points=0.0, needs_manual_grade=0)
+        )
         if isinstance(row["points"], float | int):
             t["points"] += row["points"]
         if isinstance(row["max_points"], float | int):
@@ -600,9 +642,15 @@ def _totals(rows: list[dict]) -> list[dict]:
     return [totals[s] for s in sorted(totals)]
 
 
-def grade_course(course: str | os.PathLike, *, csv_path: str | os.PathLike,
-                 submissions: str | os.PathLike | None = None, timeout: int = DEFAULT_TIMEOUT, jobs: int = 1,
-                 log: Callable[[str], None] = print) -> list[dict[str, Any]]:
+def grade_course(
+    course: str | os.PathLike,
+    *,
+    csv_path: str | os.PathLike,
+    submissions: str | os.PathLike | None = None,
+    timeout: int = DEFAULT_TIMEOUT,
+    jobs: int = 1,
+    log: Callable[[str], None] = print,
+) -> list[dict[str, Any]]:
     """Autograde every submission of a course with nbgrader and write the gradebook.
 
     Parameters
@@ -630,8 +678,10 @@ def grade_course(course: str | os.PathLike, *, csv_path: str | os.PathLike,
     """
     course = Path(course).resolve()
     if not (course / "nbgrader_config.py").is_file():
-        raise GradingError(f"{course} is not a course folder (no nbgrader_config.py); "
-                           f"create it with 'crm-lessons assign --out {course}'")
+        raise GradingError(
+            f"{course} is not a course folder (no nbgrader_config.py); "
+            f"create it with 'crm-lessons assign --out {course}'"
+        )
     subs = Path(submissions).resolve() if submissions is not None else None
     if subs is not None:
         if not subs.is_dir():
@@ -651,8 +701,15 @@ def grade_course(course: str | os.PathLike, *, csv_path: str | os.PathLike,
         batch.run(jobs=max(1, int(jobs)))
     batch.add_missing()
     order = {cid: {g: i for i, (g, _, _) in enumerate(ch.grade_cells)} for cid, ch in chapters.items()}
-    rows = sorted(batch.rows, key=lambda r: (r["student"], r["chapter"],
-                                             order.get(r["chapter"], {}).get(r["exercise"], 10**6), r["exercise"]))
+    rows = sorted(
+        batch.rows,
+        key=lambda r: (
+            r["student"],
+            r["chapter"],
+            order.get(r["chapter"], {}).get(r["exercise"], 10**6),
+            r["exercise"],
+        ),
+    )
     atomic_write_bytes(target, _csv_bytes(rows, COLUMNS))
     atomic_write_bytes(totals_path, _csv_bytes(_totals(rows), TOTAL_COLUMNS))
     log(f"wrote {target} ({len(rows)} rows) and {totals_path}")

@@ -84,8 +84,14 @@ def register_font() -> str:
     return font_manager.FontProperties(fname=path).get_name()
 
 
-def set_theme(*, context: str = "notebook", style: str = "whitegrid", palette: str = "deep",
-              font_scale: float = 1.0, rc: dict[str, Any] | None = None) -> None:
+def set_theme(
+    *,
+    context: str = "notebook",
+    style: str = "whitegrid",
+    palette: str = "deep",
+    font_scale: float = 1.0,
+    rc: dict[str, Any] | None = None,
+) -> None:
     """Apply the course's seaborn theme with Chinese-capable fonts.
 
     Parameters

@@ -18,7 +18,6 @@ from crm_lessons.plotting import axes_or_new
 __all__ = ["plot_calibration", "plot_gains", "plot_km", "plot_pr", "plot_profit", "plot_roc", "plot_threshold_churn"]
 
 
-
 def plot_km(km: pd.DataFrame, *, ax=None, band: bool = True):
     """Kaplan-Meier curves (step functions from ``S(0) = 1``) with their confidence bands.
 
@@ -49,8 +48,9 @@ def plot_km(km: pd.DataFrame, *, ax=None, band: bool = True):
         s = np.concatenate([[1.0], g["survival"].to_numpy()])
         (line,) = ax.step(t, s, where="post", label=str(name))
         if band:
-            ax.fill_between(g["time"], g["ci_lower"], g["ci_upper"], step="post", alpha=0.2,
-                            color=line.get_color(), linewidth=0)
+            ax.fill_between(
+                g["time"], g["ci_lower"], g["ci_upper"], step="post", alpha=0.2, color=line.get_color(), linewidth=0
+            )
     ax.set_xlabel("在网月数 tenure (months)")
     ax.set_ylabel("仍为客户的比例 S(t)")
     ax.set_ylim(0, 1.02)
@@ -193,8 +193,14 @@ def plot_gains(gains: pd.DataFrame, *, ax=None, lift: bool = True):
     if lift:
         ax2 = ax.twinx()
         width = float(np.diff(x).min()) * 0.6
-        ax2.bar(gains["cum_share"] - np.diff(x) / 2, gains["cum_lift"], width=width, alpha=0.25, color="C1",
-                label="累计提升度 cumulative lift")
+        ax2.bar(
+            gains["cum_share"] - np.diff(x) / 2,
+            gains["cum_lift"],
+            width=width,
+            alpha=0.25,
+            color="C1",
+            label="累计提升度 cumulative lift",
+        )
         ax2.set_ylabel("累计提升度 cumulative lift")
         ax2.grid(False)
         ax2.set_ylim(0, float(gains["cum_lift"].max()) * 1.15)
@@ -236,8 +242,13 @@ def plot_profit(targeting: Targeting, *, ax=None):
     ax.plot(c["share_contacted"], c["profit"], color="C2")
     best = c.iloc[targeting.optimal_k]
     ax.axvline(best["share_contacted"], color="grey", linestyle=":", linewidth=1)
-    ax.scatter([best["share_contacted"]], [best["profit"]], color="C3", zorder=3,
-               label=f"最优 k = {targeting.optimal_k} ({best['share_contacted']:.0%})")
+    ax.scatter(
+        [best["share_contacted"]],
+        [best["profit"]],
+        color="C3",
+        zorder=3,
+        label=f"最优 k = {targeting.optimal_k} ({best['share_contacted']:.0%})",
+    )
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xlabel("联系客户比例 share contacted (按风险从高到低)")
     ax.set_ylabel("期望利润 expected profit")
@@ -272,8 +283,9 @@ def plot_threshold_churn(table: pd.DataFrame, *, ax=None):
     x = table.index.to_numpy()
     ax.plot(x, table["churn_rate"], marker="o", label="判为流失的比例 churn rate")
     if "returned_if_churned" in table:
-        ax.plot(x, table["returned_if_churned"], marker="s", linestyle="--",
-                label="其中后来又购买 came back (false alarm)")
+        ax.plot(
+            x, table["returned_if_churned"], marker="s", linestyle="--", label="其中后来又购买 came back (false alarm)"
+        )
     ax.set_xlabel("不活跃阈值 inactivity threshold (days)")
     ax.set_ylabel("客户比例 share of customers")
     ax.set_ylim(0, 1.02)

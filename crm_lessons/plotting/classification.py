@@ -19,13 +19,12 @@ from crm_lessons.plotting import axes_or_new, bilingual
 __all__ = ["plot_lorenz", "plot_pyramid", "plot_abc"]
 
 
-
 #: Most points of a Lorenz curve drawn (a curve of millions of customers is thinned to evenly spaced
 #: points: at this many the chords are within a pixel of the curve, and the figure stays small).
 _MAX_CURVE_POINTS = 2001
 
-def plot_lorenz(curve: pd.DataFrame, *, top_share: float | None = 0.2, ax: Any = None,
-                lang: str | None = None) -> Any:
+
+def plot_lorenz(curve: pd.DataFrame, *, top_share: float | None = 0.2, ax: Any = None, lang: str | None = None) -> Any:
     """Lorenz curve of customer value with the equality line and the "top 20 %" point.
 
     Parameters
@@ -78,9 +77,16 @@ def plot_lorenz(curve: pd.DataFrame, *, top_share: float | None = 0.2, ax: Any =
         ax.vlines(px, 0, py, colors="C3", linestyles=":", linewidth=1)
         ax.hlines(py, 0, px, colors="C3", linestyles=":", linewidth=1)
         ax.annotate(
-            bilingual(f"前 {top_share:.0%} 客户贡献 {1 - py:.1%} 收入",
-                      f"top {top_share:.0%} of customers: {1 - py:.1%} of revenue", lang, sep="\n"),
-            xy=(px, py), xytext=(0.05, 0.72), textcoords="axes fraction", fontsize=9,
+            bilingual(
+                f"前 {top_share:.0%} 客户贡献 {1 - py:.1%} 收入",
+                f"top {top_share:.0%} of customers: {1 - py:.1%} of revenue",
+                lang,
+                sep="\n",
+            ),
+            xy=(px, py),
+            xytext=(0.05, 0.72),
+            textcoords="axes fraction",
+            fontsize=9,
             arrowprops={"arrowstyle": "->", "color": "C3"},
         )
     ax.set_xlim(0, 1)
@@ -141,13 +147,21 @@ def plot_pyramid(summary: pd.DataFrame, *, ax: Any = None, lang: str | None = No
         ax.text(-c - 0.02, yi, f"{c:.1%}", va="center", ha="right", fontsize=9)
         ax.text(r + 0.02, yi, f"{r:.1%}", va="center", ha="left", fontsize=9)
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_yticks(y, [str(zh) if lang == "zh" or str(zh) == str(tier) else str(tier) if lang == "en"
-                      else f"{zh}\n{tier}" for tier, zh in zip(summary.index, summary["tier_zh"])])
+    ax.set_yticks(
+        y,
+        [
+            str(zh) if lang == "zh" or str(zh) == str(tier) else str(tier) if lang == "en" else f"{zh}\n{tier}"
+            for tier, zh in zip(summary.index, summary["tier_zh"])
+        ],
+    )
     ax.set_xlim(-1.25, 1.25)
     ticks = np.array([-1.0, -0.5, 0.0, 0.5, 1.0])
     ax.set_xticks(ticks, [f"{abs(t):.0%}" for t in ticks])
-    ax.set_xlabel(bilingual("← 客户占比  |  收入占比 →", "← share of customers  |  share of revenue →", lang)
-                  if lang else "← 客户占比 share of customers  |  收入占比 share of revenue →")
+    ax.set_xlabel(
+        bilingual("← 客户占比  |  收入占比 →", "← share of customers  |  share of revenue →", lang)
+        if lang
+        else "← 客户占比 share of customers  |  收入占比 share of revenue →"
+    )
     ax.set_title(bilingual("客户金字塔", "customer pyramid", lang))
     ax.legend(loc="upper right", fontsize=8)
     return ax

@@ -26,7 +26,6 @@ __all__ = [
 ]
 
 
-
 def plot_tracking(data: pd.DataFrame, *, ax: Any = None) -> Any:
     """Cumulative repeat transactions, actual (solid) and expected (dashed), with the calibration end marked.
 
@@ -65,8 +64,14 @@ def plot_tracking(data: pd.DataFrame, *, ax: Any = None) -> Any:
     if data["calibration"].any() and not data["calibration"].all():
         end = data.index[data["calibration"].to_numpy()].max()
         ax.axvline(end, color="grey", linestyle=":", linewidth=1)
-        ax.annotate("校准期结束 end of calibration", (end, 0), xytext=(4, 4), textcoords="offset points",
-                    fontsize="small", color="grey")
+        ax.annotate(
+            "校准期结束 end of calibration",
+            (end, 0),
+            xytext=(4, 4),
+            textcoords="offset points",
+            fontsize="small",
+            color="grey",
+        )
     ax.set_xlabel("期数 period (校准所用时间单位 model time unit)")
     ax.set_ylabel("累计重复购买 cumulative repeat transactions")
     ax.legend()
@@ -188,8 +193,9 @@ def plot_survival(data: pd.DataFrame, *, ax: Any = None, share: bool = True) -> 
     for col in data.columns:
         name = str(col)
         observed = "actual" in name or "实际" in name
-        ax.plot(data.index, data[col], marker="o" if observed else None,
-                linestyle="-" if observed else "--", label=name)
+        ax.plot(
+            data.index, data[col], marker="o" if observed else None, linestyle="-" if observed else "--", label=name
+        )
     ax.set_xlabel("期数 period")
     ax.set_ylabel("留存比例 share surviving" if share else "留存客户数 customers surviving")
     if share:
@@ -235,8 +241,9 @@ def plot_cohort_heatmap(data: pd.DataFrame, *, ax: Any = None, annot: bool = Tru
     require_columns(data, ["cohort_size"], where="plot_cohort_heatmap")
     ax = axes_or_new(ax)
     values = data.drop(columns="cohort_size").to_numpy(dtype=np.float64)
-    image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap=cmap, vmin=0,
-                      vmax=1 if np.nanmax(values) <= 1 else None)
+    image = ax.imshow(
+        np.ma.masked_invalid(values), aspect="auto", cmap=cmap, vmin=0, vmax=1 if np.nanmax(values) <= 1 else None
+    )
     ax.figure.colorbar(image, ax=ax, label="活跃比例 share active")
     ax.grid(False)
     cols = [c for c in data.columns if c != "cohort_size"]
@@ -245,8 +252,15 @@ def plot_cohort_heatmap(data: pd.DataFrame, *, ax: Any = None, annot: bool = Tru
     if annot and values.size <= 400:
         for (i, j), v in np.ndenumerate(values):
             if np.isfinite(v):
-                ax.text(j, i, f"{v:.0%}" if v <= 1 else f"{v:g}", ha="center", va="center", fontsize="x-small",
-                        color="white" if v > 0.6 else "black")
+                ax.text(
+                    j,
+                    i,
+                    f"{v:.0%}" if v <= 1 else f"{v:g}",
+                    ha="center",
+                    va="center",
+                    fontsize="x-small",
+                    color="white" if v > 0.6 else "black",
+                )
     ax.set_xlabel("距获取的期数 periods since acquisition")
     ax.set_ylabel("获取批次 acquisition cohort")
     return ax
@@ -282,7 +296,6 @@ def plot_stage_distribution(data: pd.DataFrame, *, ax: Any = None) -> Any:
     ax.bar(pos, data["customers"], color=[f"C{i}" for i in range(len(data))])
     ax.set_xticks(pos, [f"{zh}\n{en}" for zh, en in zip(data["stage_zh"], data.index)])
     for p, n, s in zip(pos, data["customers"], data["share"]):
-        ax.annotate(f"{n} ({s:.0%})", (p, n), xytext=(0, 2), textcoords="offset points", ha="center",
-                    fontsize="small")
+        ax.annotate(f"{n} ({s:.0%})", (p, n), xytext=(0, 2), textcoords="offset points", ha="center", fontsize="small")
     ax.set_ylabel("客户数 customers")
     return ax

@@ -15,7 +15,6 @@ from crm_lessons.plotting import axes_or_new
 __all__ = ["plot_satisfaction_loyalty", "plot_repeat_by_cohort", "plot_silhouette"]
 
 
-
 def plot_satisfaction_loyalty(curves: Mapping[str, pd.Series], *, ax=None):
     """Share loyal by satisfaction level, one line per market setting (Jones & Sasser 1995 shape).
 

@@ -49,12 +49,24 @@ def plot_rules(rules: pd.DataFrame, *, ax=None, min_lift: float = 1.0):
     weak = rules["lift"] < min_lift
     strong = rules[~weak]
     if len(strong):
-        points = ax.scatter(strong["support"], strong["confidence"], c=strong["lift"], cmap="viridis", s=18,
-                            label=f"提升度 lift ≥ {min_lift:g}")
+        points = ax.scatter(
+            strong["support"],
+            strong["confidence"],
+            c=strong["lift"],
+            cmap="viridis",
+            s=18,
+            label=f"提升度 lift ≥ {min_lift:g}",
+        )
         plt.colorbar(points, ax=ax, label="提升度 lift")
     if weak.any():
-        ax.scatter(rules.loc[weak, "support"], rules.loc[weak, "confidence"], marker="x", color="grey", s=24,
-                   label=f"提升度 lift < {min_lift:g}")
+        ax.scatter(
+            rules.loc[weak, "support"],
+            rules.loc[weak, "confidence"],
+            marker="x",
+            color="grey",
+            s=24,
+            label=f"提升度 lift < {min_lift:g}",
+        )
     ax.set_xlabel("支持度 support")
     ax.set_ylabel("置信度 confidence")
     ax.set_title("关联规则 association rules")

@@ -45,8 +45,14 @@ def plot_uplift(table: pd.DataFrame, *, published: Mapping[str, float] | None = 
         ax.plot(table.index * 100, table[g] * 100, marker="o", label=f"利润年增长 margin growth {g:.0%}")
     for label, value in (published or {}).items():
         ax.axhline(value * 100, color="grey", linestyle=":", linewidth=1)
-        ax.annotate(label, (table.index.min() * 100, value * 100), fontsize=8, color="grey",
-                    xytext=(0, 2), textcoords="offset points")
+        ax.annotate(
+            label,
+            (table.index.min() * 100, value * 100),
+            fontsize=8,
+            color="grey",
+            xytext=(0, 2),
+            textcoords="offset points",
+        )
     ax.set_xlabel("目前的保留率 base retention (%)")
     ax.set_ylabel("客户净现值提高 NPV rise (%)")
     ax.legend(loc="upper left", bbox_to_anchor=(0, 0.76), fontsize=8)  # between the reference labels

@@ -19,9 +19,12 @@ from crm_lessons.plotting import axes_or_new, bilingual
 
 __all__ = ["plot_rfm_heatmap", "plot_response_rate", "plot_segment_profiles", "plot_choose_k"]
 
-_AGG_LABEL = {"mean": ("平均", "mean"), "median": ("中位数", "median"), "sum": ("合计", "total"),
-              "count": ("客户数", "customers")}
-
+_AGG_LABEL = {
+    "mean": ("平均", "mean"),
+    "median": ("中位数", "median"),
+    "sum": ("合计", "total"),
+    "count": ("客户数", "customers"),
+}
 
 
 def plot_rfm_heatmap(
@@ -81,12 +84,19 @@ def plot_rfm_heatmap(
     if agg != "count":
         what = f"{what} {value}"
     sns.heatmap(grid, annot=annot, fmt=fmt, cmap="YlGnBu", cbar_kws={"label": what}, ax=ax)
-    ax.set_xlabel(bilingual("F 得分（5 = 购买最频繁）", "F score (5 = most frequent)", lang)
-                  if lang else "F 得分 F score (5 = 购买最频繁 most frequent)")
-    ax.set_ylabel(bilingual("R 得分（5 = 最近购买）", "R score (5 = most recent)", lang)
-                  if lang else "R 得分 R score (5 = 最近购买 most recent)")
-    ax.set_title(bilingual("RFM 热力图", "RFM heatmap", lang, sep=" ") + f": {what}" if lang
-                 else f"RFM 热力图 heatmap: {what}")
+    ax.set_xlabel(
+        bilingual("F 得分（5 = 购买最频繁）", "F score (5 = most frequent)", lang)
+        if lang
+        else "F 得分 F score (5 = 购买最频繁 most frequent)"
+    )
+    ax.set_ylabel(
+        bilingual("R 得分（5 = 最近购买）", "R score (5 = most recent)", lang)
+        if lang
+        else "R 得分 R score (5 = 最近购买 most recent)"
+    )
+    ax.set_title(
+        bilingual("RFM 热力图", "RFM heatmap", lang, sep=" ") + f": {what}" if lang else f"RFM 热力图 heatmap: {what}"
+    )
     return ax
 
 

@@ -13,7 +13,6 @@ from crm_lessons.plotting import axes_or_new
 __all__ = ["plot_importance_performance", "plot_path_recovery", "plot_nps"]
 
 
-
 def plot_importance_performance(ipa: pd.DataFrame, *, ax=None):
     """Importance-performance grid with cross-hairs at the means and quadrant names.
 
@@ -46,10 +45,12 @@ def plot_importance_performance(ipa: pd.DataFrame, *, ax=None):
     ax.margins(x=0.2, y=0.25)  # room for the quadrant names in the corners
     ax.axvline(x.mean(), color="grey", lw=1, ls="--")
     ax.axhline(y.mean(), color="grey", lw=1, ls="--")
-    corners = {"重点改进\nconcentrate here": (0.02, 0.98, "left", "top"),
-               "继续保持\nkeep up the good work": (0.98, 0.98, "right", "top"),
-               "低优先\nlow priority": (0.02, 0.02, "left", "bottom"),
-               "过度投入\npossible overkill": (0.98, 0.02, "right", "bottom")}
+    corners = {
+        "重点改进\nconcentrate here": (0.02, 0.98, "left", "top"),
+        "继续保持\nkeep up the good work": (0.98, 0.98, "right", "top"),
+        "低优先\nlow priority": (0.02, 0.02, "left", "bottom"),
+        "过度投入\npossible overkill": (0.98, 0.02, "right", "bottom"),
+    }
     for text, (cx, cy, ha, va) in corners.items():
         ax.text(cx, cy, text, transform=ax.transAxes, ha=ha, va=va, fontsize=8, color="grey")
     ax.set_xlabel("表现 performance (mean rating)")
@@ -119,8 +120,11 @@ def plot_nps(nps: pd.Series, *, ax=None):
     """
     ax = axes_or_new(ax)
     left = 0.0
-    parts = [("detractors", "贬损者 detractors (0-6)", "C3"), ("passives", "被动者 passives (7-8)", "C7"),
-             ("promoters", "推荐者 promoters (9-10)", "C2")]
+    parts = [
+        ("detractors", "贬损者 detractors (0-6)", "C3"),
+        ("passives", "被动者 passives (7-8)", "C7"),
+        ("promoters", "推荐者 promoters (9-10)", "C2"),
+    ]
     for key, label, color in parts:
         share = float(nps[key])
         ax.barh([0], [share], left=left, height=0.5, color=color, label=label)

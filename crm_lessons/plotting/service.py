@@ -122,8 +122,9 @@ def plot_bass_fit(adoptions: pd.Series, fit: pd.Series, *, horizon: int | None =
     h = int(horizon) if horizon is not None else len(adoptions)
     ax.bar(np.asarray(adoptions.index), adoptions.to_numpy(), color="C0", alpha=0.5, label="观测 observed")
     curve = bass_adoptions(h, p=fit["p"], q=fit["q"], m=fit["m"])
-    ax.plot(np.arange(1, h + 1), curve, color="C3", marker=".",
-            label=f"Bass 拟合 fit: p={fit['p']:.3f}, q={fit['q']:.2f}")
+    ax.plot(
+        np.arange(1, h + 1), curve, color="C3", marker=".", label=f"Bass 拟合 fit: p={fit['p']:.3f}, q={fit['q']:.2f}"
+    )
     ax.set_xlabel("上市后期数 period since launch")
     ax.set_ylabel("新增采用者 new adopters")
     ax.legend()

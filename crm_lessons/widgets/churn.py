@@ -45,18 +45,21 @@ def targeting_summary(scores: Any, *, value_saved: float, offer_cost: float, acc
     """
     t = targeting_curve(scores, value_saved=value_saved, offer_cost=offer_cost, acceptance_rate=acceptance_rate)
     row = t.curve.iloc[t.optimal_k]
-    return pd.Series({
-        "break_even_score": t.break_even_score,
-        "optimal_k": float(t.optimal_k),
-        "share_contacted": float(row["share_contacted"]),
-        "expected_saved": float(row["expected_saved"]),
-        "cost": float(row["cost"]),
-        "expected_profit": t.optimal_profit,
-    })
+    return pd.Series(
+        {
+            "break_even_score": t.break_even_score,
+            "optimal_k": float(t.optimal_k),
+            "share_contacted": float(row["share_contacted"]),
+            "expected_saved": float(row["expected_saved"]),
+            "cost": float(row["cost"]),
+            "expected_profit": t.optimal_profit,
+        }
+    )
 
 
-def targeting_explorer(scores: Any, *, value_saved: float = 500.0, offer_cost: float = 50.0,
-                       acceptance_rate: float = 0.3) -> Any:
+def targeting_explorer(
+    scores: Any, *, value_saved: float = 500.0, offer_cost: float = 50.0, acceptance_rate: float = 0.3
+) -> Any:
     """Sliders for value saved, offer cost and acceptance rate, with the profit curve and optimum.
 
     Parameters
@@ -83,15 +86,37 @@ def targeting_explorer(scores: Any, *, value_saved: float = 500.0, offer_cost: f
     style = {"description_width": "11em"}
     layout = widgets.Layout(width="30em")
     sliders = {
-        "value_saved": widgets.FloatSlider(value=value_saved, min=0, max=2000, step=50,
-                                           description="挽回价值 value saved", style=style, layout=layout,
-                                           continuous_update=False),
-        "offer_cost": widgets.FloatSlider(value=offer_cost, min=0, max=300, step=5,
-                                          description="挽留成本 offer cost", style=style, layout=layout,
-                                          continuous_update=False),
-        "acceptance_rate": widgets.FloatSlider(value=acceptance_rate, min=0, max=1, step=0.05,
-                                               readout_format=".0%", description="接受率 acceptance",
-                                               style=style, layout=layout, continuous_update=False),
+        "value_saved": widgets.FloatSlider(
+            value=value_saved,
+            min=0,
+            max=2000,
+            step=50,
+            description="挽回价值 value saved",
+            style=style,
+            layout=layout,
+            continuous_update=False,
+        ),
+        "offer_cost": widgets.FloatSlider(
+            value=offer_cost,
+            min=0,
+            max=300,
+            step=5,
+            description="挽留成本 offer cost",
+            style=style,
+            layout=layout,
+            continuous_update=False,
+        ),
+        "acceptance_rate": widgets.FloatSlider(
+            value=acceptance_rate,
+            min=0,
+            max=1,
+            step=0.05,
+            readout_format=".0%",
+            description="接受率 acceptance",
+            style=style,
+            layout=layout,
+            continuous_update=False,
+        ),
     }
     out = widgets.Output()
 

@@ -52,13 +52,14 @@ def tiers_from_top_shares(top: float, big: float, medium: float) -> dict[str, fl
             raise DataError(f"tiers_from_top_shares: {name}={value} should be between 0 and 1 (a share of customers)")
     total = float(top) + float(big) + float(medium)
     if total >= 1:
-        raise DataError(f"tiers_from_top_shares: top + big + medium = {round(total, 4)} should be < 1 so "
-                        "that the small class keeps some customers; lower a share")
+        raise DataError(
+            f"tiers_from_top_shares: top + big + medium = {round(total, 4)} should be < 1 so "
+            "that the small class keeps some customers; lower a share"
+        )
     return {**{k: float(v) for k, v in shares.items()}, "small": round(1.0 - total, 10)}
 
 
-def pyramid_explorer(values: pd.Series, *, top: float = 0.01, big: float = 0.04,
-                     medium: float = 0.15) -> Any:
+def pyramid_explorer(values: pd.Series, *, top: float = 0.01, big: float = 0.04, medium: float = 0.15) -> Any:
     """Three sliders (shares of customers in the top classes) and the resulting ABC / pyramid summary.
 
     Parameters
@@ -81,10 +82,22 @@ def pyramid_explorer(values: pd.Series, *, top: float = 0.01, big: float = 0.04,
     style = {"description_width": "9em"}
     layout = widgets.Layout(width="28em")
     sliders = {
-        name: widgets.FloatSlider(value=start, min=0.005, max=0.5, step=0.005, readout_format=".1%",
-                                  description=label, style=style, layout=layout, continuous_update=False)
-        for name, start, label in [("top", top, "高端客户 top"), ("big", big, "大客户 big"),
-                                   ("medium", medium, "中等客户 medium")]
+        name: widgets.FloatSlider(
+            value=start,
+            min=0.005,
+            max=0.5,
+            step=0.005,
+            readout_format=".1%",
+            description=label,
+            style=style,
+            layout=layout,
+            continuous_update=False,
+        )
+        for name, start, label in [
+            ("top", top, "高端客户 top"),
+            ("big", big, "大客户 big"),
+            ("medium", medium, "中等客户 medium"),
+        ]
     }
     out = widgets.Output()
 

@@ -15,8 +15,14 @@ from crm_lessons.retention import customer_npv, retention_uplift
 __all__ = ["describe_retention", "retention_explorer"]
 
 
-def describe_retention(retention: float, points: float = 0.05, *, discount_rate: float = 0.1,
-                       margin_growth: float = 0.0, margin: float = 100.0) -> str:
+def describe_retention(
+    retention: float,
+    points: float = 0.05,
+    *,
+    discount_rate: float = 0.1,
+    margin_growth: float = 0.0,
+    margin: float = 100.0,
+) -> str:
     """One line in Chinese: a customer's NPV at two retention rates and the rise; the widget's text and fallback.
 
     Examples
@@ -27,12 +33,15 @@ def describe_retention(retention: float, points: float = 0.05, *, discount_rate:
     kw = dict(margin=margin, discount_rate=discount_rate, margin_growth=margin_growth)
     low, high = customer_npv(retention=retention, **kw), customer_npv(retention=retention + points, **kw)
     up = retention_uplift(retention=retention, points=points, **kw)
-    return (f"保留率 {retention:.0%} -> {retention + points:.0%}：每位新客户的净现值 (NPV) "
-            f"从 {low:,.1f} 升到 {high:,.1f}，提高 {up:.1%}")
+    return (
+        f"保留率 {retention:.0%} -> {retention + points:.0%}：每位新客户的净现值 (NPV) "
+        f"从 {low:,.1f} 升到 {high:,.1f}，提高 {up:.1%}"
+    )
 
 
-def retention_explorer(*, retention: float = 0.80, points: float = 0.05, discount_rate: float = 0.10,
-                       margin_growth: float = 0.0) -> Any:
+def retention_explorer(
+    *, retention: float = 0.80, points: float = 0.05, discount_rate: float = 0.10, margin_growth: float = 0.0
+) -> Any:
     """Sliders for retention, its rise, the discount rate and margin growth; shows :func:`describe_retention`.
 
     Returns
@@ -47,15 +56,17 @@ def retention_explorer(*, retention: float = 0.80, points: float = 0.05, discoun
     layout = widgets.Layout(width="34em")
 
     def slider(value: float, lo: float, hi: float, step: float, text: str) -> Any:
-        return widgets.FloatSlider(value=value, min=lo, max=hi, step=step, description=text, readout_format=".2f",
-                                   style=style, layout=layout)
+        return widgets.FloatSlider(
+            value=value, min=lo, max=hi, step=step, description=text, readout_format=".2f", style=style, layout=layout
+        )
 
     r = slider(retention, 0.50, 0.94, 0.01, "保留率 retention")
     p = slider(points, 0.01, 0.05, 0.01, "提高 points")
     d = slider(discount_rate, 0.0, 0.20, 0.01, "折现率 discount rate")
     g = slider(margin_growth, 0.0, 0.10, 0.01, "利润增长 margin growth")
-    out = widgets.Label(value=describe_retention(retention, points, discount_rate=discount_rate,
-                                                 margin_growth=margin_growth))
+    out = widgets.Label(
+        value=describe_retention(retention, points, discount_rate=discount_rate, margin_growth=margin_growth)
+    )
 
     def _update(_change: Any = None) -> None:
         try:

@@ -43,8 +43,13 @@ def describe_satisfaction(perceived: float, expected: float, *, thresholds: Sequ
     return f"C = b / a = {float(perceived):.1f} / {float(expected):.1f} = {c:.2f} -> {satisfaction_level(c, thresholds=thresholds)}"
 
 
-def satisfaction_explorer(*, perceived: float = 7.0, expected: float = 7.0, scale: tuple[float, float] = (1, 10),
-                          thresholds: Sequence[float] = (1.0, 1.2)) -> Any:
+def satisfaction_explorer(
+    *,
+    perceived: float = 7.0,
+    expected: float = 7.0,
+    scale: tuple[float, float] = (1, 10),
+    thresholds: Sequence[float] = (1.0, 1.2),
+) -> Any:
     """Two sliders (expectation a, perceived performance b) and the resulting ratio and level.
 
     Parameters
@@ -66,10 +71,18 @@ def satisfaction_explorer(*, perceived: float = 7.0, expected: float = 7.0, scal
 
     style = {"description_width": "12em"}
     layout = widgets.Layout(width="30em")
-    a = widgets.FloatSlider(value=expected, min=scale[0], max=scale[1], step=0.5,
-                            description="期望 expected a", style=style, layout=layout)
-    b = widgets.FloatSlider(value=perceived, min=scale[0], max=scale[1], step=0.5,
-                            description="感知 perceived b", style=style, layout=layout)
+    a = widgets.FloatSlider(
+        value=expected, min=scale[0], max=scale[1], step=0.5, description="期望 expected a", style=style, layout=layout
+    )
+    b = widgets.FloatSlider(
+        value=perceived,
+        min=scale[0],
+        max=scale[1],
+        step=0.5,
+        description="感知 perceived b",
+        style=style,
+        layout=layout,
+    )
     out = widgets.Label(value=describe_satisfaction(perceived, expected, thresholds=thresholds))
 
     def _update(_change: Any = None) -> None:

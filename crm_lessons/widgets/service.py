@@ -51,12 +51,20 @@ def describe_staffing(agents: int, *, arrival_rate: float, aht: float, target_ti
         return f"{agents} 名坐席: 话务量 {traffic:.1f} Erl >= 坐席数, 队列无限增长 (the queue grows without limit)"
     sl = service_level(traffic, agents, aht=aht, target_time=target_time)
     asa = average_speed_of_answer(traffic, agents, aht=aht)
-    return (f"{agents} 名坐席: 需等待 {erlang_c(traffic, agents):.1%}, {target_time * 60:.0f} 秒内接通 {sl:.1%}, "
-            f"平均等待 {asa * 60:.0f} 秒, 占用率 {traffic / agents:.0%}")
+    return (
+        f"{agents} 名坐席: 需等待 {erlang_c(traffic, agents):.1%}, {target_time * 60:.0f} 秒内接通 {sl:.1%}, "
+        f"平均等待 {asa * 60:.0f} 秒, 占用率 {traffic / agents:.0%}"
+    )
 
 
-def staffing_explorer(*, agents: int = 10, arrival_rate: float = 2.0, aht: float = 4.0,
-                      target_time: float = 1 / 3, max_agents: int | None = None) -> Any:
+def staffing_explorer(
+    *,
+    agents: int = 10,
+    arrival_rate: float = 2.0,
+    aht: float = 4.0,
+    target_time: float = 1 / 3,
+    max_agents: int | None = None,
+) -> Any:
     """A slider for the number of agents and the resulting Erlang C measures.
 
     Parameters
@@ -78,8 +86,15 @@ def staffing_explorer(*, agents: int = 10, arrival_rate: float = 2.0, aht: float
 
     traffic = arrival_rate * aht
     top = int(max_agents) if max_agents is not None else int(2 * traffic) + 2
-    slider = widgets.IntSlider(value=agents, min=1, max=max(top, agents), step=1, description="坐席 agents",
-                               style={"description_width": "8em"}, layout=widgets.Layout(width="30em"))
+    slider = widgets.IntSlider(
+        value=agents,
+        min=1,
+        max=max(top, agents),
+        step=1,
+        description="坐席 agents",
+        style={"description_width": "8em"},
+        layout=widgets.Layout(width="30em"),
+    )
     out = widgets.Label(value=describe_staffing(agents, arrival_rate=arrival_rate, aht=aht, target_time=target_time))
 
     def _update(_change: Any = None) -> None:

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
+
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory) -> Path:
     """The built course: ``CRM_LESSONS_SITE`` (``make test-browser`` builds it first) or a fresh build."""
@@ -39,12 +40,21 @@ def _new_driver(*, offline: bool):
     from selenium.webdriver.chrome.service import Service
 
     assert Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists(), (
-        "the browser suite needs Debian's chromium and chromium-driver: apt-get install chromium chromium-driver")
+        "the browser suite needs Debian's chromium and chromium-driver: apt-get install chromium chromium-driver"
+    )
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--allow-file-access-from-files"):
+    for arg in (
+        "--headless=new",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--allow-file-access-from-files",
+    ):
         options.add_argument(arg)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         options.add_argument("--no-sandbox")
@@ -55,8 +65,10 @@ def _new_driver(*, offline: bool):
     driver.set_page_load_timeout(60)
     if offline:
         driver.execute_cdp_cmd("Network.enable", {})
-        driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
-            "offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+        driver.execute_cdp_cmd(
+            "Network.emulateNetworkConditions",
+            {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+        )
     return driver
 
 

@@ -34,9 +34,19 @@ def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     shutil.copy(ROOT / "notebooks" / CHAPTER, root / CHAPTER)
     port, token = _free_port(), secrets.token_hex(16)
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-           "--LabApp.expose_app_in_browser=True", "--ServerApp.disable_check_xsrf=False"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.expose_app_in_browser=True",
+        "--ServerApp.disable_check_xsrf=False",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / ".config"), JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
@@ -68,21 +78,31 @@ def test_chapter_2_runs_in_jupyterlab_and_its_widget_is_live(online_browser, lab
     driver = online_browser
     driver.set_window_size(*DESKTOP)
     driver.get(f"{url}/lab/tree/{CHAPTER}?token={token}")
-    wait_for(driver, "return window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                     " && window.jupyterapp.shell.currentWidget.sessionContext"
-                     " && window.jupyterapp.shell.currentWidget.sessionContext.session"
-                     " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
-                     " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
-             timeout=120)
-    driver.execute_script("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs');"
-                          "window.jupyterapp.commands.execute('notebook:run-all-cells');")
+    wait_for(
+        driver,
+        "return window.jupyterapp && window.jupyterapp.shell.currentWidget"
+        " && window.jupyterapp.shell.currentWidget.sessionContext"
+        " && window.jupyterapp.shell.currentWidget.sessionContext.session"
+        " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+        " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
+        timeout=120,
+    )
+    driver.execute_script(
+        "window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs');"
+        "window.jupyterapp.commands.execute('notebook:run-all-cells');"
+    )
     # every code cell has run when no prompt shows [*] and each has an execution count
-    wait_for(driver, """
+    wait_for(
+        driver,
+        """
         const nb = window.jupyterapp.shell.currentWidget.content;
         const cells = nb.widgets.filter(c => c.model.type === 'code');
         return cells.length > 0 && cells.every(c => c.model.executionCount !== null)
                && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle';
-    """, timeout=240, poll=1)
+    """,
+        timeout=240,
+        poll=1,
+    )
     errors = driver.execute_script("""
         const nb = window.jupyterapp.shell.currentWidget.content;
         const bad = [];
@@ -96,10 +116,12 @@ def test_chapter_2_runs_in_jupyterlab_and_its_widget_is_live(online_browser, lab
         return bad;""")
     assert errors == [], errors
     # the interactive control renders as a live widget (a slider), not as its text fallback
-    handle = wait_for(driver, "return document.querySelector('.jp-OutputArea .widget-slider .noUi-handle')",
-                      timeout=60)
-    area = driver.execute_script("return arguments[0].closest('.jupyter-widgets.widget-vbox, .widget-vbox')"
-                                 " || arguments[0].closest('.jp-OutputArea-output')", handle)
+    handle = wait_for(driver, "return document.querySelector('.jp-OutputArea .widget-slider .noUi-handle')", timeout=60)
+    area = driver.execute_script(
+        "return arguments[0].closest('.jupyter-widgets.widget-vbox, .widget-vbox')"
+        " || arguments[0].closest('.jp-OutputArea-output')",
+        handle,
+    )
     before = driver.execute_script("return arguments[0].innerText", area)
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", handle)
     from selenium.webdriver.common.keys import Keys

@@ -20,7 +20,7 @@ def test_sample_report_opens_offline_with_every_glyph(browser, site_dir, size):
 def test_hostile_customer_ids_are_shown_as_text(browser, tmp_path):
     from crm_lessons.report import render_report
 
-    attack = '<img src=x onerror="document.title=\'pwned\'">'
+    attack = "<img src=x onerror=\"document.title='pwned'\">"
     rows = ["customer_id,date,amount"]
     for i in range(60):
         cid = attack.replace('"', '""') if i % 7 == 0 else f"C{i % 23:03d}"

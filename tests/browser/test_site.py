@@ -30,7 +30,8 @@ def test_sidebar_and_next_links_reach_every_chapter_in_order(browser, site_dir):
     open_page(browser, site_dir / "index.html", size=DESKTOP)
     sidebar = browser.execute_script(
         "return [...document.querySelectorAll('.bd-sidebar-primary a.reference.internal')]"
-        ".map(a => a.getAttribute('href'))")
+        ".map(a => a.getAttribute('href'))"
+    )
     chapters = [p.name for p in _chapters(site_dir)]
     for name in chapters + ["glossary.html"]:
         assert name in sidebar, f"{name} is not in the sidebar: {sidebar}"
@@ -51,24 +52,31 @@ def test_chinese_search_finds_the_glossary_entry(browser, site_dir):
 
     term = lookup("顾客份额").term
     browser.get((site_dir / "search.html").resolve().as_uri() + "?q=" + urllib.parse.quote(term))
-    hrefs = wait_for(browser, "const r = [...document.querySelectorAll('#search-results a')]"
-                              ".map(a => a.getAttribute('href')); return r.length ? r : null;")
+    hrefs = wait_for(
+        browser,
+        "const r = [...document.querySelectorAll('#search-results a')]"
+        ".map(a => a.getAttribute('href')); return r.length ? r : null;",
+    )
     assert any(h.startswith("glossary.html") for h in hrefs), hrefs
     english = browser.get((site_dir / "search.html").resolve().as_uri() + "?q=lifetime")
-    hrefs = wait_for(browser, "const r = [...document.querySelectorAll('#search-results a')]"
-                              ".map(a => a.getAttribute('href')); return r.length ? r : null;")
+    hrefs = wait_for(
+        browser,
+        "const r = [...document.querySelectorAll('#search-results a')]"
+        ".map(a => a.getAttribute('href')); return r.length ? r : null;",
+    )
     assert any(h.startswith("06_") for h in hrefs), (english, hrefs)
 
 
 def test_math_is_typeset_offline(browser, site_dir):
-    pages = [p for p in _chapters(site_dir) if "class=\"math" in p.read_text(encoding="utf-8")]
+    pages = [p for p in _chapters(site_dir) if 'class="math' in p.read_text(encoding="utf-8")]
     assert pages, "no chapter has math to check"
     for page in pages:
         open_page(browser, page, size=DESKTOP)
         wait_for(browser, "return document.querySelectorAll('mjx-container').length > 0", timeout=30)
         raw = browser.execute_script(
             "return [...document.querySelectorAll('span.math, div.math')]"
-            ".filter(e => !e.querySelector('mjx-container')).map(e => e.textContent).slice(0, 5)")
+            ".filter(e => !e.querySelector('mjx-container')).map(e => e.textContent).slice(0, 5)"
+        )
         assert raw == [], f"{page.name}: math left as raw TeX: {raw}"
         assert only_local_resources(browser) == [], page.name
 
@@ -81,7 +89,9 @@ def test_no_chinese_character_is_drawn_as_a_box(browser, site_dir, size):
         result = missing_glyphs(browser)
         assert result["checked"] > 20, (page.name, result)
         assert result["missing"] == [], f"{page.name} at {size}: {result['missing']}"
-        assert result["system_font"] == [], f"{page.name} at {size}: Chinese drawn by a system font: {result['system_font'][:5]}"
+        assert result["system_font"] == [], (
+            f"{page.name} at {size}: Chinese drawn by a system font: {result['system_font'][:5]}"
+        )
     width = browser.execute_script("return document.documentElement.scrollWidth")
     assert width <= size[0] + 1, f"the page scrolls sideways at {size}: {width} px"
 
@@ -91,13 +101,13 @@ def test_printed_output_uses_the_bundled_font(browser, site_dir):
     open_page(browser, page, size=DESKTOP)
     families = browser.execute_script(
         "return [...document.querySelectorAll('div.cell_output pre')]"
-        ".filter(p => /[\\u4e00-\\u9fff]/.test(p.textContent)).map(p => getComputedStyle(p).fontFamily)")
+        ".filter(p => /[\\u4e00-\\u9fff]/.test(p.textContent)).map(p => getComputedStyle(p).fontFamily)"
+    )
     assert families, "no printed output with Chinese text on the first chapter"
     assert all("CRM Lessons Noto Sans SC" in f for f in families), families[:3]
 
 
 def test_phone_layout_has_a_viewport(browser, site_dir):
     open_page(browser, site_dir / "index.html", size=PHONE)
-    content = browser.execute_script(
-        "const m = document.querySelector('meta[name=viewport]'); return m && m.content;")
+    content = browser.execute_script("const m = document.querySelector('meta[name=viewport]'); return m && m.content;")
     assert content and "width=device-width" in content
