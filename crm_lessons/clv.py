@@ -57,6 +57,9 @@ __all__ = [
     "ConvergenceError",
     "NotFittedError",
     "customer_summary",
+    "summary_from_codes",
+    "summary_index",
+    "UNIT_DAYS",
     "bgnbd_log_likelihood",
     "bgnbd_expected_transactions",
     "bgnbd_conditional_expected_transactions",
@@ -81,7 +84,9 @@ __all__ = [
     "ShiftedBetaGeometricFitter",
 ]
 
-_UNIT_DAYS = {"D": 1, "W": 7}
+#: Days per time unit of :func:`customer_summary`'s ``freq``: ``recency`` and ``T`` are day counts divided by it.
+UNIT_DAYS = {"D": 1, "W": 7}
+_UNIT_DAYS = UNIT_DAYS  # the old private name, until the report's tables use the public one
 
 
 class NotFittedError(RuntimeError):
@@ -121,13 +126,35 @@ def _as_days(data: pd.DataFrame, date_col: str, where: str) -> np.ndarray:
 def _summary_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Codes of the ids in sorted order (:func:`crm_lessons._ids.sorted_codes`) and the ids of the index."""
     codes, uniques, _ = sorted_codes(ids)
-    return codes.astype(np.int64, copy=False), _summary_index(ids, uniques)
+    return codes.astype(np.int64, copy=False), summary_index(ids, uniques)
 
 
-def _summary_index(ids: pd.Series, uniques: pd.Index) -> pd.Index:
-    """The summary's ids from :func:`~crm_lessons._ids.sorted_codes`' ``uniques``, in the types it always had:
-    int64 for compact non-negative integer ids, the ids' own numpy type for other integers, the
-    categories' type for a categorical column."""
+def summary_index(ids: pd.Series, uniques: pd.Index) -> pd.Index:
+    """The customer index of :func:`customer_summary` from the sorted ids of :func:`crm_lessons._ids.sorted_codes`.
+
+    The ids keep the types the summary always had: int64 for compact non-negative integer ids, the ids'
+    own numpy type for other integers, the categories' type for a categorical column.
+
+    Parameters
+    ----------
+    ids : pandas.Series
+        The customer id of each transaction.
+    uniques : pandas.Index
+        The sorted distinct ids, as :func:`crm_lessons._ids.sorted_codes` returns them for ``ids``.
+
+    Returns
+    -------
+    pandas.Index
+        ``uniques`` in the summary's id type.
+
+    Examples
+    --------
+    >>> from crm_lessons._ids import sorted_codes
+    >>> ids = pd.Series(np.array([7, 3, 7], dtype=np.int32))
+    >>> uniques = sorted_codes(ids)[1]  # dense integer ids: 3 to 7
+    >>> uniques.dtype, summary_index(ids, uniques).dtype
+    (dtype('int32'), dtype('int64'))
+    """
     if isinstance(uniques, pd.CategoricalIndex):
         return pd.Index(uniques.categories)
     if pd.api.types.is_integer_dtype(ids.dtype) and len(ids):
@@ -136,6 +163,9 @@ def _summary_index(ids: pd.Series, uniques: pd.Index) -> pd.Index:
             compact = int(raw.min()) >= 0 and int(raw.max()) < 8 * len(raw) + 1024
             return uniques.astype(np.int64 if compact else raw.dtype)
     return uniques
+
+
+_summary_index = summary_index  # the old private name, until the report's tables use the public one
 
 
 def _sort_with_values(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -248,7 +278,7 @@ def customer_summary(
     where = "customer_summary"
     data = require_dataframe(transactions, where=where)
     require_columns(data, {customer_col: "customer_col", date_col: "date_col", amount_col: "amount_col"}, where=where)
-    if freq not in _UNIT_DAYS:
+    if freq not in UNIT_DAYS:
         raise DataError(f"{where}: freq={freq!r} is not supported; use 'W' (weeks) or 'D' (days)")
     require_no_missing(data, customer_col, where=where)
     require_numeric(data, amount_col, where=where)
@@ -263,12 +293,12 @@ def customer_summary(
         obs_day = np.datetime64(obs.date(), "D").astype(np.int64)
         if obs_day <= cal_day:
             raise DataError(f"{where}: observation_end={obs.date()} should be after calibration_end={cal.date()}")
-    unit = float(_UNIT_DAYS[freq])
+    unit = float(UNIT_DAYS[freq])
 
     # codes are ranks of the sorted ids, so the customers come out sorted
     codes, uniques = _summary_codes(data[customer_col])
     amounts = data[amount_col].to_numpy(dtype=np.float64)
-    return _summary_from_codes(
+    return summary_from_codes(
         codes,
         uniques,
         days,
@@ -282,7 +312,7 @@ def customer_summary(
     )
 
 
-def _summary_from_codes(
+def summary_from_codes(
     codes: np.ndarray,
     uniques: pd.Index,
     days: np.ndarray,
@@ -295,9 +325,53 @@ def _summary_from_codes(
     name: str,
     cal_date: Any,
 ) -> pd.DataFrame:
-    """The customer summary from checked arrays: customer codes (ranks of the sorted ``uniques``),
-    int64 day numbers and amounts.  Shared by :func:`customer_summary` and the report's
-    per-customer tables, which code the ids once."""
+    """The table of :func:`customer_summary` from arrays already checked and coded.
+
+    Shared by :func:`customer_summary` and the report's per-customer tables, which code the customer
+    ids once (:func:`crm_lessons._ids.sorted_codes`) for several tables.
+
+    Parameters
+    ----------
+    codes : numpy.ndarray
+        int64 customer code of each transaction: the rank of its id among the sorted ``uniques``.
+    uniques : pandas.Index
+        The customer ids of the codes (:func:`summary_index`).
+    days : numpy.ndarray
+        int64 day number of each transaction (days since 1970-01-01).
+    amounts : numpy.ndarray
+        float64 amount of each transaction.
+    cal_day, obs_day : int
+        Day numbers of the end of calibration and of observation (equal without a hold-out period).
+    unit : float
+        Days per time unit (:data:`UNIT_DAYS`).
+    holdout : bool
+        Whether to add the hold-out columns.
+    name : str
+        Name of the index (the customer column).
+    cal_date : date-like
+        The end of calibration, for the error message.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`customer_summary`, indexed by customer.
+
+    Raises
+    ------
+    DataError
+        If no customer made a first purchase on or before ``cal_day``.
+
+    Examples
+    --------
+    >>> from crm_lessons._ids import sorted_codes
+    >>> ids = pd.Series(["a", "a", "b"])
+    >>> codes, uniques, _ = sorted_codes(ids)
+    >>> s = summary_from_codes(codes.astype(np.int64), summary_index(ids, uniques), np.array([0, 14, 7]),
+    ...                        np.array([10.0, 20.0, 3.0]), cal_day=28, obs_day=28, unit=7.0, holdout=False,
+    ...                        name="customer_id", cal_date="1970-01-29")
+    >>> s.to_dict("index")["a"]
+    {'frequency': 1, 'recency': 2.0, 'T': 4.0, 'monetary_value': 20.0}
+    """
     where = "customer_summary"
     keep = days <= obs_day
     if not keep.all():
@@ -379,6 +453,9 @@ def _summary_from_codes(
         out = {name: values[ok_cust] for name, values in out.items()}
         cust_code = cust_code[ok_cust]
     return pd.DataFrame(out, index=uniques.take(cust_code).rename(name))
+
+
+_summary_from_codes = summary_from_codes  # the old private name, until the report's tables use the public one
 
 
 # ---------------------------------------------------------------------------
@@ -2018,7 +2095,7 @@ def tracking_data(
     data = require_dataframe(transactions, where=where)
     require_columns(data, {customer_col: "customer_col", date_col: "date_col"}, where=where)
     require_no_missing(data, customer_col, where=where)
-    if freq not in _UNIT_DAYS:
+    if freq not in UNIT_DAYS:
         raise DataError(f"{where}: freq={freq!r} is not supported; use 'W' (weeks) or 'D' (days)")
     expected_fn = _expected_fn(model, where)
     days = _as_days(data, date_col, where)
@@ -2026,7 +2103,7 @@ def tracking_data(
     obs = np.datetime64(to_timestamp(observation_end, name="observation_end", where=where).date(), "D").astype(np.int64)
     if obs <= cal:
         raise DataError(f"{where}: observation_end should be after calibration_end")
-    unit = _UNIT_DAYS[freq]
+    unit = UNIT_DAYS[freq]
     codes, _ = pd.factorize(data[customer_col].to_numpy())
     pairs = pd.DataFrame({"c": codes, "d": days}).drop_duplicates()
     pairs = pairs[pairs["d"] <= obs]

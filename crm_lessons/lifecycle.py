@@ -61,6 +61,8 @@ __all__ = [
     "stage_rules",
     "stage_actions",
     "cohort_matrix",
+    "stages_from_inputs",
+    "cohort_matrix_from_counts",
 ]
 
 STAGES: tuple[str, ...] = ("acquisition", "growth", "maturity", "decline", "termination")
@@ -266,13 +268,55 @@ def lifecycle_stage(
     out.index.name = customer_col
     out["tenure_days"] = (as_of_ts - out["first_purchase"]).dt.days
     out["days_since_last"] = (as_of_ts - out["last_purchase"]).dt.days
-    return _stages(out, rules, p_alive, where)
+    return stages_from_inputs(out, rules, p_alive=p_alive, where=where)
 
 
-def _stages(out: pd.DataFrame, rules: LifecycleRules, p_alive: pd.Series | None, where: str) -> pd.DataFrame:
-    """The stage rules applied to per-customer inputs (``first_purchase``, ``last_purchase``,
-    ``n_purchases``, ``recent_value``, ``previous_value``, ``tenure_days``, ``days_since_last``);
-    shared with :func:`crm_lessons.engines.lifecycle_inputs`, which computes the inputs on an engine."""
+def stages_from_inputs(
+    inputs: pd.DataFrame,
+    rules: LifecycleRules,
+    *,
+    p_alive: pd.Series | None = None,
+    where: str = "lifecycle_stage",
+) -> pd.DataFrame:
+    """The stage rules of :func:`lifecycle_stage` applied to per-customer inputs computed elsewhere.
+
+    :func:`lifecycle_stage` computes the inputs from a transaction log with pandas; the engines
+    (:func:`crm_lessons.engines.lifecycle_inputs`) and the report compute them their own way and
+    share the rules through this function.
+
+    Parameters
+    ----------
+    inputs : pandas.DataFrame
+        Indexed by customer, with columns ``first_purchase``, ``last_purchase``, ``n_purchases``,
+        ``tenure_days``, ``days_since_last``, ``recent_value`` and ``previous_value`` (the value in the
+        last window of ``rules.window_days`` days and in the window before it). Not modified.
+    rules : LifecycleRules
+        The thresholds.
+    p_alive : pandas.Series, optional
+        P(alive) per customer; customers below ``rules.p_alive_threshold`` are terminated.
+    where : str, default "lifecycle_stage"
+        Name of the calling function, for the error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The inputs with ``stage`` (ordered categorical of :data:`STAGES`) and ``stage_zh``.
+
+    Raises
+    ------
+    DataError
+        If ``p_alive`` has no value for some customer.
+
+    Examples
+    --------
+    >>> inputs = pd.DataFrame({"first_purchase": pd.to_datetime(["2023-01-01", "2024-01-20"]),
+    ...                        "last_purchase": pd.to_datetime(["2024-01-10", "2024-01-20"]),
+    ...                        "n_purchases": [6, 1], "tenure_days": [395, 11], "days_since_last": [21, 11],
+    ...                        "recent_value": [50.0, 9.0], "previous_value": [100.0, 0.0]}, index=["a", "b"])
+    >>> stages_from_inputs(inputs, LifecycleRules())["stage"].astype(str).to_dict()
+    {'a': 'decline', 'b': 'acquisition'}
+    """
+    out = inputs.copy(deep=False)  # the stage columns are added to this copy, not to the caller's frame
     v1, v0 = out["recent_value"].to_numpy(), out["previous_value"].to_numpy()
     terminated = out["days_since_last"].to_numpy() > rules.termination_days
     if p_alive is not None:
@@ -309,6 +353,11 @@ def _stages(out: pd.DataFrame, rules: LifecycleRules, p_alive: pd.Series | None,
         "stage_zh",
     ]
     return out[cols]
+
+
+def _stages(out: pd.DataFrame, rules: LifecycleRules, p_alive: pd.Series | None, where: str) -> pd.DataFrame:
+    """The old private name of :func:`stages_from_inputs`, until the report and the engines use the public one."""
+    return stages_from_inputs(out, rules, p_alive=p_alive, where=where)
 
 
 def stage_distribution(stages: pd.DataFrame) -> pd.DataFrame:
@@ -614,12 +663,40 @@ def cohort_matrix(
     first = pd.Series(ordinal).groupby(codes).transform("min").to_numpy()
     active = pd.DataFrame({"cust": codes, "cohort": first, "age": ordinal - first}).drop_duplicates()
     long = active.groupby(["cohort", "age"]).size().rename("customers").reset_index()
-    return _cohort_table(long, last_period.ordinal, freq, value)
+    return cohort_matrix_from_counts(long, last_period=last_period.ordinal, freq=freq, value=value)
 
 
-def _cohort_table(long: pd.DataFrame, last_ord: int, freq: str, value: str) -> pd.DataFrame:
-    """Cohort matrix from customers active per (cohort, age) as Period ordinals; shared with
-    :func:`crm_lessons.engines.cohort_counts`, which counts them on an engine."""
+def cohort_matrix_from_counts(long: pd.DataFrame, *, last_period: int, freq: str, value: str = "share") -> pd.DataFrame:
+    """The table of :func:`cohort_matrix` from the number of customers active per cohort and age.
+
+    :func:`cohort_matrix` counts the customers with pandas; :func:`crm_lessons.engines.cohort_counts`
+    counts them on an engine, and both build the matrix here.
+
+    Parameters
+    ----------
+    long : pandas.DataFrame
+        One row per (``cohort``, ``age``) with ``customers`` active: ``cohort`` is the period ordinal of the
+        acquisition (``pandas.Period.ordinal``), ``age`` the periods since it.
+    last_period : int
+        Period ordinal of the last period observed; later cells are missing (NaN).
+    freq : str
+        The period frequency of the ordinals (``"M"``, ``"Q"``, ``"W"``).
+    value : {"share", "customers"}, default "share"
+        Share of the cohort active in the period, or the number active.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`cohort_matrix`: ``cohort_size`` then one column per age.
+
+    Examples
+    --------
+    >>> jan = pd.Period("2024-01", freq="M").ordinal
+    >>> long = pd.DataFrame({"cohort": [jan, jan, jan + 1], "age": [0, 1, 0], "customers": [4, 2, 5]})
+    >>> cohort_matrix_from_counts(long, last_period=jan + 1, freq="M").to_dict("index")
+    {'2024-01': {'cohort_size': 4, 0: 1.0, 1: 0.5}, '2024-02': {'cohort_size': 5, 0: 1.0, 1: nan}}
+    """
+    last_ord = last_period
     sizes = long.loc[long["age"] == 0].set_index("cohort")["customers"]
     counts = long.set_index(["cohort", "age"])["customers"].unstack("age", fill_value=0)
     counts = counts.reindex(columns=range(int(last_ord - counts.index.min()) + 1), fill_value=0)
@@ -634,3 +711,8 @@ def _cohort_table(long: pd.DataFrame, last_ord: int, freq: str, value: str) -> p
     matrix.columns = pd.Index([int(c) for c in matrix.columns])
     matrix.insert(0, "cohort_size", sizes.to_numpy())
     return matrix
+
+
+def _cohort_table(long: pd.DataFrame, last_ord: int, freq: str, value: str) -> pd.DataFrame:
+    """The old private name of :func:`cohort_matrix_from_counts`, until the engines use the public one."""
+    return cohort_matrix_from_counts(long, last_period=last_ord, freq=freq, value=value)

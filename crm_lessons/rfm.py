@@ -45,6 +45,8 @@ from crm_lessons._validation import (
 __all__ = [
     "RFM_COLUMNS",
     "rfm_table",
+    "day_numbers",
+    "rfm_from_codes",
     "rfm_scores",
     "segment_map",
     "rfm_segments",
@@ -81,8 +83,40 @@ _DIMENSIONS = {
 # --------------------------------------------------------------------------- #
 # RFM table
 # --------------------------------------------------------------------------- #
-def _day_numbers(dates: pd.Series, *, column: str, where: str) -> tuple[np.ndarray, str]:
-    """Calendar day of each date as int64 days since 1970-01-01, and the datetime unit."""
+def day_numbers(dates: pd.Series, *, column: str = "date", where: str = "day_numbers") -> tuple[np.ndarray, str]:
+    """Calendar day of each date as int64 days since 1970-01-01, and the datetime unit.
+
+    The building block of :func:`rfm_table` and of the report's per-customer
+    tables: a time of day is dropped (the cast floors, also before 1970).
+
+    Parameters
+    ----------
+    dates : pandas.Series
+        Time-zone naive ``datetime64`` values.
+    column : str, default "date"
+        Name of the column, for the error message.
+    where : str, default "day_numbers"
+        Name of the calling function, for the error message.
+
+    Returns
+    -------
+    days : numpy.ndarray
+        int64 day numbers (days since 1970-01-01).
+    unit : str
+        The datetime unit of ``dates`` (``"ns"``, ``"us"``, ...), to turn day numbers back into dates of the
+        same dtype.
+
+    Raises
+    ------
+    DataError
+        If the dates are time-zone aware or not ``datetime64``.
+
+    Examples
+    --------
+    >>> days, unit = day_numbers(pd.Series(pd.to_datetime(["1970-01-02", "2024-01-05 13:00"], format="ISO8601")))
+    >>> days.tolist(), unit
+    ([1, 19727], 'us')
+    """
     dtype = dates.dtype
     if isinstance(dtype, pd.DatetimeTZDtype):
         raise DataError(
@@ -99,6 +133,9 @@ def _day_numbers(dates: pd.Series, *, column: str, where: str) -> tuple[np.ndarr
     unit = np.datetime_data(values.dtype)[0]
     # Casting to days floors (also before 1970), so a time of day is dropped.
     return values.astype("datetime64[D]").view("int64"), unit
+
+
+_day_numbers = day_numbers  # the old private name, until the report's tables use the public one
 
 
 def rfm_table(
@@ -199,7 +236,7 @@ def rfm_table(
     for col in needed:
         require_no_missing(df, col, where=where)
     require_numeric(df, amount_col, where=where)
-    day, unit = _day_numbers(df[date_col], column=date_col, where=where)
+    day, unit = day_numbers(df[date_col], column=date_col, where=where)
     as_of_day = (as_of_ts.normalize() - pd.Timestamp("1970-01-01")).days
 
     keep = day <= as_of_day
@@ -217,12 +254,12 @@ def rfm_table(
             order_codes = order_codes[keep]
         key = codes[keep].astype("int64") * len(order_uniques) + order_codes
         n = np.bincount(pd.unique(key) // len(order_uniques), minlength=len(uniques))
-    return _rfm_from_codes(
+    return rfm_from_codes(
         codes, uniques, day, amount, as_of_day=as_of_day, unit=unit, name=customer_col, n=n, keep=keep
     )
 
 
-def _rfm_from_codes(
+def rfm_from_codes(
     codes: np.ndarray,
     uniques: pd.Index,
     day: np.ndarray,
@@ -234,10 +271,47 @@ def _rfm_from_codes(
     n: np.ndarray | None = None,
     keep: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """The RFM table from checked arrays: customer codes (ranks of the sorted ``uniques``,
-    :func:`crm_lessons._ids.sorted_codes`), int64 day numbers and amounts; rows where ``keep`` is
-    False are left out, ``n`` replaces the row counts (distinct orders).  Shared by
-    :func:`rfm_table` and the report's per-customer tables, which code the ids once."""
+    """The RFM table of :func:`rfm_table` from arrays already checked and coded.
+
+    Shared by :func:`rfm_table` and the report's per-customer tables, which code the customer ids
+    once (:func:`crm_lessons._ids.sorted_codes`) for several tables.
+
+    Parameters
+    ----------
+    codes : numpy.ndarray
+        Integer customer code of each transaction: the rank of its id among the sorted ``uniques``.
+    uniques : pandas.Index
+        The sorted customer ids; ``uniques[c]`` is the customer of code ``c``.
+    day : numpy.ndarray
+        int64 day number of each transaction (:func:`day_numbers`), none after ``as_of_day``.
+    amount : numpy.ndarray
+        float amount of each transaction.
+    as_of_day : int
+        Day number of the analysis date.
+    unit : str
+        datetime unit of the purchase dates returned (``"ns"``, ``"us"``, ...).
+    name : str
+        Name of the index (the customer column).
+    n : numpy.ndarray, optional
+        Purchase count per code, replacing the row counts (e.g. distinct orders).
+    keep : numpy.ndarray of bool, optional
+        Rows to use; the others are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`rfm_table`, indexed by customer id; customers with no purchase are left out.
+
+    Examples
+    --------
+    >>> from crm_lessons._ids import sorted_codes
+    >>> ids = pd.Series(["b", "a", "b"])
+    >>> codes, uniques, _ = sorted_codes(ids)
+    >>> t = rfm_from_codes(codes, uniques, np.array([10, 12, 15]), np.array([5.0, 3.0, 2.0]),
+    ...                    as_of_day=20, unit="ns", name="customer_id")
+    >>> t.index.tolist(), t[["days_since_last", "n_purchases", "total_spend"]].to_dict("list")
+    (['a', 'b'], {'days_since_last': [8, 5], 'n_purchases': [1, 2], 'total_spend': [3.0, 7.0]})
+    """
     if keep is not None and not keep.all():
         codes, day, amount = codes[keep], day[keep], amount[keep]
     k = len(uniques)
@@ -271,6 +345,9 @@ def _rfm_from_codes(
         },
         index=index,
     )
+
+
+_rfm_from_codes = rfm_from_codes  # the old private name, until the report's tables use the public one
 
 
 # --------------------------------------------------------------------------- #
