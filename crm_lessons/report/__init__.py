@@ -107,7 +107,7 @@ class CustomerTables:
     at ``as_of``), :meth:`stages` (:func:`crm_lessons.lifecycle.lifecycle_stage`),
     ``naive_clv`` (:func:`naive_clv`) and ``n_transactions``.  From
     transactions, all of them are computed together on first use, with the
-    customer ids coded once (:func:`crm_lessons._customer_tables.per_customer`);
+    customer ids coded once (:func:`crm_lessons.report._tables.per_customer`);
     :func:`precompute_tables` does that ahead, so that the transactions can be
     dropped.
 
@@ -160,7 +160,7 @@ class CustomerTables:
         if "lifecycle_inputs" in self._pre:  # from an engine
             inputs = self._pre["lifecycle_inputs"]
         else:
-            from crm_lessons._customer_tables import lifecycle_inputs
+            from crm_lessons.report._tables import lifecycle_inputs
 
             inputs = lifecycle_inputs(self._pre["rfm"], self._pre["lifecycle_values"])
         if (made.window_days, made.measure) != (rules.window_days, rules.measure):
@@ -176,8 +176,8 @@ class CustomerTables:
 
 
 def _pandas_tables(data: ReportData, horizon: int) -> dict[str, Any]:
-    """:func:`crm_lessons._customer_tables.per_customer` on ``data.transactions``, named as the engines name them."""
-    from crm_lessons._customer_tables import per_customer
+    """:func:`crm_lessons.report._tables.per_customer` on ``data.transactions``, named as the engines name them."""
+    from crm_lessons.report._tables import per_customer
 
     start = to_timestamp(data.as_of, name="as_of", where=_WHERE).normalize() - pd.DateOffset(months=int(horizon))
     tables = per_customer(data.transactions, as_of=data.as_of, since=start)
@@ -388,8 +388,9 @@ def template_path() -> Path:
     >>> template_path().name
     'crm_report.ipynb'
     """
-    source = Path(__file__).resolve().parent.parent / "notebooks" / "report" / "crm_report.ipynb"
-    shipped = Path(__file__).resolve().parent / "_templates" / "crm_report.ipynb"
+    package = Path(__file__).resolve().parents[1]  # crm_lessons/
+    source = package.parent / "notebooks" / "report" / "crm_report.ipynb"
+    shipped = package / "_templates" / "crm_report.ipynb"
     for path in (source, shipped):
         if path.is_file():
             return path
@@ -1232,7 +1233,7 @@ def _release_unused() -> None:
     """
     import gc
 
-    from crm_lessons._customer_tables import _release_arrow_memory
+    from crm_lessons.report._tables import _release_arrow_memory
 
     gc.collect()
     _release_arrow_memory()
