@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import crm_lessons._fileio
 import crm_lessons._notebooks
 import crm_lessons.course
 import crm_lessons.report
@@ -313,7 +314,7 @@ def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(crm_lessons.report.os, "replace", broken_replace)
+    monkeypatch.setattr(crm_lessons._fileio.os, "replace", broken_replace)  # every output goes through _fileio
     data = tmp_path / "in" / "tx.csv"
     data.parent.mkdir()
     data.write_text("customer,date,amount\n" + "".join(f"{c},2024-01-05,3\n" for c in "ABCDE"), encoding="utf-8")

@@ -1,0 +1,241 @@
+"""Running the report: the template notebook, executed and written as one HTML page."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from crm_lessons._fileio import atomic_write_bytes
+from crm_lessons._validation import _INTERFACE, DataError
+from crm_lessons.report._content import TEXT
+from crm_lessons.report._data import _WHERE, precompute_tables, prepare_data
+
+
+def template_path() -> Path:
+    """The report template notebook (``notebooks/report/crm_report.ipynb``).
+
+    Returns
+    -------
+    Path
+        In a source checkout, ``notebooks/report/crm_report.ipynb``; in an
+        installed wheel, the copy shipped as ``crm_lessons/_templates/crm_report.ipynb``.
+
+    Raises
+    ------
+    FileNotFoundError
+        Neither exists.
+
+    Examples
+    --------
+    >>> template_path().name
+    'crm_report.ipynb'
+    """
+    package = Path(__file__).resolve().parents[1]  # crm_lessons/
+    source = package.parent / "notebooks" / "report" / "crm_report.ipynb"
+    shipped = package / "_templates" / "crm_report.ipynb"
+    for path in (source, shipped):
+        if path.is_file():
+            return path
+    raise FileNotFoundError(
+        f"{_WHERE}: the report template is missing (looked for {source} and {shipped}); reinstall crm-lessons"
+    )
+
+
+# ---------------------------------------------------------------- running
+
+
+def render_report(
+    data: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] = "report.html",
+    *,
+    customer_col: str | None = None,
+    date_col: str | None = None,
+    amount_col: str | None = None,
+    as_of: Any = None,
+    lang: str = "zh",
+    currency: str | None = None,
+    horizon: int = 12,
+    discount_rate: float = 0.01,
+    progress: Callable[[str], None] | None = None,
+    status_col: str | None = None,
+    sheet_name: str | int | None = None,
+    closed_orders: str = "drop",
+    engine: str | None = None,
+    spark_master: str | None = None,
+    memory_limit: str | None = None,
+) -> Path:
+    """Read the data, run the report template and write the HTML page atomically.
+
+    Parameters
+    ----------
+    data : path, optional
+        The transaction file (``None``: bundled CDNOW data).
+    out : path, default ``'report.html'``
+        The HTML file to write; its folder is created.  Written through a
+        temporary file in the same folder and ``os.replace``, so a failed run
+        leaves no partial file.
+    customer_col, date_col, amount_col, as_of, currency, status_col, sheet_name, closed_orders
+        As in :func:`prepare_data`.
+    engine, spark_master, memory_limit
+        As in :func:`prepare_data`: 'duckdb' or 'spark' compute the
+        per-customer tables on that engine (default: DuckDB for Parquet or
+        a file too large for memory); ``data`` may then be a folder or glob
+        of Parquet files or an Ibis table.
+    lang : {'zh', 'en'}
+        Language of the text, labels and number formats.
+    horizon : int, default 12
+        CLV horizon in months (>= 1).
+    discount_rate : float, default 0.01
+        Monthly discount rate (>= 0).
+    progress : callable, optional
+        Called with short progress lines (e.g. ``print``).
+
+    Returns
+    -------
+    Path
+        The written report.
+
+    Raises
+    ------
+    DataError
+        Bad input (see :func:`prepare_data`), bad options, or ``out`` is the data file.
+    papermill.PapermillExecutionError
+        The template failed (a bug: please report it).
+
+    Notes
+    -----
+    Steps: (1) :func:`prepare_data` reads and checks the file in this
+    process, so bad input fails before a kernel starts, and
+    :func:`precompute_tables` computes the per-customer tables (so the kernel
+    holds tables whose size follows the customers, not the rows); (2) papermill runs
+    :func:`template_path` with the parameters ``DATA_FILE``, ``CUSTOMER_COL``,
+    ``DATE_COL``, ``AMOUNT_COL``, ``AS_OF``, ``LANG``, ``CURRENCY``,
+    ``HORIZON``, ``DISCOUNT_RATE`` and ``PREPARED`` (those tables,
+    pickled in a temporary folder that is always removed); (3)
+    :func:`crm_lessons.course.to_html` renders it without code cells;
+    (4) the page is written to a temporary file beside ``out`` and moved into
+    place with ``os.replace``.
+
+    Examples
+    --------
+    Bad input stops before any kernel starts:
+
+    >>> render_report("no_such_file.csv", "report.html")
+    Traceback (most recent call last):
+    ...
+    crm_lessons._validation.DataError: read_transactions: no_such_file.csv: file not found: ...
+    """
+    say = progress or (lambda line: None)
+    pre = "" if _INTERFACE.get() == "cli" else f"{_WHERE}: "  # the command line prints its own prefix
+    pre_zh = "" if _INTERFACE.get() == "cli" else f"{_WHERE}："
+    if lang not in TEXT:
+        raise DataError(f"{pre}lang={lang!r} should be one of {sorted(TEXT)}")
+    if int(horizon) != horizon or horizon < 1:
+        raise DataError(
+            f"{pre}horizon={horizon} should be a whole number of months >= 1",
+            zh=f"{pre_zh}预测期 {horizon} 应是不小于 1 的整月数",
+        )
+    if not 0 <= discount_rate < 1:  # also refuses inf and nan
+        raise DataError(
+            f"{pre}discount_rate={discount_rate} should be a monthly rate from 0 to below 1 (e.g. 0.01)",
+            zh=f"{pre_zh}月折现率 {discount_rate} 应在 0 到 1 之间（如 0.01）",
+        )
+    out = Path(out)
+    is_path = isinstance(data, (str, os.PathLike))
+    if is_path and (
+        out.resolve() == Path(data).resolve() or (out.exists() and Path(data).exists() and os.path.samefile(out, data))
+    ):
+        raise DataError(
+            f"{pre}--out {str(out)!r} is the data file; choose another output name",
+            zh=f"{pre_zh}--out {str(out)!r} 就是数据文件；请换一个输出文件名",
+        )
+    if out.is_dir():
+        raise DataError(
+            f"{pre}--out {str(out)!r} is a folder; give a file name such as report.html",
+            zh=f"{pre_zh}--out {str(out)!r} 是一个文件夹；请给出文件名，如 report.html",
+        )
+    zh = lang == "zh"
+    say("[1/4] 读取数据 ..." if zh else "[1/4] reading data ...")
+    prepared = prepare_data(
+        data,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        as_of=as_of,
+        currency=currency,
+        status_col=status_col,
+        sheet_name=sheet_name,
+        closed_orders=closed_orders,
+        engine=engine,
+        horizon=int(horizon),
+        spark_master=spark_master,
+        memory_limit=memory_limit,
+    )
+    q = prepared.quality
+    say(
+        f"      {q['rows_read']:,} 行，{q['customers']:,} 位客户，{q['date_min']} 至 {q['date_max']}"
+        if zh
+        else f"      {q['rows_read']:,} rows, {q['customers']:,} customers, {q['date_min']} to {q['date_max']}"
+    )
+    if prepared.tables is not None:
+        say(
+            f"      引擎 {q['engine']}：每位客户的汇总表已在引擎上算好"
+            if zh
+            else f"      engine {q['engine']}: the per-customer tables were computed on the engine"
+        )
+    else:  # the kernel gets the per-customer tables, not the transactions
+        _release_unused()
+        prepared = precompute_tables(prepared, horizon=int(horizon))
+    _release_unused()
+    from crm_lessons._notebooks import execute_notebook, to_html
+
+    with tempfile.TemporaryDirectory(prefix="crm-report-") as tmp:
+        pickled = Path(tmp) / "prepared.pkl"
+        with open(pickled, "wb") as fh:
+            pickle.dump(prepared, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        say(
+            "[2/4] 分析（RFM、生命周期、BG/NBD 与 Gamma-Gamma）..."
+            if zh
+            else "[2/4] running the analysis (RFM, lifecycle, BG/NBD + Gamma-Gamma) ..."
+        )
+        template = template_path()
+        params = {
+            "DATA_FILE": str(Path(data).resolve()) if is_path else None,
+            "CUSTOMER_COL": customer_col,
+            "DATE_COL": date_col,
+            "AMOUNT_COL": amount_col,
+            "AS_OF": prepared.as_of,
+            "LANG": lang,
+            "CURRENCY": prepared.currency,
+            "HORIZON": int(horizon),
+            "DISCOUNT_RATE": float(discount_rate),
+            "PREPARED": str(pickled),
+        }
+        nb = execute_notebook(template, parameters=params, cwd=template.parent)
+    say("[3/4] 生成 HTML ..." if zh else "[3/4] rendering HTML ...")
+    page = to_html(nb, exclude_input=True, title=TEXT[lang]["title"])
+    if lang == "zh":
+        page = page.replace('<html lang="en">', '<html lang="zh-CN">', 1)
+    say(f"[4/4] 写入 {out} ..." if zh else f"[4/4] writing {out} ...")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out, page.encode("utf-8"))
+    return out
+
+
+def _release_unused() -> None:
+    """Give the memory Arrow keeps after freeing (its allocator holds it for reuse) back to the system.
+
+    Reading a large file frees hundreds of megabytes of Arrow strings that numpy,
+    which allocates elsewhere, could not otherwise reuse; released between the
+    report's steps, they do not add to its peak memory.
+    """
+    import gc
+
+    from crm_lessons.report._tables import _release_arrow_memory
+
+    gc.collect()
+    _release_arrow_memory()
