@@ -24,7 +24,7 @@ Modules are named after the course topics:
 
 from __future__ import annotations
 
-from crm_lessons._validation import DataError
+from crm_lessons._validation import DataError, NotFittedError
 
-__all__ = ["DataError", "__version__"]
+__all__ = ["DataError", "NotFittedError", "__version__"]
 __version__ = "0.1.0"

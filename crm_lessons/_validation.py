@@ -17,6 +17,8 @@ import pandas as pd
 
 __all__ = [
     "DataError",
+    "NotFittedError",
+    "check_is_fitted",
     "cli_messages",
     "option",
     "pass_option",
@@ -62,6 +64,74 @@ class DataError(ValueError):
 
 def _rebuild_data_error(message: str, zh: str | None) -> DataError:
     return DataError(message, zh=zh)
+
+
+class NotFittedError(DataError, AttributeError):
+    """Raised when a model is used before ``fit`` was called.
+
+    The one "not fitted yet" error of the package, raised by :func:`check_is_fitted`. Like
+    scikit-learn's own, it subclasses ``ValueError`` (through :class:`DataError`) and
+    ``AttributeError``, so code catching either keeps working.
+
+    Examples
+    --------
+    >>> issubclass(NotFittedError, ValueError) and issubclass(NotFittedError, AttributeError)
+    True
+    """
+
+    def __reduce__(self):  # the class, not DataError, when the error crosses a process boundary
+        return (type(self), (str(self),), {"zh": self.zh})
+
+
+def check_is_fitted(
+    estimator: Any,
+    attributes: str | Sequence[str] | None = None,
+    *,
+    where: str | None = None,
+    fit_call: str = "'fit' with appropriate data",
+) -> None:
+    """Raise :class:`NotFittedError` unless ``estimator`` has been fitted.
+
+    Parameters
+    ----------
+    estimator : object
+        The model.
+    attributes : str or sequence of str, optional
+        Attributes that ``fit`` sets (``"params_"``); all must be present. By default the estimator's
+        ``__sklearn_is_fitted__()`` when it has one (a scikit-learn ``Pipeline``), else any attribute
+        ending in ``_``.
+    where : str, optional
+        Name of the calling function, put before the message.
+    fit_call : str, default "'fit' with appropriate data"
+        How to fit it, for the message (``"fit(X, y)"``).
+
+    Raises
+    ------
+    NotFittedError
+        If the estimator is not fitted.
+
+    Examples
+    --------
+    >>> class Model:
+    ...     pass
+    >>> check_is_fitted(Model(), "params_")
+    Traceback (most recent call last):
+    ...
+    crm_lessons._validation.NotFittedError: This Model instance is not fitted yet; call 'fit' with appropriate data first
+    >>> m = Model()
+    >>> m.params_ = [1.0]
+    >>> check_is_fitted(m, "params_")
+    """
+    if attributes is not None:
+        names = [attributes] if isinstance(attributes, str) else list(attributes)
+        fitted = all(hasattr(estimator, a) for a in names)
+    elif hasattr(estimator, "__sklearn_is_fitted__"):
+        fitted = bool(estimator.__sklearn_is_fitted__())
+    else:
+        fitted = any(k.endswith("_") and not k.startswith("__") for k in vars(estimator))
+    if not fitted:
+        start = f"{where}: this" if where else "This"
+        raise NotFittedError(f"{start} {type(estimator).__name__} instance is not fitted yet; call {fit_call} first")
 
 
 # Whether messages are read by a Python user (keyword arguments) or on the command line (flags).

@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # scikit-learn and statsmodels are imported inside the functi
 
 from crm_lessons._validation import (
     DataError,
+    check_is_fitted,
     first_rows,
     require_columns,
     require_dataframe,
@@ -961,8 +962,7 @@ def _logit_parts(pipeline: Pipeline, where: str):
         raise DataError(
             f"{where}: the pipeline's model is {type(model).__name__}; odds ratios need make_churn_pipeline('logit')"
         )
-    if not hasattr(model, "coef_"):
-        raise DataError(f"{where}: this pipeline is not fitted yet; call fit(X, y) first")
+    check_is_fitted(pipeline, where=where, fit_call="fit(X, y)")
     return pipeline.named_steps["pre"], model
 
 

@@ -44,6 +44,8 @@ from threadpoolctl import ThreadpoolController
 from crm_lessons._ids import sorted_codes
 from crm_lessons._validation import (
     DataError,
+    NotFittedError,
+    check_is_fitted,
     first_rows,
     require_columns,
     require_dataframe,
@@ -87,10 +89,6 @@ __all__ = [
 #: Days per time unit of :func:`customer_summary`'s ``freq``: ``recency`` and ``T`` are day counts divided by it.
 UNIT_DAYS = {"D": 1, "W": 7}
 _UNIT_DAYS = UNIT_DAYS  # the old private name, until the report's tables use the public one
-
-
-class NotFittedError(RuntimeError):
-    """Raised when a model is used before ``fit`` was called."""
 
 
 class ConvergenceError(RuntimeError):
@@ -1453,10 +1451,7 @@ class _Fitter:
         self.initial_params = initial_params  # settings only; fit() learns params_
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "params_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} instance is not fitted yet; call 'fit' with appropriate data first"
-            )
+        check_is_fitted(self, "params_")
 
     def _store(self, opt: _Optimum, n: int) -> None:
         self.params_ = pd.Series(opt.params, index=list(self._names), name="estimate")

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import DataError, first_rows, require_columns, require_dataframe
+from crm_lessons._validation import DataError, check_is_fitted, first_rows, require_columns, require_dataframe
 
 __all__ = [
     "ClassTransformationUplift",
@@ -631,8 +631,7 @@ class _Uplift:
         return clone(self.estimator) if self.estimator is not None else _default_classifier()
 
     def _require_fitted(self):
-        if not hasattr(self, "models_"):
-            raise DataError(f"{type(self).__name__}: not fitted yet; call fit(X, treatment, y) first")
+        check_is_fitted(self, "models_", fit_call="fit(X, treatment, y)")
 
 
 class TwoModelUplift(_Uplift):
