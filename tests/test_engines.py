@@ -456,7 +456,7 @@ def test_duckdb_memory_limit_and_spill_folder(tmp_path):
 
 
 def test_io_check_memory_points_to_duckdb(monkeypatch):
-    from crm_lessons import io as cio
+    from crm_lessons.io import _memory as cio
 
     with pytest.raises(DataError, match="engine='duckdb'") as err:
         cio.check_memory(4 * 2**30, available=2**30)

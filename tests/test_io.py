@@ -772,7 +772,7 @@ def test_ragged_row_error_is_one_line():
 
 
 def test_file_too_big_for_memory_is_refused_before_reading(tmp_path, monkeypatch):
-    import crm_lessons.io as cio
+    from crm_lessons.io import _memory as cio
 
     path = tmp_path / "big.csv"
     path.write_text("customer,date,amount\nA,2024-01-05,3\n", encoding="utf-8")

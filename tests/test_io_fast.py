@@ -14,6 +14,9 @@ import pandas as pd
 import pytest
 
 from crm_lessons import io as cio
+from crm_lessons._reading import values as reading_values
+from crm_lessons.io import _files, _parse
+from crm_lessons.io import _read as io_read
 from crm_lessons._validation import DataError
 
 N = 400  # more rows than the head sample (200), so later problems are not seen in it
@@ -41,11 +44,11 @@ def _read(raw: bytes, **kwargs):
 
 def _slow(monkeypatch, raw: bytes, **kwargs):
     with monkeypatch.context() as m:
-        m.setattr(cio, "_head_date_format", lambda *a, **k: None)
-        m.setattr(cio, "_head_frame", lambda *a, **k: None)
-        m.setattr(cio, "_clean_dates", lambda values: None)
-        m.setattr(cio, "_clean_amounts", lambda values: None)
-        m.setattr(cio, "_clean_ids", lambda values: False)
+        m.setattr(_files, "_head_date_format", lambda *a, **k: None)
+        m.setattr(_files, "_head_frame", lambda *a, **k: None)
+        m.setattr(_files, "_clean_dates", lambda values: None)
+        m.setattr(_files, "_clean_amounts", lambda values: None)
+        m.setattr(io_read, "_clean_ids", lambda values: False)
         return _read(raw, **kwargs)
 
 
@@ -148,7 +151,7 @@ def test_fast_path_amounts_equal_text_parse():
     text = [repr(float(v)) for v in values] + [f"{v:.2f}" for v in values]
     read = pd.read_csv(io.StringIO("a\n" + "\n".join(text)))["a"]
     assert read.dtype == np.float64
-    parsed = cio._amount_values(pd.Series(text, dtype=object))
+    parsed = _parse._amount_values(pd.Series(text, dtype=object))
     assert np.array_equal(read.to_numpy(), parsed.to_numpy())
 
 
@@ -158,7 +161,7 @@ def test_edge_space_pattern_matches_str_strip():
     pc = pytest.importorskip("pyarrow.compute")
     chars = [chr(c) for c in range(0x3100) if not 0xD800 <= c <= 0xDFFF]
     texts = [f"{c}a" for c in chars] + [f"a{c}" for c in chars]
-    found = pc.match_substring_regex(pa.array(texts), cio._EDGE_SPACE).to_pylist()
+    found = pc.match_substring_regex(pa.array(texts), reading_values.EDGE_SPACE).to_pylist()
     assert found == [t != t.strip() for t in texts]
 
 
@@ -169,7 +172,8 @@ def test_clean_file_takes_the_fast_path(monkeypatch, case):
     def refuse(values):
         raise AssertionError("cell-by-cell path taken")
 
-    monkeypatch.setattr(cio, "_factorize", refuse)
+    monkeypatch.setattr(io_read, "_factorize", refuse)
+    monkeypatch.setattr(_parse, "_factorize", refuse)
     tx, rep = cio.read_transactions_with_report(io.BytesIO(CASES[case]))
     assert len(tx) == N and rep.customers == tx["customer_id"].nunique()
 
@@ -187,9 +191,9 @@ def test_duplicated_equals_pandas():
             "note": rng.choice(["x", "y"], n).astype(object),
         }
     )
-    assert np.array_equal(cio._duplicated(frame), frame.duplicated(keep="first").to_numpy())
+    assert np.array_equal(_parse._duplicated(frame), frame.duplicated(keep="first").to_numpy())
     assert np.array_equal(
-        cio._duplicated(frame[["customer_id", "note"]]),
+        _parse._duplicated(frame[["customer_id", "note"]]),
         frame[["customer_id", "note"]].duplicated(keep="first").to_numpy(),
     )
-    assert not cio._duplicated(frame.iloc[:1]).any()
+    assert not _parse._duplicated(frame.iloc[:1]).any()

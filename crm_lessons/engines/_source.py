@@ -8,7 +8,7 @@ by default, blank rows are skipped, an empty customer, date or amount stops
 with a message, dates outside 1678-2261 (placeholders such as 9999-12-31) and
 infinite amounts are refused, and returns (negative amounts), exact duplicates
 and rows after ``as_of`` are counted and kept, dropped or refused as asked.
-A refused cell gets the pandas reader's message (``crm_lessons.io._bad_values_message``): for
+A refused cell gets the pandas reader's message (:func:`crm_lessons._reading.messages.bad_values_message`): for
 one CSV file it names the rows as Excel numbers them, found again with a row number when a
 check fails; a Parquet file, several files or a table have no such numbers, so the message
 says how many rows and quotes some of their values.
@@ -24,7 +24,22 @@ from typing import Any
 
 import pandas as pd
 
-from crm_lessons._validation import _INTERFACE, DataError, option, pass_option, quote, to_timestamp
+from crm_lessons._reading.columns import clean_header, resolve_columns, sniff_delimiter
+from crm_lessons._reading.messages import (
+    POLICY_ROWS,
+    SHOWN,
+    all_blank,
+    bad_values_message,
+    check_policies,
+    header_only,
+    no_rows_left,
+    policy_refused,
+    policy_warning,
+)
+from crm_lessons._reading.quality import DataQualityReport
+from crm_lessons._reading.status import all_closed, closed_refused, closed_warning, is_closed
+from crm_lessons._reading.values import DATE_FORMATS, EXCEL_SERIAL, FORMAT_GUARD, YEARS
+from crm_lessons._validation import _INTERFACE, DataError, option, quote, to_timestamp
 from crm_lessons.engines._backend import check_engine, connect
 
 C, D, A = "customer_id", "date", "amount"
@@ -32,7 +47,7 @@ _PARQUET = (".parquet", ".pq", ".parq")
 _TEXT = (".csv", ".txt", ".tsv")
 _EXCEL = (".xlsx", ".xlsm", ".xls")
 _WHERE = "read_source"
-#: Date formats on the engine path (the reader's list; see crm_lessons.io._DATE_FORMATS) and
+#: Date formats on the engine path (the reader's list, crm_lessons._reading.values.DATE_FORMATS) and
 #: their Java (Spark) spelling; single letters accept one or two digits as Python's %m and %d do.
 _JAVA = {"%Y": "yyyy", "%m": "M", "%d": "d", "%H": "H", "%M": "m", "%S": "s", "%f": "SSSSSS"}
 _MAX_EXAMPLES = 5
@@ -118,10 +133,8 @@ def _check_utf8(path: Path) -> tuple[str, str]:
             f"{_WHERE}: {path}: the file is empty; export the data again with a header row and data rows",
             zh=f"{_WHERE}：{path}：文件是空的；请重新导出，包含表头和数据行",
         )
-    from crm_lessons.io import _sniff_delimiter
-
     encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
-    return _sniff_delimiter(text.lstrip("\ufeff").lstrip("\r\n").split("\n", 1)[0]), encoding
+    return sniff_delimiter(text.lstrip("\ufeff").lstrip("\r\n").split("\n", 1)[0]), encoding
 
 
 def _kind(path: Path) -> str:
@@ -178,28 +191,24 @@ def _files(source: str | Path) -> tuple[list[str], str, str]:
 def _header(path: str, delimiter: str) -> list[str]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         row = next(csv.reader(_io.StringIO(fh.readline()), delimiter=delimiter), [])
-    from crm_lessons.io import _clean_header
-
-    return _clean_header(row)
+    return clean_header(row)
 
 
 def _open(source: Any, con: Any, engine: str, explicit: dict[str, Any]) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """The raw Ibis table, facts for the report, and the column mapping."""
-    from crm_lessons.io import _resolve_columns
-
     info: dict[str, Any] = {"encoding": None, "delimiter": None}
     if not isinstance(source, (str, Path)):
         raw = source
         info.update(file_format="table", source="<ibis table>", files=[])
         where = _WHERE if _INTERFACE.get() != "cli" else "<ibis table>"
-        mapping = _resolve_columns(pd.DataFrame(columns=list(raw.columns)), explicit, where)
+        mapping = resolve_columns(list(raw.columns), explicit, where)
         return raw, info, mapping
     files, kind, label = _files(source)
     info.update(file_format=kind, source=label, files=files)
     where = _where(label)
     if kind == "parquet":
         raw = con.read_parquet(files if len(files) > 1 else files[0])
-        mapping = _resolve_columns(pd.DataFrame(columns=list(raw.columns)), explicit, where)
+        mapping = resolve_columns(list(raw.columns), explicit, where)
         return raw, info, mapping
     checked = [_check_utf8(Path(f)) for f in files]
     delims = {d for d, _ in checked}
@@ -211,7 +220,7 @@ def _open(source: Any, con: Any, engine: str, explicit: dict[str, Any]) -> tuple
     delimiter = delims.pop()
     info.update(encoding=checked[0][1], delimiter=delimiter)
     header = _header(files[0], delimiter)
-    mapping = _resolve_columns(pd.DataFrame(columns=header), explicit, where)
+    mapping = resolve_columns(header, explicit, where)
     if engine == "duckdb":
         # the role columns are read as text and parsed here, as the pandas reader does (ids keep
         # leading zeros; dates and amounts get the same checks)
@@ -279,8 +288,6 @@ def _date(col: Any, engine: str, date_format: str | None) -> Any:
     """The calendar date of each value (NULL where it is not a date)."""
     import ibis
 
-    from crm_lessons.io import _DATE_FORMATS, _FORMAT_GUARD
-
     dtype = col.type()
     if dtype.is_timestamp() or dtype.is_date():
         return col.cast("date")
@@ -296,10 +303,10 @@ def _date(col: Any, engine: str, date_format: str | None) -> Any:
     candidates = (
         [] if date_format is not None else [iso.ifelse(text.try_cast("timestamp"), ibis.null().cast("timestamp"))]
     )
-    for fmt in (date_format,) if date_format is not None else _DATE_FORMATS:
+    for fmt in (date_format,) if date_format is not None else DATE_FORMATS:
         value = parse(text, fmt)
-        if fmt in _FORMAT_GUARD:
-            value = text.re_search(_FORMAT_GUARD[fmt]).ifelse(value, ibis.null().cast("timestamp"))
+        if fmt in FORMAT_GUARD:
+            value = text.re_search(FORMAT_GUARD[fmt]).ifelse(value, ibis.null().cast("timestamp"))
         candidates.append(value)
     return ibis.coalesce(*candidates).cast("date")
 
@@ -475,38 +482,31 @@ def _refused_cells(
     info: dict[str, Any],
     date_format: str | None,
 ) -> DataError:
-    """The pandas reader's message for refused cells (:func:`crm_lessons.io._bad_values_message`).
+    """The pandas reader's message for refused cells (:func:`crm_lessons._reading.messages.bad_values_message`).
 
     ``table``: the parsed rows, with ``_row`` (see :func:`_numbered`) when the source is one CSV
     file, whose rows are then named as Excel numbers them; without it (Parquet, several files,
     a table) the message quotes some values instead.  ``mask`` selects the refused rows of
     ``table``; ``value`` is the column of raw text to quote (None: nothing to quote).
     """
-    from crm_lessons.io import _EXCEL_SERIAL, _SHOWN, _bad_values_message
-
     numbered = "_row" in table.columns
     chosen = table.filter(mask)
     chosen = chosen.order_by("_row") if numbered else chosen
     fields = {**({"r": chosen["_row"]} if numbered else {}), **({"v": chosen[value]} if value else {})}
-    found = _fetch(chosen.select(**fields).limit(_SHOWN)) if fields else pd.DataFrame()
+    found = _fetch(chosen.select(**fields).limit(SHOWN)) if fields else pd.DataFrame()
     rows = (
         _excel_rows(info["files"][0], info["encoding"], info["delimiter"], [int(r) for r in found["r"]])
         if numbered
         else None
     )
     examples = list(found["v"]) if value else None
-    serial = kind == "not_date" and any(isinstance(v, str) and _EXCEL_SERIAL.match(v.strip()) for v in examples or [])
-    return _bad_values_message(
+    serial = kind == "not_date" and any(isinstance(v, str) and EXCEL_SERIAL.match(v.strip()) for v in examples or [])
+    return bad_values_message(
         kind, column, where, count=count, rows=rows, examples=examples, date_format=date_format, serial_note=serial
     )
 
 
 # ---------------------------------------------------------------- reading
-
-
-def _check_policy(name: str, value: str) -> None:
-    if value not in ("keep", "drop", "error"):
-        raise ValueError(f"{name}={value!r} should be one of ['keep', 'drop', 'error']")
 
 
 def read_source(
@@ -563,17 +563,7 @@ def read_source(
         As :func:`crm_lessons.io.read_transactions`; also a GBK/UTF-16 text
         file or an Excel workbook (with how to convert it).
     """
-    from crm_lessons.io import _YEARS, DataQualityReport, _closed_mask
-
-    for name, value in (
-        ("returns", returns),
-        ("duplicates", duplicates),
-        ("future", future),
-        ("closed_orders", closed_orders),
-    ):
-        _check_policy(name, value)
-    if future != "keep" and as_of is None:
-        raise ValueError(f"future={future!r} needs as_of (the end of the observation period), e.g. as_of='2024-12-31'")
+    check_policies(returns=returns, duplicates=duplicates, future=future, closed_orders=closed_orders, as_of=as_of)
     ts_as_of = to_timestamp(as_of, name="as_of", where=_WHERE).normalize() if as_of is not None else None
     explicit = {"customer_id": customer_col, "date": date_col, "amount": amount_col, "status": status_col}
     if isinstance(source, (str, Path)):
@@ -601,7 +591,7 @@ def read_source(
     closed_values: list[Any] = []
     if "status" in cols:
         statuses = _fetch(raw.select(s=raw[cols["status"]]).distinct())["s"]
-        closed_values = [v for v, c in zip(statuses, _closed_mask(statuses.astype(object))) if c]
+        closed_values = [v for v in statuses if is_closed(v)]
 
     extras = [c for c in raw.columns if c not in {cols["customer_id"], cols["date"], cols["amount"]}]
 
@@ -639,7 +629,7 @@ def read_source(
             "b_c": live & table._b_c,
             "b_d": live & table._b_d,
             "b_a": live & table._b_a,
-            "placeholder": live & table[D].notnull() & ((year < _YEARS[0]) | (year > _YEARS[1])),
+            "placeholder": live & table[D].notnull() & ((year < YEARS[0]) | (year > YEARS[1])),
             "bad_date": live & ~table._b_d & table[D].isnull(),
             "infinite": live & table[A].notnull() & _infinite(table[A]),
             "bad_amount": live & ~table._b_a & table[A].isnull(),
@@ -675,27 +665,16 @@ def read_source(
     counts = counts.fillna(0).astype("int64")
     rows_read, n_closed = int(counts["rows_read"]), int(counts["closed"])
     if rows_read == 0:
-        raise DataError(f"{where}: the source has a header but no data rows", zh=f"{where}：数据源只有表头，没有数据行")
-    status_name = quote(cols.get("status", ""))
+        raise header_only(where)
     if n_closed and closed_orders == "error":
-        raise DataError(
-            f"{where}: {n_closed} orders are closed, refunded, cancelled or unpaid in column {status_name} "
-            f"(e.g. {', '.join(quote(v) for v in closed_values[:_MAX_EXAMPLES])}); closed_orders='error' was passed; "
-            "pass closed_orders='drop' or 'keep'"
+        raise closed_refused(
+            where, n_closed, cols["status"], "such as " + ", ".join(quote(v) for v in closed_values[:SHOWN])
         )
     if n_closed and closed_orders == "drop" and n_closed == rows_read:
-        raise DataError(
-            f"{where}: every order is closed, refunded, cancelled or unpaid (column {status_name}); no sales are "
-            f"left to analyse; to count them anyway {pass_option('closed_orders', 'keep')}",
-            zh=f"{where}：所有订单都是已关闭、已退款、已取消或未付款（列 {status_name}），没有可分析的销售；"
-            f"如仍要计入，请用 {option('closed_orders', 'keep')}",
-        )
+        raise all_closed(where, cols["status"])
     n_live = int(counts["live"])
     if n_live == 0:
-        raise DataError(
-            f"{where}: every row is blank in the customer, date and amount columns; no rows left",
-            zh=f"{where}：所有行的客户、日期、金额列都是空的，没有可用的行",
-        )
+        raise all_blank(where)
     # refused cells, in the pandas reader's order and words; the rows of one CSV file are found
     # again with their numbers (a second pass, only when a check fails)
     refusals = {
@@ -736,13 +715,13 @@ def read_source(
     )
     as_of_text = None if ts_as_of is None else str(ts_as_of.date())
     policy_checks = (
-        ("duplicates", duplicates, n_dup, "are exact duplicates of an earlier row", None),
-        ("returns", returns, n_ret, "have a negative amount (returns/refunds)", rows[A] < 0),
+        ("duplicates", duplicates, n_dup, POLICY_ROWS["duplicates"], None),
+        ("returns", returns, n_ret, POLICY_ROWS["returns"], rows[A] < 0),
         (
             "future",
             future,
             n_future,
-            f"are dated after as_of={as_of_text}",
+            POLICY_ROWS["future"].format(as_of_text),
             rows[D] > as_of_lit if as_of_lit is not None else None,
         ),
     )
@@ -752,12 +731,9 @@ def read_source(
         if not n:
             continue
         if policy == "error":
-            ex = "" if mask is None else ": " + _examples(rows, mask, A if name == "returns" else D)
-            raise DataError(
-                f"{where}: {n} rows {what}{ex}; {name}='error' was passed; pass {name}='keep' or "
-                f"{name}='drop' to continue"
-            )
-        warnings.append(f"{n} rows {what} ({'dropped' if policy == 'drop' else 'kept'}, {name}={policy!r})")
+            ex = "" if mask is None else _examples(rows, mask, A if name == "returns" else D)
+            raise policy_refused(where, name, n, what, ex)
+        warnings.append(policy_warning(name, policy, n, what))
     if duplicates == "drop" and n_dup:
         kept = kept.distinct()
     if returns == "drop" and n_ret:
@@ -769,10 +745,7 @@ def read_source(
     if counts["blank"]:
         warnings.append(f"{int(counts['blank'])} blank rows were skipped")
     if n_closed:
-        warnings.append(
-            f"{n_closed} orders are closed, refunded, cancelled or unpaid "
-            f"({'left out' if closed_orders == 'drop' else 'kept'}, closed_orders={closed_orders!r})"
-        )
+        warnings.append(closed_warning(n_closed, closed_orders))
     kept = kept.select(C, D, A)
     if kept is rows.select(C, D, A) or not any(p == "drop" and k for _, p, k, _, _ in policy_checks):
         final = {"rows": n_rows, "customers": int(counts["customers"]), **dates}
@@ -791,9 +764,7 @@ def read_source(
         )
     if int(final["rows"]) == 0:
         why = ", ".join(f"{n}={p!r}" for n, p, k, _, _ in policy_checks if p == "drop" and k)
-        raise DataError(
-            f"{where}: no rows left: all {n_rows} rows were removed by {why}; pass 'keep' instead to keep them"
-        )
+        raise no_rows_left(where, n_rows, why)
     report = DataQualityReport(
         source=label,
         file_format=info["file_format"],

@@ -1,0 +1,302 @@
+"""Which column of a file holds each role (customer, date, amount, order status).
+
+The header synonyms of the common exports, the normalisation of a header, and
+:func:`resolve_columns`, which maps each role to one column or refuses in one message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from crm_lessons._reading.values import FULL_WIDTH
+from crm_lessons._validation import _INTERFACE, DataError, option, pass_option, quote
+
+# Header synonyms in tiers of preference, compared after norm_header (lower case; no spaces,
+# "_", "-", "."; a unit such as "(元)" dropped).  The first tier with a matching column wins, so a
+# platform export with several amount columns (Taobao: 总金额, 买家应付货款, 买家实际支付金额)
+# gives the amount actually paid; two columns matching the same tier are ambiguous.  The first
+# tiers hold the headers of the common exports: Taobao/Tmall, JD, Pinduoduo, Douyin shop,
+# Youzan, WeChat shop and generic ERP systems.
+SYNONYMS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "customer_id": (
+        (
+            "买家会员名",
+            "买家会员id",
+            "买家账号",
+            "买家帐号",
+            "下单账号",
+            "下单帐号",
+            "下单用户",
+            "下单人",
+            "客户账号",
+            "用户账号",
+            "会员账号",
+            "买家id",
+            "用户id",
+            "客户id",
+            "会员id",
+            "顾客id",
+            "客户编号",
+            "会员编号",
+            "客户编码",
+            "客户代码",
+            "顾客编号",
+            "会员卡号",
+            "粉丝id",
+            "openid",
+            "customerid",
+            "custid",
+            "customerno",
+            "customernumber",
+            "custno",
+            "memberid",
+            "userid",
+            "clientid",
+            "buyerid",
+        ),
+        ("买家手机号", "会员手机号", "下单人手机号", "用户手机号"),
+        (
+            "客户号",
+            "会员号",
+            "用户编号",
+            "客户",
+            "顾客",
+            "会员",
+            "用户",
+            "买家",
+            "customer",
+            "member",
+            "user",
+            "client",
+            "buyer",
+        ),
+        (
+            "买家昵称",
+            "用户昵称",
+            "粉丝昵称",
+            "客户名称",
+            "buyernick",
+            "收货人手机号",
+            "收件人手机号",
+            "手机号",
+            "手机号码",
+            "手机",
+        ),
+    ),
+    "date": (
+        (
+            "订单创建时间",
+            "订单提交时间",
+            "下单时间",
+            "下单日期",
+            "订单日期",
+            "订单时间",
+            "交易时间",
+            "交易日期",
+            "购买日期",
+            "购买时间",
+            "消费日期",
+            "消费时间",
+            "单据日期",
+            "业务日期",
+            "orderdate",
+            "invoicedate",
+            "transactiondate",
+            "purchasedate",
+            "txndate",
+            "saledate",
+            "orderdatetime",
+            "ordertime",
+            "createtime",
+            "createdtime",
+            "createdat",
+        ),
+        (
+            "订单成交时间",
+            "成交时间",
+            "订单付款时间",
+            "付款时间",
+            "支付时间",
+            "日期",
+            "时间",
+            "date",
+            "time",
+            "paymenttime",
+            "paidtime",
+            "paidat",
+        ),
+    ),
+    "amount": (
+        (
+            "买家实际支付金额",
+            "实际支付金额",
+            "实付金额",
+            "订单实付金额",
+            "用户实付金额",
+            "实付款",
+            "支付金额",
+            "付款金额",
+            "amountpaid",
+            "paidamount",
+            "paymentamount",
+        ),
+        ("商家实收金额", "实收金额", "实收款", "应付金额", "订单应付金额"),
+        (
+            "订单金额",
+            "交易金额",
+            "消费金额",
+            "销售额",
+            "销售金额",
+            "价税合计",
+            "金额",
+            "总金额",
+            "订单总金额",
+            "amount",
+            "sales",
+            "revenue",
+            "total",
+            "totalamount",
+            "orderamount",
+            "salesamount",
+            "value",
+            "monetary",
+            "spend",
+        ),
+        ("price",),
+    ),
+    "status": (
+        ("订单状态", "交易状态", "orderstatus"),
+        ("状态", "status"),
+    ),
+}
+# Words that make a column a candidate for a role in the "not found" message.
+HINT_WORDS = {
+    "customer_id": (
+        "客户",
+        "顾客",
+        "会员",
+        "用户",
+        "买家",
+        "账号",
+        "帐号",
+        "昵称",
+        "手机",
+        "id",
+        "name",
+        "cust",
+        "member",
+        "user",
+        "buyer",
+        "client",
+    ),
+    "date": ("时间", "日期", "日", "date", "time", "day"),
+    "amount": (
+        "金额",
+        "额",
+        "价",
+        "款",
+        "付",
+        "收",
+        "合计",
+        "amount",
+        "price",
+        "total",
+        "sum",
+        "pay",
+        "sales",
+        "revenue",
+    ),
+}
+ROLE_ARG = {"customer_id": "customer_col", "date": "date_col", "amount": "amount_col", "status": "status_col"}
+ROLE_WORD = {"customer_id": "customer", "date": "date", "amount": "amount", "status": "order status"}
+ROLE_ZH = {"customer_id": "客户", "date": "日期", "amount": "金额", "status": "订单状态"}
+
+
+def norm_header(name: Any) -> str:
+    text = re.sub(r"[\s_\-.]+", "", str(name).translate(FULL_WIDTH)).lower()
+    return re.sub(r"\((?:元|rmb|cny|¥|￥)\)$", "", text)
+
+
+def sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def clean_header(columns: Sequence[Any]) -> list[Any]:
+    return [str(c).lstrip("\ufeff").strip() if isinstance(c, str) else c for c in columns]
+
+
+def columns_text(columns: Sequence[Any], limit: int = 30) -> str:
+    """The file's column names for a message: at most ``limit`` of them, each cut short."""
+    shown = [str(c) if len(str(c)) <= 40 else str(c)[:40] + "…" for c in columns[:limit]]
+    more = f" … ({len(columns)} columns in all)" if len(columns) > limit else ""
+    return f"{shown}{more}"
+
+
+def resolve_columns(columns: Sequence[Any], explicit: dict[str, Any], where: str) -> dict[str, Any]:
+    """Map each role to a column: the explicit argument, else the best tier of header synonyms.
+
+    Every role that cannot be found is reported in one message, with the columns that look like
+    candidates for it.  The order-status column is optional.
+    """
+    present = list(columns)
+    by_text = {str(c): c for c in present}
+    mapping: dict[str, Any] = {}
+    missing: list[str] = []
+    for role, given in explicit.items():
+        arg = ROLE_ARG[role]
+        if given is not None:
+            if given in by_text or str(given) in by_text:  # a numeric header such as 2024 matches '2024'
+                mapping[role] = by_text[str(given)]
+                continue
+            raise DataError(
+                f"{where}: {option(arg, given)} is not a column; columns are {columns_text(present)}",
+                zh=f"{where}：{option(arg, given)} 不是文件中的列；文件的列为 {columns_text(present)}",
+            )
+        for tier in SYNONYMS[role]:
+            found = [c for c in present if norm_header(c) in tier]  # in file order
+            if len(found) > 1:
+                listed = ", ".join(quote(str(c)) for c in found[:-1]) + f" and {quote(str(found[-1]))}"
+                both = "both" if len(found) == 2 else "all"
+                raise DataError(
+                    f"{where}: ambiguous {ROLE_WORD[role]} column: {listed} {both} look like "
+                    f"{ROLE_WORD[role]}; {pass_option(arg, str(found[0]))} (or the other one)",
+                    zh=f"{where}：{ROLE_ZH[role]}列不明确：{listed} 都像{ROLE_ZH[role]}列；"
+                    f"请用 {option(arg, str(found[0]))}（或另一列）指定",
+                )
+            if found:
+                mapping[role] = found[0]
+                break
+        else:
+            if role != "status":
+                missing.append(role)
+    if missing:
+        used = set(map(str, mapping.values()))
+        parts_en, parts_zh, hints = [], [], []
+        for role in missing:
+            cands = [
+                str(c) for c in present if str(c) not in used and any(w in norm_header(c) for w in HINT_WORDS[role])
+            ][:8]
+            parts_en.append(f"for {ROLE_WORD[role]}: {[quote(c, 40)[1:-1] for c in cands] if cands else 'none'}")
+            parts_zh.append(f"{ROLE_ZH[role]}：{[quote(c, 40)[1:-1] for c in cands] if cands else '无'}")
+            hints.append(option(ROLE_ARG[role], cands[0] if len(cands) == 1 else "..."))
+        roles_en = " and ".join(f"no {ROLE_WORD[r]} column" for r in missing)
+        roles_zh = "、".join(f"{ROLE_ZH[r]}列" for r in missing)
+        verb = "use" if _INTERFACE.get() == "cli" else "pass"
+        raise DataError(
+            f"{where}: {roles_en} found; columns are {columns_text(present)}; "
+            f"candidates {'; '.join(parts_en)}; {verb} {' '.join(hints) if verb == 'use' else ', '.join(hints)}",
+            zh=f"{where}：找不到{roles_zh}；文件的列为 {columns_text(present)}；"
+            f"可能的列 {'；'.join(parts_zh)}；请用 {' '.join(hints)} 指定",
+        )
+    used = [c for r, c in mapping.items()]
+    if len(set(map(str, used))) < len(used):
+        raise DataError(
+            f"{where}: the same column is used for two roles: "
+            f"{ {ROLE_ARG[r]: str(c) for r, c in mapping.items()} }; give each role its own column",
+            zh=f"{where}：同一列被用于两个角色：{ {ROLE_ARG[r]: str(c) for r, c in mapping.items()} }；请为每个角色指定不同的列",
+        )
+    return mapping

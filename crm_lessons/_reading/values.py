@@ -1,0 +1,67 @@
+"""How dates, amounts and ids are written in the files people bring: the rules both readers apply."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+# Date formats tried in order on the values still unparsed (fast, vectorised).
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y%m%d",
+    "%Y年%m月%d日",
+    "%Y.%m.%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+)
+# Formats pandas parses in C; a whole column in one of these is parsed while the file is read.
+ISO_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f")
+# Formats that would also read malformed text ('2024115' as 2024-11-05) only see text of this shape.
+FORMAT_GUARD = {"%Y%m%d": r"^\d{8}$"}
+# Excel stores dates as days since 1899-12-30; five digits cover 1927-05-18 .. 2173-10-14.
+EXCEL_SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
+EXCEL_ORIGIN = pd.Timestamp("1899-12-30")
+
+FULL_WIDTH = str.maketrans(
+    "０１２３４５６７８９．，－（）＋　",
+    "0123456789.,-()+ ",
+)
+CURRENCY = re.compile(r"(?i)rmb|cny|usd|元|[¥￥$€£\s]")
+# thousands separators only where they group digits by three: '1,234.5' yes, '1,5' no (decimal comma?)
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
+_YEAR = re.compile(r"^\s*(\d{4,})\s*(?:[-/年.]|\d{4}$)")
+#: Years a date can have (pandas' nanosecond range); ERP systems write 9999-12-31 or 2999-01-01
+#: for "no date", which must not be read as a purchase.
+YEARS = (1678, 2261)
+
+
+def is_placeholder(v: Any) -> bool:
+    if isinstance(v, (_dt.date, _dt.datetime)):
+        return not YEARS[0] <= v.year <= YEARS[1]
+    if isinstance(v, str):
+        m = _YEAR.match(v.translate(FULL_WIDTH))
+        return bool(m) and not YEARS[0] <= int(m.group(1)[:4]) <= YEARS[1]
+    if is_number(v) and 10_000_000 <= v < 100_000_000:  # yyyymmdd typed as a number
+        return not YEARS[0] <= int(v) // 10_000 <= YEARS[1]
+    return False
+
+
+# Characters Python's str.strip() removes (str.isspace): ASCII and Unicode spaces, separators, \x1c-\x1f, \x85.
+EDGE_SPACE = r"^[\s\x0b\x1c-\x1f\x85\p{Z}]|[\s\x0b\x1c-\x1f\x85\p{Z}]$"
+
+
+def is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))

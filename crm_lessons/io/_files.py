@@ -1,0 +1,295 @@
+"""Opening a file for the pandas reader: text (decoded, delimiter found) or an Excel workbook."""
+
+from __future__ import annotations
+
+import io as _io
+import re
+from os import PathLike
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from crm_lessons._reading.columns import clean_header, resolve_columns, sniff_delimiter
+from crm_lessons._reading.text import decode_check, not_utf8_or_gbk
+from crm_lessons._reading.values import DATE_FORMATS, FORMAT_GUARD, ISO_FORMATS, YEARS
+from crm_lessons._validation import DataError, option, pass_option
+from crm_lessons.io._memory import check_memory
+from crm_lessons.io._parse import _to_datetime
+
+
+def _describe(source: Any) -> str:
+    if isinstance(source, (str, PathLike)):
+        return str(source)
+    if isinstance(source, pd.DataFrame):
+        return "<DataFrame>"
+    name = getattr(source, "name", None)
+    return str(name) if isinstance(name, str) else "<file object>"
+
+
+def _raw_content(source: Any, where: str) -> tuple[bytes | str, str]:
+    """Bytes (or text, for a text file object) of the source and its file suffix."""
+    if isinstance(source, (str, PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise DataError(
+                f"{where}: file not found: {str(path)!r}; check the path and the working directory",
+                zh=f"{where}：找不到文件 {str(path)!r}；请检查路径和当前文件夹",
+            )
+        check_memory(path.stat().st_size, where=where)
+        return path.read_bytes(), path.suffix.lower()
+    if hasattr(source, "read"):
+        content = source.read()
+        if not isinstance(content, (bytes, str)):
+            raise TypeError(f"{where}: the file object returned {type(content).__name__}, expected bytes or str")
+        name = getattr(source, "name", "")
+        return content, Path(name).suffix.lower() if isinstance(name, str) else ""
+    raise TypeError(
+        f"read_transactions: source should be a path, an open file or a DataFrame, got {type(source).__name__}"
+    )
+
+
+def _read_workbook(content: bytes, sheet_name: str | int | None, where: str) -> tuple[pd.DataFrame, str]:
+    """The data sheet of a workbook: ``sheet_name`` if given, else the one visible sheet with data.
+
+    A hidden sheet is never read unless named; when several visible sheets hold data the
+    user is asked to choose, with their names listed.
+    """
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    not_workbook = DataError(
+        f"{where}: this is not a readable Excel workbook (damaged, truncated, or another file renamed to "
+        ".xlsx); open it in Excel and save it again as .xlsx or as CSV UTF-8",
+        zh=f"{where}：这不是可读取的 Excel 工作簿（已损坏、不完整，或是改了扩展名的其他文件）；"
+        "请在 Excel 中打开后重新另存为 .xlsx 或“CSV UTF-8”",
+    )
+    if not zipfile.is_zipfile(_io.BytesIO(content)):
+        raise not_workbook
+    try:
+        book = load_workbook(_io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises KeyError, BadZipFile, InvalidFileException, ...
+        raise not_workbook from exc
+    try:
+        sheets = [(ws.title, ws.sheet_state, ws) for ws in book.worksheets]
+        if sheet_name is not None:
+            names = [n for n, _, _ in sheets]
+            if isinstance(sheet_name, int) and not isinstance(sheet_name, bool) and 0 <= sheet_name < len(names):
+                chosen = names[sheet_name]
+            elif str(sheet_name) in names:
+                chosen = str(sheet_name)
+            else:
+                raise DataError(
+                    f"{where}: the workbook has no sheet {sheet_name!r}; its sheets are {names}; "
+                    f"{pass_option('sheet_name')}",
+                    zh=f"{where}：工作簿中没有工作表 {sheet_name!r}；工作表有 {names}；请用 {option('sheet_name')} 指定",
+                )
+        else:
+
+            def has_data(ws: Any) -> bool:
+                return (
+                    any(any(v is not None for v in row) for _, row in zip(range(2), ws.iter_rows(values_only=True)))
+                    and (ws.max_row or 0) >= 2
+                )
+
+            visible = [n for n, state, ws in sheets if state == "visible" and has_data(ws)]
+            if not visible:
+                raise DataError(
+                    f"{where}: no visible worksheet holds data (a header row and data rows); "
+                    f"sheets are {[n for n, _, _ in sheets]}; {pass_option('sheet_name')} to read a hidden one",
+                    zh=f"{where}：没有可见的工作表含有数据（表头和数据行）；工作表有 {[n for n, _, _ in sheets]}；"
+                    f"要读取隐藏的工作表请用 {option('sheet_name')} 指定",
+                )
+            if len(visible) > 1:
+                raise DataError(
+                    f"{where}: several visible worksheets hold data: {visible}; {pass_option('sheet_name', visible[0])} "
+                    "(or another one)",
+                    zh=f"{where}：有多个可见工作表含有数据：{visible}；请用 {option('sheet_name', visible[0])}（或另一个）指定",
+                )
+            chosen = visible[0]
+    finally:
+        book.close()
+    try:
+        # cells keep their own Python types (an Excel TRUE stays a bool, not 1); columns
+        # that are not inspected cell by cell get pandas' inferred types back afterwards
+        frame = pd.read_excel(_io.BytesIO(content), sheet_name=chosen, engine="openpyxl", dtype=object)
+    except Exception as exc:
+        raise not_workbook from exc
+    if frame.shape[1] == 0:
+        raise DataError(
+            f"{where}: the worksheet {chosen!r} is empty; put a header row and data rows in it "
+            f"or {pass_option('sheet_name')}",
+            zh=f"{where}：工作表 {chosen!r} 是空的；请放入表头和数据行，或用 {option('sheet_name')} 指定其他工作表",
+        )
+    return frame, chosen
+
+
+def _read_frame(
+    source: Any,
+    *,
+    encoding: str | None,
+    sep: str | None,
+    sheet_name: str | int | None,
+    explicit: dict[str, str | None],
+    where: str,
+    date_format: str | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
+    """Read the source: the role columns as text (or clean values), the others with pandas' own types.
+
+    Excel cells keep their own types (numbers, datetimes, text).  Returns the
+    frame (header names cleaned), facts for the report, and the column mapping.
+
+    A CSV file is read in one pass with the customer column as text, the amount
+    column as pandas infers it and the date column parsed with the one ISO 8601
+    format that reads the first rows (when one does; else as text, whose
+    distinct values are parsed later).  A date or amount column whose
+    values all come out clean (no missing value, no infinite amount, no year
+    outside 1678-2261) is final and is put in ``info["parsed"]``; any other is
+    read again as text and goes through the cell-by-cell checks, so a clean file
+    costs about what ``pandas.read_csv`` does, and a messy one gets every check.
+    """
+    info: dict[str, Any] = {"encoding": None, "delimiter": None}
+    content, suffix = _raw_content(source, where)
+    if isinstance(content, bytes) and (suffix in (".xlsx", ".xlsm") or content[:4] == b"PK\x03\x04"):
+        info["file_format"] = "excel"
+        frame, info["sheet"] = _read_workbook(content, sheet_name, where)
+        frame.columns = clean_header(frame.columns)
+        mapping = resolve_columns(frame, explicit, where)
+        roles = {mapping[r] for r in ("customer_id", "date", "amount")}
+        for col in frame.columns:
+            if col not in roles:
+                frame[col] = frame[col].infer_objects()
+        return frame, info, mapping
+    if suffix == ".xls" or (isinstance(content, bytes) and content[:4] == b"\xd0\xcf\x11\xe0"):
+        raise DataError(
+            f"{where}: old Excel .xls files are not supported; open it in Excel and save as .xlsx or CSV",
+            zh=f"{where}：不支持旧版 Excel .xls 文件；请在 Excel 中打开并另存为 .xlsx 或 CSV",
+        )
+    info["file_format"] = "csv"
+    if isinstance(content, bytes):
+        enc = decode_check(content, encoding, where)
+        text_head = content[:65536].decode(enc, errors="ignore")
+        info["encoding"] = enc
+    else:
+        enc = None
+        text_head = content[:65536]
+    if not text_head.strip():
+        raise DataError(
+            f"{where}: the file is empty; export the data again with a header row and data rows",
+            zh=f"{where}：文件是空的；请重新导出，包含表头和数据行",
+        )
+    first_line = text_head.lstrip("\ufeff").lstrip("\r\n").split("\n", 1)[0]
+    delimiter = sep if sep is not None else sniff_delimiter(first_line)
+    info["delimiter"] = delimiter
+    buffer: IO[Any] = _io.BytesIO(content) if isinstance(content, bytes) else _io.StringIO(content)
+    try:
+        header = pd.read_csv(buffer, sep=delimiter, nrows=0, encoding=enc, engine="c")
+        raw_names = dict(zip(clean_header(header.columns), header.columns))
+        header.columns = list(raw_names)
+        mapping = resolve_columns(header, explicit, where)
+        csv_options = {"sep": delimiter, "skip_blank_lines": False, "encoding": enc, "engine": "c"}
+        raw_date, raw_amount = raw_names[mapping["date"]], raw_names[mapping["amount"]]
+        raw_customer = raw_names[mapping["customer_id"]]
+        head = _head_frame(text_head, csv_options, [raw_customer, raw_date])
+        fmt = _head_date_format(head, raw_date, date_format)
+        # ids that pandas reads as text anyway (C000123) are not forced to text, which costs more;
+        # integer-looking ids are, so that 007 stays 007
+        ids_text = head is not None and isinstance(head[raw_customer].dtype, pd.StringDtype)
+        buffer.seek(0)
+        frame = pd.read_csv(
+            buffer,
+            dtype={} if ids_text else {raw_customer: str},
+            **({"parse_dates": [raw_date], "date_format": fmt} if fmt else {}),
+            **csv_options,
+        )
+        if not isinstance(frame[raw_customer].dtype, pd.StringDtype):  # numbers after the first rows
+            buffer.seek(0)
+            frame[raw_customer] = pd.read_csv(buffer, usecols=[raw_customer], dtype={raw_customer: str}, **csv_options)[
+                raw_customer
+            ]
+        parsed = {}
+        for role, raw_col, clean in (("date", raw_date, _clean_dates), ("amount", raw_amount, _clean_amounts)):
+            values = clean(frame[raw_col])
+            if values is not None:
+                parsed[role] = values
+            elif not isinstance(frame[raw_col].dtype, pd.StringDtype):  # e.g. numbers with a gap: read as text
+                buffer.seek(0)
+                frame[raw_col] = pd.read_csv(buffer, usecols=[raw_col], dtype={raw_col: str}, **csv_options)[raw_col]
+        info["parsed"] = parsed
+    except UnicodeDecodeError as exc:  # past the start that decode_check looked at (GB18030 guessed)
+        raise not_utf8_or_gbk(where) from exc
+    except pd.errors.ParserError as exc:
+        detail = " ".join(str(exc).split())[:200]
+        m = re.search(r"line (\d+), saw (\d+)", detail)
+        zh_detail = f"第 {m.group(1)} 行有 {m.group(2)} 个字段" if m else detail
+        raise DataError(
+            f"{where}: cannot split the rows into columns with delimiter {delimiter!r} ({detail}); "
+            f"check that row in the file (a stray delimiter or quote) or {pass_option('sep')}",
+            zh=f"{where}：无法用分隔符 {delimiter!r} 把各行分成列（{zh_detail}，与表头不符）；"
+            f"请检查文件中的那一行（多余的分隔符或引号），或用 {option('sep')} 指定分隔符",
+        ) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise DataError(
+            f"{where}: the file is empty; export the data again with a header row and data rows",
+            zh=f"{where}：文件是空的；请重新导出，包含表头和数据行",
+        ) from exc
+    frame.columns = clean_header(frame.columns)
+    return frame, info, mapping
+
+
+def _head_frame(text_head: str, csv_options: dict[str, Any], columns: list[Any]) -> pd.DataFrame | None:
+    """The first (up to 200) rows of ``columns``, read as pandas infers them; None if they cannot be read."""
+    lines = text_head.lstrip("\ufeff").splitlines()
+    if len(lines) < 3:
+        return None
+    head = "\n".join(lines[:201]) if len(lines) > 201 else "\n".join(lines[:-1])  # the last line may be cut
+    try:
+        frame = pd.read_csv(
+            _io.StringIO(head),
+            usecols=list(dict.fromkeys(columns)),
+            **{k: v for k, v in csv_options.items() if k != "encoding"},
+        )
+    except (ValueError, pd.errors.ParserError):
+        return None
+    return frame if len(frame) else None
+
+
+def _head_date_format(head: pd.DataFrame | None, raw_date: Any, date_format: str | None) -> str | None:
+    """The date format that reads every date in the first rows of the file, or None.
+
+    Formats are tried in the order of ``DATE_FORMATS`` (``date_format`` alone when given); the
+    formats are exclusive, so the one that reads all of these dates is the one the cell-by-cell
+    parser would choose.  A guarded format (``%Y%m%d``) is left to the cell-by-cell parser.
+    """
+    if head is None or not isinstance(head[raw_date].dtype, pd.StringDtype):
+        return None
+    sample = head[raw_date]
+    if sample.isna().any():
+        return None
+    for fmt in (date_format,) if date_format is not None else DATE_FORMATS:
+        if fmt in FORMAT_GUARD:
+            continue
+        if _to_datetime(sample, fmt).notna().all():
+            # pandas parses ISO 8601 forms in C; others row by row, slower than parsing the distinct values
+            return fmt if fmt in ISO_FORMATS else None
+    return None
+
+
+def _clean_dates(values: pd.Series) -> np.ndarray | None:
+    """datetime64[ns] at midnight when the column was parsed whole and every date is plausible, else None."""
+    if not pd.api.types.is_datetime64_dtype(values.dtype) or values.isna().any():
+        return None
+    years = values.dt.year
+    if len(values) and (years.min() < YEARS[0] or years.max() > YEARS[1]):  # placeholders: checked as text
+        return None
+    return values.dt.normalize().to_numpy(dtype="datetime64[ns]")
+
+
+def _clean_amounts(values: pd.Series) -> np.ndarray | None:
+    """float64 amounts when the column was read as numbers, none missing or infinite, else None."""
+    if values.dtype.kind not in "iuf":
+        return None
+    out = values.to_numpy(dtype="float64")
+    return out if np.isfinite(out).all() else None

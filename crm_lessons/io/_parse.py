@@ -1,0 +1,345 @@
+"""The pandas reader's parsing of ids, dates and amounts (the rules of :mod:`crm_lessons._reading`), column-wise."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crm_lessons._ids import _digit_codes, digit_parts
+from crm_lessons._reading.messages import SHOWN, bad_values_message
+from crm_lessons._reading.status import is_closed
+from crm_lessons._reading.values import (
+    CURRENCY,
+    DATE_FORMATS,
+    EDGE_SPACE,
+    EXCEL_ORIGIN,
+    EXCEL_SERIAL,
+    FORMAT_GUARD,
+    FULL_WIDTH,
+    THOUSANDS,
+    YEARS,
+    is_number,
+    is_placeholder,
+)
+from crm_lessons._validation import DataError, quote
+
+
+def _offenders(mask: np.ndarray, labels: np.ndarray, values: pd.Series, n: int = 5) -> str:
+    idx = np.flatnonzero(mask)
+    shown = [values.iloc[i] for i in idx[:n]]
+    parts = [f"row {labels[i]}: {quote(v)}" for i, v in zip(idx, shown)]
+    more = f" ({len(idx)} rows in all)" if len(idx) > n else ""
+    return "; ".join(parts) + more
+
+
+def _refused(
+    kind: str,
+    mask: np.ndarray,
+    labels: np.ndarray,
+    values: pd.Series | None,
+    col: Any,
+    where: str,
+    date_format: str | None = None,
+) -> DataError:
+    """:func:`bad_values_message` for the rows of ``mask`` (row labels from ``labels``, values from ``values``)."""
+    idx = np.flatnonzero(mask)[:SHOWN]
+    examples = None if values is None else [values.iloc[i] for i in idx]
+    return bad_values_message(
+        kind,
+        col,
+        where,
+        count=int(np.count_nonzero(mask)),
+        rows=[labels[i] for i in idx],
+        examples=examples,
+        date_format=date_format,
+    )
+
+
+def _arrow_text(values: pd.Series):  # -> pyarrow.ChunkedArray | None
+    """The Arrow array behind a text column (pandas' ``str`` dtype with pyarrow), else None."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return getattr(values.array, "_pa_array", None)
+    return None
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes (-1 for missing) and the distinct values, so each distinct text is parsed once.
+
+    Text held by Arrow is dictionary-encoded by Arrow (no Python string per row); the distinct
+    values come in order of first appearance either way.
+    """
+    arrow = _arrow_text(values)
+    if arrow is not None:
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(arrow).combine_chunks()
+        codes = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.intp, copy=False)
+        return codes, pd.Series(encoded.dictionary.to_pylist(), dtype=object)
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    return codes, pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+
+
+def _row_codes(values: pd.Series) -> np.ndarray:
+    """Integer codes of a column, equal for equal values (-1 for every missing value)."""
+    arrow = _arrow_text(values)
+    if arrow is not None:
+        import pyarrow.compute as pc
+
+        return pc.fill_null(pc.dictionary_encode(arrow).combine_chunks().indices, -1).to_numpy()
+    return pd.factorize(values, use_na_sentinel=True)[0]
+
+
+def _duplicated(frame: pd.DataFrame, key: np.ndarray | None = None) -> np.ndarray:
+    """``frame.duplicated(keep="first")``, cheaply: rows are compared in full only where their numbers
+    and dates (hashed fast) repeat, and text columns are coded by Arrow.
+
+    ``key``: integer codes of one of the columns (equal values, equal codes), hashed with the numbers.
+    """
+    out = np.zeros(len(frame), bool)
+    if frame.shape[1] == 0 or len(frame) < 2:
+        return out
+    numeric = [i for i in range(frame.shape[1]) if frame.iloc[:, i].dtype.kind in "biufmM"]
+    rows = np.arange(len(frame))
+    if numeric or key is not None:
+        # identical rows have the same numbers and dates, so the same hash of them: only rows whose
+        # hash repeats can be duplicates (a shared hash alone proves nothing; they are compared below)
+        mixed = np.zeros(len(frame), dtype=np.uint64)
+        for i in numeric + ([-1] if key is not None else []):
+            values = key if i == -1 else frame.iloc[:, i].to_numpy()
+            if values.dtype.kind == "f":
+                values = values + 0.0  # -0.0 as 0.0
+                values[np.isnan(values)] = np.nan  # one NaN
+            bits = np.ascontiguousarray(values).view(f"u{values.dtype.itemsize}").astype(np.uint64, copy=False)
+            np.bitwise_xor(mixed, bits, out=mixed)  # in place: arrays of every row are the large ones
+            np.multiply(mixed, np.uint64(0x9E3779B97F4A7C15), out=mixed)
+            del values, bits
+        # the hashes that occur more than once, found by sorting a copy (less memory than a hash table)
+        ordered = np.sort(mixed)
+        same = ordered[1:] == ordered[:-1]
+        if not same.any():
+            return out
+        repeat = np.isin(mixed, ordered[1:][same])
+        del ordered, same, mixed
+        rows = np.flatnonzero(repeat)
+        frame = frame.iloc[rows]
+    codes = pd.DataFrame({i: _row_codes(frame.iloc[:, i]) for i in range(frame.shape[1])})
+    out[rows] = codes.duplicated(keep="first").to_numpy()
+    return out
+
+
+def _take(parsed: pd.Series, codes: np.ndarray, missing: Any) -> np.ndarray:
+    arr = parsed.to_numpy()
+    out = arr[np.where(codes < 0, 0, codes)] if len(arr) else np.full(len(codes), missing, dtype=arr.dtype)
+    out[codes < 0] = missing
+    return out
+
+
+def _blank(codes: np.ndarray, uniques: pd.Series) -> np.ndarray:
+    """Empty cells: missing, or text made only of spaces."""
+    blank_u = np.array([isinstance(v, str) and not v.strip() for v in uniques], dtype=bool)
+    return (codes < 0) | (blank_u[np.where(codes < 0, 0, codes)] if len(blank_u) else False)
+
+
+def _amount_values(uniq: pd.Series) -> pd.Series:
+    """Parse distinct amount cells; NaN where a cell is not a number.
+
+    Accepts numbers, and text such as '¥1,234.50', '￥88', '88 元', '(12.50)' (negative), '－5'.
+    """
+    out = pd.Series(np.nan, index=uniq.index, dtype="float64")
+    is_num = uniq.map(is_number).astype(bool)
+    if is_num.any():
+        out[is_num] = uniq[is_num].astype("float64")
+    text = uniq[~is_num].astype(str)
+    if len(text):
+        fast = pd.to_numeric(text, errors="coerce")
+        out[text.index] = fast
+        text = text[fast.isna()]
+    if len(text):
+        t = text.str.translate(FULL_WIDTH).str.strip()
+        neg = t.str.match(r"^\(.*\)$")
+        t = t.str.replace(r"^\((.*)\)$", r"\1", regex=True).str.replace(CURRENCY, "", regex=True)
+        grouped = t.str.match(THOUSANDS)
+        t = t.where(~grouped, t.str.replace(",", "", regex=False))
+        parsed = pd.to_numeric(t.where(t != "", "not a number"), errors="coerce")
+        out[t.index] = parsed.where(~neg, -parsed.abs())
+    return out
+
+
+def _to_datetime(text: pd.Series, fmt: str) -> pd.Series:
+    if fmt in FORMAT_GUARD:
+        text = text.where(text.str.match(FORMAT_GUARD[fmt]))
+    return pd.to_datetime(text, format=fmt, errors="coerce")
+
+
+def _date_text(text: pd.Series, formats: Sequence[str]) -> pd.Series:
+    """Parse text with whole-column formats, the best one on a sample first."""
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    todo = list(formats)
+    while len(text) and todo:
+        sample = text.iloc[:200]
+        hits = {f: int(_to_datetime(sample, f).notna().sum()) for f in todo}
+        best = max(todo, key=lambda f: hits[f])
+        if hits[best] == 0:  # the sample is all bad: try every format on the rest
+            order = todo
+        else:
+            order = [best]
+        for fmt in order:
+            parsed = _to_datetime(text, fmt)
+            hit = parsed.notna()
+            out[parsed[hit].index] = parsed[hit].astype("datetime64[ns]")
+            text = text[~hit]
+            todo.remove(fmt)
+        if hits[best] == 0:
+            break
+    return out
+
+
+def _date_values(uniq: pd.Series, date_format: str | None) -> pd.Series:
+    """Parse distinct date cells (text, Excel serial numbers, datetime cells); NaT where impossible."""
+    out = pd.Series(pd.NaT, index=uniq.index, dtype="datetime64[ns]")
+    is_dt = uniq.map(lambda v: isinstance(v, (_dt.datetime, _dt.date))).astype(bool)
+    if is_dt.any():
+        out[is_dt] = pd.to_datetime(uniq[is_dt].map(pd.Timestamp)).astype("datetime64[ns]")
+    is_num = uniq.map(is_number).astype(bool)
+    text = uniq[~is_dt & ~is_num].astype(str)
+    if is_num.any():  # Excel serials, or yyyymmdd typed as a number
+        num = uniq[is_num].astype("float64")
+        ymd = (num >= 19000101) & (num <= 22001231) & (num == np.floor(num))
+        text = pd.concat([text, num[ymd].astype("int64").astype(str)])
+        serial = num[~ymd & (num >= 10000) & (num < 100000)]
+        out[serial.index] = (EXCEL_ORIGIN + pd.to_timedelta(serial, unit="D")).astype("datetime64[ns]")
+    formats = (date_format,) if date_format is not None else DATE_FORMATS
+    if len(text):
+        parsed = _date_text(text, formats)
+        out[parsed.index] = parsed
+        text = text[parsed.isna()]
+    if len(text):  # second chance: full-width digits, spaces, Excel serials written as text
+        text = text.str.translate(FULL_WIDTH).str.strip()
+        serial_text = text.str.match(EXCEL_SERIAL) if date_format is None else text.str.match("$^")
+        days = text[serial_text].astype("float64")
+        out[days.index] = (EXCEL_ORIGIN + pd.to_timedelta(days, unit="D")).astype("datetime64[ns]")
+        text = text[~serial_text]
+        if len(text):
+            parsed = _date_text(text, formats)
+            out[parsed.index] = parsed
+    return out
+
+
+def _parse_amount(
+    values: pd.Series, labels: np.ndarray, col: Any, where: str, factorized: tuple[np.ndarray, pd.Series] | None = None
+) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        out = values.to_numpy(dtype="float64")
+        codes = np.zeros(len(out), dtype=np.intp)
+    else:
+        codes, uniq = _factorize(values) if factorized is None else factorized
+        is_bool = uniq.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
+        parsed = _amount_values(uniq)
+        parsed[is_bool] = np.nan  # an Excel TRUE/FALSE cell is not an amount
+        out = _take(parsed, codes, np.nan)
+    infinite = np.isinf(out)
+    if infinite.any():
+        raise _refused("infinite", infinite, labels, values, col, where)
+    bad = (codes >= 0) & np.isnan(out)
+    if bad.any():
+        raise _refused("not_number", bad, labels, values, col, where)
+    return out
+
+
+def _parse_dates(
+    values: pd.Series,
+    labels: np.ndarray,
+    col: Any,
+    where: str,
+    date_format: str | None,
+    factorized: tuple[np.ndarray, pd.Series] | None = None,
+) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out = values
+        if getattr(out.dt, "tz", None) is not None:
+            out = out.dt.tz_localize(None)
+        years = out.dt.year.to_numpy()
+        outside = ~np.isnan(years.astype("float64")) & ((years < YEARS[0]) | (years > YEARS[1]))
+        if outside.any():
+            raise _refused("placeholder", outside, labels, out.dt.strftime("%Y-%m-%d"), col, where)
+        return pd.Series(out.to_numpy(dtype="datetime64[ns]")).dt.normalize()
+    codes, uniq = _factorize(values) if factorized is None else factorized
+    placeholder_u = uniq.map(is_placeholder).to_numpy(dtype=bool)
+    if placeholder_u.any():
+        mask = (codes >= 0) & placeholder_u[np.where(codes < 0, 0, codes)]
+        raise _refused("placeholder", mask, labels, values, col, where)
+    out = _take(_date_values(uniq, date_format), codes, np.datetime64("NaT", "ns"))
+    bad = (codes >= 0) & np.isnat(out)
+    if bad.any():
+        raise _refused("not_date", bad, labels, values, col, where, date_format)
+    return pd.Series(out).dt.normalize()
+
+
+def _clean_ids(values: pd.Series) -> bool:
+    """True when a text column of ids needs no cleaning: Arrow text, none missing, no surrounding spaces.
+
+    Ids that are digits after a common prefix without spaces (``C000123``) are clean without a
+    pattern search over every id.
+    """
+    arrow = _arrow_text(values)
+    if arrow is None or arrow.null_count:
+        return False
+    import pyarrow.compute as pc
+
+    parts = digit_parts(arrow)
+    if parts is not None and not parts[0][:1].isspace():  # ends in a digit, starts with no space
+        return True
+    return not pc.any(pc.match_substring_regex(arrow, EDGE_SPACE)).as_py()
+
+
+def _id_codes(values: pd.Series) -> np.ndarray | None:
+    """Codes of the ids, equal for equal ids: digit ids (``C000123``) read from their numbers without
+    hashing text, other text dictionary-encoded by Arrow once; None for ids not held by Arrow.
+
+    The duplicate check mixes them into each row's hash, so that rows are compared in full only
+    where customer, date and amount all repeat (with the numbers alone, most rows of a large file
+    share a date and an amount with another row); the customer count reuses them.
+    """
+    arrow = _arrow_text(values)
+    if arrow is not None and len(arrow) and not arrow.null_count:
+        found = _digit_codes(arrow)
+        if found is not None:
+            return found[0]
+        import pyarrow.compute as pc
+
+        return pc.dictionary_encode(arrow).combine_chunks().indices.to_numpy()
+    return None
+
+
+def _parse_customer(codes: np.ndarray, uniq: pd.Series, values: pd.Series | None = None) -> pd.Series:
+    """Ids as text without surrounding spaces; 1001.0 from Excel becomes '1001'.
+
+    ``values`` (the column the codes come from): when it is Arrow text that needs no cleaning,
+    it is returned as it is instead of being rebuilt row by row.
+    """
+
+    def one(v: Any) -> str:
+        if isinstance(v, (float, np.floating)) and float(v).is_integer():
+            return str(int(v))
+        return str(v).strip()
+
+    clean = uniq.map(one).astype(object)
+    if values is not None and _arrow_text(values) is not None and (codes >= 0).all():
+        if clean.eq(uniq).all():
+            return pd.Series(values.array, dtype=values.dtype)
+        import pyarrow as pa
+
+        return pd.Series(pd.array(pa.array(clean.tolist(), type=pa.large_string()).take(codes), dtype=values.dtype))
+    return pd.Series(_take(clean, codes, None)).astype(str)
+
+
+def _closed_mask(status: pd.Series) -> np.ndarray:
+    """Rows whose order status says closed, refunded, cancelled or unpaid (:func:`~crm_lessons._reading.status.is_closed`)."""
+    codes, uniq = _factorize(status)
+    closed_u = np.array([is_closed(v) for v in uniq], dtype=bool)
+    return (codes >= 0) & (closed_u[np.where(codes < 0, 0, codes)] if len(closed_u) else False)
