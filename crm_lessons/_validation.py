@@ -7,9 +7,11 @@ how to fix it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -23,11 +25,15 @@ __all__ = [
     "option",
     "pass_option",
     "quote",
+    "as_float_array",
+    "check_scalar",
+    "require_binary",
     "require_columns",
     "require_dataframe",
     "require_numeric",
     "require_non_negative",
     "require_no_missing",
+    "require_probabilities",
     "first_rows",
     "to_timestamp",
 ]
@@ -117,7 +123,7 @@ def check_is_fitted(
     >>> check_is_fitted(Model(), "params_")
     Traceback (most recent call last):
     ...
-    crm_lessons._validation.NotFittedError: This Model instance is not fitted yet; call 'fit' with appropriate data first
+    crm_lessons._validation.NotFittedError: This Model instance is not fitted yet; call 'fit' with appropriate data ...
     >>> m = Model()
     >>> m.params_ = [1.0]
     >>> check_is_fitted(m, "params_")
@@ -303,3 +309,155 @@ def to_timestamp(value: Any, *, name: str, where: str) -> pd.Timestamp:
     if pd.isna(ts):
         raise DataError(f"{where}: {name} is missing; use the form 'YYYY-MM-DD'")
     return ts
+
+
+def require_binary(data: pd.DataFrame, column: str, *, where: str) -> pd.Series:
+    """``column`` as 0/1 int64, raising :class:`DataError` unless it holds booleans or 0/1 (an event: churned,
+    responded).
+
+    Examples
+    --------
+    >>> require_binary(pd.DataFrame({"churn": [True, False]}), "churn", where="churn_rate_by").tolist()
+    [1, 0]
+    """
+    require_no_missing(data, column, where=where)
+    s = data[column]
+    if pd.api.types.is_bool_dtype(s):
+        return s.astype("int64")
+    if pd.api.types.is_numeric_dtype(s):
+        bad = ~s.isin([0, 1]).to_numpy()
+        if not bad.any():
+            return s.astype("int64")
+        raise DataError(
+            f"{where}: column {column!r} should hold True/False or 0/1 but has other values in "
+            f"{first_rows(bad, data.index)}; code churned customers as True"
+        )
+    raise DataError(
+        f"{where}: column {column!r} should hold True/False or 0/1, got dtype {s.dtype}; "
+        f"convert it, e.g. df[{column!r}] == 'Yes'"
+    )
+
+
+def as_float_array(values: Any, *, name: str, where: str) -> np.ndarray:
+    """``values`` as a non-empty 1-d float64 array without missing values, else :class:`DataError`.
+
+    Examples
+    --------
+    >>> as_float_array([1, 0], name="y_true", where="gains_table")
+    array([1., 0.])
+    """
+    arr = np.asarray(values, dtype="float64")
+    if arr.ndim != 1 or arr.size == 0:
+        raise DataError(f"{where}: {name} should be a non-empty 1-d array, got shape {arr.shape}")
+    if np.isnan(arr).any():
+        raise DataError(f"{where}: {name} has missing values at positions {np.flatnonzero(np.isnan(arr))[:5].tolist()}")
+    return arr
+
+
+def require_probabilities(scores: Any, *, where: str) -> np.ndarray:
+    """Model scores as a 1-d float64 array of probabilities in [0, 1], else :class:`DataError`.
+
+    Examples
+    --------
+    >>> require_probabilities([0.2, 1.5], where="gains_table")
+    Traceback (most recent call last):
+    ...
+    crm_lessons._validation.DataError: gains_table: scores should be probabilities in [0, 1]; positions [1] are outside; ...
+    """
+    p = as_float_array(scores, name="scores", where=where)
+    bad = (p < 0) | (p > 1)
+    if bad.any():
+        raise DataError(
+            f"{where}: scores should be probabilities in [0, 1]; positions "
+            f"{np.flatnonzero(bad)[:5].tolist()} are outside; pass predict_proba(X)[:, 1]"
+        )
+    return p
+
+
+def _interval(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    if low is not None and high is not None:
+        return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    if low is not None:
+        return f"{'>' if low_open else '>='} {low:g}"
+    if high is not None:
+        return f"{'<' if high_open else '<='} {high:g}"
+    return ""
+
+
+def check_scalar(
+    value: Any,
+    name: str,
+    *,
+    where: str,
+    integer: bool = False,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    expected: str | None = None,
+    verb: str = "should be",
+) -> Any:
+    """Check a scalar argument (a count, a rate, a probability) and return it as ``int`` or ``float``.
+
+    The one check of scalar arguments in the package: booleans are refused, numbers must be finite,
+    whole numbers of Python or numpy integer type, and within the bounds given.
+
+    Parameters
+    ----------
+    value : object
+        The argument.
+    name : str
+        Its parameter name, for the message.
+    where : str
+        Name of the calling function, for the message.
+    integer : bool, default False
+        Require a whole number (``int`` or a numpy integer) instead of a finite real number.
+    low, high : float, optional
+        Bounds; ``low_open`` / ``high_open`` exclude them.
+    expected : str, optional
+        What the value should be, in the message, instead of the generated text (``"a positive
+        number"``, ``"an integer seed, e.g. random_state=42"``).
+    verb : str, default "should be"
+        The verb of the message (``"must be"`` where a module words its messages so).
+
+    Returns
+    -------
+    int or float
+        ``value`` as a Python ``int`` (``integer=True``) or ``float``.
+
+    Raises
+    ------
+    DataError
+        ``where: name=value should be ...``: the value beside the rule.
+
+    Examples
+    --------
+    >>> check_scalar(0.2, "retention", where="customer_npv", low=0, high=1)
+    0.2
+    >>> check_scalar(0, "agents", where="erlang_c", integer=True, low=1)
+    Traceback (most recent call last):
+    ...
+    crm_lessons._validation.DataError: erlang_c: agents=0 should be >= 1
+    >>> check_scalar(-1.0, "traffic", where="erlang_c", low=0)
+    Traceback (most recent call last):
+    ...
+    crm_lessons._validation.DataError: erlang_c: traffic=-1.0 should be a finite number >= 0
+    """
+    shown = value.item() if isinstance(value, np.generic) else value
+    rule = _interval(low, high, low_open, high_open)
+    if isinstance(value, (bool, np.bool_)):
+        ok = False
+    elif integer:
+        ok = isinstance(value, (Integral, np.integer))
+    else:
+        ok = isinstance(value, (Real, np.integer, np.floating)) and math.isfinite(float(value))
+    if not ok:
+        what = expected or (f"a whole number (int), e.g. {name}=10" if integer else f"a finite number {rule}".rstrip())
+        raise DataError(f"{where}: {name}={shown!r} {verb} {what}")
+    x = int(value) if integer else float(value)
+    too_low = low is not None and (x <= low if low_open else x < low)
+    too_high = high is not None and (x >= high if high_open else x > high)
+    if too_low or too_high:
+        what = expected or (rule if integer else f"a finite number {rule}")
+        raise DataError(f"{where}: {name}={shown!r} {verb} {what}")
+    return x

@@ -614,7 +614,7 @@ def _check_experiment(y, treatment, *, where: str, n: int | None = None) -> tupl
 
 
 def _default_classifier():
-    from crm_lessons.churn import make_churn_pipeline
+    from crm_lessons.scoring import make_churn_pipeline
 
     return make_churn_pipeline("logit")
 
