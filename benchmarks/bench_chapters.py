@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/bench_chapters.py [NOTEBOOK ...]   (default: every chapter)
 
 Each chapter runs top to bottom in a fresh kernel, as the tests and the course build run it
-(:func:`crm_lessons._notebooks.execute_notebook`: papermill, default parameters), one after
+(:func:`crm_lessons.runner.execute_notebook`: papermill, default parameters), one after
 the other.  Printed per chapter: the wall time of the whole run (kernel start included), the
 kernel start (the time before the first cell began) and the slowest cells with their
 durations as papermill records them.  Exits 1 when a chapter takes 10 s or more; on a shared
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import papermill  # noqa: F401  imported before timing: a student's Run All in JupyterLab does not import it
 
-from crm_lessons._notebooks import chapter_notebooks, execute_notebook
+from crm_lessons.runner import chapter_notebooks, execute_notebook
 
 TARGET = 10.0
 

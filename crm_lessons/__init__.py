@@ -16,7 +16,7 @@ Modules are named after the course topics:
 ``rfm``             RFM table, quintile scores, segment maps
 ``segmentation``    K-means on RFM, choosing k, segment profiles
 ``glossary``        the course glossary: lookup("顾客份额"), terms()
-``coursemap``       the course map notebooks/COURSE.md read as data
+``course.coursemap`` the course map notebooks/COURSE.md read as data
 ``plotting``        figures (the only module that imports matplotlib)
 ``widgets``         interactive controls (the only module that imports ipywidgets)
 ``exercises``       exercise checkers and the student-version generator

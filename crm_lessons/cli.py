@@ -459,7 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``crm-lessons`` command."""
-    from crm_lessons._startup import skip_slow_optional_imports
+    from crm_lessons.runner import skip_slow_optional_imports
 
     skip_slow_optional_imports()
     args = build_parser().parse_args(argv)

@@ -144,7 +144,7 @@ def test_embedded_font_covers_the_page_and_nothing_more():
 
 def test_site_chapter_list_agrees_with_the_course_map():
     from crm_lessons.course.site import COURSE_CHAPTERS
-    from crm_lessons.coursemap import chapter_plan
+    from crm_lessons.course.coursemap import chapter_plan
 
     plan = [(c.number, c.notebook) for c in chapter_plan()]
     assert plan == [(n, f"{stem}.ipynb") for n, stem, _ in COURSE_CHAPTERS]
@@ -156,7 +156,7 @@ def test_a_kernel_that_dies_says_why_and_its_output_stays_off_the_terminal(tmp_p
     dies, the error quotes the end of that log."""
     from nbclient.exceptions import DeadKernelError
 
-    from crm_lessons._notebooks import execute_notebook
+    from crm_lessons.runner import execute_notebook
 
     nb = nbformat.v4.new_notebook(
         cells=[

@@ -9,7 +9,7 @@ import pytest
 
 from crm_lessons._validation import DataError
 from crm_lessons.course import chapter_notebooks
-from crm_lessons.coursemap import chapter_plan, notebook_headings, resolve, section_refs
+from crm_lessons.course.coursemap import chapter_plan, notebook_headings, resolve, section_refs
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "notebooks" / "COURSE.md"

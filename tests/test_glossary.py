@@ -10,7 +10,7 @@ import pytest
 from crm_lessons import glossary
 from crm_lessons._validation import DataError
 from crm_lessons.course import chapter_notebooks
-from crm_lessons.coursemap import chapter_plan, notebook_headings
+from crm_lessons.course.coursemap import chapter_plan, notebook_headings
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = {int(p.name[:2]): p for p in chapter_notebooks(ROOT / "notebooks")}

@@ -257,7 +257,7 @@ def _hostile(course: Path, lms: Path, csv_path: Path) -> dict[str, bytes | nbfor
         ),
     )
     subs["aaron_overwriter"] = nb
-    # not a cheat: answers 1.1 right only in a kernel that got CurveZMQ keys, as crm_lessons._kernel's manager provisions
+    # not a cheat: answers 1.1 right only in a kernel that got CurveZMQ keys, as crm_lessons.runner.kernel's manager provisions
     subs["kernel_probe"] = _set_answers(
         _release(course),
         {
@@ -377,14 +377,14 @@ def test_dead_kernel_and_endless_loop_do_not_stop_the_batch(hostile_batch):
 
 
 def test_kernels_are_started_by_the_notebook_kernel_manager(hostile_batch):
-    """Grading kernels come from ``crm_lessons._kernel.NotebookKernelManager``, whose clients miss no reply.
+    """Grading kernels come from ``crm_lessons.runner.kernel.NotebookKernelManager``, whose clients miss no reply.
 
     Its CurveZMQ keys are what a submission's kernel can see of it (tests/test_notebook_kernel.py checks
     its client); nbgrader's own manager starts kernels without them.
     """
     from jupyter_client.kernelspec import KernelSpecManager
 
-    from crm_lessons._kernel import CURVE
+    from crm_lessons.runner.kernel import CURVE
 
     spec = KernelSpecManager().get_kernel_spec("python3").metadata.get("supported_encryption") or []
     if not (CURVE and "curve" in spec):

@@ -19,7 +19,7 @@ import zmq
 import zmq.asyncio
 from jupyter_client.session import Session
 
-from crm_lessons._notebooks import _kernel_manager_class
+from crm_lessons.runner._execute import _kernel_manager_class
 
 
 def _shell_channel_class():
@@ -79,7 +79,7 @@ def _assert_fixed(manager_class) -> None:
 
 
 def test_notebook_clients_use_that_shell_channel(tmp_path):
-    from crm_lessons._kernel import NotebookKernelManager
+    from crm_lessons.runner.kernel import NotebookKernelManager
 
     _assert_fixed(_kernel_manager_class())
     logging = _kernel_manager_class(tmp_path / "kernel.log")  # what execute_notebook uses
@@ -94,7 +94,7 @@ def test_grading_configuration_names_that_kernel_manager(tmp_path):
     from traitlets.config.loader import PyFileConfigLoader
     from traitlets.utils.importstring import import_item
 
-    from crm_lessons._kernel import NotebookKernelManager
+    from crm_lessons.runner.kernel import NotebookKernelManager
     from crm_lessons.grading._config import config_file_text, nbgrader_config
 
     (tmp_path / "nbgrader_config.py").write_text(config_file_text(), encoding="utf-8")

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 import crm_lessons._fileio
-import crm_lessons._notebooks
+import crm_lessons.runner
 import crm_lessons.course
 import crm_lessons.report
 from crm_lessons._validation import DataError
@@ -239,7 +239,7 @@ BROKEN = {
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_broken_files_exit_2_before_the_kernel(name, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(crm_lessons._notebooks, "execute_notebook", _no_kernel)
+    monkeypatch.setattr(crm_lessons.runner, "execute_notebook", _no_kernel)
     text, message = BROKEN[name]
     data = tmp_path / name
     data.write_bytes(text.encode("gbk"))
@@ -282,7 +282,7 @@ def test_broken_files_exit_2_before_the_kernel(name, tmp_path, capsys, monkeypat
     ],
 )
 def test_bad_options_exit_2(args, message, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(crm_lessons._notebooks, "execute_notebook", _no_kernel)
+    monkeypatch.setattr(crm_lessons.runner, "execute_notebook", _no_kernel)
     data = tmp_path / "tx.csv"
     data.write_text("customer,date,amount\n" + "".join(f"{c},2024-01-05,3\n" for c in "ABCDE"), encoding="utf-8")
     before = data.read_bytes()
@@ -295,7 +295,7 @@ def test_bad_options_exit_2(args, message, tmp_path, capsys, monkeypatch):
 
 
 def test_out_hard_linked_to_the_data_is_refused(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(crm_lessons._notebooks, "execute_notebook", _no_kernel)
+    monkeypatch.setattr(crm_lessons.runner, "execute_notebook", _no_kernel)
     data = tmp_path / "tx.csv"
     data.write_text("customer,date,amount\n" + "".join(f"{c},2024-01-05,3\n" for c in "ABCDE"), encoding="utf-8")
     (tmp_path / "link.html").hardlink_to(data)
@@ -309,7 +309,7 @@ def test_out_hard_linked_to_the_data_is_refused(tmp_path, capsys, monkeypatch):
 def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
     import nbformat
 
-    monkeypatch.setattr(crm_lessons._notebooks, "execute_notebook", lambda *a, **k: nbformat.v4.new_notebook())
+    monkeypatch.setattr(crm_lessons.runner, "execute_notebook", lambda *a, **k: nbformat.v4.new_notebook())
 
     def broken_replace(src, dst):
         raise OSError("disk full")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crm_lessons._fileio import atomic_write_bytes
-from crm_lessons._notebooks import (
+from crm_lessons.runner import (
     chapter_notebooks,
     embedded_font_css,
     execute_notebook,
@@ -61,7 +61,7 @@ def _run_student_version(src: Path, dst: Path) -> float:
     costs minutes, not the whole build.  (The stalls once seen on the cells that display a
     widget were not the kernel's: the client had missed the wake-up for a reply it had
     already received, and read it only when the cell timeout ran out, without an error; see
-    ``crm_lessons._kernel.ShellChannel``, which fixes that.)
+    ``crm_lessons.runner.kernel.ShellChannel``, which fixes that.)
     """
     import tempfile
 
@@ -104,7 +104,7 @@ def build_course(
         Print progress.
     report : bool
         Also render the sample CRM report on the bundled CDNOW data
-        (:func:`crm_lessons.report.render_report`) and link it.
+        (``crm-lessons report``, in its own process) and link it.
     jobs : int, optional
         Chapters executed at the same time (default: 2, or 1 on a one-core machine).
 
@@ -126,7 +126,7 @@ def build_course(
     if verbose:
         print(f"running {len(chapters)} chapters ({jobs} at a time) ...", flush=True)
     # fresh interpreters, not forks of this process: a fork inherits the parent's threads and locks
-    from crm_lessons._startup import skip_slow_optional_imports
+    from crm_lessons.runner import skip_slow_optional_imports
 
     with ProcessPoolExecutor(
         max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=skip_slow_optional_imports
@@ -137,17 +137,27 @@ def build_course(
             results.append(ChapterResult(path, out / (path.stem + ".html"), notebook_title(path), seconds))
             if verbose:
                 print(f"  {path.name}: {seconds:.1f} s", flush=True)
-    report_page = None
     if report:
-        from crm_lessons.report import render_report
-
-        report_page = render_report(None, src_dir / "_extra" / "report.html", progress=print if verbose else None)
-    site.write_pages(src_dir, results, notebooks_dir=notebooks_dir, report=report_page is not None)
+        _sample_report(src_dir / "_extra" / "report.html", verbose=verbose)
+    site.write_pages(src_dir, results, notebooks_dir=notebooks_dir, report=report)
     start = time.perf_counter()
     site.run_sphinx(src_dir, out)
     if verbose:
         print(f"site built in {time.perf_counter() - start:.1f} s: {out / 'index.html'}", flush=True)
     return results
+
+
+def _sample_report(out: Path, *, verbose: bool) -> Path:
+    """The sample report on the bundled CDNOW data, written by ``crm-lessons report`` (the course does not
+    import the report: both stand on the runner, and the command line is the report's entry point)."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "crm_lessons", "report", "--out", str(out)]
+    done = subprocess.run(command, stdout=None if verbose else subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode:
+        raise RuntimeError(f"build_course: the sample report failed ({' '.join(command[1:])}):\n{done.stderr}")
+    return out
 
 
 def refresh_notebook(path: str | os.PathLike) -> Path:

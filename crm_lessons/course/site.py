@@ -215,7 +215,7 @@ def write_pages(
     src_dir: Path, results: Sequence[Any], *, notebooks_dir: str | os.PathLike | None = None, report: bool = True
 ) -> None:
     """Write the non-chapter pages, the search dictionary and the configuration of one build."""
-    from crm_lessons._notebooks import project_root
+    from crm_lessons.runner import project_root
 
     src_dir = Path(src_dir)
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else project_root() / "notebooks"
@@ -245,12 +245,12 @@ _TAG = re.compile(r"<[^>]+>")
 def run_sphinx(src_dir: Path, out_dir: Path) -> None:
     """Run Sphinx (in a child process, so its global registries stay out of this one) and
     write the site's Chinese font, cut down to the characters the pages use."""
-    from crm_lessons._notebooks import subset_font
+    from crm_lessons.runner import subset_font
 
     src_dir, out_dir = Path(src_dir).resolve(), Path(out_dir).resolve()  # Sphinx runs in src_dir
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     start = (
-        "import sys; from crm_lessons._startup import skip_slow_optional_imports; "
+        "import sys; from crm_lessons.runner import skip_slow_optional_imports; "
         "skip_slow_optional_imports(); from sphinx.cmd.build import main; sys.exit(main(sys.argv[1:]))"
     )
     proc = subprocess.run(

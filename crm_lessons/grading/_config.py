@@ -11,10 +11,10 @@ DEFAULT_TIMEOUT = 60
 
 #: The kernel manager of grading runs: the one every notebook run of the package uses, whose client cannot
 #: miss a cell's reply while the cell displays an ``ipywidgets.Output`` (chapters 2 and 7) and so stall it
-#: until the grading timeout; see :mod:`crm_lessons._kernel`.  (nbgrader's ``Execute`` passes
+#: until the grading timeout; see :mod:`crm_lessons.runner.kernel`.  (nbgrader's ``Execute`` passes
 #: ``AsyncKernelManager`` when it is created, but nbconvert's ``ExecutePreprocessor.preprocess`` sets the
 #: client up again from the configuration before it starts the kernel, so this setting decides.)
-KERNEL_MANAGER = "crm_lessons._kernel.NotebookKernelManager"
+KERNEL_MANAGER = "crm_lessons.runner.kernel.NotebookKernelManager"
 
 _TEMPLATE = """\
 # nbgrader configuration written by `crm-lessons assign` (re-running it rewrites this file).

@@ -14,7 +14,7 @@ import sys
 
 
 def main(argv: list[str]) -> int:
-    from crm_lessons._startup import skip_slow_optional_imports
+    from crm_lessons.runner import skip_slow_optional_imports
 
     skip_slow_optional_imports()  # this process imports nbgrader (and so nbformat) for one submission
     job = json.loads(open(argv[0], encoding="utf-8").read())

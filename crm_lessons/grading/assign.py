@@ -112,7 +112,7 @@ def course_chapters(course: str | os.PathLike) -> dict[str, Path]:
 
 
 def _chapter_notebooks(folder: Path, chapters: Iterable[int | str] | None) -> dict[str, Path]:
-    from crm_lessons._notebooks import chapter_notebooks
+    from crm_lessons.runner import chapter_notebooks
 
     found = {chapter_id(p.name[:2]): p for p in chapter_notebooks(folder)}
     if not chapters:
@@ -168,8 +168,8 @@ def assign_course(
     """
     import nbformat
 
-    from crm_lessons._notebooks import project_root
     from crm_lessons.exercises import is_nbgrader_notebook
+    from crm_lessons.runner import project_root
 
     out = Path(out).resolve()
     folder = Path(notebooks) if notebooks is not None else project_root() / "notebooks"

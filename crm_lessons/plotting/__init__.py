@@ -15,9 +15,10 @@ Windows alike.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from crm_lessons.fonts import font_path
 
 __all__ = ["FONT_FAMILY", "axes_or_new", "bilingual", "font_path", "register_font", "set_theme"]
 
@@ -58,11 +59,6 @@ def bilingual(zh: str, en: str, lang: str | None = None, *, sep: str = " ") -> s
     if lang is not None:
         raise ValueError(f"lang={lang!r} should be None, 'zh' or 'en'")
     return f"{zh}{sep}{en}"
-
-
-def font_path() -> Path:
-    """Path of the bundled Noto Sans SC (GB2312 subset) font file."""
-    return Path(str(resources.files("crm_lessons") / "fonts" / "NotoSansSC-GB2312.otf"))
 
 
 def register_font() -> str:

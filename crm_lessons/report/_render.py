@@ -191,7 +191,7 @@ def render_report(
         _release_unused()
         prepared = precompute_tables(prepared, horizon=int(horizon))
     _release_unused()
-    from crm_lessons._notebooks import execute_notebook, to_html
+    from crm_lessons.runner import execute_notebook, to_html
 
     with tempfile.TemporaryDirectory(prefix="crm-report-") as tmp:
         pickled = Path(tmp) / "prepared.pkl"

@@ -58,7 +58,7 @@ class SectionRef:
 def _course_md(path: str | os.PathLike | None) -> Path:
     if path is not None:
         return Path(path)
-    from crm_lessons.course import project_root
+    from crm_lessons.runner import project_root
 
     return project_root() / "notebooks" / "COURSE.md"
 

@@ -1,9 +1,9 @@
 """The kernel manager and client every notebook run of this package uses (papermill and nbgrader alike).
 
-Machinery below :mod:`crm_lessons._notebooks` (course site, report) and
-:mod:`crm_lessons.grading`.  The classes live at module level so that a
+Part of the notebook runner (:mod:`crm_lessons.runner`), below the course site, the report
+and :mod:`crm_lessons.grading`.  The classes live at module level so that a
 configuration can name them (nbgrader's ``c.Execute.kernel_manager_class =
-"crm_lessons._kernel.NotebookKernelManager"``); this module imports pyzmq and
+"crm_lessons.runner.kernel.NotebookKernelManager"``); this module imports pyzmq and
 jupyter_client, so import it only where a kernel is started.
 """
 
@@ -71,7 +71,7 @@ class NotebookKernelManager(AsyncKernelManager):
       false), kernels run as jupyter_client's default ones do.
 
     The kernel process writes its own output where the process that starts it does;
-    ``crm_lessons._notebooks._kernel_manager_class(log_path)`` sends it to a log file.
+    ``crm_lessons.runner.execute_notebook`` sends it to a log file.
 
     Examples
     --------

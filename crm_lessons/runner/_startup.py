@@ -30,7 +30,7 @@ def skip_slow_optional_imports() -> None:
     Examples
     --------
     >>> import subprocess, sys
-    >>> code = ("from crm_lessons._startup import skip_slow_optional_imports; skip_slow_optional_imports(); "
+    >>> code = ("from crm_lessons.runner import skip_slow_optional_imports; skip_slow_optional_imports(); "
     ...         "import jsonschema, sys; print(sys.modules['rfc3987_syntax'])")
     >>> subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
     'None\\n'
