@@ -114,6 +114,14 @@ LOADERS = {
         {"purchase": INT, "hair_color": STR, "region": STR, "promotion_ord": INT},
     ),
     "email_ab_test": (ds.load_email_ab_test, {}, (426, 3), {"customer": INT, "message": STR, "opened": INT}),
+    "amazon_reviews": (
+        ds.load_amazon_reviews,
+        {},
+        (3708, 7),
+        {"snippet_id": STR, "review_id": INT, "product": STR, "text": STR, "rating": FLOAT, "rating_sd": FLOAT},
+    ),
+    "amazon_review_ratings": (ds.load_amazon_reviews, {}, (3708, 7), {"sentence": INT}),
+    "vader_lexicon": (ds.load_sentiment_lexicon, {}, (7520, 3), {"token": STR, "valence": FLOAT, "sd": FLOAT}),
     "tayko": (
         ds.load_tayko,
         {},
@@ -255,6 +263,40 @@ def test_other_mlba_facts():
     t = ds.load_tayko()
     assert int(t["purchase"].sum()) == 1000
     assert t.loc[(t["purchase"] == 0) & (t["spending"] > 0), "sequence_number"].tolist() == [711]
+
+
+def test_amazon_reviews_facts():
+    rv = ds.load_amazon_reviews()
+    assert rv["snippet_id"].is_unique and rv["review_id"].nunique() == 300
+    assert sorted(set(range(1, 310)) - set(rv["review_id"])) == [120, 121, 122, 123, 124, 290, 291, 293, 294]
+    assert rv["rating"].between(-4, 4).all() and rv["rating_sd"].between(0, 4).all()
+    assert int((rv["rating"] < 0).sum()) == 1482 and round(float(rv["rating"].mean()), 2) == 0.38
+    assert rv["product"].notna().all()
+    # Hu & Liu (2004) report 45 reviews of the Canon G3: the block spans 45 numbers, 5 of them absent
+    canon = rv.loc[rv["product"] == "canon_g3_camera", "review_id"]
+    assert (canon.min(), canon.max(), canon.nunique()) == (99, 143, 40)
+    # every product block names its own product most often
+    names = {
+        "apex_dvd_player": r"\bapex\b|\bdvd\b",
+        "canon_g3_camera": r"\bcanon\b|\bg3\b",
+        "nikon_coolpix_4300_camera": r"\bnikon\b|\bcoolpix\b|\b4300\b",
+        "nokia_6610_phone": r"\bnokia\b|\bphone\b",
+        "creative_nomad_mp3_player": r"\bcreative\b|\bzen\b|\bnomad\b|\bmp3\b",
+    }
+    counts = pd.DataFrame({p: rv["text"].str.count(rx) for p, rx in names.items()}).groupby(rv["product"]).sum()
+    assert (counts.idxmax(axis=1) == counts.index).all()
+    # a sentence number appears once per review (in 18 reviews some numbers are absent)
+    assert rv.groupby("review_id")["sentence"].apply(lambda s: s.is_unique).all()
+    gaps = rv.groupby("review_id")["sentence"].apply(lambda s: sorted(s) != list(range(1, len(s) + 1)))
+    assert int(gaps.sum()) == 18
+
+
+def test_sentiment_lexicon_facts():
+    lex = ds.load_sentiment_lexicon()
+    assert lex["valence"].between(-4, 4).all() and (lex["valence"] != 0).all()
+    assert int(lex["token"].duplicated().sum()) == 14
+    last = lex.drop_duplicates("token", keep="last").set_index("token")["valence"]
+    assert last[["good", "great", "horrible", "okay"]].tolist() == [1.9, 3.1, -2.5, 0.9]
 
 
 # ------------------------------------------------------------------ the datacard matches the files
