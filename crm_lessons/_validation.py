@@ -158,6 +158,10 @@ CLI_FLAGS = {
 }
 
 
+#: Keyword arguments whose flag takes no value (``closed_orders='keep'`` is ``--keep-closed-orders``).
+_SWITCHES = frozenset({"closed_orders"})
+
+
 @contextmanager
 def cli_messages() -> Iterator[None]:
     """Within this block, hints in error messages name command-line flags instead of keyword arguments.
@@ -180,6 +184,8 @@ def cli_messages() -> Iterator[None]:
 def option(name: str, value: Any = "...") -> str:
     """``name='value'`` for Python users, ``--flag value`` on the command line."""
     if _INTERFACE.get() == "cli" and name in CLI_FLAGS:
+        if name in _SWITCHES:  # a flag that takes no value: --keep-closed-orders
+            return CLI_FLAGS[name]
         shown = str(value)
         if not shown or any(c.isspace() for c in shown) or "'" in shown:
             shown = repr(shown)

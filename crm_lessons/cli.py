@@ -185,6 +185,9 @@ def _report(args: argparse.Namespace) -> int:
                 engine=args.engine,
                 spark_master=args.spark_master,
                 memory_limit=args.memory_limit,
+                date_format=args.date_format,
+                encoding=args.encoding,
+                sep=args.sep,
             )
     except DataError as exc:
         return fail(exc.zh if zh and exc.zh else str(exc))
@@ -346,6 +349,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="count orders whose status is closed, refunded, cancelled or unpaid "
         "(交易关闭, 已退款, 已取消, ...); by default they are left out and counted",
+    )
+    p_report.add_argument(
+        "--date-format",
+        metavar="FMT",
+        help="how the dates are written, as a strftime format, e.g. %%d/%%m/%%Y or '%%m/%%d/%%Y %%H:%%M' "
+        "(default: recognised; day-first and month-first dates are never guessed)",
+    )
+    p_report.add_argument(
+        "--encoding",
+        metavar="ENC",
+        help="text encoding of a CSV file, e.g. big5 or latin-1 (default: UTF-8 or GBK/GB18030, recognised)",
+    )
+    p_report.add_argument(
+        "--sep", metavar="CHAR", help="field delimiter of a text file, e.g. ';' (default: recognised from the header)"
     )
     p_report.add_argument(
         "--sheet", metavar="NAME", help="worksheet of an Excel file (default: the one visible sheet that holds data)"

@@ -236,11 +236,56 @@ def columns_text(columns: Sequence[Any], limit: int = 30) -> str:
     return f"{shown}{more}"
 
 
+def excel_column(position: int) -> str:
+    """The letter Excel shows above a column (position from 0).
+
+    Examples
+    --------
+    >>> excel_column(0), excel_column(4), excel_column(27)
+    ('A', 'E', 'AB')
+    """
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _check_written_once(present: list[Any], name: str, role: str, where: str) -> None:
+    """Refuse a header name written more than once when it is the one a role would use."""
+    at = [i for i, c in enumerate(present) if str(c) == name]
+    if len(at) < 2:
+        return
+    letters = ", ".join(excel_column(i) for i in at[:-1]) + f" and {excel_column(at[-1])}"
+    letters_zh = "、".join(excel_column(i) for i in at)
+    other = f"{name}2"
+    raise DataError(
+        f"{where}: {len(at)} columns are named {quote(name)} (columns {letters}), so which one is the "
+        f"{ROLE_WORD[role]} cannot be told; rename one of them in the file (e.g. to {quote(other)}) and read it "
+        f"again: the one still named {quote(name)} is used, or {pass_option(ROLE_ARG[role], other)} to use the other",
+        zh=f"{where}：有 {len(at)} 列都叫 {quote(name)}（第 {letters_zh} 列），无法判断哪一列是{ROLE_ZH[role]}；"
+        f"请在文件中把其中一列改名（如改为 {quote(other)}）后重新读取：仍叫 {quote(name)} 的那一列会被使用，"
+        f"或用 {option(ROLE_ARG[role], other)} 使用改名的那一列",
+    )
+
+
 def resolve_columns(columns: Sequence[Any], explicit: dict[str, Any], where: str) -> dict[str, Any]:
     """Map each role to a column: the explicit argument, else the best tier of header synonyms.
 
     Every role that cannot be found is reported in one message, with the columns that look like
-    candidates for it.  The order-status column is optional.
+    candidates for it.  The order-status column is optional.  ``columns``: the header as written in
+    the file; a name written twice cannot be chosen for a role (pandas and DuckDB would each pick
+    one of them their own way), and is refused with how to rename it.
+
+    Examples
+    --------
+    >>> resolve_columns(["会员编号", "下单时间", "实付金额", "备注"], dict.fromkeys(ROLE_ARG), "t.csv")
+    {'customer_id': '会员编号', 'date': '下单时间', 'amount': '实付金额'}
+    >>> resolve_columns(["客户", "日期", "金额", "金额"], dict.fromkeys(ROLE_ARG), "t.csv")
+    Traceback (most recent call last):
+    ...
+    crm_lessons._validation.DataError: t.csv: 2 columns are named '金额' (columns C and D), so which one is the amount cannot be told; ...
     """
     present = list(columns)
     by_text = {str(c): c for c in present}
@@ -251,6 +296,7 @@ def resolve_columns(columns: Sequence[Any], explicit: dict[str, Any], where: str
         if given is not None:
             if given in by_text or str(given) in by_text:  # a numeric header such as 2024 matches '2024'
                 mapping[role] = by_text[str(given)]
+                _check_written_once(present, str(given), role, where)
                 continue
             raise DataError(
                 f"{where}: {option(arg, given)} is not a column; columns are {columns_text(present)}",
@@ -258,6 +304,8 @@ def resolve_columns(columns: Sequence[Any], explicit: dict[str, Any], where: str
             )
         for tier in SYNONYMS[role]:
             found = [c for c in present if norm_header(c) in tier]  # in file order
+            for name in dict.fromkeys(map(str, found)):
+                _check_written_once(present, name, role, where)
             if len(found) > 1:
                 listed = ", ".join(quote(str(c)) for c in found[:-1]) + f" and {quote(str(found[-1]))}"
                 both = "both" if len(found) == 2 else "all"

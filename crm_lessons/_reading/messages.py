@@ -37,7 +37,6 @@ def bad_values_message(
     rows: Sequence[Any] | None = None,
     examples: Sequence[Any] | None = None,
     date_format: str | None = None,
-    serial_note: bool = False,
 ) -> DataError:
     """The error for cells a reader refuses, worded alike by every reader (pandas, DuckDB, Spark).
 
@@ -59,11 +58,10 @@ def bad_values_message(
         says how many rows and quotes some of their values.
     examples : sequence, optional
         The values of those rows (of ``rows``, when given), each quoted short (:func:`quote`).
+        For ``'missing_*'``: the cells as written, quoted when they hold a text that means no value
+        (``'NA'``, ``'-'``; see :data:`~crm_lessons._reading.values.NA_TEXT`).
     date_format : str, optional
         The ``date_format`` the reader was given (for ``'not_date'``).
-    serial_note : bool
-        Add that Excel date numbers are read by the pandas engine only (a DuckDB or Spark reader
-        whose offending dates are such numbers).
 
     Returns
     -------
@@ -95,6 +93,11 @@ def bad_values_message(
             zh = f"在第 {', '.join(shown_rows)} 行为空{more_zh}"
         else:
             en, zh = f"in {count} row{'s' if count > 1 else ''}", f"有 {count} 行为空"
+        # cells that are not empty but mean "no value" ('NA', '-'), quoted as they are written
+        written = list(dict.fromkeys(quote(v) for v in examples or [] if isinstance(v, str) and v.strip()))
+        if written:
+            en += f" (written {', '.join(written)}: no value)"
+            zh += f"（写作 {'、'.join(written)}，表示没有值）"
         return DataError(
             f"{where}: column {col} has no {what} {en}; "
             "fill in those cells or delete those rows, then read the file again",
@@ -131,9 +134,6 @@ def bad_values_message(
             "金额应像 1234.5、'¥1,234.50' 或表示退款的 '(12.50)'；请改正这些单元格，"
             f"如果选错了列，请用 {option('amount_col')} 指定"
         )
-    if serial_note:
-        hint += f"; Excel date numbers (such as 45296) are read only with {option('engine', 'pandas')}"
-        hint_zh += f"；Excel 日期数字（如 45296）只有 {option('engine', 'pandas')} 能读取"
     return DataError(
         f"{where}: column {col} has {what}: {cells}; {hint}",
         zh=f"{where}：列 {col} 中有{what_zh}：{cells_zh}；{hint_zh}",

@@ -17,7 +17,6 @@ says how many rows and quotes some of their values.
 from __future__ import annotations
 
 import csv
-import glob as _glob
 import io as _io
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from crm_lessons._reading.columns import clean_header, resolve_columns, sniff_delimiter
+from crm_lessons._reading.files import check_same_columns, file_kind, is_many, source_files
 from crm_lessons._reading.messages import (
     POLICY_ROWS,
     SHOWN,
@@ -38,14 +38,11 @@ from crm_lessons._reading.messages import (
 )
 from crm_lessons._reading.quality import DataQualityReport
 from crm_lessons._reading.status import all_closed, closed_refused, closed_warning, is_closed
-from crm_lessons._reading.values import DATE_FORMATS, EXCEL_SERIAL, FORMAT_GUARD, YEARS
+from crm_lessons._reading.values import DATE_FORMATS, EXCEL_SERIAL_SQL, FORMAT_GUARD, NA_TEXT, OFFSET, YEARS
 from crm_lessons._validation import _INTERFACE, DataError, option, quote, to_timestamp
 from crm_lessons.engines._backend import check_engine, connect
 
 C, D, A = "customer_id", "date", "amount"
-_PARQUET = (".parquet", ".pq", ".parq")
-_TEXT = (".csv", ".txt", ".tsv")
-_EXCEL = (".xlsx", ".xlsm", ".xls")
 _WHERE = "read_source"
 #: Date formats on the engine path (the reader's list, crm_lessons._reading.values.DATE_FORMATS) and
 #: their Java (Spark) spelling; single letters accept one or two digits as Python's %m and %d do.
@@ -137,55 +134,22 @@ def _check_utf8(path: Path) -> tuple[str, str]:
     return sniff_delimiter(text.lstrip("\ufeff").lstrip("\r\n").split("\n", 1)[0]), encoding
 
 
-def _kind(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix in _PARQUET:
-        return "parquet"
-    if suffix in _EXCEL:
-        raise _refuse(str(path), "this is an Excel workbook", "这是 Excel 工作簿")
-    with open(path, "rb") as fh:
-        magic = fh.read(4)
-    if magic == b"PAR1":
-        return "parquet"
-    return "csv"
-
-
 def _files(source: str | Path) -> tuple[list[str], str, str]:
     """The files of a source (a file, a folder, or a glob), their kind and a label."""
     text = str(source)
     path = Path(source)
-    if path.is_dir():
-        files = sorted(str(p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _PARQUET)
-        kind = "parquet"
-        if not files:
-            files = sorted(str(p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _TEXT)
-            kind = "csv"
-        if not files:
-            raise DataError(
-                f"{_WHERE}: the folder {text!r} holds no .parquet or .csv files",
-                zh=f"{_WHERE}：文件夹 {text!r} 中没有 .parquet 或 .csv 文件",
-            )
-        return files, kind, text
-    if any(ch in text for ch in "*?["):
-        files = sorted(f for f in _glob.glob(text, recursive=True) if Path(f).is_file())
-        if not files:
-            raise DataError(
-                f"{_WHERE}: no file matches {text!r}; check the pattern and the working directory",
-                zh=f"{_WHERE}：没有文件匹配 {text!r}；请检查模式和当前文件夹",
-            )
-        kinds = {_kind(Path(f)) for f in files}
-        if len(kinds) > 1:
-            raise DataError(
-                f"{_WHERE}: {text!r} matches both Parquet and CSV files; match one kind",
-                zh=f"{_WHERE}：{text!r} 同时匹配了 Parquet 和 CSV 文件；请只匹配一种",
-            )
-        return files, kinds.pop(), text
-    if not path.is_file():
+    if is_many(source):
+        files, kind = source_files(source, _WHERE)
+    elif not path.is_file():
         raise DataError(
             f"{_WHERE}: file not found: {text!r}; check the path and the working directory",
             zh=f"{_WHERE}：找不到文件 {text!r}；请检查路径和当前文件夹",
         )
-    return [text], _kind(path), text
+    else:
+        files, kind = [text], file_kind(path)
+    if kind == "excel":
+        raise _refuse(files[0], "this is an Excel workbook", "这是 Excel 工作簿")
+    return files, kind, text
 
 
 def _header(path: str, delimiter: str) -> list[str]:
@@ -207,6 +171,10 @@ def _open(source: Any, con: Any, engine: str, explicit: dict[str, Any]) -> tuple
     info.update(file_format=kind, source=label, files=files)
     where = _where(label)
     if kind == "parquet":
+        if len(files) > 1:
+            import pyarrow.parquet as pq
+
+            check_same_columns([(f, pq.read_schema(f).names) for f in files], where)
         raw = con.read_parquet(files if len(files) > 1 else files[0])
         mapping = resolve_columns(list(raw.columns), explicit, where)
         return raw, info, mapping
@@ -220,6 +188,8 @@ def _open(source: Any, con: Any, engine: str, explicit: dict[str, Any]) -> tuple
     delimiter = delims.pop()
     info.update(encoding=checked[0][1], delimiter=delimiter)
     header = _header(files[0], delimiter)
+    if len(files) > 1:
+        check_same_columns([(files[0], header)] + [(f, _header(f, delimiter)) for f in files[1:]], where)
     mapping = resolve_columns(header, explicit, where)
     if engine == "duckdb":
         # the role columns are read as text and parsed here, as the pandas reader does (ids keep
@@ -261,8 +231,12 @@ def _strip(col: Any, engine: str) -> Any:
 
 
 def _blank(col: Any, engine: str) -> Any:
+    """Empty cells: NULL, spaces only, or a text that means no value ('NA', '-', ...; the reader's ``NA_TEXT``)."""
     if col.type().is_string():
-        return col.isnull() | (_strip(col, engine) == "")
+        text = _strip(col, engine)
+        return col.isnull() | (text == "") | text.lower().isin(sorted(NA_TEXT))
+    if col.type().is_floating():
+        return col.isnull() | col.isnan()
     return col.isnull()
 
 
@@ -293,9 +267,13 @@ def _date(col: Any, engine: str, date_format: str | None) -> Any:
         return col.cast("date")
     if dtype.is_integer():
         col = col.cast("string")
+    elif dtype.is_floating():  # 20240105.0 as yyyymmdd, 45293.5417 as an Excel serial, as the pandas reader
+        col = (col.floor() == col).ifelse(col.cast("int64").cast("string"), col.cast("string"))
     elif not dtype.is_string():
         return ibis.null().cast("date")
     text = _strip(col, engine).translate("０１２３４５６７８９．－　", "0123456789.- ")
+    # a UTC offset is dropped: the date is the one written (crm_lessons._reading.values.OFFSET)
+    text = text.re_search(OFFSET).ifelse(text.re_extract(OFFSET, 1), text)
     parse = _try_strptime(engine)
     # ISO-like text (2024-01-05, 2024/1/5, with a time of day) is cast directly; other forms are
     # matched against the formats (a cast would read '20240105' as a year on Spark)
@@ -308,6 +286,10 @@ def _date(col: Any, engine: str, date_format: str | None) -> Any:
         if fmt in FORMAT_GUARD:
             value = text.re_search(FORMAT_GUARD[fmt]).ifelse(value, ibis.null().cast("timestamp"))
         candidates.append(value)
+    if date_format is None:  # Excel serial numbers (days since 1899-12-30), the time of day dropped
+        days = text.cast("float64").floor().cast("int64")
+        serial = (ibis.date(1899, 12, 30) + days.as_interval("D")).cast("timestamp")
+        candidates.append(text.re_search(EXCEL_SERIAL_SQL).ifelse(serial, ibis.null().cast("timestamp")))
     return ibis.coalesce(*candidates).cast("date")
 
 
@@ -500,10 +482,7 @@ def _refused_cells(
         else None
     )
     examples = list(found["v"]) if value else None
-    serial = kind == "not_date" and any(isinstance(v, str) and EXCEL_SERIAL.match(v.strip()) for v in examples or [])
-    return bad_values_message(
-        kind, column, where, count=count, rows=rows, examples=examples, date_format=date_format, serial_note=serial
-    )
+    return bad_values_message(kind, column, where, count=count, rows=rows, examples=examples, date_format=date_format)
 
 
 # ---------------------------------------------------------------- reading
@@ -616,6 +595,7 @@ def read_source(
             _b_c=b_c,
             _b_d=b_d,
             _b_a=b_a,
+            _raw_c=src[cols["customer_id"]].cast("string"),
             _raw_d=_date_text(src[cols["date"]]),
             _raw_a=src[cols["amount"]].cast("string"),
             **{f"_x_{i}": src[c] for i, c in enumerate(extras)},
@@ -678,9 +658,9 @@ def read_source(
     # refused cells, in the pandas reader's order and words; the rows of one CSV file are found
     # again with their numbers (a second pass, only when a check fails)
     refusals = {
-        "b_c": ("missing_customer", None, "customer_id"),
-        "b_d": ("missing_date", None, "date"),
-        "b_a": ("missing_amount", None, "amount"),
+        "b_c": ("missing_customer", "_raw_c", "customer_id"),
+        "b_d": ("missing_date", "_raw_d", "date"),
+        "b_a": ("missing_amount", "_raw_a", "amount"),
         "placeholder": ("placeholder", "_raw_d", "date"),
         "bad_date": ("not_date", "_raw_d", "date"),
         "infinite": ("infinite", "_raw_a", "amount"),

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from crm_lessons._reading.columns import clean_header, resolve_columns, sniff_delimiter
+from crm_lessons._reading.files import check_same_columns, is_many, source_files
 from crm_lessons._reading.text import decode_check, not_utf8_or_gbk
 from crm_lessons._reading.values import DATE_FORMATS, FORMAT_GUARD, ISO_FORMATS, YEARS
 from crm_lessons._validation import DataError, option, pass_option
@@ -114,9 +115,25 @@ def _read_workbook(content: bytes, sheet_name: str | int | None, where: str) -> 
     try:
         # cells keep their own Python types (an Excel TRUE stays a bool, not 1); columns
         # that are not inspected cell by cell get pandas' inferred types back afterwards
-        frame = pd.read_excel(_io.BytesIO(content), sheet_name=chosen, engine="openpyxl", dtype=object)
+        # a cell written 'NA' or '-' stays text: the reading rules decide what is empty (and quote it)
+        frame = pd.read_excel(
+            _io.BytesIO(content),
+            sheet_name=chosen,
+            engine="openpyxl",
+            dtype=object,
+            keep_default_na=False,
+            na_values=[""],
+        )
+        # the header as written (pandas renames a repeated name '金额' to '金额.1')
+        names = pd.read_excel(
+            _io.BytesIO(content), sheet_name=chosen, engine="openpyxl", header=None, nrows=1, dtype=object
+        )
     except Exception as exc:
         raise not_workbook from exc
+    if names.shape[1] == frame.shape[1] and len(names):
+        frame.attrs["header"] = [
+            v if not (isinstance(v, float) and v != v) else c for v, c in zip(names.iloc[0], frame.columns)
+        ]
     if frame.shape[1] == 0:
         raise DataError(
             f"{where}: the worksheet {chosen!r} is empty; put a header row and data rows in it "
@@ -124,6 +141,50 @@ def _read_workbook(content: bytes, sheet_name: str | int | None, where: str) -> 
             zh=f"{where}：工作表 {chosen!r} 是空的；请放入表头和数据行，或用 {option('sheet_name')} 指定其他工作表",
         )
     return frame, chosen
+
+
+def _resolve(names: list[Any], columns: list[Any], explicit: dict[str, Any], where: str) -> dict[str, Any]:
+    """The roles' columns found in the header as written (``names``), as the frame names them (``columns``).
+
+    A name written twice and wanted for a role is refused by :func:`resolve_columns`; a role's name is
+    then written once, and pandas keeps it unchanged.
+    """
+    mapping = resolve_columns(names, explicit, where)
+    if len(names) != len(columns):
+        return mapping
+    return {role: columns[names.index(name)] for role, name in mapping.items()}
+
+
+def _read_files(source: Any, *, where: str, **options: Any) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
+    """A folder or glob of CSV files with the same columns, read one by one as :func:`_read_frame` reads
+    a file and put one after the other; rows are named ``file:row`` in messages (``b.csv:5``)."""
+    files, kind = source_files(source, where)
+    if kind != "csv":
+        raise DataError(
+            f"{where}: {str(source)!r} holds {kind} files, which this reader does not read; read Parquet with "
+            f"DuckDB ({option('engine', 'duckdb')}, see 'Large data' in the README), or read each workbook and "
+            "put the frames together with pandas.concat",
+            zh=f"{where}：{str(source)!r} 中是 {kind} 文件，本读取器不读取；Parquet 请用 DuckDB 读取"
+            f"（{option('engine', 'duckdb')}，见 README 的 “Large data”），工作簿请逐个读取后用 pandas.concat 合并",
+        )
+    frames, infos = [], []
+    for f in files:
+        frame, info, mapping = _read_frame(f, where=f"{where}: {Path(f).name}", **options)
+        frames.append(frame)
+        infos.append(info)
+        if len(infos) == 1:
+            first = mapping
+        check_same_columns([(files[0], infos[0]["header"]), (f, info["header"])], where)
+    info = {k: infos[0][k] for k in ("encoding", "delimiter", "file_format", "header")}
+    parsed = [i.get("parsed", {}) for i in infos]
+    info["parsed"] = {
+        role: np.concatenate([p[role] for p in parsed]) for role in ("date", "amount") if all(role in p for p in parsed)
+    }
+    info["labels"] = np.concatenate(
+        [np.array([f"{Path(f).name}:{i + 2}" for i in range(len(fr))], dtype=object) for f, fr in zip(files, frames)]
+    )
+    info["files"] = files
+    return pd.concat(frames, ignore_index=True), info, first
 
 
 def _read_frame(
@@ -150,13 +211,25 @@ def _read_frame(
     read again as text and goes through the cell-by-cell checks, so a clean file
     costs about what ``pandas.read_csv`` does, and a messy one gets every check.
     """
+    if is_many(source):
+        return _read_files(
+            source,
+            encoding=encoding,
+            sep=sep,
+            sheet_name=sheet_name,
+            explicit=explicit,
+            where=where,
+            date_format=date_format,
+        )
     info: dict[str, Any] = {"encoding": None, "delimiter": None}
     content, suffix = _raw_content(source, where)
     if isinstance(content, bytes) and (suffix in (".xlsx", ".xlsm") or content[:4] == b"PK\x03\x04"):
         info["file_format"] = "excel"
         frame, info["sheet"] = _read_workbook(content, sheet_name, where)
+        header = clean_header(frame.attrs.pop("header", frame.columns))
         frame.columns = clean_header(frame.columns)
-        mapping = resolve_columns(frame, explicit, where)
+        mapping = _resolve(header, list(frame.columns), explicit, where)
+        info["header"] = header
         roles = {mapping[r] for r in ("customer_id", "date", "amount")}
         for col in frame.columns:
             if col not in roles:
@@ -187,8 +260,14 @@ def _read_frame(
     try:
         header = pd.read_csv(buffer, sep=delimiter, nrows=0, encoding=enc, engine="c")
         raw_names = dict(zip(clean_header(header.columns), header.columns))
-        header.columns = list(raw_names)
-        mapping = resolve_columns(header, explicit, where)
+        buffer.seek(0)
+        # the header as written (pandas renames a repeated name '金额' to '金额.1')
+        written = pd.read_csv(
+            buffer, sep=delimiter, header=None, nrows=1, dtype=str, keep_default_na=False, encoding=enc, engine="c"
+        )
+        names = clean_header(written.iloc[0].tolist()) if written.shape == (1, len(raw_names)) else list(raw_names)
+        mapping = _resolve(names, list(raw_names), explicit, where)
+        info["header"] = names
         csv_options = {"sep": delimiter, "skip_blank_lines": False, "encoding": enc, "engine": "c"}
         raw_date, raw_amount = raw_names[mapping["date"]], raw_names[mapping["amount"]]
         raw_customer = raw_names[mapping["customer_id"]]
@@ -204,9 +283,12 @@ def _read_frame(
             **({"parse_dates": [raw_date], "date_format": fmt} if fmt else {}),
             **csv_options,
         )
-        if not isinstance(frame[raw_customer].dtype, pd.StringDtype):  # numbers after the first rows
+        # read as text again: ids that are numbers after the first rows, and a column with empty
+        # cells, whose text ('NA', '-', '#N/A') the reading rules judge and a refusal quotes
+        as_text = {"keep_default_na": False, "na_values": [""], **csv_options}
+        if not isinstance(frame[raw_customer].dtype, pd.StringDtype) or frame[raw_customer].hasnans:
             buffer.seek(0)
-            frame[raw_customer] = pd.read_csv(buffer, usecols=[raw_customer], dtype={raw_customer: str}, **csv_options)[
+            frame[raw_customer] = pd.read_csv(buffer, usecols=[raw_customer], dtype={raw_customer: str}, **as_text)[
                 raw_customer
             ]
         parsed = {}
@@ -214,9 +296,9 @@ def _read_frame(
             values = clean(frame[raw_col])
             if values is not None:
                 parsed[role] = values
-            elif not isinstance(frame[raw_col].dtype, pd.StringDtype):  # e.g. numbers with a gap: read as text
+            elif not isinstance(frame[raw_col].dtype, pd.StringDtype) or frame[raw_col].hasnans:
                 buffer.seek(0)
-                frame[raw_col] = pd.read_csv(buffer, usecols=[raw_col], dtype={raw_col: str}, **csv_options)[raw_col]
+                frame[raw_col] = pd.read_csv(buffer, usecols=[raw_col], dtype={raw_col: str}, **as_text)[raw_col]
         info["parsed"] = parsed
     except UnicodeDecodeError as exc:  # past the start that decode_check looked at (GB18030 guessed)
         raise not_utf8_or_gbk(where) from exc

@@ -22,6 +22,9 @@ from crm_lessons._reading.values import (
     FULL_WIDTH,
     THOUSANDS,
     YEARS,
+    NA_PATTERN,
+    OFFSET,
+    is_missing,
     is_number,
     is_placeholder,
 )
@@ -140,8 +143,8 @@ def _take(parsed: pd.Series, codes: np.ndarray, missing: Any) -> np.ndarray:
 
 
 def _blank(codes: np.ndarray, uniques: pd.Series) -> np.ndarray:
-    """Empty cells: missing, or text made only of spaces."""
-    blank_u = np.array([isinstance(v, str) and not v.strip() for v in uniques], dtype=bool)
+    """Empty cells: missing, spaces only, or a text that means "no value" ('NA', '-', ...; see ``is_missing``)."""
+    blank_u = np.array([isinstance(v, str) and is_missing(v) for v in uniques], dtype=bool)
     return (codes < 0) | (blank_u[np.where(codes < 0, 0, codes)] if len(blank_u) else False)
 
 
@@ -223,7 +226,7 @@ def _date_values(uniq: pd.Series, date_format: str | None) -> pd.Series:
         serial_text = text.str.match(EXCEL_SERIAL) if date_format is None else text.str.match("$^")
         days = text[serial_text].astype("float64")
         out[days.index] = (EXCEL_ORIGIN + pd.to_timedelta(days, unit="D")).astype("datetime64[ns]")
-        text = text[~serial_text]
+        text = text[~serial_text].str.replace(OFFSET, r"\1", regex=True)  # 2024-01-05T10:00+08:00
         if len(text):
             parsed = _date_text(text, formats)
             out[parsed.index] = parsed
@@ -294,7 +297,7 @@ def _clean_ids(values: pd.Series) -> bool:
     parts = digit_parts(arrow)
     if parts is not None and not parts[0][:1].isspace():  # ends in a digit, starts with no space
         return True
-    return not pc.any(pc.match_substring_regex(arrow, EDGE_SPACE)).as_py()
+    return not pc.any(pc.match_substring_regex(arrow, f"{EDGE_SPACE}|{NA_PATTERN}")).as_py()
 
 
 def _id_codes(values: pd.Series) -> np.ndarray | None:

@@ -108,7 +108,9 @@ def read_transactions_with_report(
             where=where,
             date_format=date_format,
         )
-        labels = np.arange(len(raw)) + 2  # Excel numbering: header is row 1
+        labels = info.pop("labels", None)  # several files: 'b.csv:5'
+        if labels is None:
+            labels = np.arange(len(raw)) + 2  # Excel numbering: header is row 1
     parsed: dict[str, np.ndarray] = info.pop("parsed", {})  # role columns the reader found clean
     rows_read = len(raw)
     if rows_read == 0:
@@ -157,11 +159,11 @@ def read_transactions_with_report(
     if len(raw) == 0:
         raise all_blank(where)
     if b_c.any():
-        raise _refused("missing_customer", b_c, labels, None, mapping["customer_id"], where)
+        raise _refused("missing_customer", b_c, labels, columns[0], mapping["customer_id"], where)
     if b_d.any():
-        raise _refused("missing_date", b_d, labels, None, mapping["date"], where)
+        raise _refused("missing_date", b_d, labels, columns[1], mapping["date"], where)
     if b_a.any():
-        raise _refused("missing_amount", b_a, labels, None, mapping["amount"], where)
+        raise _refused("missing_amount", b_a, labels, columns[2], mapping["amount"], where)
 
     customer = columns[0] if clean[0] else _parse_customer(*factorized[0], columns[0])
     # the codes found for the blank check are reused (text columns are not encoded twice)

@@ -174,10 +174,11 @@ def customer_tables(data: ReportData, *, horizon: int = 12) -> CustomerTables:
 
 
 def _is_parquet_source(data: str | os.PathLike[str]) -> bool:
-    text = str(data)
+    from crm_lessons._reading.files import is_many, source_files
+
     path = Path(data)
-    if path.is_dir() or any(ch in text for ch in "*?["):
-        return True
+    if is_many(data):  # a folder or glob of Parquet files (one of CSV files is read as CSV)
+        return source_files(data, _WHERE)[1] == "parquet"
     if path.suffix.lower() in (".parquet", ".pq", ".parq"):
         return True
     try:
@@ -227,6 +228,7 @@ def _prepare_on_engine(
     as_of: Any,
     currency: str | None,
     horizon: int,
+    date_format: str | None = None,
     connection: Any = None,
     master: str | None = None,
     memory_limit: str | None = None,
@@ -244,6 +246,7 @@ def _prepare_on_engine(
         amount_col=amount_col,
         status_col=status_col,
         closed_orders=closed_orders,
+        date_format=date_format,
         master=master,
         memory_limit=memory_limit,
     )
@@ -339,6 +342,9 @@ def prepare_data(
     connection: Any = None,
     spark_master: str | None = None,
     memory_limit: str | None = None,
+    date_format: str | None = None,
+    encoding: str | None = None,
+    sep: str | None = None,
 ) -> ReportData:
     """Read and check the report's input: a user's file, or the bundled CDNOW data.
 
@@ -369,6 +375,9 @@ def prepare_data(
     connection, spark_master, memory_limit
         An Ibis connection to use, the Spark master URL (default ``local[*]``),
         DuckDB's memory limit (default ``'1GB'``).
+    date_format, encoding, sep
+        As in :func:`crm_lessons.io.read_transactions` (``date_format`` on every engine; DuckDB and
+        Spark read UTF-8 text and find the delimiter themselves).
 
     Returns
     -------
@@ -410,6 +419,7 @@ def prepare_data(
             as_of=as_of,
             currency=currency,
             horizon=horizon,
+            date_format=date_format,
             connection=connection,
             master=spark_master,
             memory_limit=memory_limit,
@@ -423,6 +433,7 @@ def prepare_data(
             amount_col=amount_col,
             status_col=status_col,
             closed_orders=closed_orders,
+            date_format=date_format,
         )
         rep.source, rep.file_format = str(data), "parquet"
         data_frame: pd.DataFrame | None = tx
@@ -447,6 +458,9 @@ def prepare_data(
             status_col=status_col,
             sheet_name=sheet_name,
             closed_orders=closed_orders,
+            date_format=date_format,
+            encoding=encoding,
+            sep=sep,
         )
         source, default_as_of, default_currency = path.name, rep.date_max, "CNY"
     cli = _INTERFACE.get() == "cli"

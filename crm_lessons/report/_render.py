@@ -67,6 +67,9 @@ def render_report(
     engine: str | None = None,
     spark_master: str | None = None,
     memory_limit: str | None = None,
+    date_format: str | None = None,
+    encoding: str | None = None,
+    sep: str | None = None,
 ) -> Path:
     """Read the data, run the report template and write the HTML page atomically.
 
@@ -79,6 +82,8 @@ def render_report(
         temporary file in the same folder and ``os.replace``, so a failed run
         leaves no partial file.
     customer_col, date_col, amount_col, as_of, currency, status_col, sheet_name, closed_orders
+        As in :func:`prepare_data`.
+    date_format, encoding, sep
         As in :func:`prepare_data`.
     engine, spark_master, memory_limit
         As in :func:`prepare_data`: 'duckdb' or 'spark' compute the
@@ -174,6 +179,9 @@ def render_report(
         horizon=int(horizon),
         spark_master=spark_master,
         memory_limit=memory_limit,
+        date_format=date_format,
+        encoding=encoding,
+        sep=sep,
     )
     q = prepared.quality
     say(
