@@ -160,7 +160,7 @@ def _csv(tmp_path: Path, text: str, name: str = "t.csv", encoding: str = "utf-8"
 
 
 def _canonical(table) -> pd.DataFrame:
-    frame = tables._execute(table)
+    frame = tables.execute(table)
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     return frame.sort_values(list(frame.columns)).reset_index(drop=True)
 
@@ -386,7 +386,7 @@ def test_rows_are_numbered_in_file_order_across_parallel_chunks(tmp_path):
     path = _csv(tmp_path, "n,text\n" + "".join(f"{i},{'x' * (i % 50)}\n" for i in range(200_000)))
     con = duckdb_connect(memory_limit="256MB", threads=4)
     numbered = _numbered(con.read_csv(path, header=True, buffer_size=1 << 16), "duckdb")
-    assert tables._execute(numbered.filter(numbered.n != numbered._row).count().name("k")).iloc[0, 0] == 0
+    assert tables.execute(numbered.filter(numbered.n != numbered._row).count().name("k")).iloc[0, 0] == 0
 
 
 @pytest.mark.parametrize(

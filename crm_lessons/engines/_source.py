@@ -378,9 +378,9 @@ def _infinite(value: Any) -> Any:
 
 
 def _fetch(expr: Any) -> pd.DataFrame:
-    from crm_lessons.engines.tables import _execute
+    from crm_lessons.engines.tables import execute
 
-    return _execute(expr)
+    return execute(expr)
 
 
 def _examples(table: Any, mask: Any, column: str, n: int = _MAX_EXAMPLES) -> str:

@@ -66,8 +66,8 @@ def _as_date(table: Any) -> Any:
     )
 
 
-def _execute(expr: Any) -> pd.DataFrame:
-    """Run ``expr`` and return a DataFrame, through Arrow.
+def execute(expr: Any) -> pd.DataFrame:
+    """Run the Ibis expression ``expr`` on its engine and return the (small) result as a DataFrame, through Arrow.
 
     Ibis 12's own pandas conversion warns on pandas 3, and on PySpark it goes through
     ``toPandas``; Spark 4's ``toArrow`` hands the (small) result over directly.
@@ -134,7 +134,7 @@ def rfm_table(table: Any, *, as_of: Any) -> pd.DataFrame:
         No row is dated on or before ``as_of``.
     """
     day = _day(as_of, "as_of", "rfm_table")
-    out = _execute(rfm_table_expr(table, as_of=as_of))
+    out = execute(rfm_table_expr(table, as_of=as_of))
     if out.empty:
         raise DataError(
             f"rfm_table: no transaction is dated on or before as_of={day}",
@@ -221,7 +221,7 @@ def customer_summary(table: Any, *, calibration_end: Any, observation_end: Any =
     """
     where = "customer_summary"
     expr = customer_summary_expr(table, calibration_end=calibration_end, observation_end=observation_end, freq=freq)
-    out = _execute(expr)
+    out = execute(expr)
     if out.empty:
         cal_day = _day(calibration_end, "calibration_end", where)
         raise DataError(
@@ -277,7 +277,7 @@ def lifecycle_inputs(table: Any, *, as_of: Any, rules: Any = None) -> pd.DataFra
 
     rules = LifecycleRules() if rules is None else rules
     day = _day(as_of, "as_of", "lifecycle_stage")
-    out = _execute(lifecycle_inputs_expr(table, as_of=as_of, window_days=rules.window_days, measure=rules.measure))
+    out = execute(lifecycle_inputs_expr(table, as_of=as_of, window_days=rules.window_days, measure=rules.measure))
     if out.empty:
         raise DataError(
             f"lifecycle_stage: no purchase on or before as_of={day}; choose a later as_of",
@@ -343,7 +343,7 @@ def cohort_counts(table: Any, *, freq: str = "M", as_of: Any = None) -> pd.DataF
     """
     if freq not in ("M", "Q", "W"):
         raise DataError(f"cohort_matrix: freq={freq!r} is not supported; use 'M' (month), 'Q' (quarter) or 'W' (week)")
-    out = _execute(cohort_counts_expr(table, freq=freq, as_of=as_of))
+    out = execute(cohort_counts_expr(table, freq=freq, as_of=as_of))
     if out.empty:
         raise DataError("cohort_matrix: no purchase on or before as_of; choose a later as_of")
     return out.astype("int64").sort_values(["cohort", "age"]).reset_index(drop=True)
@@ -352,7 +352,7 @@ def cohort_counts(table: Any, *, freq: str = "M", as_of: Any = None) -> pd.DataF
 def last_date(table: Any) -> pd.Timestamp:
     """The last date in ``table``."""
     t = _as_date(table)
-    return pd.Timestamp(_execute(t[D].max().name("last")).iloc[0, 0])
+    return pd.Timestamp(execute(t[D].max().name("last")).iloc[0, 0])
 
 
 # ---------------------------------------------------------------- customer value
@@ -366,7 +366,7 @@ def customer_value_expr(table: Any) -> Any:
 
 def customer_value(table: Any) -> pd.Series:
     """:func:`crm_lessons.classification.customer_value` computed by the engine: revenue per customer, sorted."""
-    out = _execute(customer_value_expr(table))
+    out = execute(customer_value_expr(table))
     revenue = pd.Series(out["revenue"].to_numpy(dtype="float64"), index=_customer_index(out[C]), name="revenue")
     return revenue.sort_index()
 
@@ -380,25 +380,26 @@ def lifecycle_stage(table: Any, *, as_of: Any, rules: Any = None, p_alive: pd.Se
     The stage rules themselves run on the (small) per-customer table with the
     same code as the pandas function.
     """
-    from crm_lessons.lifecycle import LifecycleRules, _stages
+    from crm_lessons.lifecycle import LifecycleRules, stages_from_inputs
 
     rules = LifecycleRules() if rules is None else rules
     if (p_alive is None) != (rules.p_alive_threshold is None):
         raise DataError(
             "lifecycle_stage: pass both p_alive and rules=LifecycleRules(p_alive_threshold=...), or neither"
         )
-    return _stages(lifecycle_inputs(table, as_of=as_of, rules=rules), rules, p_alive, "lifecycle_stage")
+    inputs = lifecycle_inputs(table, as_of=as_of, rules=rules)
+    return stages_from_inputs(inputs, rules, p_alive=p_alive, where="lifecycle_stage")
 
 
 def cohort_matrix(table: Any, *, freq: str = "M", as_of: Any = None, value: str = "share") -> pd.DataFrame:
     """:func:`crm_lessons.lifecycle.cohort_matrix` with the cohort counts computed by the engine."""
-    from crm_lessons.lifecycle import _cohort_table
+    from crm_lessons.lifecycle import cohort_matrix_from_counts
 
     if value not in ("share", "customers"):
         raise DataError(f"cohort_matrix: value={value!r} should be 'share' or 'customers'")
     long = cohort_counts(table, freq=freq, as_of=as_of)
     end = to_timestamp(as_of, name="as_of", where="cohort_matrix") if as_of is not None else last_date(table)
-    return _cohort_table(long, end.to_period(freq).ordinal, freq, value)
+    return cohort_matrix_from_counts(long, last_period=end.to_period(freq).ordinal, freq=freq, value=value)
 
 
 def per_customer(table: Any, *, as_of: Any, rules: Any = None, since: Any = None) -> dict[str, Any]:
@@ -439,7 +440,7 @@ def per_customer(table: Any, *, as_of: Any, rules: Any = None, since: Any = None
     }
     if since is not None:
         metrics["revenue_since"] = t[A].sum(where=t[D] > _lit(_day(since, "since", "per_customer")))
-    out = _execute(t.group_by(C).aggregate(**metrics))
+    out = execute(t.group_by(C).aggregate(**metrics))
     if out.empty:
         raise DataError(
             f"rfm_table: no transaction is dated on or before as_of={day}",

@@ -126,7 +126,7 @@ class CustomerTables:
                 f"{_WHERE}: the lifecycle windows were computed for window_days={made.window_days}, "
                 f"measure={made.measure!r}; these rules need others"
             )
-        return _plain_index(lifecycle._stages(inputs.copy(deep=False), rules, None, "lifecycle_stage"))
+        return _plain_index(lifecycle.stages_from_inputs(inputs, rules, where="lifecycle_stage"))
 
 
 def _pandas_tables(data: ReportData, horizon: int) -> dict[str, Any]:
@@ -266,7 +266,7 @@ def _prepare_on_engine(
     positive = table.amount > 0
     in_window = positive & (table.date <= end)
     counts = (
-        engines.tables._execute(
+        engines.execute(
             table.aggregate(
                 rows=table.count(),
                 positive=positive.cast("int64").sum(),

@@ -5,8 +5,8 @@
 customer ids once (:func:`crm_lessons._ids.sorted_codes`), turns the dates into
 day numbers once, and builds every table the report shows from those arrays with
 the same array code as :func:`crm_lessons.rfm.rfm_table` and
-:func:`crm_lessons.clv.customer_summary` (``_rfm_from_codes``,
-``_summary_from_codes``).  The tables are those functions' own results
+:func:`crm_lessons.clv.customer_summary` (``rfm_from_codes``,
+``summary_from_codes``).  The tables are those functions' own results
 (``tests/test_report_tables.py`` checks them against the public functions), but
 the transactions are read once instead of once per table, and can be dropped
 as soon as the tables exist: the report's kernel then holds per-customer
@@ -70,15 +70,15 @@ def per_customer(
     """
     from crm_lessons._ids import sorted_codes
     from crm_lessons._validation import DataError, require_non_negative
-    from crm_lessons.clv import _UNIT_DAYS, _summary_from_codes, _summary_index
+    from crm_lessons.clv import UNIT_DAYS, summary_from_codes, summary_index
     from crm_lessons.lifecycle import LifecycleRules
-    from crm_lessons.rfm import _day_numbers, _rfm_from_codes
+    from crm_lessons.rfm import day_numbers, rfm_from_codes
 
     rules = LifecycleRules() if rules is None else rules
     end = to_timestamp(as_of, name="as_of", where="per_customer").normalize()
     as_of_day = (end - pd.Timestamp("1970-01-01")).days
     ids = transactions["customer_id"]
-    day, unit = _day_numbers(transactions["date"], column="date", where="per_customer")
+    day, unit = day_numbers(transactions["date"], column="date", where="per_customer")
     amount = transactions["amount"].to_numpy(dtype="float64")
     keep = day <= as_of_day
     if not keep.any():
@@ -99,21 +99,21 @@ def per_customer(
     if summary:  # first: its arrays of every row are the largest, and fewer tables exist yet
         try:
             require_non_negative(transactions, "amount", where="customer_summary")
-            table = _summary_from_codes(
+            table = summary_from_codes(
                 codes.astype(np.int64, copy=False),
-                _summary_index(ids, uniques),
+                summary_index(ids, uniques),
                 day,
                 amount,
                 cal_day=as_of_day,
                 obs_day=as_of_day,
-                unit=float(_UNIT_DAYS["W"]),
+                unit=float(UNIT_DAYS["W"]),
                 holdout=False,
                 name="customer_id",
                 cal_date=end.date(),
             )
         except DataError as exc:
             table = exc
-    rfm = _rfm_from_codes(codes, uniques, day, amount, as_of_day=as_of_day, unit=unit, name="customer_id")
+    rfm = rfm_from_codes(codes, uniques, day, amount, as_of_day=as_of_day, unit=unit, name="customer_id")
     index = rfm.index
     k = len(uniques)
     occurs = np.bincount(codes, minlength=k) > 0  # the customers in the RFM table, in code order
