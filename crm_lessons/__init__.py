@@ -27,4 +27,4 @@ from __future__ import annotations
 from crm_lessons._validation import DataError, NotFittedError
 
 __all__ = ["DataError", "NotFittedError", "__version__"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -1,11 +1,17 @@
-"""Packaging: environment.yml and pyproject.toml list the same dependencies; the lock covers them."""
+"""Packaging: environment.yml and pyproject.toml list the same dependencies; the lock covers them;
+the release carries one version, its licences, and what an installed wheel needs."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
+import pytest
 from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +66,9 @@ def test_dependencies_are_bounded_and_locked():
             name, _, version = line.partition("==")
             lock[name.lower().replace("_", "-")] = version
     extras = meta["optional-dependencies"]
-    reqs = meta["dependencies"] + extras["test"] + extras["site"] + extras["duckdb"] + extras["spark"]
+    reqs = meta["dependencies"] + [
+        r for name in ("test", "site", "duckdb", "spark", "grading", "release") for r in extras[name]
+    ]
     for req in reqs:
         name, spec = _split(req)
         assert ">=" in spec and "<" in spec.replace("<=", ""), f"{req}: give a lower and an upper bound"
@@ -85,3 +93,86 @@ def test_engine_extras_and_the_spark_marker():
     assert "make test-spark" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     target = (ROOT / "Makefile").read_text(encoding="utf-8").split("\ntest-spark:", 1)[1].split("\n\n", 1)[0]
     assert "spark]" in target and "-m spark" in target
+
+
+# -- the release (issue 23.4): version, licences, what the wheel carries ---------------------------
+
+
+def test_one_version_and_a_changelog_entry_for_it():
+    import crm_lessons
+
+    meta = _pyproject()
+    assert "version" in meta["project"]["dynamic"] and "version" not in meta["project"], "one source: __init__.py"
+    assert meta["tool"]["hatch"]["version"]["path"] == "crm_lessons/__init__.py"
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert re.search(rf"^## \[{re.escape(crm_lessons.__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.M), (
+        f"CHANGELOG.md has no '## [{crm_lessons.__version__}] - YYYY-MM-DD' section"
+    )
+
+
+def test_licence_and_notice_cover_what_ships():
+    assert _pyproject()["project"]["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    notice = (ROOT / "NOTICE").read_text(encoding="utf-8")
+    shipped = sorted(p.name for p in (ROOT / "datasets").iterdir() if p.name != "README.md")
+    missing = [name for name in shipped if name not in notice]
+    assert not missing, f"NOTICE does not give the terms of {missing}"
+    for term in ("SIL Open Font License", "Apache License, Version 2.0", "teaching only", "CC BY 4.0"):
+        assert term in notice, term
+
+
+@pytest.fixture(scope="module")
+def wheel_install(tmp_path_factory):
+    """The wheel built from this checkout, installed (no dependencies) into a bare folder."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run(
+        pip + ["wheel", "--no-deps", "--no-build-isolation", "--no-cache-dir", "-w", str(tmp), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = tmp.glob("crm_lessons-*.whl")
+    site = tmp / "site"
+    subprocess.run(
+        pip + ["install", "--no-deps", "--no-index", "--target", str(site), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return wheel, site
+
+
+def test_wheel_carries_the_package_data_chapters_and_licences(wheel_install):
+    import crm_lessons
+
+    wheel, _ = wheel_install
+    assert wheel.name == f"crm_lessons-{crm_lessons.__version__}-py3-none-any.whl"
+    names = set(zipfile.ZipFile(wheel).namelist())
+    chapters = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    wanted = [f"crm_lessons/_course/notebooks/{c}" for c in chapters + ["COURSE.md"]]
+    wanted += ["crm_lessons/py.typed", "crm_lessons/_templates/crm_report.ipynb", "crm_lessons/fonts/OFL.txt"]
+    wanted += [f"crm_lessons-{crm_lessons.__version__}.dist-info/licenses/{n}" for n in ("LICENSE", "NOTICE")]
+    assert not [w for w in wanted if w not in names]
+    assert not [n for n in names if ".ipynb_checkpoints" in n or "__pycache__" in n]
+
+
+def test_installed_package_finds_its_chapters_without_a_checkout(wheel_install, tmp_path):
+    """`crm-lessons course` and `assign` read the chapters the wheel ships when no checkout is around."""
+    _, site = wheel_install
+    script = (
+        "from pathlib import Path\n"
+        "from crm_lessons.course import chapter_notebooks, project_root\n"
+        "from crm_lessons.coursemap import chapter_plan\n"
+        f"site = Path({str(site)!r}).resolve()\n"
+        "assert project_root().resolve().is_relative_to(site), project_root()\n"
+        "print(len(chapter_notebooks()), len(chapter_plan()) > 0)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(site)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    chapters = len(list((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
+    assert result.stdout.split() == [str(chapters), "True"]

@@ -11,14 +11,23 @@ _CHAPTER = re.compile(r"^\d{2}_.+\.ipynb$")
 
 
 def project_root() -> Path:
-    """The source checkout this package was installed from (where ``notebooks/`` lives)."""
+    """The folder whose ``notebooks/`` holds the chapters.
+
+    In a source checkout (``pip install -e .``), the checkout; in an installed wheel, the
+    copy of ``notebooks/`` the wheel ships inside the package (``crm_lessons/_course/``).
+    """
     root = Path(__file__).resolve().parents[2]
-    if not (root / "notebooks").is_dir():
-        raise FileNotFoundError(
-            "crm_lessons: no notebooks/ folder next to the package; run this from a source "
-            "checkout installed with 'pip install -e .' (see README)"
-        )
-    return root
+    if (root / "notebooks").is_dir() and (root / "pyproject.toml").is_file():
+        return root
+    from importlib import resources
+
+    installed = Path(str(resources.files("crm_lessons") / "_course"))
+    if (installed / "notebooks").is_dir():
+        return installed
+    raise FileNotFoundError(
+        "crm_lessons: no chapter notebooks found, neither in a source checkout nor in the installed "
+        "package (crm_lessons/_course/notebooks); reinstall crm-lessons (see README)"
+    )
 
 
 def chapter_notebooks(folder: str | os.PathLike | None = None) -> list[Path]:
