@@ -6,13 +6,16 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.crm-lessons-installed
 
-.PHONY: help install course test test-spark test-browser lab benchmarks lock clean
+.PHONY: help install course test test-spark test-browser portability lint dist lab benchmarks lock clean
 
 help:
 	@echo "make course      run every chapter notebook on the bundled data -> build/course/index.html"
 	@echo "make test        run every test (unit, doctests, notebooks via papermill and nbval)"
 	@echo "make test-spark  install the spark extra and run the Spark engine tests (needs Java 17)"
 	@echo "make test-browser  build the course, then test it, JupyterLab and a report in Chromium (needs chromium, chromium-driver)"
+	@echo "make portability re-run the checked notebook outputs and doctests under other BLAS kernels / SIMD levels"
+	@echo "make lint        ruff (lint + format check), mypy, deptry (every import a declared dependency)"
+	@echo "make dist        build the sdist and wheel into dist/ and check them with twine"
 	@echo "make lab         open JupyterLab on notebooks/"
 	@echo "make benchmarks  run the speed benchmarks (bench_peers.py: the ratios against polars, DuckDB, pandas)"
 	@echo "make lock        re-resolve constraints.txt (maintainers)"
@@ -30,8 +33,22 @@ install: $(STAMP)
 course: $(STAMP)
 	$(BIN)/python -m crm_lessons course --out build/course
 
+# One worker per core (pytest-xdist); conftest.py keeps each notebook's runs on one worker.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
+
+# The checked outputs under other OpenBLAS kernels and NumPy SIMD levels (CI; minutes per setting).
+portability: $(STAMP)
+	$(BIN)/python tools/check_portability.py
+
+lint: $(STAMP)
+	$(BIN)/python -m deptry .
+
+dist: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,site,release]"
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/python -m twine check --strict dist/*
 
 # Spark engine tests (marker 'spark', left out of `make test` so that a laptop needs no Java).
 # pyspark is a large source package: the first install builds its wheel (about 2 minutes).
@@ -46,7 +63,7 @@ test-browser: $(STAMP)
 	CRM_LESSONS_SITE=build/course $(BIN)/python -m pytest -m browser tests/browser
 
 lab: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,site,lab]"
 	$(BIN)/python -m jupyter lab notebooks
 
 benchmarks: $(STAMP)
@@ -58,7 +75,7 @@ lock:
 	rm -rf .venv-lock
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet --upgrade "pip>=24"
-	.venv-lock/bin/python -m pip install --quiet -e ".[test,site,lab,bench]"
+	.venv-lock/bin/python -m pip install --quiet -e ".[test,site,lab,bench,release]"
 	( echo "# Exact versions the test suite passed with; 'make test' installs these. Regenerate: make lock"; \
 	  .venv-lock/bin/python -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)==' ) > constraints.txt
 	rm -rf .venv-lock
