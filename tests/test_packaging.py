@@ -163,7 +163,7 @@ def test_installed_package_finds_its_chapters_without_a_checkout(wheel_install, 
     script = (
         "from pathlib import Path\n"
         "from crm_lessons.course import chapter_notebooks, project_root\n"
-        "from crm_lessons.coursemap import chapter_plan\n"
+        "from crm_lessons.course.coursemap import chapter_plan\n"
         f"site = Path({str(site)!r}).resolve()\n"
         "assert project_root().resolve().is_relative_to(site), project_root()\n"
         "print(len(chapter_notebooks()), len(chapter_plan()) > 0)\n"
