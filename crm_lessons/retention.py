@@ -21,13 +21,13 @@ and when discounting is mild; :func:`retention_uplift` shows each of these.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import DataError
+from crm_lessons._validation import DataError, check_scalar
 
 __all__ = [
     "REICHHELD_SASSER_1990",
@@ -51,18 +51,26 @@ REICHHELD_SASSER_1990 = {
 REICHHELD_SASSER_1990_RANGE = (0.25, 0.85)
 
 
+#: The rule of each parameter of the retention economics beyond being a finite number.
+_RULES: dict[str, dict[str, Any]] = {
+    "retention": {"low": 0, "high": 1, "expected": "a probability in [0, 1] (e.g. 0.8 for 80%)"},
+    "discount_rate": {"low": -1, "low_open": True, "expected": "> -1 (a rate such as 0.1 for 10%)"},
+    "margin_growth": {"low": -1, "low_open": True, "expected": "> -1 (a rate such as 0.1 for 10%)"},
+    **{
+        name: {"low": 0, "expected": ">= 0"}
+        for name in ("acquisition_cost", "retention_cost", "customers", "new_customers")
+    },
+}
+
+
 def _check(where: str, **values: float) -> None:
+    """Each value a finite number within the rule of its parameter (:func:`crm_lessons._validation.check_scalar`)."""
     for name, value in values.items():
         if value is None:
             continue
-        if not isinstance(value, (int, float, np.integer, np.floating)) or not math.isfinite(value):
-            raise DataError(f"{where}: {name}={value!r} must be a finite number")
-        if name in ("retention",) and not 0 <= value <= 1:
-            raise DataError(f"{where}: retention={value!r} must be a probability in [0, 1] (e.g. 0.8 for 80%)")
-        if name in ("discount_rate", "margin_growth") and value <= -1:
-            raise DataError(f"{where}: {name}={value!r} must be > -1 (a rate such as 0.1 for 10%)")
-        if name in ("acquisition_cost", "retention_cost", "customers", "new_customers") and value < 0:
-            raise DataError(f"{where}: {name}={value!r} must be >= 0")
+        check_scalar(value, name, where=where, verb="must be")
+        if name in _RULES:
+            check_scalar(value, name, where=where, verb="must be", **_RULES[name])
 
 
 def customer_npv(

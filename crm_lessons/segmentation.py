@@ -29,6 +29,7 @@ import pandas as pd
 
 from crm_lessons._validation import (
     DataError,
+    check_scalar,
     first_rows,
     require_columns,
     require_dataframe,
@@ -40,18 +41,6 @@ __all__ = ["RFM_FEATURES", "transform_rfm", "choose_k", "kmeans_segments", "segm
 
 #: Columns of the RFM table used for clustering by default.
 RFM_FEATURES = ("days_since_last", "n_purchases", "total_spend")
-
-
-def _check_int(value: object, name: str, *, where: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise DataError(f"{where}: {name}={value!r} should be an integer >= {minimum}")
-    return int(value)
-
-
-def _check_random_state(random_state: object, *, where: str) -> int:
-    if isinstance(random_state, bool) or not isinstance(random_state, (int, np.integer)):
-        raise DataError(f"{where}: random_state={random_state!r} should be an integer seed, e.g. random_state=42")
-    return int(random_state)
 
 
 def transform_rfm(
@@ -207,8 +196,10 @@ def choose_k(
 
     where = "choose_k"
     x = _as_matrix(X, where=where)
-    seed = _check_random_state(random_state, where=where)
-    n_init = _check_int(n_init, "n_init", where=where, minimum=1)
+    seed = check_scalar(
+        random_state, "random_state", where=where, integer=True, expected="an integer seed, e.g. random_state=42"
+    )
+    n_init = check_scalar(n_init, "n_init", where=where, integer=True, low=1, expected="an integer >= 1")
     ks = list(k_range)
     if not ks:
         raise DataError(f"{where}: k_range is empty; pass e.g. k_range=range(2, 9)")
@@ -216,11 +207,13 @@ def choose_k(
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k < len(x):
             raise DataError(f"{where}: k={k!r} in k_range should be an integer with 2 <= k < n_samples={len(x)}")
     if sample_size is not None:
-        sample_size = _check_int(sample_size, "sample_size", where=where, minimum=2)
+        sample_size = check_scalar(
+            sample_size, "sample_size", where=where, integer=True, low=2, expected="an integer >= 2"
+        )
         if sample_size >= len(x):
             sample_size = None
     if n_threads is not None:
-        n_threads = _check_int(n_threads, "n_threads", where=where, minimum=1)
+        n_threads = check_scalar(n_threads, "n_threads", where=where, integer=True, low=1, expected="an integer >= 1")
     rows = []
     with threadpool_limits(limits=n_threads):
         for k in ks:
@@ -311,13 +304,15 @@ def kmeans_segments(
     require_columns(rfm, ["total_spend"], where=where)
     require_no_missing(rfm, "total_spend", where=where)
     require_numeric(rfm, "total_spend", where=where)
-    seed = _check_random_state(random_state, where=where)
-    k = _check_int(k, "k", where=where, minimum=2)
+    seed = check_scalar(
+        random_state, "random_state", where=where, integer=True, expected="an integer seed, e.g. random_state=42"
+    )
+    k = check_scalar(k, "k", where=where, integer=True, low=2, expected="an integer >= 2")
     if k >= len(rfm):
         raise DataError(f"{where}: n_samples={len(rfm)} should be > k={k}")
-    n_init = _check_int(n_init, "n_init", where=where, minimum=1)
+    n_init = check_scalar(n_init, "n_init", where=where, integer=True, low=1, expected="an integer >= 1")
     if n_threads is not None:
-        n_threads = _check_int(n_threads, "n_threads", where=where, minimum=1)
+        n_threads = check_scalar(n_threads, "n_threads", where=where, integer=True, low=1, expected="an integer >= 1")
     z = transform_rfm(rfm, log=log, columns=columns)
     with threadpool_limits(limits=n_threads):
         raw = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(z.to_numpy()).labels_

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import DataError, to_timestamp
+from crm_lessons._validation import DataError, check_scalar, to_timestamp
 
 __all__ = ["Simulation", "simulate_bgnbd", "simulate_pareto_nbd"]
 
@@ -53,9 +53,9 @@ class Simulation:
 
 
 def _check_positive(where: str, **values: float) -> None:
+    """Each value a finite number > 0 (:func:`crm_lessons._validation.check_scalar`)."""
     for name, v in values.items():
-        if not (np.isfinite(v) and v > 0):
-            raise DataError(f"{where}: {name}={v} should be a positive number")
+        check_scalar(v, name, where=where, low=0, low_open=True, expected="a positive number")
 
 
 def _purchase_times(
