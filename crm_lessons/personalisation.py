@@ -622,7 +622,7 @@ def _default_classifier():
 class _Uplift:
     """Shared scikit-learn style plumbing of the uplift models."""
 
-    def __init__(self, estimator=None):
+    def __init__(self, *, estimator=None):
         self.estimator = estimator
 
     def _new(self):

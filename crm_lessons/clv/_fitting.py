@@ -278,7 +278,7 @@ class _Fitter:
 
     _names: tuple[str, ...] = ()
 
-    def __init__(self, initial_params: Any = None) -> None:
+    def __init__(self, *, initial_params: Any = None) -> None:
         self.initial_params = initial_params  # settings only; fit() learns params_
 
     def _check_fitted(self) -> None:
