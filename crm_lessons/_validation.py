@@ -8,9 +8,7 @@ how to fix it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, Sequence
 from numbers import Integral, Real
 from typing import Any
 
@@ -21,7 +19,6 @@ __all__ = [
     "DataError",
     "NotFittedError",
     "check_is_fitted",
-    "cli_messages",
     "option",
     "pass_option",
     "quote",
@@ -140,62 +137,20 @@ def check_is_fitted(
         raise NotFittedError(f"{start} {type(estimator).__name__} instance is not fitted yet; call {fit_call} first")
 
 
-# Whether messages are read by a Python user (keyword arguments) or on the command line (flags).
-_INTERFACE: ContextVar[str] = ContextVar("crm_lessons_interface", default="python")
-#: Command-line flag of each keyword argument that a message may tell the user to pass.
-CLI_FLAGS = {
-    "customer_col": "--customer-col",
-    "date_col": "--date-col",
-    "amount_col": "--amount-col",
-    "status_col": "--status-col",
-    "sheet_name": "--sheet",
-    "as_of": "--as-of",
-    "encoding": "--encoding",
-    "sep": "--sep",
-    "date_format": "--date-format",
-    "closed_orders": "--keep-closed-orders",
-    "engine": "--engine",
-}
-
-
-#: Keyword arguments whose flag takes no value (``closed_orders='keep'`` is ``--keep-closed-orders``).
-_SWITCHES = frozenset({"closed_orders"})
-
-
-@contextmanager
-def cli_messages() -> Iterator[None]:
-    """Within this block, hints in error messages name command-line flags instead of keyword arguments.
+def option(name: str, value: Any = "...") -> str:
+    """``name='value'``: how a message names a keyword argument (the command line translates it to its flag).
 
     Examples
     --------
-    >>> pass_option("amount_col", "实付金额")
-    "pass amount_col='实付金额'"
-    >>> with cli_messages():
-    ...     pass_option("amount_col", "实付金额")
-    'use --amount-col 实付金额'
+    >>> option("amount_col", "实付金额"), pass_option("amount_col", "实付金额")
+    ("amount_col='实付金额'", "pass amount_col='实付金额'")
     """
-    token = _INTERFACE.set("cli")
-    try:
-        yield
-    finally:
-        _INTERFACE.reset(token)
-
-
-def option(name: str, value: Any = "...") -> str:
-    """``name='value'`` for Python users, ``--flag value`` on the command line."""
-    if _INTERFACE.get() == "cli" and name in CLI_FLAGS:
-        if name in _SWITCHES:  # a flag that takes no value: --keep-closed-orders
-            return CLI_FLAGS[name]
-        shown = str(value)
-        if not shown or any(c.isspace() for c in shown) or "'" in shown:
-            shown = repr(shown)
-        return f"{CLI_FLAGS[name]} {shown}" if value is not None else CLI_FLAGS[name]
     return f"{name}={value!r}"
 
 
 def pass_option(name: str, value: Any = "...") -> str:
-    """``pass name='value'`` for Python users, ``use --flag value`` on the command line."""
-    return ("use " if _INTERFACE.get() == "cli" and name in CLI_FLAGS else "pass ") + option(name, value)
+    """``pass name='value'``: the hint that ends a message (see :func:`option`)."""
+    return "pass " + option(name, value)
 
 
 def quote(value: Any, limit: int = 60) -> str:

@@ -5,15 +5,16 @@
 from __future__ import annotations
 
 import argparse
-import math
 import os
+import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 _IMPORTED = time.perf_counter()
 
-__all__ = ["main"]
+__all__ = ["REPORT_FLAGS", "command_line_error", "command_line_message", "main"]
 
 
 def _course(args: argparse.Namespace) -> int:
@@ -54,32 +55,6 @@ class _Terminated(KeyboardInterrupt):
     """
 
 
-def _out_problem(out: Path, zh: bool) -> str | None:
-    """Why ``--out`` cannot be written (checked before any work), or None."""
-    if out.is_dir():
-        return (
-            f"--out {str(out)!r} 是一个文件夹；请给出文件名，如 report.html"
-            if zh
-            else f"--out {str(out)!r} is a folder; give a file name such as report.html"
-        )
-    parent = out.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if parent.exists() and not parent.is_dir():
-        return (
-            f"--out {str(out)!r} 无法写入：{str(parent)!r} 是一个文件，不是文件夹"
-            if zh
-            else f"--out {str(out)!r} cannot be written: {str(parent)!r} is a file, not a folder"
-        )
-    if not os.access(parent, os.W_OK | os.X_OK):
-        return (
-            f"--out {str(out)!r} 无法写入：没有写入 {str(parent)!r} 的权限"
-            if zh
-            else f"--out {str(out)!r} cannot be written: no permission to write in {str(parent)!r}"
-        )
-    return None
-
-
 def _data_exists(data: str) -> bool:
     """A file, a folder (of Parquet files) or a glob that matches a file."""
     import glob
@@ -90,25 +65,91 @@ def _data_exists(data: str) -> bool:
     return any(ch in data for ch in "*?[") and any(Path(f).is_file() for f in glob.iglob(data, recursive=True))
 
 
-def _engine_problem(engine: str, zh: bool) -> str | None:
-    """Why ``--engine`` cannot run here (its packages or Java missing), or None; imports nothing."""
-    import shutil
-    from importlib.util import find_spec
+#: The flag of ``crm-lessons report`` that sets each keyword argument the library's messages name.
+REPORT_FLAGS = {
+    "data": "--data",
+    "out": "--out",
+    "customer_col": "--customer-col",
+    "date_col": "--date-col",
+    "amount_col": "--amount-col",
+    "status_col": "--status-col",
+    "sheet_name": "--sheet",
+    "as_of": "--as-of",
+    "encoding": "--encoding",
+    "sep": "--sep",
+    "date_format": "--date-format",
+    "closed_orders": "--keep-closed-orders",
+    "engine": "--engine",
+    "lang": "--lang",
+    "currency": "--currency",
+    "horizon": "--horizon",
+    "discount_rate": "--discount-rate",
+    "memory_limit": "--memory-limit",
+    "spark_master": "--spark-master",
+}
+#: Paths are always shown quoted; ``closed_orders='keep'`` is a flag without a value.
+_QUOTED = frozenset({"data", "out"})
+#: Library functions whose name starts a message; the command line names the file (or nothing) instead.
+_FUNCTIONS = ("read_transactions_with_report", "read_transactions", "read_source", "prepare_data", "render_report")
 
-    needs = {"duckdb": ("ibis", "duckdb", "pyarrow"), "spark": ("ibis", "pyspark", "pyarrow")}.get(engine, ())
-    if any(find_spec(name) is None for name in needs):
-        return (
-            f'--engine {engine} 需要先安装：pip install "crm-lessons[{engine}]"'
-            if zh
-            else f'--engine {engine} needs its packages: pip install "crm-lessons[{engine}]"'
-        )
-    if engine == "spark" and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        return (
-            "--engine spark 需要 Java 17（在 PATH 上或设置 JAVA_HOME）"
-            if zh
-            else "--engine spark needs Java 17 on the PATH (or JAVA_HOME)"
-        )
-    return None
+_VALUE = r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s,;，；（）()]+)"""
+_OPTION = rf"\b(?:{'|'.join(REPORT_FLAGS)})={_VALUE}"
+_HINT = re.compile(rf"\bpass (?P<run>{_OPTION}(?:, {_OPTION})*)|(?P<one>{_OPTION})|(?P<code>\"[^\"\n]*\")")
+_PREFIX = re.compile(rf"^(?:{'|'.join(_FUNCTIONS)})(?:: |：)")
+
+
+def _flag(text: str) -> str:
+    """``amount_col='实付金额'`` -> ``--amount-col 实付金额`` (a keyword argument as the user types its flag)."""
+    import ast
+
+    name, _, raw = text.partition("=")
+    try:
+        value = ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        value = raw
+    if name == "closed_orders":
+        return REPORT_FLAGS[name] if value == "keep" else text
+    if value is None:
+        return REPORT_FLAGS[name]
+    shown = str(value)
+    if name in _QUOTED or not shown or any(c.isspace() for c in shown) or "'" in shown:
+        shown = repr(shown)
+    return f"{REPORT_FLAGS[name]} {shown}"
+
+
+def command_line_message(message: str) -> str:
+    """A library message as the command line shows it: flags for keyword arguments, the file for the function.
+
+    The library words its errors for Python users (``pass amount_col='实付金额'``); on the command
+    line the same hint reads ``use --amount-col 实付金额``.  Double-quoted text (a command to copy)
+    is left as it is.
+
+    Examples
+    --------
+    >>> command_line_message("read_transactions: x.csv: no amount column; pass amount_col='实付 金额'")
+    "x.csv: no amount column; use --amount-col '实付 金额'"
+    >>> command_line_message("prepare_data: x.csv: as_of='someday' is not a date")
+    'x.csv: --as-of someday is not a date'
+    >>> command_line_message("render_report：out='a.csv' 就是数据文件")
+    "--out 'a.csv' 就是数据文件"
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group("code"):
+            return match.group("code")
+        if match.group("one"):
+            return _flag(match.group("one"))
+        options = re.findall(_OPTION, match.group("run"))
+        return "use " + " ".join(_flag(o) for o in options)
+
+    return _HINT.sub(replace, _PREFIX.sub("", message, count=1))
+
+
+def command_line_error(exc: Any) -> Any:
+    """``exc`` (a :class:`~crm_lessons.DataError`) with both messages as the command line shows them."""
+    from crm_lessons._validation import DataError
+
+    return DataError(command_line_message(str(exc)), zh=command_line_message(exc.zh) if exc.zh else None)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -121,33 +162,15 @@ def _report(args: argparse.Namespace) -> int:
         print(prefix + " ".join(message.split()), file=sys.stderr)
         return code
 
-    # cheap checks first: a mistake in the options is reported before anything heavy is imported
-    if not math.isfinite(args.discount_rate) or not 0 <= args.discount_rate < 1:
-        return fail(
-            f"--discount-rate {args.discount_rate} 应是 0 到 1 之间的月折现率，如 0.01"
-            if zh
-            else f"--discount-rate {args.discount_rate} should be a monthly rate from 0 to below 1, e.g. 0.01"
-        )
-    if args.horizon < 1:
-        return fail(
-            f"--horizon {args.horizon} 应是不小于 1 的整月数"
-            if zh
-            else f"--horizon {args.horizon} should be a whole number of months >= 1"
-        )
+    # a missing file is reported before anything heavy is imported
     if args.data is not None and not _data_exists(args.data):
         return fail(
             f"找不到数据文件 --data {args.data!r}；请检查路径和当前文件夹"
             if zh
             else f"--data {args.data!r}: file not found; check the path and the working directory"
         )
-    problem = _engine_problem(args.engine, zh)
-    if problem:
-        return fail(problem)
-    problem = _out_problem(Path(args.out), zh)
-    if problem:
-        return fail(problem)
 
-    from crm_lessons._validation import DataError, cli_messages
+    from crm_lessons._validation import DataError
 
     terminated: list[int] = []
 
@@ -164,32 +187,32 @@ def _report(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGTERM, on_sigterm) if hasattr(signal, "SIGTERM") else None
     try:
-        with cli_messages():
-            from crm_lessons.report import render_report
+        from crm_lessons.report import render_report
 
-            out = render_report(
-                args.data,
-                args.out,
-                customer_col=args.customer_col,
-                date_col=args.date_col,
-                amount_col=args.amount_col,
-                status_col=args.status_col,
-                sheet_name=args.sheet,
-                closed_orders="keep" if args.keep_closed_orders else "drop",
-                as_of=args.as_of,
-                lang=args.lang,
-                currency=args.currency,
-                horizon=args.horizon,
-                discount_rate=args.discount_rate,
-                progress=progress,
-                engine=args.engine,
-                spark_master=args.spark_master,
-                memory_limit=args.memory_limit,
-                date_format=args.date_format,
-                encoding=args.encoding,
-                sep=args.sep,
-            )
+        out = render_report(
+            args.data,
+            args.out,
+            customer_col=args.customer_col,
+            date_col=args.date_col,
+            amount_col=args.amount_col,
+            status_col=args.status_col,
+            sheet_name=args.sheet,
+            closed_orders="keep" if args.keep_closed_orders else "drop",
+            as_of=args.as_of,
+            lang=args.lang,
+            currency=args.currency,
+            horizon=args.horizon,
+            discount_rate=args.discount_rate,
+            progress=progress,
+            engine=args.engine,
+            spark_master=args.spark_master,
+            memory_limit=args.memory_limit,
+            date_format=args.date_format,
+            encoding=args.encoding,
+            sep=args.sep,
+        )
     except DataError as exc:
+        exc = command_line_error(exc)
         return fail(exc.zh if zh and exc.zh else str(exc))
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         return fail(str(exc))

@@ -258,15 +258,11 @@ REFUSED = {
 
 
 def _refusal(read, *, cli: bool) -> DataError:
-    from crm_lessons._validation import cli_messages
+    from crm_lessons.cli import command_line_error
 
     with pytest.raises(DataError) as err:
-        if cli:
-            with cli_messages():
-                read()
-        else:
-            read()
-    return err.value
+        read()
+    return command_line_error(err.value) if cli else err.value
 
 
 @pytest.mark.parametrize(

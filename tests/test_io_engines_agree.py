@@ -10,8 +10,8 @@ import shlex
 import pandas as pd
 import pytest
 
-from crm_lessons._validation import CLI_FLAGS, DataError, cli_messages
-from crm_lessons.cli import build_parser
+from crm_lessons._validation import DataError
+from crm_lessons.cli import REPORT_FLAGS, build_parser, command_line_error
 from crm_lessons.io import read_transactions_with_report
 
 HOSTILE = {
@@ -35,10 +35,10 @@ def _read(path, engine):
             tx, rep = read_transactions_with_report(path)
         else:
             from crm_lessons.engines import read_source
-            from crm_lessons.engines.tables import _execute
+            from crm_lessons.engines import execute
 
             table, rep = read_source(path, engine=engine)
-            tx = _execute(table)
+            tx = execute(table)
     except DataError as exc:
         return "refused: " + re.sub(r"^read_(transactions|source): ", "", str(exc)).replace(str(path), "F")
     tx = tx.assign(date=pd.to_datetime(tx["date"]).dt.strftime("%Y-%m-%d"))
@@ -140,7 +140,7 @@ def _report_options() -> dict[str, argparse.Action]:
 
 def test_every_flag_of_a_keyword_exists():
     options = _report_options()
-    for name, flag in CLI_FLAGS.items():
+    for name, flag in REPORT_FLAGS.items():
         assert flag in options, f"{name} -> {flag} is not an option of crm-lessons report"
 
 
@@ -160,17 +160,17 @@ def _cli_messages(tmp_path) -> list[str]:
         "wrong-col.csv": "客户,日期,金额\nA,2024-01-05,3\n".encode(),
     }
     out = []
-    with cli_messages():
-        for name, data in files.items():
-            path = tmp_path / name
-            path.write_bytes(data)
-            kwargs = {"amount_col": "nope"} if name == "wrong-col.csv" else {}
-            if name == "not-utf8.csv":
-                kwargs = {"encoding": "utf-8"}
-            try:
-                read_transactions_with_report(path, **kwargs)
-            except DataError as exc:
-                out += [str(exc), exc.zh or ""]
+    for name, data in files.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        kwargs = {"amount_col": "nope"} if name == "wrong-col.csv" else {}
+        if name == "not-utf8.csv":
+            kwargs = {"encoding": "utf-8"}
+        try:
+            read_transactions_with_report(path, **kwargs)
+        except DataError as exc:
+            exc = command_line_error(exc)
+            out += [str(exc), exc.zh or ""]
     return out
 
 

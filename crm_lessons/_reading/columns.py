@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from crm_lessons._reading.values import FULL_WIDTH
-from crm_lessons._validation import _INTERFACE, DataError, option, pass_option, quote
+from crm_lessons._validation import DataError, option, pass_option, quote
 
 # Header synonyms in tiers of preference, compared after norm_header (lower case; no spaces,
 # "_", "-", "."; a unit such as "(元)" dropped).  The first tier with a matching column wins, so a
@@ -333,10 +333,9 @@ def resolve_columns(columns: Sequence[Any], explicit: dict[str, Any], where: str
             hints.append(option(ROLE_ARG[role], cands[0] if len(cands) == 1 else "..."))
         roles_en = " and ".join(f"no {ROLE_WORD[r]} column" for r in missing)
         roles_zh = "、".join(f"{ROLE_ZH[r]}列" for r in missing)
-        verb = "use" if _INTERFACE.get() == "cli" else "pass"
         raise DataError(
             f"{where}: {roles_en} found; columns are {columns_text(present)}; "
-            f"candidates {'; '.join(parts_en)}; {verb} {' '.join(hints) if verb == 'use' else ', '.join(hints)}",
+            f"candidates {'; '.join(parts_en)}; pass {', '.join(hints)}",
             zh=f"{where}：找不到{roles_zh}；文件的列为 {columns_text(present)}；"
             f"可能的列 {'；'.join(parts_zh)}；请用 {' '.join(hints)} 指定",
         )

@@ -66,7 +66,7 @@ def bad_values_message(
     Returns
     -------
     DataError
-        English message (keyword arguments, or flags within :func:`cli_messages`) and ``zh``.
+        English message (naming keyword arguments; the command line translates them to flags) and ``zh``.
 
     Examples
     --------

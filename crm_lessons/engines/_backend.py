@@ -60,6 +60,11 @@ def check_engine(engine: str, *, where: str = "engines") -> str:
             zh=f"{where}：没有安装 {engine} 引擎；请用 {INSTALL[engine]} 安装"
             + ("（Spark 还需要 PATH 上有 Java 17）" if engine == "spark" else ""),
         )
+    if engine == "spark" and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise DataError(
+            f"{where}: the spark engine needs Java 17 on the PATH (or JAVA_HOME)",
+            zh=f"{where}：spark 引擎需要 Java 17（在 PATH 上或设置 JAVA_HOME）",
+        )
     return engine
 
 
@@ -160,4 +165,4 @@ def connect(
         return duckdb_connect(memory_limit=memory_limit, temp_directory=temp_directory, threads=threads)
     if engine == "spark":
         return spark_connect(session, master=master)
-    raise DataError(f"engines: engine='pandas' has no connection; use crm_lessons.io.read_transactions")
+    raise DataError("engines: engine='pandas' has no connection; use crm_lessons.io.read_transactions")

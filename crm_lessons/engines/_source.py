@@ -39,7 +39,7 @@ from crm_lessons._reading.messages import (
 from crm_lessons._reading.quality import DataQualityReport
 from crm_lessons._reading.status import all_closed, closed_refused, closed_warning, is_closed
 from crm_lessons._reading.values import DATE_FORMATS, EXCEL_SERIAL_SQL, FORMAT_GUARD, NA_TEXT, OFFSET, YEARS
-from crm_lessons._validation import _INTERFACE, DataError, option, quote, to_timestamp
+from crm_lessons._validation import DataError, option, quote, to_timestamp
 from crm_lessons.engines._backend import check_engine, connect
 
 C, D, A = "customer_id", "date", "amount"
@@ -81,8 +81,8 @@ def _java_format(fmt: str) -> str:
 
 
 def _where(label: str) -> str:
-    """Prefix of a message: the function and the source, or (on the command line) the source alone."""
-    return label if _INTERFACE.get() == "cli" else f"{_WHERE}: {label}"
+    """Prefix of a message: the function and the source (the command line keeps the source alone)."""
+    return f"{_WHERE}: {label}"
 
 
 def _convert_hint(path: str, what: str) -> tuple[str, str]:
@@ -164,7 +164,7 @@ def _open(source: Any, con: Any, engine: str, explicit: dict[str, Any]) -> tuple
     if not isinstance(source, (str, Path)):
         raw = source
         info.update(file_format="table", source="<ibis table>", files=[])
-        where = _WHERE if _INTERFACE.get() != "cli" else "<ibis table>"
+        where = _WHERE
         mapping = resolve_columns(list(raw.columns), explicit, where)
         return raw, info, mapping
     files, kind, label = _files(source)

@@ -20,7 +20,7 @@ from crm_lessons._reading.messages import (
 )
 from crm_lessons._reading.quality import DataQualityReport
 from crm_lessons._reading.status import all_closed, closed_refused, closed_warning
-from crm_lessons._validation import _INTERFACE, to_timestamp
+from crm_lessons._validation import to_timestamp
 from crm_lessons.io._files import _describe, _read_frame
 from crm_lessons.io._parse import (
     _arrow_text,
@@ -87,10 +87,7 @@ def read_transactions_with_report(
     """
     check_policies(returns=returns, duplicates=duplicates, future=future, closed_orders=closed_orders, as_of=as_of)
     label = _describe(source)
-    if _INTERFACE.get() == "cli":  # the command line names the file, not the Python function
-        where = label
-    else:
-        where = f"{_WHERE}: {label}" if label != "<DataFrame>" else _WHERE
+    where = f"{_WHERE}: {label}" if label != "<DataFrame>" else _WHERE
     explicit = {"customer_id": customer_col, "date": date_col, "amount": amount_col, "status": status_col}
     if isinstance(source, pd.DataFrame):
         raw = source.copy()

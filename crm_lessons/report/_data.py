@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from crm_lessons._validation import _INTERFACE, DataError, option, pass_option, to_timestamp
+from crm_lessons._validation import DataError, option, pass_option, to_timestamp
 
-_WHERE = "crm-lessons report"
+_WHERE = "prepare_data"
 #: Default end of the observation period of the bundled CDNOW data.
 CDNOW_AS_OF = "1998-06-30"
 #: Fewest customers a report can describe (RFM scores are quintiles).
@@ -251,8 +251,7 @@ def _prepare_on_engine(
         memory_limit=memory_limit,
     )
     source = rep.source if not isinstance(data, (str, os.PathLike)) else (Path(data).name or str(data))
-    cli = _INTERFACE.get() == "cli"
-    where = source if cli else f"{_WHERE}: {source}"
+    where = f"{_WHERE}: {source}"
     try:
         ts = to_timestamp(rep.date_max if as_of is None else as_of, name="as_of", where=_WHERE).normalize()
     except DataError as exc:
@@ -463,8 +462,7 @@ def prepare_data(
             sep=sep,
         )
         source, default_as_of, default_currency = path.name, rep.date_max, "CNY"
-    cli = _INTERFACE.get() == "cli"
-    where = source if cli else f"{_WHERE}: {source}"
+    where = f"{_WHERE}: {source}"
     try:
         ts = to_timestamp(default_as_of if as_of is None else as_of, name="as_of", where=_WHERE).normalize()
     except DataError as exc:

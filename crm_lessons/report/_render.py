@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from crm_lessons._fileio import atomic_write_bytes
-from crm_lessons._validation import _INTERFACE, DataError
+from crm_lessons._validation import DataError, option
 from crm_lessons.report._content import TEXT
-from crm_lessons.report._data import _WHERE, precompute_tables, prepare_data
+from crm_lessons.report._data import precompute_tables, prepare_data
 
 
 def template_path() -> Path:
@@ -41,7 +41,7 @@ def template_path() -> Path:
         if path.is_file():
             return path
     raise FileNotFoundError(
-        f"{_WHERE}: the report template is missing (looked for {source} and {shipped}); reinstall crm-lessons"
+        f"template_path: the report template is missing (looked for {source} and {shipped}); reinstall crm-lessons"
     )
 
 
@@ -135,34 +135,22 @@ def render_report(
     crm_lessons._validation.DataError: read_transactions: no_such_file.csv: file not found: ...
     """
     say = progress or (lambda line: None)
-    pre = "" if _INTERFACE.get() == "cli" else f"{_WHERE}: "  # the command line prints its own prefix
-    pre_zh = "" if _INTERFACE.get() == "cli" else f"{_WHERE}："
+    where = "render_report"
     if lang not in TEXT:
-        raise DataError(f"{pre}lang={lang!r} should be one of {sorted(TEXT)}")
+        raise DataError(f"{where}: lang={lang!r} should be one of {sorted(TEXT)}")
     if int(horizon) != horizon or horizon < 1:
         raise DataError(
-            f"{pre}horizon={horizon} should be a whole number of months >= 1",
-            zh=f"{pre_zh}预测期 {horizon} 应是不小于 1 的整月数",
+            f"{where}: {option('horizon', horizon)} should be a whole number of months >= 1",
+            zh=f"{where}：预测期 {option('horizon', horizon)} 应是不小于 1 的整月数",
         )
     if not 0 <= discount_rate < 1:  # also refuses inf and nan
         raise DataError(
-            f"{pre}discount_rate={discount_rate} should be a monthly rate from 0 to below 1 (e.g. 0.01)",
-            zh=f"{pre_zh}月折现率 {discount_rate} 应在 0 到 1 之间（如 0.01）",
+            f"{where}: {option('discount_rate', discount_rate)} should be a monthly rate from 0 to below 1 (e.g. 0.01)",
+            zh=f"{where}：月折现率 {option('discount_rate', discount_rate)} 应在 0 到 1 之间（如 0.01）",
         )
+    _check_out(Path(out), data, where)
     out = Path(out)
     is_path = isinstance(data, (str, os.PathLike))
-    if is_path and (
-        out.resolve() == Path(data).resolve() or (out.exists() and Path(data).exists() and os.path.samefile(out, data))
-    ):
-        raise DataError(
-            f"{pre}--out {str(out)!r} is the data file; choose another output name",
-            zh=f"{pre_zh}--out {str(out)!r} 就是数据文件；请换一个输出文件名",
-        )
-    if out.is_dir():
-        raise DataError(
-            f"{pre}--out {str(out)!r} is a folder; give a file name such as report.html",
-            zh=f"{pre_zh}--out {str(out)!r} 是一个文件夹；请给出文件名，如 report.html",
-        )
     zh = lang == "zh"
     say("[1/4] 读取数据 ..." if zh else "[1/4] reading data ...")
     prepared = prepare_data(
@@ -232,6 +220,36 @@ def render_report(
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, page.encode("utf-8"))
     return out
+
+
+def _check_out(out: Path, data: Any, where: str) -> None:
+    """Refuse an ``out`` that is the data file, a folder, or in a place that cannot be written."""
+    shown = option("out", str(out))
+    if isinstance(data, (str, os.PathLike)) and (
+        out.resolve() == Path(data).resolve() or (out.exists() and Path(data).exists() and os.path.samefile(out, data))
+    ):
+        raise DataError(
+            f"{where}: {shown} is the data file; choose another output name",
+            zh=f"{where}：{shown} 就是数据文件；请换一个输出文件名",
+        )
+    if out.is_dir():
+        raise DataError(
+            f"{where}: {shown} is a folder; give a file name such as report.html",
+            zh=f"{where}：{shown} 是一个文件夹；请给出文件名，如 report.html",
+        )
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        raise DataError(
+            f"{where}: {shown} cannot be written: {str(parent)!r} is a file, not a folder",
+            zh=f"{where}：{shown} 无法写入：{str(parent)!r} 是一个文件，不是文件夹",
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise DataError(
+            f"{where}: {shown} cannot be written: no permission to write in {str(parent)!r}",
+            zh=f"{where}：{shown} 无法写入：没有写入 {str(parent)!r} 的权限",
+        )
 
 
 def _release_unused() -> None:
