@@ -32,11 +32,7 @@ PENDING_PRIVATE: dict[tuple[str, str], str] = {
     ("io", "crm_lessons._ids:_digit_codes"): "science/reader: a public name in _ids",
 }
 PENDING_CYCLES: dict[frozenset[str], str] = {}
-PENDING_LONG: dict[str, str] = {
-    "crm_lessons/classification.py": "science",
-    "crm_lessons/loyalty.py": "science",
-    "crm_lessons/satisfaction.py": "science",
-}
+PENDING_LONG: dict[str, str] = {}
 
 
 def _module_name(path: Path) -> str:
