@@ -248,3 +248,17 @@ def test_no_chapter_uses_the_older_callout_form():
                     if line.lstrip().startswith(">") and "**定义 Definition**" in line
                 ]
     assert not old, "write '> **定义 Definition · 术语 (English)**：...':\n" + "\n".join(old)
+
+
+def test_terms_the_audit_corrected_say_what_the_course_and_the_literature_say():
+    """Issue 28 section 3: a process is not an alias of a result; 1 - P(alive) is 'already left'; Curry's shares."""
+    segmentation, differentiation = glossary.lookup("客户区分"), glossary.lookup("客户差异")
+    assert segmentation != differentiation and "客户区分" not in differentiation.aliases
+    assert segmentation.chapter == 2 and segmentation.section.startswith("1 · ")
+    for step in ("确定区分客户的基础", "区分不同的客户", "分析不同客户的特征"):  # the exam sheet's three steps
+        assert step in segmentation.definition
+    alive = glossary.lookup("P(alive)").definition
+    assert "已经离开" in alive and "会流失的概率" not in alive.replace("不是他今后会流失的概率", "")
+    assert "课程只给出四类的名称" in glossary.lookup("ABC 分类法").definition  # the 1/4/15/80 shares are Curry's
+    for term in ("客户定位", "以客户为中心的企业文化", "数据迁移"):  # plan chapter 1's aim, plan chapters 11 and 6
+        glossary.lookup(term)
