@@ -25,11 +25,12 @@ How the codes are found, fastest first (each gives the same codes):
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["sorted_codes"]
+__all__ = ["digit_codes", "digit_parts", "sorted_codes"]
 
 # Longest digit run (after the prefix) whose text order an int64 key can keep: value * 10**(W-L) * (W+1) + L.
 _MAX_DIGITS = 17
@@ -102,13 +103,34 @@ def digit_parts(arr):  # arr: pyarrow.ChunkedArray of strings -> (str, pyarrow a
     return prefix, rest
 
 
-def _digit_codes(arr) -> tuple[np.ndarray, np.ndarray] | None:  # arr: pyarrow.ChunkedArray of strings
+def digit_codes(arr: Any) -> tuple[np.ndarray, np.ndarray] | None:
     """Codes in text order and one row per distinct id, when every id is digits after one common
     prefix (``C000123``, ``VIP88``, ``13800138000``); else None.
 
     The digits are read as an int64.  Equal widths: the number sorts like the text.  Unequal widths
     without leading zeros: the number tells the ids apart and only the distinct ids are put in text
     order.  Otherwise a key that is unique to the text and sorts like it (:func:`_text_order_key`).
+    Shared by :func:`sorted_codes` and the reader's duplicate check.
+
+    Parameters
+    ----------
+    arr : pyarrow.ChunkedArray
+        Customer ids as strings, without nulls.
+
+    Returns
+    -------
+    (codes, rows) or None
+        ``codes[i]`` is the rank of id ``i`` among the distinct ids in text order; ``rows[c]`` is a row
+        holding the id of code ``c``.  None when the ids are not all digits after one common prefix.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> codes, rows = digit_codes(pa.chunked_array([["C10", "C9", "C10"]]))
+    >>> codes.tolist(), len(rows)
+    ([0, 1, 0], 2)
+    >>> digit_codes(pa.chunked_array([["C10", "X9"]])) is None
+    True
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -191,7 +213,7 @@ def sorted_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index, bool]:
             return codes, pd.Index(np.arange(lo, hi + 1, dtype=values.dtype)), True
     arrow = _arrow_strings(ids) if n else None
     if arrow is not None:
-        found = _digit_codes(arrow)
+        found = digit_codes(arrow)
         if found is not None:
             codes, rows = found
             return codes, pd.Index(ids.array.take(rows)), False

@@ -355,11 +355,6 @@ def stages_from_inputs(
     return out[cols]
 
 
-def _stages(out: pd.DataFrame, rules: LifecycleRules, p_alive: pd.Series | None, where: str) -> pd.DataFrame:
-    """The old private name of :func:`stages_from_inputs`, until the report and the engines use the public one."""
-    return stages_from_inputs(out, rules, p_alive=p_alive, where=where)
-
-
 def stage_distribution(stages: pd.DataFrame) -> pd.DataFrame:
     """Number and share of customers per lifecycle stage.
 
@@ -711,8 +706,3 @@ def cohort_matrix_from_counts(long: pd.DataFrame, *, last_period: int, freq: str
     matrix.columns = pd.Index([int(c) for c in matrix.columns])
     matrix.insert(0, "cohort_size", sizes.to_numpy())
     return matrix
-
-
-def _cohort_table(long: pd.DataFrame, last_ord: int, freq: str, value: str) -> pd.DataFrame:
-    """The old private name of :func:`cohort_matrix_from_counts`, until the engines use the public one."""
-    return cohort_matrix_from_counts(long, last_period=last_ord, freq=freq, value=value)

@@ -23,10 +23,9 @@ import numpy as np
 import pandas as pd
 
 from crm_lessons._validation import DataError, check_scalar, to_timestamp
+from crm_lessons.clv import UNIT_DAYS
 
 __all__ = ["Simulation", "simulate_bgnbd", "simulate_pareto_nbd"]
-
-_UNIT_DAYS = {"D": 1, "W": 7}
 
 
 @dataclass(frozen=True)
@@ -144,7 +143,7 @@ def _common(
     _check_positive(where, T=T)
     if not (0 <= acquisition_period < T):
         raise DataError(f"{where}: acquisition_period={acquisition_period} should be >= 0 and < T={T}")
-    if freq not in _UNIT_DAYS:
+    if freq not in UNIT_DAYS:
         raise DataError(f"{where}: freq={freq!r} is not supported; use 'W' (weeks) or 'D' (days)")
     ts = to_timestamp(start, name="start", where=where)
     gg = None
@@ -153,7 +152,7 @@ def _common(
             raise DataError(f"{where}: spend should be (p, q, gamma) of the Gamma-Gamma model, got {spend!r}")
         gg = tuple(float(v) for v in spend)
         _check_positive(where, p=gg[0], q=gg[1], gamma=gg[2])
-    return ts, _UNIT_DAYS[freq], gg  # type: ignore[return-value]
+    return ts, UNIT_DAYS[freq], gg  # type: ignore[return-value]
 
 
 def simulate_bgnbd(

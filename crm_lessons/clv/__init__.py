@@ -41,9 +41,7 @@ from crm_lessons.clv._bgnbd import (
     bgnbd_log_likelihood,
     bgnbd_p_alive,
 )
-
-# old private names that the report's tables and the tests still import
-from crm_lessons.clv._bgnbd import _bgnbd_ll_grad as _bgnbd_ll_grad
+from crm_lessons.clv._bgnbd import _bgnbd_ll_grad as _bgnbd_ll_grad  # private: tests/test_clv.py imports it
 from crm_lessons.clv._diagnostics import (
     holdout_by_frequency,
     p_alive_matrix,
@@ -74,16 +72,13 @@ from crm_lessons.clv._sbg import (
     sbg_retention,
     sbg_survival,
 )
-from crm_lessons.clv._summary import _UNIT_DAYS as _UNIT_DAYS
 from crm_lessons.clv._summary import (
     UNIT_DAYS,
     customer_summary,
     summary_from_codes,
     summary_index,
 )
-from crm_lessons.clv._summary import _sort_with_values as _sort_with_values
-from crm_lessons.clv._summary import _summary_from_codes as _summary_from_codes
-from crm_lessons.clv._summary import _summary_index as _summary_index
+from crm_lessons.clv._summary import _sort_with_values as _sort_with_values  # private: tests/test_clv.py imports it
 
 __all__ = [
     "ConvergenceError",

@@ -21,7 +21,6 @@ from crm_lessons._validation import (
 
 #: Days per time unit of :func:`customer_summary`'s ``freq``: ``recency`` and ``T`` are day counts divided by it.
 UNIT_DAYS = {"D": 1, "W": 7}
-_UNIT_DAYS = UNIT_DAYS  # the old private name, until the report's tables use the public one
 
 
 # ---------------------------------------------------------------------------
@@ -90,9 +89,6 @@ def summary_index(ids: pd.Series, uniques: pd.Index) -> pd.Index:
             compact = int(raw.min()) >= 0 and int(raw.max()) < 8 * len(raw) + 1024
             return uniques.astype(np.int64 if compact else raw.dtype)
     return uniques
-
-
-_summary_index = summary_index  # the old private name, until the report's tables use the public one
 
 
 def _sort_with_values(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -380,6 +376,3 @@ def summary_from_codes(
         out = {name: values[ok_cust] for name, values in out.items()}
         cust_code = cust_code[ok_cust]
     return pd.DataFrame(out, index=uniques.take(cust_code).rename(name))
-
-
-_summary_from_codes = summary_from_codes  # the old private name, until the report's tables use the public one

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crm_lessons._ids import _digit_codes, digit_parts
+from crm_lessons._ids import digit_codes, digit_parts
 from crm_lessons._reading.messages import SHOWN, bad_values_message
 from crm_lessons._reading.status import is_closed
 from crm_lessons._reading.values import (
@@ -310,7 +310,7 @@ def _id_codes(values: pd.Series) -> np.ndarray | None:
     """
     arrow = _arrow_text(values)
     if arrow is not None and len(arrow) and not arrow.null_count:
-        found = _digit_codes(arrow)
+        found = digit_codes(arrow)
         if found is not None:
             return found[0]
         import pyarrow.compute as pc

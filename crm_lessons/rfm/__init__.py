@@ -49,12 +49,6 @@ from crm_lessons.rfm._table import (
     rfm_from_codes,
     rfm_table,
 )
-from crm_lessons.rfm._table import (  # old private names still imported elsewhere
-    _day_numbers as _day_numbers,
-)
-from crm_lessons.rfm._table import (
-    _rfm_from_codes as _rfm_from_codes,
-)
 
 __all__ = [
     "RFM_COLUMNS",

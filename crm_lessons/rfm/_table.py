@@ -88,9 +88,6 @@ def day_numbers(dates: pd.Series, *, column: str = "date", where: str = "day_num
     return values.astype("datetime64[D]").view("int64"), unit
 
 
-_day_numbers = day_numbers  # the old private name, until the report's tables use the public one
-
-
 def rfm_table(
     transactions: pd.DataFrame,
     *,
@@ -298,6 +295,3 @@ def rfm_from_codes(
         },
         index=index,
     )
-
-
-_rfm_from_codes = rfm_from_codes  # the old private name, until the report's tables use the public one
