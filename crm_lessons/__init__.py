@@ -15,6 +15,18 @@ Modules are named after the course topics:
 ``classification``  ABC / Pareto analysis, Lorenz curve, customer pyramid
 ``rfm``             RFM table, quintile scores, segment maps
 ``segmentation``    K-means on RFM, choosing k, segment profiles
+``customer_data``   SQLite CRM store, data quality, duplicates, choosing a CRM system, privacy
+``satisfaction``    satisfaction ratio and levels, ACSI, NPS, importance-performance, complaints
+``loyalty``         forms and measures of loyalty, brand loyalty, satisfaction to loyalty, bonds
+``lifecycle``       lifecycle stages and acquisition cohorts
+``clv``             customer summary, BG/NBD, Pareto/NBD, Gamma-Gamma, sBG, CLV
+``churn``           churn rates, Telco features, odds ratios, warning lists, win-back
+``survival``        Kaplan-Meier curves, median survival, log-rank test
+``scoring``         classifier pipeline, model comparison, calibration, gains, targeting
+``service``         Erlang C staffing, queues, complaint handling, PDCA
+``ab_testing``      A/B tests: effect, power, sample size
+``diffusion``       the Bass diffusion model
+``personalisation`` association rules, recommenders, uplift models
 ``glossary``        the course glossary: lookup("顾客份额"), terms()
 ``course.coursemap`` the course map notebooks/COURSE.md read as data
 ``plotting``        figures (the only module that imports matplotlib)
