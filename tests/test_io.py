@@ -606,6 +606,8 @@ def _export_row(header: str, i: int, status: str) -> str:
     for col in header.split(","):
         if "时间" in col or "日期" in col:
             out.append(f"2024-0{1 + i % 3}-1{i % 9} 10:2{i % 10}:00")
+        elif col == "退款金额":  # nothing refunded on these orders
+            out.append("0")
         elif "金额" in col or "货款" in col or col == "价税合计":
             out.append(f"{10 + i}.50")
         elif "状态" in col:
@@ -625,11 +627,14 @@ def test_platform_exports_are_recognised_and_closed_orders_left_out(platform, tm
     expected = {"customer_id": cust, "date": date, "amount": amount}
     if status:
         expected["status"] = status
+    if "退款金额" in header:
+        expected["refund"] = "退款金额"  # the amount refunded on an order that stands (issue 27)
     assert rep.column_map == expected
     if status:
         assert rep.closed_orders == 3 and len(tx) == 3, "closed, refunded and cancelled orders are not revenue"
         assert sorted(tx["amount"]) == [10.5, 12.5, 15.5]
-        assert any("3 orders are closed" in w for w in rep.warnings)
+        assert any("3 orders are not sales" in w for w in rep.warnings)
+        assert rep.left_out == {"unpaid": 0, "cancelled": 2, "refunded": 1}
         kept = read_transactions(path, closed_orders="keep")
         assert len(kept) == 6 and status in kept.columns
     else:

@@ -232,7 +232,7 @@ BROKEN = {
     "zeros.csv": ("\x00" * 5000, r"this is not a text file"),
     "only_closed.csv": (
         "买家会员名,订单创建时间,买家实际支付金额,订单状态\nA,2024-01-05,3,交易关闭\nB,2024-01-06,4,已退款\n",
-        r"every order is closed, refunded, cancelled or unpaid .*use --keep-closed-orders",
+        r"every order is unpaid, cancelled or refunded .*use --keep-closed-orders",
     ),
 }
 

@@ -84,6 +84,7 @@ SYNONYMS: dict[str, tuple[tuple[str, ...], ...]] = {
             "手机号码",
             "手机",
         ),
+        ("email", "customeremail", "billingemail", "邮箱", "电子邮箱", "买家邮箱"),
     ),
     "date": (
         (
@@ -163,14 +164,27 @@ SYNONYMS: dict[str, tuple[tuple[str, ...], ...]] = {
             "value",
             "monetary",
             "spend",
+            "ordertotal",
+            "ordertotalamount",
         ),
         ("price",),
     ),
     "status": (
         ("订单状态", "交易状态", "orderstatus"),
         ("状态", "status"),
+        ("financialstatus", "paymentstatus", "付款状态", "支付状态"),
     ),
 }
+#: Columns read when an export has them, found only by these names (never refused when absent or
+#: ambiguous): the after-sales status (Pinduoduo, Douyin: 售后状态; not read beside an explicit
+#: ``status_col``, which is used alone), and the amount refunded on an order that stands (Taobao:
+#: 退款金额; Shopify: Refunded Amount).
+OPTIONAL = {
+    "aftersales": (("售后状态", "退款状态", "aftersalesstatus", "refundstatus"),),
+    "refund": (("退款金额", "已退款金额", "退款总额", "refundamount", "refundedamount", "refundtotal"),),
+}
+#: Headers of an export with one row per line item (Shopify), the order's total on its first row only.
+LINE_ITEM_HEADERS = frozenset({"lineitemname", "lineitemquantity", "lineitemprice", "lineitemsku"})
 # Words that make a column a candidate for a role in the "not found" message.
 HINT_WORDS = {
     "customer_id": (
@@ -346,4 +360,43 @@ def resolve_columns(columns: Sequence[Any], explicit: dict[str, Any], where: str
             f"{ {ROLE_ARG[r]: str(c) for r, c in mapping.items()} }; give each role its own column",
             zh=f"{where}：同一列被用于两个角色：{ {ROLE_ARG[r]: str(c) for r, c in mapping.items()} }；请为每个角色指定不同的列",
         )
+    for role, tiers in OPTIONAL.items():
+        if role == "aftersales" and (explicit.get("status") is not None or "status" not in mapping):
+            continue
+        taken = set(map(str, mapping.values()))
+        for tier in tiers:
+            found = [c for c in present if norm_header(c) in tier and str(c) not in taken]
+            if len(found) == 1 and sum(str(c) == str(found[0]) for c in present) == 1:
+                mapping[role] = found[0]
+                break
     return mapping
+
+
+#: Headers of the order number in a line-item export (Shopify: Name, '#1001').
+ORDER_HEADERS = ("name", "ordername", "ordernumber", "orderid", "orderno", "订单号", "订单编号")
+
+
+def order_column(columns: Sequence[Any]) -> Any:
+    """The order-number column of a line-item export, or None.
+
+    Examples
+    --------
+    >>> order_column(["Name", "Email", "Lineitem name"])
+    'Name'
+    """
+    for header in ORDER_HEADERS:
+        for c in columns:
+            if norm_header(c) == header:
+                return c
+    return None
+
+
+def is_line_item_export(columns: Sequence[Any]) -> bool:
+    """Whether the header is that of an export with one row per line item (Shopify's orders export).
+
+    Examples
+    --------
+    >>> is_line_item_export(["Name", "Email", "Total", "Created at", "Lineitem quantity", "Lineitem name"])
+    True
+    """
+    return any(norm_header(c) in LINE_ITEM_HEADERS for c in columns)

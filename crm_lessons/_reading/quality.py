@@ -53,8 +53,21 @@ class DataQualityReport:
         :func:`crm_lessons.report.reading_notes` says what a report did with
         these rows in Chinese or English, without parameter names.
     closed_orders : int
-        Orders whose status (column ``column_map['status']``) says closed,
-        refunded, cancelled or unpaid, counted whatever the policy.
+        Orders that are not sales by their status (column ``column_map['status']``, with
+        ``column_map['aftersales']`` and a full refund in ``column_map['refund']``), counted
+        whatever the policy: the sum of ``left_out``.
+    left_out : dict
+        Those orders by reason: ``{'unpaid': n, 'cancelled': n, 'refunded': n}``
+        (see :mod:`crm_lessons._reading.status`).
+    unknown_statuses : dict
+        Status values no platform list knows, with their counts; those orders are kept.
+    partial_refunds, partial_refund_amount : int, float
+        Orders that stand with part of their amount refunded (column ``column_map['refund']``),
+        and the sum subtracted from their amounts.
+    buyers_left_out : int
+        Customers whose every order was left out by its status (they are in no table).
+    line_items : int
+        Further rows of an order in a line-item export (Shopify), skipped: one purchase per order.
 
     Examples
     --------
@@ -86,6 +99,12 @@ class DataQualityReport:
     policy: dict[str, str]
     warnings: list[str] = field(default_factory=list)
     closed_orders: int = 0
+    left_out: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("unpaid", "cancelled", "refunded"), 0))
+    unknown_statuses: dict[str, int] = field(default_factory=dict)
+    partial_refunds: int = 0
+    partial_refund_amount: float = 0.0
+    buyers_left_out: int = 0
+    line_items: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain Python types only (JSON-serialisable).

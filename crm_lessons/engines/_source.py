@@ -23,7 +23,13 @@ from typing import Any
 
 import pandas as pd
 
-from crm_lessons._reading.columns import clean_header, resolve_columns, sniff_delimiter
+from crm_lessons._reading.columns import (
+    clean_header,
+    is_line_item_export,
+    order_column,
+    resolve_columns,
+    sniff_delimiter,
+)
 from crm_lessons._reading.files import check_same_columns, file_kind, is_many, source_files
 from crm_lessons._reading.messages import (
     POLICY_ROWS,
@@ -37,7 +43,19 @@ from crm_lessons._reading.messages import (
     policy_warning,
 )
 from crm_lessons._reading.quality import DataQualityReport
-from crm_lessons._reading.status import all_closed, closed_refused, closed_warning, is_closed
+from crm_lessons._reading.status import (
+    REASON_CODES,
+    REASONS,
+    aftersales_reason,
+    all_closed,
+    closed_refused,
+    closed_warning,
+    line_items_repeated,
+    line_items_warning,
+    partial_warning,
+    status_reason,
+    unknown_warning,
+)
 from crm_lessons._reading.values import DATE_FORMATS, EXCEL_SERIAL_SQL, FORMAT_GUARD, NA_TEXT, OFFSET, YEARS
 from crm_lessons._validation import DataError, option, quote, to_timestamp
 from crm_lessons.engines._backend import check_engine, connect
@@ -565,14 +583,32 @@ def read_source(
     where = _where(label)
     cols = {role: str(c) for role, c in mapping.items()}
 
-    # closed, refunded, cancelled or unpaid orders: the distinct statuses are few; the reader's
-    # own rule decides which are closed
-    closed_values: list[Any] = []
+    # unpaid, cancelled and refunded orders: the distinct statuses are few; the reading rules
+    # judge them (crm_lessons._reading.status), the engine only looks them up
+    by_reason: dict[str, list[Any]] = {r: [] for r in REASONS}
+    after_refunded: list[Any] = []
+    unknown: dict[str, int] = {}
     if "status" in cols:
-        statuses = _fetch(raw.select(s=raw[cols["status"]]).distinct())["s"]
-        closed_values = [v for v in statuses if is_closed(v)]
-
-    extras = [c for c in raw.columns if c not in {cols["customer_id"], cols["date"], cols["amount"]}]
+        fields = {"s": raw[cols["status"]], **({"a": raw[cols["aftersales"]]} if "aftersales" in cols else {})}
+        seen = _fetch(raw.group_by(**fields).aggregate(n=raw.count()))
+        for value, group in seen.groupby("s", dropna=True, sort=False):
+            reason = status_reason(value)
+            if reason in REASONS:
+                by_reason[reason].append(value)
+            elif reason == "unknown":
+                unknown[str(value)] = int(group["n"].sum())
+        if "a" in seen.columns:
+            for value, group in seen.groupby("a", dropna=True, sort=False):
+                reason = aftersales_reason(value)
+                if reason == "refunded":
+                    after_refunded.append(value)
+                elif reason == "unknown":
+                    unknown[str(value)] = int(group["n"].sum())
+    closed_values = [v for r in REASONS for v in by_reason[r]]
+    line_items = is_line_item_export(raw.columns)
+    order_col = order_column(list(raw.columns)) if line_items else None
+    roles = {cols["customer_id"], cols["date"], cols["amount"]}
+    extras = [c for c in raw.columns if c not in roles]
 
     def parse(src: Any) -> tuple[Any, dict[str, Any]]:
         """The parsed rows of ``src`` (with its ``_row`` when numbered) and the masks of the checks."""
@@ -581,17 +617,41 @@ def read_source(
         while any(c.startswith(amount_name) for c in src.columns):
             amount_name = "_" + amount_name
         src = _with_amount(src, cols["amount"], engine, name=amount_name)
+        if "refund" in cols:
+            src = _with_amount(src, cols["refund"], engine, name=amount_name + "_refund")
         cust, day, amount = (
             _customer(src[cols["customer_id"]], engine),
             _date(src[cols["date"]], engine, date_format),
             src[amount_name],
         )
         b_c, b_d, b_a = (_blank(src[cols[r]], engine) for r in ("customer_id", "date", "amount"))
-        is_closed = src[cols["status"]].isin(closed_values).fill_null(False) if closed_values else False
+        code = ibis.literal(0, "int8")
+        if closed_values:
+            status = src[cols["status"]]
+            code = ibis.cases(
+                *[(status.isin(by_reason[r]), REASON_CODES[r]) for r in REASONS if by_reason[r]], else_=code
+            ).cast("int8")
+        if after_refunded:
+            code = ((code == 0) & src[cols["aftersales"]].isin(after_refunded).fill_null(False)).ifelse(
+                REASON_CODES["refunded"], code
+            )
+        refund = ibis.literal(0.0, "float64")
+        if "refund" in cols:  # refunds on orders that stand: all of the amount (refunded), or part
+            got = src[amount_name + "_refund"].abs()
+            refund = (got.notnull() & ~_infinite(got)).ifelse(got, 0.0)
+            full = (code == 0) & (refund > 0) & (amount > 0) & (refund >= amount)
+            code = full.fill_null(False).ifelse(REASON_CODES["refunded"], code)
+        partial = (code == 0) & (refund > 0) & (amount > 0) & (refund < amount)
+        partial = partial.fill_null(False)
+        further = b_c & b_a & ~b_d if line_items else False  # Shopify: an order's further items
         table = src.select(
-            **{C: cust, D: day, A: amount},
-            _closed=is_closed,
-            _blank=b_c & b_d & b_a,
+            **{C: cust, D: day, A: partial.ifelse(amount - refund, amount)},
+            _code=code,
+            _closed=(code >= 1) & (code <= 3),
+            _partial=partial,
+            _refund=refund,
+            _further=further,
+            _blank=(b_c & b_d & b_a) | further,
             _b_c=b_c,
             _b_d=b_d,
             _b_a=b_a,
@@ -599,6 +659,7 @@ def read_source(
             _raw_d=_date_text(src[cols["date"]]),
             _raw_a=src[cols["amount"]].cast("string"),
             **{f"_x_{i}": src[c] for i, c in enumerate(extras)},
+            **({"_order": src[order_col]} if order_col is not None else {}),
             **({"_row": src["_row"]} if "_row" in src.columns else {}),
         )
         year = table[D].year()
@@ -615,9 +676,10 @@ def read_source(
             "bad_amount": live & ~table._b_a & table[A].isnull(),
         }
 
+    import ibis
+
     parsed, masks = parse(raw)
     live = masks["live"]
-    import ibis
 
     as_of_lit = ibis.date(ts_as_of.year, ts_as_of.month, ts_as_of.day) if ts_as_of is not None else None
 
@@ -630,7 +692,15 @@ def read_source(
         parsed.aggregate(
             rows_read=parsed.count(),
             closed=n(parsed._closed),
-            blank=n(~parsed._closed & parsed._blank) if closed_orders == "drop" else n(parsed._blank),
+            **{reason: n(parsed._code == REASON_CODES[reason]) for reason in REASONS},
+            further=n(parsed._further) if line_items else ibis.literal(0, "int64"),
+            blank=n(~parsed._closed & parsed._blank & ~parsed._further)
+            if closed_orders == "drop"
+            else n(parsed._blank & ~parsed._further),
+            partial=n(live & parsed._partial),
+            partial_amount=parsed._refund.sum(where=live & parsed._partial),
+            buyers_all=parsed[C].nunique(where=(live | parsed._closed) & ~parsed._b_c),
+            orders=parsed._order.nunique(where=live) if order_col is not None else ibis.literal(0, "int64"),
             **{key: n(masks[key]) for key in checks},
             live=n(live),
             returns=n(live & (parsed[A] < 0)),
@@ -642,19 +712,27 @@ def read_source(
         )
     ).iloc[0]
     dates = {k: counts.pop(k) for k in ("date_min", "date_max")}
+    partial_amount = counts.pop("partial_amount")
+    partial_amount = 0.0 if pd.isna(partial_amount) else float(partial_amount)
     counts = counts.fillna(0).astype("int64")
     rows_read, n_closed = int(counts["rows_read"]), int(counts["closed"])
     if rows_read == 0:
         raise header_only(where)
+    status_col = cols.get("status", cols.get("refund", ""))
     if n_closed and closed_orders == "error":
         raise closed_refused(
-            where, n_closed, cols["status"], "such as " + ", ".join(quote(v) for v in closed_values[:SHOWN])
+            where, n_closed, status_col, "such as " + ", ".join(quote(v) for v in closed_values[:SHOWN])
         )
     if n_closed and closed_orders == "drop" and n_closed == rows_read:
-        raise all_closed(where, cols["status"])
+        raise all_closed(where, status_col)
     n_live = int(counts["live"])
     if n_live == 0:
         raise all_blank(where)
+    if order_col is not None and int(counts["orders"]) < n_live:  # an order's total on several rows
+        orders = parsed.filter(live)
+        counted = orders.group_by(o=orders._order).aggregate(k=orders.count())
+        repeated = _fetch(counted.filter(counted.k > 1).limit(1))["o"]
+        raise line_items_repeated(where, str(order_col), repeated.iloc[0])
     # refused cells, in the pandas reader's order and words; the rows of one CSV file are found
     # again with their numbers (a second pass, only when a check fails)
     refusals = {
@@ -724,8 +802,15 @@ def read_source(
         warnings.append(f"{n_zero} rows have an amount of 0")
     if counts["blank"]:
         warnings.append(f"{int(counts['blank'])} blank rows were skipped")
+    left_out = {reason: int(counts[reason]) for reason in REASONS}
     if n_closed:
-        warnings.append(closed_warning(n_closed, closed_orders))
+        warnings.append(closed_warning(left_out, closed_orders, status_col))
+    if unknown:
+        warnings.append(unknown_warning(unknown, cols["status"]))
+    if counts["partial"]:
+        warnings.append(partial_warning(int(counts["partial"]), partial_amount, cols["refund"]))
+    if counts["further"]:
+        warnings.append(line_items_warning(int(counts["further"])))
     kept = kept.select(C, D, A)
     if kept is rows.select(C, D, A) or not any(p == "drop" and k for _, p, k, _, _ in policy_checks):
         final = {"rows": n_rows, "customers": int(counts["customers"]), **dates}
@@ -765,5 +850,11 @@ def read_source(
         policy={"returns": returns, "duplicates": duplicates, "future": future, "closed_orders": closed_orders},
         warnings=warnings,
         closed_orders=n_closed,
+        left_out=left_out,
+        unknown_statuses=unknown,
+        partial_refunds=int(counts["partial"]),
+        partial_refund_amount=partial_amount,
+        buyers_left_out=int(counts["buyers_all"]) - int(counts["customers"]),
+        line_items=int(counts["further"]),
     )
     return kept, report

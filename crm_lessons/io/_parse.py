@@ -11,7 +11,7 @@ import pandas as pd
 
 from crm_lessons._ids import digit_codes, digit_parts
 from crm_lessons._reading.messages import SHOWN, bad_values_message
-from crm_lessons._reading.status import is_closed
+from crm_lessons._reading.status import REASON_CODES, aftersales_reason, order_reasons
 from crm_lessons._reading.values import (
     CURRENCY,
     DATE_FORMATS,
@@ -341,8 +341,32 @@ def _parse_customer(codes: np.ndarray, uniq: pd.Series, values: pd.Series | None
     return pd.Series(_take(clean, codes, None)).astype(str)
 
 
-def _closed_mask(status: pd.Series) -> np.ndarray:
-    """Rows whose order status says closed, refunded, cancelled or unpaid (:func:`~crm_lessons._reading.status.is_closed`)."""
+def _order_reasons(status: pd.Series, aftersales: pd.Series | None) -> tuple[np.ndarray, dict[str, int]]:
+    """Each row's code in ``REASON_CODES`` (0: a sale) and the status values nobody listed, with their counts.
+
+    The distinct values are judged by :func:`crm_lessons._reading.status.order_reasons`.
+    """
     codes, uniq = _factorize(status)
-    closed_u = np.array([is_closed(v) for v in uniq], dtype=bool)
-    return (codes >= 0) & (closed_u[np.where(codes < 0, 0, codes)] if len(closed_u) else False)
+    per_value = order_reasons(uniq)
+    value_codes = np.array([REASON_CODES[r] for r in per_value] + [0], dtype=np.int8)
+    out = value_codes[np.where(codes < 0, len(per_value), codes)]
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniq))
+    unknown = {str(v): int(counts[i]) for i, (v, r) in enumerate(zip(uniq, per_value)) if r == "unknown"}
+    if aftersales is not None:
+        a_codes, a_uniq = _factorize(aftersales)
+        a_reason = [aftersales_reason(v) for v in a_uniq]
+        refunded = np.array([r == "refunded" for r in a_reason] + [False], dtype=bool)
+        hit = refunded[np.where(a_codes < 0, len(a_reason), a_codes)] & ((out == 0) | (out == REASON_CODES["unknown"]))
+        out[hit] = REASON_CODES["refunded"]
+        a_counts = np.bincount(a_codes[a_codes >= 0], minlength=len(a_uniq))
+        unknown.update({str(v): int(a_counts[i]) for i, (v, r) in enumerate(zip(a_uniq, a_reason)) if r == "unknown"})
+    return out, unknown
+
+
+def _refund_amounts(values: pd.Series) -> np.ndarray:
+    """Amounts refunded on each row (0 where the cell is empty or not a number)."""
+    codes, uniq = _factorize(values)
+    parsed = _amount_values(uniq).fillna(0.0).abs()
+    out = _take(parsed, codes, 0.0).astype("float64")
+    out[~np.isfinite(out)] = 0.0
+    return out

@@ -8,7 +8,7 @@ from typing import IO, Any, Literal
 import numpy as np
 import pandas as pd
 
-from crm_lessons._reading.columns import clean_header, columns_text, resolve_columns
+from crm_lessons._reading.columns import clean_header, columns_text, is_line_item_export, order_column, resolve_columns
 from crm_lessons._reading.messages import (
     POLICY_ROWS,
     all_blank,
@@ -19,14 +19,25 @@ from crm_lessons._reading.messages import (
     policy_warning,
 )
 from crm_lessons._reading.quality import DataQualityReport
-from crm_lessons._reading.status import all_closed, closed_refused, closed_warning
+from crm_lessons._reading.status import (
+    REASON_CODES,
+    REASONS,
+    all_closed,
+    closed_refused,
+    closed_warning,
+    line_items_repeated,
+    line_items_warning,
+    partial_warning,
+    unknown_warning,
+)
 from crm_lessons._validation import to_timestamp
 from crm_lessons.io._files import _describe, _read_frame
 from crm_lessons.io._parse import (
     _arrow_text,
     _blank,
     _clean_ids,
-    _closed_mask,
+    _order_reasons,
+    _refund_amounts,
     _duplicated,
     _factorize,
     _id_codes,
@@ -112,19 +123,28 @@ def read_transactions_with_report(
     rows_read = len(raw)
     if rows_read == 0:
         raise header_only(where, columns_text(list(raw.columns)))
-    # Closed, refunded, cancelled or unpaid orders are not revenue: set aside first (their
-    # payment date or amount may be blank), counted in the report.
+    # Unpaid, cancelled and refunded orders are not sales: set aside first (their payment date or
+    # amount may be blank), counted by reason in the report.  Status values nobody listed are kept.
     closed = np.zeros(len(raw), bool)
+    reasons = np.zeros(len(raw), np.int8)
+    unknown: dict[str, int] = {}
     if "status" in mapping:
-        closed = _closed_mask(raw[mapping["status"]])
+        status = raw[mapping["status"]]
+        reasons, unknown = _order_reasons(status, raw[mapping["aftersales"]] if "aftersales" in mapping else None)
+        closed = (reasons >= 1) & (reasons <= 3)
         if closed.any() and closed_orders == "error":
-            shown = _offenders(closed, labels, raw[mapping["status"]])
-            raise closed_refused(where, int(closed.sum()), str(mapping["status"]), shown)
-        if closed.any() and closed_orders == "drop":
-            if closed.all():
-                raise all_closed(where, str(mapping["status"]))
-            raw, labels = raw.loc[~closed], labels[~closed]
-            parsed = {role: values[~closed] for role, values in parsed.items()}
+            raise closed_refused(where, int(closed.sum()), str(mapping["status"]), _offenders(closed, labels, status))
+    left_out = {reason: int(np.count_nonzero(reasons == REASON_CODES[reason])) for reason in REASONS}
+    if "refund" in mapping:
+        parsed["_refund"] = _refund_amounts(raw[mapping["refund"]])
+    closed_ids = set()
+    if closed.any() and closed_orders == "drop":
+        if closed.all():
+            raise all_closed(where, str(mapping["status"]))
+        closed_ids = set(raw[mapping["customer_id"]][closed].dropna().astype(str).str.strip().unique())
+        raw, labels = raw.loc[~closed], labels[~closed]
+        parsed = {role: values[~closed] for role, values in parsed.items()}
+    line_items = is_line_item_export(info.get("header", list(raw.columns)))
     columns = [raw[mapping[r]] for r in ("customer_id", "date", "amount")]
     # columns read clean need no cell-by-cell look: no blanks, values final
     clean = [_clean_ids(columns[0]), "date" in parsed, "amount" in parsed]
@@ -134,6 +154,8 @@ def read_transactions_with_report(
         np.zeros(len(raw), bool) if ok else _blank(codes, uniq) for ok, (codes, uniq) in zip(clean, factorized)
     )
     blank = b_c & b_d & b_a
+    further_items = b_c & b_a & ~b_d if line_items else np.zeros(len(raw), bool)  # Shopify: an order's 2nd.. items
+    blank |= further_items
     if blank.any():
         keep = ~blank
         # date and amount text held by Arrow is parsed from its codes: rebuilt from them (for the
@@ -155,6 +177,11 @@ def read_transactions_with_report(
         parsed = {role: values[keep] for role, values in parsed.items()}
     if len(raw) == 0:
         raise all_blank(where)
+    if line_items:  # one purchase per order: an order's total on its first row only
+        order_col = order_column(list(raw.columns))
+        if order_col is not None and raw[order_col].duplicated().any():
+            repeated = raw[order_col][raw[order_col].duplicated()].iloc[0]
+            raise line_items_repeated(where, str(order_col), repeated)
     if b_c.any():
         raise _refused("missing_customer", b_c, labels, columns[0], mapping["customer_id"], where)
     if b_d.any():
@@ -187,9 +214,35 @@ def read_transactions_with_report(
             name = f"{col}_original"
             warnings.append(f"extra column {col!r} is kept as {name!r} (its name is taken by the canonical column)")
         out[name] = raw[col].reset_index(drop=True)
+    refund = parsed.get("_refund")
     # the file's columns as read are not needed any more: large files keep only the result in memory
     del raw, columns, parsed, customer, date, amount, factorized
+    partial = np.zeros(len(out), bool)
+    if refund is not None:  # refunds on orders that stand: part of the amount, or all of it
+        paid = out["amount"].to_numpy()
+        full = (refund > 0) & (paid > 0) & (refund >= paid)
+        partial = (refund > 0) & (paid > 0) & (refund < paid)
+        if partial.any():
+            out["amount"] = paid - np.where(partial, refund, 0.0)
+        if full.any():
+            left_out["refunded"] += int(full.sum())
+            if closed_orders == "error":
+                raise closed_refused(
+                    where, int(full.sum()), str(mapping["refund"]), _offenders(full, labels, out["amount"])
+                )
+            if closed_orders == "drop":
+                if full.all():
+                    raise all_closed(where, str(mapping["refund"]))
+                closed_ids |= set(out["customer_id"][full].unique())
+                out, labels, partial = out.loc[~full].reset_index(drop=True), labels[~full], partial[~full]
+                refund = refund[~full]
 
+    # customers whose every order was left out by its status: in no table of the analysis
+    buyers_left_out = (
+        int(np.count_nonzero(~pd.Series(sorted(closed_ids), dtype=object).isin(out["customer_id"])))
+        if closed_ids
+        else 0
+    )
     ts_as_of = to_timestamp(as_of, name="as_of", where=_WHERE).normalize() if as_of is not None else None
     id_codes = _id_codes(out["customer_id"])  # digit ids: coded once, for duplicates and the customer count
     is_dup = _duplicated(out, id_codes)
@@ -214,10 +267,17 @@ def read_transactions_with_report(
         warnings.append(policy_warning(name, policy, int(mask.sum()), what))
     if is_zero.any():
         warnings.append(f"{int(is_zero.sum())} rows have an amount of 0")
-    if blank.any():
-        warnings.append(f"{int(blank.sum())} blank rows were skipped")
-    if closed.any():
-        warnings.append(closed_warning(int(closed.sum()), closed_orders))
+    n_blank = int(np.count_nonzero(blank & ~further_items))
+    if n_blank:
+        warnings.append(f"{n_blank} blank rows were skipped")
+    if sum(left_out.values()):
+        warnings.append(closed_warning(left_out, closed_orders, str(mapping.get("status", mapping.get("refund")))))
+    if unknown:
+        warnings.append(unknown_warning(unknown, str(mapping["status"])))
+    if partial.any():
+        warnings.append(partial_warning(int(partial.sum()), float(refund[partial].sum()), str(mapping["refund"])))
+    if further_items.any():
+        warnings.append(line_items_warning(int(further_items.sum())))
     if drop.all():
         why = ", ".join(f"{n}={p!r}" for n, p, m, _ in checks if p == "drop" and m.any())
         raise no_rows_left(where, len(out), why)
@@ -230,7 +290,7 @@ def read_transactions_with_report(
         delimiter=info["delimiter"],
         column_map={role: str(col) for role, col in mapping.items()},
         rows_read=rows_read,
-        blank_rows=int(blank.sum()),
+        blank_rows=n_blank,
         rows_kept=len(out),
         customers=(
             int(out["customer_id"].nunique())
@@ -246,7 +306,13 @@ def read_transactions_with_report(
         as_of=str(ts_as_of.date()) if ts_as_of is not None else None,
         policy={"returns": returns, "duplicates": duplicates, "future": future, "closed_orders": closed_orders},
         warnings=warnings,
-        closed_orders=int(closed.sum()),
+        closed_orders=sum(left_out.values()),
+        left_out=left_out,
+        unknown_statuses=unknown,
+        partial_refunds=int(partial.sum()),
+        partial_refund_amount=float(refund[partial].sum()) if partial.any() else 0.0,
+        buyers_left_out=buyers_left_out,
+        line_items=int(further_items.sum()),
     )
     return out, report
 
