@@ -65,11 +65,10 @@ def _read(tmp_path, text, engine, **kwargs):
         tx, rep = read_transactions_with_report(path, **kwargs)
     else:
         pytest.importorskip("duckdb")
-        from crm_lessons.engines import read_source
-        from crm_lessons.engines.tables import _execute
+        from crm_lessons.engines import execute, read_source
 
         table, rep = read_source(path, engine=engine, **kwargs)
-        tx = _execute(table)
+        tx = execute(table)
     return sorted(zip(tx["customer_id"], tx["amount"].round(2))), rep
 
 
