@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from crm_lessons._fileio import atomic_write_bytes
+from crm_lessons._validation import option
 from crm_lessons.grading._config import DEFAULT_TIMEOUT, config_file_text
 
 __all__ = ["assign_course", "chapter_id", "course_chapters"]
@@ -130,11 +131,11 @@ def _check_out_folder(out: Path) -> None:
     if not out.exists():
         return
     if not out.is_dir():
-        raise GradingError(f"--out {out} is a file; give a folder")
+        raise GradingError(f"{option('out', str(out))} is a file; give a folder")
     config = out / "nbgrader_config.py"
     if any(out.iterdir()) and not (config.is_file() and config.read_text(encoding="utf-8").startswith(_MARKER)):
         raise GradingError(
-            f"--out {out} is a folder that 'crm-lessons assign' did not create; "
+            f"{option('out', str(out))} is a folder that 'crm-lessons assign' did not create; "
             "give a new or empty folder (your files there are left alone)"
         )
 

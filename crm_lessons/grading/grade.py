@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from crm_lessons._fileio import atomic_write_bytes
+from crm_lessons._validation import option
 from crm_lessons.grading._config import DEFAULT_TIMEOUT
 from crm_lessons.grading.assign import GradingError, _run_nbgrader, course_chapters
 
@@ -127,7 +128,7 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def _check_outputs(csv_path: Path, course: Path, submissions: Path | None) -> tuple[Path, Path]:
     if csv_path.is_symlink():
-        raise GradingError(f"--csv {csv_path} is a symbolic link; give an ordinary file name")
+        raise GradingError(f"{option('csv_path', str(csv_path))} is a symbolic link; give an ordinary file name")
     target = csv_path.resolve()
     totals = target.with_name(target.stem + "_totals" + (target.suffix or ".csv"))
     forbidden = [course / d for d in _OUTPUT_DIRS] + ([submissions] if submissions else [])
@@ -135,7 +136,7 @@ def _check_outputs(csv_path: Path, course: Path, submissions: Path | None) -> tu
         if any(_inside(path, f) for f in forbidden):
             raise GradingError(
                 f"refusing to write {path}: it is inside {', '.join(str(f) for f in forbidden)} "
-                "(submissions and nbgrader's folders are never overwritten); choose another --csv"
+                f"(submissions and nbgrader's folders are never overwritten); choose another {option('csv_path')}"
             )
         if path.suffix.lower() in (".ipynb", ".py", ".db") or path.is_dir():
             raise GradingError(f"refusing to write the gradebook to {path}; give a .csv file name")
@@ -689,7 +690,7 @@ def grade_course(
         if any(_inside(subs, course / d) for d in _OUTPUT_DIRS) or _inside(course, subs):
             raise GradingError(f"the submissions folder {subs} must be outside nbgrader's folders of {course}")
     if int(timeout) <= 0:
-        raise GradingError("--timeout must be a positive number of seconds")
+        raise GradingError(f"{option('timeout', timeout)} must be a positive number of seconds")
     target, totals_path = _check_outputs(Path(csv_path), course, subs)
     chapters = {cid: _load_chapter(cid, path) for cid, path in course_chapters(course).items()}
     batch = _Batch(course, chapters, int(timeout), log)
