@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import time
@@ -14,7 +13,7 @@ from typing import Any
 
 _IMPORTED = time.perf_counter()
 
-__all__ = ["REPORT_FLAGS", "command_line_error", "command_line_message", "main"]
+__all__ = ["ASSIGN_FLAGS", "GRADE_FLAGS", "REPORT_FLAGS", "command_line_error", "command_line_message", "main"]
 
 
 def _course(args: argparse.Namespace) -> int:
@@ -36,12 +35,10 @@ def _refresh(args: argparse.Namespace) -> int:
 def _elapsed() -> float:
     """Seconds since this process started (what the user waited), or since this module was imported."""
     try:
-        with open("/proc/self/stat", encoding="ascii") as fh:
-            start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
-        with open("/proc/uptime", encoding="ascii") as fh:
-            uptime = float(fh.read().split()[0])
-        return max(0.0, uptime - start_ticks / os.sysconf("SC_CLK_TCK"))
-    except (OSError, ValueError, IndexError, AttributeError):
+        import psutil
+
+        return max(0.0, time.time() - psutil.Process().create_time())
+    except Exception:  # noqa: BLE001 - psutil missing or unable to read the process: the import time will do
         return time.perf_counter() - _IMPORTED
 
 
@@ -87,18 +84,26 @@ REPORT_FLAGS = {
     "memory_limit": "--memory-limit",
     "spark_master": "--spark-master",
 }
+#: The flags of ``crm-lessons assign`` and ``crm-lessons grade`` for the parameters of assign_course / grade_course.
+ASSIGN_FLAGS = {"out": "--out", "notebooks": "--notebooks", "timeout": "--timeout"}
+GRADE_FLAGS = {"course": "--course", "csv_path": "--csv", "timeout": "--timeout", "jobs": "--jobs"}
 #: Paths are always shown quoted; ``closed_orders='keep'`` is a flag without a value.
-_QUOTED = frozenset({"data", "out"})
+_QUOTED = frozenset({"data", "out", "csv_path", "course", "notebooks"})
 #: Library functions whose name starts a message; the command line names the file (or nothing) instead.
 _FUNCTIONS = ("read_transactions_with_report", "read_transactions", "read_source", "prepare_data", "render_report")
 
 _VALUE = r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s,;，；（）()]+)"""
-_OPTION = rf"\b(?:{'|'.join(REPORT_FLAGS)})={_VALUE}"
-_HINT = re.compile(rf"\bpass (?P<run>{_OPTION}(?:, {_OPTION})*)|(?P<one>{_OPTION})|(?P<code>\"[^\"\n]*\")")
+
+
+def _hint_pattern(flags: dict[str, str]) -> tuple[str, re.Pattern[str]]:
+    option = rf"\b(?:{'|'.join(flags)})={_VALUE}"
+    return option, re.compile(rf"\bpass (?P<run>{option}(?:, {option})*)|(?P<one>{option})|(?P<code>\"[^\"\n]*\")")
+
+
 _PREFIX = re.compile(rf"^(?:{'|'.join(_FUNCTIONS)})(?:: |：)")
 
 
-def _flag(text: str) -> str:
+def _flag(text: str, flags: dict[str, str]) -> str:
     """``amount_col='实付金额'`` -> ``--amount-col 实付金额`` (a keyword argument as the user types its flag)."""
     import ast
 
@@ -108,21 +113,21 @@ def _flag(text: str) -> str:
     except (ValueError, SyntaxError):
         value = raw
     if name == "closed_orders":
-        return REPORT_FLAGS[name] if value == "keep" else text
+        return flags[name] if value == "keep" else text
     if value is None:
-        return REPORT_FLAGS[name]
+        return flags[name]
     shown = str(value)
     if name in _QUOTED or not shown or any(c.isspace() for c in shown) or "'" in shown:
         shown = repr(shown)
-    return f"{REPORT_FLAGS[name]} {shown}"
+    return f"{flags[name]} {shown}"
 
 
-def command_line_message(message: str) -> str:
+def command_line_message(message: str, flags: dict[str, str] | None = None) -> str:
     """A library message as the command line shows it: flags for keyword arguments, the file for the function.
 
     The library words its errors for Python users (``pass amount_col='实付金额'``); on the command
     line the same hint reads ``use --amount-col 实付金额``.  Double-quoted text (a command to copy)
-    is left as it is.
+    is left as it is.  ``flags`` maps keyword arguments to flags (default :data:`REPORT_FLAGS`).
 
     Examples
     --------
@@ -132,17 +137,22 @@ def command_line_message(message: str) -> str:
     'x.csv: --as-of someday is not a date'
     >>> command_line_message("render_report：out='a.csv' 就是数据文件")
     "--out 'a.csv' 就是数据文件"
+    >>> command_line_message("timeout=0 must be a positive number of seconds", GRADE_FLAGS)
+    '--timeout 0 must be a positive number of seconds'
+
     """
+
+    flags = REPORT_FLAGS if flags is None else flags
+    option, hint = _hint_pattern(flags)
 
     def replace(match: re.Match[str]) -> str:
         if match.group("code"):
             return match.group("code")
         if match.group("one"):
-            return _flag(match.group("one"))
-        options = re.findall(_OPTION, match.group("run"))
-        return "use " + " ".join(_flag(o) for o in options)
+            return _flag(match.group("one"), flags)
+        return "use " + " ".join(_flag(o, flags) for o in re.findall(option, match.group("run")))
 
-    return _HINT.sub(replace, _PREFIX.sub("", message, count=1))
+    return hint.sub(replace, _PREFIX.sub("", message, count=1))
 
 
 def command_line_error(exc: Any) -> Any:
@@ -270,7 +280,7 @@ def _assign(args: argparse.Namespace) -> int:
             log=lambda line: print(line, flush=True),
         )
     except (GradingError, FileNotFoundError) as exc:
-        print(f"crm-lessons assign: error: {exc}", file=sys.stderr)
+        print(f"crm-lessons assign: error: {command_line_message(str(exc), ASSIGN_FLAGS)}", file=sys.stderr)
         return 2
     return 0
 
@@ -292,7 +302,7 @@ def _grade(args: argparse.Namespace) -> int:
             log=lambda line: print(line, flush=True),
         )
     except GradingError as exc:
-        print(f"crm-lessons grade: error: {exc}", file=sys.stderr)
+        print(f"crm-lessons grade: error: {command_line_message(str(exc), GRADE_FLAGS)}", file=sys.stderr)
         return 2
     return 0
 

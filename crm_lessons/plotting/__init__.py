@@ -20,7 +20,7 @@ from typing import Any
 
 from crm_lessons.fonts import font_path
 
-__all__ = ["FONT_FAMILY", "axes_or_new", "bilingual", "font_path", "register_font", "set_theme"]
+__all__ = ["FONT_FAMILY", "axes_or_new", "bilingual", "figure_for_display", "font_path", "register_font", "set_theme"]
 
 #: Family name of the bundled font, as matplotlib sees it.
 FONT_FAMILY = "Noto Sans SC"
@@ -34,6 +34,28 @@ def axes_or_new(ax: Any = None) -> Any:
 
         _, ax = plt.subplots()
     return ax
+
+
+def figure_for_display(draw: Any, *, figsize: tuple[float, float] = (6.4, 4.8)) -> Any:
+    """A new figure drawn by ``draw(ax)`` and released from pyplot, for ``display`` in a widget's output.
+
+    Widgets redraw a figure on every change; released at once, it is shown only where it is
+    displayed, and pyplot keeps no reference to it.
+
+    Examples
+    --------
+    >>> fig = figure_for_display(lambda ax: ax.plot([0, 1]), figsize=(3, 2))
+    >>> type(fig).__name__, fig.get_size_inches().tolist()
+    ('Figure', [3.0, 2.0])
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=figsize)
+    try:
+        draw(ax)
+    finally:
+        plt.close(fig)
+    return fig
 
 
 def bilingual(zh: str, en: str, lang: str | None = None, *, sep: str = " ") -> str:

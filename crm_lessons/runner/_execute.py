@@ -137,20 +137,16 @@ def _stop_kernel_process(manager: Any) -> None:
 
 def _stop_processes_using(connection_file: Path) -> None:
     """Kill processes started with ``connection_file`` on their command line (a kernel launched just as
-    the run was interrupted, before its manager knew its process); Linux only, elsewhere nothing."""
-    import signal
+    the run was interrupted, before its manager knew its process)."""
+    import psutil
 
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return
-    needle = str(connection_file).encode()
-    for entry in proc.iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
+    needle = str(connection_file)
+    me = os.getpid()
+    for proc in psutil.process_iter(["pid", "cmdline"]):
         try:
-            if needle in (entry / "cmdline").read_bytes():
-                os.kill(int(entry.name), signal.SIGKILL)
-        except (OSError, ValueError):
+            if proc.info["pid"] != me and any(needle in part for part in proc.info["cmdline"] or ()):
+                proc.kill()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
 
 

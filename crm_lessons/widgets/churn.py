@@ -77,9 +77,9 @@ def targeting_explorer(
         values as well, as the static result.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
     from IPython.display import display
 
+    from crm_lessons.plotting import figure_for_display
     from crm_lessons.plotting.churn import plot_profit
 
     p = np.asarray(scores, dtype=float)
@@ -126,10 +126,8 @@ def targeting_explorer(
             try:
                 kwargs = {k: s.value for k, s in sliders.items()}
                 display(targeting_summary(p, **kwargs).round(3).to_frame("value"))
-                fig, ax = plt.subplots(figsize=(6, 3.2))
-                plot_profit(targeting_curve(p, **kwargs), ax=ax)
-                display(fig)
-                plt.close(fig)
+                curve = targeting_curve(p, **kwargs)
+                display(figure_for_display(lambda ax: plot_profit(curve, ax=ax), figsize=(6, 3.2)))
             except DataError as exc:
                 print(exc)
 
