@@ -51,10 +51,16 @@ def _group(item: pytest.Item) -> str | None:
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    groups = {}
     for item in items:
-        group = _group(item)
+        group = groups[item.nodeid] = _group(item)
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
+    if hasattr(config, "workerinput"):
+        # xdist hands out the groups in collection order (--no-loadscope-reorder): the long ones first (a
+        # shared fixture such as the nbgrader batch, then the notebooks), the single tests last to fill the gaps
+        rank = {"fixtures": 0, "notebook": 1}
+        items.sort(key=lambda it: rank.get((groups[it.nodeid] or "").partition(":")[0], 2))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
