@@ -27,7 +27,8 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -34,8 +34,9 @@ import platform
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,7 +49,9 @@ try:
     import duckdb
     import polars as pl
 except ImportError:  # pragma: no cover - depends on the venv
-    raise SystemExit("bench_peers.py needs polars and duckdb: pip install -e '.[bench]' (or pip install polars duckdb)")
+    raise SystemExit(
+        "bench_peers.py needs polars and duckdb: pip install -e '.[bench]' (or pip install polars duckdb)"
+    ) from None
 
 AS_OF = "2023-12-31"
 AS_OF_DAY = pd.Timestamp(AS_OF)
@@ -266,7 +269,7 @@ def bench_tables(sizes: list[int], repeat: int) -> None:
                     out["crm_lessons"], out[name], ["frequency", "recency", "T"], ["monetary_value"], f"summary {name}"
                 )
             record(f"customer summary, {label}", times, 1.0)
-            del df, lf, out
+            df = lf = out = None  # free the log before the next size
             gc.collect()
 
 

@@ -424,8 +424,8 @@ def test_plots_render_with_course_theme(models, tmp_path):
     import matplotlib
     import matplotlib.pyplot as plt
 
-    from crm_lessons.plotting import set_theme
     from crm_lessons.plotting import churn as cplot
+    from crm_lessons.plotting import set_theme
 
     p = models.test_scores["logit"]
     with matplotlib.rc_context():

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from crm_lessons._validation import DataError
-import pandas as pd
-
 from crm_lessons.concepts import RELATIONSHIP_TYPES, market_and_wallet_share, relationship_table, relationship_type
 
 # The nine cells of Kotler's table as the issue states them (Kotler, Marketing Management).

@@ -143,8 +143,8 @@ def test_embedded_font_covers_the_page_and_nothing_more():
 
 
 def test_site_chapter_list_agrees_with_the_course_map():
-    from crm_lessons.course.site import COURSE_CHAPTERS
     from crm_lessons.course.coursemap import chapter_plan
+    from crm_lessons.course.site import COURSE_CHAPTERS
 
     plan = [(c.number, c.notebook) for c in chapter_plan()]
     assert plan == [(n, f"{stem}.ipynb") for n, stem, _ in COURSE_CHAPTERS]

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 
 from crm_lessons.exercises import (
+    CODE_STUB,
+    TEXT_STUB,
     Checker,
     ExerciseError,
     WrongAnswer,
     assert_choice,
     assert_close,
     assert_equal,
-    CODE_STUB,
-    TEXT_STUB,
     is_nbgrader_notebook,
     make_student_version,
     release_cell_source,

@@ -147,7 +147,7 @@ def _hostile(course: Path, lms: Path, csv_path: Path) -> dict[str, bytes | nbfor
     """Every cheat of issue 15, one LMS submission each (student id = key)."""
     subs: dict[str, bytes | nbformat.NotebookNode] = {}
     # printing the checker's success lines, forged stored outputs, an empty code cell carrying a forged output
-    nb = _set_answers(_release(course), {n: w + "\nprint('[练习 1.%d] 正确 correct')" % n for n, w in WRONG.items()})
+    nb = _set_answers(_release(course), {n: w + f"\nprint('[练习 1.{n}] 正确 correct')" for n, w in WRONG.items()})
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.execution_count = 1

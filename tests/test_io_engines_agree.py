@@ -34,8 +34,7 @@ def _read(path, engine):
         if engine == "pandas":
             tx, rep = read_transactions_with_report(path)
         else:
-            from crm_lessons.engines import read_source
-            from crm_lessons.engines import execute
+            from crm_lessons.engines import execute, read_source
 
             table, rep = read_source(path, engine=engine)
             tx = execute(table)
@@ -149,10 +148,10 @@ def _cli_messages(tmp_path) -> list[str]:
     files = {
         "undecodable.csv": "客户,日期,金额\nA,2024-01-05,3\n".encode("utf-16-le")[2:] + b"\xff\xfe\x00\xd8",
         "not-utf8.csv": b"a,b,c\n\xff\xfe\xfd,\x81\x30,3\n" * 3,
-        "ragged.csv": "customer,date,amount\nA,2024-01-05,3\nB,2024-01-06,4,5,6\n".encode(),
-        "dmy.csv": "customer,date,amount\nA,25/01/2024,3\n".encode(),
-        "offset-bad.csv": "customer,date,amount\nA,2024-13-05T01:00:00+08:00,3\n".encode(),
-        "missing.csv": "x,y,z\n1,2,3\n".encode(),
+        "ragged.csv": b"customer,date,amount\nA,2024-01-05,3\nB,2024-01-06,4,5,6\n",
+        "dmy.csv": b"customer,date,amount\nA,25/01/2024,3\n",
+        "offset-bad.csv": b"customer,date,amount\nA,2024-13-05T01:00:00+08:00,3\n",
+        "missing.csv": b"x,y,z\n1,2,3\n",
         "ambiguous.csv": "客户,日期,金额,订单金额,销售额\nA,2024-01-05,3,3,3\n".encode(),
         "dup.csv": HOSTILE["duplicate amount header"].encode(),
         "closed.csv": "客户,日期,金额,订单状态\nA,2024-01-05,3,交易关闭\n".encode(),

@@ -15,9 +15,9 @@ import pytest
 
 from crm_lessons import io as cio
 from crm_lessons._reading import values as reading_values
+from crm_lessons._validation import DataError
 from crm_lessons.io import _files, _parse
 from crm_lessons.io import _read as io_read
-from crm_lessons._validation import DataError
 
 N = 400  # more rows than the head sample (200), so later problems are not seen in it
 

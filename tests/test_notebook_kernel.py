@@ -94,8 +94,8 @@ def test_grading_configuration_names_that_kernel_manager(tmp_path):
     from traitlets.config.loader import PyFileConfigLoader
     from traitlets.utils.importstring import import_item
 
-    from crm_lessons.runner.kernel import NotebookKernelManager
     from crm_lessons.grading._config import config_file_text, nbgrader_config
+    from crm_lessons.runner.kernel import NotebookKernelManager
 
     (tmp_path / "nbgrader_config.py").write_text(config_file_text(), encoding="utf-8")
     written = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()  # an instructor's own runs

@@ -42,7 +42,7 @@ def _render_chinese(tmp_path):
             ax.legend()
             fig.savefig(tmp_path / "zh.png")
         # the glyphs really come from the bundled font, not from a fallback box
-        from matplotlib.font_manager import findfont, FontProperties
+        from matplotlib.font_manager import FontProperties, findfont
 
         assert findfont(FontProperties(family=FONT_FAMILY)) == str(font_path())
     finally:

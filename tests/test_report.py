@@ -19,10 +19,9 @@ import pandas as pd
 import pytest
 
 import crm_lessons._fileio
-import crm_lessons.runner
 import crm_lessons.course
 import crm_lessons.report
-from crm_lessons._validation import DataError
+import crm_lessons.runner
 from crm_lessons.cli import main
 from crm_lessons.datasets import load_cdnow
 from crm_lessons.report import clv_table, prepare_data, segment_summary

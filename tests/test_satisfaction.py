@@ -8,8 +8,8 @@ import pytest
 
 from crm_lessons import DataError
 from crm_lessons.satisfaction import (
-    SATISFACTION_LEVELS,
     COMPLAINT_STEPS,
+    SATISFACTION_LEVELS,
     complaint_causes,
     complaint_handling_principles,
     complaint_handling_steps,
@@ -26,7 +26,6 @@ from crm_lessons.satisfaction import (
     simulate_attribute_ratings,
     simulate_service_recovery,
 )
-
 
 # --- definition C = b / a -------------------------------------------------------------------------
 

@@ -280,7 +280,7 @@ class BetaGeoFitter(_CountFitter):
     _conditional = staticmethod(bgnbd_conditional_expected_transactions)
     _alive = staticmethod(bgnbd_p_alive)
 
-    def fit(self, data: pd.DataFrame) -> "BetaGeoFitter":
+    def fit(self, data: pd.DataFrame) -> BetaGeoFitter:
         """Estimate the parameters from a customer summary.
 
         Parameters

@@ -164,7 +164,7 @@ class GammaGammaFitter(_Fitter):
 
     _names = _GG_NAMES
 
-    def fit(self, data: pd.DataFrame) -> "GammaGammaFitter":
+    def fit(self, data: pd.DataFrame) -> GammaGammaFitter:
         """Estimate p, q, gamma from ``frequency`` and ``monetary_value``.
 
         Returns

@@ -284,7 +284,7 @@ class ParetoNBDFitter(_CountFitter):
     _conditional = staticmethod(pareto_nbd_conditional_expected_transactions)
     _alive = staticmethod(pareto_nbd_p_alive)
 
-    def fit(self, data: pd.DataFrame) -> "ParetoNBDFitter":
+    def fit(self, data: pd.DataFrame) -> ParetoNBDFitter:
         """Estimate the parameters from a customer summary (``frequency``, ``recency``, ``T``).
 
         Returns

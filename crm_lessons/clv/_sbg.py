@@ -230,7 +230,7 @@ class ShiftedBetaGeometricFitter(_Fitter):
 
     _names = _SBG_NAMES
 
-    def fit(self, survivors: Any) -> "ShiftedBetaGeometricFitter":
+    def fit(self, survivors: Any) -> ShiftedBetaGeometricFitter:
         """Estimate alpha, beta from the survivor counts of one cohort.
 
         Parameters

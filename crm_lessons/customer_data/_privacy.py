@@ -486,6 +486,7 @@ def generalise_until_k(
 
     log = []
     step = 0
+    chosen = ""  # the quasi-identifier generalised at the last step
     while True:
         size = sizes(current)
         below = int((size < k).sum())

@@ -9,8 +9,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from crm_lessons._fileio import atomic_write_bytes
 from crm_lessons._validation import option

@@ -18,9 +18,10 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from crm_lessons._fileio import atomic_write_bytes
 from crm_lessons._validation import option
@@ -300,7 +301,7 @@ class _Batch:
             for run in runs:
                 self._finish(run, tampered=changed)
 
-    def _run_group(self, group: list) -> list["_Run"]:
+    def _run_group(self, group: list) -> list[_Run]:
         if len(group) == 1:
             return [self._run_one(*group[0])]
         from concurrent.futures import ThreadPoolExecutor
@@ -308,7 +309,7 @@ class _Batch:
         with ThreadPoolExecutor(max_workers=len(group)) as pool:
             return list(pool.map(lambda item: self._run_one(*item), group))
 
-    def _run_one(self, student: str, cid: str, nb: Any) -> "_Run":
+    def _run_one(self, student: str, cid: str, nb: Any) -> _Run:
         import nbformat
 
         chapter = self.chapters[cid]
@@ -340,7 +341,7 @@ class _Batch:
             run.problem = f"{type(exc).__name__}: {exc}"
         return run
 
-    def _finish(self, run: "_Run", *, tampered: list[Path]) -> None:
+    def _finish(self, run: _Run, *, tampered: list[Path]) -> None:
         """Publish, merge and report one graded submission (rows 'error' if it failed or tampered)."""
         import nbformat
 
@@ -407,10 +408,9 @@ class _Batch:
 
     def _merge(self, grades: dict, cid: str, student: str, chapter: _Chapter) -> None:
         """Write this submission's autograde results into the course gradebook (manual scores kept)."""
-        from nbgrader.api import Gradebook, MissingEntry
-
         import warnings
 
+        from nbgrader.api import Gradebook, MissingEntry
         from sqlalchemy.exc import SAWarning
 
         name = Path(chapter.notebook).stem

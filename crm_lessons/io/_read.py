@@ -36,15 +36,15 @@ from crm_lessons.io._parse import (
     _arrow_text,
     _blank,
     _clean_ids,
-    _order_reasons,
-    _refund_amounts,
     _duplicated,
     _factorize,
     _id_codes,
     _offenders,
+    _order_reasons,
     _parse_amount,
     _parse_customer,
     _parse_dates,
+    _refund_amounts,
     _refused,
 )
 

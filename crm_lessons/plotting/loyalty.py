@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pandas as pd
+
 from crm_lessons.plotting import axes_or_new
 
 __all__ = ["plot_satisfaction_loyalty", "plot_repeat_by_cohort", "plot_silhouette"]

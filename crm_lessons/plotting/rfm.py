@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from crm_lessons._validation import require_columns, require_dataframe
-from crm_lessons.rfm import rfm_grid
 from crm_lessons.plotting import axes_or_new, bilingual
+from crm_lessons.rfm import rfm_grid
 
 __all__ = ["plot_rfm_heatmap", "plot_response_rate", "plot_segment_profiles", "plot_choose_k"]
 

@@ -8,6 +8,7 @@ and returns the Axes.  Nothing global is changed.
 from __future__ import annotations
 
 import pandas as pd
+
 from crm_lessons.plotting import axes_or_new
 
 __all__ = ["plot_importance_performance", "plot_path_recovery", "plot_nps"]

@@ -12,7 +12,6 @@ import time
 import urllib.request
 
 import pytest
-
 from browser_helpers import DESKTOP, wait_for
 
 pytestmark = pytest.mark.browser

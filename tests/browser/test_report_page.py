@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from browser_helpers import DESKTOP, PHONE, missing_glyphs, only_local_resources, open_page
 
 pytestmark = pytest.mark.browser

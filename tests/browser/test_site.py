@@ -6,7 +6,6 @@ import re
 import urllib.parse
 
 import pytest
-
 from browser_helpers import DESKTOP, PHONE, missing_glyphs, only_local_resources, open_page, wait_for
 
 pytestmark = pytest.mark.browser
