@@ -86,7 +86,13 @@ REPORT_FLAGS = {
 }
 #: The flags of ``crm-lessons assign`` and ``crm-lessons grade`` for the parameters of assign_course / grade_course.
 ASSIGN_FLAGS = {"out": "--out", "notebooks": "--notebooks", "timeout": "--timeout"}
-GRADE_FLAGS = {"course": "--course", "csv_path": "--csv", "timeout": "--timeout", "jobs": "--jobs"}
+GRADE_FLAGS = {
+    "course": "--course",
+    "csv_path": "--csv",
+    "timeout": "--timeout",
+    "jobs": "--jobs",
+    "sandbox": "--no-sandbox",
+}
 #: Paths are always shown quoted; ``closed_orders='keep'`` is a flag without a value.
 _QUOTED = frozenset({"data", "out", "csv_path", "course", "notebooks"})
 #: Library functions whose name starts a message; the command line names the file (or nothing) instead.
@@ -114,6 +120,8 @@ def _flag(text: str, flags: dict[str, str]) -> str:
         value = raw
     if name == "closed_orders":
         return flags[name] if value == "keep" else text
+    if name == "sandbox":
+        return flags[name] if value is False else text
     if value is None:
         return flags[name]
     shown = str(value)
@@ -299,6 +307,7 @@ def _grade(args: argparse.Namespace) -> int:
             submissions=args.submissions,
             timeout=args.timeout,
             jobs=args.jobs,
+            sandbox=not args.no_sandbox,
             log=lambda line: print(line, flush=True),
         )
     except GradingError as exc:
@@ -491,6 +500,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         metavar="N",
         help="submissions graded at the same time (default: 1; at most the number of CPU cores)",
+    )
+    p_grade.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run submissions without the bubblewrap sandbox, as your own user (only where none can be made; "
+        "the CSV marks these rows sandboxed=no)",
     )
     p_grade.add_argument(
         "submissions",

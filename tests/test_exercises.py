@@ -1,4 +1,4 @@
-"""The exercise checks (visible and hidden) and the student-version generator."""
+"""The exercise checks (visible and hidden) and the student-version generator (crm_lessons.grading.release)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,21 @@ import numpy as np
 import pytest
 
 from crm_lessons.exercises import (
-    CODE_STUB,
-    TEXT_STUB,
     Checker,
     ExerciseError,
     WrongAnswer,
     assert_choice,
     assert_close,
     assert_equal,
+)
+from crm_lessons.grading.release import (
+    CODE_STUB,
+    TEXT_STUB,
     is_nbgrader_notebook,
     make_student_version,
     release_cell_source,
 )
-from crm_lessons.exercises import main as exercises_main
+from crm_lessons.grading.release import main as exercises_main
 
 
 def test_visible_checks_test_properties_only(capsys):

@@ -18,9 +18,10 @@ import pytest
 pytest.importorskip("nbgrader", reason="the grading extra (nbgrader) is part of the test extra")
 
 from crm_lessons.cli import main as cli_main  # noqa: E402
-from crm_lessons.exercises import make_student_version  # noqa: E402
+from crm_lessons.grading.release import make_student_version  # noqa: E402
 from crm_lessons.grading import GRADE_STATUSES, assign_course, grade_course  # noqa: E402
 from crm_lessons.grading.assign import GradingError  # noqa: E402
+from crm_lessons.grading._sandbox import sandbox_problem  # noqa: E402
 from crm_lessons.grading.grade import COLUMNS, neutralise  # noqa: E402
 
 pytestmark = pytest.mark.notebook
@@ -293,8 +294,9 @@ def hostile_batch(course: Path, tmp_path_factory) -> tuple[Path, list[dict[str, 
     # the grader's per-submission copies go to the test's own folder: the overwriter's relative walk stays there
     saved, tempfile.tempdir = tempfile.tempdir, str(tmp_path_factory.mktemp("work"))
     try:
+        sandbox = [] if sandbox_problem() is None else ["--no-sandbox"]  # the guard then does the work
         code = cli_main(
-            ["grade", "--course", str(course), "--timeout", "5", "--jobs", "2", "--csv", str(out), str(lms)]
+            ["grade", "--course", str(course), "--timeout", "5", "--jobs", "2", "--csv", str(out), str(lms), *sandbox]
         )
     finally:
         tempfile.tempdir = saved
@@ -352,8 +354,11 @@ def test_honest_and_untouched_submissions(hostile_batch):
 def test_a_classmate_cannot_overwrite_others(hostile_batch, course):
     out, rows, lms = hostile_batch
     assert _points(rows, "zoe_honest") == TOTAL_AUTO, "the overwriter ran first and must not change zoe's grade"
-    assert set(_statuses(rows, "aaron_overwriter").values()) == {"error"}, "tampering is reported"
-    assert _points(rows, "aaron_overwriter") == 0
+    if sandbox_problem() is None:  # sealed off: its writes fail, it is graded on its answers (the solved notebook)
+        assert {r["sandboxed"] for r in rows if r["student"] == "aaron_overwriter"} == {"yes"}
+    else:  # without the sandbox the guard puts every file back and marks the submission
+        assert set(_statuses(rows, "aaron_overwriter").values()) == {"error"}, "tampering is reported"
+        assert _points(rows, "aaron_overwriter") == 0
     assert "zz_fake" not in {r["student"] for r in rows}, "files a kernel adds to submitted/ are removed"
     assert not (course / "submitted" / "zz_fake" / "ch01" / "01_tiny.ipynb").exists()
     zoe = nbformat.read(course / "submitted" / "zoe_honest" / "ch01" / "01_tiny.ipynb", as_version=4)
@@ -414,6 +419,7 @@ def test_every_student_has_rows_for_every_chapter(hostile_batch):
         assert {r["chapter"] for r in rows if r["student"] == student} >= {"ch01", "ch02"}
     assert {r["status"] for r in rows} <= set(GRADE_STATUSES)
     assert list(rows[0]) == COLUMNS
+    assert COLUMNS[:6] == ["student", "chapter", "exercise", "points", "max_points", "status"]
 
 
 def test_totals_file_and_feedback(hostile_batch, course):
@@ -440,7 +446,7 @@ def test_submitted_layout_rejects_another_chapters_notebook(course, tmp_path):
 
     with Gradebook(f"sqlite:///{work / 'gradebook.db'}") as gb:  # the class list: `nbgrader db student add`
         gb.update_or_create_student("absent")
-    rows = grade_course(work, csv_path=tmp_path / "g.csv", log=lambda line: None)
+    rows = grade_course(work, csv_path=tmp_path / "g.csv", sandbox=sandbox_problem() is None, log=lambda line: None)
     mine = [r for r in rows if r["student"] == "mallory" and r["chapter"] == "ch01"]
     assert mine and {r["status"] for r in mine} == {"invalid_submission"}
     assert sum(r["points"] for r in mine) == 0
@@ -469,7 +475,7 @@ def test_formula_cells_are_neutralised(tmp_path):
 
 
 def test_student_version_is_nbgraders_release(course, tmp_path):
-    """``python -m crm_lessons.exercises student`` writes what nbgrader releases."""
+    """``python -m crm_lessons.grading.release student`` writes what nbgrader releases."""
     for cid in ("ch01", "ch02"):
         src = next((course / "source" / cid).glob("*.ipynb"))
         ours = nbformat.read(make_student_version(src, tmp_path / f"{cid}.ipynb"), as_version=4)

@@ -65,7 +65,7 @@ def _run_student_version(src: Path, dst: Path) -> float:
     """
     import tempfile
 
-    from crm_lessons.exercises import make_student_version
+    from crm_lessons.grading.release import make_student_version
 
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="crm-course-") as tmp:

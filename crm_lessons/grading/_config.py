@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crm_lessons.exercises import CODE_STUB, TEXT_STUB
+from crm_lessons.grading.release import CODE_STUB, TEXT_STUB
 
 #: nbgrader's per-cell timeout when the instructor does not choose one (seconds).
 DEFAULT_TIMEOUT = 60
@@ -15,6 +15,11 @@ DEFAULT_TIMEOUT = 60
 #: ``AsyncKernelManager`` when it is created, but nbconvert's ``ExecutePreprocessor.preprocess`` sets the
 #: client up again from the configuration before it starts the kernel, so this setting decides.)
 KERNEL_MANAGER = "crm_lessons.runner.kernel.NotebookKernelManager"
+#: The kernel manager of ``crm-lessons grade``: each kernel under bubblewrap (:mod:`crm_lessons.grading._sandbox`).
+SANDBOX_KERNEL_MANAGER = "crm_lessons.grading._sandbox.SandboxKernelManager"
+#: ... and where the instructor chose no sandbox: the kernel gets a fresh home of its own (no IPython startup
+#: files of the instructor's account run in it, none it writes stays).
+UNSANDBOXED_KERNEL_MANAGER = "crm_lessons.grading._sandbox.FreshHomeKernelManager"
 
 _TEMPLATE = """\
 # nbgrader configuration written by `crm-lessons assign` (re-running it rewrites this file).
@@ -40,6 +45,7 @@ def _autograde_preprocessors() -> list[str]:
         "nbgrader.preprocessors.IgnorePattern",
         "nbconvert.preprocessors.ClearMetadataPreprocessor",
         "nbgrader.preprocessors.LimitOutput",
+        "crm_lessons.grading._execute.LimitOutputBytes",
         "nbgrader.preprocessors.SaveAutoGrades",
         "nbgrader.preprocessors.AssignLatePenalties",
         "nbgrader.preprocessors.CheckCellMetadata",
@@ -57,8 +63,19 @@ def config_file_text(*, timeout: int = DEFAULT_TIMEOUT) -> str:
     )
 
 
-def nbgrader_config(root: str, *, db_url: str, timeout: int = DEFAULT_TIMEOUT, exchange: str | None = None) -> Any:
-    """The same settings as :func:`config_file_text`, as a traitlets ``Config`` for one course folder."""
+def nbgrader_config(
+    root: str,
+    *,
+    db_url: str,
+    timeout: int = DEFAULT_TIMEOUT,
+    exchange: str | None = None,
+    kernel: dict | None = None,
+) -> Any:
+    """The same settings as :func:`config_file_text`, as a traitlets ``Config`` for one course folder.
+
+    ``kernel`` (grading runs): ``{"sandbox": bool, "limits": {...}, "files": {...}}`` chooses the
+    sandboxed kernel manager and its settings.
+    """
     import os
 
     from traitlets.config import Config
@@ -73,4 +90,12 @@ def nbgrader_config(root: str, *, db_url: str, timeout: int = DEFAULT_TIMEOUT, e
     c.Execute.kernel_manager_class = KERNEL_MANAGER
     c.OverwriteCells.add_missing_cells = True
     c.Autograde.autograde_preprocessors = _autograde_preprocessors()
+    if kernel is not None:
+        if kernel.get("sandbox"):
+            c.Execute.kernel_manager_class = SANDBOX_KERNEL_MANAGER
+            c.SandboxKernelManager.limits = dict(kernel.get("limits") or {})
+            c.SandboxKernelManager.files = dict(kernel.get("files") or {})
+        else:
+            c.Execute.kernel_manager_class = UNSANDBOXED_KERNEL_MANAGER
+        c.LimitOutputBytes.max_bytes = int((kernel.get("limits") or {}).get("output", 2 * 2**20))
     return c

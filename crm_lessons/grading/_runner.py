@@ -27,7 +27,11 @@ def main(argv: list[str]) -> int:
 
     os.chdir(job["root"])
     config = nbgrader_config(
-        job["root"], db_url=job["db_url"], timeout=job.get("timeout", 60), exchange=job.get("exchange")
+        job["root"],
+        db_url=job["db_url"],
+        timeout=job.get("timeout", 60),
+        exchange=job.get("exchange"),
+        kernel=job.get("kernel"),
     )
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     results = []

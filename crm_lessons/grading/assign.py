@@ -169,7 +169,7 @@ def assign_course(
     """
     import nbformat
 
-    from crm_lessons.exercises import is_nbgrader_notebook
+    from crm_lessons.grading.release import is_nbgrader_notebook
     from crm_lessons.runner import project_root
 
     out = Path(out).resolve()

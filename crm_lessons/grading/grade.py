@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +27,14 @@ from typing import Any
 from crm_lessons._fileio import atomic_write_bytes
 from crm_lessons._validation import option
 from crm_lessons.grading._config import DEFAULT_TIMEOUT
+from crm_lessons.grading._sandbox import Limits, limits_dict, sandbox_problem
 from crm_lessons.grading.assign import GradingError, _run_nbgrader, course_chapters
 
 __all__ = ["COLUMNS", "GRADE_STATUSES", "grade_course", "neutralise"]
 
-#: Columns of the gradebook CSV, one row per student, chapter and exercise.
-COLUMNS = ["student", "chapter", "exercise", "points", "max_points", "status"]
+#: Columns of the gradebook CSV, one row per student, chapter and exercise: why a row is not scored
+#: (``reason``) and whether the submission's kernel ran in the sandbox (``sandboxed``: yes/no) come last.
+COLUMNS = ["student", "chapter", "exercise", "points", "max_points", "status", "reason", "sandboxed"]
 #: Columns of the totals file written beside it.
 TOTAL_COLUMNS = ["student", "points", "max_points", "needs_manual_grade"]
 #: Every status a gradebook row can have.
@@ -50,6 +53,7 @@ class _Chapter:
     grade_cells: list[tuple[str, float, str]]  # (grade_id, points, cell type)
     ids: set[str] = field(default_factory=set)  # every nbgrader grade_id of the notebook
     code_cells: int = 0
+    source: Any = None  # the instructor's notebook, read once before any submission runs
 
 
 def neutralise(value: Any) -> str:
@@ -70,7 +74,7 @@ def _load_chapter(cid: str, path: Path) -> _Chapter:
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    chapter = _Chapter(cid, path.name, [])
+    chapter = _Chapter(cid, path.name, [], source=nb)
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade_id"):
@@ -149,25 +153,52 @@ def _valid_student(name: str) -> bool:
 
 
 class _Batch:
-    def __init__(self, course: Path, chapters: dict[str, _Chapter], timeout: int, log: Callable[[str], None]):
+    def __init__(
+        self,
+        course: Path,
+        chapters: dict[str, _Chapter],
+        timeout: int,
+        log: Callable[[str], None],
+        *,
+        sandbox: bool = True,
+        limits: Limits = Limits(),
+    ):
         self.course, self.chapters, self.timeout, self.log = course, chapters, timeout, log
+        self.sandbox, self.limits = sandbox, limits
         self.rows: list[dict[str, Any]] = []
         self.students: set[str] = set()
         self.done: set[tuple[str, str]] = set()
         self.template_db: Path | None = None
 
     # -- rows ------------------------------------------------------------
-    def _chapter_rows(self, student: str, cid: str, status: str) -> None:
+    def _row(self, **row: Any) -> None:
+        row.setdefault("reason", "")
+        row["sandboxed"] = "yes" if self.sandbox else "no"
+        self.rows.append(row)
+
+    def _chapter_rows(self, student: str, cid: str, status: str, reason: str = "") -> None:
         for grade_id, points, _ in self.chapters[cid].grade_cells:
-            self.rows.append(
-                dict(student=student, chapter=cid, exercise=grade_id, points=0.0, max_points=points, status=status)
+            self._row(
+                student=student,
+                chapter=cid,
+                exercise=grade_id,
+                points=0.0,
+                max_points=points,
+                status=status,
+                reason=reason,
             )
         self.done.add((student, cid))
 
     def _file_row(self, student: str, name: str, reason: str, cid: str = "") -> None:
         self.log(f"{student}: {name}: {reason}")
-        self.rows.append(
-            dict(student=student, chapter=cid, exercise=name, points="", max_points="", status="invalid_submission")
+        self._row(
+            student=student,
+            chapter=cid,
+            exercise=name,
+            points="",
+            max_points="",
+            status="invalid_submission",
+            reason=reason,
         )
 
     # -- collecting --------------------------------------------------------
@@ -224,6 +255,9 @@ class _Batch:
             raise GradingError(f"nbgrader could not read the course's source notebooks:\n{result.stderr[-4000:]}")
         shutil.rmtree(root, ignore_errors=True)
         self.template_db = db
+        # every submission's gradebook is written from these bytes, never from the file (which a kernel
+        # graded without a sandbox could reach)
+        self.template_bytes = db.read_bytes()
         course_db = self.course / "gradebook.db"
         if not course_db.exists():
             shutil.copy(db, course_db)
@@ -259,20 +293,16 @@ class _Batch:
                 nb, reason = _read_submission(path)
                 if nb is None:
                     self.log(f"{student} {cid}: {path.name}: {reason}")
-                    self._chapter_rows(student, cid, "invalid_submission")
+                    self._chapter_rows(student, cid, "invalid_submission", f"{path.name}: {reason}")
                     continue
                 matched = _match_chapter(nb, self.chapters)
                 if matched != cid:
                     what = f"the notebook of {matched}" if matched else "not a chapter notebook of this course"
                     self.log(f"{student} {cid}: {path.name}: {what}")
-                    self._chapter_rows(student, cid, "invalid_submission")
+                    self._chapter_rows(student, cid, "invalid_submission", f"{path.name}: {what}")
                     continue
                 self.todo.append((student, cid, nb))
-        self.guarded = _Snapshot(
-            [self.course / d for d in ("source", "submitted", "release")]
-            + ([extra] if extra else [])
-            + [self.course / "gradebook.db", self.course / "nbgrader_config.py"]
-        )
+        self.guarded = _Snapshot([self.course] + ([extra] if extra else []) + _startup_folders())
 
     def run(self, jobs: int = 1) -> None:
         """Grade every planned submission, ``jobs`` at a time.
@@ -320,8 +350,11 @@ class _Batch:
         try:
             (run.work / "source" / cid).mkdir(parents=True)  # empty: the instructor's notebook stays out of reach
             (run.work / "submitted" / student / cid).mkdir(parents=True)
-            nbformat.write(_known_cells_only(nb, chapter), run.work / "submitted" / student / cid / chapter.notebook)
-            shutil.copy(self.template_db, run.db)
+            nbformat.write(_on_instructor_cells(nb, chapter), run.work / "submitted" / student / cid / chapter.notebook)
+            copy = run.dbdir / "submission" / chapter.notebook  # what the kernel sees of it: the file handed in
+            copy.parent.mkdir()
+            nbformat.write(nb, copy)
+            run.db.write_bytes(self.template_bytes)
             wall = self.timeout * (chapter.code_cells + 3) + 120
             result = _run_nbgrader(
                 {
@@ -332,11 +365,17 @@ class _Batch:
                     "db_url": f"sqlite:///{run.db}",
                     "timeout": self.timeout,
                     "exchange": str(run.work / "exchange"),
+                    "kernel": {
+                        "sandbox": self.sandbox,
+                        "limits": limits_dict(self.limits),
+                        "files": {chapter.notebook: str(copy)},
+                    },
                 },
                 cwd=run.work,
                 wall_clock=wall,
             )
             run.ok = result.returncode == 0
+            run.log = result.stderr[-20000:]
         except Exception as exc:  # one broken submission never stops the batch
             run.problem = f"{type(exc).__name__}: {exc}"
         return run
@@ -347,39 +386,42 @@ class _Batch:
 
         student, cid = run.student, run.cid
         chapter = self.chapters[cid]
+        reason = ""
         try:
             if tampered:
-                self.log(
-                    f"  {student} {cid}: the submission changed files outside its own copy "
-                    f"({', '.join(str(p) for p in tampered[:3])}{' ...' if len(tampered) > 3 else ''}); "
-                    "restored them and marked this submission 'error'"
-                )
+                where = ", ".join(_shown(p, self.course) for p in tampered[:3]) + (" ..." if len(tampered) > 3 else "")
+                reason = f"changed or planted files outside its own copy ({where}); removed or restored"
+                self.log(f"  {student} {cid}: {reason}; this submission is marked 'error'")
                 run.ok = False
             elif run.problem:
+                reason = run.problem
                 self.log(f"  {student} {cid}: could not be graded ({run.problem})")
             else:
-                if not run.ok:
-                    self.log(
-                        f"  {student} {cid}: nbgrader could not grade it (dead kernel, timeout or crash); "
-                        "its exercises are marked 'error'"
-                    )
                 autograded = run.work / "autograded" / student / cid / chapter.notebook
                 executed = nbformat.read(autograded, as_version=4) if autograded.is_file() else None
+                reason = _limit_reason(executed, run.log, self.limits, self.timeout)
+                if not run.ok:
+                    reason = reason or _run_failure(run.log)
+                    self.log(f"  {student} {cid}: nbgrader could not grade it ({reason}); its exercises are 'error'")
                 grades = self._temp_grades(run.db, cid, student, chapter)
                 self._publish(run.work, student, cid)
                 self._merge(grades, cid, student, chapter)
-                self.guarded.refresh([self.course / "gradebook.db"])
+                self.guarded.refresh(
+                    [self.course / "gradebook.db"]
+                    + [self.course / d / student / cid for d in ("autograded", "feedback")]
+                )
                 if run.ok:
-                    self._grade_rows(student, cid, executed)
+                    self._grade_rows(student, cid, executed, reason)
         except Exception as exc:  # one broken submission never stops the batch
-            self.log(f"  {student} {cid}: could not be graded ({type(exc).__name__}: {exc})")
+            reason = f"could not be graded ({type(exc).__name__}: {exc})"
+            self.log(f"  {student} {cid}: {reason}")
             run.ok = False
         finally:
             run.cleanup()
             self.done.add((student, cid))
         if not run.ok or run.problem:
             self.rows = [r for r in self.rows if not (r["student"] == student and r["chapter"] == cid)]
-            self._chapter_rows(student, cid, "error")
+            self._chapter_rows(student, cid, "error", reason or "nbgrader could not grade it")
 
     @staticmethod
     def _temp_grades(db: Path, cid: str, student: str, chapter: _Chapter) -> dict[str, tuple[Any, bool, Any]]:
@@ -434,11 +476,11 @@ class _Batch:
                         pass
             gb.db.commit()
 
-    def _grade_rows(self, student: str, cid: str, executed: Any) -> None:
+    def _grade_rows(self, student: str, cid: str, executed: Any, limit: str = "") -> None:
         from nbgrader.api import Gradebook, MissingEntry
 
         chapter = self.chapters[cid]
-        outputs = {}
+        outputs: dict[str, list] = {}
         if executed is not None:
             for cell in executed.cells:
                 gid = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -464,15 +506,19 @@ class _Batch:
                     status = "not_attempted"  # nbgrader scores an unchanged written answer zero
                 else:
                     status = _failure(outputs.get(grade_id, []))
-                self.rows.append(
-                    dict(
-                        student=student,
-                        chapter=cid,
-                        exercise=grade_id,
-                        points=points,
-                        max_points=max_points,
-                        status=status,
-                    )
+                reason = ""
+                if limit and status not in ("correct", "needs_manual_grade"):
+                    status, reason = "error", limit
+                elif status == "error":
+                    reason = _error_reason(outputs.get(grade_id, []))
+                self._row(
+                    student=student,
+                    chapter=cid,
+                    exercise=grade_id,
+                    points=points,
+                    max_points=max_points,
+                    status=status,
+                    reason=reason,
                 )
 
     def add_missing(self) -> None:
@@ -488,16 +534,116 @@ class _Batch:
                     self._chapter_rows(student, cid, "missing")
 
 
-def _known_cells_only(nb: Any, chapter: _Chapter) -> Any:
-    """A copy whose cells carry nbgrader metadata only for the chapter's own cells (an added "graded" cell is plain)."""
+def _on_instructor_cells(nb: Any, chapter: _Chapter) -> Any:
+    """The submission laid on the instructor's cells: honest slips (copies, order, extra cells) cost nothing.
+
+    The chapter's own cells (by nbgrader ``grade_id``) come in the instructor's
+    order, each once: the first cell carrying an id keeps it, a copy (Jupyter
+    copies a cell's metadata with it) becomes an ordinary cell; a cell the
+    submission lacks is put back (an answer cell as released, ``...``; nbgrader
+    restores locked and test cells from the gradebook).  A cell the student
+    added stays right after the chapter cell it followed.  nbgrader metadata
+    naming no cell of the chapter (an added "graded" cell) is dropped.
+    """
     import copy
 
+    from crm_lessons.grading.release import release_cell_source
+
     nb = copy.deepcopy(nb)
+    known: dict[str, Any] = {}
+    extras: dict[str | None, list] = {None: []}
+    anchor: str | None = None
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader")
-        if meta is not None and (not isinstance(meta, dict) or meta.get("grade_id") not in chapter.ids):
+        gid = meta.get("grade_id") if isinstance(meta, dict) else None
+        if gid in chapter.ids and gid not in known:
+            known[gid] = cell
+            anchor = gid
+            extras.setdefault(gid, [])
+            continue
+        if meta is not None:
             del cell.metadata["nbgrader"]
+        extras.setdefault(anchor, []).append(cell)
+    cells = list(extras[None])
+    for cell in chapter.source.cells:
+        meta = cell.metadata.get("nbgrader")
+        gid = meta.get("grade_id") if isinstance(meta, dict) else None
+        if gid not in chapter.ids:
+            continue
+        if gid in known:
+            cells.append(known[gid])
+        else:
+            missing = copy.deepcopy(cell)
+            missing.source = release_cell_source(missing)
+            if missing.cell_type == "code":
+                missing.outputs, missing.execution_count = [], None
+            cells.append(missing)
+        cells.extend(extras.get(gid, []))
+    seen: set[str] = set()
+    for cell in cells:  # cell ids unique (a copy made outside Jupyter may repeat one)
+        if "id" in cell and (cell["id"] in seen or not cell["id"]):
+            cell["id"] = uuid.uuid4().hex[:8]
+        seen.add(cell.get("id", ""))
+    nb.cells = cells
     return nb
+
+
+def _shown(path: Path, course: Path) -> str:
+    try:
+        return str(path.relative_to(course))
+    except ValueError:
+        return str(path)
+
+
+#: Traces of a resource limit in a cell's error, and how the CSV names it.
+_LIMIT_SIGNS = (
+    ("MemoryError", "memory limit ({memory}) reached"),
+    ("File too large", "file size limit ({file_size}) reached"),
+    ("No space left on device", "disk limit ({disk}) reached"),
+    ("Resource temporarily unavailable", "process limit ({processes}) reached"),
+)
+
+
+def _limit_reason(executed: Any, log: str, limits: Limits, timeout: int) -> str:
+    """Which limit a run hit (the first found), as the CSV's reason; '' when none."""
+    described = limits.describe()
+    found: list[str] = []
+    if executed is not None:
+        cut = executed.metadata.get("crm_lessons", {}).get("output_cut", 0)
+        for cell in executed.cells:
+            for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                if out.get("output_type") == "error":
+                    text = f"{out.get('ename', '')}: {out.get('evalue', '')}"
+                    for sign, why in _LIMIT_SIGNS:
+                        if sign in text:
+                            found.append(why.format(**described))
+                    if out.get("ename") in ("CellTimeoutError", "TimeoutError") or "Cell execution timed out" in text:
+                        found.append(f"time limit: a cell ran longer than {timeout} s")
+        if cut:
+            found.append(f"output limit ({described['output']}) reached: {cut / 2**20:.1f} MB of output cut")
+    for sign, why in _LIMIT_SIGNS:  # a run nbgrader could not finish leaves its traces in the log only
+        if sign in log and why.format(**described) not in found:
+            found.append(why.format(**described))
+    if "DeadKernelError" in log or "Kernel died" in log:
+        found.append(f"the kernel died (CPU time limit {described['cpu']}, memory, or it exited)")
+    if "killed after" in log:
+        found.append("time limit: the whole notebook ran too long")
+    return found[0] if found else ""
+
+
+def _run_failure(log: str) -> str:
+    """Why nbgrader could not grade a submission, from its log (short)."""
+    if "Timeout" in log or "timed out" in log:
+        return "time limit: a cell ran too long"
+    lines = [line for line in log.strip().splitlines() if line.strip()]
+    return ("nbgrader could not grade it: " + lines[-1][:200]) if lines else "nbgrader could not grade it"
+
+
+def _error_reason(outputs: list) -> str:
+    errors = [o for o in outputs if o.get("output_type") == "error"]
+    if not errors:
+        return "the test wrote to stderr"
+    return f"{errors[0].get('ename', '')}: {str(errors[0].get('evalue', ''))[:200]}"
 
 
 def _failure(outputs: list) -> str:
@@ -538,6 +684,7 @@ class _Run:
     dbdir: Path
     ok: bool = False
     problem: str = ""
+    log: str = ""
 
     @property
     def db(self) -> Path:
@@ -549,62 +696,84 @@ class _Run:
 
 
 class _Snapshot:
-    """The bytes of every file under some paths, to undo what a submission's kernel changed there.
+    """The bytes of every file under some paths, to undo what a submission changed or planted there.
 
-    A kernel runs as the same user as the grader, so it *can* write anywhere
-    the grader can; this makes such a write harmless to everyone else (the
-    files are put back after each run, and the submission is marked 'error').
+    Files are compared by content (SHA-256), not by size and time.  With the
+    sandbox no kernel can reach these paths; without it (``sandbox=False``) a
+    kernel runs as the grader's user and could write anywhere the grader can,
+    so every change is put back, every planted file removed, both reported.
     """
 
     def __init__(self, paths: list[Path]):
         self.paths = paths
-        self.files: dict[Path, tuple[tuple[int, int], bytes]] = {}
+        self.files: dict[Path, tuple[str, bytes]] = {}
         self.refresh(paths)
 
     @staticmethod
     def _walk(path: Path):
-        if path.is_file() and not path.is_symlink():
+        if path.is_symlink():
             yield path
-        elif path.is_dir() and not path.is_symlink():
+        elif path.is_file():
+            yield path
+        elif path.is_dir():
             for p in sorted(path.rglob("*")):
-                if p.is_file() and not p.is_symlink():
+                if p.is_symlink() or p.is_file():
                     yield p
 
+    @staticmethod
+    def _digest(path: Path) -> str:
+        import hashlib
+
+        if path.is_symlink():
+            return "link:" + os.readlink(path)
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
     def refresh(self, paths: list[Path]) -> None:
+        """Take ``paths`` as they are now (the grader wrote them)."""
         import zlib
 
         for path in paths:
+            for f in [f for f in self.files if f == path or path in f.parents]:
+                del self.files[f]
             for f in self._walk(path):
-                st = f.stat()
-                self.files[f] = ((st.st_mtime_ns, st.st_size), zlib.compress(f.read_bytes(), 1))
+                if not f.is_symlink():
+                    self.files[f] = (self._digest(f), zlib.compress(f.read_bytes(), 1))
 
     def restore(self) -> list[Path]:
-        """Put back every changed or deleted file; return them (new files in the guarded folders are removed)."""
+        """Put back every changed or deleted file, remove every new one; return them all."""
         import zlib
 
         changed = []
-        for f, (sig, data) in self.files.items():
+        for f, (digest, data) in self.files.items():
             try:
-                st = f.stat()
-                same = (st.st_mtime_ns, st.st_size) == sig and not f.is_symlink()
+                same = not f.is_symlink() and f.is_file() and self._digest(f) == digest
             except OSError:
                 same = False
             if not same:
                 changed.append(f)
-                if f.is_symlink() or f.is_dir():
-                    f.unlink() if f.is_symlink() else shutil.rmtree(f, onerror=_force_remove)
+                if f.is_symlink():
+                    f.unlink()
+                elif f.is_dir():
+                    shutil.rmtree(f, onerror=_force_remove)
                 f.parent.mkdir(parents=True, exist_ok=True)
                 if f.exists():
                     os.chmod(f, 0o644)
                 f.write_bytes(zlib.decompress(data))
-                st = f.stat()
-                self.files[f] = ((st.st_mtime_ns, st.st_size), data)
         for path in self.paths:
-            for f in self._walk(path) if path.is_dir() else ():
+            for f in list(self._walk(path)) if path.is_dir() else ():
                 if f not in self.files:
                     changed.append(f)
                     f.unlink()
         return changed
+
+
+def _startup_folders() -> list[Path]:
+    """IPython startup folders of the grader's account: a file planted there would run in later kernels."""
+    home = Path.home()
+    folders = [home / ".ipython" / "profile_default" / "startup"]
+    if os.environ.get("IPYTHONDIR"):
+        folders.append(Path(os.environ["IPYTHONDIR"]) / "profile_default" / "startup")
+    return folders
 
 
 class _venv_path:
@@ -650,6 +819,8 @@ def grade_course(
     submissions: str | os.PathLike | None = None,
     timeout: int = DEFAULT_TIMEOUT,
     jobs: int = 1,
+    sandbox: bool = True,
+    limits: Limits | None = None,
     log: Callable[[str], None] = print,
 ) -> list[dict[str, Any]]:
     """Autograde every submission of a course with nbgrader and write the gradebook.
@@ -670,6 +841,14 @@ def grade_course(
         Seconds one cell may run before nbgrader interrupts it.
     jobs : int
         Submissions graded at the same time (each in its own process and kernel).
+    sandbox : bool
+        Run each submission's kernel in a bubblewrap sandbox (Linux; see
+        :mod:`crm_lessons.grading._sandbox`).  Where none can be made, grading
+        refuses unless ``sandbox=False`` (``--no-sandbox``): then kernels run as
+        your user, and the CSV's ``sandboxed`` column says ``no``.
+    limits : Limits, optional
+        Memory, processes, file size, CPU time, disk and output of one
+        submission's kernel (default :class:`~crm_lessons.grading._sandbox.Limits`).
 
     Returns
     -------
@@ -692,8 +871,16 @@ def grade_course(
     if int(timeout) <= 0:
         raise GradingError(f"{option('timeout', timeout)} must be a positive number of seconds")
     target, totals_path = _check_outputs(Path(csv_path), course, subs)
+    if sandbox and (problem := sandbox_problem()):
+        raise GradingError(
+            f"cannot grade in a sandbox here: {problem}. Grade on a Linux machine or container with bubblewrap "
+            "and user namespaces (e.g. Debian/Ubuntu: apt install bubblewrap), or pass "
+            f"{option('sandbox', False)} to run the submissions unsandboxed as your own user"
+        )
+    if not sandbox:
+        log("grading WITHOUT a sandbox: every submission runs as your user (the CSV says sandboxed=no)")
     chapters = {cid: _load_chapter(cid, path) for cid, path in course_chapters(course).items()}
-    batch = _Batch(course, chapters, int(timeout), log)
+    batch = _Batch(course, chapters, int(timeout), log, sandbox=bool(sandbox), limits=limits or Limits())
     with tempfile.TemporaryDirectory(prefix="crm-grade-") as tmp:
         batch.prepare(Path(tmp))
         if subs is not None:
