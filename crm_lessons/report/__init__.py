@@ -20,12 +20,14 @@ and only those small tables reach the template (:class:`CustomerTables`).
 
 The package: ``_data`` reads and checks the input and computes the
 per-customer tables (``_tables`` in one pass over the transactions),
-``_content`` formats numbers and builds the sections' tables and notes,
+``_content`` formats numbers and builds the sections' tables, ``_notes`` the notes that explain
+them (each computed from the table it explains) and the key figures as JSON,
 ``_render`` runs the template and writes the page.
 """
 
 from crm_lessons._validation import DataError
 from crm_lessons.report._content import (
+    REPORT_CSS,
     TEXT,
     clv_failure_reason,
     clv_table,
@@ -38,6 +40,15 @@ from crm_lessons.report._content import (
     reading_notes,
     segment_actions,
     segment_summary,
+)
+from crm_lessons.report._notes import (
+    figures_script,
+    left_out_counts,
+    left_out_table,
+    repeat_customers,
+    report_figures,
+    stage_definitions,
+    stage_rules,
 )
 from crm_lessons.report._data import (
     CDNOW_AS_OF,
@@ -53,6 +64,7 @@ from crm_lessons.report._data import (
 from crm_lessons.report._render import render_report, template_path
 
 __all__ = [
+    "REPORT_CSS",
     "CDNOW_AS_OF",
     "MIN_CUSTOMERS",
     "CustomerTables",
@@ -67,7 +79,14 @@ __all__ = [
     "format_count",
     "format_money",
     "format_pct",
+    "figures_script",
     "html_table",
+    "left_out_counts",
+    "left_out_table",
+    "repeat_customers",
+    "report_figures",
+    "stage_definitions",
+    "stage_rules",
     "load_prepared",
     "naive_clv",
     "precompute_tables",

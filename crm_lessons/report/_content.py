@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -90,7 +91,11 @@ def format_pct(value: float, decimals: int = 1) -> str:
 
 
 def html_table(frame: pd.DataFrame, *, index: bool = False) -> str:
-    """An HTML table with every cell and header escaped (user data is never trusted).
+    """An HTML table with every cell and header escaped (user data is never trusted), in a box that
+    scrolls sideways on a narrow screen instead of squeezing the columns.
+
+    A column of text (Chinese or words) is left-aligned, a column of figures right-aligned; a
+    column of long text (recommended actions) may wrap, the others stay on one line.
 
     Parameters
     ----------
@@ -102,14 +107,53 @@ def html_table(frame: pd.DataFrame, *, index: bool = False) -> str:
     Returns
     -------
     str
-        ``<table class="crm-table">...</table>`` from ``DataFrame.to_html(escape=True)``.
+        ``<div class="crm-scroll"><table class="crm-table">...</table></div>``.
 
     Examples
     --------
-    >>> html_table(pd.DataFrame({"id": ["<b>x</b>"]}))
-    '<table ...&lt;b&gt;x&lt;/b&gt;...'
+    >>> html_table(pd.DataFrame({"id": ["<b>x</b>"], "n": ["1,234"]}))
+    '<div class="crm-scroll"><table class="crm-table"><thead><tr><th class="crm-text">id</th><th class="crm-num">n</th></tr></thead><tbody><tr><td class="crm-text">&lt;b&gt;x&lt;/b&gt;</td><td class="crm-num">1,234</td></tr></tbody></table></div>'
     """
-    return frame.to_html(index=index, escape=True, border=0, classes="crm-table")
+    import html as _html
+
+    if index:
+        frame = frame.reset_index()
+    kinds = [_column_kind(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    head = "".join(f'<th class="{k}">{_html.escape(str(c))}</th>' for c, k in zip(frame.columns, kinds))
+    body = "".join(
+        "<tr>" + "".join(f'<td class="{k}">{_html.escape(str(v))}</td>' for v, k in zip(row, kinds)) + "</tr>"
+        for row in frame.itertuples(index=False, name=None)
+    )
+    return (
+        f'<div class="crm-scroll"><table class="crm-table"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+_NUMBER = re.compile(r"^[+\-−]?(?:[A-Z]{0,3}[$¥￥€£]?\s?)?[-−]?[\d.,]+\s*(?:%|万|亿)?$|^$|^[-–—]$")
+
+
+def _column_kind(values: pd.Series) -> str:
+    """'crm-num' (figures: right), 'crm-text' (left, one line) or 'crm-text crm-long' (left, may wrap)."""
+    text = [str(v) for v in values]
+    if all(_NUMBER.match(v.strip()) for v in text):
+        return "crm-num"
+    return "crm-text crm-long" if text and max(map(len, text)) > 24 else "crm-text"
+
+
+#: The page's own styles: tables scroll sideways on a phone, text left and figures right, images fit.
+REPORT_CSS = (
+    "<style>"
+    ".crm-scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%;margin:0.5em 0 1em}"
+    ".jp-RenderedHTMLCommon table.crm-table{border-collapse:collapse;table-layout:auto;width:auto;margin:0}"
+    ".jp-RenderedHTMLCommon table.crm-table th,.jp-RenderedHTMLCommon table.crm-table td"
+    "{white-space:nowrap;padding:0.35em 0.7em;vertical-align:top;max-width:none}"
+    ".jp-RenderedHTMLCommon table.crm-table .crm-text{text-align:left}"
+    ".jp-RenderedHTMLCommon table.crm-table .crm-num{text-align:right;font-variant-numeric:tabular-nums}"
+    ".jp-RenderedHTMLCommon table.crm-table td.crm-long{white-space:normal;min-width:14em}"
+    ".jp-RenderedHTMLCommon img{max-width:100%;height:auto}"
+    "</style>"
+)
 
 
 # ---------------------------------------------------------------- analysis helpers
@@ -375,6 +419,9 @@ def naive_clv(transactions: pd.DataFrame, *, as_of: Any, horizon: int = 12) -> p
 def reading_notes(quality: dict[str, Any], lang: str = "zh") -> list[str]:
     """What the report did with the rows it read, in the report's language (no parameter names).
 
+    Orders left out by their status are counted by reason (unpaid, cancelled, refunded), as in
+    the page's table of what was left out (:func:`crm_lessons.report.left_out_table`).
+
     Parameters
     ----------
     quality : dict
@@ -383,24 +430,37 @@ def reading_notes(quality: dict[str, Any], lang: str = "zh") -> list[str]:
 
     Examples
     --------
-    >>> q = {"closed_orders": 3, "excluded_nonpositive": 2, "excluded_after_as_of": 0, "duplicates": 1,
-    ...      "blank_rows": 0, "as_of": None}
+    >>> q = {"left_out": {"unpaid": 1, "cancelled": 2, "refunded": 0}, "excluded_nonpositive": 2,
+    ...      "excluded_after_as_of": 0, "duplicates": 1, "blank_rows": 0, "as_of": None}
     >>> reading_notes(q, "en")
-    ['3 orders closed, refunded, cancelled or unpaid were left out: they are not revenue.', '2 rows with an amount of 0 or less (returns, refunds) were left out of the analysis.', '1 rows repeat an earlier row exactly; they are kept, as several purchases on one day are common.']
+    ['3 orders were left out by their status (1 unpaid, 2 cancelled or closed): they are not revenue.', '2 rows with an amount of 0 or less (returns, refunds) were left out of the analysis.', '1 rows repeat an earlier row exactly; they are kept, as several purchases on one day are common.']
     """
     zh = lang == "zh"
     notes = []
-    closed = int(quality.get("closed_orders") or 0)
+    by_reason = quality.get("left_out") or {}
+    closed = int(sum(by_reason.values()) or quality.get("closed_orders") or 0)
     kept = (quality.get("policy") or {}).get("closed_orders") == "keep"
     if closed:
+        words = {
+            "unpaid": ("未付款", "unpaid"),
+            "cancelled": ("已取消或关闭", "cancelled or closed"),
+            "refunded": ("已退款", "refunded"),
+        }
+        parts = [f"{words[r][0]} {n:,} 笔" if zh else f"{n:,} {words[r][1]}" for r, n in by_reason.items() if n]
         notes.append(
-            (
-                f"{closed:,} 笔订单状态为已关闭、已退款、已取消或未付款，"
-                + ("按要求仍计入分析。" if kept else "不是收入，未纳入分析。")
-            )
+            f"{closed:,} 笔订单按订单状态{'（' + '，'.join(parts) + '）' if parts else ''}"
+            + ("按要求仍计入分析。" if kept else "不是收入，未纳入分析。")
             if zh
-            else f"{closed:,} orders closed, refunded, cancelled or unpaid were "
-            + ("kept, as asked." if kept else "left out: they are not revenue.")
+            else f"{closed:,} orders were {'kept, as asked, although' if kept else 'left out'} by their status"
+            + (f" ({', '.join(parts)})" if parts else "")
+            + (" says they are not revenue." if kept else ": they are not revenue.")
+        )
+    if quality.get("partial_refunds"):
+        n, amount = int(quality["partial_refunds"]), float(quality.get("partial_refund_amount") or 0.0)
+        notes.append(
+            f"{n:,} 笔订单部分退款，共 {amount:,.2f} 已从金额中扣除。"
+            if zh
+            else f"{n:,} orders were partly refunded; {amount:,.2f} in all was subtracted from their amounts."
         )
     if quality.get("excluded_nonpositive"):
         n = int(quality["excluded_nonpositive"])

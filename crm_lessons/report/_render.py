@@ -188,6 +188,7 @@ def render_report(
         prepared = precompute_tables(prepared, horizon=int(horizon))
     _release_unused()
     from crm_lessons.runner import execute_notebook, to_html
+    from crm_lessons.report._notes import FIGURES_TAG
 
     with tempfile.TemporaryDirectory(prefix="crm-report-") as tmp:
         pickled = Path(tmp) / "prepared.pkl"
@@ -214,6 +215,8 @@ def render_report(
         nb = execute_notebook(template, parameters=params, cwd=template.parent)
     say("[3/4] 生成 HTML ..." if zh else "[3/4] rendering HTML ...")
     page = to_html(nb, exclude_input=True, title=TEXT[lang]["title"])
+    # nbconvert writes the attributes in alphabetical order; the page keeps the documented form
+    page = page.replace('<script id="report-figures" type="application/json">', FIGURES_TAG, 1)
     if lang == "zh":
         page = page.replace('<html lang="en">', '<html lang="zh-CN">', 1)
     say(f"[4/4] 写入 {out} ..." if zh else f"[4/4] writing {out} ...")
