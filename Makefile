@@ -42,6 +42,9 @@ portability: $(STAMP)
 	$(BIN)/python tools/check_portability.py
 
 lint: $(STAMP)
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
+	$(BIN)/python -m mypy
 	$(BIN)/python -m deptry .
 
 dist: $(STAMP)

@@ -504,8 +504,8 @@ def odds_ratios(pipeline: Pipeline) -> pd.DataFrame:
     pre, model = _logit_parts(pipeline, "odds_ratios")
     origins = _origin_of_features(pre)
     coef = model.coef_.ravel()
-    refs = {}
-    scales = {}
+    refs: dict[str, str] = {}
+    scales: dict[str, float] = {}
     for name, trans, cols in pre.transformers_:
         if len(cols) == 0 or isinstance(trans, str):
             continue

@@ -11,6 +11,7 @@ and a high margin: 伙伴型 partnership; many customers and a low margin:
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from crm_lessons._validation import DataError, require_dataframe
@@ -166,6 +167,6 @@ def market_and_wallet_share(spend: pd.DataFrame) -> pd.DataFrame:
             "sales": float(values[firm].sum()),
             "market_share": float(values[firm].sum() / total.sum()),
             "buyers": float(buyers.sum()),
-            "share_of_wallet": float(sow.mean()) if buyers.any() else 0.0,
+            "share_of_wallet": float(np.mean(sow)) if buyers.any() else 0.0,
         }
     return pd.DataFrame.from_dict(rows, orient="index")

@@ -38,7 +38,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 __all__ = [
     "STATUSES",
@@ -297,7 +297,7 @@ class WrongAnswer(AssertionError):
     """A hidden test failed; the message never quotes the truth."""
 
 
-def _fail(what: str) -> None:
+def _fail(what: str) -> NoReturn:
     raise WrongAnswer(f"[隐藏测试 hidden test] {what}")
 
 
@@ -326,10 +326,10 @@ def _as_int(answer: Any) -> int:
         return int.__int__(value)
     except Exception:
         pass
-    value = _as_float(answer)
-    if not value.is_integer():
+    number = _as_float(answer)
+    if not number.is_integer():
         _fail("错误 wrong: 应为整数 (integer)，你的答案有小数部分")
-    return int(value)
+    return int(number)
 
 
 def _as_str(answer: Any) -> str:

@@ -149,7 +149,9 @@ def _read(folder: Path) -> list[Entry]:
     seen: dict[str, str] = {}
     files = sorted(p for p in folder.iterdir() if _FILE.match(p.name)) if folder.is_dir() else []
     for path in files:
-        chapter = int(_FILE.match(path.name).group(1))
+        match = _FILE.match(path.name)
+        assert match is not None  # the files were chosen by this pattern
+        chapter = int(match.group(1))
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:

@@ -201,7 +201,7 @@ def retention_uplift(
     _check(where, retention=retention, points=points)
     if not 0 <= retention + points <= 1:
         raise DataError(f"{where}: retention + points = {retention + points:.3f} must stay in [0, 1]")
-    kw = dict(
+    kw: dict[str, Any] = dict(
         margin=margin,
         discount_rate=discount_rate,
         margin_growth=margin_growth,

@@ -18,11 +18,11 @@ import pytest
 pytest.importorskip("nbgrader", reason="the grading extra (nbgrader) is part of the test extra")
 
 from crm_lessons.cli import main as cli_main  # noqa: E402
-from crm_lessons.grading.release import make_student_version  # noqa: E402
 from crm_lessons.grading import GRADE_STATUSES, assign_course, grade_course  # noqa: E402
-from crm_lessons.grading.assign import GradingError  # noqa: E402
 from crm_lessons.grading._sandbox import sandbox_problem  # noqa: E402
+from crm_lessons.grading.assign import GradingError  # noqa: E402
 from crm_lessons.grading.grade import COLUMNS, neutralise  # noqa: E402
+from crm_lessons.grading.release import make_student_version  # noqa: E402
 
 pytestmark = pytest.mark.notebook
 

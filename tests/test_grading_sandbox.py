@@ -234,7 +234,10 @@ def _answer_cell(nb, n: int, code: str):
 def _attacks(course: Path, home: Path, grader_tmp: Path) -> dict[str, nbformat.NotebookNode]:
     """One submission per attack of issue 25 (names sort before the honest students graded after them)."""
     subs: dict[str, nbformat.NotebookNode] = {}
-    first = lambda code: _set_answers(_release(course), {**WRONG, 1: code})
+
+    def first(code: str) -> nbformat.NotebookNode:
+        return _set_answers(_release(course), {**WRONG, 1: code})
+
     # exec of the solution regions of any chapter notebook it can find: the checkout's, the course's source
     subs["a01_exec_solutions"] = _set_answers(
         _release(course),

@@ -353,8 +353,8 @@ def resolve_columns(columns: Sequence[Any], explicit: dict[str, Any], where: str
             zh=f"{where}：找不到{roles_zh}；文件的列为 {columns_text(present)}；"
             f"可能的列 {'；'.join(parts_zh)}；请用 {' '.join(hints)} 指定",
         )
-    used = [c for r, c in mapping.items()]
-    if len(set(map(str, used))) < len(used):
+    assigned = list(mapping.values())
+    if len(set(map(str, assigned))) < len(assigned):
         raise DataError(
             f"{where}: the same column is used for two roles: "
             f"{ {ROLE_ARG[r]: str(c) for r, c in mapping.items()} }; give each role its own column",

@@ -97,7 +97,7 @@ def is_placeholder(v: Any) -> bool:
         return not YEARS[0] <= v.year <= YEARS[1]
     if isinstance(v, str):
         m = _YEAR.match(v.translate(FULL_WIDTH))
-        return bool(m) and not YEARS[0] <= int(m.group(1)[:4]) <= YEARS[1]
+        return m is not None and not YEARS[0] <= int(m.group(1)[:4]) <= YEARS[1]
     if is_number(v) and 10_000_000 <= v < 100_000_000:  # yyyymmdd typed as a number
         return not YEARS[0] <= int(v) // 10_000 <= YEARS[1]
     return False

@@ -315,7 +315,7 @@ class BetaGeoFitter(_CountFitter):
             # L-BFGS-B asks for value and gradient at the same point: compute both once
             if cache["z"] is None or not np.array_equal(z, cache["z"]):
                 p = np.exp(z)
-                ll, g = _bgnbd_ll_grad(*p, x, tx, T, True, groups)
+                ll, g = _bgnbd_ll_grad(p[0], p[1], p[2], p[3], x, tx, T, True, groups)
                 assert g is not None
                 cache.update(z=z.copy(), value=-float(ll @ w), grad=-(g @ w) * p)
             return cache["value"], cache["grad"]

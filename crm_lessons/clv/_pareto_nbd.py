@@ -36,6 +36,7 @@ def _pnbd_log_a0(
 ) -> np.ndarray:
     """log A_0 of Fader & Hardie (2005) note, equations (19)-(20)."""
     rsx = r + s + x
+    b_par: float | np.ndarray
     if alpha >= beta:
         b_par, big = s + 1.0, alpha
     else:

@@ -256,7 +256,8 @@ class ShiftedBetaGeometricFitter(_Fitter):
         start = self._start((1.0, 1.0))
 
         def negll(z: np.ndarray) -> float:
-            v = -_sbg_ll(*np.exp(z), n)
+            alpha, beta = np.exp(z)
+            v = -_sbg_ll(alpha, beta, n)
             return v if np.isfinite(v) else 1e300
 
         self._store(

@@ -785,13 +785,13 @@ def read_source(
     )
     warnings: list[str] = []
     kept = rows
-    for name, policy, n, what, mask in policy_checks:
-        if not n:
+    for name, policy, count, what, mask in policy_checks:
+        if not count:
             continue
         if policy == "error":
             ex = "" if mask is None else _examples(rows, mask, A if name == "returns" else D)
-            raise policy_refused(where, name, n, what, ex)
-        warnings.append(policy_warning(name, policy, n, what))
+            raise policy_refused(where, name, count, what, ex)
+        warnings.append(policy_warning(name, policy, count, what))
     if duplicates == "drop" and n_dup:
         kept = kept.distinct()
     if returns == "drop" and n_ret:

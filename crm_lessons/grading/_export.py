@@ -115,7 +115,8 @@ def encode(value: Any, depth: int = 0) -> Any:
     if isinstance(value, bytes):
         return {"$": "bytes", "v": base64.b64encode(bytes(value)).decode("ascii")}
     if isinstance(value, complex):
-        return {"$": "complex", "v": [complex.__complex__(value).real, complex.__complex__(value).imag]}
+        # the stored parts, read past any property a subclass defines (complex.__complex__ is Python 3.11+)
+        return {"$": "complex", "v": [complex.real.__get__(value), complex.imag.__get__(value)]}
     kind = {list: "list", tuple: "tuple", set: "set", frozenset: "frozenset"}
     for cls, name in kind.items():
         if isinstance(value, cls):
@@ -313,7 +314,7 @@ def decode(data: Any, reference: Callable | None = None, path: list | None = Non
 # -- the kernel's side ---------------------------------------------------------
 
 
-def _walk(namespace: dict, path: list, lookup: Callable[[list], Any]) -> Any:
+def _walk(namespace: dict, path: list, lookup: Callable[..., Any]) -> Any:
     step = path[0]
     if step[0] != "name":
         raise ValueError("a path starts with a name")

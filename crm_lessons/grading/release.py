@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -47,7 +46,7 @@ def _replace_region(source: str, begin: str, end: str, stub: list[str] | None) -
             if inside:
                 raise ValueError(f"nested '{begin}' in cell:\n{source}")
             inside = found = True
-            indent = re.match(r"\s*", line).group(0)
+            indent = line[: len(line) - len(line.lstrip())]
             out.extend(indent + s for s in (stub or []))
         elif end in line:
             inside = False

@@ -113,7 +113,7 @@ def _duplicated(frame: pd.DataFrame, key: np.ndarray | None = None) -> np.ndarra
         # hash repeats can be duplicates (a shared hash alone proves nothing; they are compared below)
         mixed = np.zeros(len(frame), dtype=np.uint64)
         for i in numeric + ([-1] if key is not None else []):
-            values = key if i == -1 else frame.iloc[:, i].to_numpy()
+            values: np.ndarray = np.asarray(key) if i == -1 else frame.iloc[:, i].to_numpy()
             if values.dtype.kind == "f":
                 values = values + 0.0  # -0.0 as 0.0
                 values[np.isnan(values)] = np.nan  # one NaN

@@ -189,7 +189,7 @@ def read_transactions_with_report(
     if b_a.any():
         raise _refused("missing_amount", b_a, labels, columns[2], mapping["amount"], where)
 
-    customer = columns[0] if clean[0] else _parse_customer(*factorized[0], columns[0])
+    customer = columns[0] if clean[0] else _parse_customer(factorized[0][0], factorized[0][1], columns[0])
     # the codes found for the blank check are reused (text columns are not encoded twice)
     date = (
         pd.Series(parsed["date"])
@@ -274,7 +274,7 @@ def read_transactions_with_report(
         warnings.append(closed_warning(left_out, closed_orders, str(mapping.get("status", mapping.get("refund")))))
     if unknown:
         warnings.append(unknown_warning(unknown, str(mapping["status"])))
-    if partial.any():
+    if refund is not None and partial.any():
         warnings.append(partial_warning(int(partial.sum()), float(refund[partial].sum()), str(mapping["refund"])))
     if further_items.any():
         warnings.append(line_items_warning(int(further_items.sum())))
@@ -310,7 +310,7 @@ def read_transactions_with_report(
         left_out=left_out,
         unknown_statuses=unknown,
         partial_refunds=int(partial.sum()),
-        partial_refund_amount=float(refund[partial].sum()) if partial.any() else 0.0,
+        partial_refund_amount=float(refund[partial].sum()) if refund is not None and partial.any() else 0.0,
         buyers_left_out=buyers_left_out,
         line_items=int(further_items.sum()),
     )

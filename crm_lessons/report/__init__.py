@@ -41,15 +41,6 @@ from crm_lessons.report._content import (
     segment_actions,
     segment_summary,
 )
-from crm_lessons.report._notes import (
-    figures_script,
-    left_out_counts,
-    left_out_table,
-    repeat_customers,
-    report_figures,
-    stage_definitions,
-    stage_rules,
-)
 from crm_lessons.report._data import (
     CDNOW_AS_OF,
     MIN_CUSTOMERS,
@@ -60,6 +51,15 @@ from crm_lessons.report._data import (
     load_prepared,
     precompute_tables,
     prepare_data,
+)
+from crm_lessons.report._notes import (
+    figures_script,
+    left_out_counts,
+    left_out_table,
+    repeat_customers,
+    report_figures,
+    stage_definitions,
+    stage_rules,
 )
 from crm_lessons.report._render import render_report, template_path
 

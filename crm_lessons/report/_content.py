@@ -324,6 +324,7 @@ def clv_table(
         summary = customer_summary(transactions, calibration_end=as_of)
     elif callable(summary):
         summary = summary()
+    assert not callable(summary)  # a DataFrame by now
     bg = BetaGeoFitter().fit(summary)
     gg = GammaGammaFitter().fit(summary)
     period = 52 / 12

@@ -6,7 +6,7 @@ import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -178,7 +178,7 @@ def _is_parquet_source(data: str | os.PathLike[str]) -> bool:
 
     path = Path(data)
     if is_many(data):  # a folder or glob of Parquet files (one of CSV files is read as CSV)
-        return source_files(data, _WHERE)[1] == "parquet"
+        return source_files(os.fspath(data), _WHERE)[1] == "parquet"
     if path.suffix.lower() in (".parquet", ".pq", ".parq"):
         return True
     try:
@@ -224,7 +224,7 @@ def _prepare_on_engine(
     date_col: str | None,
     amount_col: str | None,
     status_col: str | None,
-    closed_orders: str,
+    closed_orders: Literal["keep", "drop", "error"],
     as_of: Any,
     currency: str | None,
     horizon: int,
@@ -335,7 +335,7 @@ def prepare_data(
     currency: str | None = None,
     status_col: str | None = None,
     sheet_name: str | int | None = None,
-    closed_orders: str = "drop",
+    closed_orders: Literal["keep", "drop", "error"] = "drop",
     engine: str | None = None,
     horizon: int = 12,
     connection: Any = None,
@@ -439,7 +439,7 @@ def prepare_data(
     else:
         data_frame = None
     if data_frame is not None:
-        source, default_as_of, default_currency = Path(data).name or str(data), rep.date_max, "CNY"
+        source, default_as_of, default_currency = Path(str(data)).name or str(data), rep.date_max, "CNY"
     elif data is None:
         from crm_lessons.datasets import load_cdnow
 

@@ -155,6 +155,7 @@ def repeat_customers(summary: pd.DataFrame | None, transactions: pd.DataFrame | 
     """
     if summary is not None:
         return int((summary["frequency"] > 0).sum()), len(summary)
+    assert transactions is not None, "pass transactions or summary"
     days = transactions.groupby("customer_id", observed=True)["date"].nunique()
     return int((days > 1).sum()), len(days)
 

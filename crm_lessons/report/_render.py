@@ -7,7 +7,7 @@ import pickle
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from crm_lessons._fileio import atomic_write_bytes
 from crm_lessons._validation import DataError, option
@@ -63,7 +63,7 @@ def render_report(
     progress: Callable[[str], None] | None = None,
     status_col: str | None = None,
     sheet_name: str | int | None = None,
-    closed_orders: str = "drop",
+    closed_orders: Literal["keep", "drop", "error"] = "drop",
     engine: str | None = None,
     spark_master: str | None = None,
     memory_limit: str | None = None,
@@ -150,7 +150,6 @@ def render_report(
         )
     _check_out(Path(out), data, where)
     out = Path(out)
-    is_path = isinstance(data, (str, os.PathLike))
     zh = lang == "zh"
     say("[1/4] 读取数据 ..." if zh else "[1/4] reading data ...")
     prepared = prepare_data(
@@ -187,8 +186,8 @@ def render_report(
         _release_unused()
         prepared = precompute_tables(prepared, horizon=int(horizon))
     _release_unused()
-    from crm_lessons.runner import execute_notebook, to_html
     from crm_lessons.report._notes import FIGURES_TAG
+    from crm_lessons.runner import execute_notebook, to_html
 
     with tempfile.TemporaryDirectory(prefix="crm-report-") as tmp:
         pickled = Path(tmp) / "prepared.pkl"
@@ -201,7 +200,7 @@ def render_report(
         )
         template = template_path()
         params = {
-            "DATA_FILE": str(Path(data).resolve()) if is_path else None,
+            "DATA_FILE": str(Path(os.fspath(data)).resolve()) if isinstance(data, (str, os.PathLike)) else None,
             "CUSTOMER_COL": customer_col,
             "DATE_COL": date_col,
             "AMOUNT_COL": amount_col,

@@ -100,6 +100,8 @@ def _kernel_manager_class(log_path: Path | None = None, *, created: list[Any] | 
 
     from traitlets import default
 
+    log_file: Path = log_path
+
     class LoggingKernelManager(NotebookKernelManager):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
@@ -110,15 +112,16 @@ def _kernel_manager_class(log_path: Path | None = None, *, created: list[Any] | 
         def _connection_file_beside_log(self) -> str:
             # in the run's temporary folder, which goes however the run ends: interrupted while the
             # kernel starts, jupyter_client's own temporary connection file could stay behind
-            return str(log_path.with_name("kernel-connection.json"))
+            return str(log_file.with_name("kernel-connection.json"))
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-            with open(log_path, "ab") as log:  # the kernel process gets its own copy of the descriptor
+            with open(log_file, "ab") as log:  # the kernel process gets its own copy of the descriptor
                 kw.setdefault("stdout", log)
                 kw.setdefault("stderr", log)
                 return await super()._async_launch_kernel(kernel_cmd, **kw)
 
-        _launch_kernel = _async_launch_kernel
+        # as jupyter_client's AsyncKernelManager does: the async launcher serves under both names
+        _launch_kernel = _async_launch_kernel  # type: ignore[assignment]
 
     return LoggingKernelManager
 

@@ -30,7 +30,7 @@ def describe_retention(
     >>> describe_retention(0.80, 0.05)
     '保留率 80% -> 85%：每位新客户的净现值 (NPV) 从 366.7 升到 440.0，提高 20.0%'
     """
-    kw = dict(margin=margin, discount_rate=discount_rate, margin_growth=margin_growth)
+    kw: dict[str, Any] = dict(margin=margin, discount_rate=discount_rate, margin_growth=margin_growth)
     low, high = customer_npv(retention=retention, **kw), customer_npv(retention=retention + points, **kw)
     up = retention_uplift(retention=retention, points=points, **kw)
     return (
