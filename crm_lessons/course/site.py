@@ -20,7 +20,7 @@ from typing import Any
 
 from crm_lessons._fileio import atomic_write_bytes
 
-__all__ = ["COURSE_CHAPTERS", "prepare_source_dir", "run_sphinx", "write_pages"]
+__all__ = ["COURSE_CHAPTERS", "api_modules", "prepare_source_dir", "run_sphinx", "write_pages"]
 
 #: The ten chapters of the course (number, notebook stem, title).
 COURSE_CHAPTERS: tuple[tuple[int, str, str], ...] = (
@@ -111,7 +111,7 @@ def _glossary_page(entries: Sequence[Any], chapters: dict[int, str]) -> str:
     return "\n".join(lines)
 
 
-def _index_page(present: list[str], planned: list[tuple[int, str]], report: bool) -> str:
+def _index_page(present: list[str], planned: list[tuple[int, str]], report: bool, api: bool = True) -> str:
     chapters = "\n".join(present)
     planned_md = (
         "\n".join(f"- 第{n}章 {t}（编写中 being written）" for n, t in planned)
@@ -141,7 +141,7 @@ revise with the [glossary](glossary.md) and each chapter's exam practice.
 
 - [课程地图与教学大纲 Course map and syllabus](course.md)
 - [术语表 Glossary](glossary.md)
-{report_md}
+{"- [函数参考 API reference](api.rst)：课程代码库 `crm_lessons` 的每个函数。" + chr(10) if api else ""}{report_md}
 **尚未完成的章节 Chapters not yet written**
 
 {planned_md}
@@ -159,9 +159,74 @@ revise with the [glossary](glossary.md) and each chapter's exam practice.
 
 course
 glossary
+{"api" if api else ""}
 {"sample_report" if report else ""}
 ```
 """
+
+
+#: Machinery packages: they run the course, students do not call them, so the API reference leaves them out.
+_NOT_IN_API = frozenset({"cli", "course", "engines", "fonts", "grading", "report", "runner"})
+
+
+def api_modules() -> list[str]:
+    """The modules of the API reference: every public module a chapter can import, with the public
+    submodules of a package (``crm_lessons.plotting.rfm``), found without importing them.
+
+    Examples
+    --------
+    >>> mods = api_modules()
+    >>> "crm_lessons.rfm" in mods and "crm_lessons.plotting.rfm" in mods and "crm_lessons.report" not in mods
+    True
+    """
+    import pkgutil
+
+    import crm_lessons
+
+    found = []
+    for info in sorted(pkgutil.iter_modules(crm_lessons.__path__), key=lambda i: i.name):
+        if info.name.startswith("_") or info.name in _NOT_IN_API:
+            continue
+        name = f"crm_lessons.{info.name}"
+        found.append(name)
+        if info.ispkg:
+            folder = Path(crm_lessons.__path__[0]) / info.name
+            found += [
+                f"{name}.{sub.name}" for sub in pkgutil.iter_modules([str(folder)]) if not sub.name.startswith("_")
+            ]
+    return found
+
+
+def _api_pages(modules: Sequence[str]) -> dict[str, str]:
+    """The reference's index (a summary table of the modules) and one page per module (autodoc), as reST."""
+    title = "函数参考 · API reference"
+    index = [
+        title,
+        "=" * 40,
+        "",
+        "课程用到的每个模块、函数和类，说明取自代码中的文档字符串（numpydoc 格式）：参数、返回值（列名）、"
+        "可能的错误、公式和可运行的例子。章节中第一次用到某个函数的地方链接到这里。",
+        "",
+        "Every module, function and class the chapters use, documented from the docstrings: parameters, "
+        "returns (the columns), errors, formulas and runnable examples. Where a chapter first uses a "
+        "function, its name links here.",
+        "",
+        ".. autosummary::",
+        "",
+        *(f"   {m}" for m in modules),
+        "",
+        ".. toctree::",
+        "   :hidden:",
+        "",
+        *(f"   api/{m}" for m in modules),
+        "",
+    ]
+    pages = {"api.rst": "\n".join(index)}
+    for m in modules:
+        pages[f"api/{m}.rst"] = "\n".join(
+            [m, "=" * len(m), "", f".. automodule:: {m}", "   :members:", "   :member-order: bysource", ""]
+        )
+    return pages
 
 
 def _report_page() -> str:
@@ -212,7 +277,12 @@ def _link_section_refs(markdown: str, chapters: dict[int, str]) -> str:
 
 
 def write_pages(
-    src_dir: Path, results: Sequence[Any], *, notebooks_dir: str | os.PathLike | None = None, report: bool = True
+    src_dir: Path,
+    results: Sequence[Any],
+    *,
+    notebooks_dir: str | os.PathLike | None = None,
+    report: bool = True,
+    api: bool = True,
 ) -> None:
     """Write the non-chapter pages, the search dictionary and the configuration of one build."""
     from crm_lessons.runner import project_root
@@ -223,11 +293,14 @@ def write_pages(
     numbers = {int(s[:2]): s for s in present}
     planned = [(n, t) for n, stem, t in COURSE_CHAPTERS if n not in numbers]
     entries = _glossary_entries()
-    _write(src_dir / "index.md", _index_page(present, planned, report))
+    _write(src_dir / "index.md", _index_page(present, planned, report, api))
     _write(src_dir / "course.md", _link_section_refs(_course_map_page(nb_dir), numbers))
     _write(src_dir / "glossary.md", _glossary_page(entries, numbers))
     if report:
         _write(src_dir / "sample_report.md", _report_page())
+    if api:
+        for name, text in _api_pages(api_modules()).items():
+            _write(src_dir / name, text)
     words = {e.term for e in entries} | {a for e in entries for a in (getattr(e, "aliases", None) or [])}
     _write(src_dir / "jieba_dict.txt", "".join(f"{w} 100000 n\n" for w in sorted(words) if " " not in w))
     _copy_mathjax(src_dir / _GENERATED_STATIC)

@@ -17,9 +17,20 @@ author = "crm-lessons contributors"
 language = "zh_CN"
 html_title = "客户关系管理 · CRM"
 html_short_title = "客户关系管理"
-extensions = ["myst_nb"]
+extensions = ["myst_nb", "sphinx.ext.autodoc", "sphinx.ext.autosummary", "sphinx.ext.napoleon"]
 exclude_patterns = ["_build", "_extra", "_doctrees", "**.ipynb_checkpoints", "site.json", "jieba_dict.txt"]
 master_doc = root_doc = "index"
+
+# The API reference (api.rst, api/*.rst): autodoc reads the docstrings, napoleon (part of Sphinx)
+# reads their numpydoc sections, autosummary makes the table of modules.
+autodoc_member_order = "bysource"
+autodoc_typehints = "signature"
+autodoc_preserve_defaults = True
+autosummary_generate = False
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_use_rtype = False
+add_module_names = False
 
 # Notebooks are executed by the build (papermill) before Sphinx sees them.
 nb_execution_mode = "off"
@@ -78,5 +89,23 @@ def setup(app):  # noqa: D103 - Sphinx hook, runs only in the Sphinx process of 
         language_name = "English"
 
     languages["zh"] = ChineseSearch
+    app.connect("html-page-context", _link_chapters_to_the_api)
     logging.getLogger("jieba").setLevel(logging.WARNING)  # no "Building prefix dict" lines in the build log
     return {"parallel_read_safe": True}
+
+
+def _link_chapters_to_the_api(app, pagename, templatename, context, doctree):  # noqa: ANN001 - Sphinx event
+    """On a chapter page, link the first use of each ``crm_lessons`` function to the API reference."""
+    if not pagename[:2].isdigit() or "body" not in context:
+        return
+    from crm_lessons.course.api_links import link_page
+
+    objects = app.env.get_domain("py").objects
+
+    def url_of(name: str) -> str | None:
+        entry = objects.get(name)
+        if entry is None:
+            return None
+        return app.builder.get_relative_uri(pagename, entry.docname) + "#" + entry.node_id
+
+    context["body"] = link_page(context["body"], url_of)
