@@ -50,7 +50,7 @@ lint: $(STAMP)
 dist: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,site,release]"
 	rm -rf dist
-	$(BIN)/python -m build --outdir dist .
+	$(BIN)/python -m build --no-isolation --outdir dist .
 	$(BIN)/python -m twine check --strict dist/*
 
 # Spark engine tests (marker 'spark', left out of `make test` so that a laptop needs no Java).
