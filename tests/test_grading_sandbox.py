@@ -235,7 +235,7 @@ def _attacks(course: Path, home: Path, grader_tmp: Path) -> dict[str, nbformat.N
     """One submission per attack of issue 25 (names sort before the honest students graded after them)."""
     subs: dict[str, nbformat.NotebookNode] = {}
 
-    def first(code: str) -> nbformat.NotebookNode:
+    def first(code: str) -> nbformat.NotebookNode:  # answer 1.1 written by `code`, the others wrong
         return _set_answers(_release(course), {**WRONG, 1: code})
 
     # exec of the solution regions of any chapter notebook it can find: the checkout's, the course's source

@@ -343,7 +343,12 @@ def graded(tmp_path_factory):
         partly, expected[cid] = _partly_wrong(_load(path))
         nbformat.write(partly, lms / "partly_wrong" / f"作业 {cid}.ipynb")
     csv_path = tmp_path_factory.mktemp("grades") / "grades.csv"
-    rows = grade_course(course, csv_path=csv_path, submissions=lms, timeout=120, jobs=2, log=lambda line: None)
+    from crm_lessons.grading._sandbox import sandbox_problem
+
+    sandbox = sandbox_problem() is None  # sandboxed where bubblewrap runs (issue 25); otherwise as before
+    rows = grade_course(
+        course, csv_path=csv_path, submissions=lms, timeout=120, jobs=2, sandbox=sandbox, log=lambda line: None
+    )
     return course, rows, expected
 
 

@@ -97,5 +97,9 @@ def nbgrader_config(
             c.SandboxKernelManager.files = dict(kernel.get("files") or {})
         else:
             c.Execute.kernel_manager_class = UNSANDBOXED_KERNEL_MANAGER
+        # a kernel still streaming output after its reply (50 MB printed, a loaded machine) must not fail the
+        # whole submission, as nbgrader's raise_on_iopub_timeout would: wait a while, then go on with what came
+        c.Execute.iopub_timeout = max(10, int(timeout) // 2)
+        c.Execute.raise_on_iopub_timeout = False
         c.LimitOutputBytes.max_bytes = int((kernel.get("limits") or {}).get("output", 2 * 2**20))
     return c

@@ -94,7 +94,7 @@ class LimitOutputBytes(NbGraderPreprocessor):
     number of bytes cut is kept in ``nb.metadata["crm_lessons"]["output_cut"]``.
     """
 
-    max_bytes = Integer(2 * 2**20, help="bytes of outputs kept per notebook").tag(config=True)
+    max_bytes = Integer(2 * 2**20, help="bytes of outputs kept per notebook (counted as escaped HTML)").tag(config=True)
 
     def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
         import json
@@ -107,7 +107,8 @@ class LimitOutputBytes(NbGraderPreprocessor):
                 continue
             kept, dropped = [], False
             for out in cell.get("outputs", []):
-                size = len(json.dumps(out))
+                text = json.dumps(out)
+                size = len(text) + 4 * sum(map(text.count, "<>&"))  # as HTML: each of these is escaped
                 if size <= budget:
                     kept.append(out)
                     budget -= size

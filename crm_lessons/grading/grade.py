@@ -54,6 +54,7 @@ class _Chapter:
     ids: set[str] = field(default_factory=set)  # every nbgrader grade_id of the notebook
     code_cells: int = 0
     source: Any = None  # the instructor's notebook, read once before any submission runs
+    glyphs: set[str] | None = None  # characters of the student version (for the feedback's font)
 
 
 def neutralise(value: Any) -> str:
@@ -161,10 +162,10 @@ class _Batch:
         log: Callable[[str], None],
         *,
         sandbox: bool = True,
-        limits: Limits = Limits(),
+        limits: Limits | None = None,
     ):
         self.course, self.chapters, self.timeout, self.log = course, chapters, timeout, log
-        self.sandbox, self.limits = sandbox, limits
+        self.sandbox, self.limits = sandbox, limits or Limits()
         self.rows: list[dict[str, Any]] = []
         self.students: set[str] = set()
         self.done: set[tuple[str, str]] = set()
@@ -447,6 +448,8 @@ class _Batch:
             if src.is_dir():
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copytree(src, dest, symlinks=True)
+                if sub == "feedback":
+                    _embed_font(dest, self.chapters[cid])
 
     def _merge(self, grades: dict, cid: str, student: str, chapter: _Chapter) -> None:
         """Write this submission's autograde results into the course gradebook (manual scores kept)."""
@@ -586,6 +589,38 @@ def _on_instructor_cells(nb: Any, chapter: _Chapter) -> Any:
         seen.add(cell.get("id", ""))
     nb.cells = cells
     return nb
+
+
+#: Characters of the student's own text given glyphs in the feedback beyond the chapter's (keeps the font small).
+_EXTRA_GLYPHS = 500
+
+
+_FONT_CSS: dict[str, str] = {}
+
+
+def _embed_font(folder: Path, chapter: _Chapter) -> None:
+    """Embed the course font, cut to the characters used, in each feedback page (as the course site does).
+
+    The glyphs cover the student version of the chapter (never its solutions
+    or hidden tests) and at most :data:`_EXTRA_GLYPHS` other characters of the
+    page, so the font stays a few hundred kB whatever a submission prints.
+    """
+    from crm_lessons.grading.release import release_cell_source
+    from crm_lessons.runner import embedded_font_css
+
+    if chapter.glyphs is None:
+        text = "".join(release_cell_source(c) for c in chapter.source.cells)
+        chapter.glyphs = {c for c in text if ord(c) > 127} | set("练习未作答格式正确错误隐藏测试评分")
+    for page in folder.glob("*.html"):
+        html = page.read_text(encoding="utf-8", errors="replace")
+        extra = "".join(sorted({c for c in html if ord(c) > 127} - chapter.glyphs)[:_EXTRA_GLYPHS])
+        key = f"{chapter.cid}:{extra}"
+        if key not in _FONT_CSS:  # most pages need no glyph beyond the chapter's: the font is cut once
+            if len(_FONT_CSS) > 8:
+                _FONT_CSS.clear()
+            _FONT_CSS[key] = embedded_font_css("".join(sorted(chapter.glyphs)) + extra)
+        css = _FONT_CSS[key]
+        page.write_text(html.replace("</head>", css + "</head>", 1), encoding="utf-8")
 
 
 def _shown(path: Path, course: Path) -> str:
