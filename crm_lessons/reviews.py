@@ -204,7 +204,7 @@ def review_topics(
 
     Notes
     -----
-    English stop words are removed; the NMF starts from the deterministic NNDSVD initialisation,
+    English stop words and the pieces of contractions (``don't``, ``i've``) are removed; the NMF starts from the deterministic NNDSVD initialisation,
     so the topics do not depend on a random seed.
 
     References
@@ -217,7 +217,7 @@ def review_topics(
 
     if n_topics < 1:
         raise ValueError(f"review_topics: n_topics={n_topics} should be >= 1")
-    vec = TfidfVectorizer(stop_words="english", min_df=min_df, token_pattern=r"(?u)\b[a-z][a-z0-9]+\b")
+    vec = TfidfVectorizer(stop_words="english", min_df=min_df, token_pattern=r"(?u)(?<!')\b[a-z][a-z0-9]+\b(?!')")
     tfidf = vec.fit_transform(list(texts))
     model = NMF(n_components=n_topics, init="nndsvd", max_iter=400)
     weights = model.fit_transform(tfidf)
