@@ -248,11 +248,23 @@ def _strip(col: Any, engine: str) -> Any:
     return _udf.spark_btrim(col, _udf.spark_unhex(string.whitespace.encode("ascii").hex().upper()).cast("string"))
 
 
+def _spellings(word: str) -> list[str]:
+    """Every upper/lower case spelling of ``word`` ('na': 'na', 'nA', 'Na', 'NA')."""
+    out = [""]
+    for ch in word:
+        out = [s + c for s in out for c in dict.fromkeys((ch.lower(), ch.upper()))]
+    return out
+
+
+#: ``NA_TEXT`` in every case: matched as they are (no lower-casing of every cell).
+_NA_SPELLINGS = sorted({s for word in NA_TEXT for s in _spellings(word)})
+
+
 def _blank(col: Any, engine: str) -> Any:
     """Empty cells: NULL, spaces only, or a text that means no value ('NA', '-', ...; the reader's ``NA_TEXT``)."""
     if col.type().is_string():
         text = _strip(col, engine)
-        return col.isnull() | (text == "") | text.lower().isin(sorted(NA_TEXT))
+        return col.isnull() | (text == "") | text.isin(_NA_SPELLINGS)
     if col.type().is_floating():
         return col.isnull() | col.isnan()
     return col.isnull()
@@ -290,24 +302,30 @@ def _date(col: Any, engine: str, date_format: str | None) -> Any:
     elif not dtype.is_string():
         return ibis.null().cast("date")
     text = _strip(col, engine).translate("０１２３４５６７８９．－　", "0123456789.- ")
-    # a UTC offset is dropped: the date is the one written (crm_lessons._reading.values.OFFSET)
-    text = text.re_search(OFFSET).ifelse(text.re_extract(OFFSET, 1), text)
     parse = _try_strptime(engine)
-    # ISO-like text (2024-01-05, 2024/1/5, with a time of day) is cast directly; other forms are
-    # matched against the formats (a cast would read '20240105' as a year on Spark)
-    iso = text.re_search(r"^[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}([ T].*)?$")
-    candidates = (
-        [] if date_format is not None else [iso.ifelse(text.try_cast("timestamp"), ibis.null().cast("timestamp"))]
-    )
-    for fmt in (date_format,) if date_format is not None else DATE_FORMATS:
-        value = parse(text, fmt)
-        if fmt in FORMAT_GUARD:
-            value = text.re_search(FORMAT_GUARD[fmt]).ifelse(value, ibis.null().cast("timestamp"))
-        candidates.append(value)
+    none = ibis.null().cast("timestamp")
+
+    def readings(text: Any) -> list[Any]:
+        # ISO-like text (2024-01-05, 2024/1/5, with a time of day) is cast directly; other forms are
+        # matched against the formats (a cast would read '20240105' as a year on Spark)
+        iso = text.re_search(r"^[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}([ T].*)?$")
+        out = [] if date_format is not None else [iso.ifelse(text.try_cast("timestamp"), none)]
+        for fmt in (date_format,) if date_format is not None else DATE_FORMATS:
+            value = parse(text, fmt)
+            if fmt in FORMAT_GUARD:
+                value = text.re_search(FORMAT_GUARD[fmt]).ifelse(value, none)
+            out.append(value)
+        return out
+
+    candidates = readings(text)
     if date_format is None:  # Excel serial numbers (days since 1899-12-30), the time of day dropped
-        days = text.cast("float64").floor().cast("int64")
+        days = text.try_cast("float64").floor().cast("int64")
         serial = (ibis.date(1899, 12, 30) + days.as_interval("D")).cast("timestamp")
-        candidates.append(text.re_search(EXCEL_SERIAL_SQL).ifelse(serial, ibis.null().cast("timestamp")))
+        candidates.append(text.re_search(EXCEL_SERIAL_SQL).ifelse(serial, none))
+    # last, for what nothing read: a UTC offset is dropped, the date is the one written
+    # (crm_lessons._reading.values.OFFSET); COALESCE looks at it only for those rows
+    stripped = text.re_extract(OFFSET, 1)
+    candidates.append(text.re_search(OFFSET).ifelse(ibis.coalesce(*readings(stripped)), none))
     return ibis.coalesce(*candidates).cast("date")
 
 
@@ -699,7 +717,10 @@ def read_source(
             else n(parsed._blank & ~parsed._further),
             partial=n(live & parsed._partial),
             partial_amount=parsed._refund.sum(where=live & parsed._partial),
-            buyers_all=parsed[C].nunique(where=(live | parsed._closed) & ~parsed._b_c),
+            # buyers whose every order was left out: a second distinct count, only where orders were
+            buyers_all=parsed[C].nunique(where=(live | parsed._closed) & ~parsed._b_c)
+            if closed_values or "refund" in cols
+            else ibis.literal(0, "int64"),
             orders=parsed._order.nunique(where=live) if order_col is not None else ibis.literal(0, "int64"),
             **{key: n(masks[key]) for key in checks},
             live=n(live),
@@ -854,7 +875,7 @@ def read_source(
         unknown_statuses=unknown,
         partial_refunds=int(counts["partial"]),
         partial_refund_amount=partial_amount,
-        buyers_left_out=int(counts["buyers_all"]) - int(counts["customers"]),
+        buyers_left_out=max(int(counts["buyers_all"]) - int(counts["customers"]), 0),
         line_items=int(counts["further"]),
     )
     return kept, report
