@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.crm-lessons-installed
 
-.PHONY: help install course test test-spark test-browser portability lint dist lab benchmarks lock clean
+.PHONY: help install course test test-spark test-browser portability lint dist lab student benchmarks lock clean
 
 help:
 	@echo "make course      run every chapter notebook on the bundled data -> build/course/index.html"
@@ -16,7 +16,8 @@ help:
 	@echo "make portability re-run the checked notebook outputs and doctests under other BLAS kernels / SIMD levels"
 	@echo "make lint        ruff (lint + format check), mypy, deptry (every import a declared dependency)"
 	@echo "make dist        build the sdist and wheel into dist/ and check them with twine"
-	@echo "make lab         open JupyterLab on notebooks/"
+	@echo "make student     students: write the chapters' student versions to student/ and open JupyterLab there"
+	@echo "make lab         open JupyterLab on notebooks/, the instructor edition (solutions and hidden tests)"
 	@echo "make benchmarks  run the speed benchmarks (bench_peers.py: the ratios against polars, DuckDB, pandas)"
 	@echo "make lock        re-resolve constraints.txt (maintainers)"
 
@@ -69,7 +70,16 @@ test-browser: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,site,lab]"
+	@echo "notebooks/ is the instructor edition (solutions, hidden tests); students: make student"
 	$(BIN)/python -m jupyter lab notebooks
+
+# A student's working folder outside the tracked notebooks: the student versions (no answers),
+# written once; notebooks already there are kept (the student's work), so re-running is safe.
+STUDENT_DIR ?= student
+student: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,site,lab]"
+	$(BIN)/python -m crm_lessons student --out $(STUDENT_DIR)
+	$(BIN)/python -m jupyter lab $(STUDENT_DIR)
 
 benchmarks: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,site,bench]"

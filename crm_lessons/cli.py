@@ -316,6 +316,37 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _student(args: argparse.Namespace) -> int:
+    from crm_lessons.course.student import write_student_folder
+
+    try:
+        written = write_student_folder(
+            args.out,
+            args.chapters or None,
+            notebooks_dir=args.notebooks,
+            with_solutions=args.with_solutions,
+            log=lambda line: print(line, flush=True),
+        )
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"crm-lessons student：错误 error: {exc}", file=sys.stderr)
+        return 2
+    print(f"完成 done: {len(written)} 个笔记本 notebooks in {args.out}", flush=True)
+    return 0
+
+
+_STUDENT_HELP = """\
+把各章的学生版写入一个自己的工作文件夹（练习答案、隐藏测试和参考答案已移除），
+在那里用 JupyterLab 打开并完成练习；notebooks/ 里是教师版，不要在那里作答。
+已有的笔记本不会被覆盖。不需要 nbgrader。
+Write the student version of every chapter (or those named) into a working folder of
+your own (solutions, hidden tests and model answers removed); open it in JupyterLab.
+notebooks/ holds the instructor edition.  Notebooks already in the folder are never
+overwritten.  Needs no nbgrader.
+
+example:  crm-lessons student --out student
+          crm-lessons student --out student 2 4
+          crm-lessons student --out student --with-solutions   (自学 self-study: solutions/ 子文件夹)"""
+
 _ASSIGN_HELP = """\
 Write an nbgrader course folder from the chapter notebooks: nbgrader_config.py,
 source/chNN/ (the notebooks with their solutions and hidden tests) and, through
@@ -458,6 +489,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--memory-limit", metavar="SIZE", help="memory DuckDB may use before spilling to disk, e.g. 4GB (default: 1GB)"
     )
     p_report.set_defaults(func=_report)
+    p_student = sub.add_parser(
+        "student",
+        help="学生：把各章学生版写入工作文件夹 write the chapters' student versions into a working folder",
+        description=_STUDENT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p_student.add_argument("--out", required=True, metavar="DIR", help="工作文件夹 the working folder to write")
+    p_student.add_argument(
+        "chapters", nargs="*", metavar="CHAPTER", help="章号，如 2 或 02 chapter numbers (default: every chapter)"
+    )
+    p_student.add_argument(
+        "--notebooks", metavar="DIR", help="教师版笔记本的文件夹 folder of the chapter notebooks (default: notebooks/)"
+    )
+    p_student.add_argument(
+        "--with-solutions",
+        action="store_true",
+        help="自学用：另写一份带参考答案的副本到 DIR/solutions/ (self-study: also a copy with the solutions)",
+    )
+    p_student.set_defaults(func=_student)
     p_assign = sub.add_parser(
         "assign",
         help="(instructors) write an nbgrader course folder and the student versions",
