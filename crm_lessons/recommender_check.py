@@ -36,7 +36,7 @@ def top_k_hits(scores: pd.DataFrame, hidden: pd.DataFrame, *, k: int) -> np.ndar
         raise ValueError(f"top_k_hits: k={k} should be between 1 and the number of items ({scores.shape[1]})")
     top = np.argsort(-scores.to_numpy(dtype=float), axis=1, kind="stable")[:, :k]
     found = np.take_along_axis(hidden[scores.columns].astype(bool).to_numpy(), top, axis=1)
-    return found.any(axis=1)
+    return np.asarray(found.any(axis=1))
 
 
 def hit_rate_difference(
