@@ -32,6 +32,9 @@ References
 Wang, R. Y. & Strong, D. M. (1996). Beyond accuracy: what data quality means
 to data consumers. *Journal of Management Information Systems* 12(4), 5-33.
 
+DAMA UK Working Group (2013). *The six primary dimensions for data quality
+assessment*. DAMA UK.
+
 Fellegi, I. P. & Sunter, A. B. (1969). A theory for record linkage.
 *Journal of the American Statistical Association* 64(328), 1183-1210.
 

@@ -102,9 +102,12 @@ def quality_profile(
 
     Notes
     -----
-    The five dimensions follow the data-quality literature (Wang & Strong
-    1996 group them as intrinsic, contextual, representational and
-    accessibility quality).  A date column is a datetime64 column; a text
+    The five dimensions are the measurable core of the practitioners' set
+    (DAMA UK 2013 names six: completeness, uniqueness, timeliness, validity,
+    accuracy and consistency; accuracy needs a trusted reference and is left
+    out here).  They are not Wang & Strong's (1996) framework, which found 15
+    dimensions in four categories (intrinsic, contextual, representational
+    and accessibility quality).  A date column is a datetime64 column; a text
     column of ISO dates (``YYYY-MM-DD``) counts too.
 
     Examples
