@@ -121,7 +121,7 @@ def render_report(
     ``DATE_COL``, ``AMOUNT_COL``, ``AS_OF``, ``LANG``, ``CURRENCY``,
     ``HORIZON``, ``DISCOUNT_RATE`` and ``PREPARED`` (those tables,
     pickled in a temporary folder that is always removed); (3)
-    :func:`crm_lessons.course.to_html` renders it without code cells;
+    :func:`crm_lessons.runner.to_html` renders it without code cells;
     (4) the page is written to a temporary file beside ``out`` and moved into
     place with ``os.replace``.
 
