@@ -131,3 +131,24 @@ def test_needs_no_nbgrader(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / CHAPTERS[0].name).read_text(encoding="utf-8"))["cells"]
+
+
+def test_site_index_sends_students_to_their_copies():
+    from crm_lessons.course.site import _index_page
+
+    stems = [p.stem for p in CHAPTERS]
+    page = _index_page(stems, [], report=True)
+    assert "make student" in page and "make lab" not in page and "教师版" in page
+    assert "尚未完成" not in page and "not yet written" not in page
+    for stem in stems:
+        assert f'href="student/{stem}.ipynb" download' in page
+    assert "尚未完成的章节" in _index_page(stems[:9], [(10, "综合案例")], report=False)
+
+
+def test_site_downloads_are_the_student_copies(tmp_path):
+    from crm_lessons.course import _student_downloads
+
+    _student_downloads(tmp_path, CHAPTERS[:2])
+    assert sorted(p.name for p in tmp_path.iterdir()) == [p.name for p in CHAPTERS[:2]]
+    for p in tmp_path.iterdir():
+        assert "BEGIN SOLUTION" not in p.read_text(encoding="utf-8")

@@ -65,11 +65,15 @@ def _run_student_version(src: Path, dst: Path) -> float:
     """
     import tempfile
 
-    from crm_lessons.grading.release import make_student_version
+    import nbformat
+
+    from crm_lessons.course.student import student_copy
 
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="crm-course-") as tmp:
-        student = make_student_version(src, Path(tmp) / src.name)
+        # the student's copy (no answers, no test scaffolding), as `crm-lessons student` writes it
+        student = Path(tmp) / src.name
+        nbformat.write(student_copy(nbformat.read(src, as_version=4)), student)
         for attempt in (1, 2):
             try:
                 # the kernel works in the chapter's own folder, as a student's would
@@ -137,6 +141,7 @@ def build_course(
             results.append(ChapterResult(path, out / (path.stem + ".html"), notebook_title(path), seconds))
             if verbose:
                 print(f"  {path.name}: {seconds:.1f} s", flush=True)
+    _student_downloads(src_dir / "_extra" / "student", chapters)
     if report:
         _sample_report(src_dir / "_extra" / "report.html", verbose=verbose)
     site.write_pages(src_dir, results, notebooks_dir=notebooks_dir, report=report)
@@ -145,6 +150,24 @@ def build_course(
     if verbose:
         print(f"site built in {time.perf_counter() - start:.1f} s: {out / 'index.html'}", flush=True)
     return results
+
+
+def _student_downloads(folder: Path, chapters: list[Path]) -> None:
+    """Each chapter's student notebook (not executed), offered for download as ``student/NN_name.ipynb``."""
+    from crm_lessons.course.student import write_student_folder
+
+    if chapters:
+        write_student_folder(folder, [int(p.name[:2]) for p in chapters], notebooks_dir=chapters[0].parent)
+
+
+#: The way back from the sample report to the course (the report is a page of its own, not a Sphinx page),
+#: drawn with the site's font (cut to the site's characters: the sample report's page names these words).
+_BACK_LINK = (
+    "<style>@font-face{font-family:crm-course-cjk;src:url(_static/crm-cjk.woff) format('woff')}</style>"
+    '<nav class="crm-back" style="font:14px crm-course-cjk,sans-serif;padding:8px 16px;border-bottom:1px solid #ddd">'
+    '<a href="index.html">返回课程 Back to the course</a> · <a href="sample_report.html">关于本报告 About this report</a>'
+    "</nav>"
+)
 
 
 def _sample_report(out: Path, *, verbose: bool) -> Path:
@@ -157,6 +180,11 @@ def _sample_report(out: Path, *, verbose: bool) -> Path:
     done = subprocess.run(command, stdout=None if verbose else subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if done.returncode:
         raise RuntimeError(f"build_course: the sample report failed ({' '.join(command[1:])}):\n{done.stderr}")
+    import re
+
+    page = out.read_text(encoding="utf-8")
+    page = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + _BACK_LINK, page, count=1)
+    atomic_write_bytes(out, page.encode("utf-8"))
     return out
 
 

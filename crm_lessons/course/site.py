@@ -114,9 +114,17 @@ def _glossary_page(entries: Sequence[Any], chapters: dict[int, str]) -> str:
 def _index_page(present: list[str], planned: list[tuple[int, str]], report: bool, api: bool = True) -> str:
     chapters = "\n".join(present)
     planned_md = (
-        "\n".join(f"- 第{n}章 {t}（编写中 being written）" for n, t in planned)
+        "**尚未完成的章节 Chapters not yet written**\n\n"
+        + "\n".join(f"- 第{n}章 {t}（编写中 being written）" for n, t in planned)
+        + "\n"
         if planned
-        else "全部十章均已完成。All ten chapters are here."
+        else ""
+    )
+    titles = {stem: f"第{n}章 {t}" for n, stem, t in COURSE_CHAPTERS}
+    downloads = "\n".join(
+        f'<li><a class="reference external" href="student/{stem}.ipynb" download>'
+        f"{html.escape(titles.get(stem, stem))}</a> <code>{html.escape(stem)}.ipynb</code></li>"
+        for stem in present
     )
     report_md = (
         "- [示例分析报告 Sample CRM report](sample_report.md)：`crm-lessons report` 在 CDNOW 数据上生成的报告。\n"
@@ -134,18 +142,28 @@ Each chapter is a Jupyter notebook that starts from a manager's decision, teache
 course's concepts in Chinese with the English terms beside them, and computes them on real
 data. The pages show the student version (exercise answers removed), executed by `make course`.
 
-**怎样使用 How to use it**：按章节顺序阅读；在自己的电脑上用 JupyterLab 打开同名笔记本
-（`make lab`）亲手运行并完成练习；考前用[术语表](glossary.md)和各章的“考试练习”复习。
-Read chapter by chapter, run the same notebooks in JupyterLab (`make lab`) and do the exercises;
-revise with the [glossary](glossary.md) and each chapter's exam practice.
+**怎样使用 How to use it**：按章节顺序阅读；在自己的电脑上运行学生版笔记本并完成练习：
+在课程代码的文件夹里运行 `make student`（把各章学生版写入 `student/` 文件夹并在那里打开 JupyterLab；
+或 `crm-lessons student --out student`），或者直接下载下面各章的学生版笔记本。
+考前用[术语表](glossary.md)和各章的“考试练习”复习。
+仓库中的 `notebooks/` 是教师版（含参考答案和隐藏测试），请不要在那里作答。
+
+Read chapter by chapter; run the student notebooks and do the exercises: `make student` in the
+course's folder writes every chapter's student version to `student/` and opens JupyterLab there
+(or `crm-lessons student --out student`), or download a chapter's student notebook below.
+Revise with the [glossary](glossary.md) and each chapter's exam practice.
+The repository's `notebooks/` folder is the instructor edition (solutions and hidden tests): do not work there.
 
 - [课程地图与教学大纲 Course map and syllabus](course.md)
 - [术语表 Glossary](glossary.md)
 {"- [函数参考 API reference](api.rst)：课程代码库 `crm_lessons` 的每个函数。" + chr(10) if api else ""}{report_md}
-**尚未完成的章节 Chapters not yet written**
+**下载学生版笔记本 Student notebooks to download**（未运行，无答案 not executed, no answers）
+
+<ul class="student-downloads">
+{downloads}
+</ul>
 
 {planned_md}
-
 ```{{toctree}}
 :caption: 章节 Chapters
 :maxdepth: 1
@@ -240,6 +258,9 @@ def _report_page() -> str:
 was made from the bundled CDNOW data.
 
 <p><a class="reference external" href="report.html">打开报告 Open the report (report.html)</a></p>
+
+报告页顶部的链接（返回课程 Back to the course · 关于本报告 About this report）回到这里。
+The links at the top of the report lead back here.
 
 在自己的数据上运行 Run it on your own data:
 

@@ -55,6 +55,10 @@ html_theme_options = {
     "use_fullscreen_button": False,
     "home_page_in_toc": True,
 }
+# our copy of the theme's colour-mode switcher, its labels in Chinese (the theme's zh catalogue lacks them)
+templates_path = [str(_HERE / "templates")]
+# the colour mode a first visit starts in: without it the theme logs "Got invalid theme mode: ." as a console error
+html_context = {"default_mode": "auto"}
 html_static_path = [str(_HERE / "static"), "_generated_static"]
 html_css_files = ["crm-course.css"]
 html_extra_path = ["_extra"]

@@ -44,6 +44,7 @@ def _new_driver(*, offline: bool):
     )
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console messages, for driver.get_log
     for arg in (
         "--headless=new",
         "--disable-gpu",

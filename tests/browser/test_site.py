@@ -110,3 +110,37 @@ def test_phone_layout_has_a_viewport(browser, site_dir):
     open_page(browser, site_dir / "index.html", size=PHONE)
     content = browser.execute_script("const m = document.querySelector('meta[name=viewport]'); return m && m.content;")
     assert content and "width=device-width" in content
+
+
+def test_first_load_logs_no_console_error(browser, site_dir):
+    """A first visit (no stored colour mode) logs no error: the theme once logged 'Got invalid theme mode'."""
+    browser.get("about:blank")
+    browser.get_log("browser")  # drop what came before
+    open_page(browser, site_dir / "index.html", size=DESKTOP)
+    browser.execute_script("localStorage.clear()")
+    browser.refresh()
+    wait_for(browser, "return document.readyState === 'complete'")
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == [], errors
+    assert "System Settings" not in browser.page_source  # the theme's label, in Chinese on our pages
+    if len(_chapters(site_dir)) == 10:
+        assert "尚未完成" not in browser.find_element("css selector", "body").text
+
+
+def test_index_offers_each_chapter_as_a_student_notebook(browser, site_dir):
+    open_page(browser, site_dir / "index.html", size=DESKTOP)
+    links = browser.execute_script(
+        "return [...document.querySelectorAll('.student-downloads a[download]')].map(a => a.getAttribute('href'))"
+    )
+    assert links == [f"student/{p.stem}.ipynb" for p in _chapters(site_dir)]
+    for link in links:
+        text = (site_dir / link).read_text(encoding="utf-8")
+        assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and "NBVAL_CHECK_OUTPUT" not in text
+
+
+def test_sample_report_links_back_to_the_course(browser, site_dir):
+    open_page(browser, site_dir / "report.html", size=DESKTOP)
+    back = browser.find_element("css selector", 'nav a[href="index.html"]')
+    back.click()
+    wait_for(browser, "return document.readyState === 'complete'")
+    assert browser.current_url.endswith("/index.html")
