@@ -49,6 +49,65 @@ def _group(item: pytest.Item) -> str | None:
     return None
 
 
+def _module_fixture_tests(path: Path) -> set[str]:
+    """Test functions in a test file that take a module- or session-scoped fixture defined in that file."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return set()
+    shared = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            for dec in node.decorator_list:
+                if isinstance(dec, ast.Call) and any(
+                    kw.arg == "scope" and getattr(kw.value, "value", None) in ("module", "session", "package")
+                    for kw in dec.keywords
+                ):
+                    shared.add(node.name)
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        and node.name.startswith("test")
+        and shared & {a.arg for a in node.args.args}
+    }
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """loadgroup with the groups computed from node ids on the controller.
+
+    pytest 9 ignores the ``@group`` suffix xdist 3.8 writes into ``item._nodeid``, so the
+    ``xdist_group`` marks alone do not keep a notebook's nbval cells on one worker (they share
+    one kernel, in order).  The same rules as ``_group``, from the node id.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    root = Path(str(config.rootpath))
+    cache: dict[str, set[str]] = {}
+
+    class NotebookScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path, _, rest = nodeid.partition("::")
+            if path.endswith(".ipynb"):
+                return "notebook:" + Path(path).stem
+            if path.endswith(".py") and rest:
+                func = rest.split("[", 1)[0].split("::")[-1]
+                if path not in cache:
+                    cache[path] = _module_fixture_tests(root / path)
+                if func in cache[path]:
+                    return "fixtures:" + path
+                param = rest[rest.find("[") + 1 : -1] if rest.endswith("]") else ""
+                if param and (root / "notebooks" / f"{param}.ipynb").is_file():
+                    return "notebook:" + param
+            return nodeid
+
+    return NotebookScheduling(config, log)
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     groups = {}
