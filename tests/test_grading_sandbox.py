@@ -519,5 +519,5 @@ def test_unsandboxed_changes_are_put_back_and_reported(course, tmp_path, monkeyp
 
 
 def test_limits_describe():
-    assert Limits().describe()["memory"] == "2 GB"
+    assert Limits().describe()["memory"] == "4 GB"
     assert sys.platform != "linux" or isinstance(_PROBLEM, (str, type(None)))

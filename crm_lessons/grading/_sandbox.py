@@ -58,7 +58,7 @@ _PASS_ENV = ("OPENBLAS_", "OMP_", "MKL_", "NPY_", "PYTHONHASHSEED", "LANG", "LC_
 class Limits:
     """The resources one submission's kernel may use; each is reported in the CSV when hit."""
 
-    memory: int = 2 * 2**30  #: address space (RLIMIT_AS), bytes
+    memory: int = 4 * 2**30  #: address space (RLIMIT_AS), bytes: chapter 3 reserves more than 2 GB of it
     processes: int = 256  #: processes and threads (RLIMIT_NPROC, counted in the sandbox's user namespace)
     file_size: int = 64 * 2**20  #: largest file it may write (RLIMIT_FSIZE), bytes
     cpu: int = 900  #: CPU seconds of the kernel (RLIMIT_CPU)
@@ -66,7 +66,7 @@ class Limits:
     output: int = 2 * 2**20  #: outputs kept per notebook (the rest is cut), bytes
 
     def describe(self) -> dict[str, str]:
-        """Human-readable limits, e.g. ``{"memory": "2 GB", ...}``."""
+        """Human-readable limits, e.g. ``{"memory": "4 GB", ...}``."""
         return {
             "memory": _size(self.memory),
             "processes": str(self.processes),
