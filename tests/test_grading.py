@@ -497,3 +497,10 @@ def test_assign_refuses_a_foreign_folder_and_refreshes_its_own(course, tmp_path)
     with pytest.raises(GradingError, match="chapter must be a number"):
         assign_course(tmp_path / "new", ["two"], notebooks=tmp_path, log=lambda line: None)
     assert os.access(course / "nbgrader_config.py", os.R_OK)
+
+
+@pytest.mark.parametrize("student", ["cheat_edit_tests", "cheat_delete_tests"])
+def test_edited_or_deleted_test_cells_are_named_in_the_reason(hostile_batch, student):
+    _, rows, _ = hostile_batch
+    mine = [r for r in rows if r["student"] == student and r["exercise"].startswith("test_1_")]
+    assert mine and all("test cell edited or deleted" in r["reason"] for r in mine), mine

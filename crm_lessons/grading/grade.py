@@ -352,6 +352,7 @@ class _Batch:
             (run.work / "source" / cid).mkdir(parents=True)  # empty: the instructor's notebook stays out of reach
             (run.work / "submitted" / student / cid).mkdir(parents=True)
             nbformat.write(_on_instructor_cells(nb, chapter), run.work / "submitted" / student / cid / chapter.notebook)
+            run.edited = _edited_tests(nb, chapter)
             copy = run.dbdir / "submission" / chapter.notebook  # what the kernel sees of it: the file handed in
             copy.parent.mkdir()
             nbformat.write(nb, copy)
@@ -412,7 +413,7 @@ class _Batch:
                     + [self.course / d / student / cid for d in ("autograded", "feedback")]
                 )
                 if run.ok:
-                    self._grade_rows(student, cid, executed, reason)
+                    self._grade_rows(student, cid, executed, reason, edited=run.edited)
         except Exception as exc:  # one broken submission never stops the batch
             reason = f"could not be graded ({type(exc).__name__}: {exc})"
             self.log(f"  {student} {cid}: {reason}")
@@ -479,7 +480,9 @@ class _Batch:
                         pass
             gb.db.commit()
 
-    def _grade_rows(self, student: str, cid: str, executed: Any, limit: str = "") -> None:
+    def _grade_rows(
+        self, student: str, cid: str, executed: Any, limit: str = "", *, edited: frozenset[str] = frozenset()
+    ) -> None:
         from nbgrader.api import Gradebook, MissingEntry
 
         chapter = self.chapters[cid]
@@ -514,6 +517,10 @@ class _Batch:
                     status, reason = "error", limit
                 elif status == "error":
                     reason = _error_reason(outputs.get(grade_id, []))
+                if grade_id in edited and status != "correct":
+                    reason = "; ".join(
+                        x for x in (reason, "test cell edited or deleted (the instructor's was run)") if x
+                    )
                 self._row(
                     student=student,
                     chapter=cid,
@@ -623,6 +630,24 @@ def _embed_font(folder: Path, chapter: _Chapter) -> None:
         page.write_text(html.replace("</head>", css + "</head>", 1), encoding="utf-8")
 
 
+def _edited_tests(nb: Any, chapter: _Chapter) -> frozenset[str]:
+    """The chapter's test cells whose code the submission changed from the released one, or lacks."""
+    from crm_lessons.grading.release import release_cell_source
+
+    released: dict[str, str] = {}
+    for cell in chapter.source.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if isinstance(meta, dict) and meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
+            released[str(meta.get("grade_id"))] = release_cell_source(cell).strip()
+    seen: dict[str, str] = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader")
+        gid = meta.get("grade_id") if isinstance(meta, dict) else None
+        if gid in released and gid not in seen:
+            seen[gid] = str(cell.source).strip()
+    return frozenset(g for g, src in released.items() if seen.get(g) != src)
+
+
 def _shown(path: Path, course: Path) -> str:
     try:
         return str(path.relative_to(course))
@@ -720,6 +745,7 @@ class _Run:
     ok: bool = False
     problem: str = ""
     log: str = ""
+    edited: frozenset[str] = frozenset()  # test cells the submission changed (nbgrader runs the instructor's)
 
     @property
     def db(self) -> Path:
