@@ -121,9 +121,18 @@ def _parents(path: Path) -> list[str]:
     return out
 
 
-#: The user a sandboxed kernel runs as when the grader runs as root (``nobody``): a kernel running as root
-#: would be exempt from the process limit and could read root's files bound into the sandbox.
-UNPRIVILEGED = 65534
+#: When the grader runs as root, each sandboxed kernel runs as a user of its own drawn from this range (no
+#: account needed): a kernel running as root would be exempt from the process limit and could read root's files
+#: bound into the sandbox, and kernels sharing one user (``nobody``) would share one process limit, so a fork
+#: bomb in one submission would starve a classmate's kernel graded beside it.
+UID_RANGE = (3_000_000_000, 4_000_000_000)
+
+
+def sandbox_uid() -> int:
+    """A fresh user id for one sandboxed kernel (see :data:`UID_RANGE`)."""
+    import secrets
+
+    return UID_RANGE[0] + secrets.randbelow(UID_RANGE[1] - UID_RANGE[0])
 
 
 def sandbox_command(
@@ -133,6 +142,7 @@ def sandbox_command(
     limits: Limits = Limits(),
     files: dict[str, str] | None = None,
     env: dict[str, str] | None = None,
+    uid: int | None = None,
 ) -> list[str]:
     """The command line that runs ``argv`` sealed off (see the module's docstring).
 
@@ -142,16 +152,18 @@ def sandbox_command(
         The command to run inside (e.g. the kernel's), its paths as seen inside.
     socket_dir : path
         A folder bound writable at the same path inside (the kernel's connection file and ``ipc`` sockets);
-        when the grader runs as root it must belong to :data:`UNPRIVILEGED`.
+        when the grader runs as root it must belong to ``uid`` (:func:`prepare_socket_dir`).
     limits : Limits
     files : dict, optional
         File name in the private home -> a file outside, bound read-only (the submission's own copy).
     env : dict, optional
         Extra environment variables inside.
+    uid : int, optional
+        The user the command runs as when the grader runs as root (default: :func:`sandbox_uid`).
     """
     args = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
     if os.geteuid() == 0:
-        # no user namespace for root (its processes would still count as root's); the limiter drops to nobody
+        # no user namespace for root (its processes would still count as root's); the limiter drops to a user of its own
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
         args += ["--unshare-user"]  # the process limit then counts this sandbox's processes only
@@ -193,27 +205,28 @@ def sandbox_command(
     for key, value in variables.items():
         args += ["--setenv", key, value]
     args += ["--chdir", HOME, "--"]
-    return args + _with_limits(argv, limits)
+    return args + _with_limits(argv, limits, uid if uid is not None else sandbox_uid())
 
 
-def prepare_socket_dir(path: str | os.PathLike) -> None:
-    """Give the kernel's socket folder to the user the kernel runs as (see :data:`UNPRIVILEGED`)."""
+def prepare_socket_dir(path: str | os.PathLike, uid: int) -> None:
+    """Give the kernel's socket folder (or connection file) to the user the kernel runs as."""
     if os.geteuid() == 0:
-        os.chown(path, UNPRIVILEGED, UNPRIVILEGED)
+        os.chown(path, uid, uid)
 
 
 _LIMITER = (
     "import os, resource, sys\n"
     "for name, value in zip(('AS', 'NPROC', 'FSIZE', 'CPU', 'CORE'), map(int, sys.argv[1:6])):\n"
     "    resource.setrlimit(getattr(resource, 'RLIMIT_' + name), (value, value))\n"
-    f"if os.getuid() == 0:\n    os.setgroups([]); os.setgid({UNPRIVILEGED}); os.setuid({UNPRIVILEGED})\n"
-    "os.execv(sys.argv[6], sys.argv[6:])\n"
+    "uid = int(sys.argv[6])\n"
+    "if os.getuid() == 0:\n    os.setgroups([]); os.setgid(uid); os.setuid(uid)\n"
+    "os.execv(sys.argv[7], sys.argv[7:])\n"
 )
 
 
-def _with_limits(argv: list[str], limits: Limits) -> list[str]:
+def _with_limits(argv: list[str], limits: Limits, uid: int) -> list[str]:
     """``argv`` started through a small Python program that sets the resource limits, then becomes it."""
-    numbers = [limits.memory, limits.processes, limits.file_size, limits.cpu, 0]
+    numbers = [limits.memory, limits.processes, limits.file_size, limits.cpu, 0, uid]
     exe = argv[0] if os.path.isabs(argv[0]) else shutil.which(argv[0]) or argv[0]
     return [sys.executable, "-I", "-S", "-c", _LIMITER, *map(str, numbers), exe, *argv[1:]]
 
@@ -226,8 +239,9 @@ def sandbox_problem() -> str | None:
     if shutil.which("bwrap") is None:
         return "bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt install bubblewrap)"
     with tempfile.TemporaryDirectory(prefix="crm-sbx-") as tmp:
-        prepare_socket_dir(tmp)
-        cmd = sandbox_command([sys.executable, "-c", "print('ok')"], socket_dir=tmp)
+        uid = sandbox_uid()
+        prepare_socket_dir(tmp, uid)
+        cmd = sandbox_command([sys.executable, "-c", "print('ok')"], socket_dir=tmp, uid=uid)
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
@@ -262,18 +276,21 @@ class SandboxKernelManager(_kernel_manager_base()):  # type: ignore[misc]
         super().__init__(**kwargs)
         base = "/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir()  # ipc paths must stay short
         self._socket_dir = tempfile.mkdtemp(prefix="crm-k-", dir=base)
-        prepare_socket_dir(self._socket_dir)
+        self._uid = sandbox_uid()
+        prepare_socket_dir(self._socket_dir, self._uid)
         self.transport = "ipc"
         self.ip = os.path.join(self._socket_dir, "k")
         self.connection_file = os.path.join(self._socket_dir, "kernel.json")
 
     def write_connection_file(self, **kwargs: Any) -> None:
         super().write_connection_file(**kwargs)
-        prepare_socket_dir(self.connection_file)  # the kernel reads it as its own user
+        prepare_socket_dir(self.connection_file, self._uid)  # the kernel reads it as its own user
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         cmd = super().format_kernel_cmd(extra_arguments)
-        return sandbox_command(cmd, socket_dir=self._socket_dir, limits=Limits(**self.limits), files=dict(self.files))
+        return sandbox_command(
+            cmd, socket_dir=self._socket_dir, limits=Limits(**self.limits), files=dict(self.files), uid=self._uid
+        )
 
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
         cmd, kw = await super()._async_pre_start_kernel(**kw)
