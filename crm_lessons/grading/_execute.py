@@ -72,10 +72,19 @@ class StrictExecute(Execute):
             except Exception:  # noqa: BLE001, S110 (a kernel that cannot be interrupted is stopped by the cell timeout)
                 pass
 
+        import shutil
+        import tempfile
+
+        # big answers come as files: the sandbox's socket folder (both sides see it), else a folder of the grader's
+        folder = getattr(self.km, "_socket_dir", None)
+        own = None if folder else tempfile.mkdtemp(prefix="crm-answers-")
+        link = KernelLink(client, timeout=float(self.timeout or 60), interrupt=interrupt, folder=folder or own)
         try:
-            return run_test_code(source, KernelLink(client, timeout=float(self.timeout or 60), interrupt=interrupt))
+            return run_test_code(source, link)
         finally:
             client.stop_channels()
+            if own:
+                shutil.rmtree(own, ignore_errors=True)
 
     def on_cell_executed(self, **kwargs):
         super().on_cell_executed(**kwargs)

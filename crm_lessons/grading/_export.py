@@ -29,6 +29,8 @@ __all__ = ["LIMIT", "decode", "encode", "serve"]
 
 #: Largest message either side accepts (characters of JSON).
 LIMIT = 64 * 2**20
+#: Answers whose JSON is longer are handed over as a file in a folder both sides see (large shell replies stall).
+SMALL = 256 * 2**10
 _DEPTH = 40
 
 
@@ -383,4 +385,13 @@ def serve(request: str) -> str:
         text = json.dumps({"error": [type(exc).__name__, str(exc)[:500]]})
     if len(text) > LIMIT:
         text = json.dumps({"error": ["ValueError", f"answer larger than {LIMIT // 2**20} MB"]})
+    out = json.loads(request).get("out")
+    if out and len(text) > SMALL:  # a big answer goes through the folder both sides see, not the message
+        import os
+        import secrets
+
+        name = secrets.token_hex(8) + ".json"
+        with open(os.path.join(out, name), "w", encoding="utf-8") as f:
+            f.write(text)
+        text = json.dumps({"file": name})
     return text

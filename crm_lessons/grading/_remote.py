@@ -18,6 +18,7 @@ import contextlib
 import importlib
 import io
 import json
+import stat
 import sys
 import time
 import traceback
@@ -64,11 +65,34 @@ class KernelLink:
     stops a request that runs past ``timeout`` seconds.
     """
 
-    def __init__(self, client: Any, *, timeout: float, interrupt: Callable[[], None] | None = None):
-        self.client, self.timeout, self.interrupt = client, timeout, interrupt
+    def __init__(
+        self, client: Any, *, timeout: float, interrupt: Callable[[], None] | None = None, folder: str | None = None
+    ):
+        self.client, self.timeout, self.interrupt, self.folder = client, timeout, interrupt, folder
+
+    def _file(self, name: Any) -> str:
+        """A big answer the kernel wrote into the shared folder (a regular file, never a link), read and removed."""
+        import os
+        import re
+
+        if not self.folder or not isinstance(name, str) or not re.fullmatch(r"[0-9a-f]{16}\.json", name):
+            raise StudentError("the kernel's answer is not plain data")
+        path = os.path.join(self.folder, name)
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode) or os.fstat(fd).st_size > LIMIT:
+                    raise StudentError("the kernel's answer is not plain data")
+                with os.fdopen(fd, "rb", closefd=False) as f:
+                    return f.read().decode("utf-8")
+            finally:
+                os.close(fd)
+                os.unlink(path)
+        except OSError as exc:
+            raise StudentError("the kernel's answer is not plain data") from exc
 
     def raw(self, path: list) -> Any:
-        request = json.dumps({"path": path})
+        request = json.dumps({"path": path, "out": self.folder})
         expr = f"__import__('crm_lessons.grading._export', fromlist=['serve']).serve({request!r})"
         msg_id = self.client.execute(
             "", silent=True, store_history=False, user_expressions={"r": expr}, allow_stdin=False
@@ -99,6 +123,11 @@ class KernelLink:
             answer = json.loads(ast.literal_eval(text))
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as exc:
             raise StudentError("the kernel's answer is not plain data") from exc
+        if isinstance(answer, dict) and "file" in answer:
+            try:
+                answer = json.loads(self._file(answer["file"]))
+            except (ValueError, RecursionError) as exc:
+                raise StudentError("the kernel's answer is not plain data") from exc
         if not isinstance(answer, dict):
             raise StudentError("the kernel's answer is not plain data")
         if "error" in answer:

@@ -634,18 +634,18 @@ def _edited_tests(nb: Any, chapter: _Chapter) -> frozenset[str]:
     """The chapter's test cells whose code the submission changed from the released one, or lacks."""
     from crm_lessons.grading.release import release_cell_source
 
-    released: dict[str, str] = {}
+    released: dict[str, set[str]] = {}
     for cell in chapter.source.cells:
         meta = cell.metadata.get("nbgrader", {})
         if isinstance(meta, dict) and meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
-            released[str(meta.get("grade_id"))] = release_cell_source(cell).strip()
+            released[str(meta.get("grade_id"))] = {release_cell_source(cell).strip(), str(cell.source).strip()}
     seen: dict[str, str] = {}
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader")
         gid = meta.get("grade_id") if isinstance(meta, dict) else None
         if gid in released and gid not in seen:
             seen[gid] = str(cell.source).strip()
-    return frozenset(g for g, src in released.items() if seen.get(g) != src)
+    return frozenset(g for g, sources in released.items() if seen.get(g) not in sources)
 
 
 def _shown(path: Path, course: Path) -> str:
