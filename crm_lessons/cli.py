@@ -235,6 +235,11 @@ def _report(args: argparse.Namespace) -> int:
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         return fail(str(exc))
     except (KeyboardInterrupt, _Terminated):
+        # the run's abandoned kernel tasks end with DeadKernelError; asyncio would print each one's
+        # traceback ("Task exception was never retrieved") when it is collected on the way out
+        import logging
+
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
         return fail(
             "已中断，没有写入报告，临时文件已清除"
             if zh
