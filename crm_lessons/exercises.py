@@ -27,7 +27,7 @@ student reads is Chinese first (English terms in brackets where useful), quotes
 the student's answer at most in a short capped form and never the truth.  Grading is done by
 nbgrader (``crm-lessons assign`` / ``crm-lessons grade``), never by reading
 what a notebook prints.  The student version of a notebook is written by
-:mod:`crm_lessons.grading.release` (machinery; the chapters import only this module).
+:mod:`crm_lessons.runner.release` (machinery; the chapters import only this module).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The exercise checks (visible and hidden) and the student-version generator (crm_lessons.grading.release)."""
+"""The exercise checks (visible and hidden) and the student-version generator (crm_lessons.runner.release)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ from crm_lessons.exercises import (
     assert_close,
     assert_equal,
 )
-from crm_lessons.grading.release import (
+from crm_lessons.runner.release import (
     CODE_STUB,
     TEXT_STUB,
     is_nbgrader_notebook,
     make_student_version,
     release_cell_source,
 )
-from crm_lessons.grading.release import main as exercises_main
+from crm_lessons.runner.release import main as exercises_main
 
 
 def test_visible_checks_test_properties_only(capsys):

@@ -22,7 +22,7 @@ from crm_lessons.grading import GRADE_STATUSES, assign_course, grade_course  # n
 from crm_lessons.grading._sandbox import sandbox_problem  # noqa: E402
 from crm_lessons.grading.assign import GradingError  # noqa: E402
 from crm_lessons.grading.grade import COLUMNS, neutralise  # noqa: E402
-from crm_lessons.grading.release import make_student_version  # noqa: E402
+from crm_lessons.runner.release import make_student_version  # noqa: E402
 
 pytestmark = pytest.mark.notebook
 
@@ -475,7 +475,7 @@ def test_formula_cells_are_neutralised(tmp_path):
 
 
 def test_student_version_is_nbgraders_release(course, tmp_path):
-    """``python -m crm_lessons.grading.release student`` writes what nbgrader releases."""
+    """``python -m crm_lessons.runner.release student`` writes what nbgrader releases."""
     for cid in ("ch01", "ch02"):
         src = next((course / "source" / cid).glob("*.ipynb"))
         ours = nbformat.read(make_student_version(src, tmp_path / f"{cid}.ipynb"), as_version=4)

@@ -25,7 +25,7 @@ import nbformat
 import pytest
 
 from crm_lessons.course import chapter_notebooks, execute_notebook
-from crm_lessons.grading.release import is_nbgrader_notebook, release_cell_source, student_notebook
+from crm_lessons.runner.release import is_nbgrader_notebook, release_cell_source, student_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = chapter_notebooks(ROOT / "notebooks")

@@ -4,7 +4,7 @@ The notebooks in ``notebooks/`` are the instructor edition: solutions, hidden te
 model answers and the test scaffolding the continuous integration needs.  A student
 works in a folder of their own, written here from those notebooks:
 
-* the student version of each chapter (:func:`crm_lessons.grading.release.student_notebook`:
+* the student version of each chapter (:func:`crm_lessons.runner.release.student_notebook`:
   solution regions, hidden tests and model answers removed; nbformat only, no nbgrader);
 * without the test scaffolding of the worked examples (:func:`strip_scaffolding`): the
   ``# NBVAL_CHECK_OUTPUT`` markers and the ``assert`` statements that keep CI honest;
@@ -137,7 +137,7 @@ def student_copy(nb: Any, *, with_solutions: bool = False) -> Any:
                 cell.execution_count = None
         nb.metadata.pop("papermill", None)
     else:
-        from crm_lessons.grading.release import student_notebook
+        from crm_lessons.runner.release import student_notebook
 
         nb = student_notebook(nb)
     for cell in nb.cells:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crm_lessons.grading.release import CODE_STUB, TEXT_STUB
+from crm_lessons.runner.release import CODE_STUB, TEXT_STUB
 
 #: nbgrader's per-cell timeout when the instructor does not choose one (seconds).
 DEFAULT_TIMEOUT = 60

@@ -18,7 +18,7 @@ with warnings.catch_warnings():
 
 def visible_part(source: str) -> str:
     """A test cell's code as the student's version has it (hidden tests removed)."""
-    from crm_lessons.grading.release import release_cell_source
+    from crm_lessons.runner.release import release_cell_source
 
     return release_cell_source({"cell_type": "code", "source": source, "metadata": {"nbgrader": {"grade": True}}})
 

@@ -169,8 +169,8 @@ def assign_course(
     """
     import nbformat
 
-    from crm_lessons.grading.release import is_nbgrader_notebook
     from crm_lessons.runner import project_root
+    from crm_lessons.runner.release import is_nbgrader_notebook
 
     out = Path(out).resolve()
     folder = Path(notebooks) if notebooks is not None else project_root() / "notebooks"

@@ -557,7 +557,7 @@ def _on_instructor_cells(nb: Any, chapter: _Chapter) -> Any:
     """
     import copy
 
-    from crm_lessons.grading.release import release_cell_source
+    from crm_lessons.runner.release import release_cell_source
 
     nb = copy.deepcopy(nb)
     known: dict[str, Any] = {}
@@ -612,8 +612,8 @@ def _embed_font(folder: Path, chapter: _Chapter) -> None:
     or hidden tests) and at most :data:`_EXTRA_GLYPHS` other characters of the
     page, so the font stays a few hundred kB whatever a submission prints.
     """
-    from crm_lessons.grading.release import release_cell_source
     from crm_lessons.runner import embedded_font_css
+    from crm_lessons.runner.release import release_cell_source
 
     if chapter.glyphs is None:
         text = "".join(release_cell_source(c) for c in chapter.source.cells)
@@ -632,7 +632,7 @@ def _embed_font(folder: Path, chapter: _Chapter) -> None:
 
 def _edited_tests(nb: Any, chapter: _Chapter) -> frozenset[str]:
     """The chapter's test cells whose code the submission changed from the released one, or lacks."""
-    from crm_lessons.grading.release import release_cell_source
+    from crm_lessons.runner.release import release_cell_source
 
     released: dict[str, set[str]] = {}
     for cell in chapter.source.cells:

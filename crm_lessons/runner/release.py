@@ -1,9 +1,11 @@
 """The student version of a chapter notebook, as ``nbgrader generate_assignment`` releases it.
 
-Machinery of :mod:`crm_lessons.grading` (the chapters import only the checking
-helpers of :mod:`crm_lessons.exercises`).  Command line::
+Machinery shared by :mod:`crm_lessons.grading` (``crm-lessons assign``) and
+:mod:`crm_lessons.course` (``crm-lessons student``, the site's downloads), so it lives
+in the runner layer below both; the chapters import only the checking helpers of
+:mod:`crm_lessons.exercises`.  Command line::
 
-    python -m crm_lessons.grading.release student notebooks/02_customer_identification.ipynb student/02.ipynb
+    python -m crm_lessons.runner.release student notebooks/02_customer_identification.ipynb student/02.ipynb
 """
 
 from __future__ import annotations
@@ -143,7 +145,7 @@ def make_student_version(src: str | os.PathLike, dst: str | os.PathLike) -> Path
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``student SRC DST`` writes one notebook's student version."""
     parser = argparse.ArgumentParser(
-        prog="python -m crm_lessons.grading.release",
+        prog="python -m crm_lessons.runner.release",
         description="Write the student version of a chapter notebook (as nbgrader releases it). "
         "To assign and grade, use 'crm-lessons assign' and 'crm-lessons grade'.",
     )
