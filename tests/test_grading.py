@@ -504,3 +504,27 @@ def test_edited_or_deleted_test_cells_are_named_in_the_reason(hostile_batch, stu
     _, rows, _ = hostile_batch
     mine = [r for r in rows if r["student"] == student and r["exercise"].startswith("test_1_")]
     assert mine and all("test cell edited or deleted" in r["reason"] for r in mine), mine
+
+
+@pytest.mark.parametrize(("manual", "status"), [(3.0, "correct"), (2.0, "partial"), (0.0, "wrong")])
+def test_a_manual_score_sets_the_status(hostile_batch, course, tmp_path, manual, status):
+    """A written answer given 2 of 3 points in the formgrader reads ``partial`` (issue 26.3), not ``wrong``."""
+    import shutil
+
+    from nbgrader.api import Gradebook
+
+    from crm_lessons.grading.grade import _Batch, _load_chapter
+
+    work = tmp_path / "course"
+    shutil.copytree(course, work, ignore=shutil.ignore_patterns("autograded", "feedback", "submitted", "release"))
+    with Gradebook(f"sqlite:///{work / 'gradebook.db'}") as gb:  # what the formgrader writes
+        grade = gb.find_grade("exam_1_1", "01_tiny", "ch01", "zoe_honest")
+        grade.manual_score = manual
+        gb.db.commit()
+    chapter = _load_chapter("ch01", work / "source" / "ch01" / "01_tiny.ipynb")
+    batch = _Batch(work, {"ch01": chapter}, 5, lambda line: None)
+    batch._grade_rows("zoe_honest", "ch01", None)
+    rows = {r["exercise"]: r for r in batch.rows}
+    assert (rows["exam_1_1"]["status"], rows["exam_1_1"]["points"]) == (status, manual)
+    assert rows["test_1_1"]["status"] == "correct"
+    assert status in GRADE_STATUSES

@@ -37,8 +37,17 @@ __all__ = ["COLUMNS", "GRADE_STATUSES", "grade_course", "neutralise"]
 COLUMNS = ["student", "chapter", "exercise", "points", "max_points", "status", "reason", "sandboxed"]
 #: Columns of the totals file written beside it.
 TOTAL_COLUMNS = ["student", "points", "max_points", "needs_manual_grade"]
-#: Every status a gradebook row can have.
-GRADE_STATUSES = ("correct", "wrong", "not_attempted", "error", "missing", "invalid_submission", "needs_manual_grade")
+#: Every status a gradebook row can have (the README's grading section says what each means).
+GRADE_STATUSES = (
+    "correct",
+    "partial",
+    "wrong",
+    "not_attempted",
+    "error",
+    "missing",
+    "invalid_submission",
+    "needs_manual_grade",
+)
 #: Exceptions raised by our checks (visible and hidden): the answer was judged wrong.
 _WRONG = {"WrongAnswer", "ExerciseError", "AssertionError"}
 _MAX_BYTES = 50 * 2**20
@@ -501,19 +510,19 @@ class _Batch:
                     auto = manual = needs = None
                 points: Any = manual if manual is not None else auto
                 if manual is not None:
-                    status = "correct" if manual >= max_points else "wrong"
+                    status = _scored(manual, max_points)
                 elif needs:
                     status, points = "needs_manual_grade", ""
                 elif auto is None:
                     status, points = "error", 0.0
-                elif auto >= max_points:
-                    status = "correct"
+                elif auto > 0:
+                    status = _scored(auto, max_points)
                 elif kind == "markdown":
                     status = "not_attempted"  # nbgrader scores an unchanged written answer zero
                 else:
                     status = _failure(outputs.get(grade_id, []))
                 reason = ""
-                if limit and status not in ("correct", "needs_manual_grade"):
+                if limit and status not in ("correct", "partial", "needs_manual_grade"):
                     status, reason = "error", limit
                 elif status == "error":
                     reason = _error_reason(outputs.get(grade_id, []))
@@ -697,6 +706,17 @@ def _run_failure(log: str) -> str:
         return "time limit: a cell ran too long"
     lines = [line for line in log.strip().splitlines() if line.strip()]
     return ("nbgrader could not grade it: " + lines[-1][:200]) if lines else "nbgrader could not grade it"
+
+
+def _scored(points: float, max_points: float) -> str:
+    """The status of a scored exercise: all points ``correct``, some ``partial``, none ``wrong``.
+
+    Examples
+    --------
+    >>> _scored(3, 3), _scored(2, 3), _scored(0, 3)
+    ('correct', 'partial', 'wrong')
+    """
+    return "correct" if points >= max_points else "partial" if points > 0 else "wrong"
 
 
 def _error_reason(outputs: list) -> str:
