@@ -982,4 +982,7 @@ def grade_course(
     atomic_write_bytes(target, _csv_bytes(rows, COLUMNS))
     atomic_write_bytes(totals_path, _csv_bytes(_totals(rows), TOTAL_COLUMNS))
     log(f"wrote {target} ({len(rows)} rows) and {totals_path}")
+    from crm_lessons.grading.items import write_item_analysis  # item analysis (issue 29 item 2)
+
+    log("wrote {} and {}".format(*write_item_analysis(rows, course=course, csv_path=target)))
     return rows
