@@ -339,6 +339,58 @@ def _student(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- crm-lessons exam (issue 29 item 3) ----------------------------------------------
+
+
+def _exam(args: argparse.Namespace) -> int:
+    def fail(zh: str, en: str) -> int:
+        print(f"crm-lessons exam：错误 {zh} error: {en}", file=sys.stderr)
+        return 2
+
+    if not args.out:
+        return fail("缺少输出文件夹，请加 --out DIR", "--out DIR is required")
+    numbers = {}
+    for flag, name, value, lo in (("--versions", "试卷套数", args.versions, 1), ("--seed", "随机种子", args.seed, 0)):
+        if value is None:
+            return fail(f"缺少{name} {flag}", f"{flag} is required (e.g. --versions 2 --seed 2026)")
+        try:
+            numbers[flag] = int(value, 10)
+        except ValueError:
+            numbers[flag] = -1
+        if numbers[flag] < lo or (flag == "--versions" and numbers[flag] > 26):
+            zh, en = ("1 到 26 的整数", "a whole number 1-26") if lo else ("不小于 0 的整数", "a whole number >= 0")
+            return fail(f"{name} {flag} {value!r} 应为{zh}", f"{flag} {value!r} must be {en}")
+    from crm_lessons._validation import DataError
+    from crm_lessons.course.exam import write_exams
+
+    try:
+        written = write_exams(
+            args.out,
+            versions=numbers["--versions"],
+            seed=numbers["--seed"],
+            chapters=args.chapters,
+            notebooks=args.notebooks,
+        )
+    except DataError as exc:
+        flags = {"chapters": "--chapters", "out": "--out", "versions": "--versions", "seed": "--seed"}
+        return fail(exc.zh or "", command_line_message(str(exc).split(": ", 1)[-1], flags))
+    except OSError as exc:
+        return fail(f"无法写入 {args.out}", f"cannot write {args.out}: {exc.strerror or exc}")
+    print(f"完成 done: {len(written)} 个文件 files in {args.out} ({', '.join(p.name for p in written)})", flush=True)
+    return 0
+
+
+_EXAM_HELP = """\
+出几套试卷和对应的参考答案（HTML，A4 打印，离线可用）：单项选择题、名词解释、问答题（取自课程的考试复习要点、
+术语表和各章的考试练习）和计算题（每套试卷有自己的数据表，答案用本软件包的函数算出，附评分标准）。
+同一个 --seed 总是得到完全相同的文件；不同版本的题目和数据不同。
+Write N exam versions and their answer keys (print-ready A4 HTML, offline):
+DIR/exam_A.html, DIR/key_A.html, ...  The same --seed gives byte-identical files.
+
+example:  crm-lessons exam --out exams --versions 2 --seed 2026
+          crm-lessons exam --out exams --versions 3 --seed 7 --chapters 1-6"""
+
+
 _STUDENT_HELP = """\
 把各章的学生版写入一个自己的工作文件夹（练习答案、隐藏测试和参考答案已移除），
 在那里用 JupyterLab 打开并完成练习；notebooks/ 里是教师版，不要在那里作答。
@@ -569,6 +621,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="an LMS export folder SUBMISSIONS/STUDENT/*.ipynb to collect first",
     )
     p_grade.set_defaults(func=_grade)
+    p_exam = sub.add_parser(
+        "exam",
+        help="(教师 instructors) 出试卷和参考答案 write exam papers and answer keys",
+        description=_EXAM_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p_exam.add_argument("--out", metavar="DIR", help="输出文件夹 folder for exam_A.html, key_A.html, ...")
+    p_exam.add_argument("--versions", metavar="N", help="试卷套数 number of versions (1-26)")
+    p_exam.add_argument("--seed", metavar="S", help="随机种子 seed (a whole number; same seed, same papers)")
+    p_exam.add_argument("--chapters", metavar="1-10", help="考查章节 chapters, e.g. 1-10 or 2,4,6-8 (default: all)")
+    p_exam.add_argument("--notebooks", metavar="DIR", help="教师版笔记本的文件夹 folder of the chapter notebooks")
+    p_exam.set_defaults(func=_exam)
     p_refresh = sub.add_parser(
         "refresh-notebooks", help="(maintainers) re-execute chapter notebooks and store their outputs"
     )

@@ -1,0 +1,798 @@
+"""Exam papers with answer keys (``crm-lessons exam``): several versions, print-ready A4, one seed.
+
+:func:`build_exam` draws one version: single-choice items (the chapters'
+concept questions and definitions from the glossary), 名词解释 and 问答题 (the
+chapters' exam practice, which follows the course's exam review sheet, and the
+glossary), and computational questions, each with a small data table drawn for
+that version and answered with the package's own functions (RFM eight classes,
+satisfaction index and NPS, retention-based CLV, Erlang C staffing).
+:func:`write_exams` writes ``exam_A.html`` ... and ``key_A.html`` ...: the key
+repeats each question with its answer, the worked computation and the marking
+scheme (评分标准).
+
+Everything is drawn from ``numpy.random.default_rng([seed, ...])``: the same
+seed, chapters and notebooks give byte-identical files; versions of one seed
+take different items from each pool (as far as the pools allow) and different
+data.  The papers need no network (the course font is embedded, cut to the
+characters used).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import math
+import os
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crm_lessons._fileio import atomic_write_bytes
+from crm_lessons._validation import DataError
+
+__all__ = ["Exam", "Question", "SECTIONS", "build_exam", "parse_chapters", "write_exams"]
+
+#: Sections of a paper: (kind, title, items wanted, points each).
+SECTIONS: tuple[tuple[str, str, int, int], ...] = (
+    ("choice", "单项选择题 Single choice", 10, 2),
+    ("term", "名词解释 Definitions", 4, 5),
+    ("essay", "问答题 Short essays", 3, 10),
+    ("calc", "计算题 Computation", 3, 10),
+)
+_NUMERALS = "一二三四五六七八九十"
+#: The notebooks' questions while :func:`write_exams` draws its versions (read once per call, then dropped).
+_pools: dict[tuple[tuple[int, ...], str], dict[str, list[Question]]] = {}
+_MAX_VERSIONS = 26
+
+
+@dataclass
+class Question:
+    """One exam question and its key."""
+
+    kind: str  # choice, term, essay, calc
+    chapter: int
+    prompt: str  # HTML
+    answer: str  # HTML: the correct option, model answer or worked solution
+    scheme: str  # HTML: 评分标准 marking scheme
+    source: str  # where it comes from (shown in the key)
+    options: tuple[str, ...] = ()
+    key: str = ""  # the letter of a choice item
+    points: int = 0
+    uid: str = ""  # identifies the item in its pool
+    data: dict[str, Any] = field(default_factory=dict)  # a computation's inputs and results (for checks)
+
+
+@dataclass
+class Exam:
+    """One version of the paper: its sections of questions and the points."""
+
+    version: str
+    seed: int
+    chapters: tuple[int, ...]
+    sections: list[tuple[str, list[Question]]]
+
+    @property
+    def total(self) -> int:
+        return sum(q.points for _, qs in self.sections for q in qs)
+
+
+# -- the pools --------------------------------------------------------------------
+
+
+def parse_chapters(spec: str | Iterable[int] | None) -> tuple[int, ...]:
+    """Chapter numbers from ``"1-10"``, ``"2,4,6-8"`` or a list; every chapter (1-10) for None.
+
+    Examples
+    --------
+    >>> parse_chapters("2,4,6-8"), parse_chapters(None)[-1]
+    ((2, 4, 6, 7, 8), 10)
+    """
+    if spec is None:
+        return tuple(range(1, 11))
+    if not isinstance(spec, str):
+        numbers = sorted({int(x) for x in spec})
+    else:
+        numbers = []
+        for part in spec.replace("，", ",").split(","):
+            m = re.fullmatch(r"\s*(\d{1,2})\s*(?:-\s*(\d{1,2})\s*)?", part)
+            if not m or (m.group(2) and int(m.group(2)) < int(m.group(1))):
+                raise DataError(
+                    f"build_exam: chapters={spec!r} is not a chapter list; write e.g. '1-10' or '2,4,6-8'",
+                    zh=f"章节范围 {spec!r} 无法识别，请写成 1-10 或 2,4,6-8 的形式",
+                )
+            lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+            numbers += range(lo, hi + 1)
+        numbers = sorted(set(numbers))
+    bad = [n for n in numbers if not 1 <= n <= 10]
+    if bad or not numbers:
+        raise DataError(
+            f"build_exam: chapters={spec!r}: the course has chapters 1-10, got {bad or 'none'}",
+            zh=f"章节 {bad or '为空'} 不存在：课程共 1-10 章",
+        )
+    return tuple(numbers)
+
+
+def _md(text: str) -> str:
+    """The little Markdown the exam answers use, as HTML: paragraphs, line breaks, **bold**, `code`, $math$."""
+    out = []
+    for para in re.split(r"\n\s*\n", text.strip()):
+        lines = [html.escape(line.strip()) for line in para.splitlines() if line.strip()]
+        body = "<br>".join(lines)
+        body = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", body)
+        body = re.sub(r"`([^`]+)`", r"<code>\1</code>", body)
+        body = re.sub(r"\$([^$]+)\$", lambda m: m.group(1).replace("\\dots", "…").replace("\\", ""), body)
+        out.append(f"<p>{body}</p>")
+    return "".join(out)
+
+
+_LABEL = re.compile(
+    r"^\s*(?:考试练习\s*[\d.]+\s*)?[（(]?\s*(名词解释|问答题)\s*[）)]?\s*[\d.]*\s*[：:]?\s*",
+)
+
+
+def _stem(source: str) -> tuple[str, str]:
+    """(kind label, question text) of an exam-practice cell: the label and points removed."""
+    text = source.replace("**", "").strip()
+    m = _LABEL.match(text)
+    if not m:
+        return "", text
+    stem = text[m.end() :]
+    stem = re.sub(r"[（(]\s*\d+\s*分\s*[）)]\s*$", "", stem).strip()
+    return m.group(1), stem
+
+
+def _cells(nb: Any) -> dict[str, Any]:
+    return {
+        str(c.metadata["nbgrader"]["grade_id"]): c
+        for c in nb.cells
+        if isinstance(c.metadata.get("nbgrader"), dict) and c.metadata["nbgrader"].get("grade_id")
+    }
+
+
+_OPTION_LINE = re.compile(r"^\s*(?:[*-]\s*)?([A-F])[.．、]\s*(.+?)\s*$")
+_INLINE = re.compile(r"([A-F])[.．]\s*(.+?)(?=\s+[A-F][.．]|$)")
+_SOLUTION = re.compile(r"### BEGIN SOLUTION\s*\n\s*\w+\s*=\s*[\"']([A-F])[\"']\s*\n\s*### END SOLUTION")
+
+
+def _notebook_choice(markdown: str, answer_code: str) -> tuple[str, tuple[str, ...], str] | None:
+    """(stem, options, key) of a self-contained single-choice exercise; None when it leans on the chapter."""
+    m = _SOLUTION.search(answer_code)
+    if not m:
+        return None
+    text = re.sub(r"^\*\*[^*]*\*\*\s*", "", markdown.strip())
+    lines = [line for line in text.splitlines() if "answer_" not in line and "exam_" not in line]
+    options: list[str] = []
+    stem_lines = []
+    for line in lines:
+        o = _OPTION_LINE.match(line)
+        inline = _INLINE.findall(line.replace("\u3000", "  ")) if line.strip().startswith("A.") else []
+        if len(inline) >= 3:
+            options = [t.strip() for _, t in inline]
+        elif o and o.group(1) == "ABCDEF"[len(options)]:
+            options.append(o.group(2))
+        elif line.strip():
+            stem_lines.append(line.strip())
+    stem = " ".join(stem_lines)
+    if len(options) < 3 or not stem or "`" in stem or re.search(r"第\s*\d+\s*节|本章|上面|下一期|数据", stem):
+        return None
+    if "ABCDEF".index(m.group(1)) >= len(options):
+        return None
+    return stem, tuple(options), m.group(1)
+
+
+def _notebook_pool(notebooks: Path | None, chapters: Sequence[int]) -> dict[str, list[Question]]:
+    """Choice items, 名词解释 and 问答题 from the chapters' exercises and exam practice."""
+    import nbformat
+
+    from crm_lessons.runner import chapter_notebooks
+
+    pool: dict[str, list[Question]] = {"choice": [], "term": [], "essay": []}
+    try:
+        paths = chapter_notebooks(notebooks)
+    except OSError as exc:
+        raise DataError(
+            f"build_exam: cannot read the chapter notebooks ({exc}); pass notebooks= the folder of NN_topic.ipynb",
+            zh=f"找不到章节笔记本（{exc}），请用 --notebooks 指定 NN_topic.ipynb 所在的文件夹",
+        ) from exc
+    for path in paths:
+        number = int(path.name[:2])
+        if number not in chapters:
+            continue
+        nb = nbformat.read(path, as_version=4)
+        cells = _cells(nb)
+        for gid, cell in cells.items():
+            if gid.startswith("q_exam_"):
+                answer = cells.get(gid.replace("q_exam_", "exam_", 1))
+                kind, stem = _stem(str(cell.source))
+                if kind and answer is not None and answer.cell_type == "markdown":
+                    body = re.sub(r"^\*\*参考答案[^*]*\*\*\s*", "", str(answer.source).strip())
+                    pool["term" if kind == "名词解释" else "essay"].append(
+                        Question(
+                            "term" if kind == "名词解释" else "essay",
+                            number,
+                            _md(stem),
+                            _md(body),
+                            "",
+                            f"第{number}章 考试练习 {gid[len('q_exam_') :].replace('_', '.')}",
+                            uid=f"nb:{gid}",
+                            data={"stem": stem, "model": body},
+                        )
+                    )
+            if gid.startswith(("q_", "q_exam_")):
+                code = cells.get(gid.replace("q_", "ans_", 1))
+                test = cells.get(gid.replace("q_", "test_", 1))
+                if code is None or test is None or "check.choice" not in str(test.source):
+                    continue
+                if "multiple=True" in str(test.source):
+                    continue
+                found = _notebook_choice(str(cell.source), str(code.source))
+                if found:
+                    stem, options, key = found
+                    pool["choice"].append(
+                        Question(
+                            "choice",
+                            number,
+                            html.escape(stem),
+                            "",
+                            "",
+                            f"第{number}章 {'考试练习' if gid.startswith('q_exam_') else '练习'} "
+                            f"{gid.split('_', 2 if gid.startswith('q_exam_') else 1)[-1].replace('_', '.')}",
+                            options=tuple(html.escape(o) for o in options),
+                            key=key,
+                            uid=f"nb:{gid}",
+                        )
+                    )
+    return pool
+
+
+def _mask(text: str, names: Iterable[str]) -> str:
+    for name in sorted(names, key=len, reverse=True):
+        if name:
+            text = text.replace(name, "（　　）")
+    return text
+
+
+def _glossary_pool(chapters: Sequence[int], taken: str) -> dict[str, list[Question]]:
+    """名词解释 from glossary terms (those the exam practice does not already ask) and term-definition choices."""
+    from crm_lessons import glossary
+
+    entries = [e for e in glossary.entries() if e.chapter in chapters]
+    pool: dict[str, list[Question]] = {"choice": [], "term": []}
+    for e in entries:
+        if e.term not in taken:
+            pool["term"].append(
+                Question(
+                    "term",
+                    e.chapter,
+                    html.escape(f"{e.term} ({e.english})"),
+                    html.escape(e.definition),
+                    "",
+                    f"术语表 glossary · 第{e.chapter}章 {e.section}",
+                    uid=f"glossary:{e.term}",
+                    data={"term": e.term},
+                )
+            )
+        pool["choice"].append(
+            Question(
+                "choice",
+                e.chapter,
+                "下面这段定义说的是哪个概念？<br>“" + html.escape(_mask(e.definition, (e.term, *e.aliases))) + "”",
+                "",
+                "",
+                f"术语表 glossary · 第{e.chapter}章 {e.section}",
+                uid=f"glossary-choice:{e.term}",
+                data={"term": e.term},
+            )
+        )
+    return pool
+
+
+# -- computational questions -----------------------------------------------------------
+
+
+def _table(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in [frame.index.name or "", *frame.columns])
+    rows = "".join(
+        f"<tr><th>{html.escape(str(i))}</th>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>"
+        for i, row in zip(frame.index, frame.itertuples(index=False), strict=True)
+    )
+    return f"<table class='data'><tr>{head}</tr>{rows}</table>"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float | np.floating):
+        return f"{float(value):,.2f}".rstrip("0").rstrip(".") if not float(value).is_integer() else f"{value:,.0f}"
+    if isinstance(value, int | np.integer):
+        return f"{int(value):,}"
+    return str(value)
+
+
+def _calc_rfm(rng: np.random.Generator) -> Question:
+    from crm_lessons import rfm
+
+    names = ["C01", "C02", "C03", "C04", "C05", "C06"]
+    while True:
+        df = pd.DataFrame(
+            {
+                "days_since_last": rng.integers(3, 301, size=6),
+                "n_purchases": rng.integers(1, 13, size=6),
+                "total_spend": rng.integers(5, 201, size=6) * 10,
+            },
+            index=pd.Index(names, name="客户"),
+        )
+        means = df.mean()
+        classes = rfm.rfm_eight_classes(df, reference="mean")
+        if not (df == means).any().any() and classes["rfm_class"].nunique() >= 3:
+            break
+    shown = df.rename(
+        columns={
+            "days_since_last": "最近一次购买距今（天）R",
+            "n_purchases": "购买次数 F",
+            "total_spend": "购买金额（元）M",
+        }
+    )
+    prompt = (
+        "某网店用 RFM 分析把会员分为八类（R、F、M 各与平均值比较：最近一次购买距今天数<b>小于</b>平均值为 R 高，"
+        "购买次数、购买金额<b>大于</b>平均值为 F 高、M 高）。六位会员的数据如下：" + _table(shown) + "（1）求 R、F、M "
+        "三项的平均值；（2）判断每位会员属于八类中的哪一类；（3）对其中的重要挽留客户或重要发展客户（若没有，任选一类）提出一条营销建议。"
+    )
+    rows = "".join(
+        f"<tr><th>{c}</th><td>{'高' if r.r_high else '低'}</td><td>{'高' if r.f_high else '低'}</td>"
+        f"<td>{'高' if r.m_high else '低'}</td><td>{r.rfm_class}</td></tr>"
+        for c, r in classes.iterrows()
+    )
+    answer = (
+        f"<p>（1）平均值：R = {means['days_since_last']:.2f} 天，F = {means['n_purchases']:.2f} 次，"
+        f"M = {means['total_spend']:.2f} 元。</p>"
+        f"<table class='data'><tr><th>客户</th><th>R</th><th>F</th><th>M</th><th>类别</th></tr>{rows}</table>"
+        "<p>（3）示例：重要挽留客户过去花得多但很久没来、来得少，值得用个性化的挽回沟通（电话回访、专属优惠）"
+        "先了解原因再挽回；重要发展客户最近来过、花得多但次数少，可用会员积分、交叉销售提高购买频率。</p>"
+        "<p class='note'>（用 <code>crm_lessons.rfm.rfm_eight_classes(..., reference='mean')</code> 计算。）</p>"
+    )
+    scheme = (
+        "三个平均值各 1 分（共 3 分）；每位会员的类别 1 分（共 6 分，R/F/M 判断错一项该会员不得分）；建议合理 1 分。"
+    )
+    data = {
+        "table": df.reset_index().to_dict("list"),
+        "means": {k: float(v) for k, v in means.items()},
+        "classes": classes["rfm_class"].astype(str).to_dict(),
+    }
+    return Question("calc", 2, prompt, answer, scheme, "第2章 RFM 八类客户", uid="calc:rfm", data=data)
+
+
+def _calc_satisfaction(rng: np.random.Generator) -> Question:
+    from crm_lessons import satisfaction
+
+    scores = pd.Series(rng.choice(np.arange(0, 11), size=12, p=_nps_weights(rng)), name="score")
+    scores.index = pd.RangeIndex(1, 13, name="受访者")
+    items = pd.DataFrame(
+        rng.integers(4, 11, size=(4, 3)),
+        columns=["总体满意", "与期望相比", "与理想相比"],
+        index=pd.Index(["甲", "乙", "丙", "丁"], name="受访者"),
+    )
+    nps = satisfaction.net_promoter_score(scores)
+    index = satisfaction.satisfaction_index(items, scale=(1, 10))
+    prompt = (
+        "某酒店做了两项调查。（1）12 位客人回答“您有多大可能把我们推荐给朋友？”（0-10 分）："
+        + _table(scores.to_frame("推荐意愿 0-10").T.rename(index={"推荐意愿 0-10": "得分"}))
+        + "求推荐者、被动者、贬损者的比例和净推荐值 NPS。（2）4 位客人对三道满意题（1-10 分）的回答如下，"
+        "按 ACSI 的做法把三题等权平均后换算到 0-100，求每位客人的满意度指数和平均值："
+        + _table(items)
+        + "（3）用一句话说明 NPS 与满意度指数衡量的东西有什么不同。"
+    )
+    promoters, passives, detractors = (int(round(nps[k] * 12)) for k in ("promoters", "passives", "detractors"))
+    per = "；".join(f"{i} {v:.2f}" for i, v in index.items())
+    answer = (
+        f"<p>（1）推荐者（9-10 分）{promoters} 人，占 {nps['promoters']:.2%}；被动者（7-8 分）{passives} 人，"
+        f"占 {nps['passives']:.2%}；贬损者（0-6 分）{detractors} 人，占 {nps['detractors']:.2%}。"
+        f"NPS = 推荐者比例 − 贬损者比例 = {nps['nps']:.2f}（分，范围 −100 到 100）。</p>"
+        f"<p>（2）指数 = (三题平均分 − 1) / (10 − 1) × 100：{per}；平均 {index.mean():.2f}。</p>"
+        "<p>（3）NPS 衡量推荐意愿（口碑、忠诚的一个表现），满意度指数衡量感知效果与期望相比的满意程度；满意不等于忠诚。</p>"
+        "<p class='note'>（用 <code>satisfaction.net_promoter_score</code> 和 "
+        "<code>satisfaction.satisfaction_index(..., scale=(1, 10))</code> 计算。）</p>"
+    )
+    scheme = (
+        "三类比例 2 分、NPS 2 分；指数公式 2 分，四位客人的指数共 2 分（每位 0.5 分），平均值 1 分；"
+        "（3）说明合理 1 分。"
+    )
+    data = {
+        "scores": [int(x) for x in scores],
+        "items": items.to_numpy().tolist(),
+        "nps": float(nps["nps"]),
+        "index": [float(x) for x in index],
+    }
+    return Question("calc", 4, prompt, answer, scheme, "第4章 满意度指数与净推荐值", uid="calc:satisfaction", data=data)
+
+
+def _nps_weights(rng: np.random.Generator) -> np.ndarray:
+    w = np.array([1, 1, 1, 1, 2, 3, 4, 5, 6, 5, 4], dtype=float) * rng.uniform(0.5, 1.5, size=11)
+    return w / w.sum()
+
+
+def _calc_clv(rng: np.random.Generator) -> Question:
+    from crm_lessons import retention
+
+    d = float(rng.choice([0.08, 0.10, 0.12]))
+    seg = pd.DataFrame(
+        {
+            "每年利润 m（元）": [int(rng.integers(10, 41)) * 10, int(rng.integers(10, 41)) * 10],
+            "保持率 r": [float(rng.choice([0.5, 0.6, 0.7])), float(rng.choice([0.75, 0.8, 0.85, 0.9]))],
+            "获取成本（元）": [int(rng.integers(2, 16)) * 20, int(rng.integers(2, 16)) * 20],
+        },
+        index=pd.Index(["甲类", "乙类"], name="客户群"),
+    )
+    clv = [
+        retention.customer_npv(margin=float(m), retention=float(r), discount_rate=d)
+        for m, r in zip(seg.iloc[:, 0], seg.iloc[:, 1], strict=True)
+    ]
+    net = [c - float(a) for c, a in zip(clv, seg.iloc[:, 2], strict=True)]
+    prompt = (
+        f"某公司有两类新客户。每位客户每年年初带来利润 m，每年仍留下的概率为保持率 r，年折现率 d = {d:.0%}，"
+        "利润和保持率一直不变、不设期限：" + _table(seg) + "（1）写出客户终身价值 CLV 的计算公式并求两类客户的 CLV；"
+        "（2）扣除获取成本后，每获取一位客户的净价值各是多少？（3）预算只够争取一类客户时应优先争取哪一类？为什么？"
+    )
+    best = int(np.argmax(net))
+    answer = (
+        "<p>（1）第 t 年（t = 0, 1, 2, …）的利润以 r<sup>t</sup> 的概率实现、折现 (1+d)<sup>t</sup>，"
+        "CLV = Σ m·r<sup>t</sup>/(1+d)<sup>t</sup> = m·(1+d)/(1+d−r)。</p>"
+        f"<p>甲类 CLV = {_fmt(seg.iloc[0, 0])}×{1 + d:.2f}/({1 + d:.2f}−{seg.iloc[0, 1]}) = {clv[0]:.2f} 元；"
+        f"乙类 CLV = {_fmt(seg.iloc[1, 0])}×{1 + d:.2f}/({1 + d:.2f}−{seg.iloc[1, 1]}) = {clv[1]:.2f} 元。</p>"
+        f"<p>（2）净价值：甲类 {clv[0]:.2f} − {_fmt(seg.iloc[0, 2])} = {net[0]:.2f} 元；"
+        f"乙类 {clv[1]:.2f} − {_fmt(seg.iloc[1, 2])} = {net[1]:.2f} 元。</p>"
+        f"<p>（3）优先争取{seg.index[best]}：每获取一位的净价值更高"
+        + ("（虽然每年利润低，但保持率高，关系持续得久）" if seg.iloc[best, 0] < seg.iloc[1 - best, 0] else "")
+        + "；若净价值为负，则不值得花这笔获取成本。</p>"
+        "<p class='note'>（用 <code>crm_lessons.retention.customer_npv(margin=m, retention=r, discount_rate=d)</code> 计算。）</p>"
+    )
+    scheme = "公式 2 分；两类 CLV 各 2 分；两个净价值各 1 分；结论和理由 2 分。"
+    data = {"d": d, "table": seg.reset_index().to_dict("list"), "clv": clv, "net": net}
+    return Question("calc", 6, prompt, answer, scheme, "第6章 客户终身价值 CLV", uid="calc:clv", data=data)
+
+
+def _calc_erlang(rng: np.random.Generator) -> Question:
+    from crm_lessons import service
+
+    calls = int(rng.integers(5, 11)) * 6  # per hour
+    aht_min = int(rng.choice([3, 4, 5]))
+    target_s, level = 20, 0.8
+    traffic = calls * aht_min / 60
+    n0 = math.floor(traffic) + 1
+    pw = service.erlang_c(traffic, n0)
+    sl = service.service_level(traffic, n0, aht=aht_min * 60, target_time=target_s)
+    need = service.agents_required(traffic, aht=aht_min * 60, target_time=target_s, target_level=level)
+    table = pd.DataFrame(
+        {"数值": [calls, aht_min, f"{level:.0%} 在 {target_s} 秒内接通"]},
+        index=pd.Index(["高峰每小时来电（个）", "平均处理时长（分钟）", "服务水平目标"], name="项目"),
+    )
+    steps = []
+    for n in range(n0, need + 1):
+        steps.append(
+            f"N = {n}：P(等待) = {service.erlang_c(traffic, n):.4f}，服务水平 = "
+            f"{service.service_level(traffic, n, aht=aht_min * 60, target_time=target_s):.2%}"
+        )
+    prompt = (
+        "某客服中心高峰时段的数据如下：" + _table(table) + "（1）求话务量 A（爱尔兰 Erlang）；"
+        f"（2）用 Erlang C 公式求 N = {n0} 名坐席时来电需要等待的概率 P(等待) 和服务水平"
+        "（服务水平 = 1 − P(等待)·e<sup>−(N−A)·t/AHT</sup>，t 为目标接通时间）；"
+        "（3）至少需要多少名坐席才能达到服务水平目标？"
+    )
+    answer = (
+        f"<p>（1）A = 每小时来电 × 平均处理时长 / 60 = {calls} × {aht_min} / 60 = {traffic:.2f} Erlang。</p>"
+        "<p>（2）Erlang C：P(等待) = [A<sup>N</sup>/N! · N/(N−A)] / [Σ<sub>k=0</sub><sup>N−1</sup> A<sup>k</sup>/k! + "
+        f"A<sup>N</sup>/N! · N/(N−A)]。N = {n0} 时 P(等待) = {pw:.4f}，服务水平 = 1 − {pw:.4f} × "
+        f"e<sup>−({n0}−{traffic:.2f})×{target_s}/{aht_min * 60}</sup> = {sl:.2%}。</p>"
+        "<p>（3）逐个增加坐席：<br>" + "<br>".join(steps) + f"<br>所以至少需要 <b>{need}</b> 名坐席。</p>"
+        "<p class='note'>（用 <code>service.erlang_c</code>、<code>service.service_level</code>、"
+        "<code>service.agents_required</code> 计算。）</p>"
+    )
+    scheme = "话务量 2 分；P(等待) 3 分、服务水平 2 分；最少坐席数 3 分（有逐个试算过程，结果差 1 人给 1 分）。"
+    data = {
+        "calls": calls,
+        "aht_min": aht_min,
+        "traffic": traffic,
+        "n0": n0,
+        "p_wait": pw,
+        "service_level": sl,
+        "agents": need,
+    }
+    return Question("calc", 8, prompt, answer, scheme, "第8章 Erlang C 坐席配置", uid="calc:erlang", data=data)
+
+
+_CALCS: tuple[tuple[int, Callable[[np.random.Generator], Question]], ...] = (
+    (2, _calc_rfm),
+    (4, _calc_satisfaction),
+    (6, _calc_clv),
+    (8, _calc_erlang),
+)
+
+
+# -- drawing a version ---------------------------------------------------------------
+
+
+def _version_letter(index: int) -> str:
+    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[index]
+
+
+def _take(pool: list[Question], k: int, version: int, rng: np.random.Generator) -> list[Question]:
+    """Version ``version``'s k items: consecutive slices of one seeded order, so versions overlap only when they must."""
+    if not pool:
+        return []
+    order = [pool[i] for i in rng.permutation(len(pool))]
+    k = min(k, len(order))
+    start = (version * k) % len(order)
+    return [order[(start + i) % len(order)] for i in range(k)]
+
+
+def _choice_from_glossary(q: Question, terms: Sequence[str], rng: np.random.Generator) -> Question:
+    others = [t for t in terms if t != q.data["term"]]
+    picks = [others[i] for i in rng.choice(len(others), size=min(3, len(others)), replace=False)]
+    options = [q.data["term"], *picks]
+    order = rng.permutation(len(options))
+    shown = tuple(html.escape(options[i]) for i in order)
+    key = "ABCD"[int(np.where(order == 0)[0][0])]
+    return Question(q.kind, q.chapter, q.prompt, "", "", q.source, options=shown, key=key, uid=q.uid, data=q.data)
+
+
+def _scheme(q: Question, points: int) -> str:
+    if q.kind == "choice":
+        return f"选对得 {points} 分，选错或多选不得分。"
+    text = q.data.get("model", "")
+    found = re.search(r"要点[：:](.+)", text)
+    if q.kind == "term":
+        return (
+            f"定义的核心内容准确 {points - 2} 分（意思相同即可，不要求字句一致）；"
+            "说清它的作用或举出恰当的例子 2 分。"
+            + (f" 要点 Key points：{html.escape(found.group(1))}" if found else "")
+        )
+    n = len(re.findall(r"(?m)^\s*(?:\d+[.、]|[①②③④⑤⑥⑦⑧⑨]|\(\d\)|（\d）)", text)) or len(
+        re.findall(r"[①②③④⑤⑥⑦⑧⑨]|\(\d\)|（\d）", text)
+    )
+    if n >= 2:
+        each = points / n
+        return (
+            f"参考答案列出 {n} 个要点，每个要点约 {each:.1f} 分（意思对即可，顺序不限）；"
+            f"能结合实例或本课程的分析说明，可在满分内酌情加分。总分 {points} 分。"
+        )
+    return f"按参考答案的要点给分：要点齐全、说理清楚 {points} 分；缺一个要点扣 2-3 分；只列名词不解释的得一半。"
+
+
+def build_exam(
+    *,
+    seed: int,
+    version: int = 0,
+    chapters: str | Iterable[int] | None = None,
+    notebooks: str | os.PathLike | None = None,
+) -> Exam:
+    """Draw version ``version`` (0 = A) of the paper for ``seed``.
+
+    Parameters
+    ----------
+    seed : int
+        Non-negative; the same seed (and chapters and notebooks) gives the same papers.
+    version : int
+        0 for A, 1 for B, ... (at most 25).
+    chapters : str or list of int, optional
+        The chapters examined, e.g. ``"1-10"`` or ``[2, 4, 6]`` (default: all).
+    notebooks : path, optional
+        Folder of the instructor's chapter notebooks (default: the course's ``notebooks/``).
+
+    Returns
+    -------
+    Exam
+        Sections of :class:`Question` objects with their points.
+
+    Raises
+    ------
+    DataError
+        A bad seed, version or chapter list, or chapters without a single question.
+
+    Examples
+    --------
+    >>> exam = build_exam(seed=7, chapters="6,8")
+    >>> exam.version, [kind for kind, _ in exam.sections][-1], exam.total == sum(
+    ...     q.points for _, qs in exam.sections for q in qs)
+    ('A', 'calc', True)
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise DataError(
+            f"build_exam: seed={seed!r} must be a whole number >= 0",
+            zh=f"随机种子 seed={seed!r} 必须是不小于 0 的整数",
+        )
+    if isinstance(version, bool) or not isinstance(version, int | np.integer) or not 0 <= version < _MAX_VERSIONS:
+        raise DataError(
+            f"build_exam: version={version!r} must be 0-{_MAX_VERSIONS - 1} (A-Z)",
+            zh=f"试卷版本 version={version!r} 必须在 0-{_MAX_VERSIONS - 1}（A-Z）之间",
+        )
+    numbers = parse_chapters(chapters)
+    pool = _pools.get((numbers, str(notebooks))) or _notebook_pool(
+        Path(notebooks) if notebooks is not None else None, numbers
+    )
+    asked = " ".join(q.data.get("stem", "") for q in pool["term"] + pool["essay"])
+    gloss = _glossary_pool(numbers, asked)
+    terms = sorted({q.data["term"] for q in gloss["choice"]})
+    from crm_lessons import glossary
+
+    all_terms = sorted({e.term for e in glossary.entries()})
+    chosen_by_kind: dict[str, list[Question]] = {}
+    # the written sections first: a choice item must not show the definition a 名词解释 asks for
+    order = sorted(range(len(SECTIONS)), key=lambda i: SECTIONS[i][0] == "choice")
+    for index in order:
+        kind, _title, wanted, points = SECTIONS[index]
+        rng = np.random.default_rng([int(seed), index])  # the same order for every version of this seed
+        vrng = np.random.default_rng([int(seed), index, int(version)])
+        if kind == "calc":
+            available = [make for ch, make in _CALCS if ch in numbers]
+            picked = _take(
+                [Question("calc", 0, "", "", "", "", uid=str(i)) for i in range(len(available))],
+                wanted,
+                int(version),
+                rng,
+            )
+            chosen = sorted(int(q.uid) for q in picked)
+            items = [available[i](np.random.default_rng([int(seed), index, int(version), i])) for i in chosen]
+        elif kind == "choice":
+            # the chapters' own concept questions first, then definitions from the glossary
+            own = _take(pool["choice"], min(wanted // 2, len(pool["choice"])), int(version), rng)
+            written = " ".join(
+                q.data.get("stem", "") + q.data.get("term", "")
+                for k in ("term", "essay")
+                for q in chosen_by_kind.get(k, [])
+            )
+            free = [q for q in gloss["choice"] if q.data["term"] not in written]
+            rest = _take(free, wanted - len(own), int(version), rng)
+            items = own + [_choice_from_glossary(q, terms if len(terms) >= 4 else all_terms, vrng) for q in rest]
+        elif kind == "term":
+            own = _take(pool["term"], min(wanted // 2, len(pool["term"])), int(version), rng)
+            items = own + _take(gloss["term"], wanted - len(own), int(version), rng)
+        else:
+            items = _take(pool["essay"], wanted, int(version), rng)
+        items = sorted((dataclasses.replace(q) for q in items), key=lambda q: (q.chapter, q.uid))
+        for q in items:
+            q.points = points
+            q.scheme = q.scheme or _scheme(q, points)
+        chosen_by_kind[kind] = items
+    sections = [(kind, chosen_by_kind[kind]) for kind, *_ in SECTIONS if chosen_by_kind.get(kind)]
+    if not sections:
+        raise DataError(
+            f"build_exam: chapters {list(numbers)} give no question", zh=f"第 {list(numbers)} 章没有可出的题目"
+        )
+    return Exam(_version_letter(int(version)), int(seed), numbers, sections)
+
+
+# -- HTML ---------------------------------------------------------------------------
+
+_CSS = """
+@page{size:A4;margin:18mm 16mm}
+body{font-size:11pt;line-height:1.55;color:#000;max-width:178mm;margin:0 auto}
+h1{font-size:16pt;text-align:center;margin:0 0 4pt}
+.sub{text-align:center;margin:0 0 8pt}
+.part{break-before:page;page-break-before:always}
+.part.first{break-before:auto;page-break-before:auto}
+h2{font-size:13pt;margin:10pt 0 6pt}
+.q{margin:0 0 10pt;break-inside:avoid;page-break-inside:avoid}
+.opts{display:grid;grid-template-columns:1fr 1fr;gap:2pt 14pt;margin:3pt 0 0 1.5em}
+.space{border-bottom:1px solid #999;margin:0 0 4pt}
+table{border-collapse:collapse;margin:4pt 0}td,th{border:1px solid #444;padding:2pt 6pt;text-align:center}
+table.info td{min-width:22mm;height:9mm}
+.key{margin:3pt 0 0 1.5em}.scheme{margin:3pt 0 0 1.5em;color:#333}.src{color:#666;font-size:9pt}
+.note{color:#444;font-size:9.5pt}
+@media screen{body{margin:12mm auto;padding:0 8mm}}
+"""
+
+
+def _header(exam: Exam, key: bool) -> str:
+    parts = [(f"{_NUMERALS[i]}", sum(q.points for q in qs)) for i, (_, qs) in enumerate(exam.sections)]
+    cols = "".join(f"<th>{n}</th>" for n, _ in parts) + "<th>总分</th>"
+    pts = "".join(f"<td>{p}</td>" for _, p in parts) + f"<td>{exam.total}</td>"
+    blank = "".join("<td></td>" for _ in parts) + "<td></td>"
+    chapters = ", ".join(str(c) for c in exam.chapters)
+    title = "参考答案与评分标准 Answer key" if key else "试卷 Exam paper"
+    who = "" if key else "<p>姓名 Name ____________　学号 Student ID ____________　班级 Class ____________</p>"
+    return (
+        f"<h1>《客户关系管理》考试 · {title}（{exam.version} 卷）</h1>"
+        f"<p class='sub'>考查章节 Chapters {chapters}　满分 Total {exam.total} 分　考试时间 120 分钟　"
+        f"（seed {exam.seed}）</p>{who}"
+        f"<table class='info'><tr><th>题号</th>{cols}</tr><tr><th>分值</th>{pts}</tr>"
+        + ("" if key else f"<tr><th>得分</th>{blank}</tr>")
+        + "</table>"
+    )
+
+
+def _space(kind: str) -> str:
+    lines = {"term": 4, "essay": 10, "calc": 14}.get(kind, 0)
+    return "".join("<div class='space'>&nbsp;</div>" for _ in range(lines))
+
+
+def exam_html(exam: Exam, *, key: bool = False) -> str:
+    """The paper (``key=False``) or its answer key as one self-contained HTML page."""
+    from crm_lessons.runner import embedded_font_css
+
+    body = [_header(exam, key)]
+    number = 0
+    titles = {kind: (title, points) for kind, title, _, points in SECTIONS}
+    for i, (kind, questions) in enumerate(exam.sections):
+        title, points = titles[kind]
+        subtotal = sum(q.points for q in questions)
+        body.append(
+            f"<section class='part{' first' if i == 0 else ''}'><h2>{_NUMERALS[i]}、{title}"
+            f"（共 {len(questions)} 题，每题 {points} 分，共 {subtotal} 分）</h2>"
+        )
+        for q in questions:
+            number += 1
+            opts = ""
+            if q.options:
+                opts = (
+                    "<div class='opts'>"
+                    + "".join(f"<div>{'ABCDEF'[j]}. {o}</div>" for j, o in enumerate(q.options))
+                    + "</div>"
+                )
+            prompt = f"<b>{number}.</b>（{q.points} 分）{q.prompt}"
+            if kind == "choice":
+                prompt = f"<b>{number}.</b>（{q.points} 分）{q.prompt}　（　　）"
+            part = [f"<div class='q'>{prompt}{opts}"]
+            if key:
+                answer = f"答案 Answer：<b>{q.key}</b>" if kind == "choice" else "参考答案 Answer：" + q.answer
+                part.append(f"<div class='key'>{answer}</div>")
+                part.append(f"<div class='scheme'>评分标准 Marking：{q.scheme}</div>")
+                part.append(f"<div class='src'>出处 Source：{html.escape(q.source)}</div>")
+            else:
+                part.append(_space(kind))
+            part.append("</div>")
+            body.append("".join(part))
+        body.append("</section>")
+    text = "\n".join(body)
+    font = embedded_font_css(text + "0123456789")
+    kind = "答案" if key else "试卷"
+    return (
+        "<!DOCTYPE html>\n<html lang='zh-CN'><head><meta charset='utf-8'>"
+        f"<title>客户关系管理 {kind} {exam.version} 卷</title>{font}<style>{_CSS}</style></head>\n"
+        f"<body>\n{text}\n</body></html>\n"
+    )
+
+
+def write_exams(
+    out: str | os.PathLike,
+    *,
+    versions: int,
+    seed: int,
+    chapters: str | Iterable[int] | None = None,
+    notebooks: str | os.PathLike | None = None,
+) -> list[Path]:
+    """Write ``exam_A.html`` and ``key_A.html`` ... for ``versions`` versions into ``out``; return the paths.
+
+    Each file is written atomically; other files in ``out`` are left alone.
+
+    Raises
+    ------
+    DataError
+        ``versions`` not 1-26, a bad seed or chapter list, or ``out`` an existing file.
+    """
+    if isinstance(versions, bool) or not isinstance(versions, int | np.integer) or not 1 <= versions <= _MAX_VERSIONS:
+        raise DataError(
+            f"write_exams: versions={versions!r} must be a whole number 1-{_MAX_VERSIONS}",
+            zh=f"版本数 versions={versions!r} 必须是 1 到 {_MAX_VERSIONS} 的整数",
+        )
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise DataError(
+            f"write_exams: out={str(out)!r} is a file; give a folder", zh=f"输出位置 {out} 是一个文件，请给一个文件夹"
+        )
+    numbers = parse_chapters(chapters)
+    cached = (numbers, str(notebooks))
+    _pools[cached] = _notebook_pool(Path(notebooks) if notebooks is not None else None, numbers)  # read once
+    try:
+        exams = [build_exam(seed=seed, version=v, chapters=numbers, notebooks=notebooks) for v in range(int(versions))]
+    finally:
+        _pools.pop(cached, None)
+    written = []
+    for exam in exams:
+        for key in (False, True):
+            path = folder / f"{'key' if key else 'exam'}_{exam.version}.html"
+            atomic_write_bytes(path, exam_html(exam, key=key).encode("utf-8"))
+            written.append(path)
+    return written

@@ -1,0 +1,168 @@
+"""``crm-lessons exam`` (issue 29 item 3): deterministic, differing versions with keys whose totals add up.
+
+The computational answers are recomputed here from the paper's data with the textbook formulas, not with the
+package's functions the key uses: Erlang C (Erlang 1917; e.g. Gans, Koole & Mandelbaum 2003, eq. 2-3),
+retention-based CLV m(1+d)/(1+d-r) (Gupta & Lehmann 2003), NPS (Reichheld 2003), the ACSI-style 0-100 index
+and the eight RFM classes against the mean.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from crm_lessons.cli import main as cli_main
+from crm_lessons.course.exam import build_exam, exam_html, write_exams
+
+SEED = 2026
+
+
+@pytest.fixture(scope="module")
+def papers(tmp_path_factory) -> tuple[Path, Path]:
+    first, second = tmp_path_factory.mktemp("exam1"), tmp_path_factory.mktemp("exam2")
+    assert cli_main(["exam", "--out", str(first), "--versions", "2", "--seed", str(SEED)]) == 0
+    write_exams(second, versions=2, seed=SEED)
+    return first, second
+
+
+def test_same_seed_gives_byte_identical_files(papers):
+    first, second = papers
+    names = sorted(p.name for p in first.iterdir())
+    assert names == ["exam_A.html", "exam_B.html", "key_A.html", "key_B.html"]
+    assert names == sorted(p.name for p in second.iterdir()), "no temporary file left behind"
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_versions_differ_in_items_and_data():
+    a, b = build_exam(seed=SEED, version=0), build_exam(seed=SEED, version=1)
+    for (kind, qa), (_, qb) in zip(a.sections, b.sections, strict=True):
+        if kind == "calc":
+            assert all(x.data != y.data for x in qa for y in qb if x.uid == y.uid), "every shared computation: new data"
+        else:
+            assert {q.uid for q in qa} != {q.uid for q in qb}, kind
+    other_seed = build_exam(seed=SEED + 1, version=0)
+    assert exam_html(other_seed) != exam_html(a)
+
+
+def _points(page: str) -> tuple[int, list[int], list[int]]:
+    text = re.sub(r"<[^>]+>", "", page)
+    total = int(re.search(r"满分 Total (\d+) 分", text).group(1))
+    sections = [int(x) for x in re.findall(r"共 \d+ 题，每题 \d+ 分，共 (\d+) 分", text)]
+    questions = [int(x) for x in re.findall(r"(?m)\d+\.（(\d+) 分）", text)]
+    return total, sections, questions
+
+
+@pytest.mark.parametrize("name", ["exam_A.html", "key_B.html"])
+def test_totals_are_stated_and_add_up(papers, name):
+    page = (papers[0] / name).read_text(encoding="utf-8")
+    total, sections, questions = _points(page)
+    assert total == 100 == sum(sections) == sum(questions)
+    assert len(questions) == 10 + 4 + 3 + 3
+    header = re.search(r"<tr><th>分值</th>(.*?)</tr>", page).group(1)
+    assert [int(x) for x in re.findall(r"<td>(\d+)</td>", header)] == [*sections, total]
+
+
+def test_paper_is_print_ready_offline_and_reveals_no_answer(papers):
+    exam = (papers[0] / "exam_A.html").read_text(encoding="utf-8")
+    key = (papers[0] / "key_A.html").read_text(encoding="utf-8")
+    for page in (exam, key):
+        assert "@page{size:A4" in page and "break-before:page" in page and "data:font/otf;base64," in page
+        assert not re.search(r"(src|href)=['\"]?https?:", page) and "<script" not in page
+        assert page.count("<section class='part") == 4
+    assert "参考答案" not in exam and "评分标准" not in exam and "答案 Answer" not in exam
+    assert "评分标准 Marking" in key and key.count("答案 Answer：<b>") == 10
+    assert "姓名 Name" in exam and "姓名 Name" not in key
+
+
+def _erlang_c(a: float, n: int) -> float:
+    top = a**n / math.factorial(n) * n / (n - a)
+    return top / (sum(a**k / math.factorial(k) for k in range(n)) + top)
+
+
+def test_key_answers_recomputed():
+    for version in range(3):
+        exam = build_exam(seed=SEED, version=version)
+        page = exam_html(exam, key=True)
+        calcs = {q.uid: q for kind, qs in exam.sections if kind == "calc" for q in qs}
+        assert len(calcs) >= 2, "at least two computational questions"
+        if "calc:erlang" in calcs:
+            d = calcs["calc:erlang"].data
+            a = d["calls"] * d["aht_min"] / 60
+            sl = [1 - _erlang_c(a, n) * math.exp(-(n - a) * 20 / (d["aht_min"] * 60)) for n in range(1, 40)]
+            need = next(n for n in range(math.floor(a) + 1, 40) if sl[n - 1] >= 0.8)
+            assert (d["agents"], round(d["p_wait"], 4)) == (need, round(_erlang_c(a, d["n0"]), 4))
+            assert f"至少需要 <b>{need}</b> 名坐席" in page and f"{_erlang_c(a, d['n0']):.4f}" in page
+        if "calc:clv" in calcs:
+            d = calcs["calc:clv"].data
+            rate, table = d["d"], d["table"]
+            for m, r, cost in zip(table["每年利润 m（元）"], table["保持率 r"], table["获取成本（元）"], strict=True):
+                clv = m * (1 + rate) / (1 + rate - r)
+                assert f"= {clv:.2f} 元" in page and f"= {clv - cost:.2f} 元" in page
+        if "calc:satisfaction" in calcs:
+            d = calcs["calc:satisfaction"].data
+            s = d["scores"]
+            nps = 100 * (sum(x >= 9 for x in s) - sum(x <= 6 for x in s)) / len(s)
+            assert f"= {nps:.2f}（分" in page
+            for row, value in zip(d["items"], d["index"], strict=True):
+                assert value == pytest.approx((sum(row) / 3 - 1) / 9 * 100)
+                assert f"{value:.2f}" in page
+        if "calc:rfm" in calcs:
+            d = calcs["calc:rfm"].data
+            t = d["table"]
+            means = [sum(t[c]) / len(t[c]) for c in ("days_since_last", "n_purchases", "total_spend")]
+            names = {
+                (True, True, True): "重要价值客户",
+                (True, False, True): "重要发展客户",
+                (False, True, True): "重要保持客户",
+                (False, False, True): "重要挽留客户",
+                (True, True, False): "一般价值客户",
+                (True, False, False): "一般发展客户",
+                (False, True, False): "一般保持客户",
+                (False, False, False): "一般挽留客户",
+            }
+            for i, customer in enumerate(t["客户"]):
+                high = (t["days_since_last"][i] < means[0], t["n_purchases"][i] > means[1])
+                cls = names[(*high, t["total_spend"][i] > means[2])]
+                assert d["classes"][customer] == cls
+                assert f"<th>{customer}</th>" in page
+            assert f"R = {means[0]:.2f} 天" in page
+        for kind, qs in exam.sections:  # a definition item's key is its term
+            for q in qs:
+                if kind == "choice" and "term" in q.data:
+                    assert q.options["ABCD".index(q.key)] == q.data["term"]
+
+
+def test_chapters_restrict_the_questions():
+    exam = build_exam(seed=1, chapters="6-8")
+    assert {q.chapter for _, qs in exam.sections for q in qs} <= {6, 7, 8}
+    assert {q.uid for kind, qs in exam.sections if kind == "calc" for q in qs} == {"calc:clv", "calc:erlang"}
+    assert exam.total == sum(q.points for _, qs in exam.sections for q in qs)
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--versions", "2", "--seed", "1"], "--out"),
+        (["--out", "{tmp}", "--versions", "0", "--seed", "1"], "--versions"),
+        (["--out", "{tmp}", "--versions", "27", "--seed", "1"], "--versions"),
+        (["--out", "{tmp}", "--versions", "two", "--seed", "1"], "--versions"),
+        (["--out", "{tmp}", "--versions", "2", "--seed", "-3"], "--seed"),
+        (["--out", "{tmp}", "--versions", "2"], "--seed"),
+        (["--out", "{tmp}", "--versions", "2", "--seed", "1", "--chapters", "0-12"], "--chapters"),
+        (["--out", "{tmp}", "--versions", "2", "--seed", "1", "--chapters", "x"], "--chapters"),
+        (["--out", "{file}", "--versions", "2", "--seed", "1"], "--out"),
+    ],
+)
+def test_bad_arguments_give_one_chinese_first_line(args, words, tmp_path, capsys):
+    (tmp_path / "f.html").write_text("x", encoding="utf-8")
+    argv = ["exam"] + [a.format(tmp=tmp_path / "out", file=tmp_path / "f.html") for a in args]
+    assert cli_main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert re.match(r"crm-lessons exam：错误 [^\x00-\x7f]", err), err
+    assert words in err
+    assert not (tmp_path / "out").exists()
