@@ -103,7 +103,7 @@ def digit_parts(arr):  # arr: pyarrow.ChunkedArray of strings -> (str, pyarrow a
     return prefix, rest
 
 
-def digit_codes(arr: Any) -> tuple[np.ndarray, np.ndarray] | None:
+def digit_codes(arr: Any, parts: Any = None) -> tuple[np.ndarray, np.ndarray] | None:
     """Codes in text order and one row per distinct id, when every id is digits after one common
     prefix (``C000123``, ``VIP88``, ``13800138000``); else None.
 
@@ -116,6 +116,8 @@ def digit_codes(arr: Any) -> tuple[np.ndarray, np.ndarray] | None:
     ----------
     arr : pyarrow.ChunkedArray
         Customer ids as strings, without nulls.
+    parts : tuple, optional
+        ``digit_parts(arr)`` when the caller has it already (not None), so it is not found twice.
 
     Returns
     -------
@@ -136,7 +138,8 @@ def digit_codes(arr: Any) -> tuple[np.ndarray, np.ndarray] | None:
     import pyarrow.compute as pc
 
     n = len(arr)
-    parts = digit_parts(arr)
+    if parts is None:
+        parts = digit_parts(arr)
     if parts is None:
         return None
     rest = parts[1]

@@ -16,6 +16,7 @@ from crm_lessons._reading.files import check_same_columns, is_many, source_files
 from crm_lessons._reading.text import decode_check, not_utf8_or_gbk
 from crm_lessons._reading.values import DATE_FORMATS, FORMAT_GUARD, ISO_FORMATS, YEARS
 from crm_lessons._validation import DataError, option, pass_option
+from crm_lessons.io._arrow import read_clean_csv, utf8_start
 from crm_lessons.io._memory import check_memory
 from crm_lessons.io._parse import _to_datetime
 
@@ -241,6 +242,10 @@ def _read_frame(
             zh=f"{where}：不支持旧版 Excel .xls 文件；请在 Excel 中打开并另存为 .xlsx 或 CSV",
         )
     info["file_format"] = "csv"
+    if isinstance(content, bytes) and encoding is None:
+        found = _arrow_frame(content, sep=sep, explicit=explicit, where=where, date_format=date_format)
+        if found is not None:
+            return found
     if isinstance(content, bytes):
         enc = decode_check(content, encoding, where)
         text_head = content[:65536].decode(enc, errors="ignore")
@@ -318,6 +323,45 @@ def _read_frame(
             zh=f"{where}：文件是空的；请重新导出，包含表头和数据行",
         ) from exc
     frame.columns = clean_header(frame.columns)
+    return frame, info, mapping
+
+
+def _arrow_frame(
+    content: bytes, *, sep: str | None, explicit: dict[str, str | None], where: str, date_format: str | None
+) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]] | None:
+    """A clean UTF-8 CSV read by Arrow (:mod:`crm_lessons.io._arrow`): what the pandas path below gives, or None.
+
+    None whenever the file is not plainly clean (the pandas path then reads it, and gives its refusals).
+    """
+    enc = utf8_start(content)
+    if enc is None:
+        return None
+    try:
+        text_head = content[:65536].decode(enc, errors="ignore")
+        first_line = text_head.lstrip("\ufeff").lstrip("\r\n").split("\n", 1)[0]
+        delimiter = sep if sep is not None else sniff_delimiter(first_line)
+        header = pd.read_csv(_io.BytesIO(content), sep=delimiter, nrows=0, encoding=enc, engine="c")
+        columns = list(header.columns)
+        if len(set(columns)) != len(columns) or any(
+            not isinstance(c, str) or c.startswith("Unnamed:") for c in columns
+        ):
+            return None
+        names = clean_header(columns)
+        if len(set(names)) != len(names):
+            return None
+        mapping = _resolve(names, names, explicit, where)
+        raw = dict(zip(names, columns))
+        roles = {r: raw[mapping[r]] for r in ("customer_id", "date", "amount")}
+        if len(set(roles.values())) != 3:
+            return None
+        found = read_clean_csv(content, delimiter=delimiter, columns=columns, roles=roles, date_format=date_format)
+    except Exception:  # whatever the reason (a bad row, a column that is not clean), the pandas path decides
+        return None
+    if found is None:
+        return None
+    frame, parsed = found
+    frame.columns = names
+    info = {"encoding": enc, "delimiter": delimiter, "file_format": "csv", "header": names, "parsed": parsed}
     return frame, info, mapping
 
 

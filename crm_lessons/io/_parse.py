@@ -283,11 +283,11 @@ def _parse_dates(
     return pd.Series(out).dt.normalize()
 
 
-def _clean_ids(values: pd.Series) -> bool:
+def _clean_ids(values: pd.Series, found: dict[str, Any] | None = None) -> bool:
     """True when a text column of ids needs no cleaning: Arrow text, none missing, no surrounding spaces.
 
     Ids that are digits after a common prefix without spaces (``C000123``) are clean without a
-    pattern search over every id.
+    pattern search over every id.  ``found``: where to keep those digits for :func:`_id_codes`.
     """
     arrow = _arrow_text(values)
     if arrow is None or arrow.null_count:
@@ -295,12 +295,14 @@ def _clean_ids(values: pd.Series) -> bool:
     import pyarrow.compute as pc
 
     parts = digit_parts(arrow)
+    if found is not None:
+        found.update(arrow=arrow, parts=parts)
     if parts is not None and not parts[0][:1].isspace():  # ends in a digit, starts with no space
         return True
     return not pc.any(pc.match_substring_regex(arrow, f"{EDGE_SPACE}|{NA_PATTERN}")).as_py()
 
 
-def _id_codes(values: pd.Series) -> np.ndarray | None:
+def _id_codes(values: pd.Series, found: dict[str, Any] | None = None) -> np.ndarray | None:
     """Codes of the ids, equal for equal ids: digit ids (``C000123``) read from their numbers without
     hashing text, other text dictionary-encoded by Arrow once; None for ids not held by Arrow.
 
@@ -310,9 +312,11 @@ def _id_codes(values: pd.Series) -> np.ndarray | None:
     """
     arrow = _arrow_text(values)
     if arrow is not None and len(arrow) and not arrow.null_count:
-        found = digit_codes(arrow)
-        if found is not None:
-            return found[0]
+        # the digits :func:`_clean_ids` found in these very ids are not looked for again
+        parts = found["parts"] if found and found.get("arrow") is arrow and found["parts"] is not None else None
+        coded = digit_codes(arrow, parts)
+        if coded is not None:
+            return coded[0]
         import pyarrow.compute as pc
 
         return pc.dictionary_encode(arrow).combine_chunks().indices.to_numpy()

@@ -147,7 +147,8 @@ def read_transactions_with_report(
     line_items = is_line_item_export(info.get("header", list(raw.columns)))
     columns = [raw[mapping[r]] for r in ("customer_id", "date", "amount")]
     # columns read clean need no cell-by-cell look: no blanks, values final
-    clean = [_clean_ids(columns[0]), "date" in parsed, "amount" in parsed]
+    id_digits: dict[str, Any] = {}  # what _clean_ids found in the ids, reused by _id_codes
+    clean = [_clean_ids(columns[0], id_digits), "date" in parsed, "amount" in parsed]
     no_codes = (np.zeros(len(raw), dtype=np.intp), pd.Series([], dtype=object))
     factorized = [no_codes if ok else _factorize(c) for ok, c in zip(clean, columns)]
     b_c, b_d, b_a = (
@@ -244,7 +245,7 @@ def read_transactions_with_report(
         else 0
     )
     ts_as_of = to_timestamp(as_of, name="as_of", where=_WHERE).normalize() if as_of is not None else None
-    id_codes = _id_codes(out["customer_id"])  # digit ids: coded once, for duplicates and the customer count
+    id_codes = _id_codes(out["customer_id"], id_digits)  # digit ids: coded once, for duplicates and the customer count
     is_dup = _duplicated(out, id_codes)
     is_ret = (out["amount"] < 0).to_numpy()
     is_zero = (out["amount"] == 0).to_numpy()

@@ -1,0 +1,184 @@
+"""A clean UTF-8 CSV read by Arrow's multi-threaded reader into the frame pandas would read, or None.
+
+The pandas reader (:func:`crm_lessons.io._files._read_frame`) reads a CSV with ``pandas.read_csv``
+and checks the three role columns.  For a file that needs no cleaning this module gives the same
+frame several times faster: Arrow splits and converts the file on every core, the customer and date
+columns as text and the amount as numbers, and every other column as Arrow infers it.  Whatever
+this path cannot prove gives what pandas gives, it declines (returns None) and the file is read
+the usual way, so the result never depends on which path read it:
+
+* the file is UTF-8 (Arrow checks every text cell; numbers and dates are ASCII), the header has
+  no repeated or empty name, every row has the header's number of fields, no line is empty;
+* the customer and date columns have no missing cell, the amounts are all finite numbers, the
+  dates (each distinct text parsed once by the reading rules) are all valid, and no id has spaces
+  around it or reads as "no value" (checked by the caller, :func:`crm_lessons.io._read`);
+* every other column comes out of Arrow as integers, floats or text, in the type pandas would
+  infer for it: a text column needs, in each block of rows pandas infers on its own, one cell
+  that pandas could not read as a number or a boolean (else pandas might have read numbers).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crm_lessons._reading.text import utf16_encoding
+from crm_lessons._reading.values import is_placeholder
+
+# pandas' default texts for a missing cell (``pandas.read_csv``'s ``na_values``), given to Arrow
+_NA_VALUES = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>"]
+_NA_VALUES += ["N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
+# a cell pandas might read as a number or a boolean (pandas' C parser: spaces, a sign, digits with
+# one decimal point, an exponent; inf/infinity; True/False): a wider net than pandas', so what it
+# does not catch is text to pandas
+_NUMBER_LIKE = (
+    r"^\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*$"
+    r"|^\s*[-+]?(?i:inf|infinity|nan)\s*$|^\s*(?i:true|false)\s*$"
+)
+_NUMBER_LIKE_PY = re.compile(_NUMBER_LIKE)
+_UTF8_CHECK = 1 << 20
+_BOM = b"\xef\xbb\xbf"
+
+
+def utf8_start(content: bytes) -> str | None:
+    """'utf-8' or 'utf-8-sig' when the file's first megabyte is UTF-8 text, else None.
+
+    Only a guess: Arrow proves the rest (it refuses a text cell that is not UTF-8, and a number
+    or a date is ASCII).  The encoding check of the usual path decides when this path declines.
+    """
+    if utf16_encoding(content) is not None or b"\x00" in content[:65536]:
+        return None
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(content[:_UTF8_CHECK], final=len(content) <= _UTF8_CHECK)
+    except UnicodeDecodeError:
+        return None
+    return "utf-8-sig" if content.startswith(_BOM) else "utf-8"
+
+
+def _pandas_block_rows(n_columns: int) -> int:
+    """Rows per block of ``pandas.read_csv`` (low_memory=True), which infers each block's types on its own."""
+    heuristic = 2**20 // max(n_columns, 1)
+    rows = 1
+    while rows * 2 < heuristic:
+        rows *= 2
+    return rows
+
+
+def _text_everywhere(column: Any, block: int) -> bool:
+    """Whether each block of ``block`` rows holds a cell pandas reads as text (not a number, not a boolean)."""
+    import pyarrow.compute as pc
+
+    n = len(column)
+    starts = range(0, n, block)
+    found = []
+    for start in starts:  # a look at the first cells of each block usually finds one
+        head = column.slice(start, min(64, n - start)).to_pylist()
+        found.append(any(v is not None and not _NUMBER_LIKE_PY.search(v) for v in head))
+    if all(found):
+        return True
+    text = pc.invert(pc.fill_null(pc.match_substring_regex(column, _NUMBER_LIKE), True))
+    hits = np.asarray(text.to_numpy(zero_copy_only=False), dtype=bool)
+    return bool(np.add.reduceat(hits.astype(np.int64), np.asarray(starts)).all())
+
+
+def _dates(column: Any, date_format: str | None) -> np.ndarray | None:
+    """The dates of a text column, each distinct text parsed once by the reading rules; None unless all valid."""
+    import pyarrow.compute as pc
+
+    from crm_lessons.io import _files
+    from crm_lessons.io._parse import _date_values, _to_datetime
+
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    uniq = pd.Series(encoded.dictionary.to_pylist(), dtype=object)
+    if uniq.map(is_placeholder).any():
+        return None
+    values = None
+    # the formats are exclusive (no text reads in two of them), so one that reads every distinct
+    # text reads each as the reading rules' search over the formats would
+    for fmt in (date_format,) if date_format is not None else ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S"):
+        found = _to_datetime(uniq, fmt)
+        if found.notna().all():
+            values = found.astype("datetime64[ns]")
+            break
+    if values is None:
+        values = _date_values(uniq, date_format)
+    parsed = _files._clean_dates(values)  # None if any is not a date or out of range
+    if parsed is None:
+        return None
+    return parsed[encoded.indices.to_numpy()]
+
+
+def read_clean_csv(
+    content: bytes,
+    *,
+    delimiter: str,
+    columns: list[str],
+    roles: dict[str, str],
+    date_format: str | None,
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]] | None:
+    """The frame ``pandas.read_csv`` gives for this file and the final dates and amounts, or None.
+
+    ``columns``: the header as pandas reads it (no name repeated or empty); ``roles``: the column
+    of 'customer_id', 'date' and 'amount'.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    from crm_lessons.io import _files
+
+    customer, date, amount = roles["customer_id"], roles["date"], roles["amount"]
+    forced = {customer: pa.string(), date: pa.string(), amount: pa.float64()}
+    table = None
+    for _ in range(2):  # again with columns Arrow read as dates, times or booleans as text (pandas does)
+        table = pcsv.read_csv(
+            pa.BufferReader(content),
+            read_options=pcsv.ReadOptions(use_threads=True, block_size=1 << 22),
+            parse_options=pcsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=b'"' in content, ignore_empty_lines=False
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types=forced, null_values=_NA_VALUES, strings_can_be_null=True, quoted_strings_can_be_null=True
+            ),
+        )
+        if table.column_names != columns:
+            return None
+        other = {
+            name: t
+            for name, t in zip(table.column_names, table.schema.types)
+            if name not in forced and not (pa.types.is_int64(t) or pa.types.is_float64(t) or pa.types.is_string(t))
+        }
+        if not other:
+            break
+        if any(pa.types.is_null(t) for t in other.values()):  # an empty column: pandas' float NaN, not worth it
+            return None
+        forced.update(dict.fromkeys(other, pa.string()))
+    else:
+        return None
+    assert table is not None
+    if table[customer].null_count or table[date].null_count:
+        return None
+    block = _pandas_block_rows(len(columns))
+    for name, t in zip(table.column_names, table.schema.types):
+        if name in (customer, date, amount):
+            continue
+        col = table[name]
+        if pa.types.is_string(t) and not _text_everywhere(col, block):
+            return None
+        if pa.types.is_float64(t):
+            import pyarrow.compute as pc
+
+            finite = pc.is_finite(col)
+            if not pc.all(finite).as_py() or pc.max(pc.abs(col)).as_py() >= 2.0**53:  # infinities, big integers
+                return None
+    amounts = _files._clean_amounts(pd.Series(table[amount].to_numpy(), copy=False))
+    if amounts is None:
+        return None
+    dates = _dates(table[date], date_format)
+    if dates is None:
+        return None
+    frame = table.to_pandas()
+    return frame, {"date": dates, "amount": amounts}
