@@ -182,6 +182,7 @@ def test_report_flags_the_mis_keyed_item_and_escapes_student_ids(graded):
     flagged = page.split("需要检查 Check these items", 1)[1].split("</p>", 1)[0]
     assert "test_1_3" in flagged and "test_1_1" not in flagged and "test_1_2" not in flagged
     assert "答案键" in page and "歧义" in page, "what a negative discrimination usually means"
+    assert "判为正确的答案是 A，但其余题目得分最高的 27% 学生最常选 B" in page, "the evidence against the key"
     assert f"{HAND_ALPHA:.3f}" in page and "href='04_satisfaction.html'" in page and "cronbach_alpha" in page
     assert XSS not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
 

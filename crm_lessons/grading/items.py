@@ -14,6 +14,9 @@ Classical test theory (Crocker & Algina 1986, ch. 14):
   item's points with each student's total on the chapter's *other* auto-graded
   items (Henrysson 1963), empty when undefined (fewer than two students, or no
   variance in the item or in the rest);
+* for a choice item of negative discrimination, the answer the key accepts is set beside the answer the
+  upper 27% of students (by their total on the other items) chose most: when they differ, the key is
+  probably wrong;
 * Cronbach's alpha of the chapter's auto-graded items, computed by
   :func:`crm_lessons.satisfaction.cronbach_alpha` (chapter 4 teaches it).
 
@@ -32,6 +35,9 @@ Theory*, ch. 14 (item analysis). Holt, Rinehart and Winston.
 
 Henrysson, S. (1963). Correction of item-total correlations in item analysis.
 Psychometrika, 28(2), 211-218.
+
+Kelley, T. L. (1939). The selection of upper and lower groups for the validation of test items.
+Journal of Educational Psychology, 30(1), 17-24 (the upper 27%).
 
 Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
 Psychometrika, 16(3), 297-334, eq. (2).
@@ -289,6 +295,7 @@ def item_analysis(
                         for letter in answer:
                             counts[letter] = counts.get(letter, 0) + 1
                 row["chose"] = counts
+                row["keyed"], row["upper"] = _key_evidence(item, ran, points, totals, choices, cid)
             table.append(row)
         alpha, note = None, ""
         if len(items) < 2:
@@ -305,6 +312,36 @@ def item_analysis(
                 note = "总分没有差异，α 无定义 (the totals do not vary)"
         out.append(ChapterAnalysis(cid, table, totals, sum(i.max_points for i in items), alpha, note))
     return out
+
+
+def _most_common(answers: list[str]) -> str:
+    answers = [a for a in answers if a not in ("blank", "other")]
+    if not answers:
+        return ""
+    best = max(answers.count(a) for a in set(answers))
+    winners = sorted({a for a in answers if answers.count(a) == best})
+    return winners[0] if len(winners) == 1 else ""
+
+
+def _key_evidence(
+    item: ItemInfo,
+    ran: list[str],
+    points: dict[str, dict[str, float]],
+    totals: dict[str, float],
+    choices: dict[tuple[str, str, str], str],
+    cid: str,
+) -> tuple[str, str]:
+    """(the answer the key accepts, the answer the upper group chose most) of a choice item; '' when unclear.
+
+    The accepted answer is the most common one among students who got the item's full points; the upper
+    group is the 27% of students (at least one) with the highest total on the chapter's other items
+    (Kelley 1939).  When they differ on an item of negative discrimination, the key is the first suspect.
+    """
+    answer = {s: choices.get((s, cid, item.grade_id), "other") for s in ran}
+    keyed = _most_common([answer[s] for s in ran if points[s][item.grade_id] >= item.max_points > 0])
+    rest = sorted(ran, key=lambda s: (-(totals[s] - points[s][item.grade_id]), s))
+    upper = rest[: max(1, round(0.27 * len(ran)))]
+    return keyed, _most_common([answer[s] for s in upper])
 
 
 def _number(value: Any, digits: int = 4) -> str:
@@ -460,6 +497,12 @@ def _item_table(rows: list[dict[str, Any]], title: str) -> list[str]:
         d = r["discrimination"]
         flag = " class='flag'" if d is not None and d < 0 else ""
         reading = "；".join(x for x in (_difficulty_note(r["difficulty"]), _discrimination_note(d)) if x)
+        if d is not None and d < 0 and r.get("keyed") and r.get("upper") and r["keyed"] != r["upper"]:
+            reading += (
+                f"<br><b>判为正确的答案是 {_esc(r['keyed'])}，但其余题目得分最高的 27% 学生最常选 {_esc(r['upper'])}</b>："
+                f"答案键很可能应为 {_esc(r['upper'])}。 The key accepts {_esc(r['keyed'])}; the upper 27% chose "
+                f"{_esc(r['upper'])} most (Kelley 1939): the key is probably wrong."
+            )
         out.append(
             f"<tr{flag}><td class='l'>{_esc(r['exercise'])}</td><td>{_number(r['max_points'])}</td>"
             f"<td>{_number(r['mean_points'], 2)}</td><td>{_number(r['difficulty'], 3)}</td>"
