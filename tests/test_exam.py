@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from crm_lessons.cli import main as cli_main
-from crm_lessons.course.exam import build_exam, exam_html, write_exams
+from crm_lessons.course.exam import SHEET_TERMS, build_exam, exam_html, write_exams
 
 SEED = 2026
 
@@ -166,3 +166,11 @@ def test_bad_arguments_give_one_chinese_first_line(args, words, tmp_path, capsys
     assert re.match(r"crm-lessons exam：错误 [^\x00-\x7f]", err), err
     assert words in err
     assert not (tmp_path / "out").exists()
+
+
+def test_definitions_come_from_the_review_sheet_first():
+    """名词解释: three of four are terms of the course's exam review sheet (004), via exam practice or glossary."""
+    for version in range(3):
+        terms = [q for kind, qs in build_exam(seed=SEED, version=version).sections if kind == "term" for q in qs]
+        from_sheet = [q for q in terms if q.uid.startswith("nb:") or q.data.get("term") in SHEET_TERMS]
+        assert len(terms) == 4 and len(from_sheet) >= 3

@@ -35,7 +35,7 @@ import pandas as pd
 from crm_lessons._fileio import atomic_write_bytes
 from crm_lessons._validation import DataError
 
-__all__ = ["Exam", "Question", "SECTIONS", "build_exam", "parse_chapters", "write_exams"]
+__all__ = ["SECTIONS", "SHEET_TERMS", "Exam", "Question", "build_exam", "parse_chapters", "write_exams"]
 
 #: Sections of a paper: (kind, title, items wanted, points each).
 SECTIONS: tuple[tuple[str, str, int, int], ...] = (
@@ -48,6 +48,22 @@ _NUMERALS = "一二三四五六七八九十"
 #: The notebooks' questions while :func:`write_exams` draws its versions (read once per call, then dropped).
 _pools: dict[tuple[tuple[int, ...], str], dict[str, list[Question]]] = {}
 _MAX_VERSIONS = 26
+#: The terms the course's exam review sheet asks to define (course material 004, 名词解释).
+SHEET_TERMS = frozenset(
+    (
+        "关系营销",
+        "顾客份额",
+        "客户智能",
+        "客户生命周期",
+        "定制营销",
+        "客户识别",
+        "客户满意",
+        "客户忠诚",
+        "客户知识",
+        "客户差异",
+        "客户价值",
+    )
+)
 
 
 @dataclass
@@ -647,8 +663,11 @@ def build_exam(
             rest = _take(free, wanted - len(own), int(version), rng)
             items = own + [_choice_from_glossary(q, terms if len(terms) >= 4 else all_terms, vrng) for q in rest]
         elif kind == "term":
-            own = _take(pool["term"], min(wanted // 2, len(pool["term"])), int(version), rng)
-            items = own + _take(gloss["term"], wanted - len(own), int(version), rng)
+            # the review sheet's terms (as the chapters' exam practice and the glossary define them), and one more
+            sheet = pool["term"] + [q for q in gloss["term"] if q.data["term"] in SHEET_TERMS]
+            others = [q for q in gloss["term"] if q.data["term"] not in SHEET_TERMS]
+            own = _take(sheet, min(wanted - 1 if others else wanted, len(sheet)), int(version), rng)
+            items = own + _take(others, wanted - len(own), int(version), rng)
         else:
             items = _take(pool["essay"], wanted, int(version), rng)
         items = sorted((dataclasses.replace(q) for q in items), key=lambda q: (q.chapter, q.uid))
