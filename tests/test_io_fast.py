@@ -257,6 +257,16 @@ ARROW_CASES = {
     "date with offset later": _with(350, 1, "2024-03-05T10:00:00+08:00"),
     "hour only date later": _with(350, 1, "2024-03-05 10"),
     "duplicate rows": _csv(_clean_rows()[:200] * 2),
+    "GBK, clean": _csv(_clean_rows()).decode().encode("gbk"),
+    "GBK export": (
+        "会员编号,下单时间,实付金额,门店\n"
+        + "".join(
+            f'{r[0]},{r[1].replace("-", "年", 1).replace("-", "月")}日,"￥{r[2]}",{r[3]}\n' for r in _clean_rows()
+        )
+        + "\n"
+    ).encode("gbk"),
+    "GBK, bad byte late": _csv(_clean_rows()).decode().encode("gbk") + b"\x81\x20,2024-01-01,1,x\n",
+    "UTF-16": b"\xff\xfe" + _csv(_clean_rows()).decode().encode("utf-16-le"),
 }
 
 

@@ -130,20 +130,31 @@ def read_clean_csv(
 
     from crm_lessons.io import _files
 
+    if b"\n\n" in content or b"\n\r\n" in content:  # an empty line: a blank row to pandas, an error to Arrow
+        return None
     customer, date, amount = roles["customer_id"], roles["date"], roles["amount"]
     forced = {customer: pa.string(), date: pa.string(), amount: pa.float64()}
-    table = None
-    for _ in range(2):  # again with columns Arrow read as dates, times or booleans as text (pandas does)
-        table = pcsv.read_csv(
-            pa.BufferReader(content),
+    quotes = b'"' in content
+
+    def read(data: bytes) -> Any:
+        return pcsv.read_csv(
+            pa.BufferReader(data),
             read_options=pcsv.ReadOptions(use_threads=True, block_size=1 << 22),
-            parse_options=pcsv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=b'"' in content, ignore_empty_lines=False
-            ),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=quotes, ignore_empty_lines=False),
             convert_options=pcsv.ConvertOptions(
                 column_types=forced, null_values=_NA_VALUES, strings_can_be_null=True, quoted_strings_can_be_null=True
             ),
         )
+
+    cut = content.rfind(b"\n", 0, 1 << 18) if len(content) > 1 << 20 else -1
+    if cut > 0:  # the start first: a file that is not clean is usually so from its first rows on
+        try:
+            read(content[: cut + 1])
+        except pa.ArrowInvalid:
+            return None
+    table = None
+    for _ in range(2):  # again with columns Arrow read as dates, times or booleans as text (pandas does)
+        table = read(content)
         if table.column_names != columns:
             return None
         other = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io as _io
 import re
 from os import PathLike
@@ -246,12 +247,21 @@ def _read_frame(
         found = _arrow_frame(content, sep=sep, explicit=explicit, where=where, date_format=date_format)
         if found is not None:
             return found
+    read_enc: str | None = None  # the encoding pandas reads the bytes in
     if isinstance(content, bytes):
         enc = decode_check(content, encoding, where)
         text_head = content[:65536].decode(enc, errors="ignore")
         info["encoding"] = enc
+        converted = _as_utf8(content, enc)
+        if converted is not None:  # decoded once here, not by pandas on each of its passes
+            found = _arrow_frame(converted, sep=sep, explicit=explicit, where=where, date_format=date_format)
+            if found is not None:
+                found[1]["encoding"] = enc
+                return found
+            content, read_enc = converted, "utf-8"
+        else:
+            read_enc = enc
     else:
-        enc = None
         text_head = content[:65536]
     if not text_head.strip():
         raise DataError(
@@ -263,17 +273,17 @@ def _read_frame(
     info["delimiter"] = delimiter
     buffer: IO[Any] = _io.BytesIO(content) if isinstance(content, bytes) else _io.StringIO(content)
     try:
-        header = pd.read_csv(buffer, sep=delimiter, nrows=0, encoding=enc, engine="c")
+        header = pd.read_csv(buffer, sep=delimiter, nrows=0, encoding=read_enc, engine="c")
         raw_names = dict(zip(clean_header(header.columns), header.columns))
         buffer.seek(0)
         # the header as written (pandas renames a repeated name '金额' to '金额.1')
         written = pd.read_csv(
-            buffer, sep=delimiter, header=None, nrows=1, dtype=str, keep_default_na=False, encoding=enc, engine="c"
+            buffer, sep=delimiter, header=None, nrows=1, dtype=str, keep_default_na=False, encoding=read_enc, engine="c"
         )
         names = clean_header(written.iloc[0].tolist()) if written.shape == (1, len(raw_names)) else list(raw_names)
         mapping = _resolve(names, list(raw_names), explicit, where)
         info["header"] = names
-        csv_options = {"sep": delimiter, "skip_blank_lines": False, "encoding": enc, "engine": "c"}
+        csv_options = {"sep": delimiter, "skip_blank_lines": False, "encoding": read_enc, "engine": "c"}
         raw_date, raw_amount = raw_names[mapping["date"]], raw_names[mapping["amount"]]
         raw_customer = raw_names[mapping["customer_id"]]
         head = _head_frame(text_head, csv_options, [raw_customer, raw_date])
@@ -290,20 +300,25 @@ def _read_frame(
         )
         # read as text again: ids that are numbers after the first rows, and a column with empty
         # cells, whose text ('NA', '-', '#N/A') the reading rules judge and a refusal quotes
+        # (all such columns in one more pass over the file)
         as_text = {"keep_default_na": False, "na_values": [""], **csv_options}
+        again = []
         if not isinstance(frame[raw_customer].dtype, pd.StringDtype) or frame[raw_customer].hasnans:
-            buffer.seek(0)
-            frame[raw_customer] = pd.read_csv(buffer, usecols=[raw_customer], dtype={raw_customer: str}, **as_text)[
-                raw_customer
-            ]
+            again.append(raw_customer)
         parsed = {}
         for role, raw_col, clean in (("date", raw_date, _clean_dates), ("amount", raw_amount, _clean_amounts)):
             values = clean(frame[raw_col])
             if values is not None:
                 parsed[role] = values
             elif not isinstance(frame[raw_col].dtype, pd.StringDtype) or frame[raw_col].hasnans:
-                buffer.seek(0)
-                frame[raw_col] = pd.read_csv(buffer, usecols=[raw_col], dtype={raw_col: str}, **as_text)[raw_col]
+                again.append(raw_col)
+        if again:
+            again = list(dict.fromkeys(again))
+            buffer.seek(0)
+            text = pd.read_csv(buffer, usecols=again, dtype=dict.fromkeys(again, str), **as_text)
+            for raw_col in again:
+                frame[raw_col] = text[raw_col]
+            del text
         info["parsed"] = parsed
     except UnicodeDecodeError as exc:  # past the start that decode_check looked at (GB18030 guessed)
         raise not_utf8_or_gbk(where) from exc
@@ -324,6 +339,25 @@ def _read_frame(
         ) from exc
     frame.columns = clean_header(frame.columns)
     return frame, info, mapping
+
+
+def _as_utf8(content: bytes, enc: str) -> bytes | None:
+    """The text re-encoded as UTF-8 when ``enc`` is another encoding (GB18030, UTF-16, ...), else None.
+
+    None also when the bytes do not decode (past the start ``decode_check`` looked at): pandas then
+    reads them in ``enc`` and stops at the bad byte as before, after the checks that come first.
+    """
+    if codecs.lookup(enc).name in ("utf-8", "utf-8-sig"):
+        return None
+    decoder = codecs.getincrementaldecoder(enc)()
+    step = 1 << 24
+    try:
+        return b"".join(
+            decoder.decode(content[i : i + step], final=i + step >= len(content)).encode("utf-8")
+            for i in range(0, len(content), step)
+        )
+    except UnicodeDecodeError:
+        return None
 
 
 def _arrow_frame(
