@@ -1,0 +1,270 @@
+"""Per-student exercise data: the same real data set, a different draw for each student id (issue 29).
+
+A chapter's exercises can run on data drawn for one student: a sample of the
+customers, another analysis date, another hold-out split.  The draw depends on
+the student id alone, through SHA-256 (never Python's ``hash()``, which changes
+between runs), and on nothing else of the machine: every choice is made by
+hashing the id with the customer's own key, so a student at home, the
+instructor and the grader get the same rows on any computer and any NumPy.
+The empty id ``""`` gives the common data the worked examples use.
+
+The chapter's notebook draws its exercise data in one cell::
+
+    ex = variants.draw(2, STUDENT_ID, as_of=AS_OF, seed=SEED, holdout=HOLDOUT)
+
+and its hidden tests draw again for the id the grader fixes (the roster
+name), so a classmate's numbers do not match.  Worked examples stay on the
+common data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crm_lessons._validation import DataError
+
+__all__ = ["COMMON", "Draw", "chapters", "draw", "fingerprint", "normalise_id", "pick", "sample_keys", "student_seed"]
+
+#: The id of the common data (the worked examples' data; everyone's exercises without variants).
+COMMON = ""
+_SALT = "crm-lessons/variants/v1"
+
+
+def normalise_id(student_id: Any) -> str:
+    """The id as the draw reads it: Unicode NFKC (full-width digits become ASCII), trimmed, case-folded.
+
+    Examples
+    --------
+    >>> normalise_id("  S2023001 "), normalise_id("ｓ２０２３００１"), normalise_id(None)
+    ('s2023001', 's2023001', '')
+    """
+    if student_id is None:
+        return COMMON
+    if not isinstance(student_id, (str, int)) or isinstance(student_id, bool):
+        raise DataError(f"student_id must be text such as 's2023001', got {type(student_id).__name__}")
+    return unicodedata.normalize("NFKC", str(student_id)).strip().casefold()
+
+
+def _digest(*parts: Any) -> bytes:
+    text = "\x1f".join([_SALT, *(str(p) for p in parts)])
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def student_seed(student_id: Any) -> int:
+    """A stable 32-bit seed for an id (SHA-256 of the normalised id; 0 for the common data).
+
+    Examples
+    --------
+    >>> student_seed(""), student_seed("s01"), student_seed(" S01") == student_seed("s01")
+    (0, 4035571313, True)
+    """
+    sid = normalise_id(student_id)
+    return 0 if sid == COMMON else int.from_bytes(_digest("seed", sid)[:4], "big")
+
+
+def pick(options: Iterable[Any], student_id: Any, *, salt: str) -> Any:
+    """One of ``options`` for a student, by hash (the same on every machine).
+
+    Examples
+    --------
+    >>> pick([3, 4, 5, 6], "s01", salt="months"), pick([3, 4, 5, 6], "s01", salt="months")
+    (6, 6)
+    """
+    choices = list(options)
+    if not choices:
+        raise DataError("pick: no options to choose from")
+    number = int.from_bytes(_digest("pick", salt, normalise_id(student_id))[:8], "big")
+    return choices[number % len(choices)]
+
+
+def _ranks(keys: Iterable[Any], student_id: str, salt: str) -> np.ndarray:
+    return np.array(
+        [int.from_bytes(_digest("rank", salt, student_id, k)[:8], "big") for k in keys],
+        dtype=np.uint64,
+    )
+
+
+def sample_keys(keys: Iterable[Any], student_id: Any, *, n: int, salt: str) -> list[Any]:
+    """``n`` of the distinct ``keys`` chosen for a student, in the keys' own sorted order.
+
+    Each key is ranked by SHA-256 of (id, salt, key) and the ``n`` smallest
+    ranks are kept: no random generator, so no NumPy version changes the draw.
+
+    Examples
+    --------
+    >>> sample_keys(range(10), "s01", n=3, salt="demo")
+    [2, 5, 9]
+    >>> sample_keys(range(10), "s02", n=3, salt="demo")
+    [5, 7, 8]
+    """
+    unique = sorted(set(keys))
+    if not 0 < n <= len(unique):
+        raise DataError(f"sample_keys: n={n} should be between 1 and the number of keys ({len(unique)})")
+    ranks = _ranks(unique, normalise_id(student_id), salt)
+    chosen = np.sort(np.argsort(ranks, kind="stable")[:n])
+    return [unique[i] for i in chosen]
+
+
+def fingerprint(*values: Any) -> str:
+    """A short SHA-256 of data (frames, series, numbers, text), equal on every machine for the same values.
+
+    Floats are written rounded to 10 significant digits, so the last bits of a
+    sum do not change it.
+
+    Examples
+    --------
+    >>> fingerprint(pd.Series([1.0, 2.5], index=[7, 8])) == fingerprint(pd.Series([1.0, 2.5], index=[7, 8]))
+    True
+    """
+    h = hashlib.sha256()
+    for value in values:
+        h.update(_canonical_bytes(value))
+    return h.hexdigest()[:16]
+
+
+def _canonical_bytes(value: Any) -> bytes:
+    def cell(x: Any) -> Any:
+        if isinstance(x, (float, np.floating)):
+            return None if np.isnan(x) else f"{float(x):.10g}"
+        if isinstance(x, (np.integer, np.bool_)):
+            return x.item()
+        if isinstance(x, pd.Timestamp):
+            return x.isoformat()
+        return x if isinstance(x, (int, str, bool)) or x is None else str(x)
+
+    data: Any
+    if isinstance(value, pd.DataFrame):
+        data = {
+            "columns": [str(c) for c in value.columns],
+            "index": [cell(i) for i in value.index],
+            "data": [[cell(x) for x in value[c].tolist()] for c in value.columns],
+        }
+    elif isinstance(value, pd.Series):
+        data = {"index": [cell(i) for i in value.index], "data": [cell(x) for x in value.tolist()]}
+    elif isinstance(value, (list, tuple)):
+        data = [cell(x) for x in value]
+    else:
+        data = cell(value)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\x1e"
+
+
+class Draw:
+    """A chapter's exercise data for one student: its tables and settings as attributes.
+
+    ``describe()`` says in one line what was drawn; ``fingerprint()`` is a short
+    hash of the data (the same id gives the same fingerprint on every machine).
+    """
+
+    def __init__(self, chapter: int, student_id: str, description: str, **data: Any):
+        self.chapter, self.student_id, self.description = chapter, student_id, description
+        self.names = list(data)
+        for name, value in data.items():
+            setattr(self, name, value)
+
+    @property
+    def common(self) -> bool:
+        """True for the common data (the empty id)."""
+        return self.student_id == COMMON
+
+    def describe(self) -> str:
+        """One line: whose data and what was drawn (Chinese first)."""
+        who = "全班共同的数据 common data" if self.common else f"学号 {self.student_id} 的练习数据 your own data"
+        return f"{who}：{self.description}"
+
+    def fingerprint(self) -> str:
+        """A short hash of every table and setting of the draw."""
+        return fingerprint(*(getattr(self, n) for n in self.names))
+
+    def __repr__(self) -> str:
+        return f"<Draw chapter {self.chapter}, {self.describe()}>"
+
+
+def _ch02(sid: str, *, as_of: str, seed: int, holdout: float = 0.5, sample: bool = False) -> Draw:
+    """Chapter 2: CDNOW purchases (a sample of 50-70% of the customers, an analysis date 0-3 months
+    earlier, a look-ahead window of 3-6 months) and the Charles Book Club members split into calibration
+    and hold-out parts (a split of one's own)."""
+    from crm_lessons import rfm
+    from crm_lessons.datasets import load_cdnow, load_charles_book_club
+
+    tx = load_cdnow(sample=sample)
+    cbc = load_charles_book_club()
+    scores = rfm.cbc_rfm_scores(cbc).join(cbc["florence"])
+    day, share, months = pd.Timestamp(as_of), 1.0, 6
+    if sid == COMMON:
+        is_holdout = rfm.holdout_split(scores, holdout=holdout, random_state=seed)
+    else:
+        customers = tx["customer_id"].unique()
+        share = pick([0.5, 0.55, 0.6, 0.65, 0.7], sid, salt="ch02/share")
+        keep = sample_keys(customers, sid, n=int(round(share * len(customers))), salt="ch02/cdnow")
+        tx = tx[tx["customer_id"].isin(keep)]
+        day = day - pd.DateOffset(months=pick([0, 1, 2, 3], sid, salt="ch02/as_of")) + pd.offsets.MonthEnd(0)
+        months = pick([3, 4, 5, 6], sid, salt="ch02/months")
+        chosen = sample_keys(scores.index, sid, n=int(round(holdout * len(scores))), salt="ch02/cbc")
+        is_holdout = pd.Series(scores.index.isin(chosen), index=scores.index, name="holdout")
+    tx = tx[tx["date"] <= day].reset_index(drop=True)
+    calib, hold = scores[~is_holdout], scores[is_holdout]
+    text = (
+        f"CDNOW 中 {tx['customer_id'].nunique():,} 位客户（{share:.0%}）的 {len(tx):,} 次购买，"
+        f"分析日期 ex.as_of = {day:%Y-%m-%d}，观察期 ex.months = {months} 个月；"
+        f"读书会会员 {len(calib):,} 人作校准样本 ex.calib、{len(hold):,} 人作留出样本 ex.hold"
+    )
+    return Draw(2, sid, text, tx=tx, as_of=day, months=months, calib=calib, hold=hold)
+
+
+_CHAPTERS: dict[int, Callable[..., Draw]] = {2: _ch02}
+
+
+def chapters() -> list[int]:
+    """The chapters whose exercises can be drawn per student.
+
+    Examples
+    --------
+    >>> 2 in chapters()
+    True
+    """
+    return sorted(_CHAPTERS)
+
+
+def draw(chapter: int | str, student_id: Any = COMMON, **settings: Any) -> Draw:
+    """A chapter's exercise data for one student (``""``: the common data of the worked examples).
+
+    Parameters
+    ----------
+    chapter : int or str
+        Chapter number (``2`` or ``"02"``); see :func:`chapters`.
+    student_id : str
+        The id as in the class list (the folder name of the student's submissions); trimmed and
+        case-folded (:func:`normalise_id`).  ``""`` gives the common data.
+    **settings
+        The chapter's parameters the draw needs (e.g. ``as_of``, ``seed``, ``holdout``), passed by name.
+
+    Returns
+    -------
+    Draw
+        The tables and settings as attributes (chapter 2: ``tx``, ``as_of``, ``calib``, ``hold``).
+
+    Raises
+    ------
+    DataError
+        A chapter without per-student data, or an id that is not text.
+
+    Examples
+    --------
+    >>> ex = draw(2, "s01", as_of="1998-06-30", seed=42, holdout=0.5)
+    >>> ex.tx["customer_id"].nunique(), str(ex.as_of.date()), ex.months, len(ex.hold)
+    (11785, '1998-04-30', 5, 2000)
+    >>> draw(2, "", as_of="1998-06-30", seed=42).tx["customer_id"].nunique()
+    23570
+    """
+    text = str(chapter).strip()
+    number = int(text) if text.isdigit() else -1
+    if number not in _CHAPTERS:
+        raise DataError(f"draw: chapter {chapter!r} has no per-student exercise data; chapters with it: {chapters()}")
+    return _CHAPTERS[number](normalise_id(student_id), **settings)
