@@ -85,7 +85,7 @@ REPORT_FLAGS = {
     "spark_master": "--spark-master",
 }
 #: The flags of ``crm-lessons assign`` and ``crm-lessons grade`` for the parameters of assign_course / grade_course.
-ASSIGN_FLAGS = {"out": "--out", "notebooks": "--notebooks", "timeout": "--timeout"}
+ASSIGN_FLAGS = {"out": "--out", "notebooks": "--notebooks", "timeout": "--timeout", "variants": "--variants"}
 GRADE_FLAGS = {
     "course": "--course",
     "csv_path": "--csv",
@@ -290,6 +290,7 @@ def _assign(args: argparse.Namespace) -> int:
             args.chapters or None,
             notebooks=args.notebooks,
             timeout=args.timeout,
+            variants=args.variants or None,
             log=lambda line: print(line, flush=True),
         )
     except (GradingError, FileNotFoundError) as exc:
@@ -410,7 +411,8 @@ source/chNN/ (the notebooks with their solutions and hidden tests) and, through
 'nbgrader generate_assignment', release/chNN/ (the student versions to hand out).
 Re-running it refreshes the chapters it writes.  Needs nbgrader (pip install 'crm-lessons[grading]').
 
-example:  crm-lessons assign --out course 2 4"""
+example:  crm-lessons assign --out course 2 4
+          crm-lessons assign --out course --variants 2   (每位学生一份数据 per-student data)"""
 
 _GRADE_HELP = """\
 Autograde every submission with nbgrader and write the gradebook: one row per
@@ -584,6 +586,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=60,
         metavar="SECONDS",
         help="per-cell timeout written into nbgrader_config.py (default: 60)",
+    )
+    p_assign.add_argument(
+        "--variants",
+        nargs="+",
+        default=[],
+        metavar="CHAPTER",
+        help="每位学生一份练习数据的章节 chapters whose exercises use each student's own data "
+        "(STUDENT_ID; grade uses the roster id); they are written too",
     )
     p_assign.set_defaults(func=_assign)
     p_grade = sub.add_parser(

@@ -70,11 +70,13 @@ def nbgrader_config(
     timeout: int = DEFAULT_TIMEOUT,
     exchange: str | None = None,
     kernel: dict | None = None,
+    names: dict | None = None,
 ) -> Any:
     """The same settings as :func:`config_file_text`, as a traitlets ``Config`` for one course folder.
 
     ``kernel`` (grading runs): ``{"sandbox": bool, "limits": {...}, "files": {...}}`` chooses the
-    sandboxed kernel manager and its settings.
+    sandboxed kernel manager and its settings.  ``names`` (grading runs): values the test cells,
+    run in the grader, get from the grader and never from the student's kernel (``STUDENT_ID``).
     """
     import os
 
@@ -102,4 +104,6 @@ def nbgrader_config(
         c.Execute.iopub_timeout = max(10, int(timeout) // 2)
         c.Execute.raise_on_iopub_timeout = False
         c.LimitOutputBytes.max_bytes = int((kernel.get("limits") or {}).get("output", 2 * 2**20))
+    if names:
+        c.StrictExecute.grader_names = dict(names)
     return c

@@ -13,7 +13,7 @@ from jupyter_core.utils import run_sync
 with warnings.catch_warnings():
     from nbgrader.preprocessors import Execute, NbGraderPreprocessor
     from nbgrader.utils import is_grade, is_solution
-    from traitlets import Integer
+    from traitlets import Dict, Integer
 
 
 def visible_part(source: str) -> str:
@@ -34,7 +34,11 @@ class StrictExecute(Execute):
     - A graded code cell keeps no ``execute_result`` and lists its error first:
       nbgrader takes a numeric result met before an error as partial credit, and
       code in a submission could make the kernel publish one (e.g. from an event hook).
+    - ``grader_names``: names a test cell gets from the grader, never from the kernel
+      (``STUDENT_ID``, the roster id of a course with per-student data).
     """
+
+    grader_names = Dict(help="names the test cells get from the grader, not from the student's kernel").tag(config=True)
 
     async def async_execute_cell(
         self, cell: Any, cell_index: int, execution_count: int | None = None, store_history: bool = True
@@ -80,7 +84,7 @@ class StrictExecute(Execute):
         own = None if folder else tempfile.mkdtemp(prefix="crm-answers-")
         link = KernelLink(client, timeout=float(self.timeout or 60), interrupt=interrupt, folder=folder or own)
         try:
-            return run_test_code(source, link)
+            return run_test_code(source, link, names=dict(self.grader_names))
         finally:
             client.stop_channels()
             if own:

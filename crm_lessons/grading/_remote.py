@@ -243,9 +243,10 @@ def _exact(value: Any, cls: type) -> Any:
 class KernelNamespace(dict):
     """Globals of a test cell run in the grader: a name the cell does not define comes from the kernel."""
 
-    def __init__(self, link: KernelLink):
+    def __init__(self, link: KernelLink, names: dict[str, Any] | None = None):
         super().__init__(__builtins__=builtins, __name__="__main__")
         self._link = link
+        self.update(names or {})  # the grader's own values (the roster id): the kernel is never asked for these
 
     def __missing__(self, name: str) -> Any:
         if name in builtins.__dict__ or name.startswith("__"):
@@ -258,13 +259,17 @@ class KernelNamespace(dict):
         return value
 
 
-def run_test_code(source: str, link: KernelLink, *, max_output: int = 100_000) -> list[dict]:
+def run_test_code(
+    source: str, link: KernelLink, *, max_output: int = 100_000, names: dict[str, Any] | None = None
+) -> list[dict]:
     """Run a test cell's code here against the kernel's values; its outputs as nbformat dicts.
+
+    ``names`` are set by the grader before the cell runs (``STUDENT_ID``): the kernel is not asked for them.
 
     Printed text becomes a ``stream`` output; an exception an ``error`` output
     (what nbgrader scores zero), whatever raised it.
     """
-    namespace = KernelNamespace(link)
+    namespace = KernelNamespace(link, names)
     out, err = io.StringIO(), io.StringIO()
     error = None
     try:

@@ -32,6 +32,7 @@ def main(argv: list[str]) -> int:
         timeout=job.get("timeout", 60),
         exchange=job.get("exchange"),
         kernel=job.get("kernel"),
+        names=job.get("names"),
     )
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     results = []

@@ -15,6 +15,8 @@ from pathlib import Path
 from crm_lessons._fileio import atomic_write_bytes
 from crm_lessons._validation import option
 from crm_lessons.grading._config import DEFAULT_TIMEOUT, config_file_text
+from crm_lessons.grading._variants import mark_variants, student_id_cell
+from crm_lessons.variants import chapters as variant_chapters
 
 __all__ = ["assign_course", "chapter_id", "course_chapters"]
 
@@ -146,6 +148,7 @@ def assign_course(
     *,
     notebooks: str | os.PathLike | None = None,
     timeout: int = DEFAULT_TIMEOUT,
+    variants: Iterable[int | str] | None = None,
     log=print,
 ) -> dict[str, Path]:
     """Write (or refresh) an nbgrader course folder and release the student versions.
@@ -161,6 +164,12 @@ def assign_course(
         Folder of the chapter notebooks (default: the source checkout's ``notebooks/``).
     timeout : int
         nbgrader's per-cell timeout written into the configuration (seconds).
+    variants : iterable of int or str, optional
+        Chapters whose exercises use per-student data (issue 29): each student
+        fills ``STUDENT_ID`` with their id and gets their own draw
+        (:mod:`crm_lessons.variants`); ``grade`` uses the roster id.  These
+        chapters are written too (with ``chapters``, or alone when ``chapters``
+        is empty).  Every other chapter gives everyone the common data.
 
     Returns
     -------
@@ -174,6 +183,9 @@ def assign_course(
 
     out = Path(out).resolve()
     folder = Path(notebooks) if notebooks is not None else project_root() / "notebooks"
+    with_variants = {chapter_id(ch) for ch in variants or ()}
+    if with_variants:  # the chapters named, and those with per-student data
+        chapters = sorted({int(chapter_id(ch)[2:]) for ch in chapters or ()} | {int(c[2:]) for c in with_variants})
     selected = _chapter_notebooks(folder, chapters)
     ready = {}
     for cid, path in selected.items():
@@ -197,6 +209,12 @@ def assign_course(
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
         nb.metadata.pop("papermill", None)
+        if cid in with_variants and student_id_cell(nb) is None:
+            raise GradingError(
+                f"chapter {int(cid[2:])} has no per-student data yet (no 'STUDENT_ID = \"\"' line in {path.name}); "
+                f"chapters with it: {', '.join(str(c) for c in variant_chapters())}"
+            )
+        mark_variants(nb, cid in with_variants)
         (out / "source" / cid).mkdir(parents=True)
         nbformat.write(nb, out / "source" / cid / path.name)
     log(f"generating the student versions of {', '.join(ready)} with nbgrader ...")
@@ -215,5 +233,5 @@ def assign_course(
         raise GradingError(f"nbgrader generate_assignment failed:\n{result.stderr[-4000:]}")
     released = {cid: out / "release" / cid / path.name for cid, (path, _) in ready.items()}
     for cid, path in released.items():
-        log(f"{cid}: {path}")
+        log(f"{cid}: {path}" + ("  (每位学生一份数据 per-student data)" if cid in with_variants else ""))
     return released

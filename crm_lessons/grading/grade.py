@@ -28,6 +28,8 @@ from crm_lessons._fileio import atomic_write_bytes
 from crm_lessons._validation import option
 from crm_lessons.grading._config import DEFAULT_TIMEOUT
 from crm_lessons.grading._sandbox import Limits, limits_dict, sandbox_problem
+from crm_lessons.grading._variants import NAME as _ID_NAME
+from crm_lessons.grading._variants import is_variant_chapter, student_id_cell, with_student_id
 from crm_lessons.grading.assign import GradingError, _run_nbgrader, course_chapters
 
 __all__ = ["COLUMNS", "GRADE_STATUSES", "grade_course", "neutralise"]
@@ -64,6 +66,7 @@ class _Chapter:
     code_cells: int = 0
     source: Any = None  # the instructor's notebook, read once before any submission runs
     glyphs: set[str] | None = None  # characters of the student version (for the feedback's font)
+    variants: bool | None = None  # None: no STUDENT_ID line; True: per-student data (roster id); False: common data
 
 
 def neutralise(value: Any) -> str:
@@ -92,6 +95,8 @@ def _load_chapter(cid: str, path: Path) -> _Chapter:
         if meta.get("grade"):
             chapter.grade_cells.append((meta["grade_id"], float(meta.get("points", 0)), cell.cell_type))
         chapter.code_cells += cell.cell_type == "code"
+    if student_id_cell(nb) is not None:
+        chapter.variants = is_variant_chapter(nb)
     return chapter
 
 
@@ -360,7 +365,11 @@ class _Batch:
         try:
             (run.work / "source" / cid).mkdir(parents=True)  # empty: the instructor's notebook stays out of reach
             (run.work / "submitted" / student / cid).mkdir(parents=True)
-            nbformat.write(_on_instructor_cells(nb, chapter), run.work / "submitted" / student / cid / chapter.notebook)
+            graded, names = _on_instructor_cells(nb, chapter), {}
+            if chapter.variants is not None:  # the roster id (or the common data's ""), whatever the cell says
+                names[_ID_NAME] = student if chapter.variants else ""
+                graded = with_student_id(graded, names[_ID_NAME])
+            nbformat.write(graded, run.work / "submitted" / student / cid / chapter.notebook)
             run.edited = _edited_tests(nb, chapter)
             copy = run.dbdir / "submission" / chapter.notebook  # what the kernel sees of it: the file handed in
             copy.parent.mkdir()
@@ -376,6 +385,7 @@ class _Batch:
                     "db_url": f"sqlite:///{run.db}",
                     "timeout": self.timeout,
                     "exchange": str(run.work / "exchange"),
+                    "names": names,
                     "kernel": {
                         "sandbox": self.sandbox,
                         "limits": limits_dict(self.limits),
