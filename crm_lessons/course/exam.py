@@ -565,15 +565,14 @@ def _scheme(q: Question, points: int) -> str:
             "说清它的作用或举出恰当的例子 2 分。"
             + (f" 要点 Key points：{html.escape(found.group(1))}" if found else "")
         )
-    n = len(re.findall(r"(?m)^\s*(?:\d+[.、]|[①②③④⑤⑥⑦⑧⑨]|\(\d\)|（\d）)", text)) or len(
-        re.findall(r"[①②③④⑤⑥⑦⑧⑨]|\(\d\)|（\d）", text)
-    )
+    # numbered points: "1." at a line's start, or ①, (1), （1） anywhere
+    n = len(re.findall(r"(?m)^\s*\d+[.、]", text)) + len(re.findall(r"[①②③④⑤⑥⑦⑧⑨]|\(\d\)|（\d）", text))
+    if n >= points:
+        return f"参考答案列出 {n} 个要点，每个要点 1 分，满 {points} 分为止（意思对即可，顺序不限）。"
     if n >= 2:
-        each = points / n
-        return (
-            f"参考答案列出 {n} 个要点，每个要点约 {each:.1f} 分（意思对即可，顺序不限）；"
-            f"能结合实例或本课程的分析说明，可在满分内酌情加分。总分 {points} 分。"
-        )
+        each, extra = divmod(points, n)
+        split = f"每个要点 {each} 分" if not extra else f"前 {extra} 个要点各 {each + 1} 分，其余各 {each} 分"
+        return f"参考答案列出 {n} 个要点，{split}（意思对即可，顺序不限；只列要点不加说明的得一半）。共 {points} 分。"
     return f"按参考答案的要点给分：要点齐全、说理清楚 {points} 分；缺一个要点扣 2-3 分；只列名词不解释的得一半。"
 
 
