@@ -146,6 +146,13 @@ def _md(text: str) -> str:
     return "".join(out)
 
 
+def _inline(markup: str) -> str:
+    """One paragraph of :func:`_md` without its ``<p>``, to follow a question's number on the same line."""
+    if markup.startswith("<p>") and markup.endswith("</p>") and markup.count("<p>") == 1:
+        return markup[3:-4]
+    return markup
+
+
 _LABEL = re.compile(
     r"^\s*(?:考试练习\s*[\d.]+\s*)?[（(]?\s*(名词解释|问答题)\s*[）)]?\s*[\d.]*\s*[：:]?\s*",
 )
@@ -231,7 +238,7 @@ def _notebook_pool(notebooks: Path | None, chapters: Sequence[int]) -> dict[str,
                         Question(
                             "term" if kind == "名词解释" else "essay",
                             number,
-                            _md(stem),
+                            _inline(_md(stem)),
                             _md(body),
                             "",
                             f"第{number}章 考试练习 {gid[len('q_exam_') :].replace('_', '.')}",
