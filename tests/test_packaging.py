@@ -117,7 +117,7 @@ def test_licence_and_notice_cover_what_ships():
     shipped = sorted(p.name for p in (ROOT / "datasets").iterdir() if p.name != "README.md")
     missing = [name for name in shipped if name not in notice]
     assert not missing, f"NOTICE does not give the terms of {missing}"
-    for term in ("SIL Open Font License", "Apache License, Version 2.0", "teaching only", "CC BY 4.0"):
+    for term in ("SIL Open Font License", "Apache License, Version 2.0", "teaching only", "CC BY 4.0", "reveal.js"):
         assert term in notice, term
 
 
@@ -152,6 +152,9 @@ def test_wheel_carries_the_package_data_chapters_and_licences(wheel_install):
     chapters = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     wanted = [f"crm_lessons/_course/notebooks/{c}" for c in chapters + ["COURSE.md"]]
     wanted += ["crm_lessons/py.typed", "crm_lessons/_templates/crm_report.ipynb", "crm_lessons/fonts/OFL.txt"]
+    wanted += [
+        f"crm_lessons/course/_reveal/{n}" for n in ("reveal.js", "reveal.css", "theme-white.css", "notes.js", "LICENSE")
+    ]
     wanted += [f"crm_lessons-{crm_lessons.__version__}.dist-info/licenses/{n}" for n in ("LICENSE", "NOTICE")]
     assert not [w for w in wanted if w not in names]
     assert not [n for n in names if ".ipynb_checkpoints" in n or "__pycache__" in n]
