@@ -6,10 +6,11 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.crm-lessons-installed
 
-.PHONY: help install course test test-spark test-browser portability lint dist lab student benchmarks lock clean
+.PHONY: help install course slides test test-spark test-browser portability lint dist lab student benchmarks lock clean
 
 help:
 	@echo "make course      run every chapter notebook on the bundled data -> build/course/index.html"
+	@echo "make slides      write each chapter's lecture slides (reveal.js, offline) -> build/slides/"
 	@echo "make test        run every test (unit, doctests, notebooks via papermill and nbval)"
 	@echo "make test-spark  install the spark extra and run the Spark engine tests (needs Java 17)"
 	@echo "make test-browser  build the course, then test it, JupyterLab and a report in Chromium (needs chromium, chromium-driver)"
@@ -33,6 +34,9 @@ install: $(STAMP)
 
 course: $(STAMP)
 	$(BIN)/python -m crm_lessons course --out build/course
+
+slides: $(STAMP)
+	$(BIN)/python -m crm_lessons slides --out build/slides
 
 # One worker per core (pytest-xdist); conftest.py keeps each notebook's runs on one worker.
 test: $(STAMP)

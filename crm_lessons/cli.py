@@ -392,6 +392,35 @@ example:  crm-lessons exam --out exams --versions 2 --seed 2026
           crm-lessons exam --out exams --versions 3 --seed 7 --chapters 1-6"""
 
 
+# -- crm-lessons slides (issue 29 item 4) --------------------------------------------
+
+
+def _slides(args: argparse.Namespace) -> int:
+    from crm_lessons.course.slides import write_slides
+
+    try:
+        written = write_slides(
+            args.out, args.chapters or None, notebooks_dir=args.notebooks, log=lambda line: print(line, flush=True)
+        )
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"crm-lessons slides：错误 error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    print(f"完成 done: {len(written)} 章幻灯片 chapters of slides in {args.out}", flush=True)
+    return 0
+
+
+_SLIDES_HELP = """\
+把各章写成讲课用的幻灯片（reveal.js，离线打开，字体内嵌）：章节的开场、学习目标、
+每节的要点、定义、图、管理启示和小结；按 S 打开演讲者备注。只取学生版，不含练习答案。
+Write each chapter (or those named) as lecture slides, DIR/NN_topic.slides.html
+(reveal.js; opens offline from the file system, font embedded): the opening, learning
+goals, each section's idea, the definitions, the figures, 管理启示 and 小结, with the
+narrative as speaker notes (press S).  Built from the student version: no answers.
+
+example:  crm-lessons slides --out slides
+          crm-lessons slides --out slides 2 4"""
+
+
 _STUDENT_HELP = """\
 把各章的学生版写入一个自己的工作文件夹（练习答案、隐藏测试和参考答案已移除），
 在那里用 JupyterLab 打开并完成练习；notebooks/ 里是教师版，不要在那里作答。
@@ -567,6 +596,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="自学用：另写一份带参考答案的副本到 DIR/solutions/ (self-study: also a copy with the solutions)",
     )
     p_student.set_defaults(func=_student)
+    p_slides = sub.add_parser(
+        "slides",
+        help="讲课幻灯片 write each chapter's lecture slides (reveal.js, offline)",
+        description=_SLIDES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p_slides.add_argument(
+        "--out", required=True, metavar="DIR", help="幻灯片的文件夹 the folder to write the slides to"
+    )
+    p_slides.add_argument(
+        "chapters", nargs="*", metavar="CHAPTER", help="章号，如 2 或 02 chapter numbers (default: every chapter)"
+    )
+    p_slides.add_argument(
+        "--notebooks", metavar="DIR", help="教师版笔记本的文件夹 folder of the chapter notebooks (default: notebooks/)"
+    )
+    p_slides.set_defaults(func=_slides)
     p_assign = sub.add_parser(
         "assign",
         help="(instructors) write an nbgrader course folder and the student versions",

@@ -1,0 +1,159 @@
+"""Lecture slides (``crm-lessons slides``): enough slides a chapter, no answers, nothing from the network."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from crm_lessons.cli import main
+from crm_lessons.course.slides import chapter_deck, slides_html, slides_name, write_slides
+from crm_lessons.runner import chapter_notebooks
+
+CHAPTERS = chapter_notebooks()
+
+#: What only the instructor edition holds: solution and hidden-test regions, the grader's checks,
+#: model answers and the placeholders that stand where they were.
+FORBIDDEN = (
+    "BEGIN SOLUTION",
+    "END SOLUTION",
+    "BEGIN HIDDEN TESTS",
+    "END HIDDEN TESTS",
+    "assert_choice",
+    "assert_close",
+    "参考答案",
+    "Model answer",
+    "YOUR ANSWER HERE",
+    "YOUR CODE HERE",
+)
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[str, str]:
+    """Every chapter's slides, without the embedded font (the font is the only slow part)."""
+    return {p.stem: slides_html(p, embed_font=False) for p in CHAPTERS}
+
+
+def _graded_cells(path: Path) -> list:
+    nb = nbformat.read(path, as_version=4)
+    return [c for c in nb.cells if c.get("metadata", {}).get("nbgrader")]
+
+
+def test_every_chapter_has_at_least_ten_slides(pages):
+    assert len(pages) == 10
+    counts = {stem: page.count("<section ") for stem, page in pages.items()}
+    assert min(counts.values()) >= 10, counts
+    for stem, page in pages.items():
+        kinds = set(re.findall(r'<section data-kind="(\w+)"', page))
+        assert {"title", "goals", "section", "definition", "implications", "summary"} <= kinds, (stem, kinds)
+
+
+def test_speaker_notes_carry_the_narrative(pages):
+    for stem, page in pages.items():
+        notes = re.findall(r'<aside class="notes">(.*?)</aside>', page, flags=re.S)
+        assert len(notes) >= 5, stem
+    nb = nbformat.read(CHAPTERS[1], as_version=4)
+    deck = chapter_deck(nb)
+    figures = [s for s in deck if s.kind == "figure"]
+    assert figures and all(s.notes for s in figures), "each figure of chapter 2 has the prose around it as notes"
+
+
+def test_no_solution_hidden_test_or_model_answer_in_any_slide(pages):
+    for stem, page in pages.items():
+        found = [marker for marker in FORBIDDEN if marker in page]
+        assert not found, f"{stem}: {found}"
+
+
+def test_nothing_from_an_exercise_cell_reaches_a_slide(pages):
+    """No exercise prompt, model answer sentence or graded cell's figure appears on any slide."""
+    for path in CHAPTERS:
+        page = pages[path.stem]
+        text = re.sub(r"<[^>]+>", "", page)
+        for cell in _graded_cells(path):
+            if cell.cell_type == "markdown":
+                for line in cell.source.split("\n"):
+                    line = line.strip().lstrip("*>-0123456789. ")
+                    if len(line) >= 30 and "`" not in line and "*" not in line and "[" not in line:
+                        assert line not in text, f"{path.stem}: exercise text on a slide: {line[:60]!r}"
+            for out in cell.get("outputs", []):
+                png = out.get("data", {}).get("image/png")
+                if png:
+                    assert "".join(png).replace("\n", "")[100:200] not in page, path.stem
+
+
+def test_slides_load_nothing_from_the_network(pages):
+    for stem, page in pages.items():
+        assert not re.search(r"<script\b[^>]*\bsrc\s*=", page, re.I), f"{stem}: an external script"
+        assert not re.search(r"<link\b[^>]*\bhref\s*=", page, re.I), f"{stem}: an external stylesheet"
+        assert not re.search(r"@import", page), f"{stem}: a CSS import"
+        assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", page, re.I), f"{stem}: a remote font or image"
+        assert not re.search(r"\bsrc\s*=\s*['\"]?(?:https?:)?//", page, re.I), f"{stem}: a remote source"
+        assert "Reveal.initialize" in page and "RevealNotes" in page
+
+
+def test_formulas_are_drawn_beforehand():
+    page = slides_html(CHAPTERS[6], embed_font=False)  # chapter 7: the Kaplan-Meier estimator
+    assert 'class="math"' in page and "data:image/svg+xml;base64," in page
+    assert "$" not in re.sub(r"<script>.*?</script>|<style>.*?</style>", "", page, flags=re.S)
+
+
+def test_command_writes_the_named_chapter_with_the_font_embedded(tmp_path, capsys):
+    assert main(["slides", "--out", str(tmp_path), "2"]) == 0
+    page = (tmp_path / slides_name(CHAPTERS[1])).read_text(encoding="utf-8")
+    assert "@font-face" in page and "data:font/otf;base64," in page
+    assert [p.name for p in tmp_path.iterdir()] == ["02_customer_identification.slides.html"]
+    assert "02_customer_identification.slides.html" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad", ["99", "x"])
+def test_bad_chapter_gives_a_one_line_chinese_first_error(tmp_path, capsys, bad):
+    assert main(["slides", "--out", str(tmp_path), bad]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    chinese = re.search(r"[\u4e00-\u9fff]", err)
+    assert chinese and chinese.start() < err.index("no chapter"), err
+    assert not any(tmp_path.iterdir())
+
+
+def test_secrets_of_a_chapter_never_reach_its_slides(tmp_path):
+    """A chapter whose solution, hidden test, model answer and graded output hold secrets, even
+    under a section heading before the exercises: none of them is on a slide."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    def graded(cell, **flags):
+        cell.metadata["nbgrader"] = {"grade_id": "x", "schema_version": 3, **flags}
+        return cell
+
+    secret_png = base64.b64encode(b"\x89PNG SECRET-FIGURE" * 20).decode()
+    figure = new_output("display_data", data={"image/png": base64.b64encode(b"\x89PNG public" * 20).decode()})
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell(
+                "# 第1章 导论 · Introduction\n\n一位经理的问题。\n\n**学习目标 Learning goals**\n\n1. 计算 x"
+            ),
+            new_markdown_cell("## 1 · 第一节 First\n\n想法。\n\n> **定义 Definition · 客户 (customer)**：买东西的人。"),
+            new_code_cell("plot()", outputs=[figure]),
+            graded(new_markdown_cell("> **定义 Definition · 秘密 (secret)**：SECRET-IN-A-GRADED-CELL"), solution=True),
+            graded(
+                new_code_cell(
+                    "### BEGIN SOLUTION\nanswer = 'SECRET-SOLUTION'\n### END SOLUTION",
+                    outputs=[new_output("display_data", data={"image/png": secret_png})],
+                ),
+                solution=True,
+            ),
+            graded(new_code_cell("### BEGIN HIDDEN TESTS\nassert 'SECRET-HIDDEN'\n### END HIDDEN TESTS"), grade=True),
+            new_markdown_cell("## 管理启示 What it means\n\n* 一\n* 二"),
+            new_markdown_cell("## 练习 Exercises\n\n> **定义 Definition · 练习 (exercise)**：SECRET-EXERCISE-TEXT"),
+            new_code_cell("plot()", outputs=[new_output("display_data", data={"image/png": secret_png})]),
+            graded(new_markdown_cell("**参考答案 Model answer** SECRET-MODEL-ANSWER"), solution=True, grade=True),
+        ]
+    )
+    nbformat.write(nb, tmp_path / "01_intro.ipynb")
+    (page,) = write_slides(tmp_path / "out", notebooks_dir=tmp_path)
+    text = page.read_text(encoding="utf-8")
+    assert "客户 (customer)" in text and base64.b64encode(b"\x89PNG public" * 20).decode() in text
+    for secret in ("SECRET", secret_png[:60], "参考答案"):
+        assert secret not in text, secret
