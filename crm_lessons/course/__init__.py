@@ -93,6 +93,7 @@ def build_course(
     verbose: bool = True,
     report: bool = True,
     jobs: int | None = None,
+    slides: bool = True,
 ) -> list[ChapterResult]:
     """Execute every chapter notebook once and build the course website.
 
@@ -111,6 +112,9 @@ def build_course(
         (``crm-lessons report``, in its own process) and link it.
     jobs : int, optional
         Chapters executed at the same time (default: 2, or 1 on a one-core machine).
+    slides : bool
+        Also write each chapter's lecture slides (:mod:`crm_lessons.course.slides`, from the
+        stored outputs, while the chapters run) to ``slides/`` and link them from the chapter pages.
 
     Returns
     -------
@@ -136,6 +140,13 @@ def build_course(
         max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=skip_slow_optional_imports
     ) as pool:
         futures = [pool.submit(_run_student_version, p, src_dir / p.name) for p in chapters]
+        if slides and chapters:  # from the stored outputs, in this process while the pool runs the chapters
+            from crm_lessons.course.slides import write_slides
+
+            start = time.perf_counter()
+            write_slides(src_dir / "_extra" / "slides", notebooks_dir=chapters[0].parent)
+            if verbose:
+                print(f"  slides of {len(chapters)} chapters: {time.perf_counter() - start:.1f} s", flush=True)
         for path, fut in zip(chapters, futures):
             seconds = fut.result()
             results.append(ChapterResult(path, out / (path.stem + ".html"), notebook_title(path), seconds))

@@ -20,7 +20,7 @@ from typing import Any
 
 from crm_lessons._fileio import atomic_write_bytes
 
-__all__ = ["COURSE_CHAPTERS", "api_modules", "prepare_source_dir", "run_sphinx", "write_pages"]
+__all__ = ["COURSE_CHAPTERS", "api_modules", "link_slides", "prepare_source_dir", "run_sphinx", "write_pages"]
 
 #: The ten chapters of the course (number, notebook stem, title).
 COURSE_CHAPTERS: tuple[tuple[int, str, str], ...] = (
@@ -371,7 +371,7 @@ def run_sphinx(src_dir: Path, out_dir: Path) -> None:
     (out_dir / ".buildinfo").unlink(missing_ok=True)  # every build starts afresh (-E)
     text: list[str] = []
     for page in out_dir.rglob("*.html"):
-        if page.parent.name == "_extra" or page.name == "report.html":
+        if page.parent.name in ("_extra", "slides") or page.name == "report.html":  # pages with their own font
             continue
         text.append(html.unescape(_TAG.sub(" ", page.read_text(encoding="utf-8"))))
     for js in ("searchindex.js",):
@@ -381,3 +381,26 @@ def run_sphinx(src_dir: Path, out_dir: Path) -> None:
     chars = {c for c in "".join(text) if ord(c) > 0x2000}
     chars |= set("".join(chr(c) for c in range(0x20, 0x7F)))
     atomic_write_bytes(out_dir / "_static" / "crm-cjk.woff", subset_font("".join(sorted(chars)), flavor="woff"))
+
+
+#: The link a chapter page shows to its lecture slides (``crm-lessons slides``), under the title.
+_SLIDES_LINK = (
+    '<p class="crm-slides-link"><a class="reference external" href="{href}">'
+    "本章幻灯片 Lecture slides</a>（离线打开；→ 翻页，S 演讲者备注 opens offline; → next slide, S speaker notes）</p>"
+)
+
+
+def link_slides(body: str, href: str) -> str:
+    """A chapter page's body with the link to its slides put under its first heading.
+
+    Examples
+    --------
+    >>> page = link_slides("<section><h1>第2章</h1><p>…</p>", "slides/02_x.slides.html")
+    >>> page.index('href="slides/02_x.slides.html"') > page.index("</h1>")
+    True
+    """
+    link = _SLIDES_LINK.format(href=html.escape(href))
+    head = re.search(r"</h1>", body)
+    if head is None:
+        return link + body
+    return body[: head.end()] + link + body[head.end() :]

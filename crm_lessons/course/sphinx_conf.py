@@ -94,6 +94,7 @@ def setup(app):  # noqa: D103 - Sphinx hook, runs only in the Sphinx process of 
 
     languages["zh"] = ChineseSearch
     app.connect("html-page-context", _link_chapters_to_the_api)
+    app.connect("html-page-context", _link_chapters_to_their_slides)
     logging.getLogger("jieba").setLevel(logging.WARNING)  # no "Building prefix dict" lines in the build log
     return {"parallel_read_safe": True}
 
@@ -113,3 +114,14 @@ def _link_chapters_to_the_api(app, pagename, templatename, context, doctree):  #
         return app.builder.get_relative_uri(pagename, entry.docname) + "#" + entry.node_id
 
     context["body"] = link_page(context["body"], url_of)
+
+
+def _link_chapters_to_their_slides(app, pagename, templatename, context, doctree):  # noqa: ANN001 - Sphinx event
+    """On a chapter page, a link to the chapter's lecture slides (written by the build into ``_extra/slides``)."""
+    if not pagename[:2].isdigit() or "body" not in context:
+        return
+    if not (Path(app.srcdir) / "_extra" / "slides" / f"{pagename}.slides.html").is_file():
+        return
+    from crm_lessons.course.site import link_slides
+
+    context["body"] = link_slides(context["body"], f"slides/{pagename}.slides.html")

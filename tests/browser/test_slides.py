@@ -1,0 +1,74 @@
+"""A chapter's lecture slides opened from file:// in an offline Chromium and paged with the keyboard."""
+
+from __future__ import annotations
+
+import pytest
+from browser_helpers import DESKTOP, missing_glyphs, only_local_resources, open_page, wait_for
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def chapter_slides(tmp_path_factory):
+    from crm_lessons.course.slides import write_slides
+
+    (page,) = write_slides(tmp_path_factory.mktemp("slides"), ["2"])
+    return page
+
+
+def _index(driver) -> int:
+    return driver.execute_script("return Reveal.getIndices().h")
+
+
+def test_slides_page_through_with_the_keyboard(browser, chapter_slides):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    open_page(browser, chapter_slides, size=DESKTOP)
+    wait_for(browser, "return window.Reveal && Reveal.isReady()")
+    total = browser.execute_script("return Reveal.getTotalSlides()")
+    assert total >= 10
+    assert _index(browser) == 0
+    assert "第2章" in browser.execute_script("return Reveal.getCurrentSlide().innerText")
+    keys = ActionChains(browser)
+    for expected in range(1, total):
+        keys.send_keys(Keys.ARROW_RIGHT).perform()
+        wait_for(browser, f"return Reveal.getIndices().h === {expected}", timeout=10)
+    assert browser.execute_script("return Reveal.isLastSlide()")
+    keys.send_keys(Keys.ARROW_RIGHT).perform()  # past the end: stays on the last slide
+    assert _index(browser) == total - 1
+    keys.send_keys(Keys.ARROW_LEFT).perform()
+    wait_for(browser, f"return Reveal.getIndices().h === {total - 2}", timeout=10)
+    keys.send_keys(Keys.HOME).perform()
+    wait_for(browser, "return Reveal.getIndices().h === 0", timeout=10)
+    # the figures are there and drawn (embedded PNGs decoded), the notes are not shown on the slides
+    assert browser.execute_script(
+        "const imgs = [...document.querySelectorAll('section[data-kind=figure] img')];"
+        "return imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0)"
+    )
+    assert browser.execute_script(
+        "return [...document.querySelectorAll('aside.notes')].every(a => getComputedStyle(a).display === 'none')"
+    )
+    assert only_local_resources(browser) == []
+    errors = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
+    assert errors == [], errors
+
+
+def test_every_chinese_character_of_the_slides_is_drawn(browser, chapter_slides):
+    open_page(browser, chapter_slides, size=DESKTOP)
+    wait_for(browser, "return window.Reveal && Reveal.isReady()")
+    # reveal.js marks the slides that are not near the current one [hidden]: unmark them, so that
+    # every slide's (and speaker note's) characters are checked
+    browser.execute_script("document.querySelectorAll('section[hidden]').forEach(s => s.removeAttribute('hidden'))")
+    result = missing_glyphs(browser)
+    assert result["checked"] > 100 and result["missing"] == [] and result["system_font"] == [], result
+
+
+def test_each_chapter_page_links_to_its_slides(browser, site_dir):
+    for page in sorted(site_dir.glob("[0-9][0-9]_*.html")):
+        open_page(browser, page, size=DESKTOP)
+        href = browser.execute_script("const a = document.querySelector('.crm-slides-link a'); return a && a.href")
+        assert href and href.endswith(f"slides/{page.stem}.slides.html"), page.name
+        assert (site_dir / "slides" / f"{page.stem}.slides.html").is_file()
+    browser.find_element("css selector", ".crm-slides-link a").click()
+    wait_for(browser, "return window.Reveal && Reveal.isReady() && Reveal.getTotalSlides() >= 10")
