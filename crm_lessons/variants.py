@@ -218,7 +218,30 @@ def _ch02(sid: str, *, as_of: str, seed: int, holdout: float = 0.5, sample: bool
     return Draw(2, sid, text, tx=tx, as_of=day, months=months, calib=calib, hold=hold)
 
 
-_CHAPTERS: dict[int, Callable[..., Draw]] = {2: _ch02}
+def _sample_rows(
+    df: pd.DataFrame, sid: str, *, key: str | None, shares: list[float], salt: str
+) -> tuple[pd.DataFrame, float]:
+    """A student's sample of a table's rows (by the column ``key``, or the index), its share picked from ``shares``."""
+    share = pick(shares, sid, salt=salt + "/share")
+    keys = df[key] if key else df.index
+    n_keys = keys.nunique()
+    chosen = sample_keys(keys, sid, n=int(round(share * n_keys)), salt=salt)
+    return df[pd.Index(keys).isin(chosen)], share
+
+
+def _ch01(sid: str) -> Draw:
+    """Chapter 1: the wholesaler's clients (a sample of 70-90% of them) and the top share asked about (10-30%)."""
+    from crm_lessons.datasets import load_wholesale_customers
+
+    clients, share, top = load_wholesale_customers(), 1.0, 0.2
+    if sid != COMMON:
+        clients, share = _sample_rows(clients, sid, key=None, shares=[0.7, 0.75, 0.8, 0.85, 0.9], salt="ch01/clients")
+        top = pick([0.1, 0.15, 0.2, 0.25, 0.3], sid, salt="ch01/top")
+    text = f"批发商的 {len(clients)} 家客户（{share:.0%}），练习 1.5 问支出最高的 ex.top = {top:.0%} 客户"
+    return Draw(1, sid, text, clients=clients, top=top)
+
+
+_CHAPTERS: dict[int, Callable[..., Draw]] = {1: _ch01, 2: _ch02}
 
 
 def chapters() -> list[int]:

@@ -60,6 +60,7 @@ def test_unknown_chapter_is_refused_in_words():
 
 #: Chapter notebook -> its data-dependent exercises (answer names): each computed from the student's draw.
 VARIANT_ITEMS = {
+    "01_crm_relationship_marketing.ipynb": ("answer_1_5",),
     "02_customer_identification.ipynb": ("answer_2_2", "answer_2_3", "answer_2_4"),
 }
 
