@@ -209,16 +209,37 @@ def _is_graded(cell: Any) -> bool:
     return bool(isinstance(meta, dict) and meta)
 
 
-def _points_slides(kind: str, title: str, source: str) -> list[Slide]:
+def _chunks(items: list[str], *, most: int, chars: int) -> list[list[str]]:
+    """Items packed in order onto slides: at most ``most`` a slide and about ``chars`` characters
+    (a longer single item gets a slide of its own), so that no slide runs off the bottom.
+
+    Examples
+    --------
+    >>> _chunks(["a" * 10, "b" * 10, "c" * 30, "d"], most=3, chars=25)
+    [['aaaaaaaaaa', 'bbbbbbbbbb'], ['cccccccccccccccccccccccccccccc'], ['d']]
+    """
+    chunks: list[list[str]] = []
+    for item in items:
+        if chunks and len(chunks[-1]) < most and sum(map(len, chunks[-1])) + len(item) <= chars:
+            chunks[-1].append(item)
+        else:
+            chunks.append([item])
+    return chunks
+
+
+def _points_slides(
+    kind: str, title: str, source: str, *, most: int = POINTS_PER_SLIDE, chars: int = 480
+) -> list[Slide]:
+    """管理启示, 小结 or 延伸阅读 as slides of a few points each (a long list over several slides)."""
     items = _bullets(source)
     if not items:
         return [Slide(kind, title, _markdown(source), classes=["dense"])]
-    chunks = [items[i : i + POINTS_PER_SLIDE] for i in range(0, len(items), POINTS_PER_SLIDE)]
+    chunks = _chunks(items, most=most, chars=chars)
     slides = []
     for n, chunk in enumerate(chunks, 1):
         shown = title if len(chunks) == 1 else f"{title}（{n}/{len(chunks)}）"
-        dense = sum(len(i) for i in chunk) > 260
-        slides.append(Slide(kind, shown, _markdown("\n".join(chunk)), classes=["dense"] if dense else []))
+        size = "small" if kind == "reading" else "dense" if sum(len(i) for i in chunk) > 260 else ""
+        slides.append(Slide(kind, shown, _markdown("\n".join(chunk)), classes=[size] if size else []))
     return slides
 
 
@@ -363,8 +384,8 @@ def chapter_deck(notebook: Any) -> list[Slide]:
                         sections.append(_Section(kind, title, slides=_points_slides(kind, title, body)))
                         continue
                     if kind == "reading":
-                        reading = _markdown("\n".join(_bullets(body)))
-                        sections.append(_Section(kind, title, slides=[Slide(kind, title, reading, classes=["small"])]))
+                        reading = _points_slides(kind, title, body, most=6, chars=900)
+                        sections.append(_Section(kind, title, slides=reading))
                         continue
                     sections.append(_Section(kind, title))
                     chunk = body

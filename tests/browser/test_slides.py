@@ -72,3 +72,25 @@ def test_each_chapter_page_links_to_its_slides(browser, site_dir):
         assert (site_dir / "slides" / f"{page.stem}.slides.html").is_file()
     browser.find_element("css selector", ".crm-slides-link a").click()
     wait_for(browser, "return window.Reveal && Reveal.isReady() && Reveal.getTotalSlides() >= 10")
+
+
+#: Every slide of a page, shown at once, with its height (reveal.js lays the slides out at 1280 x 720).
+_SLIDE_HEIGHTS_JS = """
+document.querySelectorAll('section[hidden]').forEach(s => s.removeAttribute('hidden'));
+return [...document.querySelectorAll('.reveal .slides > section')].map((s, i) => {
+  s.style.display = 'block';
+  return [i, s.dataset.kind, s.scrollHeight, s.querySelector('h1, h2').innerText.slice(0, 40)];
+});
+"""
+
+
+def test_no_slide_of_any_chapter_runs_off_the_bottom(browser, tmp_path):
+    from crm_lessons.course.slides import write_slides
+
+    for page in write_slides(tmp_path):
+        open_page(browser, page, size=DESKTOP)
+        wait_for(browser, "return window.Reveal && Reveal.isReady()")
+        heights = browser.execute_script(_SLIDE_HEIGHTS_JS)
+        assert len(heights) >= 10
+        too_tall = [h for h in heights if h[2] > 720]
+        assert too_tall == [], f"{page.name}: {too_tall}"
