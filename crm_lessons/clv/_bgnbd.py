@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -9,12 +10,8 @@ import pandas as pd
 from scipy import special
 
 from crm_lessons.clv._fitting import (
-    _compress,
     _CountFitter,
-    _maximise,
     _positive_params,
-    _require_repeaters,
-    _rft_arrays,
 )
 
 # ---------------------------------------------------------------------------
@@ -280,6 +277,32 @@ class BetaGeoFitter(_CountFitter):
     _conditional = staticmethod(bgnbd_conditional_expected_transactions)
     _alive = staticmethod(bgnbd_p_alive)
 
+    def _default_start(self, mean_rate: float, T: np.ndarray) -> tuple[float, ...]:
+        return (1.0, 1.0 / mean_rate, 1.0, 1.0)
+
+    def _objective(
+        self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray
+    ) -> tuple[Callable[[np.ndarray], float], Callable[[np.ndarray], np.ndarray]]:
+        groups = np.unique(x, return_inverse=True)
+        cache: dict[str, Any] = {"z": None}
+
+        def evaluate(z: np.ndarray) -> tuple[float, np.ndarray]:
+            # L-BFGS-B asks for value and gradient at the same point: compute both once
+            if cache["z"] is None or not np.array_equal(z, cache["z"]):
+                p = np.exp(z)
+                ll, g = _bgnbd_ll_grad(p[0], p[1], p[2], p[3], x, tx, T, True, groups)
+                assert g is not None
+                cache.update(z=z.copy(), value=-float(ll @ w), grad=-(g @ w) * p)
+            return cache["value"], cache["grad"]
+
+        def negll(z: np.ndarray) -> float:
+            return evaluate(z)[0]
+
+        def neg_grad(z: np.ndarray) -> np.ndarray:
+            return evaluate(z)[1]
+
+        return negll, neg_grad
+
     def fit(self, data: pd.DataFrame) -> BetaGeoFitter:
         """Estimate the parameters from a customer summary.
 
@@ -301,30 +324,5 @@ class BetaGeoFitter(_CountFitter):
         ConvergenceError
             When the likelihood cannot be maximised.
         """
-        where = "BetaGeoFitter.fit"
-        x, tx, T = _rft_arrays(data, where=where)
-        _require_repeaters(x, where)
-        (x, tx, T), w = _compress(x, tx, T)
-        mean_rate = max(float(np.sum(w * x) / np.sum(w * T)) if np.sum(w * T) > 0 else 1.0, 1e-3)
-        start = self._start((1.0, 1.0 / mean_rate, 1.0, 1.0))
-
-        groups = np.unique(x, return_inverse=True)
-        cache: dict[str, Any] = {"z": None}
-
-        def evaluate(z: np.ndarray) -> tuple[float, np.ndarray]:
-            # L-BFGS-B asks for value and gradient at the same point: compute both once
-            if cache["z"] is None or not np.array_equal(z, cache["z"]):
-                p = np.exp(z)
-                ll, g = _bgnbd_ll_grad(p[0], p[1], p[2], p[3], x, tx, T, True, groups)
-                assert g is not None
-                cache.update(z=z.copy(), value=-float(ll @ w), grad=-(g @ w) * p)
-            return cache["value"], cache["grad"]
-
-        def negll(z: np.ndarray) -> float:
-            return evaluate(z)[0]
-
-        def neg_grad(z: np.ndarray) -> np.ndarray:
-            return evaluate(z)[1]
-
-        self._store(_maximise(negll, start, self._names, where, neg_grad, scale=float(w.sum())), len(data))
+        self._fit(data)
         return self

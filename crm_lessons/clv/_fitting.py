@@ -331,6 +331,28 @@ class _CountFitter(_Fitter):
     _conditional: Callable[..., np.ndarray]
     _alive: Callable[..., np.ndarray]
 
+    def _default_start(self, mean_rate: float, T: np.ndarray) -> tuple[float, ...]:
+        """Starting values when ``initial_params`` is None (``mean_rate``: repeat purchases per period)."""
+        raise NotImplementedError
+
+    def _objective(
+        self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray
+    ) -> tuple[Callable[[np.ndarray], float], Callable[[np.ndarray], np.ndarray] | None]:
+        """The negative log-likelihood over log-parameters of the distinct rows weighted by ``w``, and its
+        gradient (None: numerical)."""
+        raise NotImplementedError
+
+    def _fit(self, data: pd.DataFrame) -> None:
+        """The fit both count models share: validate, compress identical histories, maximise, store."""
+        where = f"{type(self).__name__}.fit"
+        x, tx, T = _rft_arrays(data, where=where)
+        _require_repeaters(x, where)
+        (x, tx, T), w = _compress(x, tx, T)
+        mean_rate = max(float(np.sum(w * x) / np.sum(w * T)) if np.sum(w * T) > 0 else 1.0, 1e-3)
+        start = self._start(self._default_start(mean_rate, T))
+        negll, neg_grad = self._objective(x, tx, T, w)
+        self._store(_maximise(negll, start, self._names, where, neg_grad, scale=float(w.sum())), len(data))
+
     def expected_transactions(self, t: Any) -> np.ndarray:
         """Unconditional E[X(t)] for a randomly chosen customer (the model's ``*_expected_transactions``)."""
         self._check_fitted()

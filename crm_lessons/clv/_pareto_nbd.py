@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -9,12 +10,8 @@ import pandas as pd
 from scipy import special
 
 from crm_lessons.clv._fitting import (
-    _compress,
     _CountFitter,
-    _maximise,
     _positive_params,
-    _require_repeaters,
-    _rft_arrays,
 )
 
 # ---------------------------------------------------------------------------
@@ -285,6 +282,19 @@ class ParetoNBDFitter(_CountFitter):
     _conditional = staticmethod(pareto_nbd_conditional_expected_transactions)
     _alive = staticmethod(pareto_nbd_p_alive)
 
+    def _default_start(self, mean_rate: float, T: np.ndarray) -> tuple[float, ...]:
+        return (1.0, 1.0 / mean_rate, 1.0, float(np.mean(T)) or 1.0)
+
+    def _objective(
+        self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray
+    ) -> tuple[Callable[[np.ndarray], float], None]:
+        def negll(z: np.ndarray) -> float:
+            r, al, s, be = np.exp(z)
+            v = -float(np.sum(w * _pnbd_ll(r, al, s, be, x, tx, T)))
+            return v if np.isfinite(v) else 1e300
+
+        return negll, None
+
     def fit(self, data: pd.DataFrame) -> ParetoNBDFitter:
         """Estimate the parameters from a customer summary (``frequency``, ``recency``, ``T``).
 
@@ -300,17 +310,5 @@ class ParetoNBDFitter(_CountFitter):
         ConvergenceError
             When the likelihood cannot be maximised.
         """
-        where = "ParetoNBDFitter.fit"
-        x, tx, T = _rft_arrays(data, where=where)
-        _require_repeaters(x, where)
-        (x, tx, T), w = _compress(x, tx, T)
-        mean_rate = max(float(np.sum(w * x) / np.sum(w * T)) if np.sum(w * T) > 0 else 1.0, 1e-3)
-        start = self._start((1.0, 1.0 / mean_rate, 1.0, float(np.mean(T)) or 1.0))
-
-        def negll(z: np.ndarray) -> float:
-            r, al, s, be = np.exp(z)
-            v = -float(np.sum(w * _pnbd_ll(r, al, s, be, x, tx, T)))
-            return v if np.isfinite(v) else 1e300
-
-        self._store(_maximise(negll, start, self._names, where, scale=float(w.sum())), len(data))
+        self._fit(data)
         return self
