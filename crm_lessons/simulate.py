@@ -16,8 +16,9 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -155,6 +156,58 @@ def _common(
     return ts, UNIT_DAYS[freq], gg  # type: ignore[return-value]
 
 
+class _Histories(NamedTuple):
+    """What a model draws per customer, given the purchase rates and the ages."""
+
+    n_kept: np.ndarray  # repeat purchases in the window
+    n_arrivals: np.ndarray  # Poisson arrivals the purchase times are the first n_kept order statistics of
+    span: np.ndarray  # the interval (0, span) the arrivals are uniform on
+    latent: dict[str, np.ndarray]  # the latent columns of ``customers``, in order
+    alive: np.ndarray
+
+
+def _simulate(
+    where: str,
+    model: dict[str, float],
+    draw: Callable[[np.random.Generator, np.ndarray, np.ndarray], _Histories],
+    n_customers: int,
+    T: float,
+    acquisition_period: float,
+    freq: str,
+    start: Any,
+    spend: Any,
+    random_state: int | np.random.Generator | None,
+) -> Simulation:
+    """The steps both count models share: checks, ages, purchase rates, then ``draw``, times and spend."""
+    _check_positive(where, **model)
+    ts, unit_days, gg = _common(where, n_customers, T, acquisition_period, freq, start, spend)
+    rng = np.random.default_rng(random_state)
+    n = int(n_customers)
+    birth = rng.uniform(0.0, acquisition_period, n) if acquisition_period > 0 else np.zeros(n)
+    T_i = T - birth
+    lam = rng.gamma(model["r"], 1.0 / model["alpha"], n)
+    drawn = draw(rng, lam, T_i)
+    owner, times = _purchase_times(rng, drawn.n_kept, drawn.n_arrivals, drawn.span)
+    params: dict[str, Any] = {**model, "T": T, "freq": freq}
+    if gg is not None:
+        params.update({"p": gg[0], "q": gg[1], "gamma": gg[2]})
+    return _assemble(
+        rng,
+        n_customers=n,
+        birth=birth,
+        T_i=T_i,
+        owner=owner,
+        times=times,
+        n_kept=drawn.n_kept,
+        spend=gg,
+        start=ts,
+        unit_days=unit_days,
+        latent=drawn.latent,
+        alive=drawn.alive,
+        params=params,
+    )
+
+
 def simulate_bgnbd(
     n_customers: int,
     *,
@@ -235,37 +288,17 @@ def simulate_bgnbd(
     >>> sim.params["r"]
     0.5
     """
-    where = "simulate_bgnbd"
-    _check_positive(where, r=r, alpha=alpha, a=a, b=b)
-    ts, unit_days, gg = _common(where, n_customers, T, acquisition_period, freq, start, spend)
-    rng = np.random.default_rng(random_state)
-    n = int(n_customers)
-    birth = rng.uniform(0.0, acquisition_period, n) if acquisition_period > 0 else np.zeros(n)
-    T_i = T - birth
-    lam = rng.gamma(r, 1.0 / alpha, n)
-    p = rng.beta(a, b, n)
-    n_window = rng.poisson(lam * T_i)
-    n_life = rng.geometric(p)
-    n_kept = np.minimum(n_window, n_life).astype(np.int64)
-    alive = n_life > n_window
-    owner, times = _purchase_times(rng, n_kept, n_window, T_i)
-    params = {"r": r, "alpha": alpha, "a": a, "b": b, "T": T, "freq": freq}
-    if gg is not None:
-        params.update({"p": gg[0], "q": gg[1], "gamma": gg[2]})
-    return _assemble(
-        rng,
-        n_customers=n,
-        birth=birth,
-        T_i=T_i,
-        owner=owner,
-        times=times,
-        n_kept=n_kept,
-        spend=gg,
-        start=ts,
-        unit_days=unit_days,
-        latent={"lambda_": lam, "p": p},
-        alive=alive,
-        params=params,
+
+    def draw(rng: np.random.Generator, lam: np.ndarray, T_i: np.ndarray) -> _Histories:
+        p = rng.beta(a, b, len(lam))
+        n_window = rng.poisson(lam * T_i)
+        n_life = rng.geometric(p)
+        n_kept = np.minimum(n_window, n_life).astype(np.int64)
+        return _Histories(n_kept, n_window, T_i, {"lambda_": lam, "p": p}, n_life > n_window)
+
+    model = {"r": r, "alpha": alpha, "a": a, "b": b}
+    return _simulate(
+        "simulate_bgnbd", model, draw, n_customers, T, acquisition_period, freq, start, spend, random_state
     )
 
 
@@ -323,34 +356,15 @@ def simulate_pareto_nbd(
     >>> bool(sim.customers["frequency"].sum() == len(sim.transactions) - 500)
     True
     """
-    where = "simulate_pareto_nbd"
-    _check_positive(where, r=r, alpha=alpha, s=s, beta=beta)
-    ts, unit_days, gg = _common(where, n_customers, T, acquisition_period, freq, start, spend)
-    rng = np.random.default_rng(random_state)
-    n = int(n_customers)
-    birth = rng.uniform(0.0, acquisition_period, n) if acquisition_period > 0 else np.zeros(n)
-    T_i = T - birth
-    lam = rng.gamma(r, 1.0 / alpha, n)
-    mu = rng.gamma(s, 1.0 / beta, n)
-    tau = rng.exponential(1.0 / mu)
-    active = np.minimum(tau, T_i)
-    n_kept = rng.poisson(lam * active).astype(np.int64)
-    owner, times = _purchase_times(rng, n_kept, n_kept, active)
-    params = {"r": r, "alpha": alpha, "s": s, "beta": beta, "T": T, "freq": freq}
-    if gg is not None:
-        params.update({"p": gg[0], "q": gg[1], "gamma": gg[2]})
-    return _assemble(
-        rng,
-        n_customers=n,
-        birth=birth,
-        T_i=T_i,
-        owner=owner,
-        times=times,
-        n_kept=n_kept,
-        spend=gg,
-        start=ts,
-        unit_days=unit_days,
-        latent={"lambda_": lam, "mu": mu},
-        alive=tau > T_i,
-        params=params,
+
+    def draw(rng: np.random.Generator, lam: np.ndarray, T_i: np.ndarray) -> _Histories:
+        mu = rng.gamma(s, 1.0 / beta, len(lam))
+        tau = rng.exponential(1.0 / mu)
+        active = np.minimum(tau, T_i)
+        n_kept = rng.poisson(lam * active).astype(np.int64)
+        return _Histories(n_kept, n_kept, active, {"lambda_": lam, "mu": mu}, tau > T_i)
+
+    model = {"r": r, "alpha": alpha, "s": s, "beta": beta}
+    return _simulate(
+        "simulate_pareto_nbd", model, draw, n_customers, T, acquisition_period, freq, start, spend, random_state
     )
