@@ -10,6 +10,7 @@ from crm_lessons._validation import (
     require_dataframe,
     to_timestamp,
 )
+from crm_lessons.customer_data._store import _TABLE_COLUMNS
 
 # --------------------------------------------------------------------------- #
 # Seeded customer master data (names, phones, addresses) for the bundled orders
@@ -182,21 +183,7 @@ def simulate_crm_records(
         signup_date=pd.to_datetime(signup).strftime("%Y-%m-%d"),
         consent_marketing=(rng.random(n) < consent_rate).astype(int),
         last_updated=pd.to_datetime(updated).strftime("%Y-%m-%d"),
-    )[
-        [
-            "customer_id",
-            "name",
-            "gender",
-            "birth_year",
-            "phone",
-            "city",
-            "province",
-            "address",
-            "signup_date",
-            "consent_marketing",
-            "last_updated",
-        ]
-    ]
+    )[_TABLE_COLUMNS["customers"]]  # the columns of the store's customers table, in its order
 
     n_contacts = rng.poisson(1.5, size=n)
     who = np.repeat(np.arange(n), n_contacts)
