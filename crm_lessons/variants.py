@@ -241,7 +241,20 @@ def _ch01(sid: str) -> Draw:
     return Draw(1, sid, text, clients=clients, top=top)
 
 
-_CHAPTERS: dict[int, Callable[..., Draw]] = {1: _ch01, 2: _ch02}
+def _ch07(sid: str) -> Draw:
+    """Chapter 7: the Telco customers (a sample of 60-80% of them)."""
+    from crm_lessons.datasets import load_telco
+
+    telco, share = load_telco(), 1.0
+    if sid != COMMON:
+        telco, share = _sample_rows(
+            telco, sid, key="customer_id", shares=[0.6, 0.65, 0.7, 0.75, 0.8], salt="ch07/telco"
+        )
+    telco = telco.reset_index(drop=True)
+    return Draw(7, sid, f"电信公司的 {len(telco):,} 位客户（{share:.0%}）ex.telco", telco=telco)
+
+
+_CHAPTERS: dict[int, Callable[..., Draw]] = {1: _ch01, 2: _ch02, 7: _ch07}
 
 
 def chapters() -> list[int]:
