@@ -254,7 +254,25 @@ def _ch07(sid: str) -> Draw:
     return Draw(7, sid, f"电信公司的 {len(telco):,} 位客户（{share:.0%}）ex.telco", telco=telco)
 
 
-_CHAPTERS: dict[int, Callable[..., Draw]] = {1: _ch01, 2: _ch02, 7: _ch07}
+def _ch05(sid: str) -> Draw:
+    """Chapter 5: CDNOW purchases (a sample of 50-70% of the customers), a first-purchase month of Q1 1997 and
+    a window of 60-120 days for a repeat purchase."""
+    from crm_lessons.datasets import load_cdnow
+
+    tx, share, cohort, days = load_cdnow(), 1.0, "1997-02", 90
+    if sid != COMMON:
+        tx, share = _sample_rows(tx, sid, key="customer_id", shares=[0.5, 0.55, 0.6, 0.65, 0.7], salt="ch05/cdnow")
+        cohort = pick(["1997-01", "1997-02", "1997-03"], sid, salt="ch05/cohort")
+        days = pick([60, 75, 90, 105, 120], sid, salt="ch05/days")
+    tx = tx.reset_index(drop=True)
+    text = (
+        f"CDNOW 中 {tx['customer_id'].nunique():,} 位客户（{share:.0%}）的 {len(tx):,} 次购买 ex.tx，"
+        f"首购月份 ex.cohort = {cohort}，复购窗口 ex.days = {days} 天"
+    )
+    return Draw(5, sid, text, tx=tx, cohort=cohort, days=days)
+
+
+_CHAPTERS: dict[int, Callable[..., Draw]] = {1: _ch01, 2: _ch02, 5: _ch05, 7: _ch07}
 
 
 def chapters() -> list[int]:

@@ -62,6 +62,7 @@ def test_unknown_chapter_is_refused_in_words():
 VARIANT_ITEMS = {
     "01_crm_relationship_marketing.ipynb": ("answer_1_5",),
     "02_customer_identification.ipynb": ("answer_2_2", "answer_2_3", "answer_2_4"),
+    "05_loyalty.ipynb": ("answer_5_2",),
     "07_churn.ipynb": ("answer_7_2",),
 }
 
