@@ -111,7 +111,13 @@ def _glossary_page(entries: Sequence[Any], chapters: dict[int, str]) -> str:
     return "\n".join(lines)
 
 
-def _index_page(present: list[str], planned: list[tuple[int, str]], report: bool, api: bool = True) -> str:
+def _index_page(
+    present: list[str],
+    planned: list[tuple[int, str]],
+    report: bool,
+    api: bool = True,
+    slides: frozenset[str] = frozenset(),
+) -> str:
     chapters = "\n".join(present)
     planned_md = (
         "**尚未完成的章节 Chapters not yet written**\n\n"
@@ -123,7 +129,13 @@ def _index_page(present: list[str], planned: list[tuple[int, str]], report: bool
     titles = {stem: f"第{n}章 {t}" for n, stem, t in COURSE_CHAPTERS}
     downloads = "\n".join(
         f'<li><a class="reference external" href="student/{stem}.ipynb" download>'
-        f"{html.escape(titles.get(stem, stem))}</a> <code>{html.escape(stem)}.ipynb</code></li>"
+        f"{html.escape(titles.get(stem, stem))}</a> <code>{html.escape(stem)}.ipynb</code>"
+        + (
+            f' · <a class="reference external slides-link" href="slides/{stem}.slides.html">幻灯片 slides</a>'
+            if stem in slides
+            else ""
+        )
+        + "</li>"
         for stem in present
     )
     report_md = (
@@ -314,7 +326,8 @@ def write_pages(
     numbers = {int(s[:2]): s for s in present}
     planned = [(n, t) for n, stem, t in COURSE_CHAPTERS if n not in numbers]
     entries = _glossary_entries()
-    _write(src_dir / "index.md", _index_page(present, planned, report, api))
+    slides = frozenset(s for s in present if (src_dir / "_extra" / "slides" / f"{s}.slides.html").is_file())
+    _write(src_dir / "index.md", _index_page(present, planned, report, api, slides))
     _write(src_dir / "course.md", _link_section_refs(_course_map_page(nb_dir), numbers))
     _write(src_dir / "glossary.md", _glossary_page(entries, numbers))
     if report:

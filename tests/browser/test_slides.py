@@ -64,7 +64,7 @@ def test_every_chinese_character_of_the_slides_is_drawn(browser, chapter_slides)
     assert result["checked"] > 100 and result["missing"] == [] and result["system_font"] == [], result
 
 
-def test_each_chapter_page_links_to_its_slides(browser, site_dir):
+def test_each_chapter_page_and_the_index_link_to_the_slides(browser, site_dir):
     for page in sorted(site_dir.glob("[0-9][0-9]_*.html")):
         open_page(browser, page, size=DESKTOP)
         href = browser.execute_script("const a = document.querySelector('.crm-slides-link a'); return a && a.href")
@@ -72,6 +72,11 @@ def test_each_chapter_page_links_to_its_slides(browser, site_dir):
         assert (site_dir / "slides" / f"{page.stem}.slides.html").is_file()
     browser.find_element("css selector", ".crm-slides-link a").click()
     wait_for(browser, "return window.Reveal && Reveal.isReady() && Reveal.getTotalSlides() >= 10")
+    open_page(browser, site_dir / "index.html", size=DESKTOP)
+    listed = browser.execute_script(
+        "return [...document.querySelectorAll('.student-downloads a.slides-link')].map(a => a.getAttribute('href'))"
+    )
+    assert listed == [f"slides/{p.stem}.slides.html" for p in sorted(site_dir.glob("[0-9][0-9]_*.html"))]
 
 
 #: Every slide of a page, shown at once, with its height (reveal.js lays the slides out at 1280 x 720).
