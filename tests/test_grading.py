@@ -433,6 +433,50 @@ def test_totals_file_and_feedback(hostile_batch, course):
     assert feedback.is_file() and "test_1_1" in feedback.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("student", ["zoe_honest", "untouched", "cheat_print_forge", "cheat_lying_eq", "endless_loop"])
+def test_feedback_teaches_without_the_key(hostile_batch, course, student):
+    """Issue 26.2: points, result and a message per exercise; the hidden tests stay in autograded/ (instructor)."""
+    import html
+    import re
+
+    page = (course / "feedback" / student / "ch01" / "01_tiny.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+    for hidden in ("HIDDEN TESTS", "assert_close", "assert_choice", "assert_equal", "'ABCD'[2]", "'高' +", "(1, 4, 2)"):
+        assert hidden not in text, hidden
+    assert "得分 Score" in text and "练习 Exercise" in text and "Student's answer" not in text, (
+        "our page, Chinese first"
+    )
+    assert page.count("@font-face") == 1, "the course font, embedded once"
+    assert not re.search(r"https?://cdn|<script[^>]+src=", page), "opens offline"
+    statuses = _statuses(_read_csv(hostile_batch[0]), student)
+    reasons = {r["exercise"]: r["reason"] for r in _read_csv(hostile_batch[0]) if r["student"] == student}
+    for exercise, status in statuses.items():  # the page says what the CSV says (a limit's 'error' is the CSV's)
+        if reasons[exercise]:
+            continue
+        label = exercise.replace("test_", "练习 ").replace("exam_", "考试练习 ").replace("_", ".", 1).replace("_", ".")
+        assert re.search(
+            rf"{re.escape(label)} [—0-9.]+ / [0-9.]+ [\u4e00-\u9fff]+ {status.replace('_', ' ')}", text
+        ) or (status == "needs_manual_grade" and "待人工评分" in text), (exercise, status)
+    instructor = (course / "autograded" / student / "ch01" / "01_tiny.ipynb").read_text(encoding="utf-8")
+    assert "BEGIN HIDDEN TESTS" in instructor, "the instructor's view keeps the full detail"
+
+
+def test_feedback_refreshed_by_nbgrader_is_ours_too(hostile_batch, course, tmp_path):
+    """After manual grading the README says: run ``nbgrader generate_feedback`` in the course folder."""
+    import shutil
+    import subprocess
+    import sys
+
+    work = tmp_path / "course"
+    shutil.copytree(course, work, ignore=shutil.ignore_patterns("feedback"))
+    cmd = [sys.executable, "-m", "nbgrader", "generate_feedback", "ch01", "--student", "zoe_honest", "--force"]
+    env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
+    result = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    page = (work / "feedback" / "zoe_honest" / "ch01" / "01_tiny.html").read_text(encoding="utf-8")
+    assert "HIDDEN" not in page and "assert_close" not in page and "得分 Score" in page and "@font-face" in page
+
+
 def test_submitted_layout_rejects_another_chapters_notebook(course, tmp_path):
     """In nbgrader's own layout the folder names the chapter: another chapter's notebook there is invalid."""
     import shutil

@@ -36,6 +36,11 @@ c.Execute.timeout = {timeout}
 c.Execute.kernel_manager_class = {kernel_manager!r}
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.autograde_preprocessors = {preprocessors}
+# feedback for students: no hidden tests or expected values, Chinese first, the course font; no MathJax CDN
+c.GenerateFeedback.preprocessors = {feedback_preprocessors}
+from crm_lessons.grading._feedback import exporter_config as _exporter_config  # noqa: E402
+
+c.HTMLExporter.extra_template_basedirs = _exporter_config()["extra_template_basedirs"]
 """
 
 
@@ -52,6 +57,14 @@ def _autograde_preprocessors() -> list[str]:
     ]
 
 
+def _feedback_preprocessors() -> list[str]:
+    return [
+        "nbgrader.preprocessors.GetGrades",
+        "crm_lessons.grading._execute.StudentFeedback",
+        "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    ]
+
+
 def config_file_text(*, timeout: int = DEFAULT_TIMEOUT) -> str:
     """The text of ``nbgrader_config.py`` for a course folder (paths relative to the file)."""
     return _TEMPLATE.format(
@@ -60,6 +73,7 @@ def config_file_text(*, timeout: int = DEFAULT_TIMEOUT) -> str:
         timeout=int(timeout),
         kernel_manager=KERNEL_MANAGER,
         preprocessors=_autograde_preprocessors(),
+        feedback_preprocessors=_feedback_preprocessors(),
     )
 
 
@@ -92,7 +106,13 @@ def nbgrader_config(
     c.Execute.kernel_manager_class = KERNEL_MANAGER
     c.OverwriteCells.add_missing_cells = True
     c.Autograde.autograde_preprocessors = _autograde_preprocessors()
+    c.GenerateFeedback.preprocessors = _feedback_preprocessors()
+    from crm_lessons.grading._feedback import exporter_config
+
+    for key, value in exporter_config().items():
+        setattr(c.HTMLExporter, key, value)
     if kernel is not None:
+        c.StudentFeedback.embed_font = False  # the grader embeds a cut of the font it caches per chapter
         if kernel.get("sandbox"):
             c.Execute.kernel_manager_class = SANDBOX_KERNEL_MANAGER
             c.SandboxKernelManager.limits = dict(kernel.get("limits") or {})

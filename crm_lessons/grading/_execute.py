@@ -13,7 +13,7 @@ from jupyter_core.utils import run_sync
 with warnings.catch_warnings():
     from nbgrader.preprocessors import Execute, NbGraderPreprocessor
     from nbgrader.utils import is_grade, is_solution
-    from traitlets import Dict, Integer
+    from traitlets import Bool, Dict, Integer
 
 
 def visible_part(source: str) -> str:
@@ -138,3 +138,49 @@ class LimitOutputBytes(NbGraderPreprocessor):
         if cut:
             nb.metadata.setdefault("crm_lessons", {})["output_cut"] = cut
         return nb, resources
+
+
+class StudentFeedback(NbGraderPreprocessor):
+    """``GenerateFeedback``'s step after ``GetGrades``: the page a student gets, without the key.
+
+    Test cells keep their visible part and one message each (see
+    :mod:`crm_lessons.grading._feedback`); ``resources["crm_feedback"]`` holds the
+    summary rows and, when :attr:`embed_font`, the course font cut to the page's
+    characters, for our ``feedback`` template.
+    """
+
+    embed_font = Bool(True, help="embed the course font (crm-lessons grade embeds a cached cut itself)").tag(
+        config=True
+    )
+
+    def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
+        from crm_lessons.grading._feedback import feedback_notebook, page_glyphs
+
+        self._mark_manual(nb, resources.get("nbgrader", {}))
+        nb, rows = feedback_notebook(nb)
+        info: dict[str, Any] = {"rows": rows, "font_css": ""}
+        if self.embed_font:
+            from crm_lessons.runner import embedded_font_css
+
+            name = str(resources.get("nbgrader", {}).get("notebook", ""))
+            info["font_css"] = embedded_font_css(name + page_glyphs(nb, rows))
+        resources["crm_feedback"] = info
+        return nb, resources
+
+    @staticmethod
+    def _mark_manual(nb: Any, info: dict) -> None:
+        """Put the gradebook's ``needs_manual_grade`` into each graded cell (``GetGrades`` leaves it out)."""
+        if not info.get("db_url"):
+            return
+        from nbgrader.api import Gradebook, MissingEntry
+
+        with Gradebook(info["db_url"]) as gb:
+            for cell in nb.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if not (isinstance(meta, dict) and meta.get("grade")):
+                    continue
+                try:
+                    grade = gb.find_grade(meta["grade_id"], info["notebook"], info["assignment"], info["student"])
+                except (MissingEntry, KeyError):
+                    continue
+                meta["needs_manual_grade"] = bool(grade.needs_manual_grade) and grade.manual_score is None

@@ -27,6 +27,9 @@ from typing import Any
 from crm_lessons._fileio import atomic_write_bytes
 from crm_lessons._validation import option
 from crm_lessons.grading._config import DEFAULT_TIMEOUT
+from crm_lessons.grading._feedback import failure_status as _failure
+from crm_lessons.grading._feedback import page_text
+from crm_lessons.grading._feedback import scored_status as _scored
 from crm_lessons.grading._sandbox import Limits, limits_dict, sandbox_problem
 from crm_lessons.grading._variants import NAME as _ID_NAME
 from crm_lessons.grading._variants import is_variant_chapter, student_id_cell, with_student_id
@@ -50,8 +53,6 @@ GRADE_STATUSES = (
     "invalid_submission",
     "needs_manual_grade",
 )
-#: Exceptions raised by our checks (visible and hidden): the answer was judged wrong.
-_WRONG = {"WrongAnswer", "ExerciseError", "AssertionError"}
 _MAX_BYTES = 50 * 2**20
 _BAD_NAME = re.compile(r"[/\\*?\[\]\x00-\x1f]")
 _OUTPUT_DIRS = ("source", "release", "submitted", "autograded", "feedback", "exchange")
@@ -155,7 +156,7 @@ def _check_outputs(csv_path: Path, course: Path, submissions: Path | None) -> tu
     for path in (target, totals):
         if any(_inside(path, f) for f in forbidden):
             raise GradingError(
-                f"refusing to write {path}: it is inside {', '.join(str(f) for f in forbidden)} "
+                f"不会写入提交或 nbgrader 的文件夹 refusing to write {path}: it is inside {', '.join(str(f) for f in forbidden)} "
                 f"(submissions and nbgrader's folders are never overwritten); choose another {option('csv_path')}"
             )
         if path.suffix.lower() in (".ipynb", ".py", ".db") or path.is_dir():
@@ -636,9 +637,11 @@ def _embed_font(folder: Path, chapter: _Chapter) -> None:
 
     if chapter.glyphs is None:
         text = "".join(release_cell_source(c) for c in chapter.source.cells)
-        chapter.glyphs = {c for c in text if ord(c) > 127} | set("练习未作答格式正确错误隐藏测试评分")
+        chapter.glyphs = {c for c in text if ord(c) > 127} | set(page_text())
     for page in folder.glob("*.html"):
         html = page.read_text(encoding="utf-8", errors="replace")
+        if "@font-face" in html:  # nbgrader's generate_feedback embedded it already
+            continue
         extra = "".join(sorted({c for c in html if ord(c) > 127} - chapter.glyphs)[:_EXTRA_GLYPHS])
         key = f"{chapter.cid}:{extra}"
         if key not in _FONT_CSS:  # most pages need no glyph beyond the chapter's: the font is cut once
@@ -718,38 +721,11 @@ def _run_failure(log: str) -> str:
     return ("nbgrader could not grade it: " + lines[-1][:200]) if lines else "nbgrader could not grade it"
 
 
-def _scored(points: float, max_points: float) -> str:
-    """The status of a scored exercise: all points ``correct``, some ``partial``, none ``wrong``.
-
-    Examples
-    --------
-    >>> _scored(3, 3), _scored(2, 3), _scored(0, 3)
-    ('correct', 'partial', 'wrong')
-    """
-    return "correct" if points >= max_points else "partial" if points > 0 else "wrong"
-
-
 def _error_reason(outputs: list) -> str:
     errors = [o for o in outputs if o.get("output_type") == "error"]
     if not errors:
         return "the test wrote to stderr"
     return f"{errors[0].get('ename', '')}: {str(errors[0].get('evalue', ''))[:200]}"
-
-
-def _failure(outputs: list) -> str:
-    """Why a test cell scored zero: not_attempted / wrong (our checks said so) / error (anything else).
-
-    Only the label depends on the outputs (the points come from nbgrader):
-    a visible check that printed 未作答, or a hidden test that raised it,
-    means the answer is still the placeholder ``...``.
-    """
-    errors = [o for o in outputs if o.get("output_type") == "error"]
-    printed = "".join(str(o.get("text", "")) for o in outputs if o.get("output_type") == "stream")
-    if "未作答 not attempted" in printed or any("未作答 not attempted" in str(o.get("evalue", "")) for o in errors):
-        return "not_attempted"
-    if errors and errors[0].get("ename") in _WRONG:
-        return "wrong"
-    return "error"
 
 
 def _force_remove(func, path, _exc) -> None:
@@ -950,7 +926,7 @@ def grade_course(
     course = Path(course).resolve()
     if not (course / "nbgrader_config.py").is_file():
         raise GradingError(
-            f"{course} is not a course folder (no nbgrader_config.py); "
+            f"不是课程文件夹（没有 nbgrader_config.py）{course} is not a course folder (no nbgrader_config.py); "
             f"create it with 'crm-lessons assign --out {course}'"
         )
     subs = Path(submissions).resolve() if submissions is not None else None
