@@ -91,6 +91,11 @@ def tiny_chapter(ch: int) -> nbformat.NotebookNode:
             f"assert_equal(answer_{ch}_4, frozenset(range(1, 4, 2)))\n### END HIDDEN TESTS",
             1,
         ),
+        # a worked example with the tests' scaffolding, and a sentence true only of the instructor edition
+        _cell("code", "# NBVAL_CHECK_OUTPUT\nworked = 6 * 7\nassert worked == 42  # CI's check\nprint(worked)"),
+        _cell(
+            "md", "## 考试练习 Exam practice\n\n名词解释和问答题。先自己写，再对照参考答案（学生版中没有参考答案）。"
+        ),
         _cell(
             "md", "**考试练习** 什么是关系营销？", locked=True, grade=False, solution=False, grade_id=f"q_exam_{ch}_1"
         ),
@@ -525,6 +530,9 @@ def test_student_version_is_nbgraders_release(course, tmp_path):
         ours = nbformat.read(make_student_version(src, tmp_path / f"{cid}.ipynb"), as_version=4)
         release = _release(course, cid)
         assert [(c.cell_type, c.source) for c in ours.cells] == [(c.cell_type, c.source) for c in release.cells]
+        text = "\n".join(c.source for c in release.cells)
+        assert "NBVAL" not in text and "assert worked" not in text and "print(worked)" in text, "issue 26.6"
+        assert "再对照参考答案" not in text and "由教师按要点评分" in text, "says what the student has"
         for a, b in zip(ours.cells, release.cells):
             assert a.metadata.get("editable") == b.metadata.get("editable")
             assert a.metadata.get("deletable") == b.metadata.get("deletable")

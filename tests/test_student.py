@@ -152,3 +152,18 @@ def test_site_downloads_are_the_student_copies(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [p.name for p in CHAPTERS[:2]]
     for p in tmp_path.iterdir():
         assert "BEGIN SOLUTION" not in p.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("src", CHAPTERS, ids=lambda p: p.name[:2])
+def test_released_version_has_no_scaffolding_and_true_wording(src):
+    """Issue 26.6: what ``crm-lessons assign`` hands out (nbgrader's release) as well as the student copy."""
+    from crm_lessons.runner.release import student_notebook
+
+    nb = nbformat.read(src, as_version=4)
+    for version in (student_notebook(nb), student_copy(nb)):
+        worked = [c for c in version.cells if not c.metadata.get("nbgrader")]
+        code = "\n".join(c.source for c in worked if c.cell_type == "code")
+        assert "NBVAL" not in code
+        assert not re.search(r"^\s*assert\b", code, re.M)
+        prose = "\n".join(c.source for c in version.cells if c.cell_type == "markdown")
+        assert "再对照参考答案" not in prose, "the student version has no model answers to compare with"

@@ -17,104 +17,16 @@ The course site offers the same student notebooks for download.
 
 from __future__ import annotations
 
-import ast
 import copy
 import os
-import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from crm_lessons._fileio import atomic_write_bytes
+from crm_lessons.runner.release import SCAFFOLDING_MARKERS, strip_scaffolding
 
 __all__ = ["SCAFFOLDING_MARKERS", "student_copy", "strip_scaffolding", "write_student_folder"]
-
-#: Comment lines that only tell the tests what to check.
-SCAFFOLDING_MARKERS = ("# NBVAL_CHECK_OUTPUT", "# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP", "# NBVAL_RAISES_EXCEPTION")
-
-_ASSERT_LINE = re.compile(r"^\s*assert\b")
-
-
-def _is_scaffolding_comment(line: str) -> bool:
-    return line.strip() in SCAFFOLDING_MARKERS
-
-
-def _assert_lines(source: str) -> set[int] | None:
-    """0-based line numbers of the top-level-safe ``assert`` statements of ``source`` (None: do not touch).
-
-    A loop, ``if`` or ``with`` that only asserts goes whole; an assert is removed only where
-    the cell still parses without it (the only statement of a ``try`` stays).  Cells that do not parse as Python (IPython
-    magics) keep their asserts unless each is a single line with balanced brackets.
-    """
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        lines = set()
-        for i, line in enumerate(source.split("\n")):
-            if _ASSERT_LINE.match(line) and not line.rstrip().endswith(("\\", ",")):
-                if all(line.count(a) == line.count(b) for a, b in ("()", "[]", "{}")):
-                    lines.add(i)
-        return lines
-    found: set[int] = set()
-
-    def drop(node: ast.AST) -> None:
-        found.update(range(node.lineno - 1, (node.end_lineno or node.lineno)))  # type: ignore[attr-defined]
-
-    def visit(body: list[ast.stmt]) -> None:
-        for node in body:
-            if isinstance(node, ast.Assert) or _only_asserts(node):
-                drop(node)
-            else:
-                for field in ("body", "orelse", "finalbody", "handlers"):
-                    inner = getattr(node, field, None)
-                    if isinstance(inner, list):
-                        visit([n for n in inner if isinstance(n, ast.stmt)])
-                for handler in getattr(node, "handlers", []) or []:
-                    visit(handler.body)
-
-    visit(tree.body)
-    return found
-
-
-def _only_asserts(node: ast.AST) -> bool:
-    """A loop, ``if`` or ``with`` that does nothing but assert (``for x in xs: assert ...``)."""
-    if not isinstance(node, ast.For | ast.While | ast.If | ast.With):
-        return False
-    bodies = [node.body, getattr(node, "orelse", [])]
-    return all(isinstance(n, ast.Assert) or _only_asserts(n) for b in bodies for n in b)
-
-
-def strip_scaffolding(source: str) -> str:
-    """A worked example's code without the tests' scaffolding (nbval markers and ``assert`` statements).
-
-    Examples
-    --------
-    >>> print(strip_scaffolding("# NBVAL_CHECK_OUTPUT\\nx = 2\\nassert x == 2, x\\nprint(x)"))
-    x = 2
-    print(x)
-    >>> print(strip_scaffolding("if x:\\n    assert x > 0\\nprint(x)"))  # a block that only asserts goes whole
-    print(x)
-    >>> print(strip_scaffolding("try:\\n    assert x\\nexcept AssertionError:\\n    pass"))  # needed: it stays
-    try:
-        assert x
-    except AssertionError:
-        pass
-    """
-    lines = source.split("\n")
-    drop = {i for i, line in enumerate(lines) if _is_scaffolding_comment(line)}
-    asserts = _assert_lines(source) or set()
-    if asserts:
-        kept = "\n".join(line for i, line in enumerate(lines) if i not in asserts)
-        try:
-            ast.parse(kept)
-        except SyntaxError:
-            try:
-                ast.parse(source)
-            except SyntaxError:  # magics: the line rule above already kept it safe
-                drop |= asserts
-        else:
-            drop |= asserts
-    return "\n".join(line for i, line in enumerate(lines) if i not in drop).strip("\n")
 
 
 def _is_exercise_cell(cell: Any) -> bool:
@@ -125,8 +37,8 @@ def _is_exercise_cell(cell: Any) -> bool:
 def student_copy(nb: Any, *, with_solutions: bool = False) -> Any:
     """The notebook a student works in (a copy; ``nb`` is not changed).
 
-    Without solutions: the student version as nbgrader releases it, then the worked
-    examples' scaffolding removed (exercise cells are left as released).  With solutions:
+    Without solutions: the student version as ``crm-lessons assign`` releases it (the worked
+    examples' scaffolding removed, exercise cells as nbgrader releases them).  With solutions:
     the instructor's cells, outputs cleared and the scaffolding removed.
     """
     if with_solutions:

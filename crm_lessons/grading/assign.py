@@ -230,8 +230,12 @@ def assign_course(
         wall_clock=600,
     )
     if result.returncode != 0:
-        raise GradingError(f"nbgrader generate_assignment failed:\n{result.stderr[-4000:]}")
+        raise GradingError(f"nbgrader 生成学生版失败 generate_assignment failed:\n{result.stderr[-4000:]}")
     released = {cid: out / "release" / cid / path.name for cid, (path, _) in ready.items()}
+    from crm_lessons.runner.release import tidy_worked_examples
+
+    for path in released.values():  # the worked examples lose the tests' scaffolding (exercise cells untouched)
+        atomic_write_bytes(path, nbformat.writes(tidy_worked_examples(nbformat.read(path, as_version=4))).encode())
     for cid, path in released.items():
         log(f"{cid}: {path}" + ("  (每位学生一份数据 per-student data)" if cid in with_variants else ""))
     return released

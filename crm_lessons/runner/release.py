@@ -11,7 +11,9 @@ in the runner layer below both; the chapters import only the checking helpers of
 from __future__ import annotations
 
 import argparse
+import ast
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,11 +22,15 @@ from crm_lessons._fileio import atomic_write_bytes
 
 __all__ = [
     "CODE_STUB",
+    "SCAFFOLDING_MARKERS",
     "TEXT_STUB",
     "is_nbgrader_notebook",
     "make_student_version",
     "release_cell_source",
+    "strip_scaffolding",
     "student_notebook",
+    "student_wording",
+    "tidy_worked_examples",
 ]
 
 #: What nbgrader puts in place of a solution region in a code cell (a comment, so the
@@ -92,6 +98,129 @@ def release_cell_source(cell: Any) -> str:
     return source
 
 
+#: Comment lines that only tell the tests what to check.
+SCAFFOLDING_MARKERS = ("# NBVAL_CHECK_OUTPUT", "# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP", "# NBVAL_RAISES_EXCEPTION")
+
+_ASSERT_LINE = re.compile(r"^\s*assert\b")
+
+
+def _is_scaffolding_comment(line: str) -> bool:
+    return line.strip() in SCAFFOLDING_MARKERS
+
+
+def _assert_lines(source: str) -> set[int] | None:
+    """0-based line numbers of the top-level-safe ``assert`` statements of ``source`` (None: do not touch).
+
+    A loop, ``if`` or ``with`` that only asserts goes whole; an assert is removed only where
+    the cell still parses without it (the only statement of a ``try`` stays).  Cells that do not parse as Python (IPython
+    magics) keep their asserts unless each is a single line with balanced brackets.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        lines = set()
+        for i, line in enumerate(source.split("\n")):
+            if _ASSERT_LINE.match(line) and not line.rstrip().endswith(("\\", ",")):
+                if all(line.count(a) == line.count(b) for a, b in ("()", "[]", "{}")):
+                    lines.add(i)
+        return lines
+    found: set[int] = set()
+
+    def drop(node: ast.AST) -> None:
+        found.update(range(node.lineno - 1, (node.end_lineno or node.lineno)))  # type: ignore[attr-defined]
+
+    def visit(body: list[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, ast.Assert) or _only_asserts(node):
+                drop(node)
+            else:
+                for field in ("body", "orelse", "finalbody", "handlers"):
+                    inner = getattr(node, field, None)
+                    if isinstance(inner, list):
+                        visit([n for n in inner if isinstance(n, ast.stmt)])
+                for handler in getattr(node, "handlers", []) or []:
+                    visit(handler.body)
+
+    visit(tree.body)
+    return found
+
+
+def _only_asserts(node: ast.AST) -> bool:
+    """A loop, ``if`` or ``with`` that does nothing but assert (``for x in xs: assert ...``)."""
+    if not isinstance(node, ast.For | ast.While | ast.If | ast.With):
+        return False
+    bodies = [node.body, getattr(node, "orelse", [])]
+    return all(isinstance(n, ast.Assert) or _only_asserts(n) for b in bodies for n in b)
+
+
+def strip_scaffolding(source: str) -> str:
+    """A worked example's code without the tests' scaffolding (nbval markers and ``assert`` statements).
+
+    Examples
+    --------
+    >>> print(strip_scaffolding("# NBVAL_CHECK_OUTPUT\\nx = 2\\nassert x == 2, x\\nprint(x)"))
+    x = 2
+    print(x)
+    >>> print(strip_scaffolding("if x:\\n    assert x > 0\\nprint(x)"))  # a block that only asserts goes whole
+    print(x)
+    >>> print(strip_scaffolding("try:\\n    assert x\\nexcept AssertionError:\\n    pass"))  # needed: it stays
+    try:
+        assert x
+    except AssertionError:
+        pass
+    """
+    lines = source.split("\n")
+    drop = {i for i, line in enumerate(lines) if _is_scaffolding_comment(line)}
+    asserts = _assert_lines(source) or set()
+    if asserts:
+        kept = "\n".join(line for i, line in enumerate(lines) if i not in asserts)
+        try:
+            ast.parse(kept)
+        except SyntaxError:
+            try:
+                ast.parse(source)
+            except SyntaxError:  # magics: the line rule above already kept it safe
+                drop |= asserts
+        else:
+            drop |= asserts
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop).strip("\n")
+
+
+#: Sentences of the instructor edition that are only true there, and what the student version says instead.
+_STUDENT_WORDING = (
+    (
+        re.compile(r"先自己写，再对照参考答案（学生版中没有参考答案）。"),
+        "先自己写，在答题格中作答，由教师按要点评分（参考答案只在教师版中）。",
+    ),
+    (re.compile(r"(?:先自己写，)?再对照参考答案。"), "在答题格中作答，由教师按要点评分（参考答案只在教师版中）。"),
+)
+
+
+def student_wording(source: str) -> str:
+    """A markdown cell's text as the student version says it: no "compare with the model answer" they lack.
+
+    Examples
+    --------
+    >>> print(student_wording("名词解释和问答题。先自己写，再对照参考答案（学生版中没有参考答案）。"))
+    名词解释和问答题。先自己写，在答题格中作答，由教师按要点评分（参考答案只在教师版中）。
+    """
+    for pattern, text in _STUDENT_WORDING:
+        source = pattern.sub(text, source)
+    return source
+
+
+def tidy_worked_examples(nb: Any) -> Any:
+    """In place: cells without nbgrader metadata lose the scaffolding and the instructor-only sentences.
+
+    Exercise cells are left alone (nbgrader checks their checksums).
+    """
+    for cell in nb.cells:
+        if not _nbgrader(cell):
+            code = cell.cell_type == "code"
+            cell.source = strip_scaffolding(cell.source) if code else student_wording(cell.source)
+    return nb
+
+
 def _atomic_write(path: Path, text: str, *, encoding: str = "utf-8") -> None:
     atomic_write_bytes(path, text.encode(encoding))
 
@@ -106,7 +235,10 @@ def student_notebook(nb: Any) -> Any:
 
     Solution regions, hidden tests and model answers removed
     (:func:`release_cell_source`), outputs and execution counts cleared,
-    graded and locked cells made read-only like nbgrader's ``LockCells``.
+    graded and locked cells made read-only like nbgrader's ``LockCells``; the
+    worked examples (cells without nbgrader metadata) lose the tests' scaffolding
+    (:func:`strip_scaffolding`) and sentences true only of the instructor edition
+    (:func:`student_wording`), as ``crm-lessons assign`` does to nbgrader's release.
     """
     import copy
 
@@ -121,6 +253,7 @@ def student_notebook(nb: Any) -> Any:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+    tidy_worked_examples(nb)
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("celltoolbar", None)
     return nb
