@@ -27,7 +27,7 @@ def _refresh(args: argparse.Namespace) -> int:
     from crm_lessons.course import chapter_notebooks, refresh_notebook
 
     for path in args.notebooks or chapter_notebooks():
-        print(f"refreshing {path} ...", flush=True)
+        print(f"正在刷新 refreshing {path} ...", flush=True)
         refresh_notebook(path)
     return 0
 
@@ -263,7 +263,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 _NEEDS_NBGRADER = (
-    "needs nbgrader: pip install 'crm-lessons[grading]' (or 'pip install -e .[grading]' in a source checkout)"
+    "需要 nbgrader needs nbgrader: pip install 'crm-lessons[grading]' (or 'pip install -e .[grading]' in a source "
+    "checkout)"
 )
 
 
@@ -280,7 +281,7 @@ def _grading():
 def _assign(args: argparse.Namespace) -> int:
     grading = _grading()
     if grading is None:
-        print(f"crm-lessons assign: error: {_NEEDS_NBGRADER}", file=sys.stderr)
+        print(f"crm-lessons assign：错误 error: {_NEEDS_NBGRADER}", file=sys.stderr)
         return 2
     from crm_lessons.grading.assign import GradingError
 
@@ -294,7 +295,7 @@ def _assign(args: argparse.Namespace) -> int:
             log=lambda line: print(line, flush=True),
         )
     except (GradingError, FileNotFoundError) as exc:
-        print(f"crm-lessons assign: error: {command_line_message(str(exc), ASSIGN_FLAGS)}", file=sys.stderr)
+        print(f"crm-lessons assign：错误 error: {command_line_message(str(exc), ASSIGN_FLAGS)}", file=sys.stderr)
         return 2
     return 0
 
@@ -302,7 +303,7 @@ def _assign(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     grading = _grading()
     if grading is None:
-        print(f"crm-lessons grade: error: {_NEEDS_NBGRADER}", file=sys.stderr)
+        print(f"crm-lessons grade：错误 error: {_NEEDS_NBGRADER}", file=sys.stderr)
         return 2
     from crm_lessons.grading.assign import GradingError
 
@@ -317,7 +318,7 @@ def _grade(args: argparse.Namespace) -> int:
             log=lambda line: print(line, flush=True),
         )
     except GradingError as exc:
-        print(f"crm-lessons grade: error: {command_line_message(str(exc), GRADE_FLAGS)}", file=sys.stderr)
+        print(f"crm-lessons grade：错误 error: {command_line_message(str(exc), GRADE_FLAGS)}", file=sys.stderr)
         return 2
     return 0
 
@@ -435,26 +436,44 @@ example:  crm-lessons student --out student
           crm-lessons student --out student --with-solutions   (自学 self-study: solutions/ 子文件夹)"""
 
 _ASSIGN_HELP = """\
-Write an nbgrader course folder from the chapter notebooks: nbgrader_config.py,
+（教师）由各章笔记本写出 nbgrader 课程文件夹：nbgrader_config.py、source/chNN/（含答案和
+隐藏测试的教师版），并通过 nbgrader generate_assignment 写出 release/chNN/（发给学生的版本）。
+重新运行即更新所写的章节。需要 nbgrader（pip install 'crm-lessons[grading]'）。
+(instructors) Write an nbgrader course folder from the chapter notebooks: nbgrader_config.py,
 source/chNN/ (the notebooks with their solutions and hidden tests) and, through
 'nbgrader generate_assignment', release/chNN/ (the student versions to hand out).
 Re-running it refreshes the chapters it writes.  Needs nbgrader (pip install 'crm-lessons[grading]').
 
-example:  crm-lessons assign --out course 2 4
-          crm-lessons assign --out course --variants 2   (每位学生一份数据 per-student data)"""
+示例 example:  crm-lessons assign --out course 2 4
+               crm-lessons assign --out course --variants 2   (每位学生一份数据 per-student data)"""
 
 _GRADE_HELP = """\
+（教师）用 nbgrader 自动评分每份提交并写出成绩表：每名学生、每章、每道题一行（student, chapter,
+exercise, points, max_points, status, reason, sandboxed），UTF-8 带 BOM；每位学生的总分写在旁边的
+<name>_totals.csv。SUBMISSIONS 是教学平台（LMS）的导出，结构为 SUBMISSIONS/学号/*.ipynb（子文件夹名即学号，
+每个笔记本按内容归入章节）；不给时评分课程的 submitted/学号/chNN/。每份提交在 bubblewrap 沙箱中运行。
+给学生的反馈（HTML，不含隐藏测试和正确答案）写到 COURSE/feedback/学号/chNN/。
 Autograde every submission with nbgrader and write the gradebook: one row per
 student, chapter and exercise (student, chapter, exercise, points, max_points,
 status), UTF-8 with BOM, and the totals per student in <name>_totals.csv beside it.
 SUBMISSIONS is an LMS export laid out as SUBMISSIONS/STUDENT/*.ipynb (the student
 id is the sub-folder name; each notebook is matched to its chapter by its content);
 without it the course's submitted/STUDENT/chNN/ folders are graded.
-Feedback (HTML) goes to COURSE/feedback/STUDENT/chNN/.
+Each submission runs in a bubblewrap sandbox.  Feedback for students (HTML, without
+the hidden tests or the answers) goes to COURSE/feedback/STUDENT/chNN/.
 
-example:  crm-lessons grade --course course --csv grades.csv lms_export/"""
+示例 example:  crm-lessons grade --course course --csv grades.csv lms_export/"""
 
 _REPORT_HELP = """\
+由交易文件写出 CRM 分析报告（HTML，离线可打开）：数据质量、关键指标、ABC 分类与客户金字塔、
+RFM 细分与行动建议、生命周期阶段、客户终身价值和流失风险。文件每行一次购买，含客户、日期和金额；
+列名可由中英文表头（客户编号、交易日期、实付金额、customer_id、date、amount 等）和淘宝/天猫、京东、
+拼多多、抖店、有赞、微信小店及 ERP 的订单导出自动识别，也可用下列选项指定。订单状态为关闭、退款、
+取消或未付款的订单默认剔除（并计数），除非给出 --keep-closed-orders。不给 --data 时使用内置的
+CDNOW 数据（截至 1998-06-30）。大数据：Parquet（文件、文件夹或 'sales/*.parquet' 这样的通配）和
+内存放不下的文本文件在安装了 DuckDB 时以外存方式读取（pip install "crm-lessons[duckdb]"）；
+--engine spark 在 Apache Spark 上计算同样的表（本机，或用 --spark-master 指定集群）。
+输入有误时以退出码 2 结束并给出说明；数据文件不会被改动。
 Write a CRM report (HTML, opens offline) from a transaction file: data quality,
 key figures, ABC classes and customer pyramid, RFM segments with actions,
 lifecycle stages, customer lifetime value and churn risk.
@@ -471,7 +490,7 @@ is installed (pip install "crm-lessons[duckdb]"); --engine spark runs the same
 tables on Apache Spark (local, or a cluster with --spark-master).
 Bad input stops with exit code 2 and a message; the data file is never changed.
 
-example:  crm-lessons report --data sales.csv --lang en --out report.html
+示例 example:  crm-lessons report --data sales.csv --lang en --out report.html
           crm-lessons report --data 'lake/sales/*.parquet' --engine duckdb"""
 
 
@@ -479,102 +498,118 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per job."""
     parser = argparse.ArgumentParser(
         prog="crm-lessons",
-        description="crm-lessons: CRM analytics course and reports. 客户关系管理课程与分析报告。",
+        description="crm-lessons：客户关系管理课程与分析报告。CRM analytics course and reports.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    p_course = sub.add_parser("course", help="run every chapter notebook and write the HTML course")
-    p_course.add_argument("--out", default="build/course", help="output folder (default: build/course)")
+    p_course = sub.add_parser(
+        "course",
+        help="运行各章笔记本并写出 HTML 课程网站 run every chapter notebook and write the HTML course",
+        description="运行各章笔记本并写出 HTML 课程网站（离线可打开，含学生版下载）。"
+        "Run every chapter notebook and write the HTML course (opens offline; student notebooks to download).",
+    )
+    p_course.add_argument("--out", default="build/course", help="输出文件夹 output folder (default: build/course)")
     p_course.set_defaults(func=_course)
     p_report = sub.add_parser(
         "report",
-        help="write an HTML CRM report on your own transaction file",
+        help="由你的交易文件写出 HTML 分析报告 write an HTML CRM report on your own transaction file",
         description=_REPORT_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p_report.add_argument(
         "--data",
         metavar="FILE",
-        help="CSV, text, Excel or Parquet file (or a folder or glob of Parquet files) with one "
+        help="交易文件：CSV、文本、Excel 或 Parquet（或 Parquet 文件夹、通配），每行一次购买 "
+        "CSV, text, Excel or Parquet file (or a folder or glob of Parquet files) with one "
         "row per purchase (default: bundled CDNOW data)",
     )
-    p_report.add_argument("--customer-col", metavar="C", help="name of the customer column (default: recognised)")
-    p_report.add_argument("--date-col", metavar="D", help="name of the date column (default: recognised)")
-    p_report.add_argument("--amount-col", metavar="A", help="name of the amount column (default: recognised)")
+    p_report.add_argument(
+        "--customer-col", metavar="C", help="客户列名 name of the customer column (default: recognised)"
+    )
+    p_report.add_argument("--date-col", metavar="D", help="日期列名 name of the date column (default: recognised)")
+    p_report.add_argument("--amount-col", metavar="A", help="金额列名 name of the amount column (default: recognised)")
     p_report.add_argument(
         "--status-col",
         metavar="S",
-        help="name of the order-status column (default: recognised, e.g. 订单状态; optional)",
+        help="订单状态列名（可选）name of the order-status column (default: recognised, e.g. 订单状态; optional)",
     )
     p_report.add_argument(
         "--keep-closed-orders",
         action="store_true",
-        help="count orders whose status is closed, refunded, cancelled or unpaid "
+        help="保留关闭、退款、取消、未付款的订单 count orders whose status is closed, refunded, cancelled or unpaid "
         "(交易关闭, 已退款, 已取消, ...); by default they are left out and counted",
     )
     p_report.add_argument(
         "--date-format",
         metavar="FMT",
-        help="how the dates are written, as a strftime format, e.g. %%d/%%m/%%Y or '%%m/%%d/%%Y %%H:%%M' "
+        help="日期格式 how the dates are written, as a strftime format, e.g. %%d/%%m/%%Y or '%%m/%%d/%%Y %%H:%%M' "
         "(default: recognised; day-first and month-first dates are never guessed)",
     )
     p_report.add_argument(
         "--encoding",
         metavar="ENC",
-        help="text encoding of a CSV file, e.g. big5 or latin-1 (default: UTF-8 or GBK/GB18030, recognised)",
+        help="文本编码 text encoding of a CSV file, e.g. big5 or latin-1 (default: UTF-8 or GBK/GB18030, recognised)",
     )
     p_report.add_argument(
-        "--sep", metavar="CHAR", help="field delimiter of a text file, e.g. ';' (default: recognised from the header)"
+        "--sep",
+        metavar="CHAR",
+        help="分隔符 field delimiter of a text file, e.g. ';' (default: recognised from the header)",
     )
     p_report.add_argument(
-        "--sheet", metavar="NAME", help="worksheet of an Excel file (default: the one visible sheet that holds data)"
+        "--sheet",
+        metavar="NAME",
+        help="工作表（Excel）worksheet of an Excel file (default: the one visible sheet that holds data)",
     )
     p_report.add_argument(
-        "--as-of", metavar="DATE", help="end of the period analysed, YYYY-MM-DD (default: last date in the data)"
+        "--as-of",
+        metavar="DATE",
+        help="分析截止日 end of the period analysed, YYYY-MM-DD (default: last date in the data)",
     )
     p_report.add_argument(
         "--lang",
         choices=["zh", "en"],
         default="zh",
-        help="language of the report: zh = Chinese (default), en = English",
+        help="报告和提示的语言 language of the report and messages: zh = 中文 Chinese (default), en = English",
     )
     p_report.add_argument(
-        "--currency", metavar="CODE", help="currency of the amounts, e.g. CNY (default) or USD (default for CDNOW)"
+        "--currency", metavar="CODE", help="货币 currency of the amounts, e.g. CNY (default) or USD (default for CDNOW)"
     )
     p_report.add_argument(
         "--horizon",
         type=int,
         default=12,
         metavar="MONTHS",
-        help="months of future purchases counted in customer lifetime value (default: 12)",
+        help="客户终身价值计入的未来月数 months of future purchases counted in customer lifetime value (default: 12)",
     )
     p_report.add_argument(
         "--discount-rate",
         type=float,
         default=0.01,
         metavar="RATE",
-        help="monthly discount rate for lifetime value (default: 0.01 = 1%% a month)",
+        help="月折现率 monthly discount rate for lifetime value (default: 0.01 = 1%% a month)",
     )
     p_report.add_argument(
         "--out",
         default="report.html",
         metavar="FILE",
-        help="HTML file to write (default: report.html); never the data file",
+        help="要写出的 HTML 文件（不能是数据文件）HTML file to write (default: report.html); never the data file",
     )
     p_report.add_argument(
         "--engine",
         choices=["auto", "pandas", "duckdb", "spark"],
         default="auto",
-        help="where the per-customer tables are computed: pandas (in memory), duckdb (out of "
+        help="计算引擎 where the per-customer tables are computed: pandas (in memory), duckdb (out of "
         "core, needs the duckdb extra), spark (needs the spark extra and Java 17); default "
         "auto = duckdb for Parquet or a file too large for memory, else pandas",
     )
     p_report.add_argument(
         "--spark-master",
         metavar="URL",
-        help="Spark master for --engine spark, e.g. spark://host:7077 or yarn (default: local[*])",
+        help="集群地址（Spark）Spark master for --engine spark, e.g. spark://host:7077 or yarn (default: local[*])",
     )
     p_report.add_argument(
-        "--memory-limit", metavar="SIZE", help="memory DuckDB may use before spilling to disk, e.g. 4GB (default: 1GB)"
+        "--memory-limit",
+        metavar="SIZE",
+        help="内存上限（DuckDB）memory DuckDB may use before spilling to disk, e.g. 4GB (default: 1GB)",
     )
     p_report.set_defaults(func=_report)
     p_student = sub.add_parser(
@@ -614,23 +649,25 @@ def build_parser() -> argparse.ArgumentParser:
     p_slides.set_defaults(func=_slides)
     p_assign = sub.add_parser(
         "assign",
-        help="(instructors) write an nbgrader course folder and the student versions",
+        help="（教师）写出 nbgrader 课程文件夹和学生版 (instructors) write an nbgrader course folder and the student versions",
         description=_ASSIGN_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p_assign.add_argument("--out", required=True, metavar="COURSE", help="the course folder to write or refresh")
     p_assign.add_argument(
-        "chapters", nargs="*", metavar="CHAPTER", help="chapter numbers, e.g. 2 or 02 (default: every chapter)"
+        "--out", required=True, metavar="COURSE", help="要写出或更新的课程文件夹 the course folder to write or refresh"
     )
     p_assign.add_argument(
-        "--notebooks", metavar="DIR", help="folder of the chapter notebooks (default: notebooks/ of this checkout)"
+        "chapters", nargs="*", metavar="CHAPTER", help="章号，如 2 或 02 chapter numbers (default: every chapter)"
+    )
+    p_assign.add_argument(
+        "--notebooks", metavar="DIR", help="教师版笔记本的文件夹 folder of the chapter notebooks (default: notebooks/)"
     )
     p_assign.add_argument(
         "--timeout",
         type=int,
         default=60,
         metavar="SECONDS",
-        help="per-cell timeout written into nbgrader_config.py (default: 60)",
+        help="写入 nbgrader_config.py 的单元格限时（秒）per-cell timeout written into nbgrader_config.py (default: 60)",
     )
     p_assign.add_argument(
         "--variants",
@@ -643,37 +680,43 @@ def build_parser() -> argparse.ArgumentParser:
     p_assign.set_defaults(func=_assign)
     p_grade = sub.add_parser(
         "grade",
-        help="(instructors) autograde submissions with nbgrader, write a gradebook CSV",
+        help="（教师）用 nbgrader 自动评分并写出成绩表 CSV (instructors) autograde submissions, write a gradebook CSV",
         description=_GRADE_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p_grade.add_argument("--course", required=True, metavar="COURSE", help="the course folder written by assign")
-    p_grade.add_argument("--csv", required=True, metavar="FILE", help="the gradebook CSV to write")
+    p_grade.add_argument(
+        "--course",
+        required=True,
+        metavar="COURSE",
+        help="由 assign 写出的课程文件夹 the course folder written by assign",
+    )
+    p_grade.add_argument("--csv", required=True, metavar="FILE", help="要写出的成绩表 CSV the gradebook CSV to write")
     p_grade.add_argument(
         "--timeout",
         type=int,
         default=60,
         metavar="SECONDS",
-        help="seconds one cell may run before it is interrupted (default: 60)",
+        help="每个单元格的限时（秒）seconds one cell may run before it is interrupted (default: 60)",
     )
     p_grade.add_argument(
         "--jobs",
         type=int,
         default=1,
         metavar="N",
-        help="submissions graded at the same time (default: 1; at most the number of CPU cores)",
+        help="同时评分的提交数（不超过 CPU 核数）submissions graded at the same time (default: 1; at most the CPU cores)",
     )
     p_grade.add_argument(
         "--no-sandbox",
         action="store_true",
-        help="run submissions without the bubblewrap sandbox, as your own user (only where none can be made; "
+        help="不用 bubblewrap 沙箱、以你的用户身份运行提交（仅在无法建立沙箱时；CSV 中记为 sandboxed=no）"
+        "run submissions without the bubblewrap sandbox, as your own user (only where none can be made; "
         "the CSV marks these rows sandboxed=no)",
     )
     p_grade.add_argument(
         "submissions",
         nargs="?",
         metavar="SUBMISSIONS",
-        help="an LMS export folder SUBMISSIONS/STUDENT/*.ipynb to collect first",
+        help="先收集的 LMS 导出文件夹 SUBMISSIONS/学号/*.ipynb an LMS export folder SUBMISSIONS/STUDENT/*.ipynb to collect first",
     )
     p_grade.set_defaults(func=_grade)
     p_exam = sub.add_parser(
@@ -689,10 +732,15 @@ def build_parser() -> argparse.ArgumentParser:
     p_exam.add_argument("--notebooks", metavar="DIR", help="教师版笔记本的文件夹 folder of the chapter notebooks")
     p_exam.set_defaults(func=_exam)
     p_refresh = sub.add_parser(
-        "refresh-notebooks", help="(maintainers) re-execute chapter notebooks and store their outputs"
+        "refresh-notebooks",
+        help="（维护者）重新执行各章笔记本并保存输出 (maintainers) re-execute chapter notebooks, store outputs",
     )
-    p_refresh.add_argument("notebooks", nargs="*", help="notebooks to refresh (default: every chapter)")
+    p_refresh.add_argument("notebooks", nargs="*", help="要刷新的笔记本 notebooks to refresh (default: every chapter)")
     p_refresh.set_defaults(func=_refresh)
+    for each in [parser, *sub.choices.values()]:  # argparse's own -h line, Chinese first like the rest
+        for action in each._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = "显示帮助并退出 show this help message and exit"
     return parser
 
 

@@ -82,7 +82,11 @@ def _run_student_version(src: Path, dst: Path) -> float:
             except TimeoutError:  # nbclient's CellTimeoutError
                 if attempt == 2:
                     raise
-                print(f"  {src.name}: a cell timed out after {CELL_TIMEOUT} s; running the chapter again", flush=True)
+                print(
+                    f"  {src.name}: 有单元格超时 {CELL_TIMEOUT} 秒，重新运行本章 a cell timed out after {CELL_TIMEOUT} s; "
+                    "running the chapter again",
+                    flush=True,
+                )
     return time.perf_counter() - start
 
 
@@ -132,7 +136,10 @@ def build_course(
     jobs = jobs or max(1, min(2, os.cpu_count() or 1))
     results: list[ChapterResult] = []
     if verbose:
-        print(f"running {len(chapters)} chapters ({jobs} at a time) ...", flush=True)
+        print(
+            f"正在运行 {len(chapters)} 章（同时 {jobs} 章）running {len(chapters)} chapters ({jobs} at a time) ...",
+            flush=True,
+        )
     # fresh interpreters, not forks of this process: a fork inherits the parent's threads and locks
     from crm_lessons.runner import skip_slow_optional_imports
 
@@ -151,7 +158,7 @@ def build_course(
             seconds = fut.result()
             results.append(ChapterResult(path, out / (path.stem + ".html"), notebook_title(path), seconds))
             if verbose:
-                print(f"  {path.name}: {seconds:.1f} s", flush=True)
+                print(f"  {path.name}: {seconds:.1f} 秒 s", flush=True)
     _student_downloads(src_dir / "_extra" / "student", chapters)
     if report:
         _sample_report(src_dir / "_extra" / "report.html", verbose=verbose)
@@ -159,7 +166,11 @@ def build_course(
     start = time.perf_counter()
     site.run_sphinx(src_dir, out)
     if verbose:
-        print(f"site built in {time.perf_counter() - start:.1f} s: {out / 'index.html'}", flush=True)
+        print(
+            f"网站已建好，用时 {time.perf_counter() - start:.1f} 秒 site built in {time.perf_counter() - start:.1f} s: "
+            f"{out / 'index.html'}",
+            flush=True,
+        )
     return results
 
 

@@ -38,7 +38,7 @@ def chapter_id(chapter: int | str) -> str:
     """
     text = str(chapter).strip()
     if not text.isdigit() or not 1 <= int(text) <= 99:
-        raise GradingError(f"chapter must be a number such as 2 or 02, got {chapter!r}")
+        raise GradingError(f"章号应为数字，如 2 或 02 chapter must be a number such as 2 or 02, got {chapter!r}")
     return f"ch{int(text):02d}"
 
 
@@ -101,16 +101,22 @@ def course_chapters(course: str | os.PathLike) -> dict[str, Path]:
     chapters: dict[str, Path] = {}
     if not source.is_dir():
         raise GradingError(
-            f"{course} is not a course folder (no source/); create it with 'crm-lessons assign --out {course}'"
+            f"不是课程文件夹（没有 source/）{course} is not a course folder (no source/); "
+            f"create it with 'crm-lessons assign --out {course}'"
         )
     for folder in sorted(source.iterdir()):
         if _CHAPTER_DIR.match(folder.name):
             notebooks = sorted(folder.glob("*.ipynb"))
             if len(notebooks) != 1:
-                raise GradingError(f"{folder} must hold exactly one notebook, found {len(notebooks)}")
+                raise GradingError(
+                    f"每章文件夹只能有一个笔记本 {folder} must hold exactly one notebook, found {len(notebooks)}"
+                )
             chapters[folder.name] = notebooks[0]
     if not chapters:
-        raise GradingError(f"{course}/source has no chapter folders (chNN); run 'crm-lessons assign --out {course}'")
+        raise GradingError(
+            f"source/ 中没有章节文件夹 {course}/source has no chapter folders (chNN); "
+            f"run 'crm-lessons assign --out {course}'"
+        )
     return chapters
 
 
@@ -124,7 +130,9 @@ def _chapter_notebooks(folder: Path, chapters: Iterable[int | str] | None) -> di
     for ch in chapters:
         cid = chapter_id(ch)
         if cid not in found:
-            raise GradingError(f"no notebook for chapter {ch} in {folder} (found {', '.join(found) or 'none'})")
+            raise GradingError(
+                f"没有第 {ch} 章的笔记本 no notebook for chapter {ch} in {folder} (found {', '.join(found) or 'none'})"
+            )
         wanted[cid] = found[cid]
     return dict(sorted(wanted.items()))
 
@@ -133,10 +141,11 @@ def _check_out_folder(out: Path) -> None:
     if not out.exists():
         return
     if not out.is_dir():
-        raise GradingError(f"{option('out', str(out))} is a file; give a folder")
+        raise GradingError(f"应为文件夹 {option('out', str(out))} is a file; give a folder")
     config = out / "nbgrader_config.py"
     if any(out.iterdir()) and not (config.is_file() and config.read_text(encoding="utf-8").startswith(_MARKER)):
         raise GradingError(
+            f"这个文件夹不是 crm-lessons assign 建的，请给一个新的或空的文件夹 "
             f"{option('out', str(out))} is a folder that 'crm-lessons assign' did not create; "
             "give a new or empty folder (your files there are left alone)"
         )
@@ -193,11 +202,13 @@ def assign_course(
         if is_nbgrader_notebook(nb):
             ready[cid] = (path, nb)
         elif chapters:
-            raise GradingError(f"{path.name} is not in the nbgrader exercise format yet (notebooks/README.md)")
+            raise GradingError(
+                f"还不是 nbgrader 练习格式 {path.name} is not in the nbgrader exercise format yet (notebooks/README.md)"
+            )
         else:
-            log(f"skipping {path.name}: not in the nbgrader exercise format yet")
+            log(f"跳过 skipping {path.name}: 还不是 nbgrader 练习格式 not in the nbgrader exercise format yet")
     if not ready:
-        raise GradingError(f"no chapter notebook in the nbgrader format in {folder}")
+        raise GradingError(f"没有 nbgrader 格式的章节笔记本 no chapter notebook in the nbgrader format in {folder}")
     _check_out_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out / "nbgrader_config.py", config_file_text(timeout=timeout).encode("utf-8"))
@@ -217,7 +228,7 @@ def assign_course(
         mark_variants(nb, cid in with_variants)
         (out / "source" / cid).mkdir(parents=True)
         nbformat.write(nb, out / "source" / cid / path.name)
-    log(f"generating the student versions of {', '.join(ready)} with nbgrader ...")
+    log(f"正在用 nbgrader 生成学生版 generating the student versions of {', '.join(ready)} with nbgrader ...")
     result = _run_nbgrader(
         {
             "action": "generate",

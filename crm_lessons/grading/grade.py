@@ -149,7 +149,9 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def _check_outputs(csv_path: Path, course: Path, submissions: Path | None) -> tuple[Path, Path]:
     if csv_path.is_symlink():
-        raise GradingError(f"{option('csv_path', str(csv_path))} is a symbolic link; give an ordinary file name")
+        raise GradingError(
+            f"成绩表不能是符号链接 {option('csv_path', str(csv_path))} is a symbolic link; give an ordinary file name"
+        )
     target = csv_path.resolve()
     totals = target.with_name(target.stem + "_totals" + (target.suffix or ".csv"))
     forbidden = [course / d for d in _OUTPUT_DIRS] + ([submissions] if submissions else [])
@@ -160,7 +162,7 @@ def _check_outputs(csv_path: Path, course: Path, submissions: Path | None) -> tu
                 f"(submissions and nbgrader's folders are never overwritten); choose another {option('csv_path')}"
             )
         if path.suffix.lower() in (".ipynb", ".py", ".db") or path.is_dir():
-            raise GradingError(f"refusing to write the gradebook to {path}; give a .csv file name")
+            raise GradingError(f"成绩表应为 .csv 文件 refusing to write the gradebook to {path}; give a .csv file name")
     return target, totals
 
 
@@ -268,7 +270,10 @@ class _Batch:
             wall_clock=600,
         )
         if result.returncode != 0:
-            raise GradingError(f"nbgrader could not read the course's source notebooks:\n{result.stderr[-4000:]}")
+            raise GradingError(
+                f"nbgrader 读不了课程的教师版笔记本 nbgrader could not read the course's source notebooks:\n"
+                f"{result.stderr[-4000:]}"
+            )
         shutil.rmtree(root, ignore_errors=True)
         self.template_db = db
         # every submission's gradebook is written from these bytes, never from the file (which a kernel
@@ -334,8 +339,8 @@ class _Batch:
             changed = self.guarded.restore()
             if changed and len(group) > 1:
                 self.log(
-                    f"  files outside the submissions' copies changed ({changed[0]} ...); "
-                    "restored, grading this group again one at a time"
+                    f"  提交副本以外的文件被改动，已还原，这一组逐份重新评分 files outside the submissions' copies "
+                    f"changed ({changed[0]} ...); restored, grading this group again one at a time"
                 )
                 for run in runs:
                     run.cleanup()
@@ -359,7 +364,7 @@ class _Batch:
         import nbformat
 
         chapter = self.chapters[cid]
-        self.log(f"grading {student} {cid} ...")
+        self.log(f"正在评分 grading {student} {cid} ...")
         run = _Run(
             student, cid, Path(tempfile.mkdtemp(prefix="crm-course-")), Path(tempfile.mkdtemp(prefix="crm-gradebook-"))
         )
@@ -413,18 +418,21 @@ class _Batch:
             if tampered:
                 where = ", ".join(_shown(p, self.course) for p in tampered[:3]) + (" ..." if len(tampered) > 3 else "")
                 reason = f"changed or planted files outside its own copy ({where}); removed or restored"
-                self.log(f"  {student} {cid}: {reason}; this submission is marked 'error'")
+                self.log(f"  {student} {cid}: {reason}; 该提交记为 error this submission is marked 'error'")
                 run.ok = False
             elif run.problem:
                 reason = run.problem
-                self.log(f"  {student} {cid}: could not be graded ({run.problem})")
+                self.log(f"  {student} {cid}: 无法评分 could not be graded ({run.problem})")
             else:
                 autograded = run.work / "autograded" / student / cid / chapter.notebook
                 executed = nbformat.read(autograded, as_version=4) if autograded.is_file() else None
                 reason = _limit_reason(executed, run.log, self.limits, self.timeout)
                 if not run.ok:
                     reason = reason or _run_failure(run.log)
-                    self.log(f"  {student} {cid}: nbgrader could not grade it ({reason}); its exercises are 'error'")
+                    self.log(
+                        f"  {student} {cid}: nbgrader 无法评分，各题记为 error nbgrader could not grade it ({reason}); "
+                        "its exercises are 'error'"
+                    )
                 grades = self._temp_grades(run.db, cid, student, chapter)
                 self._publish(run.work, student, cid)
                 self._merge(grades, cid, student, chapter)
@@ -932,20 +940,26 @@ def grade_course(
     subs = Path(submissions).resolve() if submissions is not None else None
     if subs is not None:
         if not subs.is_dir():
-            raise GradingError(f"submissions folder {subs} does not exist")
+            raise GradingError(f"提交文件夹不存在 submissions folder {subs} does not exist")
         if any(_inside(subs, course / d) for d in _OUTPUT_DIRS) or _inside(course, subs):
-            raise GradingError(f"the submissions folder {subs} must be outside nbgrader's folders of {course}")
+            raise GradingError(
+                f"提交文件夹须在 nbgrader 的文件夹之外 the submissions folder {subs} must be outside nbgrader's "
+                f"folders of {course}"
+            )
     if int(timeout) <= 0:
-        raise GradingError(f"{option('timeout', timeout)} must be a positive number of seconds")
+        raise GradingError(f"限时须为正的秒数 {option('timeout', timeout)} must be a positive number of seconds")
     target, totals_path = _check_outputs(Path(csv_path), course, subs)
     if sandbox and (problem := sandbox_problem()):
         raise GradingError(
-            f"cannot grade in a sandbox here: {problem}. Grade on a Linux machine or container with bubblewrap "
+            f"这里无法建立沙箱，请在装有 bubblewrap 的 Linux 机器或容器中评分 cannot grade in a sandbox here: {problem}. Grade on a Linux machine or container with bubblewrap "
             "and user namespaces (e.g. Debian/Ubuntu: apt install bubblewrap), or pass "
             f"{option('sandbox', False)} to run the submissions unsandboxed as your own user"
         )
     if not sandbox:
-        log("grading WITHOUT a sandbox: every submission runs as your user (the CSV says sandboxed=no)")
+        log(
+            "不用沙箱评分：每份提交以你的用户身份运行（CSV 中 sandboxed=no）grading WITHOUT a sandbox: every "
+            "submission runs as your user (the CSV says sandboxed=no)"
+        )
     chapters = {cid: _load_chapter(cid, path) for cid, path in course_chapters(course).items()}
     batch = _Batch(course, chapters, int(timeout), log, sandbox=bool(sandbox), limits=limits or Limits())
     with tempfile.TemporaryDirectory(prefix="crm-grade-") as tmp:
@@ -967,8 +981,8 @@ def grade_course(
     )
     atomic_write_bytes(target, _csv_bytes(rows, COLUMNS))
     atomic_write_bytes(totals_path, _csv_bytes(_totals(rows), TOTAL_COLUMNS))
-    log(f"wrote {target} ({len(rows)} rows) and {totals_path}")
+    log(f"已写入 wrote {target} ({len(rows)} 行 rows) 和 and {totals_path}")
     from crm_lessons.grading.items import write_item_analysis  # item analysis (issue 29 item 2)
 
-    log("wrote {} and {}".format(*write_item_analysis(rows, course=course, csv_path=target)))
+    log("已写入 wrote {} 和 and {}".format(*write_item_analysis(rows, course=course, csv_path=target)))
     return rows
