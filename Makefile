@@ -75,7 +75,7 @@ test-browser: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,site,lab]"
 	@echo "notebooks/ is the instructor edition (solutions, hidden tests); students: make student"
-	$(BIN)/python -m jupyter lab notebooks
+	$(BIN)/python -m crm_lessons.runner.lab notebooks
 
 # A student's working folder outside the tracked notebooks: the student versions (no answers),
 # written once; notebooks already there are kept (the student's work), so re-running is safe.
@@ -83,7 +83,7 @@ STUDENT_DIR ?= student
 student: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,site,lab]"
 	$(BIN)/python -m crm_lessons student --out $(STUDENT_DIR)
-	$(BIN)/python -m jupyter lab $(STUDENT_DIR)
+	$(BIN)/python -m crm_lessons.runner.lab $(STUDENT_DIR)
 
 benchmarks: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,site,bench]"

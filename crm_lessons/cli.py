@@ -338,6 +338,10 @@ def _student(args: argparse.Namespace) -> int:
         print(f"crm-lessons student：错误 error: {exc}", file=sys.stderr)
         return 2
     print(f"完成 done: {len(written)} 个笔记本 notebooks in {args.out}", flush=True)
+    if args.lab:  # JupyterLab with the course font (Chinese drawn without a system font)
+        from crm_lessons.runner.lab import main as lab
+
+        return lab([args.out])
     return 0
 
 
@@ -431,8 +435,9 @@ your own (solutions, hidden tests and model answers removed); open it in Jupyter
 notebooks/ holds the instructor edition.  Notebooks already in the folder are never
 overwritten.  Needs no nbgrader.
 
-example:  crm-lessons student --out student
+示例 example:  crm-lessons student --out student
           crm-lessons student --out student 2 4
+          crm-lessons student --out student --lab              (写好后打开 JupyterLab then open JupyterLab)
           crm-lessons student --out student --with-solutions   (自学 self-study: solutions/ 子文件夹)"""
 
 _ASSIGN_HELP = """\
@@ -629,6 +634,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--with-solutions",
         action="store_true",
         help="自学用：另写一份带参考答案的副本到 DIR/solutions/ (self-study: also a copy with the solutions)",
+    )
+    p_student.add_argument(
+        "--lab",
+        action="store_true",
+        help="写好后在该文件夹打开 JupyterLab（带课程字体）then open JupyterLab there, with the course font",
     )
     p_student.set_defaults(func=_student)
     p_slides = sub.add_parser(

@@ -1,0 +1,133 @@
+"""Chinese drawn with the course font where no system font has it (issue 26.5): feedback pages and JupyterLab.
+
+The machine running the browser suite has no Chinese system font, so every
+ideograph must come from the font the page brings: the feedback page embeds
+a cut of it; JupyterLab started as our commands start it
+(:mod:`crm_lessons.runner.lab`) serves it through its custom CSS.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import nbformat
+import pytest
+from browser_helpers import DESKTOP, missing_glyphs, only_local_resources, open_page, wait_for
+
+pytestmark = pytest.mark.browser
+
+TEXT = "客户关系管理：顾客份额与终身价值"
+
+
+def _notebook() -> nbformat.NotebookNode:
+    md = nbformat.v4.new_markdown_cell(f"# 第1章 {TEXT}")
+    code = nbformat.v4.new_code_cell(
+        "print('保留率提高五个百分点')",
+        execution_count=1,
+        outputs=[nbformat.v4.new_output("stream", name="stdout", text="保留率提高五个百分点\n")],
+    )
+    answer = nbformat.v4.new_code_cell("answer_1_1 = '乙'  # 在这里作答")
+    answer.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False, "grade_id": "ans_1_1"}
+    test = nbformat.v4.new_code_cell(
+        "check.choice('1.1', answer_1_1)\n### BEGIN HIDDEN TESTS\nassert_choice(answer_1_1, 'C')\n### END HIDDEN TESTS",
+        outputs=[
+            nbformat.v4.new_output("error", ename="WrongAnswer", evalue="[隐藏测试 hidden test] 错误 wrong: 选项不对")
+        ],
+    )
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": "test_1_1", "points": 1}
+    test.metadata["nbgrader"]["score"] = 0.0
+    nb = nbformat.v4.new_notebook(cells=[md, code, answer, test])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def test_feedback_page_draws_chinese_with_the_course_font(browser, tmp_path):
+    pytest.importorskip("nbgrader")
+    from nbconvert import HTMLExporter
+
+    from crm_lessons.grading._config import nbgrader_config
+    from crm_lessons.grading._execute import StudentFeedback
+
+    config = nbgrader_config(str(tmp_path), db_url="sqlite://")
+    config.HTMLExporter.template_name = "feedback"
+    exporter = HTMLExporter(config=config)
+    exporter.register_preprocessor(StudentFeedback(config=config), enabled=True)
+    resources = {"nbgrader": {"notebook": "01_第一章", "score": 0, "max_score": 1, "late_penalty": 0}}
+    page, _ = exporter.from_notebook_node(_notebook(), resources=resources)
+    path = tmp_path / "feedback.html"
+    path.write_text(page, encoding="utf-8")
+    open_page(browser, path, size=DESKTOP)
+    result = missing_glyphs(browser)
+    assert result["checked"] > 30 and result["missing"] == [] and result["system_font"] == [], result
+    assert only_local_resources(browser) == []
+    assert "选项不对" in browser.find_element("tag name", "body").text and "assert_choice" not in page
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab_with_font(tmp_path_factory):
+    """JupyterLab started as 'make lab' / 'make student' start it (crm_lessons.runner.lab), on a notebook."""
+    from crm_lessons.runner.lab import lab_arguments
+
+    root = tmp_path_factory.mktemp("labfont")
+    nbformat.write(_notebook(), root / "chinese.ipynb")
+    port, token = _free_port(), secrets.token_hex(16)
+    cmd = [sys.executable, "-m", "jupyter", "lab", *lab_arguments(), "--no-browser", "--ip=127.0.0.1"]
+    cmd += [f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
+    cmd += ["--LabApp.expose_app_in_browser=True"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / ".config"), JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
+    log = open(root / "lab.log", "wb")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        end = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                assert proc.poll() is None, (root / "lab.log").read_text(errors="replace")[-3000:]
+                assert time.monotonic() < end, "JupyterLab did not start in 90 s"
+                time.sleep(0.5)
+        yield url, token
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_jupyterlab_draws_chinese_with_the_course_font(online_browser, lab_with_font):
+    url, token = lab_with_font
+    driver = online_browser
+    driver.set_window_size(*DESKTOP)
+    with urllib.request.urlopen(f"{url}/static/NotoSansSC-GB2312.otf?token={token}", timeout=10) as font:
+        assert font.status == 200 and len(font.read()) > 1_000_000, "the font is served by the server"
+    driver.get(f"{url}/lab/tree/chinese.ipynb?token={token}")
+    output = wait_for(driver, "return document.querySelector('.jp-OutputArea-output pre')", timeout=120)
+    family = driver.execute_script("return getComputedStyle(arguments[0]).fontFamily", output)
+    assert "CRM Lessons Noto Sans SC" in family, family
+    wait_for(
+        driver,
+        "return document.fonts.check('16px \"CRM Lessons Noto Sans SC\"', '客户') "
+        "&& [...document.fonts].some(f => f.family.includes('CRM Lessons') && f.status === 'loaded')"
+        " || (document.fonts.load('16px \"CRM Lessons Noto Sans SC\"', '客户') && false)",
+        timeout=60,
+    )
+    result = missing_glyphs(driver)
+    assert result["checked"] > 10 and result["missing"] == [] and result["system_font"] == [], result
