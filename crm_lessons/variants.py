@@ -272,7 +272,28 @@ def _ch05(sid: str) -> Draw:
     return Draw(5, sid, text, tx=tx, cohort=cohort, days=days)
 
 
-_CHAPTERS: dict[int, Callable[..., Draw]] = {1: _ch01, 2: _ch02, 5: _ch05, 7: _ch07}
+def _ch06(sid: str, *, observation_end: str, termination_days: int) -> Draw:
+    """Chapter 6: 2,357 CDNOW customers (the published 1/10 sample, or a 1/10 sample of one's own from the
+    23,570) and the lifecycle rule's termination threshold (270-450 days)."""
+    from crm_lessons.datasets import load_cdnow
+
+    days = int(termination_days)
+    if sid == COMMON:
+        tx = load_cdnow(sample=True)
+    else:
+        master = load_cdnow()
+        keep = sample_keys(master["customer_id"], sid, n=2357, salt="ch06/cdnow")
+        tx = master[master["customer_id"].isin(keep)]
+        days = pick([270, 300, 330, 365, 400, 450], sid, salt="ch06/days")
+    tx = tx[tx["date"] <= pd.Timestamp(observation_end)].reset_index(drop=True)
+    text = (
+        f"CDNOW 中 {tx['customer_id'].nunique():,} 位客户的 {len(tx):,} 次购买 ex.tx，"
+        f"终止期门槛 ex.termination_days = {days} 天"
+    )
+    return Draw(6, sid, text, tx=tx, termination_days=days)
+
+
+_CHAPTERS: dict[int, Callable[..., Draw]] = {1: _ch01, 2: _ch02, 5: _ch05, 6: _ch06, 7: _ch07}
 
 
 def chapters() -> list[int]:
