@@ -472,14 +472,20 @@ def test_feedback_refreshed_by_nbgrader_is_ours_too(hostile_batch, course, tmp_p
     import subprocess
     import sys
 
+    from nbgrader.api import Gradebook
+
     work = tmp_path / "course"
     shutil.copytree(course, work, ignore=shutil.ignore_patterns("feedback"))
+    with Gradebook(f"sqlite:///{work / 'gradebook.db'}") as gb:  # the written answer given 2 of 3 points
+        gb.find_grade("exam_1_1", "01_tiny", "ch01", "zoe_honest").manual_score = 2.0
+        gb.db.commit()
     cmd = [sys.executable, "-m", "nbgrader", "generate_feedback", "ch01", "--student", "zoe_honest", "--force"]
     env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
     result = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     page = (work / "feedback" / "zoe_honest" / "ch01" / "01_tiny.html").read_text(encoding="utf-8")
     assert "HIDDEN" not in page and "assert_close" not in page and "得分 Score" in page and "@font-face" in page
+    assert "部分得分 partial" in page, "the manual score shows as partial"
 
 
 def test_submitted_layout_rejects_another_chapters_notebook(course, tmp_path):
