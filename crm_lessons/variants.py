@@ -293,7 +293,28 @@ def _ch06(sid: str, *, observation_end: str, termination_days: int) -> Draw:
     return Draw(6, sid, text, tx=tx, termination_days=days)
 
 
-_CHAPTERS: dict[int, Callable[..., Draw]] = {1: _ch01, 2: _ch02, 5: _ch05, 6: _ch06, 7: _ch07}
+def _ch03(sid: str) -> Draw:
+    """Chapter 3: 2,357 CDNOW customers' orders (the published 1/10 sample, or a 1/10 sample of one's own from
+    the 23,570) and the "sleeping big customer" rule's thresholds (spend USD 50-200, quiet 90-270 days)."""
+    from crm_lessons.datasets import load_cdnow
+
+    min_spend, quiet_days = 100, 180
+    if sid == COMMON:
+        tx = load_cdnow(sample=True)
+    else:
+        master = load_cdnow()
+        tx = master[master["customer_id"].isin(sample_keys(master["customer_id"], sid, n=2357, salt="ch03/cdnow"))]
+        min_spend = pick([50, 75, 100, 150, 200], sid, salt="ch03/spend")
+        quiet_days = pick([90, 120, 180, 270], sid, salt="ch03/days")
+    tx = tx[["customer_id", "date", "n_cds", "amount"]].reset_index(drop=True)
+    text = (
+        f"CDNOW 中 {tx['customer_id'].nunique():,} 位客户的 {len(tx):,} 笔订单 ex.tx，"
+        f"沉睡大客户：累计消费不少于 ex.min_spend = {min_spend} 美元、超过 ex.quiet_days = {quiet_days} 天没有购买"
+    )
+    return Draw(3, sid, text, tx=tx, min_spend=min_spend, quiet_days=quiet_days)
+
+
+_CHAPTERS: dict[int, Callable[..., Draw]] = {1: _ch01, 2: _ch02, 3: _ch03, 5: _ch05, 6: _ch06, 7: _ch07}
 
 
 def chapters() -> list[int]:

@@ -10,6 +10,7 @@ grader uses the roster id) and one who copies the first one's numbers.
 from __future__ import annotations
 
 import csv
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -62,6 +63,7 @@ def test_unknown_chapter_is_refused_in_words():
 VARIANT_ITEMS = {
     "01_crm_relationship_marketing.ipynb": ("answer_1_5",),
     "02_customer_identification.ipynb": ("answer_2_2", "answer_2_3", "answer_2_4"),
+    "03_customer_data.ipynb": ("answer_3_1",),
     "05_loyalty.ipynb": ("answer_5_2",),
     "06_lifecycle_clv.ipynb": ("answer_6_3",),
     "07_churn.ipynb": ("answer_7_2",),
@@ -99,16 +101,21 @@ def _setup(setup: list[str], student: str) -> dict:
 def test_each_student_is_checked_on_their_own_draw(notebook):
     """What the grader does, without nbgrader: hidden tests with STUDENT_ID fixed to the roster id."""
     setup, answers, tests = _cells(ROOT / "notebooks" / notebook)
-    got = {}
-    for student in ("alice", "bob"):
-        ns = _setup(setup, student)
-        got[student] = {name: _run([answers[name]], ns)[name] for name in VARIANT_ITEMS[notebook]}
-        for name in VARIANT_ITEMS[notebook]:
-            _run([tests[name]], ns)  # the solution passes on its own data
-    ns = _setup(setup, "bob")
-    for name in VARIANT_ITEMS[notebook]:  # alice's numbers in bob's notebook: every data item fails
-        with pytest.raises(AssertionError):
-            _run([tests[name]], {**ns, name: got["alice"][name]})
+    got, spaces = {}, []
+    try:
+        for student in ("alice", "bob"):
+            spaces.append(ns := _setup(setup, student))
+            got[student] = {name: _run([answers[name]], ns)[name] for name in VARIANT_ITEMS[notebook]}
+            for name in VARIANT_ITEMS[notebook]:
+                _run([tests[name]], ns)  # the solution passes on its own data
+        for name in VARIANT_ITEMS[notebook]:  # alice's numbers in bob's notebook: every data item fails
+            with pytest.raises(AssertionError):
+                _run([tests[name]], {**ns, name: got["alice"][name]})
+    finally:
+        for ns in spaces:  # a chapter's temporary folder (chapter 3) is removed here, not by the garbage collector
+            for value in ns.values():
+                if isinstance(value, tempfile.TemporaryDirectory):
+                    value.cleanup()
 
 
 # -- grading a variants course ---------------------------------------------------------------------------------
