@@ -314,7 +314,25 @@ def _ch03(sid: str) -> Draw:
     return Draw(3, sid, text, tx=tx, min_spend=min_spend, quiet_days=quiet_days)
 
 
-_CHAPTERS: dict[int, Callable[..., Draw]] = {1: _ch01, 2: _ch02, 3: _ch03, 5: _ch05, 6: _ch06, 7: _ch07}
+def _ch04(sid: str, *, seed: int, n_respondents: int, loading: float) -> Draw:
+    """Chapter 4: answers to "how likely are you to recommend us" (0-10): the exercise's ten answers for the
+    common data, or 150-250 respondents of the chapter's survey (the same simulation, ``seed``) of one's own."""
+    answers = [10, 9, 9, 8, 7, 6, 3, 10, 9, 5]
+    if sid != COMMON:
+        from crm_lessons import satisfaction
+
+        survey = satisfaction.simulate_acsi_survey(
+            n_respondents, loading=loading, scale=(0, 10), center=7, random_state=seed
+        )
+        loy = survey.items["loy_1"]
+        n = pick(list(range(150, 251, 10)), sid, salt="ch04/n")
+        chosen = sample_keys(loy.index, sid, n=min(n, len(loy)), salt="ch04/respondents")
+        answers = [int(round(float(v))) for v in loy.loc[chosen]]
+    text = f"门店调查的 {len(answers)} 个推荐可能性回答（0-10 分）ex.answers"
+    return Draw(4, sid, text, answers=answers)
+
+
+_CHAPTERS: dict[int, Callable[..., Draw]] = {1: _ch01, 2: _ch02, 3: _ch03, 4: _ch04, 5: _ch05, 6: _ch06, 7: _ch07}
 
 
 def chapters() -> list[int]:

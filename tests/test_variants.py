@@ -64,6 +64,7 @@ VARIANT_ITEMS = {
     "01_crm_relationship_marketing.ipynb": ("answer_1_5",),
     "02_customer_identification.ipynb": ("answer_2_2", "answer_2_3", "answer_2_4"),
     "03_customer_data.ipynb": ("answer_3_1",),
+    "04_satisfaction.ipynb": ("answer_4_2",),
     "05_loyalty.ipynb": ("answer_5_2",),
     "06_lifecycle_clv.ipynb": ("answer_6_3",),
     "07_churn.ipynb": ("answer_7_2",),
