@@ -236,7 +236,11 @@ def test_the_course_config_serves_our_templates_and_no_cdn(tmp_path):
     config.HTMLExporter.template_name = "formgrade"  # what the formgrader sets for its notebook pages
     from test_grading import tiny_chapter
 
-    resources = {"base_url": "", "nbgrader": {"notebook": "n"}, "submission_id": "s", "index": 0, "total": 1}
+    resources = {  # what the formgrader's SubmissionHandler passes
+        **{"assignment_id": "ch01", "notebook_id": "01_tiny", "submission_id": "s", "index": 0, "total": 1},
+        **{"base_url": "", "student": "zoe", "last_name": None, "first_name": None, "notebook_path": "x"},
+    }
     page, _ = HTMLExporter(config=config).from_notebook_node(tiny_chapter(1), resources=resources)
     assert "formgrader/static" in page, "the formgrader's own template is still found"
+    assert page.count("<style>@font-face") == 1, "the course font for the formgrader's Chinese (as HTML, not text)"
     assert not re.search(r"https?://|<script[^>]+src=\"//(?!formgrader)", page), "nothing loads from the internet"

@@ -41,6 +41,8 @@ c.GenerateFeedback.preprocessors = {feedback_preprocessors}
 from crm_lessons.grading._feedback import exporter_config as _exporter_config  # noqa: E402
 
 c.HTMLExporter.extra_template_basedirs = _exporter_config()["extra_template_basedirs"]
+# the formgrader's submission pages: Chinese drawn with the course font on a machine without one
+c.HTMLExporter.preprocessors = ["crm_lessons.grading._execute.FormgraderFont"]
 """
 
 

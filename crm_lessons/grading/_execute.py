@@ -184,3 +184,25 @@ class StudentFeedback(NbGraderPreprocessor):
                 except (MissingEntry, KeyError):
                     continue
                 meta["needs_manual_grade"] = bool(grade.needs_manual_grade) and grade.manual_score is None
+
+
+class FormgraderFont(NbGraderPreprocessor):
+    """The formgrader's submission pages draw Chinese with the course font (no system font needed).
+
+    The course's ``nbgrader_config.py`` adds this to ``HTMLExporter.preprocessors``; it acts only
+    on the formgrader's pages (their resources name a ``submission_id`` and carry no ``nbgrader``
+    entry, unlike ``generate_feedback``, whose page embeds the font itself): a cell at the top holds
+    a ``<style>`` with the course font cut to the notebook's characters, as the feedback page does.
+    """
+
+    def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
+        if "submission_id" not in resources or "nbgrader" in resources:
+            return nb, resources
+        from nbformat import v4
+
+        from crm_lessons.grading._feedback import page_glyphs
+        from crm_lessons.runner import embedded_font_css
+
+        glyphs = page_glyphs(nb, [], limit=4000)
+        nb.cells.insert(0, v4.new_markdown_cell(embedded_font_css(glyphs)))  # raw HTML passes through markdown
+        return nb, resources

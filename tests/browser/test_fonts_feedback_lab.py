@@ -131,3 +131,26 @@ def test_jupyterlab_draws_chinese_with_the_course_font(online_browser, lab_with_
     )
     result = missing_glyphs(driver)
     assert result["checked"] > 10 and result["missing"] == [] and result["system_font"] == [], result
+
+
+def test_formgrader_page_draws_chinese_with_the_course_font(browser, tmp_path):
+    """A submission as the formgrader shows it, rendered with the course's nbgrader_config.py."""
+    pytest.importorskip("nbgrader")
+    from nbconvert import HTMLExporter
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from crm_lessons.grading._config import config_file_text
+
+    (tmp_path / "nbgrader_config.py").write_text(config_file_text(), encoding="utf-8")
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()
+    config.HTMLExporter.template_name = "formgrade"
+    resources = {  # what the formgrader's SubmissionHandler passes
+        **{"assignment_id": "ch01", "notebook_id": "01", "submission_id": "s", "index": 0, "total": 1},
+        **{"base_url": "", "student": "zoe", "last_name": None, "first_name": None, "notebook_path": "x"},
+    }
+    page, _ = HTMLExporter(config=config).from_notebook_node(_notebook(), resources=resources)
+    path = tmp_path / "formgrade.html"
+    path.write_text(page, encoding="utf-8")
+    open_page(browser, path, size=DESKTOP)
+    result = missing_glyphs(browser)
+    assert result["checked"] > 20 and result["missing"] == [] and result["system_font"] == [], result
