@@ -130,8 +130,6 @@ def read_clean_csv(
 
     from crm_lessons.io import _files
 
-    if b"\n\n" in content or b"\n\r\n" in content:  # an empty line: a blank row to pandas, an error to Arrow
-        return None
     customer, date, amount = roles["customer_id"], roles["date"], roles["amount"]
     forced = {customer: pa.string(), date: pa.string(), amount: pa.float64()}
     quotes = b'"' in content
@@ -146,6 +144,8 @@ def read_clean_csv(
             ),
         )
 
+    # an empty line (a blank row to pandas) is an error to Arrow (fewer fields than the header), so the
+    # file is declined; not looked for beforehand: bytes.find(b"\n\n") takes 0.3 s per 30 MB
     cut = content.rfind(b"\n", 0, 1 << 18) if len(content) > 1 << 20 else -1
     if cut > 0:  # the start first: a file that is not clean is usually so from its first rows on
         try:
