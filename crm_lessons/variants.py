@@ -332,7 +332,43 @@ def _ch04(sid: str, *, seed: int, n_respondents: int, loading: float) -> Draw:
     return Draw(4, sid, text, answers=answers)
 
 
-_CHAPTERS: dict[int, Callable[..., Draw]] = {1: _ch01, 2: _ch02, 3: _ch03, 4: _ch04, 5: _ch05, 6: _ch06, 7: _ch07}
+def _ch08(sid: str, *, seed: int) -> Draw:
+    """Chapter 8: the e-mail test's members (a sample of 60-80% of them), the size of the next mailing list
+    (1,200-3,200) and the power it should have (75-90%); a simulated Bass diffusion of its own (market
+    6,000-12,000, p 0.006-0.02, q 0.5-0.75; the common data: 8,000, 0.01, 0.6)."""
+    from crm_lessons.datasets import load_email_ab_test
+    from crm_lessons.service import simulate_bass
+
+    email, share, list_size, power = load_email_ab_test(), 1.0, 2000, 0.8
+    m, p, q, state = 8000, 0.01, 0.6, seed + 5
+    if sid != COMMON:
+        email, share = _sample_rows(email, sid, key="customer", shares=[0.6, 0.65, 0.7, 0.75, 0.8], salt="ch08/email")
+        list_size = pick(range(1200, 3201, 100), sid, salt="ch08/list")
+        power = pick([0.75, 0.8, 0.85, 0.9], sid, salt="ch08/power")
+        m = pick([6000, 7000, 8000, 9000, 10000, 12000], sid, salt="ch08/m")
+        p = pick([0.006, 0.008, 0.01, 0.012, 0.015, 0.02], sid, salt="ch08/p")
+        q = pick([0.5, 0.55, 0.6, 0.65, 0.7, 0.75], sid, salt="ch08/q")
+        state = student_seed(sid)
+    email = email.reset_index(drop=True)
+    members = simulate_bass(m, p=p, q=q, n_periods=10, random_state=state)
+    text = (
+        f"邮件测试的 {len(email)} 位会员（{share:.0%}）ex.email，下一次测试的名单 ex.list_size = {list_size:,} 人、"
+        f"检验力 ex.power = {power:.0%}；"
+        f"另一项新服务前 10 期的新增会员 ex.members（模拟数据）"
+    )
+    return Draw(8, sid, text, email=email, list_size=list_size, power=power, members=members)
+
+
+_CHAPTERS: dict[int, Callable[..., Draw]] = {
+    1: _ch01,
+    2: _ch02,
+    3: _ch03,
+    4: _ch04,
+    5: _ch05,
+    6: _ch06,
+    7: _ch07,
+    8: _ch08,
+}
 
 
 def chapters() -> list[int]:
