@@ -68,6 +68,7 @@ VARIANT_ITEMS = {
     "05_loyalty.ipynb": ("answer_5_2",),
     "06_lifecycle_clv.ipynb": ("answer_6_3",),
     "07_churn.ipynb": ("answer_7_2",),
+    "08_interaction_service.ipynb": ("answer_8_3", "answer_8_5"),
 }
 
 
