@@ -219,3 +219,17 @@ def test_a_classmates_numbers_score_zero_on_every_data_item(graded):
     for item in set(scores) - set(DATA_ITEMS):  # the choice question and the function: unaffected
         assert scores[item][0] == scores[item][1] > 0 and scores[item][2] == "correct", (item, scores[item])
     assert len({round(float(v), 6) for v in alice_numbers.values()}) == 3
+
+
+def test_assign_refuses_variants_for_a_chapter_without_them(tmp_path):
+    pytest.importorskip("nbgrader", reason="the grading extra (nbgrader) is part of the test extra")
+    from crm_lessons.grading import assign_course
+    from crm_lessons.grading.assign import GradingError
+
+    path = ROOT / "notebooks" / "01_crm_relationship_marketing.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].source = "\n".join(line for line in nb.cells[1].source.splitlines() if "STUDENT_ID" not in line)
+    (tmp_path / "nb").mkdir()
+    nbformat.write(nb, tmp_path / "nb" / path.name)
+    with pytest.raises(GradingError, match=r"chapter 1 has no per-student data yet .* chapters with it: 1, 2"):
+        assign_course(tmp_path / "course", variants=[1], notebooks=tmp_path / "nb", log=lambda _: None)
