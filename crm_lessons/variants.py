@@ -359,6 +359,48 @@ def _ch08(sid: str, *, seed: int) -> Draw:
     return Draw(8, sid, text, email=email, list_size=list_size, power=power, members=members)
 
 
+def _ch09(sid: str, *, loan_margin: float, contact_cost: float) -> Draw:
+    """Chapter 9: the Cosmetics transactions (a sample of 60-80% of them) and a rule of one's own among 24
+    (the common data: lipstick -> foundation); the bank's customers one manages (a sample of 60-80%), the loan
+    mailing's margin (100-200% of ``loan_margin``) and contact cost (30-100% of ``contact_cost``), so that the
+    break-even probability stays below the bank's response rate."""
+    from crm_lessons.datasets import load_cosmetics, load_universal_bank
+    from crm_lessons.personalisation import to_baskets
+
+    raw, share, rule = load_cosmetics(), 1.0, ("lipstick", "foundation")
+    bank_customers, bank_share = load_universal_bank().index.tolist(), 1.0
+    if sid != COMMON:
+        raw, share = _sample_rows(
+            raw, sid, key="transaction", shares=[0.6, 0.65, 0.7, 0.75, 0.8], salt="ch09/cosmetics"
+        )
+        rule = (
+            pick(["lipstick", "blush", "mascara", "eye_shadow", "lip_liner", "nail_polish"], sid, salt="ch09/if"),
+            pick(["foundation", "concealer", "eyeliner", "lip_gloss"], sid, salt="ch09/then"),
+        )
+        bank_share = pick([0.6, 0.65, 0.7, 0.75, 0.8], sid, salt="ch09/bank/share")
+        n_bank = int(round(bank_share * len(bank_customers)))
+        bank_customers = sample_keys(bank_customers, sid, n=n_bank, salt="ch09/bank")
+        loan_margin = loan_margin * pick([1.0, 1.25, 1.5, 2.0], sid, salt="ch09/margin")
+        contact_cost = contact_cost * pick([0.3, 0.4, 0.5, 0.6, 0.75, 1.0], sid, salt="ch09/cost")
+    baskets = to_baskets(raw.reset_index(drop=True))
+    text = (
+        f"Cosmetics 的 {len(baskets):,} 笔交易（{share:.0%}）ex.baskets，规则 ex.antecedent = {rule[0]!r} → "
+        f"ex.consequent = {rule[1]!r}；你负责的 {len(bank_customers):,} 位银行客户（{bank_share:.0%}）ex.bank_customers，"
+        f"贷款推广每笔利润 ex.loan_margin = {loan_margin:g} 美元、每封信成本 ex.contact_cost = {contact_cost:g} 美元"
+    )
+    return Draw(
+        9,
+        sid,
+        text,
+        baskets=baskets,
+        antecedent=rule[0],
+        consequent=rule[1],
+        bank_customers=bank_customers,
+        loan_margin=float(loan_margin),
+        contact_cost=float(contact_cost),
+    )
+
+
 _CHAPTERS: dict[int, Callable[..., Draw]] = {
     1: _ch01,
     2: _ch02,
@@ -368,6 +410,7 @@ _CHAPTERS: dict[int, Callable[..., Draw]] = {
     6: _ch06,
     7: _ch07,
     8: _ch08,
+    9: _ch09,
 }
 
 
