@@ -69,6 +69,7 @@ VARIANT_ITEMS = {
     "06_lifecycle_clv.ipynb": ("answer_6_3",),
     "07_churn.ipynb": ("answer_7_2",),
     "08_interaction_service.ipynb": ("answer_8_3", "answer_8_5"),
+    "09_personalisation.ipynb": ("answer_9_1",),  # 9.5 (also on the draw) needs the worked example's bank models
 }
 
 
