@@ -401,6 +401,26 @@ def _ch09(sid: str, *, loan_margin: float, contact_cost: float) -> Draw:
     )
 
 
+def _ch10(sid: str, *, as_of: str, churn_days: int, sample: bool = False) -> Draw:
+    """Chapter 10: the CDNOW customers one manages (a sample of 50-70% of those who bought by ``as_of``), the
+    churn rule's days (120-240) and the cost of a phone contact (1.5-4 times an e-mail's)."""
+    from crm_lessons.datasets import load_cdnow
+
+    tx = load_cdnow(sample=sample)
+    tx = tx[(tx["amount"] > 0) & (tx["date"] <= pd.Timestamp(as_of))]
+    customers, share, factor = sorted(tx["customer_id"].unique().tolist()), 1.0, 3.0
+    if sid != COMMON:
+        share = pick([0.5, 0.55, 0.6, 0.65, 0.7], sid, salt="ch10/share")
+        customers = sample_keys(customers, sid, n=int(round(share * len(customers))), salt="ch10/customers")
+        churn_days = pick([120, 150, 180, 210, 240], sid, salt="ch10/churn_days")
+        factor = pick([1.5, 1.75, 2.0, 2.25, 2.5, 2.75, 3.0, 3.5, 4.0], sid, salt="ch10/factor")
+    text = (
+        f"你负责的 {len(customers):,} 位客户（{share:.0%}）ex.customers，流失规则 ex.churn_days = {churn_days} 天，"
+        f"电话接触的成本是邮件的 ex.cost_factor = {factor:g} 倍"
+    )
+    return Draw(10, sid, text, customers=customers, churn_days=int(churn_days), cost_factor=float(factor))
+
+
 _CHAPTERS: dict[int, Callable[..., Draw]] = {
     1: _ch01,
     2: _ch02,
@@ -411,6 +431,7 @@ _CHAPTERS: dict[int, Callable[..., Draw]] = {
     7: _ch07,
     8: _ch08,
     9: _ch09,
+    10: _ch10,
 }
 
 
