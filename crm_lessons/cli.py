@@ -700,7 +700,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="COURSE",
         help="由 assign 写出的课程文件夹 the course folder written by assign",
     )
-    p_grade.add_argument("--csv", required=True, metavar="FILE", help="要写出的成绩表 CSV the gradebook CSV to write")
+    p_grade.add_argument(
+        "--csv",
+        required=True,
+        metavar="FILE",
+        help="要写出的成绩表 CSV the gradebook CSV to write; 旁边另写题目分析 NAME_items.csv 与 NAME_report.html "
+        "(难度、区分度、Cronbach α) beside it the item analysis NAME_items.csv and NAME_report.html (NAME: FILE without .csv)",
+    )
     p_grade.add_argument(
         "--timeout",
         type=int,
