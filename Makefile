@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.crm-lessons-installed
 help:
 	@echo "make course      run every chapter notebook on the bundled data -> build/course/index.html"
 	@echo "make slides      write each chapter's lecture slides (reveal.js, offline) -> build/slides/"
-	@echo "make test        run every test (unit, doctests, notebooks via papermill and nbval)"
+	@echo "make test        run every test (unit, doctests, notebooks graded with nbgrader, papermill, checked outputs)"
 	@echo "make test-spark  install the spark extra and run the Spark engine tests (needs Java 17)"
 	@echo "make test-browser  build the course, then test it, JupyterLab and a report in Chromium (needs chromium, chromium-driver)"
 	@echo "make portability re-run the checked notebook outputs and doctests under other BLAS kernels / SIMD levels"
