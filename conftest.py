@@ -11,6 +11,13 @@ import pytest
 matplotlib.use("Agg")  # headless: no window, same output on every machine
 
 _START = time.perf_counter()
+try:  # how long this process ran before conftest was imported (interpreter, plugins), read once: at the end the
+    # wall clock may have been stepped (NTP), which moved the printed time by a minute in a run here
+    import psutil
+
+    _BEFORE = max(0.0, time.time() - psutil.Process().create_time())
+except ImportError:  # pragma: no cover (psutil comes with ipykernel)
+    _BEFORE = 0.0
 
 
 @pytest.fixture(autouse=True)
@@ -127,13 +134,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     if hasattr(config, "workerinput"):
         return
     workers = getattr(config.option, "numprocesses", None) or 1
-    seconds = time.perf_counter() - _START
-    try:  # from the start of the process: what the person who typed `make test` waited
-        import psutil
-
-        seconds = max(seconds, time.time() - psutil.Process().create_time())
-    except ImportError:
-        pass
+    # from the start of the process (what the person who typed `make test` waited), on the monotonic clock
+    seconds = time.perf_counter() - _START + _BEFORE
     terminalreporter.write_line(
         f"test session: {seconds / 60:.0f} min {seconds % 60:02.0f} s wall time on {workers} worker(s)", bold=True
     )
