@@ -135,7 +135,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         return
     workers = getattr(config.option, "numprocesses", None) or 1
     # from the start of the process (what the person who typed `make test` waited), on the monotonic clock
-    seconds = time.perf_counter() - _START + _BEFORE
+    minutes, seconds = divmod(round(time.perf_counter() - _START + _BEFORE), 60)
     terminalreporter.write_line(
-        f"test session: {seconds / 60:.0f} min {seconds % 60:02.0f} s wall time on {workers} worker(s)", bold=True
+        f"test session: {minutes} min {seconds:02d} s wall time on {workers} worker(s)", bold=True
     )
