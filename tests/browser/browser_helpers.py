@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 DESKTOP = (1280, 900)
@@ -122,3 +130,47 @@ def missing_glyphs(driver) -> dict:
 def only_local_resources(driver) -> list[str]:
     """Resources the page loaded from anywhere but the file system (should be none)."""
     return [u for u in driver.execute_script(RESOURCES_JS) if not u.startswith(("file:", "data:", "blob:"))]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def jupyterlab(root: Path) -> Iterator[tuple[str, str]]:
+    """JupyterLab started as ``make lab`` / ``make student`` start it, serving ``root``; yields (url, token).
+
+    The arguments come from :mod:`crm_lessons.runner.lab` (the course font's custom CSS), the server listens on
+    127.0.0.1 with a random token, its settings and runtime files stay under ``root``, and it is stopped on exit.
+    """
+    from crm_lessons.runner.lab import lab_arguments
+
+    port, token = _free_port(), secrets.token_hex(16)
+    cmd = [sys.executable, "-m", "jupyter", "lab", *lab_arguments(), "--no-browser", "--ip=127.0.0.1"]
+    cmd += [f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
+    cmd += ["--LabApp.expose_app_in_browser=True"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / ".config"), JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
+    with open(root / "lab.log", "wb") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            end = time.monotonic() + 90
+            while True:
+                try:
+                    urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                    break
+                except OSError:
+                    assert proc.poll() is None, (root / "lab.log").read_text(errors="replace")[-3000:]
+                    assert time.monotonic() < end, "JupyterLab did not start in 90 s"
+                    time.sleep(0.5)
+            yield url, token
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()

@@ -8,17 +8,11 @@ a cut of it; JupyterLab started as our commands start it
 
 from __future__ import annotations
 
-import os
-import secrets
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 
 import nbformat
 import pytest
-from browser_helpers import DESKTOP, missing_glyphs, only_local_resources, open_page, wait_for
+from browser_helpers import DESKTOP, jupyterlab, missing_glyphs, only_local_resources, open_page, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -69,47 +63,13 @@ def test_feedback_page_draws_chinese_with_the_course_font(browser, tmp_path):
     assert "选项不对" in browser.find_element("tag name", "body").text and "assert_choice" not in page
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def lab_with_font(tmp_path_factory):
     """JupyterLab started as 'make lab' / 'make student' start it (crm_lessons.runner.lab), on a notebook."""
-    from crm_lessons.runner.lab import lab_arguments
-
     root = tmp_path_factory.mktemp("labfont")
     nbformat.write(_notebook(), root / "chinese.ipynb")
-    port, token = _free_port(), secrets.token_hex(16)
-    cmd = [sys.executable, "-m", "jupyter", "lab", *lab_arguments(), "--no-browser", "--ip=127.0.0.1"]
-    cmd += [f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
-    cmd += ["--LabApp.expose_app_in_browser=True"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / ".config"), JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
-    log = open(root / "lab.log", "wb")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        end = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                assert proc.poll() is None, (root / "lab.log").read_text(errors="replace")[-3000:]
-                assert time.monotonic() < end, "JupyterLab did not start in 90 s"
-                time.sleep(0.5)
-        yield url, token
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with jupyterlab(root) as served:
+        yield served
 
 
 def test_jupyterlab_draws_chinese_with_the_course_font(online_browser, lab_with_font):

@@ -2,74 +2,26 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
-from browser_helpers import DESKTOP, wait_for
+from browser_helpers import DESKTOP, jupyterlab, wait_for
 
 pytestmark = pytest.mark.browser
 
 CHAPTER = "02_customer_identification.ipynb"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """A JupyterLab server on 127.0.0.1 with a token, serving a copy of the chapter; stopped afterwards."""
+    """A JupyterLab server as 'make lab' starts it, serving a copy of the chapter; stopped afterwards."""
     from conftest import ROOT
 
     root = tmp_path_factory.mktemp("lab")
     shutil.copy(ROOT / "notebooks" / CHAPTER, root / CHAPTER)
-    port, token = _free_port(), secrets.token_hex(16)
-    cmd = [
-        sys.executable,
-        "-m",
-        "jupyter",
-        "lab",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--LabApp.expose_app_in_browser=True",
-        "--ServerApp.disable_check_xsrf=False",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / ".config"), JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
-    log = open(root / "lab.log", "wb")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        end = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                assert proc.poll() is None, (root / "lab.log").read_text(errors="replace")[-3000:]
-                assert time.monotonic() < end, "JupyterLab did not start in 90 s"
-                time.sleep(0.5)
-        yield url, token
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with jupyterlab(root) as served:
+        yield served
 
 
 def test_chapter_2_runs_in_jupyterlab_and_its_widget_is_live(online_browser, lab):
