@@ -499,6 +499,16 @@ Bad input stops with exit code 2 and a message; the data file is never changed.
           crm-lessons report --data 'lake/sales/*.parquet' --engine duckdb"""
 
 
+def _add_chapter_arguments(parser: argparse.ArgumentParser) -> None:
+    """The chapters a command works on (positional, default every chapter) and the folder they are read from."""
+    parser.add_argument(
+        "chapters", nargs="*", metavar="CHAPTER", help="章号，如 2 或 02 chapter numbers (default: every chapter)"
+    )
+    parser.add_argument(
+        "--notebooks", metavar="DIR", help="教师版笔记本的文件夹 folder of the chapter notebooks (default: notebooks/)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per job."""
     parser = argparse.ArgumentParser(
@@ -624,12 +634,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p_student.add_argument("--out", required=True, metavar="DIR", help="工作文件夹 the working folder to write")
-    p_student.add_argument(
-        "chapters", nargs="*", metavar="CHAPTER", help="章号，如 2 或 02 chapter numbers (default: every chapter)"
-    )
-    p_student.add_argument(
-        "--notebooks", metavar="DIR", help="教师版笔记本的文件夹 folder of the chapter notebooks (default: notebooks/)"
-    )
+    _add_chapter_arguments(p_student)
     p_student.add_argument(
         "--with-solutions",
         action="store_true",
@@ -650,12 +655,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_slides.add_argument(
         "--out", required=True, metavar="DIR", help="幻灯片的文件夹 the folder to write the slides to"
     )
-    p_slides.add_argument(
-        "chapters", nargs="*", metavar="CHAPTER", help="章号，如 2 或 02 chapter numbers (default: every chapter)"
-    )
-    p_slides.add_argument(
-        "--notebooks", metavar="DIR", help="教师版笔记本的文件夹 folder of the chapter notebooks (default: notebooks/)"
-    )
+    _add_chapter_arguments(p_slides)
     p_slides.set_defaults(func=_slides)
     p_assign = sub.add_parser(
         "assign",
@@ -666,12 +666,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_assign.add_argument(
         "--out", required=True, metavar="COURSE", help="要写出或更新的课程文件夹 the course folder to write or refresh"
     )
-    p_assign.add_argument(
-        "chapters", nargs="*", metavar="CHAPTER", help="章号，如 2 或 02 chapter numbers (default: every chapter)"
-    )
-    p_assign.add_argument(
-        "--notebooks", metavar="DIR", help="教师版笔记本的文件夹 folder of the chapter notebooks (default: notebooks/)"
-    )
+    _add_chapter_arguments(p_assign)
     p_assign.add_argument(
         "--timeout",
         type=int,
