@@ -192,16 +192,12 @@ def submitted_choice(notebook: Any, variable: str, options: str) -> str:
 
 def _pearson(x: Sequence[float], y: Sequence[float]) -> float | None:
     """Pearson's r, or None when undefined (n < 2 or a constant variable)."""
-    n = len(x)
-    if n < 2:
+    import numpy as np
+
+    a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if len(a) < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
         return None
-    mx, my = sum(x) / n, sum(y) / n
-    sxy = sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True))
-    sxx = sum((a - mx) ** 2 for a in x)
-    syy = sum((b - my) ** 2 for b in y)
-    if sxx <= 1e-12 or syy <= 1e-12:
-        return None
-    return max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
+    return float(np.clip(np.corrcoef(a, b)[0, 1], -1.0, 1.0))
 
 
 @dataclass
