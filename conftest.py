@@ -10,6 +10,13 @@ import pytest
 
 matplotlib.use("Agg")  # headless: no window, same output on every machine
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    from tools.nbval_kernel import harden
+
+    harden()  # nbval (the report template here): a kernel start lost to a port race is retried
+
+
 _START = time.perf_counter()
 try:  # how long this process ran before conftest was imported (interpreter, plugins), read once: at the end the
     # wall clock may have been stepped (NTP), which moved the printed time by a minute in a run here

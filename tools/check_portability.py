@@ -206,8 +206,12 @@ def _where(nodeid: str) -> tuple[str, str]:
 
 
 def _diff(text: str, limit: int = 12) -> str:
+    """The lines that say what failed: nbval's output diff, else pytest's ``E`` lines, else the tail."""
     lines = [ln for ln in re.sub(r"\x1b\[[0-9;]*m", "", text).splitlines() if ln.strip()]
-    keep = [ln for ln in lines if re.match(r"^\s*[-+](?![-+])", ln) or "differ" in ln.lower()] or lines[-limit:]
+    compared = "outputs differ" in text.lower() or "mismatch '" in text
+    diff = [ln for ln in lines if re.match(r"^\s*[-+](?![-+])", ln) or "differ" in ln.lower()] if compared else []
+    errors = [ln for ln in lines if re.match(r"^E\s", ln)]
+    keep = diff or errors[-limit:] or lines[-limit:]
     return "\n".join("      " + ln.strip()[:160] for ln in keep[:limit])
 
 
@@ -318,6 +322,12 @@ def _read_known(path: Path | None) -> set[str]:
 
 
 # -- pytest plugin side (-p check_portability) ---------------------------------------
+
+
+def pytest_configure(config) -> None:
+    from nbval_kernel import harden  # tools/ is on the run's PYTHONPATH (_env)
+
+    harden()  # a kernel start lost to a port race is retried, not reported as a difference
 
 
 def pytest_runtest_logreport(report) -> None:
