@@ -376,6 +376,7 @@ def _exam(args: argparse.Namespace) -> int:
             seed=numbers["--seed"],
             chapters=args.chapters,
             notebooks=args.notebooks,
+            log=lambda line: print(line, flush=True),
         )
     except DataError as exc:
         flags = {"chapters": "--chapters", "out": "--out", "versions": "--versions", "seed": "--seed"}

@@ -15,7 +15,17 @@ from pathlib import Path
 import pytest
 
 from crm_lessons.cli import main as cli_main
-from crm_lessons.course.exam import SHEET_TERMS, build_exam, exam_html, write_exams
+from crm_lessons.course.exam import (
+    MIN_CALC,
+    SHEET_TERMS,
+    Exam,
+    _choice_from_glossary,
+    _glossary_pool,
+    build_exam,
+    build_exams,
+    exam_html,
+    write_exams,
+)
 
 SEED = 2026
 
@@ -130,6 +140,18 @@ def test_key_answers_recomputed():
                 assert d["classes"][customer] == cls
                 assert f"<th>{customer}</th>" in page
             assert f"R = {means[0]:.2f} 天" in page
+        if "calc:km" in calcs:  # Kaplan & Meier 1958: S(t) = prod over churn months t_j <= t of (1 - d_j / n_j)
+            d = calcs["calc:km"].data
+            s, expected = 1.0, {}
+            for t in sorted({m for m, c in zip(d["months"], d["churn"], strict=True) if c}):
+                at_risk = sum(m >= t for m in d["months"])
+                churned = sum(m == t and c for m, c in zip(d["months"], d["churn"], strict=True))
+                s *= 1 - churned / at_risk
+                expected[float(t)] = s
+                assert f"<td>{t}</td><td>{at_risk}</td><td>{churned}</td>" in page
+            assert d["survival"] == pytest.approx(expected)
+            assert d["answer"] == pytest.approx([v for t, v in sorted(expected.items()) if t <= d["asked"]][-1])
+            assert f"Ŝ({d['asked']}) = {d['answer']:.4f}" in page
         for kind, qs in exam.sections:  # a definition item's key is its term
             for q in qs:
                 if kind == "choice" and "term" in q.data:
@@ -139,7 +161,8 @@ def test_key_answers_recomputed():
 def test_chapters_restrict_the_questions():
     exam = build_exam(seed=1, chapters="6-8")
     assert {q.chapter for _, qs in exam.sections for q in qs} <= {6, 7, 8}
-    assert {q.uid for kind, qs in exam.sections if kind == "calc" for q in qs} == {"calc:clv", "calc:erlang"}
+    assert {q.uid for kind, qs in exam.sections if kind == "calc" for q in qs} == {"calc:clv", "calc:km", "calc:erlang"}
+    assert exam.notes == [] and all("补充题" not in q.source for _, qs in exam.sections for q in qs)
     assert exam.total == sum(q.points for _, qs in exam.sections for q in qs)
 
 
@@ -174,3 +197,71 @@ def test_definitions_come_from_the_review_sheet_first():
         terms = [q for kind, qs in build_exam(seed=SEED, version=version).sections if kind == "term" for q in qs]
         from_sheet = [q for q in terms if q.uid.startswith("nb:") or q.data.get("term") in SHEET_TERMS]
         assert len(terms) == 4 and len(from_sheet) >= 3
+
+
+#: What must never print raw on a paper: TeX (a $...$ formula, a command, a braced sub- or superscript,
+#: a caret) and Markdown bold.
+RAW_MARKUP = re.compile(r"\$[^$\n]+\$|\\[A-Za-z]+|[_^]\{|\^|\*\*")
+
+
+def _visible(page: str) -> str:
+    import html
+
+    page = re.sub(r"<(style|script)\b.*?</\1>", "", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_no_raw_tex_or_markdown_for_any_glossary_entry():
+    """Every glossary entry, as a 名词解释 (its definition in the key) and as a choice item (its definition,
+    the term masked, on the paper): the formulas are drawn (Ŝ, ∏, subscripts), nothing prints as TeX."""
+    import numpy as np
+
+    from crm_lessons import glossary
+
+    pool = _glossary_pool(tuple(range(1, 11)), "")
+    terms = sorted(e.term for e in glossary.entries())
+    rng = np.random.default_rng(0)
+    choices = [_choice_from_glossary(q, terms, rng) for q in pool["choice"]]
+    assert len(pool["term"]) == len(choices) == len(glossary.entries())
+    for q in pool["term"] + choices:
+        q.points = 5
+    exam = Exam("A", 0, tuple(range(1, 11)), [("choice", choices), ("term", pool["term"])])
+    for key in (False, True):
+        text = _visible(exam_html(exam, key=key, embed_font=False))
+        assert not RAW_MARKUP.findall(text), RAW_MARKUP.findall(text)[:10]
+    key = exam_html(exam, key=True, embed_font=False)
+    assert "<i>Ŝ</i>(<i>t</i>) = ∏<sub><i>t</i><sub><i>j</i></sub> ≤ <i>t</i></sub>" in key  # Kaplan-Meier, drawn
+    assert "(<i>x</i>, <i>t</i><sub><i>x</i></sub>, <i>T</i>)" in key and "<b>已经</b>" in key
+
+
+def test_no_raw_tex_or_markdown_in_any_version():
+    """All 26 versions of a whole-course paper and their keys."""
+    for exam in build_exams(versions=26, seed=SEED):
+        for key in (False, True):
+            text = _visible(exam_html(exam, key=key, embed_font=False))
+            assert not RAW_MARKUP.findall(text), (exam.version, key, RAW_MARKUP.findall(text)[:10])
+
+
+@pytest.mark.parametrize("chapter", range(1, 11))
+def test_every_single_chapter_paper_has_two_computations(chapter):
+    exam = build_exam(seed=SEED, chapters=str(chapter))
+    calcs = [q for kind, qs in exam.sections if kind == "calc" for q in qs]
+    assert len(calcs) >= MIN_CALC == 2
+    assert len({q.uid for q in calcs}) == len(calcs)
+    borrowed = [q for q in calcs if q.chapter != chapter]
+    assert all("补充题" in q.source and f"第 {chapter} 章的计算题不足 2 道" in q.source for q in borrowed)
+    if borrowed:
+        assert any(note.startswith("注意：") and "补充了第" in note for note in exam.notes)
+        key, paper = exam_html(exam, key=True, embed_font=False), exam_html(exam, embed_font=False)
+        assert "补充了第" in key and "补充" not in paper
+    assert exam.total == sum(q.points for _, qs in exam.sections for q in qs)
+
+
+def test_a_narrow_range_says_where_its_computations_come_from(tmp_path, capsys):
+    assert cli_main(["exam", "--out", str(tmp_path), "--versions", "2", "--seed", "1", "--chapters", "9-10"]) == 0
+    out = capsys.readouterr().out
+    notes = [line for line in out.splitlines() if line.startswith("注意：")]
+    assert any("第 9-10 章的计算题不足 2 道，补充了第 7-8 章的计算题" in line for line in notes), out
+    assert len(notes) == len(set(notes)), "each note once, not once per version"
+    key = (tmp_path / "key_B.html").read_text(encoding="utf-8")
+    assert "取自最近的第 8 章" in key and "取自最近的第 7 章" in key

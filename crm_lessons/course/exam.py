@@ -35,7 +35,18 @@ import pandas as pd
 from crm_lessons._fileio import atomic_write_bytes
 from crm_lessons._validation import DataError
 
-__all__ = ["SECTIONS", "SHEET_TERMS", "Exam", "Question", "build_exam", "parse_chapters", "write_exams"]
+__all__ = [
+    "MIN_CALC",
+    "SECTIONS",
+    "SHEET_TERMS",
+    "Exam",
+    "Question",
+    "build_exam",
+    "build_exams",
+    "exam_html",
+    "parse_chapters",
+    "write_exams",
+]
 
 #: Sections of a paper: (kind, title, items wanted, points each).
 SECTIONS: tuple[tuple[str, str, int, int], ...] = (
@@ -91,6 +102,9 @@ class Exam:
     seed: int
     chapters: tuple[int, ...]
     sections: list[tuple[str, list[Question]]]
+    #: What the instructor should know about this paper (Chinese first), e.g. a computational question
+    #: borrowed from a chapter outside ``chapters`` or a section with fewer items than it asks for.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -133,15 +147,129 @@ def parse_chapters(spec: str | Iterable[int] | None) -> tuple[int, ...]:
     return tuple(numbers)
 
 
+#: TeX commands the course's formulas use, as the characters they print.
+_TEX_SYMBOLS = {
+    "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "ne": "≠", "neq": "≠", "times": "×", "cdot": "·",
+    "dots": "…", "ldots": "…", "cdots": "⋯", "sum": "∑", "prod": "∏", "infty": "∞", "approx": "≈",
+    "in": "∈", "to": "→", "pm": "±", "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "lambda": "λ",
+    "mu": "μ", "sigma": "σ", "theta": "θ", "rho": "ρ", "Gamma": "Γ", "Delta": "Δ", "Sigma": "Σ",
+    ",": "\u2009", ";": "\u2005", " ": " ", "{": "{", "}": "}", "%": "%",
+}  # fmt: skip
+_TEX_ACCENTS = {"hat": "\u0302", "bar": "\u0304", "tilde": "\u0303"}
+_TEX_TOKEN = re.compile(r"\\([A-Za-z]+|.)|([A-Za-z])|(\s+)|(.)", re.S)
+
+
+def _tex_html(tex: str) -> str:
+    """A formula of the course's TeX (letters, sub- and superscripts, \\hat, \\frac, \\prod, \\le, Greek) as HTML.
+
+    Printed papers cannot run MathJax, and a formula that prints as ``\\hat S(t) = \\prod_{t_j \\le t}``
+    is unreadable; the few constructs the glossary and the exam practice use are drawn with HTML
+    (italic letters, ``<sub>``, ``<sup>``) and Unicode symbols instead.
+
+    Raises
+    ------
+    ValueError
+        A command this converter does not know (so that a new formula fails the tests, never prints raw).
+
+    Examples
+    --------
+    >>> _tex_html(r"\\hat S(t) = \\prod_{t_j \\le t} (1 - d_j / n_j)")
+    '<i>Ŝ</i>(<i>t</i>) = ∏<sub><i>t</i><sub><i>j</i></sub> ≤ <i>t</i></sub> (1 − <i>d</i><sub><i>j</i></sub> / <i>n</i><sub><i>j</i></sub>)'
+    >>> _tex_html(r"\\frac{m(1+d)}{1+d-r}"), _tex_html("r^t"), _tex_html("-1")
+    ('(<i>m</i>(1 + <i>d</i>)) / (1 + <i>d</i> − <i>r</i>)', '<i>r</i><sup><i>t</i></sup>', '−1')
+    """
+    import unicodedata
+
+    tokens = [m for m in _TEX_TOKEN.finditer(tex)]
+    pos = 0
+
+    def group() -> str:
+        """One argument: a {braced group} or a single token."""
+        nonlocal pos
+        while pos < len(tokens) and tokens[pos].group(3):
+            pos += 1
+        if pos >= len(tokens):
+            raise ValueError(f"_tex_html: {tex!r} ends where an argument is expected")
+        if tokens[pos].group(4) == "{":
+            pos += 1
+            return sequence(closing=True)
+        return atom()
+
+    def atom() -> str:
+        nonlocal pos
+        m = tokens[pos]
+        pos += 1
+        command, letter, space, other = m.groups()
+        if letter:
+            return f"<i>{letter}</i>"
+        if space:
+            return " "
+        if command is not None:
+            if command in _TEX_ACCENTS:
+                inner = group()
+                found = re.fullmatch(r"<i>([A-Za-z])</i>", inner)
+                if not found:
+                    raise ValueError(f"_tex_html: \\{command} over {inner!r} in {tex!r}")
+                return f"<i>{unicodedata.normalize('NFC', found.group(1) + _TEX_ACCENTS[command])}</i>"
+            if command == "frac":
+                top, bottom = group(), group()
+                return f"{_bracket(top)} / {_bracket(bottom)}"
+            if command in ("left", "right", "mathrm", "text", "operatorname"):
+                return "" if command in ("left", "right") else group().replace("<i>", "").replace("</i>", "")
+            if command in _TEX_SYMBOLS:
+                return _TEX_SYMBOLS[command]
+            raise ValueError(f"_tex_html: \\{command} in {tex!r} is not supported; add it to _TEX_SYMBOLS")
+        if other in "_^":
+            tag = "sub" if other == "_" else "sup"
+            return f"<{tag}>{group().strip()}</{tag}>"
+        if other == "{":
+            return sequence(closing=True)
+        if other == "}":
+            raise ValueError(f"_tex_html: unbalanced '}}' in {tex!r}")
+        if other in "$\\":
+            raise ValueError(f"_tex_html: {other!r} inside the formula {tex!r}")
+        return {"-": " − ", "+": " + ", "=": " = ", "<": " &lt; ", ">": " &gt; ", "&": "&amp;"}.get(other, other)
+
+    def sequence(*, closing: bool = False) -> str:
+        nonlocal pos
+        out: list[str] = []
+        while pos < len(tokens):
+            if closing and tokens[pos].group(4) == "}":
+                pos += 1
+                return "".join(out)
+            out.append(atom())
+        if closing:
+            raise ValueError(f"_tex_html: unbalanced '{{' in {tex!r}")
+        return "".join(out)
+
+    text = re.sub(r" {2,}", " ", sequence()).strip()
+    text = re.sub(r"\( ?([+−]) ", r"(\1", text)  # a sign, not an operation: (−1), = −2
+    return re.sub(r"(^|[=,]) ?([+−]) ", lambda m: m.group(1) + (" " if m.group(1) else "") + m.group(2), text)
+
+
+def _bracket(part: str) -> str:
+    """A fraction's numerator or denominator, in brackets when it is a sum or difference."""
+    return f"({part})" if re.search(r"[ +−-]", re.sub(r"<[^>]+>", "", part)) else part
+
+
+_INLINE_MATH = re.compile(r"(?<![\\$])\$([^$\n]+?)\$(?!\$)")
+
+
 def _md(text: str) -> str:
     """The little Markdown the exam answers use, as HTML: paragraphs, line breaks, **bold**, `code`, $math$."""
     out = []
+    formulas: list[str] = []
+
+    def hold(m: re.Match) -> str:
+        formulas.append(_tex_html(m.group(1)))
+        return f"\x00{len(formulas) - 1}\x00"
+
     for para in re.split(r"\n\s*\n", text.strip()):
-        lines = [html.escape(line.strip()) for line in para.splitlines() if line.strip()]
+        lines = [html.escape(_INLINE_MATH.sub(hold, line.strip())) for line in para.splitlines() if line.strip()]
         body = "<br>".join(lines)
         body = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", body)
         body = re.sub(r"`([^`]+)`", r"<code>\1</code>", body)
-        body = re.sub(r"\$([^$]+)\$", lambda m: m.group(1).replace("\\dots", "…").replace("\\", ""), body)
+        body = re.sub(r"\x00(\d+)\x00", lambda m: f"<span class='math'>{formulas[int(m.group(1))]}</span>", body)
         out.append(f"<p>{body}</p>")
     return "".join(out)
 
@@ -293,7 +421,7 @@ def _glossary_pool(chapters: Sequence[int], taken: str) -> dict[str, list[Questi
                     "term",
                     e.chapter,
                     html.escape(f"{e.term} ({e.english})"),
-                    html.escape(e.definition),
+                    _md(e.definition),
                     "",
                     f"术语表 glossary · 第{e.chapter}章 {e.section}",
                     uid=f"glossary:{e.term}",
@@ -304,7 +432,7 @@ def _glossary_pool(chapters: Sequence[int], taken: str) -> dict[str, list[Questi
             Question(
                 "choice",
                 e.chapter,
-                "下面这段定义说的是哪个概念？<br>“" + html.escape(_mask(e.definition, (e.term, *e.aliases))) + "”",
+                "下面这段定义说的是哪个概念？<br>“" + _inline(_md(_mask(e.definition, (e.term, *e.aliases)))) + "”",
                 "",
                 "",
                 f"术语表 glossary · 第{e.chapter}章 {e.section}",
@@ -526,12 +654,105 @@ def _calc_erlang(rng: np.random.Generator) -> Question:
     return Question("calc", 8, prompt, answer, scheme, "第8章 Erlang C 坐席配置", uid="calc:erlang", data=data)
 
 
+def _calc_km(rng: np.random.Generator) -> Question:
+    from crm_lessons import survival
+
+    while True:  # three to five distinct churn months, two or more censored, one between the churns
+        months = rng.integers(1, 13, size=8)
+        left = rng.random(8) < 0.6
+        churn_months = sorted(set(months[left].tolist()))
+        censored = months[~left]
+        if (
+            3 <= len(churn_months) <= 5
+            and len(censored) >= 2
+            and any(churn_months[0] < c < churn_months[-1] for c in censored)
+        ):
+            break
+    names = [f"K{i}" for i in range(1, 9)]
+    data = pd.DataFrame({"tenure": months, "churn": left}, index=pd.Index(names, name="客户"))
+    km = survival.km_curves(data)
+    shown = pd.DataFrame(
+        {"观察到的月数": months, "状态": ["流失" if x else "在册（删失）" for x in left]}, index=data.index
+    )
+    prompt = (
+        "某健身房跟踪了 8 位会员从入会起的在册时间：“流失”表示会员在该月末退会，“在册（删失）”表示观察结束时"
+        "他仍在册、只知道他至少留了这么久。"
+        + _table(shown)
+        + "（1）说明为什么不能把删失的会员当成流失，也不能把他们删掉；"
+        "（2）用 Kaplan-Meier 方法列表求每个流失月份 t<sub>j</sub> 的在险人数 n<sub>j</sub>、流失人数 d<sub>j</sub> "
+        "和生存率 Ŝ(t)；（3）一位会员在册超过 "
+        f"{churn_months[1]} 个月的估计概率是多少？"
+    )
+    rows = []
+    s_prev = 1.0
+    for r in km.itertuples(index=False):
+        rows.append(
+            f"<tr><td>{r.time:.0f}</td><td>{r.at_risk}</td><td>{r.events}</td>"
+            f"<td>{s_prev:.4f} × (1 − {r.events}/{r.at_risk}) = {r.survival:.4f}</td></tr>"
+        )
+        s_prev = float(r.survival)
+    at = float(km.loc[km["time"] <= churn_months[1], "survival"].iloc[-1])
+    answer = (
+        "<p>（1）删失的会员到观察结束时还没有流失：当作流失会低估留存，删掉又会丢掉“他至少留了这么久”的信息、"
+        "同样低估留存；Kaplan-Meier 让他们在删失之前一直计入在险人数。</p>"
+        "<p>（2）Ŝ(t) = ∏<sub>t<sub>j</sub> ≤ t</sub> (1 − d<sub>j</sub>/n<sub>j</sub>)，n<sub>j</sub> 为 t<sub>j</sub> "
+        "月初仍在观察中的人数（同一个月删失的会员算在险）：</p>"
+        "<table class='data'><tr><th>t<sub>j</sub>（月）</th><th>n<sub>j</sub></th><th>d<sub>j</sub></th>"
+        f"<th>Ŝ(t<sub>j</sub>)</th></tr>{''.join(rows)}</table>"
+        f"<p>（3）Ŝ({churn_months[1]}) = {at:.4f}，即约 {at:.1%} 的会员在册超过 {churn_months[1]} 个月。</p>"
+        "<p class='note'>（用 <code>crm_lessons.survival.km_curves</code> 计算。）</p>"
+    )
+    scheme = (
+        "（1）删失的含义和两种错误做法的后果 2 分；（2）各行的 n<sub>j</sub>、d<sub>j</sub> 全对 2 分（错一行扣 1 分，"
+        "扣完为止），生存率连乘 4 分（错一行扣 1 分，扣完为止；沿用前一行的错误结果、方法对的不重复扣分）；"
+        "（3）读对 Ŝ(t) 2 分。"
+    )
+    data_out = {
+        "months": [int(x) for x in months],
+        "churn": [bool(x) for x in left],
+        "survival": {float(t): float(v) for t, v in zip(km["time"], km["survival"], strict=True)},
+        "asked": int(churn_months[1]),
+        "answer": at,
+    }
+    return Question("calc", 7, prompt, answer, scheme, "第7章 Kaplan-Meier 生存分析", uid="calc:km", data=data_out)
+
+
 _CALCS: tuple[tuple[int, Callable[[np.random.Generator], Question]], ...] = (
     (2, _calc_rfm),
     (4, _calc_satisfaction),
     (6, _calc_clv),
+    (7, _calc_km),
     (8, _calc_erlang),
 )
+#: The least computational questions a paper has (issue 29: "at least two computational questions").
+MIN_CALC = 2
+
+
+def _calc_makers(
+    numbers: Sequence[int],
+) -> tuple[
+    list[Callable[[np.random.Generator], Question]], list[tuple[int, Callable[[np.random.Generator], Question]]]
+]:
+    """(the computations of the chapters examined, those borrowed from the nearest other chapters).
+
+    Some chapters have no computation of their own (chapter 3, customer data; chapter 9), so a paper on
+    them alone would have none: it borrows from the chapters nearest to those examined (the lower
+    chapter first at equal distance) until it has :data:`MIN_CALC`.
+
+    Examples
+    --------
+    >>> inside, borrowed = _calc_makers((9, 10))
+    >>> inside, [chapter for chapter, _ in borrowed]
+    ([], [8, 7])
+    """
+    inside = [make for ch, make in _CALCS if ch in numbers]
+    if len(inside) >= MIN_CALC:
+        return inside, []
+    others = sorted(
+        ((ch, make) for ch, make in _CALCS if ch not in numbers),
+        key=lambda cm: (min(abs(cm[0] - n) for n in numbers), cm[0]),
+    )
+    return inside, others[: MIN_CALC - len(inside)]
 
 
 # -- drawing a version ---------------------------------------------------------------
@@ -641,6 +862,7 @@ def build_exam(
 
     all_terms = sorted({e.term for e in glossary.entries()})
     chosen_by_kind: dict[str, list[Question]] = {}
+    notes: list[str] = []
     # the written sections first: a choice item must not show the definition a 名词解释 asks for
     order = sorted(range(len(SECTIONS)), key=lambda i: SECTIONS[i][0] == "choice")
     for index in order:
@@ -648,7 +870,7 @@ def build_exam(
         rng = np.random.default_rng([int(seed), index])  # the same order for every version of this seed
         vrng = np.random.default_rng([int(seed), index, int(version)])
         if kind == "calc":
-            available = [make for ch, make in _CALCS if ch in numbers]
+            available, borrowed = _calc_makers(numbers)
             picked = _take(
                 [Question("calc", 0, "", "", "", "", uid=str(i)) for i in range(len(available))],
                 wanted,
@@ -657,6 +879,19 @@ def build_exam(
             )
             chosen = sorted(int(q.uid) for q in picked)
             items = [available[i](np.random.default_rng([int(seed), index, int(version), i])) for i in chosen]
+            for j, (chapter, make) in enumerate(borrowed):
+                q = make(np.random.default_rng([int(seed), index, int(version), len(available) + j]))
+                q.source += (
+                    f"（补充题：第 {_chapter_list(numbers)} 章的计算题不足 {MIN_CALC} 道，取自最近的第 {chapter} 章）"
+                )
+                items.append(q)
+            if borrowed:
+                notes.append(
+                    f"注意：第 {_chapter_list(numbers)} 章的计算题不足 {MIN_CALC} 道，补充了第 "
+                    f"{_chapter_list(ch for ch, _ in borrowed)} 章的计算题（离所选章节最近）。"
+                    f" Note: chapters {_chapter_list(numbers)} have fewer than {MIN_CALC} computational questions;"
+                    f" added from chapter(s) {_chapter_list(ch for ch, _ in borrowed)}, the nearest."
+                )
         elif kind == "choice":
             # the chapters' own concept questions first, then definitions from the glossary
             own = _take(pool["choice"], min(wanted // 2, len(pool["choice"])), int(version), rng)
@@ -677,6 +912,12 @@ def build_exam(
         else:
             items = _take(pool["essay"], wanted, int(version), rng)
         items = sorted((dataclasses.replace(q) for q in items), key=lambda q: (q.chapter, q.uid))
+        if 0 < len(items) < wanted and kind != "calc":
+            notes.append(
+                f"注意：第 {_chapter_list(numbers)} 章只够出 {len(items)} 道{_title_zh(kind)}（本题型要 {wanted} 道），"
+                f"本卷满分因此不是 100 分。 Note: chapters {_chapter_list(numbers)} give {len(items)} of the {wanted}"
+                f" {kind} items a paper asks for, so the paper's total is not 100."
+            )
         for q in items:
             q.points = points
             q.scheme = q.scheme or _scheme(q, points)
@@ -686,7 +927,22 @@ def build_exam(
         raise DataError(
             f"build_exam: chapters {list(numbers)} give no question", zh=f"第 {list(numbers)} 章没有可出的题目"
         )
-    return Exam(_version_letter(int(version)), int(seed), numbers, sections)
+    return Exam(_version_letter(int(version)), int(seed), numbers, sections, notes)
+
+
+def _chapter_list(numbers: Iterable[int]) -> str:
+    """Chapter numbers as ranges: ``1-3, 6``."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+def _title_zh(kind: str) -> str:
+    return next(title.split(" ")[0] for k, title, *_ in SECTIONS if k == kind)
 
 
 # -- HTML ---------------------------------------------------------------------------
@@ -706,6 +962,7 @@ table{border-collapse:collapse;margin:4pt 0}td,th{border:1px solid #444;padding:
 table.info td{min-width:22mm;height:9mm}
 .key{margin:3pt 0 0 1.5em}.scheme{margin:3pt 0 0 1.5em;color:#333}.src{color:#666;font-size:9pt}
 .note{color:#444;font-size:9.5pt}
+.math{white-space:nowrap}sub,sup{line-height:0}
 @media screen{body{margin:12mm auto;padding:0 8mm}}
 """
 
@@ -718,6 +975,8 @@ def _header(exam: Exam, key: bool) -> str:
     chapters = ", ".join(str(c) for c in exam.chapters)
     title = "参考答案与评分标准 Answer key" if key else "试卷 Exam paper"
     who = "" if key else "<p>姓名 Name ____________　学号 Student ID ____________　班级 Class ____________</p>"
+    if key:  # for the instructor only: a borrowed computation, a short section
+        who = "".join(f"<p class='note'>{html.escape(note)}</p>" for note in exam.notes)
     return (
         f"<h1>《客户关系管理》考试 · {title}（{exam.version} 卷）</h1>"
         f"<p class='sub'>考查章节 Chapters {chapters}　满分 Total {exam.total} 分　考试时间 120 分钟　"
@@ -733,8 +992,11 @@ def _space(kind: str) -> str:
     return "".join("<div class='space'>&nbsp;</div>" for _ in range(lines))
 
 
-def exam_html(exam: Exam, *, key: bool = False) -> str:
-    """The paper (``key=False``) or its answer key as one self-contained HTML page."""
+def exam_html(exam: Exam, *, key: bool = False, embed_font: bool = True) -> str:
+    """The paper (``key=False``) or its answer key as one self-contained HTML page.
+
+    With ``embed_font`` the characters the page uses are cut from the bundled font and embedded.
+    """
     from crm_lessons.runner import embedded_font_css
 
     body = [_header(exam, key)]
@@ -771,13 +1033,41 @@ def exam_html(exam: Exam, *, key: bool = False) -> str:
             body.append("".join(part))
         body.append("</section>")
     text = "\n".join(body)
-    font = embedded_font_css(text + "0123456789")
+    font = embedded_font_css(text + "0123456789") if embed_font else ""
     kind = "答案" if key else "试卷"
     return (
         "<!DOCTYPE html>\n<html lang='zh-CN'><head><meta charset='utf-8'>"
         f"<title>客户关系管理 {kind} {exam.version} 卷</title>{font}<style>{_CSS}</style></head>\n"
         f"<body>\n{text}\n</body></html>\n"
     )
+
+
+def build_exams(
+    *,
+    versions: int,
+    seed: int,
+    chapters: str | Iterable[int] | None = None,
+    notebooks: str | os.PathLike | None = None,
+) -> list[Exam]:
+    """Versions A, B, ... of the paper for ``seed`` (:func:`build_exam` for each, the notebooks read once).
+
+    Raises
+    ------
+    DataError
+        ``versions`` not 1-26, a bad seed or chapter list.
+    """
+    if isinstance(versions, bool) or not isinstance(versions, int | np.integer) or not 1 <= versions <= _MAX_VERSIONS:
+        raise DataError(
+            f"write_exams: versions={versions!r} must be a whole number 1-{_MAX_VERSIONS}",
+            zh=f"版本数 versions={versions!r} 必须是 1 到 {_MAX_VERSIONS} 的整数",
+        )
+    numbers = parse_chapters(chapters)
+    cached = (numbers, str(notebooks))
+    _pools[cached] = _notebook_pool(Path(notebooks) if notebooks is not None else None, numbers)  # read once
+    try:
+        return [build_exam(seed=seed, version=v, chapters=numbers, notebooks=notebooks) for v in range(int(versions))]
+    finally:
+        _pools.pop(cached, None)
 
 
 def write_exams(
@@ -787,33 +1077,27 @@ def write_exams(
     seed: int,
     chapters: str | Iterable[int] | None = None,
     notebooks: str | os.PathLike | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Write ``exam_A.html`` and ``key_A.html`` ... for ``versions`` versions into ``out``; return the paths.
 
-    Each file is written atomically; other files in ``out`` are left alone.
+    Each file is written atomically; other files in ``out`` are left alone.  ``log`` receives each
+    of the papers' notes once (a computation borrowed from a chapter not examined, a short section);
+    the keys print them, too.
 
     Raises
     ------
     DataError
         ``versions`` not 1-26, a bad seed or chapter list, or ``out`` an existing file.
     """
-    if isinstance(versions, bool) or not isinstance(versions, int | np.integer) or not 1 <= versions <= _MAX_VERSIONS:
-        raise DataError(
-            f"write_exams: versions={versions!r} must be a whole number 1-{_MAX_VERSIONS}",
-            zh=f"版本数 versions={versions!r} 必须是 1 到 {_MAX_VERSIONS} 的整数",
-        )
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise DataError(
             f"write_exams: out={str(out)!r} is a file; give a folder", zh=f"输出位置 {out} 是一个文件，请给一个文件夹"
         )
-    numbers = parse_chapters(chapters)
-    cached = (numbers, str(notebooks))
-    _pools[cached] = _notebook_pool(Path(notebooks) if notebooks is not None else None, numbers)  # read once
-    try:
-        exams = [build_exam(seed=seed, version=v, chapters=numbers, notebooks=notebooks) for v in range(int(versions))]
-    finally:
-        _pools.pop(cached, None)
+    exams = build_exams(versions=versions, seed=seed, chapters=chapters, notebooks=notebooks)
+    for note in dict.fromkeys(n for exam in exams for n in exam.notes):
+        (log or (lambda line: None))(note)
     written = []
     for exam in exams:
         for key in (False, True):
