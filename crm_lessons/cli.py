@@ -247,7 +247,7 @@ def _report(args: argparse.Namespace) -> int:
             130,
         )
     except Exception as exc:
-        if type(exc).__name__ == "PapermillExecutionError":  # a bug in the template, not the user's data
+        if type(exc).__name__ in ("CellExecutionError", "PapermillExecutionError"):  # a bug in the template
             return fail(
                 ("报告模板运行失败（" if zh else "the report template failed (")
                 + f"{getattr(exc, 'ename', '')}: {str(getattr(exc, 'evalue', ''))[:300]}"

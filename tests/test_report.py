@@ -1,10 +1,10 @@
 """``crm-lessons report``: the analyst's HTML report on their own transaction file.
 
-Report runs start a kernel (~3-10 s each), so there are five of them: the
-bundled data through ``python -m crm_lessons``, a GBK CSV with Chinese headers
+The report runs its template in the command's own process (no kernel); full runs are
+the bundled data through ``python -m crm_lessons``, a GBK CSV with Chinese headers
 (also the HTML-escaping check), an Excel file in English, data too small for
-the CLV models, and the course build's sample report.  Broken files must fail before any kernel starts: those
-tests replace ``execute_notebook`` with a function that fails the test.
+the CLV models, a Taobao export, and the course build's sample report.  Broken files must fail before
+the template runs: those tests replace ``execute_in_process`` with a function that fails the test.
 """
 
 from __future__ import annotations
@@ -65,15 +65,15 @@ def _assert_offline_report(page: str, sections: list[str]) -> None:
         assert bad not in page
 
 
-def _no_kernel(*args, **kwargs):
-    raise AssertionError("bad input must be refused before any kernel starts")
+def _no_template(*args, **kwargs):
+    raise AssertionError("bad input must be refused before the template runs")
 
 
 def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
-# ------------------------------------------------------------------ full runs (one kernel each)
+# ------------------------------------------------------------------ full runs
 
 
 @pytest.mark.notebook
@@ -198,7 +198,7 @@ def test_course_build_renders_and_links_the_sample_report(tmp_path):
     _assert_offline_report((tmp_path / "course" / "report.html").read_text(encoding="utf-8"), SECTIONS_ZH)
 
 
-# ------------------------------------------------------------------ broken input: exit 2, no kernel, no file
+# ------------------------------------------------------------------ broken input: exit 2, no template run, no file
 
 
 BROKEN = {
@@ -237,8 +237,8 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
-def test_broken_files_exit_2_before_the_kernel(name, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(crm_lessons.runner, "execute_notebook", _no_kernel)
+def test_broken_files_exit_2_before_the_template_runs(name, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(crm_lessons.runner, "execute_in_process", _no_template)
     text, message = BROKEN[name]
     data = tmp_path / name
     data.write_bytes(text.encode("gbk"))
@@ -281,7 +281,7 @@ def test_broken_files_exit_2_before_the_kernel(name, tmp_path, capsys, monkeypat
     ],
 )
 def test_bad_options_exit_2(args, message, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(crm_lessons.runner, "execute_notebook", _no_kernel)
+    monkeypatch.setattr(crm_lessons.runner, "execute_in_process", _no_template)
     data = tmp_path / "tx.csv"
     data.write_text("customer,date,amount\n" + "".join(f"{c},2024-01-05,3\n" for c in "ABCDE"), encoding="utf-8")
     before = data.read_bytes()
@@ -294,7 +294,7 @@ def test_bad_options_exit_2(args, message, tmp_path, capsys, monkeypatch):
 
 
 def test_out_hard_linked_to_the_data_is_refused(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(crm_lessons.runner, "execute_notebook", _no_kernel)
+    monkeypatch.setattr(crm_lessons.runner, "execute_in_process", _no_template)
     data = tmp_path / "tx.csv"
     data.write_text("customer,date,amount\n" + "".join(f"{c},2024-01-05,3\n" for c in "ABCDE"), encoding="utf-8")
     (tmp_path / "link.html").hardlink_to(data)
@@ -308,7 +308,7 @@ def test_out_hard_linked_to_the_data_is_refused(tmp_path, capsys, monkeypatch):
 def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
     import nbformat
 
-    monkeypatch.setattr(crm_lessons.runner, "execute_notebook", lambda *a, **k: nbformat.v4.new_notebook())
+    monkeypatch.setattr(crm_lessons.runner, "execute_in_process", lambda *a, **k: nbformat.v4.new_notebook())
 
     def broken_replace(src, dst):
         raise OSError("disk full")
@@ -423,19 +423,20 @@ def test_bad_options_fail_before_heavy_imports(tmp_path):
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("delay", [0.2, 1.0])  # while the kernel starts / while cells run
-def test_sigterm_during_a_run_leaves_no_temporary_files(tmp_path, delay):
-    """Exit 130, no traceback, no report, nothing left in the temporary folder (not the kernel's
-    connection file either) and no kernel left running, wherever the signal lands."""
+@pytest.mark.parametrize("step", ["[2/4]", "[3/4]"])  # while the template's cells run / while the page renders
+def test_sigterm_during_a_run_leaves_no_temporary_files(tmp_path, step):
+    """Exit 130, no traceback, no report, nothing left in the temporary folder or beside the report, and no
+    process of the run left running, wherever the signal lands."""
     import os
     import signal
     import time
 
     private_tmp = tmp_path / "tmp"
     private_tmp.mkdir()
+    out_dir = tmp_path / "out"
     env = dict(os.environ, TMPDIR=str(private_tmp))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crm_lessons", "report", "--out", str(tmp_path / "r.html")],
+        [sys.executable, "-m", "crm_lessons", "report", "--out", str(out_dir / "r.html")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -444,22 +445,19 @@ def test_sigterm_during_a_run_leaves_no_temporary_files(tmp_path, delay):
     try:
         line = ""
         end = time.monotonic() + 120
-        while "[2/4]" not in line and time.monotonic() < end:  # the cleaned data are pickled by now
+        while step not in line and time.monotonic() < end:
             line = proc.stdout.readline()
-        assert "[2/4]" in line, "the report did not reach the analysis step"
-        time.sleep(delay)
-        assert any(private_tmp.iterdir()), "the run keeps its data in a private temporary folder"
+        assert step in line, f"the report did not reach step {step}"
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130 and "已中断" in err and "Traceback" not in err, err
-    time.sleep(0.5)  # a kernel still starting would write its connection file again by now
-    assert list(private_tmp.iterdir()) == [], "no pickled customer data or kernel files left behind"
-    assert not (tmp_path / "r.html").exists()
-    kernels = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    assert str(private_tmp) not in kernels, "no kernel of the run left running"
+    assert list(private_tmp.iterdir()) == [], "no customer data or other files left behind"
+    assert not out_dir.exists() or _leftovers(out_dir) == [], "no report and no partial file"
+    processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert str(out_dir) not in processes, "no process of the run left running"
 
 
 def test_the_command_line_skips_the_slow_optional_iri_grammar():

@@ -45,7 +45,7 @@ def test_customer_tables_equal_plain_functions(ids):
 
 @pytest.mark.parametrize("ids", ["digits", "text", "int"])
 def test_precomputed_tables_equal_tables_from_the_transactions(ids):
-    """What the report's kernel gets (no transactions, the tables only) serves the same tables."""
+    """What the report's template gets (no transactions, the tables only) serves the same tables."""
     import pickle
 
     data = _data(ids)

@@ -1,12 +1,13 @@
 """Parameterised CRM report on an analyst's own transaction file.
 
 ``crm-lessons report --data sales.csv`` reads the file with
-:func:`crm_lessons.io.read_transactions` (bad input stops here, before any
-kernel starts), computes the per-customer tables once (:func:`precompute_tables`),
+:func:`crm_lessons.io.read_transactions` (bad input stops here, before the
+template runs), computes the per-customer tables once (:func:`precompute_tables`),
 hands those tables, not the transactions, to the report template
-``notebooks/report/crm_report.ipynb`` through a temporary pickle, runs the
-template with papermill and writes a self-contained HTML page (no code, images
-embedded, nothing loaded from the internet) atomically.
+``notebooks/report/crm_report.ipynb``, runs the template in the same process
+(:func:`crm_lessons.runner.execute_in_process`: no kernel, nothing pickled) and
+writes a self-contained HTML page (no code, images embedded, nothing loaded
+from the internet) atomically.
 
 The template calls the helpers of this module (:func:`prepare_data`,
 :func:`segment_summary`, :func:`clv_table`, :func:`format_money`, ...), so the

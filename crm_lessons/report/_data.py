@@ -140,9 +140,9 @@ def _pandas_tables(data: ReportData, horizon: int) -> dict[str, Any]:
 
 
 def precompute_tables(data: ReportData, *, horizon: int = 12) -> ReportData:
-    """``data`` with its per-customer tables computed and no transactions, for the report's kernel.
+    """``data`` with its per-customer tables computed and no transactions, for the report's template.
 
-    The kernel then receives (and holds) tables whose size follows the number
+    The template then receives (and holds) tables whose size follows the number
     of customers, not of transactions.  Data already computed on an engine are
     returned as they are.
 
@@ -500,14 +500,15 @@ def prepare_data(
     return ReportData(purchases, quality, str(ts.date()), source, (currency or default_currency).upper())
 
 
-def load_prepared(path: str | os.PathLike[str]) -> ReportData:
-    """Load the :class:`ReportData` that :func:`render_report` pickled for the template.
+def load_prepared(path: ReportData | str | os.PathLike[str]) -> ReportData:
+    """The :class:`ReportData` that :func:`render_report` hands to the template, or one pickled in a file.
 
     Parameters
     ----------
-    path : path
-        The pickle; :func:`render_report` writes it in a private temporary
-        folder (never pass a pickle from elsewhere: unpickling runs code).
+    path : ReportData or path
+        :func:`render_report` runs the template in its own process and passes the
+        :class:`ReportData` itself, which is returned as it is; or a pickle of one
+        (never pass a pickle from elsewhere: unpickling runs code).
 
     Returns
     -------
@@ -528,6 +529,8 @@ def load_prepared(path: str | os.PathLike[str]) -> ReportData:
     ...     load_prepared(f"{tmp}/p.pkl").as_of
     '2024-01-31'
     """
+    if isinstance(path, ReportData):
+        return path
     with open(path, "rb") as fh:
         data = pickle.load(fh)
     if not isinstance(data, ReportData):

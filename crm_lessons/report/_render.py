@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import pickle
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -108,26 +106,29 @@ def render_report(
     ------
     DataError
         Bad input (see :func:`prepare_data`), bad options, or ``out`` is the data file.
-    papermill.PapermillExecutionError
+    crm_lessons.runner.CellExecutionError
         The template failed (a bug: please report it).
 
     Notes
     -----
-    Steps: (1) :func:`prepare_data` reads and checks the file in this
-    process, so bad input fails before a kernel starts, and
-    :func:`precompute_tables` computes the per-customer tables (so the kernel
-    holds tables whose size follows the customers, not the rows); (2) papermill runs
-    :func:`template_path` with the parameters ``DATA_FILE``, ``CUSTOMER_COL``,
+    Steps: (1) :func:`prepare_data` reads and checks the file, so bad input
+    fails before the template runs, and :func:`precompute_tables` computes the
+    per-customer tables, after which the transactions are let go (the rest of
+    the run holds tables whose size follows the customers, not the rows);
+    (2) :func:`crm_lessons.runner.execute_in_process` runs :func:`template_path`
+    in this process with the parameters ``DATA_FILE``, ``CUSTOMER_COL``,
     ``DATE_COL``, ``AMOUNT_COL``, ``AS_OF``, ``LANG``, ``CURRENCY``,
-    ``HORIZON``, ``DISCOUNT_RATE`` and ``PREPARED`` (those tables,
-    pickled in a temporary folder that is always removed); (3)
-    :func:`crm_lessons.runner.to_html` renders it without code cells;
-    (4) the page is written to a temporary file beside ``out`` and moved into
-    place with ``os.replace``.
+    ``HORIZON``, ``DISCOUNT_RATE`` and ``PREPARED`` (those tables, as a
+    :class:`ReportData`): no kernel is started and nothing is written to a
+    temporary folder; (3) :func:`crm_lessons.runner.to_html` renders the
+    outputs as a kernel run's would be, without code cells; (4) the page is
+    written to a temporary file beside ``out`` and moved into place with
+    ``os.replace``.  The template stays a notebook that also runs in a kernel
+    (``DATA_FILE`` read there when ``PREPARED`` is ``None``).
 
     Examples
     --------
-    Bad input stops before any kernel starts:
+    Bad input stops before the template runs:
 
     >>> render_report("no_such_file.csv", "report.html")
     Traceback (most recent call last):
@@ -182,38 +183,36 @@ def render_report(
             if zh
             else f"      engine {q['engine']}: the per-customer tables were computed on the engine"
         )
-    else:  # the kernel gets the per-customer tables, not the transactions
+    else:  # the template gets the per-customer tables, not the transactions
         _release_unused()
         prepared = precompute_tables(prepared, horizon=int(horizon))
     _release_unused()
+    from crm_lessons import runner
     from crm_lessons.report._notes import FIGURES_TAG
-    from crm_lessons.runner import execute_notebook, to_html
 
-    with tempfile.TemporaryDirectory(prefix="crm-report-") as tmp:
-        pickled = Path(tmp) / "prepared.pkl"
-        with open(pickled, "wb") as fh:
-            pickle.dump(prepared, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        say(
-            "[2/4] 分析（RFM、生命周期、BG/NBD 与 Gamma-Gamma）..."
-            if zh
-            else "[2/4] running the analysis (RFM, lifecycle, BG/NBD + Gamma-Gamma) ..."
-        )
-        template = template_path()
-        params = {
-            "DATA_FILE": str(Path(os.fspath(data)).resolve()) if isinstance(data, (str, os.PathLike)) else None,
-            "CUSTOMER_COL": customer_col,
-            "DATE_COL": date_col,
-            "AMOUNT_COL": amount_col,
-            "AS_OF": prepared.as_of,
-            "LANG": lang,
-            "CURRENCY": prepared.currency,
-            "HORIZON": int(horizon),
-            "DISCOUNT_RATE": float(discount_rate),
-            "PREPARED": str(pickled),
-        }
-        nb = execute_notebook(template, parameters=params, cwd=template.parent)
+    say(
+        "[2/4] 分析（RFM、生命周期、BG/NBD 与 Gamma-Gamma）..."
+        if zh
+        else "[2/4] running the analysis (RFM, lifecycle, BG/NBD + Gamma-Gamma) ..."
+    )
+    params = {
+        "DATA_FILE": str(Path(os.fspath(data)).resolve()) if isinstance(data, (str, os.PathLike)) else None,
+        "CUSTOMER_COL": customer_col,
+        "DATE_COL": date_col,
+        "AMOUNT_COL": amount_col,
+        "AS_OF": prepared.as_of,
+        "LANG": lang,
+        "CURRENCY": prepared.currency,
+        "HORIZON": int(horizon),
+        "DISCOUNT_RATE": float(discount_rate),
+        "PREPARED": prepared,  # the per-customer tables themselves: the template runs in this process
+    }
+    del prepared
+    nb = runner.execute_in_process(template_path(), parameters=params)
+    del params
+    _release_unused()
     say("[3/4] 生成 HTML ..." if zh else "[3/4] rendering HTML ...")
-    page = to_html(nb, exclude_input=True, title=TEXT[lang]["title"])
+    page = runner.to_html(nb, exclude_input=True, title=TEXT[lang]["title"])
     # nbconvert writes the attributes in alphabetical order; the page keeps the documented form
     page = page.replace('<script id="report-figures" type="application/json">', FIGURES_TAG, 1)
     if lang == "zh":

@@ -9,7 +9,7 @@ the same array code as :func:`crm_lessons.rfm.rfm_table` and
 ``summary_from_codes``).  The tables are those functions' own results
 (``tests/test_report_tables.py`` checks them against the public functions), but
 the transactions are read once instead of once per table, and can be dropped
-as soon as the tables exist: the report's kernel then holds per-customer
+as soon as the tables exist: the report's template then holds per-customer
 tables only, whose size follows the number of customers, not of rows.
 """
 

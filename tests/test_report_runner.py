@@ -1,0 +1,95 @@
+"""The report's template runs in the command's process (``runner.execute_in_process``): the same outputs as a kernel."""
+
+from __future__ import annotations
+
+import sys
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from crm_lessons.runner import CellExecutionError, execute_in_process, execute_notebook, to_html
+
+CELLS = [
+    new_code_cell("N = 3\nLABEL = 'x'", metadata={"tags": ["parameters"]}),
+    new_markdown_cell("# title"),
+    new_code_cell(
+        "import matplotlib.pyplot as plt\nfrom IPython.display import HTML, display\n"
+        "from crm_lessons.plotting import set_theme\nset_theme()"
+    ),
+    new_code_cell("display(HTML(f'<b>{LABEL * N}</b>'))\nprint('printed', N)\nN * 2"),
+    new_code_cell("N + 1;  # a semicolon hides the value"),
+    new_code_cell(  # one figure shown mid-cell, one left open at the end of the cell
+        "fig, ax = plt.subplots(figsize=(3, 2))\nax.bar(['甲', 'b'], [1, N])\nplt.show()\n"
+        "fig, ax = plt.subplots(figsize=(2, 2))\nax.plot([0, N])\nfig.tight_layout();"
+    ),
+    new_code_cell("import sys\nprint('to stderr', file=sys.stderr)\nNone"),
+]
+
+
+@pytest.fixture
+def notebook(tmp_path):
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(
+        new_notebook(
+            cells=CELLS, metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+        ),
+        path,
+    )
+    return path
+
+
+def _outputs(nb):
+    return [
+        [
+            (o["output_type"], o.get("name"), o.get("text"), dict(o.get("data", {})), dict(o.get("metadata", {})))
+            for o in c.outputs
+        ]
+        for c in nb.cells
+        if c.cell_type == "code"
+    ]
+
+
+@pytest.mark.notebook
+def test_in_process_outputs_equal_a_kernel_run(notebook):
+    """Displays, prints, results, hidden results and figures (the PNG bytes too) as ipykernel records them."""
+    params = {"N": 4, "LABEL": "<i>"}
+    kernel = execute_notebook(notebook, parameters=params)
+    here = execute_in_process(notebook, parameters=params)
+    assert [c.get("metadata", {}).get("tags") or [] for c in here.cells] == [
+        c.get("metadata", {}).get("tags") or [] for c in kernel.cells
+    ], "the injected-parameters cell where papermill puts it"
+    assert _outputs(here) == _outputs(kernel)
+    figures = [o for c in here.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
+    assert len(figures) == 2
+    strip = lambda page: page.replace(kernel.cells[1].id, "").replace(here.cells[1].id, "")  # noqa: E731 (papermill's random id)
+    assert strip(to_html(here, exclude_input=True, embed_font=False)) == strip(
+        to_html(kernel, exclude_input=True, embed_font=False)
+    )
+
+
+def test_errors_and_interrupts_leave_the_process_as_it_was(notebook, tmp_path):
+    import matplotlib
+    from IPython.core.interactiveshell import InteractiveShell
+
+    def settings():  # every rcParam but the backend, read without resolving an "auto" backend
+        return {key: matplotlib.rcParams._get(key) for key in matplotlib.rcParams if key != "backend"}
+
+    backend, rc, stdout = matplotlib.rcParams._get_backend_or_none(), settings(), sys.stdout
+    shell = InteractiveShell.__dict__.get("_instance")
+    assert execute_in_process(notebook).cells[3].outputs[2]["data"]["text/plain"] == "6"
+    bad = tmp_path / "bad.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("import matplotlib.pyplot as plt\nplt.subplots()\n1 / 0")]), bad)
+    with pytest.raises(CellExecutionError, match="cell 0 raised ZeroDivisionError: division by zero") as exc:
+        execute_in_process(bad)
+    assert (exc.value.ename, exc.value.evalue) == ("ZeroDivisionError", "division by zero")
+    stop = tmp_path / "stop.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("raise KeyboardInterrupt")]), stop)
+    with pytest.raises(KeyboardInterrupt):
+        execute_in_process(stop)
+    assert matplotlib.rcParams._get_backend_or_none() == backend
+    assert settings() == rc, "the notebook's theme stays in the notebook"
+    assert sys.stdout is stdout and InteractiveShell.__dict__.get("_instance") is shell
+    import matplotlib.pyplot as plt
+
+    assert plt.get_fignums() == []
