@@ -157,3 +157,12 @@ def test_secrets_of_a_chapter_never_reach_its_slides(tmp_path):
     assert "客户 (customer)" in text and base64.b64encode(b"\x89PNG public" * 20).decode() in text
     for secret in ("SECRET", secret_png[:60], "参考答案"):
         assert secret not in text, secret
+
+
+def test_speaker_view_gets_the_course_font(tmp_path):
+    """The notes plugin's popup is a document of its own: the deck hands it the embedded font (by id) when the
+    popup connects, and closes the document the plugin leaves open (tests/browser checks it in Chromium)."""
+    (page,) = write_slides(tmp_path, ["2"])
+    text = page.read_text(encoding="utf-8")
+    assert text.count('<style id="crm-font">@font-face') == 1
+    assert "getElementById('crm-font')" in text and "doc.close()" in text and "'connected'" in text

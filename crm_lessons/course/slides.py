@@ -491,12 +491,34 @@ def _footer(title: str) -> str:
     return f"{title} · 客户关系管理 CRM"
 
 
+#: The speaker view (S) is a popup that reveal.js's notes plugin opens as about:blank and fills with
+#: ``document.write`` (plugin/notes/plugin.js, ``openSpeakerWindow``): a document of its own, with
+#: ``body{font-family:Helvetica}`` and none of the deck's styles, so Chinese notes would need a system
+#: font.  When the popup answers the deck's handshake ('connected', or its 'heartbeat' after the deck
+#: is reloaded) the deck copies its embedded font into the popup, and closes the written document,
+#: which the plugin leaves open (the popup would stay 'loading' for good).  The popup has the deck's
+#: origin (it is opened from it), so this works from file:// as from a server.
+_SPEAKER_FONT_JS = """
+window.addEventListener('message', function (event) {
+  var data;
+  try { data = JSON.parse(event.data); } catch (e) { return; }
+  if (!data || data.namespace !== 'reveal-notes' || (data.type !== 'connected' && data.type !== 'heartbeat')) return;
+  try {
+    var doc = event.source.document, font = document.getElementById('crm-font');
+    if (doc.readyState === 'loading') doc.close();
+    if (font && !doc.getElementById('crm-font')) doc.head.appendChild(doc.importNode(font, true));
+  } catch (e) { /* not the deck's own speaker view */ }
+});
+"""
+
+
 def _page(title: str, sections: str, font_css: str) -> str:
     files = _reveal_files()
     config = (
         "Reveal.initialize({hash:true,width:1280,height:720,margin:0.05,center:false,transition:'slide',"
         "slideNumber:'c/t',plugins:[RevealNotes]});"
     )
+    font_css = font_css.replace("<style>", '<style id="crm-font">', 1)
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
@@ -506,7 +528,7 @@ def _page(title: str, sections: str, font_css: str) -> str:
         f'</head>\n<body>\n<div class="reveal"><div class="slides">\n{sections}\n</div>'
         f'<div class="deck-footer">{html.escape(_footer(title))}</div></div>\n'
         f"{_inline_script(files['reveal.js'])}\n{_inline_script(files['notes.js'])}\n"
-        f"<script>{config}</script>\n</body>\n</html>\n"
+        f"<script>{config}{_SPEAKER_FONT_JS}</script>\n</body>\n</html>\n"
     )
 
 

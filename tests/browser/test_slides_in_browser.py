@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 from browser_helpers import DESKTOP, missing_glyphs, only_local_resources, open_page, wait_for
 
@@ -99,3 +102,69 @@ def test_no_slide_of_any_chapter_runs_off_the_bottom(browser, tmp_path):
         assert len(heights) >= 10
         too_tall = [h for h in heights if h[2] > 720]
         assert too_tall == [], f"{page.name}: {too_tall}"
+
+
+#: The speaker view's state: its notes (text and the font drawing them) and the slide its preview shows.
+_SPEAKER_JS = r"""
+const value = document.querySelector('.speaker-controls-notes .value');
+const frame = document.querySelector('#current-slide iframe');
+let shown = null;
+try { shown = frame && frame.contentWindow.Reveal && frame.contentWindow.Reveal.getIndices().h; } catch (e) {}
+return {notes: value ? value.textContent.replace(/\s+/g, '') : null, font: value ? getComputedStyle(value).fontFamily : '',
+        connected: getComputedStyle(document.querySelector('#connection-status')).display === 'none', shown: shown};
+"""
+
+
+def test_speaker_view_shows_each_slides_notes_offline(browser, chapter_slides):
+    """S opens reveal.js's speaker view (a popup the notes plugin writes itself): it connects to the deck opened
+    from file:// with no network, follows it slide by slide with that slide's notes, and draws the Chinese notes
+    in the course font (the popup is a document of its own: without the font copied in, a machine with no
+    Chinese font shows boxes)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    open_page(browser, chapter_slides, size=DESKTOP)
+    wait_for(browser, "return window.Reveal && Reveal.isReady()")
+    deck = browser.current_window_handle
+    before = set(browser.window_handles)
+    ActionChains(browser).send_keys("s").perform()
+    end = time.monotonic() + 20
+    while not set(browser.window_handles) - before:
+        assert time.monotonic() < end, "pressing S opened no speaker view"
+        time.sleep(0.2)
+    (speaker,) = set(browser.window_handles) - before
+    notes_of = "return [...Reveal.getCurrentSlide().querySelectorAll('aside.notes')].map(a => a.textContent).join('')"
+    checked = 0
+    try:
+        total = browser.execute_script("return Reveal.getTotalSlides()")
+        for index in range(min(total, 12)):
+            browser.switch_to.window(deck)
+            if index:
+                ActionChains(browser).send_keys(Keys.ARROW_RIGHT).perform()
+                wait_for(browser, f"return Reveal.getIndices().h === {index}", timeout=10)
+            expected = "".join(browser.execute_script(notes_of).split())
+            browser.switch_to.window(speaker)
+            state = wait_for(
+                browser,
+                f"const s = (() => {{ {_SPEAKER_JS} }})();"
+                f"return s.connected && s.shown === {index} && s.notes !== null && s ",
+                timeout=20,
+            )
+            if expected:
+                wait_for(
+                    browser,
+                    f"return (() => {{ {_SPEAKER_JS} }})().notes === {json.dumps(expected)}",
+                    timeout=10,
+                )
+                checked += 1
+                assert "CRM Lessons Noto Sans SC" in state["font"], state["font"]
+        assert checked >= 5, f"only {checked} of the first slides have notes"
+        result = missing_glyphs(browser)
+        assert result["checked"] > 50 and result["missing"] == [] and result["system_font"] == [], result
+        assert only_local_resources(browser) == []
+        errors = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
+        assert errors == [], errors
+    finally:
+        browser.switch_to.window(speaker)
+        browser.close()
+        browser.switch_to.window(deck)
