@@ -24,7 +24,6 @@ from crm_lessons.course.exam import (
     build_exam,
     build_exams,
     exam_html,
-    write_exams,
 )
 
 SEED = 2026
@@ -32,9 +31,17 @@ SEED = 2026
 
 @pytest.fixture(scope="module")
 def papers(tmp_path_factory) -> tuple[Path, Path]:
+    """The same papers twice: by the command in this process, and by write_exams in another process with another
+    hash seed (an order that leaned on a set of strings would differ there)."""
+    import os
+    import subprocess
+    import sys
+
     first, second = tmp_path_factory.mktemp("exam1"), tmp_path_factory.mktemp("exam2")
     assert cli_main(["exam", "--out", str(first), "--versions", "2", "--seed", str(SEED)]) == 0
-    write_exams(second, versions=2, seed=SEED)
+    code = f"from crm_lessons.course.exam import write_exams; write_exams({str(second)!r}, versions=2, seed={SEED})"
+    env = dict(os.environ, PYTHONHASHSEED=str(os.getpid() % 1000 + 1))
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=600)
     return first, second
 
 
@@ -265,3 +272,23 @@ def test_a_narrow_range_says_where_its_computations_come_from(tmp_path, capsys):
     assert len(notes) == len(set(notes)), "each note once, not once per version"
     key = (tmp_path / "key_B.html").read_text(encoding="utf-8")
     assert "取自最近的第 8 章" in key and "取自最近的第 7 章" in key
+
+
+def test_every_key_has_a_worked_answer_and_a_marking_scheme():
+    """All 26 versions: each written or computational question has its answer and its 评分标准 in the key, each
+    choice item its letter among its options; a scheme that counts points gives exactly the question's points."""
+    for exam in build_exams(versions=26, seed=SEED):
+        for kind, questions in exam.sections:
+            for q in questions:
+                words = re.sub(r"<[^>]+>", "", q.answer).strip()
+                assert (q.key in "ABCD"[: len(q.options)] and q.key) if kind == "choice" else len(words) >= 20, q.uid
+                assert len(re.sub(r"<[^>]+>", "", q.scheme)) >= 10, q.uid
+                m = re.search(
+                    r"列出 (\d+) 个要点，(?:第 1 个要点|前 (\d+) 个要点各) (\d+) 分，其余各 (\d+) 分", q.scheme
+                )
+                if m:
+                    n, extra, high, low = int(m[1]), int(m[2] or 1), int(m[3]), int(m[4])
+                    assert extra * high + (n - extra) * low == q.points, (q.uid, q.scheme)
+                m = re.search(r"列出 (\d+) 个要点，每个要点 (\d+) 分（", q.scheme)
+                if m:
+                    assert int(m[1]) * int(m[2]) == q.points, (q.uid, q.scheme)

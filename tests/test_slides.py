@@ -166,3 +166,18 @@ def test_speaker_view_gets_the_course_font(tmp_path):
     text = page.read_text(encoding="utf-8")
     assert text.count('<style id="crm-font">@font-face') == 1
     assert "getElementById('crm-font')" in text and "doc.close()" in text and "'connected'" in text
+
+
+def test_no_raw_tex_or_markdown_on_any_slide(pages):
+    """Formulas are drawn (chapters 6 and 7 have them), Markdown is rendered: no $...$, TeX command, braced sub- or
+    superscript or ** shows on a slide or in its notes (code excepted)."""
+    import html
+
+    raw = re.compile(r"\$[^$\n]+\$|\\[A-Za-z]+|[_^]\{|\*\*")
+    drawn = 0
+    for stem, page in pages.items():
+        body = re.sub(r"<(style|script|code)\b.*?</\1>", "", page, flags=re.S)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", body))
+        assert not raw.findall(text), (stem, raw.findall(text)[:5])
+        drawn += page.count('class="math"')
+    assert drawn >= 20

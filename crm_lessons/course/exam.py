@@ -799,7 +799,8 @@ def _scheme(q: Question, points: int) -> str:
         return f"参考答案列出 {n} 个要点，每个要点 1 分，满 {points} 分为止（意思对即可，顺序不限）。"
     if n >= 2:
         each, extra = divmod(points, n)
-        split = f"每个要点 {each} 分" if not extra else f"前 {extra} 个要点各 {each + 1} 分，其余各 {each} 分"
+        first = "第 1 个要点" if extra == 1 else f"前 {extra} 个要点各"
+        split = f"每个要点 {each} 分" if not extra else f"{first} {each + 1} 分，其余各 {each} 分"
         return f"参考答案列出 {n} 个要点，{split}（意思对即可，顺序不限；只列要点不加说明的得一半）。共 {points} 分。"
     return f"按参考答案的要点给分：要点齐全、说理清楚 {points} 分；缺一个要点扣 2-3 分；只列名词不解释的得一半。"
 
