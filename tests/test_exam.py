@@ -101,16 +101,21 @@ def _erlang_c(a: float, n: int) -> float:
 
 
 def test_key_answers_recomputed():
-    for version in range(3):
-        exam = build_exam(seed=SEED, version=version)
-        page = exam_html(exam, key=True)
+    exams = [build_exam(seed=SEED, version=v) for v in range(3)]
+    exams += [build_exam(seed=SEED, version=v, chapters=c) for v in range(2) for c in ("1", "7", "9")]
+    seen = set()
+    for exam in exams:
+        page = exam_html(exam, key=True, embed_font=False)
         calcs = {q.uid: q for kind, qs in exam.sections if kind == "calc" for q in qs}
+        seen |= set(calcs)
         assert len(calcs) >= 2, "at least two computational questions"
         if "calc:erlang" in calcs:
             d = calcs["calc:erlang"].data
             a = d["calls"] * d["aht_min"] / 60
-            sl = [1 - _erlang_c(a, n) * math.exp(-(n - a) * 20 / (d["aht_min"] * 60)) for n in range(1, 40)]
-            need = next(n for n in range(math.floor(a) + 1, 40) if sl[n - 1] >= 0.8)
+            level = {
+                n: 1 - _erlang_c(a, n) * math.exp(-(n - a) * 20 / (d["aht_min"] * 60)) for n in range(1, 40) if n > a
+            }
+            need = next(n for n in sorted(level) if level[n] >= 0.8)  # a stable queue needs more agents than A
             assert (d["agents"], round(d["p_wait"], 4)) == (need, round(_erlang_c(a, d["n0"]), 4))
             assert f"至少需要 <b>{need}</b> 名坐席" in page and f"{_erlang_c(a, d['n0']):.4f}" in page
         if "calc:clv" in calcs:
@@ -159,10 +164,35 @@ def test_key_answers_recomputed():
             assert d["survival"] == pytest.approx(expected)
             assert d["answer"] == pytest.approx([v for t, v in sorted(expected.items()) if t <= d["asked"]][-1])
             assert f"Ŝ({d['asked']}) = {d['answer']:.4f}" in page
+        if "calc:retention" in calcs:  # Reichheld & Sasser's comparison: m(1+d)/(1+d-r) at r and r + 0.05
+            d = calcs["calc:retention"].data
+            npv = [d["m"] * (1 + d["d"]) / (1 + d["d"] - r) for r in (d["r"], d["r"] + 0.05)]
+            assert (d["npv"], d["npv_more"]) == pytest.approx(npv)
+            assert f"= {npv[0]:.2f} 元" in page and f"<b>{npv[1] / npv[0] - 1:.1%}</b>" in page
+            assert f"{1 / (1 - d['r']):.2f} 年" in page
+        if "calc:rules" in calcs:  # Agrawal et al. 1993 (support, confidence), Brin et al. 1997 (lift)
+            d = calcs["calc:rules"].data
+            a, c = (d["items"].index(x) for x in d["rule"])
+            rows = d["baskets"]
+            both = sum(r[a] and r[c] for r in rows)
+            n_a, n_c = sum(r[a] for r in rows), sum(r[c] for r in rows)
+            assert len(rows) == 10 and d["support"] == both / 10
+            assert d["confidence"] == pytest.approx(both / n_a) and d["lift"] == pytest.approx(both / n_a / (n_c / 10))
+            assert f"<b>{both / n_a / (n_c / 10):.4f}</b>" in page
+            assert page.count("<td>√</td>") >= sum(map(sum, rows))
         for kind, qs in exam.sections:  # a definition item's key is its term
             for q in qs:
                 if kind == "choice" and "term" in q.data:
                     assert q.options["ABCD".index(q.key)] == q.data["term"]
+    assert {
+        "calc:retention",
+        "calc:rfm",
+        "calc:satisfaction",
+        "calc:clv",
+        "calc:km",
+        "calc:erlang",
+        "calc:rules",
+    } <= seen
 
 
 def test_chapters_restrict_the_questions():
@@ -268,10 +298,10 @@ def test_a_narrow_range_says_where_its_computations_come_from(tmp_path, capsys):
     assert cli_main(["exam", "--out", str(tmp_path), "--versions", "2", "--seed", "1", "--chapters", "9-10"]) == 0
     out = capsys.readouterr().out
     notes = [line for line in out.splitlines() if line.startswith("注意：")]
-    assert any("第 9-10 章的计算题不足 2 道，补充了第 7-8 章的计算题" in line for line in notes), out
+    assert any("第 9-10 章的计算题不足 2 道，补充了第 8 章的计算题" in line for line in notes), out
     assert len(notes) == len(set(notes)), "each note once, not once per version"
     key = (tmp_path / "key_B.html").read_text(encoding="utf-8")
-    assert "取自最近的第 8 章" in key and "取自最近的第 7 章" in key
+    assert "取自最近的第 8 章" in key and "第9章 关联规则" in key
 
 
 def test_every_key_has_a_worked_answer_and_a_marking_scheme():

@@ -717,12 +717,102 @@ def _calc_km(rng: np.random.Generator) -> Question:
     return Question("calc", 7, prompt, answer, scheme, "第7章 Kaplan-Meier 生存分析", uid="calc:km", data=data_out)
 
 
+def _calc_retention(rng: np.random.Generator) -> Question:
+    from crm_lessons import retention
+
+    m = int(rng.integers(20, 61)) * 10
+    r = float(rng.choice([0.70, 0.75, 0.80, 0.85]))
+    d = float(rng.choice([0.08, 0.10, 0.12]))
+    points = 0.05
+    base = retention.customer_npv(margin=m, retention=r, discount_rate=d)
+    more = retention.customer_npv(margin=m, retention=r + points, discount_rate=d)
+    rise = retention.retention_uplift(retention=r, points=points, margin=m, discount_rate=d)
+    years = [1 / (1 - x) for x in (r, r + points)]
+    table = pd.DataFrame(
+        {"数值": [f"{m:,}", f"{r:.0%}", f"{d:.0%}"]},
+        index=pd.Index(["每位客户每年年初带来的利润 m（元）", "年保持率 r", "年折现率 d"], name="项目"),
+    )
+    prompt = (
+        "某宽带公司的数据如下（利润和保持率每年不变、不设期限）：" + _table(table) + "（1）一位新客户预计平均留多少年？"
+        "（2）求一位新客户的期望净现值（客户终身价值）；（3）如果保持率提高 5 个百分点，客户终身价值提高百分之几？"
+        "结合 Reichheld 和 Sasser 的发现说明为什么企业应重视保留老客户。"
+    )
+    answer = (
+        f"<p>（1）平均留存年数 = 1/(1 − r) = 1/(1 − {r:.2f}) = {years[0]:.2f} 年。</p>"
+        "<p>（2）第 t 年（t = 0, 1, 2, …）的利润以 r<sup>t</sup> 的概率实现、折现 (1+d)<sup>t</sup>："
+        f"NPV = m·(1+d)/(1+d−r) = {m:,}×{1 + d:.2f}/({1 + d:.2f}−{r:.2f}) = {base:.2f} 元。</p>"
+        f"<p>（3）r = {r + points:.2f} 时 NPV = {m:,}×{1 + d:.2f}/({1 + d:.2f}−{r + points:.2f}) = {more:.2f} 元，"
+        f"提高 {more:.2f}/{base:.2f} − 1 = <b>{rise:.1%}</b>（平均留存 {years[1]:.2f} 年）。保持率的小幅提高让客户"
+        "留得更久，利润流延长，客户价值成比例地大幅上升；Reichheld 和 Sasser 发现保持率提高 5 个百分点可使利润提高 "
+        "25%–85%（老客户买得更多、服务成本更低、还会推荐新客户），而获取新客户的成本远高于保留老客户。</p>"
+        "<p class='note'>（用 <code>crm_lessons.retention.customer_npv</code> 和 "
+        "<code>retention.retention_uplift</code> 计算。）</p>"
+    )
+    scheme = "（1）2 分；（2）公式 2 分、结果 2 分；（3）新的 NPV 1 分、提高的百分比 1 分，说明合理 2 分。"
+    data = {"m": m, "r": r, "d": d, "npv": base, "npv_more": more, "rise": rise}
+    return Question("calc", 1, prompt, answer, scheme, "第1章 保留客户的经济学", uid="calc:retention", data=data)
+
+
+def _calc_rules(rng: np.random.Generator) -> Question:
+    from crm_lessons import personalisation
+
+    items = ["牛奶", "面包", "鸡蛋", "尿布", "啤酒"]
+    while True:  # ten baskets; the rule A -> C neither certain nor impossible, and lift not exactly 1
+        baskets = pd.DataFrame(rng.random((10, 5)) < rng.uniform(0.3, 0.6, size=5), columns=items).astype(int)
+        baskets = baskets[baskets.sum(axis=1) >= 1]
+        if len(baskets) < 10:
+            continue
+        a, c = (items[i] for i in rng.choice(5, size=2, replace=False))
+        has_a, has_c = baskets[a].astype(bool), baskets[c].astype(bool)
+        both = int((has_a & has_c).sum())
+        if 3 <= has_a.sum() <= 8 and 1 <= both < has_a.sum() and 3 <= has_c.sum() <= 8:
+            metrics = personalisation.rule_metrics(baskets, [a], [c])
+            if abs(metrics["lift"] - 1) > 0.05:
+                break
+    baskets.index = pd.Index([f"T{i}" for i in range(1, 11)], name="交易")
+    shown = baskets.replace({1: "√", 0: ""})
+    prompt = (
+        "某超市的 10 笔交易如下（√ 表示该笔交易买了这件商品）："
+        + _table(shown)
+        + f"（1）求规则“{a} → {c}”的支持度和置信度；"
+        f"（2）求它的提升度，并说明提升度大于 1、等于 1、小于 1 各表示什么；（3）只看置信度推荐“买了{a}的顾客也买{c}”"
+        "可能有什么问题？"
+    )
+    n_a, n_c = int(has_a.sum()), int(has_c.sum())
+    lift = metrics["lift"]
+    meaning = "大于 1：买了前项的顾客更可能买后项" if lift > 1 else "小于 1：买了前项的顾客反而更少买后项"
+    answer = (
+        f"<p>（1）同时含 {a} 和 {c} 的交易 {both} 笔：支持度 = {both}/10 = {metrics['support']:.2f}；"
+        f"含 {a} 的交易 {n_a} 笔：置信度 = P({c} | {a}) = {both}/{n_a} = {metrics['confidence']:.4f}。</p>"
+        f"<p>（2）含 {c} 的交易 {n_c} 笔，P({c}) = {n_c / 10:.2f}；提升度 = 置信度 / P({c}) = "
+        f"{metrics['confidence']:.4f}/{n_c / 10:.2f} = <b>{lift:.4f}</b>，{meaning}。"
+        "提升度大于 1 表示前项使后项更可能出现（正相关），等于 1 表示两者无关，小于 1 表示负相关。</p>"
+        "<p>（3）后项本身就很常见时，置信度高也可能只是因为人人都买它：规则并没有提供额外信息，推荐不会带来新增购买；"
+        "要看提升度（并检验支持度是否够大、在新数据上是否成立）。</p>"
+        "<p class='note'>（用 <code>crm_lessons.personalisation.rule_metrics</code> 计算。）</p>"
+    )
+    scheme = "支持度 2 分、置信度 2 分；提升度 2 分、三种情况的含义 2 分；（3）说明合理 2 分。"
+    data = {
+        "baskets": baskets.to_numpy().tolist(),
+        "items": items,
+        "rule": (a, c),
+        "support": float(metrics["support"]),
+        "confidence": float(metrics["confidence"]),
+        "lift": float(lift),
+    }
+    return Question(
+        "calc", 9, prompt, answer, scheme, "第9章 关联规则：支持度、置信度、提升度", uid="calc:rules", data=data
+    )
+
+
 _CALCS: tuple[tuple[int, Callable[[np.random.Generator], Question]], ...] = (
+    (1, _calc_retention),
     (2, _calc_rfm),
     (4, _calc_satisfaction),
     (6, _calc_clv),
     (7, _calc_km),
     (8, _calc_erlang),
+    (9, _calc_rules),
 )
 #: The least computational questions a paper has (issue 29: "at least two computational questions").
 MIN_CALC = 2
@@ -742,8 +832,8 @@ def _calc_makers(
     Examples
     --------
     >>> inside, borrowed = _calc_makers((9, 10))
-    >>> inside, [chapter for chapter, _ in borrowed]
-    ([], [8, 7])
+    >>> len(inside), [chapter for chapter, _ in borrowed]
+    (1, [8])
     """
     inside = [make for ch, make in _CALCS if ch in numbers]
     if len(inside) >= MIN_CALC:
