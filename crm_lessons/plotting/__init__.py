@@ -22,6 +22,62 @@ from crm_lessons.fonts import font_path
 
 __all__ = ["FONT_FAMILY", "axes_or_new", "bilingual", "figure_for_display", "font_path", "register_font", "set_theme"]
 
+#: seaborn 0.13's ``set_theme(context="notebook", style="whitegrid", palette="deep")`` as rcParams (the axes
+#: style, then the context), applied without importing seaborn, which imports scipy.stats: about 0.5 s of
+#: every process that draws (``tests/test_report_runner.py`` checks it against seaborn).  seaborn's style
+#: also sets ``image.cmap`` to its "rocket", registered when seaborn is imported: set only then.
+_SEABORN_THEME: dict[str, Any] = {
+    "figure.facecolor": "white",
+    "axes.labelcolor": ".15",
+    "xtick.direction": "out",
+    "ytick.direction": "out",
+    "xtick.color": ".15",
+    "ytick.color": ".15",
+    "axes.axisbelow": True,
+    "grid.linestyle": "-",
+    "text.color": ".15",
+    "font.family": ["sans-serif"],
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans", "sans-serif"],
+    "lines.solid_capstyle": "round",
+    "patch.edgecolor": "w",
+    "patch.force_edgecolor": True,
+    "xtick.top": False,
+    "ytick.right": False,
+    "axes.grid": True,
+    "axes.facecolor": "white",
+    "axes.edgecolor": ".8",
+    "grid.color": ".8",
+    "axes.spines.left": True,
+    "axes.spines.bottom": True,
+    "axes.spines.right": True,
+    "axes.spines.top": True,
+    "xtick.bottom": False,
+    "ytick.left": False,
+    "axes.linewidth": 1.25,
+    "grid.linewidth": 1,
+    "lines.linewidth": 1.5,
+    "lines.markersize": 6,
+    "patch.linewidth": 1,
+    "xtick.major.width": 1.25,
+    "ytick.major.width": 1.25,
+    "xtick.minor.width": 1,
+    "ytick.minor.width": 1,
+    "xtick.major.size": 6,
+    "ytick.major.size": 6,
+    "xtick.minor.size": 4,
+    "ytick.minor.size": 4,
+    "font.size": 12.0,
+    "axes.labelsize": 12.0,
+    "axes.titlesize": 12.0,
+    "xtick.labelsize": 11.0,
+    "ytick.labelsize": 11.0,
+    "legend.fontsize": 11.0,
+    "legend.title_fontsize": 12.0,
+}
+#: seaborn's "deep" palette (the colour cycle) and the colours it gives the codes "b", "g", "r", "m", "y", "c", "k".
+_DEEP = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd"]
+_DEEP_CODES = {"b": "#4c72b0", "g": "#55a868", "r": "#c44e52", "m": "#8172b3", "y": "#ccb974", "c": "#64b5cd"}
+
 #: Family name of the bundled font, as matplotlib sees it.
 FONT_FAMILY = "Noto Sans SC"
 _FALLBACK = ["DejaVu Sans"]  # Latin-1 signs such as ¥ (U+00A5) that the GB2312 subset lacks
@@ -124,6 +180,9 @@ def set_theme(
     ``seaborn.set_theme()`` resets fonts, so call this function (not a plain
     ``sns.set_theme()``) after any other theme call.  Figures use the Noto
     Sans SC subset for Chinese and fall back per glyph to DejaVu Sans.
+    With the default arguments seaborn is not imported: its theme's values are
+    applied directly (the same rcParams and colour codes; ``image.cmap`` is
+    seaborn's "rocket" only when seaborn has been imported).
 
     Examples
     --------
@@ -134,8 +193,6 @@ def set_theme(
     >>> matplotlib.rcParams["axes.unicode_minus"]
     False
     """
-    import seaborn as sns
-
     family = register_font()
     params: dict[str, Any] = {
         "font.family": [family, *_FALLBACK],
@@ -146,4 +203,22 @@ def set_theme(
         "figure.figsize": (7.0, 4.2),
     }
     params.update(rc or {})
-    sns.set_theme(context=context, style=style, palette=palette, font_scale=font_scale, rc=params)
+    if (context, style, palette, font_scale) != ("notebook", "whitegrid", "deep", 1.0):
+        import seaborn as sns
+
+        sns.set_theme(context=context, style=style, palette=palette, font_scale=font_scale, rc=params)
+        return
+    import matplotlib as mpl
+    from cycler import cycler
+    from matplotlib import colors
+
+    theme = dict(_SEABORN_THEME)
+    if "rocket" in mpl.colormaps:  # registered by seaborn
+        theme["image.cmap"] = "rocket"
+    rc_params: Any = mpl.rcParams
+    rc_params.update(theme)
+    rc_params["axes.prop_cycle"] = cycler("color", [colors.to_rgb(c) for c in _DEEP])
+    codes: list[tuple[str, Any]] = [*_DEEP_CODES.items(), ("k", (0.1, 0.1, 0.1))]
+    for code, color in codes:
+        colors.colorConverter.colors[code] = colors.to_rgb(color)
+    rc_params.update(params)

@@ -68,22 +68,20 @@ def plot_rfm_heatmap(
     >>> import pandas as pd
     >>> from crm_lessons.plotting import set_theme
     >>> d = pd.DataFrame({"r_score": [1, 1, 2, 2], "f_score": [1, 2, 1, 2], "total_spend": [5.0, 7.0, 10.0, 20.0]})
-    >>> with matplotlib.rc_context():  # seaborn measures the (Chinese) labels while drawing
+    >>> with matplotlib.rc_context():
     ...     set_theme()
     ...     ax = plot_rfm_heatmap(d)
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['2', '1']
     >>> plt.close(ax.figure)
     """
-    import seaborn as sns
-
     grid = rfm_grid(data, value=value, agg=agg)
     ax = axes_or_new(ax)
     fmt = "d" if agg == "count" else ".0f"
     what = bilingual(*_AGG_LABEL[agg], lang)
     if agg != "count":
         what = f"{what} {value}"
-    sns.heatmap(grid, annot=annot, fmt=fmt, cmap="YlGnBu", cbar_kws={"label": what}, ax=ax)
+    _heatmap(grid, annot=annot, fmt=fmt, cmap="YlGnBu", label=what, ax=ax)
     ax.set_xlabel(
         bilingual("F 得分（5 = 购买最频繁）", "F score (5 = most frequent)", lang)
         if lang
@@ -98,6 +96,44 @@ def plot_rfm_heatmap(
         bilingual("RFM 热力图", "RFM heatmap", lang, sep=" ") + f": {what}" if lang else f"RFM 热力图 heatmap: {what}"
     )
     return ax
+
+
+def _heatmap(grid: pd.DataFrame, *, annot: bool, fmt: str, cmap: str, label: str, ax: Any) -> None:
+    """``seaborn.heatmap(grid, annot=annot, fmt=fmt, cmap=cmap, cbar_kws={"label": label}, ax=ax)`` in matplotlib.
+
+    The same figure (cells, colour bar, annotations in dark or white by the cell's luminance,
+    tick labels at the cell centres, y axis top-down, no spines) without importing seaborn,
+    which imports scipy.stats: about 0.4 s of every report.
+    """
+    import matplotlib as mpl
+
+    values = np.ma.masked_invalid(grid.to_numpy(dtype=float))
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    mesh = ax.pcolormesh(
+        values, cmap=mpl.colormaps[cmap], vmin=values.min(), vmax=values.max(), linewidths=0, edgecolor="white"
+    )
+    rows, cols = grid.shape
+    ax.set(xlim=(0, cols), ylim=(0, rows))
+    ax.invert_yaxis()
+    bar = ax.figure.colorbar(mesh, None, ax, label=label)
+    bar.outline.set_linewidth(0)
+    ax.set(xticks=np.arange(cols) + 0.5, yticks=np.arange(rows) + 0.5)
+    ax.set_xticklabels(list(grid.columns))
+    ylabels = ax.set_yticklabels(list(grid.index), rotation="vertical")
+    for text in ylabels:
+        text.set_verticalalignment("center")
+    ax.set(xlabel=grid.columns.name or "", ylabel=grid.index.name or "")
+    if annot:
+        mesh.update_scalarmappable()
+        shown, masked = grid.to_numpy(), np.ma.getmaskarray(values)
+        for (y, x), color in zip(np.ndindex(rows, cols), mesh.get_facecolors(), strict=True):
+            if masked[y, x]:
+                continue
+            rgb = np.asarray(color[:3])
+            rgb = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)  # relative luminance
+            text_color = ".15" if rgb.dot([0.2126, 0.7152, 0.0722]) > 0.408 else "w"
+            ax.text(x + 0.5, y + 0.5, format(shown[y, x], fmt), color=text_color, ha="center", va="center")
 
 
 def plot_response_rate(
