@@ -852,14 +852,35 @@ def _version_letter(index: int) -> str:
     return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[index]
 
 
-def _take(pool: list[Question], k: int, version: int, rng: np.random.Generator) -> list[Question]:
-    """Version ``version``'s k items: consecutive slices of one seeded order, so versions overlap only when they must."""
+def _take(
+    pool: list[Question],
+    k: int,
+    version: int,
+    rng: np.random.Generator,
+    *,
+    skip: Callable[[Question], bool] | None = None,
+) -> list[Question]:
+    """Version ``version``'s k items: consecutive slices of one seeded order, so versions overlap only when they must.
+
+    ``skip`` leaves out items this version cannot use (a definition its 名词解释 asks for) without changing the
+    order the versions share: the version takes the next usable items from its own slice's start.
+    """
     if not pool:
         return []
     order = [pool[i] for i in rng.permutation(len(pool))]
-    k = min(k, len(order))
+    usable = [q for q in order if not (skip and skip(q))]
+    k = min(k, len(usable))
+    if not k:
+        return []
     start = (version * k) % len(order)
-    return [order[(start + i) % len(order)] for i in range(k)]
+    taken: list[Question] = []
+    for i in range(len(order)):
+        q = order[(start + i) % len(order)]
+        if not (skip and skip(q)):
+            taken.append(q)
+            if len(taken) == k:
+                break
+    return taken
 
 
 def _choice_from_glossary(q: Question, terms: Sequence[str], rng: np.random.Generator) -> Question:
@@ -984,15 +1005,20 @@ def build_exam(
                     f" added from chapter(s) {_chapter_list(ch for ch, _ in borrowed)}, the nearest."
                 )
         elif kind == "choice":
-            # the chapters' own concept questions first, then definitions from the glossary
-            own = _take(pool["choice"], min(wanted // 2, len(pool["choice"])), int(version), rng)
+            # the chapters' own concept questions first (at most half the pool, so that versions A and B share
+            # none of them), then definitions from the glossary, none that a written question of this version asks
+            mine = pool["choice"]
+            own = _take(mine, min(wanted // 2, len(mine) // 2 or len(mine)), int(version), rng)
             written = " ".join(
                 q.data.get("stem", "") + q.data.get("term", "")
                 for k in ("term", "essay")
                 for q in chosen_by_kind.get(k, [])
             )
-            free = [q for q in gloss["choice"] if q.data["term"] not in written]
-            rest = _take(free, wanted - len(own), int(version), rng)
+
+            def in_written(q: Question, text: str = written) -> bool:
+                return q.data["term"] in text
+
+            rest = _take(gloss["choice"], wanted - len(own), int(version), rng, skip=in_written)
             items = own + [_choice_from_glossary(q, terms if len(terms) >= 4 else all_terms, vrng) for q in rest]
         elif kind == "term":
             # the review sheet's terms (as the chapters' exam practice and the glossary define them), and one more
