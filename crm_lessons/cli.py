@@ -390,9 +390,12 @@ def _exam(args: argparse.Namespace) -> int:
 _EXAM_HELP = """\
 出几套试卷和对应的参考答案（HTML，A4 打印，离线可用）：单项选择题、名词解释、问答题（取自课程的考试复习要点、
 术语表和各章的考试练习）和计算题（每套试卷有自己的数据表，答案用本软件包的函数算出，附评分标准）。
+每套至少两道计算题：所选章节的计算题不够时，从最近的章节补充，并在参考答案和屏幕上注明。
 同一个 --seed 总是得到完全相同的文件；不同版本的题目和数据不同。
 Write N exam versions and their answer keys (print-ready A4 HTML, offline):
 DIR/exam_A.html, DIR/key_A.html, ...  The same --seed gives byte-identical files.
+Each paper has at least two computational questions; a chapter range with fewer borrows from the
+nearest chapters and says so (in the key and on the screen).
 
 example:  crm-lessons exam --out exams --versions 2 --seed 2026
           crm-lessons exam --out exams --versions 3 --seed 7 --chapters 1-6"""
