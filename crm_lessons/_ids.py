@@ -34,6 +34,7 @@ __all__ = ["digit_codes", "digit_parts", "sorted_codes"]
 
 # Longest digit run (after the prefix) whose text order an int64 key can keep: value * 10**(W-L) * (W+1) + L.
 _MAX_DIGITS = 17
+_POWERS_OF_TEN = 10 ** np.arange(19, dtype=np.int64)
 
 
 def _arrow_strings(ids: pd.Series):  # -> pyarrow.ChunkedArray | None
@@ -78,8 +79,60 @@ def _int_codes(key: np.ndarray, max_range: int) -> tuple[np.ndarray, np.ndarray]
     return _ranks(codes.astype(np.intp, copy=False), order), row[order]
 
 
-def digit_parts(arr):  # arr: pyarrow.ChunkedArray of strings -> (str, pyarrow array) | None
-    """``(prefix, digits)`` when every id is ASCII digits after one common prefix of non-digits, else None."""
+def _fixed_width(arr: Any) -> list[np.ndarray] | None:
+    """The bytes of each chunk as an (ids, width) uint8 array when every string has the same width in
+    bytes (member codes and phone numbers usually do), else None.  No copy: views of Arrow's buffers."""
+    import pyarrow as pa
+
+    offset_type = {pa.string(): np.int32, pa.large_string(): np.int64}.get(arr.type)
+    if offset_type is None:
+        return None
+    out: list[np.ndarray] = []
+    width = None
+    for chunk in arr.chunks:
+        n = len(chunk)
+        if n == 0:
+            continue
+        _, offsets_buffer, data = chunk.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=offset_type)
+        offsets = offsets[chunk.offset : chunk.offset + n + 1]
+        start, total = int(offsets[0]), int(offsets[-1] - offsets[0])
+        if width is None:
+            width = total // n
+        if width == 0 or total != width * n or not np.all(np.diff(offsets) == width):
+            return None
+        out.append(np.frombuffer(data, dtype=np.uint8)[start : start + total].reshape(n, width))
+    return out
+
+
+def _fixed_digits(blocks: list[np.ndarray], prefix: bytes) -> np.ndarray | None:
+    """The numbers after ``prefix`` in ids of one width (:func:`_fixed_width`), when every id is that
+    prefix and ASCII digits and an int64 holds them (at most 18 digits); else None."""
+    p = len(prefix)
+    if not blocks or not 0 < blocks[0].shape[1] - p <= _MAX_DIGITS + 1:
+        return None
+    head = np.frombuffer(prefix, dtype=np.uint8)
+    values = []
+    for block in blocks:
+        if p and not np.array_equal(block[:, :p], np.broadcast_to(head, (len(block), p))):
+            return None
+        digits = block[:, p:] - np.uint8(48)  # '0'..'9' -> 0..9; anything else wraps to 10 or more
+        if digits.max() > 9:
+            return None
+        value = digits[:, 0].astype(np.int64)
+        for j in range(1, digits.shape[1]):
+            value *= 10
+            value += digits[:, j]
+        values.append(value)
+    return np.concatenate(values) if len(values) > 1 else values[0]
+
+
+def digit_parts(arr):  # arr: pyarrow.ChunkedArray of strings -> (str, pyarrow array or ndarray) | None
+    """``(prefix, digits)`` when every id is ASCII digits after one common prefix of non-digits, else None.
+
+    ``digits``: the digit strings as a pyarrow array or, when every id has the same width, their
+    numbers as an int64 ndarray (read from Arrow's bytes without a copy of the strings).
+    """
     import pyarrow.compute as pc
 
     if len(arr) == 0 or arr.null_count:
@@ -93,6 +146,11 @@ def digit_parts(arr):  # arr: pyarrow.ChunkedArray of strings -> (str, pyarrow a
     for i in np.linspace(0, len(arr) - 1, num=min(len(arr), 64)).astype(int):
         if not form.fullmatch(arr[int(i)].as_py()):
             return None
+    blocks = _fixed_width(arr)
+    if blocks is not None:
+        values = _fixed_digits(blocks, prefix.encode("utf-8"))
+        if values is not None:
+            return prefix, values
     rest = arr
     if prefix:
         if not pc.all(pc.starts_with(arr, prefix)).as_py():
@@ -143,6 +201,8 @@ def digit_codes(arr: Any, parts: Any = None) -> tuple[np.ndarray, np.ndarray] | 
     if parts is None:
         return None
     rest = parts[1]
+    if isinstance(rest, np.ndarray):  # ids of one width: the number sorts like the text
+        return _int_codes(rest, 4 * n + 1000)
     length = pc.binary_length(rest)
     lo_len, hi_len = (v.as_py() for v in pc.min_max(length).values())
     if hi_len > _MAX_DIGITS + (lo_len == hi_len):
@@ -150,11 +210,13 @@ def digit_codes(arr: Any, parts: Any = None) -> tuple[np.ndarray, np.ndarray] | 
     value = pc.cast(rest, pa.int64()).to_numpy()
     if lo_len == hi_len:
         return _int_codes(value, 4 * n + 1000)
-    width = np.asarray(length.to_numpy(), dtype=np.int64)
     if pc.any(pc.and_(pc.starts_with(rest, "0"), pc.greater(length, 1))).as_py():
+        width = np.asarray(length.to_numpy(), dtype=np.int64)
         return _int_codes(_text_order_key(value, width, hi_len), 4 * n + 1000)
     codes, rows = _int_codes(value, 4 * n + 1000)  # numeric order; the text order of the distinct ids:
-    order = np.argsort(_text_order_key(value[rows], width[rows], hi_len), kind="stable")
+    distinct = value[rows]
+    width = np.maximum(np.searchsorted(_POWERS_OF_TEN, distinct, side="right"), 1)  # no leading zeros: the digits
+    order = np.argsort(_text_order_key(distinct, width, hi_len), kind="stable")
     return _ranks(codes, order), rows[order]
 
 

@@ -91,3 +91,44 @@ def test_tables_with_categorical_and_text_ids_agree(case):
     pd.testing.assert_frame_equal(
         customer_summary(obj, calibration_end="2024-02-29", observation_end="2024-03-31"), s, check_index_type=False
     )
+
+
+@pytest.mark.parametrize("kind", ["string", "large_string"])
+def test_digit_codes_fixed_width_bytes_equal_arrow_path(monkeypatch, kind):
+    """Ids of one width are read from Arrow's bytes; the codes equal those of the Arrow string kernels,
+    across chunks, sliced chunks and for every way the ids can fail to be digits."""
+    pa = pytest.importorskip("pyarrow")
+    from crm_lessons import _ids
+
+    rng = np.random.default_rng(4)
+    ids = [f"VIP{v:06d}" for v in rng.integers(0, 10**6, 2000)]
+    typ = getattr(pa, kind)()
+
+    def chunked(values: list[str]):
+        whole = pa.array(["x"] + values + ["y"], type=typ)  # sliced below: chunks with an offset
+        cut = len(values) // 3
+        return pa.chunked_array([whole.slice(1, cut), whole.slice(1 + cut, len(values) - cut)], type=typ)
+
+    cases = {
+        "fixed": ids,
+        "Chinese prefix": [f"会员{v:04d}" for v in rng.integers(0, 10**4, 500)],
+        "no prefix": [f"{v:011d}" for v in rng.integers(0, 10**11, 500)],
+        "18 digits": [f"{v:018d}" for v in rng.integers(0, 10**18, 50)],
+        "19 digits": [f"{v:019d}" for v in rng.integers(0, 10**18, 50)],
+        "letter in a later chunk": ids[:1500] + ["VIP00A001"] + ids[1501:],
+        "prefix differs later": ids[:1500] + ["VIQ000001"] + ids[1501:],
+        "width differs later": ids[:1500] + ["VIP0000001"] + ids[1501:],
+        "space in the digits": ids[:1500] + ["VIP 00001"] + ids[1501:],
+    }
+    assert _ids._fixed_width(chunked(ids)) is not None
+    for name, values in cases.items():
+        arr = chunked(values)
+        fast = _ids.digit_codes(arr)
+        with monkeypatch.context() as m:
+            m.setattr(_ids, "_fixed_width", lambda arr: None)
+            slow = _ids.digit_codes(arr)
+        assert (fast is None) == (slow is None), name
+        if fast is not None:
+            assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1]), name
+            want = sorted(set(values))
+            assert [want[c] for c in fast[0]] == values, name

@@ -200,6 +200,32 @@ def test_duplicated_equals_pandas():
     assert not _parse._duplicated(frame.iloc[:1]).any()
 
 
+@pytest.mark.parametrize("min_rows", [1 << 17, 7])
+def test_duplicated_in_threads_equals_pandas(monkeypatch, min_rows):
+    """Rows hashed in slices and the hashes searched in two halves (forced here on small frames) give
+    pandas' answer; with few repeated hashes, and with many (looked up through the table of top bits)."""
+    from crm_lessons import _threads
+
+    monkeypatch.setattr(_threads, "MIN_ROWS", min_rows)
+    monkeypatch.setattr(_threads, "cores", lambda: 2)
+    rng = np.random.default_rng(11)
+    for n, distinct in ((3000, 10**9), (3000, 40), (50_000, 10**9)):
+        frame = pd.DataFrame(
+            {
+                "customer_id": pd.Series([f"c{v}" for v in rng.integers(0, distinct, n)], dtype="str"),
+                "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 3, n), unit="D"),
+                "amount": rng.choice([1.0, -0.0, 0.0, np.nan, 2.5], n),
+            }
+        )
+        frame.iloc[n // 2 :] = frame.iloc[: n - n // 2].to_numpy()  # every row of the second half repeats
+        key = _parse._id_codes(frame["customer_id"])
+        assert np.array_equal(_parse._duplicated(frame, key), frame.duplicated(keep="first").to_numpy())
+    hashes = rng.integers(0, 2**32, 100_000, dtype=np.uint64).astype(np.uint32)
+    hashes[::1000] = hashes[1::1000]  # 100 repeated values: more than isin's few
+    repeated = pd.Series(hashes).duplicated(keep=False).to_numpy()
+    assert np.array_equal(_parse._repeated(hashes), repeated)
+
+
 # ----------------------------------------------------------------------------- the Arrow path
 
 
@@ -277,6 +303,32 @@ def test_arrow_path_same_as_pandas(monkeypatch, case):
     fast = _read(raw)
     _same(fast, _no_arrow(monkeypatch, raw))
     _same(fast, _slow(monkeypatch, raw))
+
+
+@pytest.mark.parametrize("case", [*ARROW_CASES, "empty file", "header only"])
+def test_file_mapped_into_memory_same_as_read(monkeypatch, tmp_path, case):
+    """A file named by its path is read by Arrow from its memory map: the frame, report or refusal
+    are those of the same file read into memory first."""
+    raw = {"empty file": b"", "header only": b"customer_id,date,amount\n"}.get(case, ARROW_CASES.get(case))
+    path = tmp_path / "orders.csv"
+    path.write_bytes(raw)
+    taken = []
+    real = _files._arrow_frame
+    with monkeypatch.context() as m:
+        m.setattr(_files, "_arrow_frame", lambda content, **k: taken.append(type(content)) or real(content, **k))
+        fast = _read_path(path)
+    with monkeypatch.context() as m:
+        m.setattr(_files, "_arrow_file", lambda *a, **k: None)
+        _same(fast, _read_path(path))
+    if case in ("clean", "semicolons", "GBK, clean"):
+        assert taken[0].__name__ == "mmap"
+
+
+def _read_path(path):
+    try:
+        return cio.read_transactions_with_report(path)
+    except DataError as exc:
+        return exc
 
 
 @pytest.mark.parametrize("case", ["clean", "byte-order mark", "CRLF", "tabs", "shipping time column", "integer column"])

@@ -11,7 +11,8 @@ the usual way, so the result never depends on which path read it:
   no repeated or empty name, every row has the header's number of fields, no line is empty;
 * the customer and date columns have no missing cell, the amounts are all finite numbers, the
   dates (each distinct text parsed once by the reading rules) are all valid, and no id has spaces
-  around it or reads as "no value" (checked by the caller, :func:`crm_lessons.io._read`);
+  around it or reads as "no value" (checked here for the caller, :func:`crm_lessons.io._read`, which
+  checks ids it gets no codes for itself);
 * every other column comes out of Arrow as integers, floats or text, in the type pandas would
   infer for it: a text column needs, in each block of rows pandas infers on its own, one cell
   that pandas could not read as a number or a boolean (else pandas might have read numbers).
@@ -20,12 +21,14 @@ the usual way, so the result never depends on which path read it:
 from __future__ import annotations
 
 import codecs
+import mmap
 import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from crm_lessons import _threads
 from crm_lessons._reading.text import utf16_encoding
 from crm_lessons._reading.values import is_placeholder
 
@@ -44,19 +47,19 @@ _UTF8_CHECK = 1 << 20
 _BOM = b"\xef\xbb\xbf"
 
 
-def utf8_start(content: bytes) -> str | None:
+def utf8_start(content: bytes | mmap.mmap) -> str | None:
     """'utf-8' or 'utf-8-sig' when the file's first megabyte is UTF-8 text, else None.
 
     Only a guess: Arrow proves the rest (it refuses a text cell that is not UTF-8, and a number
     or a date is ASCII).  The encoding check of the usual path decides when this path declines.
     """
-    if utf16_encoding(content) is not None or b"\x00" in content[:65536]:
+    if utf16_encoding(content[:4096]) is not None or b"\x00" in content[:65536]:
         return None
     try:
         codecs.getincrementaldecoder("utf-8")().decode(content[:_UTF8_CHECK], final=len(content) <= _UTF8_CHECK)
     except UnicodeDecodeError:
         return None
-    return "utf-8-sig" if content.startswith(_BOM) else "utf-8"
+    return "utf-8-sig" if content[: len(_BOM)] == _BOM else "utf-8"
 
 
 def _pandas_block_rows(n_columns: int) -> int:
@@ -113,7 +116,7 @@ def _dates(column: Any, date_format: str | None) -> np.ndarray | None:
 
 
 def read_clean_csv(
-    content: bytes,
+    content: bytes | mmap.mmap,
     *,
     delimiter: str,
     columns: list[str],
@@ -122,6 +125,9 @@ def read_clean_csv(
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]] | None:
     """The frame ``pandas.read_csv`` gives for this file and the final dates and amounts, or None.
 
+    The parsed values also hold '_id_codes' when the ids need no cleaning: their codes, equal for
+    equal ids (:func:`crm_lessons.io._parse._id_codes`), found beside the dates on another core.
+
     ``columns``: the header as pandas reads it (no name repeated or empty); ``roles``: the column
     of 'customer_id', 'date' and 'amount'.
     """
@@ -129,12 +135,13 @@ def read_clean_csv(
     import pyarrow.csv as pcsv
 
     from crm_lessons.io import _files
+    from crm_lessons.io._parse import _clean_id_codes
 
     customer, date, amount = roles["customer_id"], roles["date"], roles["amount"]
     forced = {customer: pa.string(), date: pa.string(), amount: pa.float64()}
-    quotes = b'"' in content
+    quotes = content.find(b'"') >= 0  # (bytes or a memory map, whose 'in' looks byte by byte)
 
-    def read(data: bytes) -> Any:
+    def read(data: bytes | mmap.mmap) -> Any:
         return pcsv.read_csv(
             pa.BufferReader(data),
             read_options=pcsv.ReadOptions(use_threads=True, block_size=1 << 22),
@@ -185,11 +192,18 @@ def read_clean_csv(
             finite = pc.is_finite(col)
             if not pc.all(finite).as_py() or pc.max(pc.abs(col)).as_py() >= 2.0**53:  # infinities, big integers
                 return None
-    amounts = _files._clean_amounts(pd.Series(table[amount].to_numpy(), copy=False))
-    if amounts is None:
+    # the dates parsed, the ids checked and coded, the frame made: side by side on the cores
+    dates, id_codes, amounts, frame = _threads.run(
+        [
+            lambda: _dates(table[date], date_format),
+            lambda: _clean_id_codes(table[customer]),
+            lambda: _files._clean_amounts(pd.Series(table[amount].to_numpy(), copy=False)),
+            table.to_pandas,
+        ]
+    )
+    if amounts is None or dates is None:
         return None
-    dates = _dates(table[date], date_format)
-    if dates is None:
-        return None
-    frame = table.to_pandas()
-    return frame, {"date": dates, "amount": amounts}
+    parsed = {"date": dates, "amount": amounts}
+    if id_codes is not None:
+        parsed["_id_codes"] = id_codes
+    return frame, parsed

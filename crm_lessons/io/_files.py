@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io as _io
+import mmap
 import re
 from os import PathLike
 from pathlib import Path
@@ -224,6 +225,11 @@ def _read_frame(
             date_format=date_format,
         )
     info: dict[str, Any] = {"encoding": None, "delimiter": None}
+    mapped = encoding is None and isinstance(source, (str, PathLike))
+    if mapped:  # a clean CSV file is read by Arrow from the file's pages, not from a copy of them
+        found = _arrow_file(Path(source), sep=sep, explicit=explicit, where=where, date_format=date_format)
+        if found is not None:
+            return found
     content, suffix = _raw_content(source, where)
     if isinstance(content, bytes) and (suffix in (".xlsx", ".xlsm") or content[:4] == b"PK\x03\x04"):
         info["file_format"] = "excel"
@@ -243,7 +249,7 @@ def _read_frame(
             zh=f"{where}：不支持旧版 Excel .xls 文件；请在 Excel 中打开并另存为 .xlsx 或 CSV",
         )
     info["file_format"] = "csv"
-    if isinstance(content, bytes) and encoding is None:
+    if isinstance(content, bytes) and encoding is None and not mapped:
         found = _arrow_frame(content, sep=sep, explicit=explicit, where=where, date_format=date_format)
         if found is not None:
             return found
@@ -360,8 +366,34 @@ def _as_utf8(content: bytes, enc: str) -> bytes | None:
         return None
 
 
+def _arrow_file(
+    path: Path, *, sep: str | None, explicit: dict[str, str | None], where: str, date_format: str | None
+) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]] | None:
+    """:func:`_arrow_frame` of a CSV file mapped into memory (no copy of its bytes), or None.
+
+    None for anything but a plain non-empty file that may be a CSV (the usual path then opens it and
+    gives its messages); a file too large for memory is refused as :func:`_raw_content` refuses it.
+    """
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls") or not path.is_file():
+        return None
+    check_memory(path.stat().st_size, where=where)
+    try:
+        with open(path, "rb") as f:
+            flags = getattr(mmap, "MAP_POPULATE", 0)  # Linux: the pages mapped at once, not one fault each
+            view = (
+                mmap.mmap(f.fileno(), 0, flags=mmap.MAP_SHARED | flags, prot=mmap.PROT_READ)
+                if hasattr(mmap, "PROT_READ")
+                else mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            )
+    except (OSError, ValueError):  # an empty file, a pipe, a file system without mapping
+        return None
+    if view[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
+        return None
+    return _arrow_frame(view, sep=sep, explicit=explicit, where=where, date_format=date_format)
+
+
 def _arrow_frame(
-    content: bytes, *, sep: str | None, explicit: dict[str, str | None], where: str, date_format: str | None
+    content: bytes | mmap.mmap, *, sep: str | None, explicit: dict[str, str | None], where: str, date_format: str | None
 ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]] | None:
     """A clean UTF-8 CSV read by Arrow (:mod:`crm_lessons.io._arrow`): what the pandas path below gives, or None.
 
@@ -374,7 +406,7 @@ def _arrow_frame(
         text_head = content[:65536].decode(enc, errors="ignore")
         first_line = text_head.lstrip("\ufeff").lstrip("\r\n").split("\n", 1)[0]
         delimiter = sep if sep is not None else sniff_delimiter(first_line)
-        header = pd.read_csv(_io.BytesIO(content), sep=delimiter, nrows=0, encoding=enc, engine="c")
+        header = pd.read_csv(_io.BytesIO(content[: 1 << 20]), sep=delimiter, nrows=0, encoding=enc, engine="c")
         columns = list(header.columns)
         if len(set(columns)) != len(columns) or any(
             not isinstance(c, str) or c.startswith("Unnamed:") for c in columns

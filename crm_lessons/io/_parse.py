@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from crm_lessons import _threads
 from crm_lessons._ids import digit_codes, digit_parts
 from crm_lessons._reading.messages import SHOWN, bad_values_message
 from crm_lessons._reading.status import REASON_CODES, aftersales_reason, order_reasons
@@ -102,6 +104,7 @@ def _duplicated(frame: pd.DataFrame, key: np.ndarray | None = None) -> np.ndarra
     and dates (hashed fast) repeat, and text columns are coded by Arrow.
 
     ``key``: integer codes of one of the columns (equal values, equal codes), hashed with the numbers.
+    The hashing and the search for repeated hashes run on every core (:mod:`crm_lessons._threads`).
     """
     out = np.zeros(len(frame), bool)
     if frame.shape[1] == 0 or len(frame) < 2:
@@ -111,27 +114,62 @@ def _duplicated(frame: pd.DataFrame, key: np.ndarray | None = None) -> np.ndarra
     if numeric or key is not None:
         # identical rows have the same numbers and dates, so the same hash of them: only rows whose
         # hash repeats can be duplicates (a shared hash alone proves nothing; they are compared below)
-        mixed = np.zeros(len(frame), dtype=np.uint64)
-        for i in numeric + ([-1] if key is not None else []):
-            values: np.ndarray = np.asarray(key) if i == -1 else frame.iloc[:, i].to_numpy()
-            if values.dtype.kind == "f":
-                values = values + 0.0  # -0.0 as 0.0
-                values[np.isnan(values)] = np.nan  # one NaN
-            bits = np.ascontiguousarray(values).view(f"u{values.dtype.itemsize}").astype(np.uint64, copy=False)
-            np.bitwise_xor(mixed, bits, out=mixed)  # in place: arrays of every row are the large ones
-            np.multiply(mixed, np.uint64(0x9E3779B97F4A7C15), out=mixed)
-            del values, bits
-        # the hashes that occur more than once, found by sorting a copy (less memory than a hash table)
-        ordered = np.sort(mixed)
-        same = ordered[1:] == ordered[:-1]
-        if not same.any():
+        columns = [frame.iloc[:, i].to_numpy() for i in numeric] + ([np.asarray(key)] if key is not None else [])
+        hashed = _row_hashes(columns, len(frame))
+        del columns
+        repeat = _repeated(hashed)
+        del hashed
+        if not repeat.any():
             return out
-        repeat = np.isin(mixed, ordered[1:][same])
-        del ordered, same, mixed
         rows = np.flatnonzero(repeat)
         frame = frame.iloc[rows]
     codes = pd.DataFrame({i: _row_codes(frame.iloc[:, i]) for i in range(frame.shape[1])})
     out[rows] = codes.duplicated(keep="first").to_numpy()
+    return out
+
+
+def _row_hashes(columns: list[np.ndarray], n: int) -> np.ndarray:
+    """A 32-bit hash of each row's values (equal values, equal hashes; -0.0 as 0.0, one NaN), by slices of rows in threads."""
+    out = np.empty(n, dtype=np.uint32)
+
+    def part(rows: slice) -> None:
+        mixed = np.zeros(rows.stop - rows.start, dtype=np.uint64)
+        for column in columns:
+            values = column[rows]
+            if values.dtype.kind == "f":
+                values = values + 0.0  # -0.0 as 0.0
+                values[np.isnan(values)] = np.nan  # one NaN
+            bits = np.ascontiguousarray(values).view(f"u{values.dtype.itemsize}").astype(np.uint64, copy=False)
+            np.bitwise_xor(mixed, bits, out=mixed)
+            np.multiply(mixed, np.uint64(0x9E3779B97F4A7C15), out=mixed)
+        np.right_shift(mixed, np.uint64(32), out=mixed)  # the multiplication mixes into the high bits
+        out[rows] = mixed
+
+    _threads.run([partial(part, rows) for rows in _threads.row_slices(n)])
+    return out
+
+
+def _repeated(hashes: np.ndarray) -> np.ndarray:
+    """Whether each hash occurs more than once: the hashes sorted as two halves by their top bit, in threads."""
+    high = hashes >= np.uint32(1 << 31)  # all copies of a value are in the same half
+
+    def repeats(half: np.ndarray) -> np.ndarray:
+        half.sort()
+        return half[1:][half[1:] == half[:-1]]
+
+    halves = [hashes[~high], hashes[high]] if len(hashes) >= _threads.MIN_ROWS else [hashes.copy()]
+    del high
+    found = np.unique(np.concatenate(_threads.run([partial(repeats, half) for half in halves])))
+    if len(found) == 0:
+        return np.zeros(len(hashes), dtype=bool)
+    if len(found) < 64:
+        return np.isin(hashes, found)
+    # a 2**20-entry table of the hashes' top bits first (cheap to look up), then the few rows it lets through
+    table = np.zeros(1 << 20, dtype=bool)
+    table[found >> np.uint32(12)] = True
+    rows = np.flatnonzero(table[hashes >> np.uint32(12)])
+    out = np.zeros(len(hashes), dtype=bool)
+    out[rows] = np.isin(hashes[rows], found)
     return out
 
 
@@ -290,7 +328,12 @@ def _clean_ids(values: pd.Series, found: dict[str, Any] | None = None) -> bool:
     pattern search over every id.  ``found``: where to keep those digits for :func:`_id_codes`.
     """
     arrow = _arrow_text(values)
-    if arrow is None or arrow.null_count:
+    return arrow is not None and _clean_id_text(arrow, found)
+
+
+def _clean_id_text(arrow: Any, found: dict[str, Any] | None = None) -> bool:
+    """:func:`_clean_ids` of a pyarrow array of ids."""
+    if arrow.null_count:
         return False
     import pyarrow.compute as pc
 
@@ -311,8 +354,13 @@ def _id_codes(values: pd.Series, found: dict[str, Any] | None = None) -> np.ndar
     share a date and an amount with another row); the customer count reuses them.
     """
     arrow = _arrow_text(values)
-    if arrow is not None and len(arrow) and not arrow.null_count:
-        # the digits :func:`_clean_ids` found in these very ids are not looked for again
+    return _id_text_codes(arrow, found) if arrow is not None else None
+
+
+def _id_text_codes(arrow: Any, found: dict[str, Any] | None = None) -> np.ndarray | None:
+    """:func:`_id_codes` of a pyarrow array of ids."""
+    if len(arrow) and not arrow.null_count:
+        # the digits :func:`_clean_id_text` found in these very ids are not looked for again
         parts = found["parts"] if found and found.get("arrow") is arrow and found["parts"] is not None else None
         coded = digit_codes(arrow, parts)
         if coded is not None:
@@ -321,6 +369,15 @@ def _id_codes(values: pd.Series, found: dict[str, Any] | None = None) -> np.ndar
 
         return pc.dictionary_encode(arrow).combine_chunks().indices.to_numpy()
     return None
+
+
+def _clean_id_codes(arrow: Any) -> np.ndarray | None:
+    """The codes of :func:`_id_codes` when the ids are clean (:func:`_clean_ids`), else None.
+
+    For the Arrow reader, which finds them beside the dates (in another thread) before the frame exists.
+    """
+    found: dict[str, Any] = {}
+    return _id_text_codes(arrow, found) if _clean_id_text(arrow, found) else None
 
 
 def _parse_customer(codes: np.ndarray, uniq: pd.Series, values: pd.Series | None = None) -> pd.Series:

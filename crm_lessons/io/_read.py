@@ -148,7 +148,8 @@ def read_transactions_with_report(
     columns = [raw[mapping[r]] for r in ("customer_id", "date", "amount")]
     # columns read clean need no cell-by-cell look: no blanks, values final
     id_digits: dict[str, Any] = {}  # what _clean_ids found in the ids, reused by _id_codes
-    clean = [_clean_ids(columns[0], id_digits), "date" in parsed, "amount" in parsed]
+    # ids the Arrow reader found clean come with their codes ('_id_codes', filtered with the rows)
+    clean = ["_id_codes" in parsed or _clean_ids(columns[0], id_digits), "date" in parsed, "amount" in parsed]
     no_codes = (np.zeros(len(raw), dtype=np.intp), pd.Series([], dtype=object))
     factorized = [no_codes if ok else _factorize(c) for ok, c in zip(clean, columns)]
     b_c, b_d, b_a = (
@@ -216,6 +217,7 @@ def read_transactions_with_report(
             warnings.append(f"extra column {col!r} is kept as {name!r} (its name is taken by the canonical column)")
         out[name] = raw[col].reset_index(drop=True)
     refund = parsed.get("_refund")
+    id_codes = parsed.get("_id_codes")
     # the file's columns as read are not needed any more: large files keep only the result in memory
     del raw, columns, parsed, customer, date, amount, factorized
     partial = np.zeros(len(out), bool)
@@ -236,6 +238,7 @@ def read_transactions_with_report(
                     raise all_closed(where, str(mapping["refund"]))
                 closed_ids |= set(out["customer_id"][full].unique())
                 out, labels, partial = out.loc[~full].reset_index(drop=True), labels[~full], partial[~full]
+                id_codes = None if id_codes is None else id_codes[~full]
                 refund = refund[~full]
 
     # customers whose every order was left out by its status: in no table of the analysis
@@ -245,7 +248,8 @@ def read_transactions_with_report(
         else 0
     )
     ts_as_of = to_timestamp(as_of, name="as_of", where=_WHERE).normalize() if as_of is not None else None
-    id_codes = _id_codes(out["customer_id"], id_digits)  # digit ids: coded once, for duplicates and the customer count
+    if id_codes is None:  # digit ids: coded once, for duplicates and the customer count
+        id_codes = _id_codes(out["customer_id"], id_digits)
     is_dup = _duplicated(out, id_codes)
     is_ret = (out["amount"] < 0).to_numpy()
     is_zero = (out["amount"] == 0).to_numpy()
