@@ -586,3 +586,51 @@ def test_a_manual_score_sets_the_status(hostile_batch, course, tmp_path, manual,
     assert (rows["exam_1_1"]["status"], rows["exam_1_1"]["points"]) == (status, manual)
     assert rows["test_1_1"]["status"] == "correct"
     assert status in GRADE_STATUSES
+
+
+# -- the machinery's shortcuts: a gradebook made without `alembic heads`, jobs forked from a forkserver -----------
+
+
+def test_the_empty_gradebook_is_the_one_nbgrader_makes(tmp_path, monkeypatch):
+    """Tables, migration stamp and course of a new gradebook, as nbgrader's own (which runs `alembic heads`)."""
+    import sqlite3
+    import sys
+
+    from nbgrader.api import Gradebook
+
+    from crm_lessons.grading._gradebook import write_empty_gradebook
+
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    Gradebook(f"sqlite:///{tmp_path / 'nbgrader.db'}").close()
+    write_empty_gradebook(tmp_path / "ours.db")
+
+    def content(path: Path) -> tuple:
+        with sqlite3.connect(path) as db:
+            tables = sorted(db.execute("SELECT type, name, sql FROM sqlite_master").fetchall())
+            return (
+                tables,
+                db.execute("SELECT * FROM alembic_version").fetchall(),
+                db.execute("SELECT * FROM course").fetchall(),
+            )
+
+    ours = content(tmp_path / "ours.db")
+    assert ours == content(tmp_path / "nbgrader.db") and len(ours[0]) > 10 and ours[1]
+    (tmp_path / "kept.db").write_bytes(b"grades")
+    write_empty_gradebook(tmp_path / "kept.db")
+    assert (tmp_path / "kept.db").read_bytes() == b"grades", "an existing gradebook is left alone"
+
+
+def test_jobs_are_forked_by_a_forkserver_that_comes_back(tmp_path):
+    """Each job is a process of its own whose exit status and stderr come back; a killed forkserver is replaced."""
+    from crm_lessons.grading import _runner
+
+    bad = {"action": "generate", "root": str(tmp_path / "missing"), "chapters": [], "db_url": "sqlite://"}
+    first = _runner.run_job(bad, cwd=tmp_path, wall_clock=120)
+    assert first.returncode == 1 and "FileNotFoundError" in first.stderr, first
+    server = _runner._FORKSERVER.proc
+    assert server is not None and server.poll() is None, "the job came from the forkserver"
+    server.kill()
+    server.wait()
+    again = _runner.run_job(bad, cwd=tmp_path, wall_clock=120)
+    assert again.returncode == 1 and "FileNotFoundError" in again.stderr, again
+    assert _runner._FORKSERVER.proc is not None and _runner._FORKSERVER.proc.pid != server.pid

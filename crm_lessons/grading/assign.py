@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
-import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from crm_lessons._fileio import atomic_write_bytes
 from crm_lessons._validation import option
 from crm_lessons.grading._config import DEFAULT_TIMEOUT, config_file_text
+from crm_lessons.grading._gradebook import write_empty_gradebook
 from crm_lessons.grading._variants import mark_variants, student_id_cell
 from crm_lessons.variants import chapters as variant_chapters
 
@@ -43,56 +41,10 @@ def chapter_id(chapter: int | str) -> str:
 
 
 def _run_nbgrader(job: dict, *, cwd: Path, wall_clock: float) -> subprocess.CompletedProcess:
-    """Run ``crm_lessons.grading._runner`` on ``job`` in a child process, killed (with its kernels) after ``wall_clock`` s."""
-    with tempfile.TemporaryDirectory(prefix="crm-job-") as tmp:
-        job_file = Path(tmp) / "job.json"
-        job_file.write_text(json.dumps(job), encoding="utf-8")
-        env = dict(os.environ)
-        env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "crm_lessons.grading._runner", str(job_file)],
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-        try:
-            out, err = proc.communicate(timeout=wall_clock)
-        except subprocess.TimeoutExpired:
-            _kill_tree(proc.pid)
-            out, err = proc.communicate()
-            return subprocess.CompletedProcess(
-                proc.args,
-                -9,
-                out.decode(errors="replace"),
-                err.decode(errors="replace") + f"\nkilled after {wall_clock:.0f} s",
-            )
-        return subprocess.CompletedProcess(
-            proc.args, proc.returncode, out.decode(errors="replace"), err.decode(errors="replace")
-        )
+    """Run ``crm_lessons.grading._runner`` on ``job`` in a process of its own, killed (with its kernels) after ``wall_clock`` s."""
+    from crm_lessons.grading._runner import run_job
 
-
-def _kill_tree(pid: int) -> None:
-    """Kill a process and every process it started (nbgrader's kernels run in their own sessions)."""
-    import signal
-
-    try:
-        import psutil
-
-        parent = psutil.Process(pid)
-        procs = parent.children(recursive=True) + [parent]
-        for p in procs:
-            try:
-                p.kill()
-            except psutil.NoSuchProcess:
-                pass
-        psutil.wait_procs(procs, timeout=10)
-    except ImportError:  # pragma: no cover (psutil comes with ipykernel)
-        os.killpg(pid, signal.SIGKILL)
-    except Exception:  # the process already ended
-        pass
+    return run_job(job, cwd=cwd, wall_clock=wall_clock)
 
 
 def course_chapters(course: str | os.PathLike) -> dict[str, Path]:
@@ -228,6 +180,7 @@ def assign_course(
         mark_variants(nb, cid in with_variants)
         (out / "source" / cid).mkdir(parents=True)
         nbformat.write(nb, out / "source" / cid / path.name)
+    write_empty_gradebook(out / "gradebook.db")  # a course's first assign: made here, not by `alembic heads`
     log(f"正在用 nbgrader 生成学生版 generating the student versions of {', '.join(ready)} with nbgrader ...")
     result = _run_nbgrader(
         {

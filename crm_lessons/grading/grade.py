@@ -30,6 +30,7 @@ from crm_lessons.grading._config import DEFAULT_TIMEOUT
 from crm_lessons.grading._feedback import failure_status as _failure
 from crm_lessons.grading._feedback import page_text
 from crm_lessons.grading._feedback import scored_status as _scored
+from crm_lessons.grading._gradebook import write_empty_gradebook
 from crm_lessons.grading._sandbox import Limits, limits_dict, sandbox_problem
 from crm_lessons.grading._variants import NAME as _ID_NAME
 from crm_lessons.grading._variants import is_variant_chapter, student_id_cell, with_student_id
@@ -258,6 +259,7 @@ class _Batch:
             (root / "source" / cid).mkdir(parents=True)
             shutil.copy(self.course / "source" / cid / ch.notebook, root / "source" / cid / ch.notebook)
         db = workdir / "template.db"
+        write_empty_gradebook(db)  # nbgrader would make it by running `alembic heads` (2.5 CPU-s) each batch
         result = _run_nbgrader(
             {
                 "action": "generate",
