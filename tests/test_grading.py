@@ -17,6 +17,8 @@ import pytest
 
 pytest.importorskip("nbgrader", reason="the grading extra (nbgrader) is part of the test extra")
 
+from grading_helpers import cell as _cell  # noqa: E402
+
 from crm_lessons.cli import main as cli_main  # noqa: E402
 from crm_lessons.grading import GRADE_STATUSES, assign_course, grade_course  # noqa: E402
 from crm_lessons.grading._sandbox import sandbox_problem  # noqa: E402
@@ -25,13 +27,6 @@ from crm_lessons.grading.grade import COLUMNS, neutralise  # noqa: E402
 from crm_lessons.runner.release import make_student_version  # noqa: E402
 
 pytestmark = pytest.mark.notebook
-
-
-def _cell(kind: str, source: str, **nbgrader) -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
-    if nbgrader:
-        cell.metadata["nbgrader"] = {"schema_version": 3, **nbgrader}
-    return cell
 
 
 def _exercise(ch: int, n: int, solution: str, test: str, points: int) -> list:

@@ -21,6 +21,8 @@ import pytest
 
 pytest.importorskip("nbgrader", reason="the grading extra (nbgrader) is part of the test extra")
 
+from grading_helpers import cell as _cell  # noqa: E402
+
 from crm_lessons.cli import main as cli_main  # noqa: E402
 from crm_lessons.grading import assign_course  # noqa: E402
 from crm_lessons.grading._sandbox import sandbox_problem  # noqa: E402
@@ -29,13 +31,6 @@ from crm_lessons.grading.items import ItemInfo, item_analysis, report_html, writ
 pytestmark = pytest.mark.notebook
 
 XSS = "<img src=x onerror=alert(1)>"  # a student folder name an LMS export could carry
-
-
-def _cell(kind: str, source: str, **nbgrader) -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
-    if nbgrader:
-        cell.metadata["nbgrader"] = {"schema_version": 3, **nbgrader}
-    return cell
 
 
 def _exercise(n: int, solution: str, visible: str, hidden: str, points: int) -> list:
