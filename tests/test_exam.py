@@ -325,3 +325,11 @@ def test_every_key_has_a_worked_answer_and_a_marking_scheme():
                 m = re.search(r"列出 (\d+) 个要点，每个要点 (\d+) 分（", q.scheme)
                 if m:
                     assert int(m[1]) * int(m[2]) == q.points, (q.uid, q.scheme)
+
+
+def test_a_paper_spreads_its_essays_and_computations_over_chapters():
+    """Three essays on three chapters, not two on churn (seed 2026's version A drew 7.2 and 7.3 before)."""
+    for exam in build_exams(versions=4, seed=SEED):
+        for kind, questions in exam.sections:
+            if kind in ("essay", "calc"):
+                assert len({q.chapter for q in questions}) == len(questions) == 3, (exam.version, kind)

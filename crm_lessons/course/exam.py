@@ -852,6 +852,23 @@ def _version_letter(index: int) -> str:
     return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[index]
 
 
+def _spread(order: list[Question]) -> list[Question]:
+    """The items in turn from each chapter (chapters and items in their given order), so that a slice of
+    consecutive items covers as many chapters as it can: three essays on three chapters, not two on churn.
+
+    Examples
+    --------
+    >>> qs = [Question("essay", ch, "", "", "", "", uid=u) for ch, u in [(7, "a"), (7, "b"), (2, "c"), (7, "d"), (4, "e")]]
+    >>> [q.uid for q in _spread(qs)]
+    ['a', 'c', 'e', 'b', 'd']
+    """
+    by_chapter: dict[int, list[Question]] = {}
+    for q in order:
+        by_chapter.setdefault(q.chapter, []).append(q)
+    queues = list(by_chapter.values())
+    return [queue[i] for i in range(max(map(len, queues), default=0)) for queue in queues if i < len(queue)]
+
+
 def _take(
     pool: list[Question],
     k: int,
@@ -867,7 +884,7 @@ def _take(
     """
     if not pool:
         return []
-    order = [pool[i] for i in rng.permutation(len(pool))]
+    order = _spread([pool[i] for i in rng.permutation(len(pool))])
     usable = [q for q in order if not (skip and skip(q))]
     k = min(k, len(usable))
     if not k:
