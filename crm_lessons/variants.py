@@ -241,17 +241,26 @@ def _ch01(sid: str) -> Draw:
     return Draw(1, sid, text, clients=clients, top=top)
 
 
-def _ch07(sid: str) -> Draw:
-    """Chapter 7: the Telco customers (a sample of 60-80% of them)."""
+def _ch07(sid: str, *, offer_cost: float) -> Draw:
+    """Chapter 7: the Telco customers (a sample of 60-80% of them), and exercise 7.4's budget (100-250 customers
+    one may contact; the common data: 200) and cost of an offer (1.2-2.2 times ``offer_cost``; the common data: 2
+    times)."""
     from crm_lessons.datasets import load_telco
 
-    telco, share = load_telco(), 1.0
+    telco, share, budget, factor = load_telco(), 1.0, 200, 2.0
     if sid != COMMON:
         telco, share = _sample_rows(
             telco, sid, key="customer_id", shares=[0.6, 0.65, 0.7, 0.75, 0.8], salt="ch07/telco"
         )
+        budget = pick(range(100, 251, 10), sid, salt="ch07/budget")
+        factor = pick([1.2, 1.4, 1.6, 1.8, 2.0, 2.2], sid, salt="ch07/offer_cost")
     telco = telco.reset_index(drop=True)
-    return Draw(7, sid, f"电信公司的 {len(telco):,} 位客户（{share:.0%}）ex.telco", telco=telco)
+    cost = float(factor * offer_cost)
+    text = (
+        f"电信公司的 {len(telco):,} 位客户（{share:.0%}）ex.telco；"
+        f"练习 7.4 的预算够联系 ex.budget = {budget} 人，每份优惠的成本 ex.offer_cost = {cost:g} 美元"
+    )
+    return Draw(7, sid, text, telco=telco, budget=int(budget), offer_cost=cost)
 
 
 def _ch05(sid: str) -> Draw:
@@ -401,9 +410,10 @@ def _ch09(sid: str, *, loan_margin: float, contact_cost: float) -> Draw:
     )
 
 
-def _ch10(sid: str, *, as_of: str, churn_days: int, sample: bool = False) -> Draw:
+def _ch10(sid: str, *, as_of: str, churn_days: int, target_seconds: int, sample: bool = False) -> Draw:
     """Chapter 10: the CDNOW customers one manages (a sample of 50-70% of those who bought by ``as_of``), the
-    churn rule's days (120-240) and the cost of a phone contact (1.5-4 times an e-mail's)."""
+    churn rule's days (120-240), the cost of a phone contact (1.5-4 times an e-mail's) and the service-level
+    target of one's own service team (answer within 20-120 seconds; the common data: ``target_seconds``)."""
     from crm_lessons.datasets import load_cdnow
 
     tx = load_cdnow(sample=sample)
@@ -414,11 +424,21 @@ def _ch10(sid: str, *, as_of: str, churn_days: int, sample: bool = False) -> Dra
         customers = sample_keys(customers, sid, n=int(round(share * len(customers))), salt="ch10/customers")
         churn_days = pick([120, 150, 180, 210, 240], sid, salt="ch10/churn_days")
         factor = pick([1.5, 1.75, 2.0, 2.25, 2.5, 2.75, 3.0, 3.5, 4.0], sid, salt="ch10/factor")
+        target_seconds = pick([20, 30, 40, 60, 90, 120], sid, salt="ch10/target_seconds")
     text = (
         f"你负责的 {len(customers):,} 位客户（{share:.0%}）ex.customers，流失规则 ex.churn_days = {churn_days} 天，"
-        f"电话接触的成本是邮件的 ex.cost_factor = {factor:g} 倍"
+        f"电话接触的成本是邮件的 ex.cost_factor = {factor:g} 倍，"
+        f"你的客服小组的接通目标 ex.target_seconds = {target_seconds} 秒"
     )
-    return Draw(10, sid, text, customers=customers, churn_days=int(churn_days), cost_factor=float(factor))
+    return Draw(
+        10,
+        sid,
+        text,
+        customers=customers,
+        churn_days=int(churn_days),
+        cost_factor=float(factor),
+        target_seconds=int(target_seconds),
+    )
 
 
 _CHAPTERS: dict[int, Callable[..., Draw]] = {
