@@ -184,3 +184,30 @@ def test_no_raw_tex_or_markdown_on_any_slide(pages):
         assert not tex_code, (stem, tex_code[:5])
         drawn += page.count('class="math"')
     assert drawn >= 20
+
+
+def test_no_slide_shows_markdown_it_did_not_render(pages):
+    """Every text a slide shows, read as a browser reads it: no bullet '*' of a list flattened into a line, and no
+    '<' or '>' left alone by cutting a rendered element (chapter 1's section 4 opened with a list and showed
+    '> basic ... * reactive ... <')."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.skip, self.found = 0, []
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("script", "style", "code", "pre")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("script", "style", "code", "pre")
+
+        def handle_data(self, data):
+            if not self.skip and (data.strip() in ("<", ">") or re.search(r"(^|\s)\*\s", data)):
+                self.found.append(data)
+
+    for stem, page in pages.items():
+        parser = Text()
+        parser.feed(page)
+        assert parser.found == [], (stem, parser.found[:5])

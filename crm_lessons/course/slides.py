@@ -310,13 +310,29 @@ def _read_prose(section: _Section, source: str, close_figures: Callable[[str], N
     return "\n\n".join(prose)
 
 
+_BULLET = re.compile(r"^\s{0,1}(?:[*+-]|\d+[.)])\s+")
+
+
+def _lead(text: str) -> str:
+    """One paragraph of Markdown as a ``<p>`` (a list or other block stays as it is rendered)."""
+    rendered = _markdown(text).strip()
+    if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+        return rendered
+    return f"<div>{rendered}</div>"
+
+
 def _idea(narrative: list[str]) -> str:
     """A section's idea for its slide: the first sentences of its first paragraph, with the list or
-    table that follows when the paragraph introduces one (ends with a colon)."""
+    table that follows when the paragraph introduces one (ends with a colon); a section that opens
+    with a list shows its first points (as a list: flattened, they showed as '* ' and stray brackets)."""
     start = next((i for i, b in enumerate(narrative) if not b.lstrip().startswith(("|", "```", "<", "#"))), None)
     if start is None:
         return ""
     first = narrative[start]
+    if _BULLET.match(first):  # the section opens with a list: its first points, as a list
+        points = _bullets(first)[:5]
+        dense = ' class="dense"' if sum(map(len, points)) > 300 else ""
+        return f'<div class="idea"><div{dense}>{_markdown(chr(10).join(points))}</div></div>'
     following = narrative[start + 1] if start + 1 < len(narrative) else ""
     if first.rstrip().endswith(("：", ":")) and following:
         if following.lstrip().startswith("|"):
@@ -325,9 +341,9 @@ def _idea(narrative: list[str]) -> str:
             shown = "\n".join(_bullets(following)[:5])
         if shown:
             dense = "small" if following.lstrip().startswith("|") or len(shown) > 300 else "dense"
-            lead = _markdown(_first_sentences(first, 160))[3:-5]
-            return f'<div class="idea"><p>{lead}</p><div class="{dense}">{_markdown(shown)}</div></div>'
-    return f'<div class="idea"><p>{_markdown(_first_sentences(first, 220))[3:-5]}</p></div>'
+            lead = _lead(_first_sentences(first, 160))
+            return f'<div class="idea">{lead}<div class="{dense}">{_markdown(shown)}</div></div>'
+    return f'<div class="idea">{_lead(_first_sentences(first, 220))}</div>'
 
 
 def chapter_deck(notebook: Any) -> list[Slide]:
