@@ -187,6 +187,8 @@ def test_key_answers_recomputed():
             for q in qs:
                 if kind == "choice" and "term" in q.data:
                     assert q.options["ABCD".index(q.key)] == q.data["term"]
+                if kind == "choice":
+                    assert f"答案 Answer：<b>{q.key}</b>　{q.options['ABCD'.index(q.key)]}</div>" in page
     assert {
         "calc:retention",
         "calc:rfm",

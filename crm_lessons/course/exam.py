@@ -1157,7 +1157,10 @@ def exam_html(exam: Exam, *, key: bool = False, embed_font: bool = True) -> str:
                 prompt = f"<b>{number}.</b>（{q.points} 分）{q.prompt}　（　　）"
             part = [f"<div class='q'>{prompt}{opts}"]
             if key:
-                answer = f"答案 Answer：<b>{q.key}</b>" if kind == "choice" else "参考答案 Answer：" + q.answer
+                if kind == "choice":  # the letter and what it says, so that a marker need not look back
+                    answer = f"答案 Answer：<b>{q.key}</b>　{q.options['ABCDEF'.index(q.key)]}"
+                else:
+                    answer = "参考答案 Answer：" + q.answer
                 part.append(f"<div class='key'>{answer}</div>")
                 part.append(f"<div class='scheme'>评分标准 Marking：{q.scheme}</div>")
                 part.append(f"<div class='src'>出处 Source：{html.escape(q.source)}</div>")
