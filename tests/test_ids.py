@@ -132,3 +132,32 @@ def test_digit_codes_fixed_width_bytes_equal_arrow_path(monkeypatch, kind):
             assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1]), name
             want = sorted(set(values))
             assert [want[c] for c in fast[0]] == values, name
+
+
+@pytest.mark.parametrize("kind", ["string", "large_string"])
+def test_short_text_key_orders_like_the_text(kind):
+    """Ids of a common prefix and at most 7 more bytes get keys in the text's order, equal only for
+    equal ids: random short texts with multi-byte characters, NUL bytes and prefixes of each other,
+    across sliced chunks; longer ids get no key."""
+    pa = pytest.importorskip("pyarrow")
+    from crm_lessons._ids import short_text_key
+
+    rng = np.random.default_rng(8)
+    alphabet = list("ab\x00Zé中\U0001f600")
+    for prefix, longest in (("客户", 4), ("", 3), ("VIP-", 7)):
+        words = ["".join(rng.choice(alphabet, rng.integers(0, longest + 1))) for _ in range(3000)]
+        words = [w for w in words if len((prefix + w).encode()) - len(prefix.encode()) <= 7]
+        ids = [prefix + w for w in words]
+        typ = getattr(pa, kind)()
+        whole = pa.array(["zzz"] + ids, type=typ)
+        arr = pa.chunked_array([whole.slice(1, 1000), whole.slice(1001)], type=typ)
+        key = short_text_key(arr)
+        assert key is not None
+        order = sorted(set(ids))
+        rank = {v: i for i, v in enumerate(order)}
+        want = np.array([rank[v] for v in ids])
+        assert np.array_equal(np.unique(key, return_inverse=True)[1].ravel(), want), prefix
+        fixed = pa.chunked_array([[prefix + f"{v:03d}" for v in rng.integers(0, 1000, 500)]], type=typ)
+        fixed_key = short_text_key(fixed)
+        assert np.array_equal(np.argsort(fixed_key, kind="stable"), np.argsort(fixed.to_numpy(), kind="stable"))
+    assert short_text_key(pa.chunked_array([["客户abcdefgh", "客户b"]], type=getattr(pa, kind)())) is None
