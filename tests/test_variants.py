@@ -38,6 +38,17 @@ def test_the_same_id_gives_the_same_data_on_every_machine():
     assert variants.student_seed("s2024001") == 3916028264
 
 
+def test_chapters_7_and_10_draw_their_settings_the_same_on_every_machine():
+    # fixed here as for chapter 2: exercises 7.4 (budget, offer cost) and 10.4 (target time) on one's own draw
+    ex7 = variants.draw(7, "s2024001", offer_cost=50.0)
+    assert (ex7.fingerprint(), len(ex7.telco), ex7.budget, ex7.offer_cost) == ("4773623d58e4e72b", 5634, 170, 70.0)
+    ex10 = variants.draw(10, "s2024001", as_of="1998-03-31", churn_days=180, target_seconds=20)
+    assert (ex10.fingerprint(), len(ex10.customers), ex10.target_seconds) == ("86f3122bcd72305c", 11751, 120)
+    common7 = variants.draw(7, "", offer_cost=50.0)  # the common data: today's exercise (200 contacts, 2 x the cost)
+    common10 = variants.draw(10, "", as_of="1998-03-31", churn_days=180, target_seconds=20)
+    assert (common7.budget, common7.offer_cost, common10.target_seconds) == (200, 100.0, 20)
+
+
 def test_ids_give_different_draws_large_enough_for_the_idea():
     draws = [variants.draw(2, sid, **SETTINGS) for sid in ("a1", "a2", "a3")]
     assert len({d.fingerprint() for d in draws}) == 3
