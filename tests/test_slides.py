@@ -211,3 +211,39 @@ def test_no_slide_shows_markdown_it_did_not_render(pages):
         parser = Text()
         parser.feed(page)
         assert parser.found == [], (stem, parser.found[:5])
+
+
+def test_every_definition_is_on_one_slide_and_a_section_opens_with_its_own():
+    """A section that opens with a definition shows it on its own slide (its prose goes on from the definition:
+    "最后一步最常被省略" after the six steps of an interaction's design would otherwise stand alone); every other
+    definition callout before the exercises has a slide of its own; none is lost or shown twice."""
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# 第1章 示例 · Example\n\n经理的问题。\n\n**学习目标 Learning goals**\n\n1. 计算 x"),
+            new_markdown_cell(
+                "## 1 · 第一节 First\n\n> **定义 Definition · 甲 (a)**：六个步骤。\n\n最后一步最常被省略。\n\n"
+                "> **定义 Definition · 乙 (b)**：另一个概念。"
+            ),
+            new_markdown_cell("## 2 · 第二节 Second\n\n这一节先讲故事。\n\n> **定义 Definition · 丙 (c)**：第三个。"),
+        ]
+    )
+    deck = chapter_deck(nb)
+    first, second = (s for s in deck if s.kind == "section")
+    assert "定义 Definition · 甲 (a)" in first.body and "六个步骤" in first.body and "最后一步" in first.notes
+    assert "最后一步" not in first.body and "这一节先讲故事" in second.body
+    assert [s.title for s in deck if s.kind == "definition"] == ["乙 (b)", "丙 (c)"]
+    for path in CHAPTERS:
+        notebook = nbformat.read(path, as_version=4)
+        callouts = []
+        for cell in notebook.cells:
+            if cell.cell_type != "markdown" or cell.get("metadata", {}).get("nbgrader"):
+                continue
+            if re.search(r"^## (练习|考试练习)", cell.source, re.M):
+                break
+            callouts += re.findall(r"^> \*\*定义 Definition\s*·\s*(.+?)\*\*", cell.source, re.M)
+        deck = chapter_deck(notebook)
+        shown = [s.title for s in deck if s.kind == "definition"]
+        shown += [m for s in deck if s.kind == "section" for m in re.findall(r"定义 Definition · (.*?)</p>", s.body)]
+        assert sorted(shown) == sorted(t.strip() for t in callouts), path.stem

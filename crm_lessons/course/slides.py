@@ -280,6 +280,9 @@ class _Section:
     title: str
     narrative: list[str] = field(default_factory=list)  # markdown blocks, definitions left out
     slides: list[Slide] = field(default_factory=list)
+    #: (term, definition) when the section opens with a definition: the section's slide shows it (its
+    #: prose goes on from it), instead of a definition slide of its own
+    opening: tuple[str, str] | None = None
 
 
 def _heading_chunks(source: str) -> list[str]:
@@ -295,11 +298,14 @@ def _heading_chunks(source: str) -> list[str]:
 def _read_prose(section: _Section, source: str, close_figures: Callable[[str], None]) -> str:
     """Add a section's definitions (as slides) and narrative from one markdown chunk; return the narrative."""
     blocks = _split_blocks(source)
-    prose = []
+    prose: list[str] = []
     for i, block in enumerate(blocks):
         found = _definition(block)
         if found:
             term, text = found
+            if section.opening is None and not section.narrative and not prose and not section.slides:
+                section.opening = found
+                continue
             following = blocks[i + 1] if i + 1 < len(blocks) and not _definition(blocks[i + 1]) else ""
             body = f'<p class="label">定义 Definition</p><div class="definition">{_markdown(text)}</div>'
             section.slides.append(Slide("definition", term, body, notes=_markdown(following) if following else ""))
@@ -321,10 +327,20 @@ def _lead(text: str) -> str:
     return f"<div>{rendered}</div>"
 
 
-def _idea(narrative: list[str]) -> str:
+def _idea(narrative: list[str], opening: tuple[str, str] | None = None) -> str:
     """A section's idea for its slide: the first sentences of its first paragraph, with the list or
     table that follows when the paragraph introduces one (ends with a colon); a section that opens
-    with a list shows its first points (as a list: flattened, they showed as '* ' and stray brackets)."""
+    with a list shows its first points (as a list: flattened, they showed as '* ' and stray brackets).
+
+    A section that opens with a definition (``opening``) is about that concept, and its first
+    paragraph goes on from the definition ("最后一步最常被省略" after the six steps of an
+    interaction's design): the idea is the definition itself.
+    """
+    if opening:
+        term, text = opening
+        return (
+            f'<p class="label">定义 Definition · {html.escape(term)}</p><div class="definition">{_markdown(text)}</div>'
+        )
     start = next((i for i, b in enumerate(narrative) if not b.lstrip().startswith(("|", "```", "<", "#"))), None)
     if start is None:
         return ""
@@ -428,7 +444,10 @@ def chapter_deck(notebook: Any) -> list[Slide]:
         if section.kind == "section":
             slides.append(
                 Slide(
-                    "section", section.title, _idea(section.narrative), notes=_markdown("\n\n".join(section.narrative))
+                    "section",
+                    section.title,
+                    _idea(section.narrative, section.opening),
+                    notes=_markdown("\n\n".join(section.narrative)),
                 )
             )
         slides += section.slides
