@@ -112,7 +112,11 @@ def to_html(notebook: Any, *, exclude_input: bool = False, title: str | None = N
     if not hasattr(notebook, "cells"):
         notebook = nbformat.read(Path(notebook), as_version=4)
     exporter = HTMLExporter(
-        template_name="lab", exclude_input=exclude_input, exclude_input_prompt=exclude_input, exclude_output_prompt=True
+        template_name="lab",
+        exclude_input=exclude_input,
+        exclude_input_prompt=exclude_input,
+        exclude_output_prompt=True,
+        optimistic_validation=True,  # the notebook checked once after the preprocessors, not after each of 12
     )
     exporter.require_js_url = ""
     exporter.mathjax_url = ""

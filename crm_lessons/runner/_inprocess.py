@@ -46,12 +46,14 @@ class _Outputs:
         self.cell: list[Any] = []
 
     def add(self, output: Any) -> None:
-        from nbformat.v4 import new_output
+        from nbformat import from_dict
 
         if output["output_type"] == "stream" and self.cell and self.cell[-1].get("name") == output["name"]:
             self.cell[-1]["text"] += output["text"]  # as nbclient joins consecutive stream messages
             return
-        self.cell.append(new_output(**output))
+        # as nbformat.v4.new_output makes it, without checking each output against the schema (nbconvert
+        # checks the whole notebook once)
+        self.cell.append(from_dict(output))
 
     def display(self, data: dict[str, Any], metadata: dict[str, Any] | None = None) -> None:
         self.add({"output_type": "display_data", "data": data, "metadata": metadata or {}})
