@@ -381,3 +381,38 @@ def test_number_like_catches_what_pandas_reads_as_numbers():
         dtype = pd.read_csv(io.BytesIO(raw))["a"].dtype
         if dtype.kind in "biuf":
             assert re.search(_arrow._NUMBER_LIKE, cell), (cell, dtype)
+
+
+def test_text_nets_catch_every_space_and_missing_cell():
+    """The Arrow patterns that spare Python most cells miss none it would act on: every character
+    str.strip() removes is in the space class (every code point tried), and every cell is_missing
+    calls empty is caught by the net, whatever spaces surround it."""
+    pa = pytest.importorskip("pyarrow")
+    pc = pytest.importorskip("pyarrow.compute")
+    import sys
+
+    from crm_lessons._reading.values import EDGE_SPACE, NA_TEXT, is_missing
+
+    chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+    spaces = [c for c in chars if c.isspace()]
+    assert pc.all(pc.match_substring_regex(pa.array(spaces), rf"^{_parse._SPACE}$")).as_py()
+    assert pc.all(pc.match_substring_regex(pa.array(spaces), EDGE_SPACE)).as_py()
+    # no character but ASCII lower-cases to a single character of a "no value" text
+    letters = set("".join(NA_TEXT))
+    assert all(c.isascii() for c in chars if len(c.lower()) == 1 and c.lower() in letters)
+    cells = [
+        a + w + b
+        for w in [*NA_TEXT, "", "NA", "N/A", "None", "NULL", "NaN", "Nil"]
+        for a in spaces[:6] + [""]
+        for b in spaces[-6:] + [""]
+    ]
+    cells += ["Nancy", "0", "NAN!", "null0", "\u3000NA\u3000", "K", "nİl"]
+    caught = set(_parse._caught(pd.Series(cells, dtype=object), _parse._MAYBE_MISSING).tolist())
+    assert all(i in caught for i, c in enumerate(cells) if is_missing(c))
+    codes = np.arange(len(cells))
+    assert np.array_equal(
+        _parse._blank(codes, pd.Series(cells, dtype=object)), np.array([is_missing(c) for c in cells])
+    )
+    ids = pd.Series([" a", "b ", "c", "\u3000d", "e\x1f", "f"], dtype=object)
+    got = _parse._parse_customer(np.arange(len(ids)), ids)
+    assert got.tolist() == [v.strip() for v in ids]

@@ -180,9 +180,45 @@ def _take(parsed: pd.Series, codes: np.ndarray, missing: Any) -> np.ndarray:
     return out
 
 
+# what ``str.strip()`` removes (``str.isspace``) as an Arrow (RE2) class, and a net for the cells
+# ``is_missing`` may call empty: at most 4 ASCII characters between spaces (the "no value" texts are
+# ASCII, and no other character lower-cases to one of their letters); the net's catch is judged in Python
+_SPACE = r"[\s\x0b\x1c-\x1f\x85\p{Z}]"
+_MAYBE_MISSING = rf"^{_SPACE}*[\x00-\x7f]{{0,4}}{_SPACE}*$"
+
+
+def _text_array(values: pd.Series):  # -> pyarrow.Array | None
+    """Distinct cells as a pyarrow string array when every one is a str (text read from a file), else None."""
+    if values.dtype != object or not len(values):
+        return None
+    import pyarrow as pa
+
+    try:
+        arr = pa.array(values.to_numpy(), type=pa.large_string(), from_pandas=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    return arr if not arr.null_count else None
+
+
+def _caught(values: pd.Series, pattern: str) -> np.ndarray | None:
+    """Positions of the str values a pattern finds (Arrow's regex over all of them), None unless all are str."""
+    arr = _text_array(values)
+    if arr is None:
+        return None
+    import pyarrow.compute as pc
+
+    return np.flatnonzero(pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False))
+
+
 def _blank(codes: np.ndarray, uniques: pd.Series) -> np.ndarray:
     """Empty cells: missing, spaces only, or a text that means "no value" ('NA', '-', ...; see ``is_missing``)."""
-    blank_u = np.array([isinstance(v, str) and is_missing(v) for v in uniques], dtype=bool)
+    maybe = _caught(uniques, _MAYBE_MISSING)
+    if maybe is None:
+        blank_u = np.array([isinstance(v, str) and is_missing(v) for v in uniques], dtype=bool)
+    else:  # text: only the few cells the net catches are judged one by one
+        blank_u = np.zeros(len(uniques), dtype=bool)
+        cells = uniques.to_numpy()
+        blank_u[maybe] = [is_missing(cells[i]) for i in maybe]
     return (codes < 0) | (blank_u[np.where(codes < 0, 0, codes)] if len(blank_u) else False)
 
 
@@ -392,7 +428,14 @@ def _parse_customer(codes: np.ndarray, uniq: pd.Series, values: pd.Series | None
             return str(int(v))
         return str(v).strip()
 
-    clean = uniq.map(one).astype(object)
+    edged = _caught(uniq, EDGE_SPACE)  # text: only ids with a space at an end change
+    if edged is None:
+        clean = uniq.map(one).astype(object)
+    else:
+        cells = uniq.to_numpy(dtype=object, copy=True)
+        for i in edged:
+            cells[i] = cells[i].strip()
+        clean = pd.Series(cells, index=uniq.index, dtype=object)
     if values is not None and _arrow_text(values) is not None and (codes >= 0).all():
         if clean.eq(uniq).all():
             return pd.Series(values.array, dtype=values.dtype)
