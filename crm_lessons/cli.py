@@ -392,10 +392,12 @@ _EXAM_HELP = """\
 术语表和各章的考试练习）和计算题（每套试卷有自己的数据表，答案用本软件包的函数算出，附评分标准）。
 每套至少两道计算题：所选章节的计算题不够时，从最近的章节补充，并在参考答案和屏幕上注明。
 同一个 --seed 总是得到完全相同的文件；不同版本的题目和数据不同。
+种子要保密：任何人用同一个种子都能重新生成参考答案（所以试卷上不印种子，只有参考答案上印）。
 Write N exam versions and their answer keys (print-ready A4 HTML, offline):
 DIR/exam_A.html, DIR/key_A.html, ...  The same --seed gives byte-identical files.
 Each paper has at least two computational questions; a chapter range with fewer borrows from the
-nearest chapters and says so (in the key and on the screen).
+nearest chapters and says so (in the key and on the screen).  Keep the seed secret: it regenerates
+the key (the paper does not print it; the key does).
 
 example:  crm-lessons exam --out exams --versions 2 --seed 2026
           crm-lessons exam --out exams --versions 3 --seed 7 --chapters 1-6"""

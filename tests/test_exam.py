@@ -96,6 +96,8 @@ def test_paper_is_print_ready_offline_and_reveals_no_answer(papers):
     assert "参考答案" not in exam and "评分标准" not in exam and "答案 Answer" not in exam
     assert "评分标准 Marking" in key and key.count("答案 Answer：<b>") == 10
     assert "姓名 Name" in exam and "姓名 Name" not in key
+    # the seed regenerates the key with the public package: the paper must not print it
+    assert f"seed {SEED}" in key and "seed" not in re.sub(r"<style>.*?</style>", "", exam, flags=re.S)
 
 
 def _erlang_c(a: float, n: int) -> float:

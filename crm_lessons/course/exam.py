@@ -1113,8 +1113,10 @@ def _header(exam: Exam, key: bool) -> str:
         who = "".join(f"<p class='note'>{html.escape(note)}</p>" for note in exam.notes)
     return (
         f"<h1>《客户关系管理》考试 · {title}（{exam.version} 卷）</h1>"
-        f"<p class='sub'>考查章节 Chapters {chapters}　满分 Total {exam.total} 分　考试时间 120 分钟　"
-        f"（seed {exam.seed}）</p>{who}"
+        f"<p class='sub'>考查章节 Chapters {chapters}　满分 Total {exam.total} 分　考试时间 120 分钟"
+        # the seed regenerates the key with the public package: only the instructor's key shows it
+        + (f"　（seed {exam.seed}）" if key else "")
+        + f"</p>{who}"
         f"<table class='info'><tr><th>题号</th>{cols}</tr><tr><th>分值</th>{pts}</tr>"
         + ("" if key else f"<tr><th>得分</th>{blank}</tr>")
         + "</table>"
