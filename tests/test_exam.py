@@ -107,7 +107,7 @@ def _erlang_c(a: float, n: int) -> float:
 
 def test_key_answers_recomputed():
     exams = [build_exam(seed=SEED, version=v) for v in range(3)]
-    exams += [build_exam(seed=SEED, version=v, chapters=c) for v in range(2) for c in ("1", "7", "9")]
+    exams += [build_exam(seed=SEED, version=v, chapters=c) for v in range(2) for c in ("1", "3", "7", "9")]
     seen = set()
     for exam in exams:
         page = exam_html(exam, key=True, embed_font=False)
@@ -185,6 +185,13 @@ def test_key_answers_recomputed():
             assert d["confidence"] == pytest.approx(both / n_a) and d["lift"] == pytest.approx(both / n_a / (n_c / 10))
             assert f"<b>{both / n_a / (n_c / 10):.4f}</b>" in page
             assert page.count("<td>√</td>") >= sum(map(sum, rows))
+        if "calc:scoring" in calcs:  # the weighted scoring model: total = sum of weight x score, the highest wins
+            d = calcs["calc:scoring"].data
+            weights = list(d["weights"].values())
+            totals = [sum(w * x for w, x in zip(weights, row, strict=True)) for row in d["scores"]]
+            assert sorted(d["totals"].values()) == pytest.approx(sorted(totals))
+            assert d["totals"][d["best"]] == pytest.approx(max(totals)) and f"<b>{d['best']}</b>" in page
+            assert all(f"= {t:.2f}<br>" in page for t in totals)
         for kind, qs in exam.sections:  # a definition item's key is its term
             for q in qs:
                 if kind == "choice" and "term" in q.data:
@@ -194,6 +201,7 @@ def test_key_answers_recomputed():
     assert {
         "calc:retention",
         "calc:rfm",
+        "calc:scoring",
         "calc:satisfaction",
         "calc:clv",
         "calc:km",

@@ -753,6 +753,54 @@ def _calc_retention(rng: np.random.Generator) -> Question:
     return Question("calc", 1, prompt, answer, scheme, "第1章 保留客户的经济学", uid="calc:retention", data=data)
 
 
+def _calc_scoring(rng: np.random.Generator) -> Question:
+    from crm_lessons import customer_data
+
+    criteria = ["功能匹配", "易用性", "集成能力", "成本"]
+    while True:  # a clear winner that the second criterion's weight could still overturn
+        weights = dict(zip(criteria, rng.choice([[0.4, 0.2, 0.2, 0.2], [0.3, 0.3, 0.2, 0.2], [0.35, 0.15, 0.2, 0.3]])))
+        scores = pd.DataFrame(
+            rng.integers(4, 10, size=(3, 4)),
+            columns=criteria,
+            index=pd.Index(["甲系统", "乙系统", "丙系统"], name="方案"),
+        )
+        result = customer_data.weighted_scores(scores, weights)
+        totals = result["total"].sort_values(ascending=False)
+        best_on = {c: "、".join(scores.index[scores[c] == scores[c].max()]) for c in criteria}
+        if totals.iloc[0] - totals.iloc[1] >= 0.1 and totals.index[0] not in best_on[criteria[0]]:
+            break
+    shown = pd.concat([pd.DataFrame([weights], index=pd.Index(["权重"], name="方案")), scores])
+    prompt = (
+        "某公司用加权评分法在三套 CRM 系统中选择一套，各准则的权重和每套系统的得分（1-10 分，越高越好；"
+        "成本一项分数越高表示越便宜）如下："
+        + _table(shown)
+        + "（1）求三套系统的加权总分并排序；（2）应选哪一套？（3）为什么不能只看单项最高分？选型结论还要做什么检验？"
+    )
+    rows = []
+    for name in scores.index:
+        terms = " + ".join(f"{weights[c]:g}×{scores.loc[name, c]}" for c in criteria)
+        rows.append(f"{name}：{terms} = {result.loc[name, 'total']:.2f}")
+    order = " > ".join(f"{n}（{v:.2f}）" for n, v in totals.items())
+    answer = (
+        "<p>（1）加权总分 = Σ 权重 × 得分：<br>" + "<br>".join(rows) + f"<br>排序：{order}。</p>"
+        f"<p>（2）选加权总分最高的<b>{totals.index[0]}</b>。</p>"
+        "<p>（3）单项最高分的系统不一定综合最好（"
+        + "；".join(f"{c}得分最高：{n}" for c, n in best_on.items())
+        + "），加权评分按重要性把各准则合起来；权重是主观定的，要做敏感性分析：看某个权重变化多少时排序会改变，"
+        "结论对合理范围内的权重都成立才可靠。</p>"
+        "<p class='note'>（用 <code>crm_lessons.customer_data.weighted_scores</code> 计算；"
+        "<code>weight_ranges</code> 给出每个权重可以变动的范围。）</p>"
+    )
+    scheme = "（1）三个加权总分各 2 分，排序 1 分；（2）1 分；（3）说明单项与综合的区别 1 分、敏感性检验 1 分。"
+    data = {
+        "weights": {c: float(w) for c, w in weights.items()},
+        "scores": scores.to_numpy().tolist(),
+        "totals": {str(n): float(v) for n, v in result["total"].items()},
+        "best": str(totals.index[0]),
+    }
+    return Question("calc", 3, prompt, answer, scheme, "第3章 加权评分法选择 CRM 系统", uid="calc:scoring", data=data)
+
+
 def _calc_rules(rng: np.random.Generator) -> Question:
     from crm_lessons import personalisation
 
@@ -808,6 +856,7 @@ def _calc_rules(rng: np.random.Generator) -> Question:
 _CALCS: tuple[tuple[int, Callable[[np.random.Generator], Question]], ...] = (
     (1, _calc_retention),
     (2, _calc_rfm),
+    (3, _calc_scoring),
     (4, _calc_satisfaction),
     (6, _calc_clv),
     (7, _calc_km),
