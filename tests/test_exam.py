@@ -107,7 +107,7 @@ def _erlang_c(a: float, n: int) -> float:
 
 def test_key_answers_recomputed():
     exams = [build_exam(seed=SEED, version=v) for v in range(3)]
-    exams += [build_exam(seed=SEED, version=v, chapters=c) for v in range(2) for c in ("1", "3", "7", "9")]
+    exams += [build_exam(seed=SEED, version=v, chapters=c) for v in range(2) for c in ("1", "3", "5", "7", "9")]
     seen = set()
     for exam in exams:
         page = exam_html(exam, key=True, embed_font=False)
@@ -192,6 +192,18 @@ def test_key_answers_recomputed():
             assert sorted(d["totals"].values()) == pytest.approx(sorted(totals))
             assert d["totals"][d["best"]] == pytest.approx(max(totals)) and f"<b>{d['best']}</b>" in page
             assert all(f"= {t:.2f}<br>" in page for t in totals)
+        if "calc:loyalty" in calcs:  # share of wallet, then Dick & Basu's 2 x 2 of intention and behaviour
+            d = calcs["calc:loyalty"].data
+            names = {
+                (True, True): "true loyalty",
+                (True, False): "latent loyalty",
+                (False, True): "spurious loyalty",
+                (False, False): "no loyalty",
+            }
+            for i, o, tot, k in zip(d["intention"], d["ours"], d["total"], d["kinds"], strict=True):
+                assert k == names[(i >= 5, o / tot >= 0.5)]
+                assert f"<td>{o:,}/{tot:,} = {o / tot:.0%}</td>" in page
+            assert len(set(d["kinds"])) == 4
         for kind, qs in exam.sections:  # a definition item's key is its term
             for q in qs:
                 if kind == "choice" and "term" in q.data:
@@ -203,6 +215,7 @@ def test_key_answers_recomputed():
         "calc:rfm",
         "calc:scoring",
         "calc:satisfaction",
+        "calc:loyalty",
         "calc:clv",
         "calc:km",
         "calc:erlang",

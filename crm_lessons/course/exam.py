@@ -565,6 +565,62 @@ def _nps_weights(rng: np.random.Generator) -> np.ndarray:
     return w / w.sum()
 
 
+def _calc_loyalty(rng: np.random.Generator) -> Question:
+    from crm_lessons import loyalty
+
+    names = ["甲", "乙", "丙", "丁", "戊", "己"]
+    zh = {
+        "true loyalty": "真正忠诚（有意愿有行动）",
+        "latent loyalty": "潜在忠诚（有意愿无行动）",
+        "spurious loyalty": "虚假忠诚（无意愿有行动，惰性）",
+        "no loyalty": "不忠诚（无意愿无行动）",
+    }
+    while True:  # all four forms of loyalty, no value on a threshold
+        intention = rng.integers(1, 8, size=6)
+        total = rng.integers(10, 41, size=6) * 100
+        ours = (total * rng.choice([0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9], size=6)).round().astype(int)
+        sow = np.asarray(loyalty.share_of_wallet(ours, total), dtype=float)
+        kinds = [
+            str(k)
+            for k in np.asarray(loyalty.loyalty_type(intention, sow, intention_threshold=5, behaviour_threshold=0.5))
+        ]
+        if len(set(kinds)) == 4 and not (intention == 5).any():
+            break
+    table = pd.DataFrame(
+        {"再购意愿（1-7 分）": intention, "在本店的年消费（元）": ours, "这类商品的年总消费（元）": total},
+        index=pd.Index(names, name="客户"),
+    )
+    prompt = (
+        "某超市调查了 6 位会员：再购意愿（1-7 分，5 分及以上为意愿高）和这类商品一年的消费（会员卡记录在本店的部分，"
+        "问卷估计全部的部分）：" + _table(table) + "（1）求每位会员的顾客份额（本店消费占这类商品总消费的比例），"
+        "份额达到 50% 为行为忠诚高；（2）按“意愿 × 行为”把 6 位会员分为四种忠诚类型；"
+        "（3）对潜在忠诚和虚假忠诚的会员各提一条对策。"
+    )
+    rows = "".join(
+        f"<tr><th>{n}</th><td>{o:,}/{t:,} = {s:.0%}</td><td>{'高' if i >= 5 else '低'}</td>"
+        f"<td>{'高' if s >= 0.5 else '低'}</td><td>{zh[k]}</td></tr>"
+        for n, o, t, s, i, k in zip(names, ours, total, sow, intention, kinds, strict=True)
+    )
+    answer = (
+        "<p>（1）（2）顾客份额 = 本店消费 / 这类商品总消费：</p>"
+        "<table class='data'><tr><th>客户</th><th>顾客份额</th><th>意愿</th><th>行为</th><th>忠诚类型</th></tr>"
+        f"{rows}</table>"
+        "<p>（3）潜在忠诚：喜欢我们却买得少，多半是有障碍（距离、品类不全、价格、不方便），找出并消除障碍、"
+        "用便利和交叉销售把意愿变成购买；虚假忠诚：买得多却不喜欢，只是惰性或转换成本留住了他们，竞争者一出现就会走，"
+        "要提高满意度和情感联系，不能把高份额当成忠诚。</p>"
+        "<p class='note'>（用 <code>loyalty.share_of_wallet</code> 和 "
+        "<code>loyalty.loyalty_type(..., intention_threshold=5, behaviour_threshold=0.5)</code> 计算，Dick &amp; Basu 1994。）</p>"
+    )
+    scheme = "（1）六个顾客份额共 3 分（每错一个扣 0.5 分）；（2）六位会员的类型共 4 分（每错一位扣 1 分，扣完为止）；（3）两条对策各 1.5 分。"
+    data = {
+        "intention": [int(x) for x in intention],
+        "ours": [int(x) for x in ours],
+        "total": [int(x) for x in total],
+        "kinds": kinds,
+    }
+    return Question("calc", 5, prompt, answer, scheme, "第5章 顾客份额与四种忠诚类型", uid="calc:loyalty", data=data)
+
+
 def _calc_clv(rng: np.random.Generator) -> Question:
     from crm_lessons import retention
 
@@ -858,6 +914,7 @@ _CALCS: tuple[tuple[int, Callable[[np.random.Generator], Question]], ...] = (
     (2, _calc_rfm),
     (3, _calc_scoring),
     (4, _calc_satisfaction),
+    (5, _calc_loyalty),
     (6, _calc_clv),
     (7, _calc_km),
     (8, _calc_erlang),
