@@ -80,7 +80,7 @@ def _points(page: str) -> tuple[int, list[int], list[int]]:
 def test_totals_are_stated_and_add_up(papers, name):
     page = (papers[0] / name).read_text(encoding="utf-8")
     total, sections, questions = _points(page)
-    assert total == 100 == sum(sections) == sum(questions)
+    assert total == 100 == sum(sections) == sum(questions) and "考试时间 120 分钟" in page
     assert len(questions) == 10 + 4 + 3 + 3
     header = re.search(r"<tr><th>分值</th>(.*?)</tr>", page).group(1)
     assert [int(x) for x in re.findall(r"<td>(\d+)</td>", header)] == [*sections, total]
@@ -320,6 +320,10 @@ def test_every_single_chapter_paper_has_two_computations(chapter):
         key, paper = exam_html(exam, key=True, embed_font=False), exam_html(exam, embed_font=False)
         assert "补充了第" in key and "补充" not in paper
     assert exam.total == sum(q.points for _, qs in exam.sections for q in qs)
+    # a shorter paper states a shorter time: 1.2 minutes a point, to 10 minutes
+    assert f"满分 Total {exam.total} 分　考试时间 {round(exam.total * 1.2 / 10) * 10} 分钟" in exam_html(
+        exam, embed_font=False
+    )
 
 
 def test_a_narrow_range_says_where_its_computations_come_from(tmp_path, capsys):

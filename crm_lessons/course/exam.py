@@ -110,6 +110,17 @@ class Exam:
     def total(self) -> int:
         return sum(q.points for _, qs in self.sections for q in qs)
 
+    @property
+    def minutes(self) -> int:
+        """The time the paper states: 120 minutes for 100 points, in proportion (to 10 minutes) for a shorter paper.
+
+        Examples
+        --------
+        >>> [Exam("A", 0, (9,), [("calc", [Question("calc", 9, "", "", "", "", points=p)])]).minutes for p in (100, 60, 20)]
+        [120, 70, 30]
+        """
+        return max(30, min(120, int(round(self.total * 1.2 / 10)) * 10))
+
 
 # -- the pools --------------------------------------------------------------------
 
@@ -1219,7 +1230,7 @@ def _header(exam: Exam, key: bool) -> str:
         who = "".join(f"<p class='note'>{html.escape(note)}</p>" for note in exam.notes)
     return (
         f"<h1>《客户关系管理》考试 · {title}（{exam.version} 卷）</h1>"
-        f"<p class='sub'>考查章节 Chapters {chapters}　满分 Total {exam.total} 分　考试时间 120 分钟"
+        f"<p class='sub'>考查章节 Chapters {chapters}　满分 Total {exam.total} 分　考试时间 {exam.minutes} 分钟"
         # the seed regenerates the key with the public package: only the instructor's key shows it
         + (f"　（seed {exam.seed}）" if key else "")
         + f"</p>{who}"
