@@ -222,11 +222,37 @@ def _blank(codes: np.ndarray, uniques: pd.Series) -> np.ndarray:
     return (codes < 0) | (blank_u[np.where(codes < 0, 0, codes)] if len(blank_u) else False)
 
 
+# an amount written plainly: a yuan sign or none, digits (grouped by three with commas, or not; at
+# most 15, which a float holds exactly) and decimals; the rules below read it as the number left when
+# the sign and the commas are taken out, which Arrow parses (correctly rounded, as pandas does)
+_PLAIN_AMOUNT = r"^[￥¥]?(?:[0-9]{1,3}(?:,[0-9]{3}){1,4}|[0-9]{1,15})(?:\.[0-9]{1,15})?$"
+
+
 def _amount_values(uniq: pd.Series) -> pd.Series:
     """Parse distinct amount cells; NaN where a cell is not a number.
 
     Accepts numbers, and text such as '¥1,234.50', '￥88', '88 元', '(12.50)' (negative), '－5'.
+    Text cells written plainly (``￥1,234.50``) are parsed by Arrow, the others by the rules in Python.
     """
+    arr = _text_array(uniq)
+    if arr is None:
+        return _amount_rules(uniq)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    plain = pc.match_substring_regex(arr, _PLAIN_AMOUNT)
+    mask = plain.to_numpy(zero_copy_only=False)
+    if not mask.any():
+        return _amount_rules(uniq)
+    values = np.full(len(uniq), np.nan)
+    values[mask] = pc.cast(pc.replace_substring_regex(arr.filter(plain), "[￥¥,]", ""), pa.float64()).to_numpy()
+    if not mask.all():
+        values[~mask] = _amount_rules(uniq[~mask]).to_numpy()
+    return pd.Series(values, index=uniq.index, dtype="float64")
+
+
+def _amount_rules(uniq: pd.Series) -> pd.Series:
+    """:func:`_amount_values` by the reading rules, cell by cell."""
     out = pd.Series(np.nan, index=uniq.index, dtype="float64")
     is_num = uniq.map(is_number).astype(bool)
     if is_num.any():
