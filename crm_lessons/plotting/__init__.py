@@ -209,8 +209,8 @@ def set_theme(
         sns.set_theme(context=context, style=style, palette=palette, font_scale=font_scale, rc=params)
         return
     import matplotlib as mpl
-    from cycler import cycler
     from matplotlib import colors
+    from matplotlib.rcsetup import cycler  # matplotlib's validating cycler (cycler itself is not a declared dependency)
 
     theme = dict(_SEABORN_THEME)
     if "rocket" in mpl.colormaps:  # registered by seaborn
