@@ -96,35 +96,39 @@ def test_errors_and_interrupts_leave_the_process_as_it_was(notebook, tmp_path):
     assert plt.get_fignums() == []
 
 
-_THEME_STATE = """
+_THEME_STATES = """
 import sys, matplotlib
 from matplotlib import colors
-{setup}
-state = {{k: matplotlib.rcParams._get(k) for k in matplotlib.rcParams if k != "backend"}}
-state["codes"] = [colors.to_rgb(c) for c in "bgrmyck"]
-print(repr(sorted((k, repr(v)) for k, v in state.items())))
-print("seaborn" in sys.modules, "scipy.stats" in sys.modules, file=sys.stderr)
+from crm_lessons.plotting import _FALLBACK, register_font, set_theme
+
+def state():
+    got = {k: matplotlib.rcParams._get(k) for k in matplotlib.rcParams if k != "backend"}
+    got["codes"] = [colors.to_rgb(c) for c in "bgrmyck"]
+    return sorted((k, repr(v)) for k, v in got.items())
+
+set_theme()
+states = {"ours": state(), "imported": ["seaborn" in sys.modules, "scipy.stats" in sys.modules]}
+import seaborn as sns
+matplotlib.rcdefaults()
+set_theme()
+states["ours_after_seaborn"] = state()
+matplotlib.rcdefaults()
+family = register_font()
+sns.set_theme(context="notebook", style="whitegrid", palette="deep", font_scale=1.0, rc={
+    "font.family": [family, *_FALLBACK], "font.sans-serif": [family, *_FALLBACK], "axes.unicode_minus": False,
+    "figure.dpi": 100, "savefig.dpi": 150, "figure.figsize": (7.0, 4.2)})
+states["seaborn"] = state()
+print(repr(states))
 """
 
 
 def test_the_course_theme_is_seaborns_without_importing_seaborn():
     """set_theme() gives seaborn's whitegrid theme (rcParams and colour codes) without seaborn and scipy.stats
     (about 0.5 s of each report and chapter); and after seaborn's import, its "rocket" image colour map too."""
-    ours = "from crm_lessons.plotting import set_theme\nset_theme()"
-    theirs = (
-        "import seaborn as sns\nfrom crm_lessons.plotting import FONT_FAMILY, _FALLBACK, register_font\nfamily = register_font()\n"
-        "sns.set_theme(context='notebook', style='whitegrid', palette='deep', font_scale=1.0, rc={"
-        "'font.family': [family, *_FALLBACK], 'font.sans-serif': [family, *_FALLBACK], 'axes.unicode_minus': False, "
-        "'figure.dpi': 100, 'savefig.dpi': 150, 'figure.figsize': (7.0, 4.2)})"
-    )
-    runs = {}
-    for name, setup in {"ours": ours, "seaborn": theirs, "ours_after_seaborn": "import seaborn\n" + ours}.items():
-        proc = subprocess.run(
-            [sys.executable, "-c", _THEME_STATE.format(setup=setup)], capture_output=True, text=True, timeout=120
-        )
-        assert proc.returncode == 0, proc.stderr
-        runs[name] = (eval(proc.stdout), proc.stderr.split())  # noqa: S307 - our own repr
-    assert runs["ours"][1] == ["False", "False"], "neither seaborn nor scipy.stats imported"
-    assert runs["ours_after_seaborn"][0] == runs["seaborn"][0]
-    differ = dict(set(runs["ours"][0]) ^ set(runs["seaborn"][0]))
+    proc = subprocess.run([sys.executable, "-c", _THEME_STATES], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    states = eval(proc.stdout)  # noqa: S307 - our own repr
+    assert states["imported"] == [False, False], "neither seaborn nor scipy.stats imported"
+    assert states["ours_after_seaborn"] == states["seaborn"]
+    differ = dict(set(states["ours"]) ^ set(states["seaborn"]))
     assert set(differ) == {"image.cmap"}, differ  # "rocket" exists only once seaborn is imported
