@@ -174,3 +174,35 @@ def test_the_pages_font_cut_by_harfbuzz_has_fonttools_glyphs_outlines_and_featur
     names = {(n.nameID, n.platformID, n.langID) for n in harfbuzz["name"].names}
     assert {(n.nameID, n.platformID, n.langID) for n in reference["name"].names} <= names  # licence notices kept
     assert subset_font(text, flavor="woff")[:4] == b"wOFF"
+
+
+def test_the_page_equals_nbconverts_own(notebook, monkeypatch):
+    """``to_html``'s exporter finds the elements of nbconvert's last pass without CSS selectors: same page, with
+    and without the code, an image without ``alt``, HTML and Markdown with images and the notebook's classes."""
+    from nbconvert import HTMLExporter
+
+    from crm_lessons.runner import _html
+
+    nb = execute_in_process(notebook, parameters={"N": 2, "LABEL": '<img src="x.png"><div class="jp-Notebook">'})
+    nb.cells.append(
+        new_markdown_cell(
+            '## 图 <img src="a.png"> <img src="b.png" alt="b">\n\n<div class="jp-OutputArea-output">x</div>'
+        )
+    )
+    nb.cells.append(
+        new_code_cell(
+            "x = 1",
+            outputs=[
+                nbformat.v4.new_output(
+                    "display_data", data={"text/html": '<div class="a jp-Cell-inputWrapper"><img src="c.png"></div>'}
+                )
+            ],
+        )
+    )
+    for exclude_input in (True, False):
+        ours = to_html(nb, exclude_input=exclude_input, title="报告", embed_font=False)
+        with monkeypatch.context() as patch:
+            patch.setattr(_html, "_exporter_class", lambda: HTMLExporter)
+            theirs = to_html(nb, exclude_input=exclude_input, title="报告", embed_font=False)
+        assert ours == theirs
+        assert 'tabindex="0"' in ours and 'alt="No description has been provided for this image"' in ours

@@ -105,6 +105,59 @@ def embedded_font_css(text: str) -> str:
     )
 
 
+def _exporter_class() -> Any:
+    """nbconvert's ``HTMLExporter`` whose last pass finds its elements by walking the tree, not by CSS selectors.
+
+    ``HTMLExporter.from_notebook_node`` parses the page with BeautifulSoup, gives images without ``alt``
+    a placeholder text and makes the cells' input and output areas focusable, finding them with three
+    CSS selectors; soupsieve compiles its selector parser's regular expressions on first use (0.1
+    CPU-s, once per process: the report's whole run).  This subclass does the same steps with the same
+    parse and serialisation, finding the same elements in the same order by walking the tree
+    (``tests/test_report_runner.py`` checks the page equal to nbconvert's own).
+    """
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    def classes(element: Any) -> Any:
+        value = element.get("class") or ()
+        return value.split() if isinstance(value, str) else value
+
+    def under_notebook(element: Any) -> bool:  # CSS ".jp-Notebook <element>": a proper ancestor has the class
+        return any("jp-Notebook" in classes(parent) for parent in element.parents)
+
+    class Exporter(HTMLExporter):
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[str, Any]:  # type: ignore[override]
+            # nbconvert 7.17's HTMLExporter.from_notebook_node, with its ``soup.select`` calls as tree walks
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            filter_data_type = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            )
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", filter_data_type)
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            soup = BeautifulSoup(html, features="html.parser")
+            missing_alt = 0
+            for element in soup.find_all("img"):  # img:not([alt])
+                if "alt" not in element.attrs:
+                    element.attrs["alt"] = "No description has been provided for this image"
+                    missing_alt += 1
+            if missing_alt:
+                self.log.warning("Alternative text is missing on %s image(s).", missing_alt)
+            for name in ("jp-Cell-inputWrapper", "jp-OutputArea-output"):  # .jp-Notebook div.<name>
+                for element in soup.find_all("div"):
+                    if name in classes(element) and under_notebook(element):
+                        element.attrs["tabindex"] = "0"
+            return str(soup), resources
+
+    return Exporter
+
+
 def to_html(notebook: Any, *, exclude_input: bool = False, title: str | None = None, embed_font: bool = True) -> str:
     """Render an executed notebook as a self-contained HTML page that opens offline.
 
@@ -125,11 +178,10 @@ def to_html(notebook: Any, *, exclude_input: bool = False, title: str | None = N
         machine without a Chinese system font.
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
     if not hasattr(notebook, "cells"):
         notebook = nbformat.read(Path(notebook), as_version=4)
-    exporter = HTMLExporter(
+    exporter = _exporter_class()(
         template_name="lab",
         exclude_input=exclude_input,
         exclude_input_prompt=exclude_input,
