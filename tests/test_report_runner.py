@@ -206,3 +206,33 @@ def test_the_page_equals_nbconverts_own(notebook, monkeypatch):
             theirs = to_html(nb, exclude_input=exclude_input, title="报告", embed_font=False)
         assert ours == theirs
         assert 'tabindex="0"' in ours and 'alt="No description has been provided for this image"' in ours
+
+
+def test_the_in_process_canvas_draws_agg_s_png_byte_for_byte():
+    """The in-process backend's renderers share text measurements across a figure's layout passes: same PNG."""
+    import io
+
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from crm_lessons.plotting import set_theme
+    from crm_lessons.runner._figures import FigureCanvas
+
+    def png(canvas_class):
+        with matplotlib.rc_context():
+            set_theme()
+            fig = Figure(figsize=(4, 3))
+            canvas = canvas_class(fig)
+            ax = fig.add_subplot()
+            ax.bar(["客户甲", "客户乙", "b"], [3, 1, 2])
+            ax.set_title("生命周期 lifecycle\n第二行", loc="left")
+            ax.set_xlabel(r"$\alpha$ 与 P(alive)")
+            fig.tight_layout()
+            matplotlib.rcParams["font.size"] = 14  # a texts' size changed between layout and drawing
+            ax.set_ylabel("客户数")
+            buffer = io.BytesIO()
+            canvas.print_figure(buffer, format="png", dpi=fig.dpi, bbox_inches="tight")
+            return buffer.getvalue()
+
+    assert png(FigureCanvas) == png(FigureCanvasAgg)
