@@ -215,14 +215,19 @@ def render_report(
     }
     del prepared
     # what is alive now stays alive to the end: the cyclic garbage collector need not scan it again at each
-    # full collection while the template's imports and figures grow the heap (about 0.3 s of CPU)
+    # full collection while the template's imports and figures grow the heap (about 0.3 s of CPU); and it
+    # runs after 50,000 new objects instead of 700 (these imports and figures make about 4 million, few of
+    # them garbage cycles: 540 -> 7 collections, 0.17 -> 0.07 CPU-s at 1,000 rows)
+    threshold = gc.get_threshold()
     gc.freeze()
+    gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
     try:
         nb = runner.execute_in_process(template_path(), parameters=params)
         del params
         say("[3/4] 生成 HTML ..." if zh else "[3/4] rendering HTML ...")
         page = runner.to_html(nb, exclude_input=True, title=TEXT[lang]["title"])
     finally:
+        gc.set_threshold(*threshold)
         gc.unfreeze()
     # nbconvert writes the attributes in alphabetical order; the page keeps the documented form
     page = page.replace('<script id="report-figures" type="application/json">', FIGURES_TAG, 1)
