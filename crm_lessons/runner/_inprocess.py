@@ -273,7 +273,7 @@ def execute_in_process(
     count = 0
     stdout, stderr = sys.stdout, sys.stderr
     # pyplot registers its hook with a running IPython shell when it switches backends: not with this one
-    with _figures_into(outputs) as flush, _display_into(outputs):
+    with _figures_into(outputs) as flush, _display_into(outputs) as shell:
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -290,7 +290,6 @@ def execute_in_process(
                 if last is not None:
                     value = eval(last, namespace)  # noqa: S307
                     if value is not None:
-                        shell = sys.modules["IPython.core.interactiveshell"].InteractiveShell.instance()
                         data, metadata = shell.display_formatter.format(value)
                         outputs.add(
                             {
