@@ -76,7 +76,7 @@ _SEABORN_THEME: dict[str, Any] = {
 }
 #: seaborn's "deep" palette (the colour cycle) and the colours it gives the codes "b", "g", "r", "m", "y", "c", "k".
 _DEEP = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd"]
-_DEEP_CODES = {"b": "#4c72b0", "g": "#55a868", "r": "#c44e52", "m": "#8172b3", "y": "#ccb974", "c": "#64b5cd"}
+_DEEP_CODES = dict(zip("bgrmyc", (_DEEP[i] for i in (0, 2, 3, 4, 8, 9)), strict=True))  # as seaborn's set_color_codes
 
 #: Family name of the bundled font, as matplotlib sees it.
 FONT_FAMILY = "Noto Sans SC"
