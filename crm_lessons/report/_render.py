@@ -276,8 +276,6 @@ def _release_unused() -> None:
     which allocates elsewhere, could not otherwise reuse; released between the
     report's steps, they do not add to its peak memory.
     """
-    import gc
-
     from crm_lessons.report._tables import _release_arrow_memory
 
     gc.collect()
