@@ -391,11 +391,11 @@ def test_text_nets_catch_every_space_and_missing_cell():
     pc = pytest.importorskip("pyarrow.compute")
     import sys
 
-    from crm_lessons._reading.values import EDGE_SPACE, NA_TEXT, is_missing
+    from crm_lessons._reading.values import EDGE_SPACE, NA_TEXT, SPACE, is_missing
 
     chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
     spaces = [c for c in chars if c.isspace()]
-    assert pc.all(pc.match_substring_regex(pa.array(spaces), rf"^{_parse._SPACE}$")).as_py()
+    assert pc.all(pc.match_substring_regex(pa.array(spaces), rf"^{SPACE}$")).as_py()
     assert pc.all(pc.match_substring_regex(pa.array(spaces), EDGE_SPACE)).as_py()
     # no character but ASCII lower-cases to a single character of a "no value" text
     letters = set("".join(NA_TEXT))

@@ -104,7 +104,9 @@ def is_placeholder(v: Any) -> bool:
 
 
 # Characters Python's str.strip() removes (str.isspace): ASCII and Unicode spaces, separators, \x1c-\x1f, \x85.
-EDGE_SPACE = r"^[\s\x0b\x1c-\x1f\x85\p{Z}]|[\s\x0b\x1c-\x1f\x85\p{Z}]$"
+SPACE = r"[\s\x0b\x1c-\x1f\x85\p{Z}]"
+#: A text with a ``SPACE`` at either end (RE2, for Arrow).
+EDGE_SPACE = rf"^{SPACE}|{SPACE}$"
 
 
 def is_number(v: Any) -> bool:

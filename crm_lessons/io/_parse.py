@@ -24,6 +24,7 @@ from crm_lessons._reading.values import (
     FULL_WIDTH,
     NA_PATTERN,
     OFFSET,
+    SPACE,
     THOUSANDS,
     YEARS,
     is_missing,
@@ -180,11 +181,10 @@ def _take(parsed: pd.Series, codes: np.ndarray, missing: Any) -> np.ndarray:
     return out
 
 
-# what ``str.strip()`` removes (``str.isspace``) as an Arrow (RE2) class, and a net for the cells
-# ``is_missing`` may call empty: at most 4 ASCII characters between spaces (the "no value" texts are
-# ASCII, and no other character lower-cases to one of their letters); the net's catch is judged in Python
-_SPACE = r"[\s\x0b\x1c-\x1f\x85\p{Z}]"
-_MAYBE_MISSING = rf"^{_SPACE}*[\x00-\x7f]{{0,4}}{_SPACE}*$"
+# a net for the cells ``is_missing`` may call empty: at most 4 ASCII characters between spaces (the "no
+# value" texts are ASCII, and no other character lower-cases to one of their letters); the net's catch
+# is judged in Python
+_MAYBE_MISSING = rf"^{SPACE}*[\x00-\x7f]{{0,4}}{SPACE}*$"
 
 
 def _text_array(values: pd.Series):  # -> pyarrow.Array | None
