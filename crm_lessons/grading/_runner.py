@@ -193,13 +193,10 @@ class _Forkserver:
         self.unusable = False  # it could not start here: every job then starts as a fresh process
 
     def _start(self) -> subprocess.Popen:
-        env = dict(os.environ)
-        env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
         code = "import sys\nif sys.path[:1] == ['']: del sys.path[0]\nfrom crm_lessons.grading._runner import serve\nserve()"
         proc = subprocess.Popen(
             [sys.executable, "-c", code],
             cwd=Path(__file__).resolve().parent,
-            env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -273,8 +270,7 @@ def run_job(job: dict, *, cwd: Path, wall_clock: float) -> subprocess.CompletedP
     with tempfile.TemporaryDirectory(prefix="crm-job-") as tmp:
         job_file = Path(tmp) / "job.json"
         job_file.write_text(json.dumps(job), encoding="utf-8")
-        env = dict(os.environ)
-        env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+        env = dict(os.environ)  # main() puts the venv's `alembic` first on the job's PATH
         request = {"job": str(job_file), "cwd": str(cwd), "env": env, "folder": tmp}
         args = [sys.executable, "-m", "crm_lessons.grading._runner", str(job_file)]
         try:
