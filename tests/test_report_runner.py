@@ -236,3 +236,40 @@ def test_the_in_process_canvas_draws_agg_s_png_byte_for_byte():
             return buffer.getvalue()
 
     assert png(FigureCanvas) == png(FigureCanvasAgg)
+
+
+@pytest.mark.parametrize("fmt", [".0f", "d"])
+def test_the_rfm_heatmap_draws_seaborns_png_byte_for_byte(fmt):
+    """``plotting.rfm._heatmap`` (the report's heatmap without seaborn) draws what ``seaborn.heatmap`` draws."""
+    import io
+
+    import matplotlib
+    import numpy as np
+    import pandas as pd
+    import seaborn as sns
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from crm_lessons.plotting import set_theme
+    from crm_lessons.plotting.rfm import _heatmap
+
+    values = np.arange(25).reshape(5, 5) * 37 % 101
+    grid = pd.DataFrame(
+        values if fmt == "d" else np.where(values == 74, np.nan, values * 1.5),
+        index=pd.Index([5, 4, 3, 2, 1], name="r_score"),
+        columns=pd.Index([1, 2, 3, 4, 5], name="f_score"),
+    )
+
+    def png(draw):
+        with matplotlib.rc_context():
+            set_theme()
+            fig = Figure(figsize=(5, 4))
+            canvas = FigureCanvasAgg(fig)
+            draw(fig.add_subplot())
+            buffer = io.BytesIO()
+            canvas.print_figure(buffer, format="png")
+            return buffer.getvalue()
+
+    ours = png(lambda ax: _heatmap(grid, annot=True, fmt=fmt, cmap="YlGnBu", label="客户数", ax=ax))
+    theirs = png(lambda ax: sns.heatmap(grid, annot=True, fmt=fmt, cmap="YlGnBu", cbar_kws={"label": "客户数"}, ax=ax))
+    assert ours == theirs
