@@ -76,11 +76,25 @@ def test_errors_and_interrupts_leave_the_process_as_it_was(notebook, tmp_path):
     def settings():  # every rcParam but the backend, read without resolving an "auto" backend
         return {key: matplotlib.rcParams._get(key) for key in matplotlib.rcParams if key != "backend"}
 
-    backend, rc, stdout = matplotlib.rcParams._get_backend_or_none(), settings(), sys.stdout
+    from matplotlib import colors
+
+    def codes():  # the colour codes set_theme() points at its palette
+        return [colors.to_rgb(c) for c in "bgrmyck"]
+
+    backend, rc, stdout, before = matplotlib.rcParams._get_backend_or_none(), settings(), sys.stdout, codes()
     shell = InteractiveShell.__dict__.get("_instance")
     assert execute_in_process(notebook).cells[3].outputs[2]["data"]["text/plain"] == "6"
     bad = tmp_path / "bad.ipynb"
-    nbformat.write(new_notebook(cells=[new_code_cell("import matplotlib.pyplot as plt\nplt.subplots()\n1 / 0")]), bad)
+    nbformat.write(
+        new_notebook(
+            cells=[
+                new_code_cell(
+                    "from crm_lessons.plotting import set_theme\nset_theme()\nimport matplotlib.pyplot as plt\nplt.subplots()\n1 / 0"
+                )
+            ]
+        ),
+        bad,
+    )
     with pytest.raises(CellExecutionError, match="cell 0 raised ZeroDivisionError: division by zero") as exc:
         execute_in_process(bad)
     assert (exc.value.ename, exc.value.evalue) == ("ZeroDivisionError", "division by zero")
@@ -90,6 +104,7 @@ def test_errors_and_interrupts_leave_the_process_as_it_was(notebook, tmp_path):
         execute_in_process(stop)
     assert matplotlib.rcParams._get_backend_or_none() == backend
     assert settings() == rc, "the notebook's theme stays in the notebook"
+    assert codes() == before, "the notebook's colour codes stay in the notebook"
     assert sys.stdout is stdout and InteractiveShell.__dict__.get("_instance") is shell
     import matplotlib.pyplot as plt
 

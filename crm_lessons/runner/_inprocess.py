@@ -159,6 +159,8 @@ def _figures_into(outputs: _Outputs) -> Iterator[Callable[[], None]]:
     # the backend set, not resolved: resolving "auto" would look for a GUI toolkit
     chosen = getattr(matplotlib.rcParams, "_get_backend_or_none", matplotlib.get_backend)()
     interactive = matplotlib.is_interactive()
+    # set_theme() also points the colour codes "b", "g", ... at its palette: global state outside rcParams
+    codes = {code: matplotlib.colors.colorConverter.colors[code] for code in "bgrmyck"}
     _figures.SHOW.append(flush)
     try:
         with matplotlib.rc_context():  # the notebook's theme stays in the notebook
@@ -169,6 +171,8 @@ def _figures_into(outputs: _Outputs) -> Iterator[Callable[[], None]]:
         _figures.SHOW.pop()
         plt.close("all")
         matplotlib.interactive(interactive)
+        for code, color in codes.items():
+            matplotlib.colors.colorConverter.colors[code] = color
         plt.switch_backend(chosen or rcsetup._auto_backend_sentinel)  # type: ignore[arg-type]
 
 
