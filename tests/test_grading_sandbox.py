@@ -326,6 +326,14 @@ def _attacks(course: Path, home: Path, grader_tmp: Path) -> dict[str, nbformat.N
         "    if pid != os.getpid():\n"
         "        try:\n            os.kill(pid, signal.SIGKILL)\n        except OSError:\n            pass"
     )
+    # lines forged into the grading job's log (read for limit reasons): its stdout and stderr rewritten
+    forged = "MemoryError\\nDeadKernelError\\nkilled after 5 s\\nFile too large\\n"
+    subs["a11_log_forger"] = first(
+        WRONG[1] + "\nimport os\n"
+        "for fd in (1, 2):\n"
+        "    try:\n        os.ftruncate(fd, 0)\n    except OSError:\n        pass\n"
+        f"    os.write(fd, b'x' * 30000 + b'{forged}\\r{forged}')"
+    )
     # resources: a memory bomb, a fork bomb, 50 MB of output (answer 1.1 right, so only the others fail)
     subs["a08_memory_bomb"] = _set_answers(_source(course), {1: "answer_1_1 = len(bytearray(20 * 2**30))"})
     subs["a09_fork_bomb"] = _set_answers(
@@ -400,6 +408,7 @@ CHEATS = [
     "a05_startup_file",
     "a06_overwriter",
     "a07_killer",
+    "a11_log_forger",
 ]
 
 
@@ -445,6 +454,14 @@ def test_nothing_outside_a_submission_changes(sandboxed_batch, course):
             "sandboxed",
         ]
     )
+
+
+def test_a_kernel_cannot_forge_the_grading_log(sandboxed_batch):
+    """Its own prints reach the job's log marked, so no limit is read from them (its wrong answers stay wrong)."""
+    _, rows, _, _ = sandboxed_batch
+    mine = _rows(rows, "a11_log_forger")
+    assert {r["status"] for r in mine.values()} <= {"wrong", "not_attempted", "needs_manual_grade"}, mine
+    assert not [r["reason"] for r in mine.values() if r["reason"]], mine
 
 
 def test_limits_are_reported_per_row(sandboxed_batch, course):

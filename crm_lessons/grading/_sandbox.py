@@ -11,7 +11,10 @@ its own user, process, IPC, UTS and network namespaces (no network at all:
 the grader talks to it over ``ipc`` sockets in a folder both sides see), in
 a new session, and dies with the process that started it; every process it
 starts dies with it.  Resource limits (``setrlimit``) cap its address space,
-processes, file size and CPU time.
+processes, file size and CPU time.  What the kernel prints on its own
+stdout and stderr goes to a file of the grader's, never to the grading job's
+log (which the grader reads limit reasons from); the job passes its tail on
+with every line marked :data:`KERNEL_PREFIX`.
 
 :class:`SandboxKernelManager` is the kernel manager nbgrader uses for this
 (``c.Execute.kernel_manager_class``); the limits and the submission's file
@@ -28,12 +31,18 @@ import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-__all__ = ["HOME", "Limits", "SandboxKernelManager", "sandbox_command", "sandbox_problem"]
+__all__ = ["HOME", "KERNEL_PREFIX", "Limits", "SandboxKernelManager", "job_lines", "sandbox_command", "sandbox_problem"]
 
 #: The private home (and working folder) of a sandboxed kernel.
 HOME = "/home/student"
+
+#: What begins every line a sandboxed kernel printed on its own stdout or stderr, as the grading job passes it on.
+KERNEL_PREFIX = "[sandboxed kernel] "
+
+# the last part of a kernel's own output passed on to the job's log (the rest is the student's to lose)
+_KERNEL_OUTPUT_KEPT = 16 * 1024
 
 # system folders bound read-only when present (symbolic links, as on merged-/usr systems, are recreated)
 _SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -277,6 +286,8 @@ class SandboxKernelManager(_kernel_manager_base()):  # type: ignore[misc]
     files = _Dict(config=True, help="file name in the sandbox's home -> file outside (bound read-only)")
     del _Dict
 
+    _output: IO[bytes] | None = None  # the kernel's own stdout and stderr (a file outside the sandbox)
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         base = "/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir()  # ipc paths must stay short
@@ -302,6 +313,12 @@ class SandboxKernelManager(_kernel_manager_base()):  # type: ignore[misc]
         env = dict(kw.get("env") or {})
         env.pop("JPY_PARENT_PID", None)  # the kernel's parent is the sandbox's init; --die-with-parent covers it
         kw["env"] = env
+        # The kernel's own stdout and stderr go to a file of the grader's (outside the sandbox), never to the
+        # grading job's: the job's stderr is the log the grader reads a submission's limit reasons from, and a
+        # kernel holding it could write, rewrite or truncate it.  The file is passed on, marked, at cleanup.
+        if self._output is None:
+            self._output = tempfile.TemporaryFile(prefix="crm-kout-")
+        kw["stdout"] = kw["stderr"] = self._output.fileno()
         return cmd, kw
 
     @property
@@ -315,8 +332,34 @@ class SandboxKernelManager(_kernel_manager_base()):  # type: ignore[misc]
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
+            self._pass_output_on()
 
     cleanup_resources = _async_cleanup_resources
+
+    def _pass_output_on(self) -> None:
+        """Write the tail of what the kernel printed itself to this process's stderr, each line marked."""
+        output, self._output = self._output, None
+        if output is None:
+            return
+        with output:
+            size = output.seek(0, os.SEEK_END)
+            output.seek(max(0, size - _KERNEL_OUTPUT_KEPT))
+            text = output.read().decode("utf-8", errors="replace")
+        lines = text.splitlines()
+        if size > _KERNEL_OUTPUT_KEPT and lines:
+            lines[0] = f"... ({size - _KERNEL_OUTPUT_KEPT} bytes before this cut)"
+        if lines:
+            sys.stderr.write("".join(KERNEL_PREFIX + line + "\n" for line in lines))
+            sys.stderr.flush()
+
+
+def job_lines(log: str) -> str:
+    r"""``log`` without the lines a sandboxed kernel printed (:data:`KERNEL_PREFIX`): what the job itself wrote.
+
+    >>> job_lines("nbgrader: done\n[sandboxed kernel] killed after 5 s\n")
+    'nbgrader: done'
+    """
+    return "\n".join(line for line in log.splitlines() if not line.startswith(KERNEL_PREFIX))
 
 
 class FreshHomeKernelManager(_kernel_manager_base()):  # type: ignore[misc]

@@ -31,7 +31,7 @@ from crm_lessons.grading._feedback import failure_status as _failure
 from crm_lessons.grading._feedback import page_text
 from crm_lessons.grading._feedback import scored_status as _scored
 from crm_lessons.grading._gradebook import write_empty_gradebook
-from crm_lessons.grading._sandbox import Limits, limits_dict, sandbox_problem
+from crm_lessons.grading._sandbox import Limits, job_lines, limits_dict, sandbox_problem
 from crm_lessons.grading._variants import NAME as _ID_NAME
 from crm_lessons.grading._variants import is_variant_chapter, student_id_cell, with_student_id
 from crm_lessons.grading.assign import GradingError, _run_nbgrader, course_chapters
@@ -404,7 +404,7 @@ class _Batch:
                 wall_clock=wall,
             )
             run.ok = result.returncode == 0
-            run.log = result.stderr[-20000:]
+            run.log = _tail(result.stderr, 20000)
         except Exception as exc:  # one broken submission never stops the batch
             run.problem = f"{type(exc).__name__}: {exc}"
         return run
@@ -428,9 +428,10 @@ class _Batch:
             else:
                 autograded = run.work / "autograded" / student / cid / chapter.notebook
                 executed = nbformat.read(autograded, as_version=4) if autograded.is_file() else None
-                reason = _limit_reason(executed, run.log, self.limits, self.timeout)
+                job_log = job_lines(run.log)  # a sandboxed kernel's own prints are never read as the grader's
+                reason = _limit_reason(executed, job_log, self.limits, self.timeout)
                 if not run.ok:
-                    reason = reason or _run_failure(run.log)
+                    reason = reason or _run_failure(job_log)
                     self.log(
                         f"  {student} {cid}: nbgrader 无法评分，各题记为 error nbgrader could not grade it ({reason}); "
                         "its exercises are 'error'"
@@ -721,6 +722,15 @@ def _limit_reason(executed: Any, log: str, limits: Limits, timeout: int) -> str:
     if "killed after" in log:
         found.append("time limit: the whole notebook ran too long")
     return found[0] if found else ""
+
+
+def _tail(log: str, size: int) -> str:
+    r"""The last ``size`` characters of ``log`` or fewer, from the start of a line (a cut line loses its mark).
+
+    >>> _tail("first line\nsecond\n", 10)
+    'second\n'
+    """
+    return log if len(log) <= size else log[-size:].split("\n", 1)[-1]
 
 
 def _run_failure(log: str) -> str:
