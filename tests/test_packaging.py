@@ -152,6 +152,7 @@ def test_wheel_carries_the_package_data_chapters_and_licences(wheel_install):
     chapters = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     wanted = [f"crm_lessons/_course/notebooks/{c}" for c in chapters + ["COURSE.md"]]
     wanted += ["crm_lessons/py.typed", "crm_lessons/_templates/crm_report.ipynb", "crm_lessons/fonts/OFL.txt"]
+    wanted += ["crm_lessons/runner/_page_frame.html"]  # the report's page frame (runner._page)
     wanted += [
         f"crm_lessons/course/_reveal/{n}" for n in ("reveal.js", "reveal.css", "theme-white.css", "notes.js", "LICENSE")
     ]

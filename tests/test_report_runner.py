@@ -223,6 +223,109 @@ def test_the_page_equals_nbconverts_own(notebook, monkeypatch):
         assert 'tabindex="0"' in ours and 'alt="No description has been provided for this image"' in ours
 
 
+def _report_like_notebook():
+    """Cells as the report's page has them: code hidden, HTML (entities, quotes, an unclosed tag) and PNG outputs."""
+    import base64
+
+    from nbformat.v4 import new_output
+
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 3).decode("ascii")
+    html = [
+        "<style>.a > b{color:red}</style>",
+        "<h1>报告 &amp; 说明</h1>",
+        "<p class=\"x  y\" data-v='1'>&lt;客户&gt; &#x27;引号&#x27; &quot;q&quot; &nbsp;&copy; &bogus; a &amp b</p>",
+        '<table class="crm-table"><tr><td>1<td>2</table><br><img src="x.png"><img alt="a" src="y.png">',
+        '<script type="application/json" id="report-figures">{"a": "<b>"}</script>',
+        "<b>unclosed",
+    ]
+    nb = new_notebook(
+        cells=[
+            new_code_cell("N = 1", metadata={"tags": ["parameters"]}),
+            new_code_cell("# injected", metadata={"tags": ["injected-parameters"]}),
+            new_code_cell("import x"),
+            new_code_cell(
+                "show()",
+                outputs=[new_output("display_data", data={"text/html": h, "text/plain": "<HTML>"}) for h in html],
+            ),
+            new_code_cell(
+                "figure()",
+                outputs=[new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})] * 2,
+            ),
+        ],
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}},
+    )
+    nb.cells[-1].id = "report-figures"
+    return nb
+
+
+def test_the_report_page_is_written_as_nbconvert_writes_it_without_nbconvert(monkeypatch):
+    """``runner._page`` writes the lab template's text for the report's kinds of cells and nbconvert's last pass:
+    the text before that pass and the page equal nbconvert's own (stock ``HTMLExporter``), in a process that
+    never imports nbconvert; other notebooks, or a frame made by other versions, are left to nbconvert."""
+    from nbconvert import HTMLExporter
+
+    from crm_lessons.runner import _html, _page
+
+    nb = _report_like_notebook()
+    exporter = _html._exporter(exclude_input=True)
+    theirs_text, _ = exporter.template_text(nb, resources={"metadata": {"name": "客户报告"}})
+    assert _page.template_text(nb, "客户报告") == theirs_text
+    ours = to_html(nb, exclude_input=True, title="客户报告")
+    with monkeypatch.context() as patch:
+        patch.setattr(_html, "_exporter_class", lambda: HTMLExporter)
+        patch.setattr(_page, "write_page", lambda *args: None)
+        theirs = to_html(nb, exclude_input=True, title="客户报告")
+    assert ours == theirs
+    assert 'alt="No description has been provided for this image"' in ours and "&lt;客户&gt;" in ours
+
+    # nbconvert writes what this writer does not
+    odd = [
+        new_markdown_cell("# 标题"),
+        new_code_cell("print(1)", outputs=[nbformat.v4.new_output("stream", name="stdout", text="1\n")]),
+        new_code_cell("x", outputs=[nbformat.v4.new_output("execute_result", data={"text/html": "<b>1</b>"})]),
+        new_code_cell(
+            "f()",
+            outputs=[
+                nbformat.v4.new_output(
+                    "display_data", data={"image/png": "AAAA"}, metadata={"needs_background": "light"}
+                )
+            ],
+        ),
+        new_code_cell("h()", outputs=[nbformat.v4.new_output("display_data", data={"text/html": "</main>x"})]),
+    ]
+    for cell in odd:
+        other = _report_like_notebook()
+        other.cells.append(cell)
+        assert _page.write_page(other, "报告") is None, cell
+    assert _page.write_page(nb, "A & B") is None
+    monkeypatch.setattr(
+        _page, "installed_versions", lambda: {"nbconvert": "0.1", "pygments": "0", "jupyterlab_pygments": "0"}
+    )
+    assert _page.write_page(nb, "报告") is None
+
+
+def test_the_report_page_needs_no_nbconvert_import(tmp_path):
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(_report_like_notebook(), path)
+    code = (
+        "import sys, nbformat; from crm_lessons.runner import to_html; "
+        f"page = to_html(nbformat.read({str(path)!r}, as_version=4), exclude_input=True, title='报告'); "
+        "print(len(page) > 1000, sorted(m for m in ('nbconvert', 'jinja2', 'mistune') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "True []\n", done.stderr
+
+
+def test_the_stored_page_frame_is_the_installed_nbconverts():
+    """``runner/_page_frame.html`` is the lab template's page of an empty notebook for the installed nbconvert,
+    pygments and jupyterlab_pygments (when one of them changes, regenerate it: see ``runner._html.page_frame``)."""
+    from crm_lessons.runner import _html, _page
+
+    assert _page.FRAME_FILE.read_text(encoding="utf-8") == _html.page_frame(), (
+        "nbconvert's page changed: regenerate runner/_page_frame.html (runner._html.page_frame's docstring)"
+    )
+
+
 def test_the_in_process_canvas_draws_agg_s_png_byte_for_byte():
     """The in-process backend's renderers share text measurements across a figure's layout passes: same PNG."""
     import io

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from crm_lessons.runner import _page
+
 _EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=[\"']?(?:https?:)?//[^>]*>\s*</script>", re.I | re.S)
 _MODULE_IMPORT = re.compile(
     r"<script\b[^>]*type=[\"']module[\"'][^>]*>(?:(?!</script>).)*?https?://"
@@ -112,25 +114,18 @@ def _exporter_class() -> Any:
     a placeholder text and makes the cells' input and output areas focusable, finding them with three
     CSS selectors; soupsieve compiles its selector parser's regular expressions on first use (0.1
     CPU-s, once per process: the report's whole run).  This subclass does the same steps with the same
-    parse and serialisation, finding the same elements in the same order by walking the tree
-    (``tests/test_report_runner.py`` checks the page equal to nbconvert's own).
+    parse and serialisation (:func:`crm_lessons.runner._page.last_pass`), finding the same elements in
+    the same order by walking the tree (``tests/test_report_runner.py`` checks the page equal to
+    nbconvert's own).  ``template_text`` gives the page before that pass.
     """
-    from bs4 import BeautifulSoup
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    def classes(element: Any) -> Any:
-        value = element.get("class") or ()
-        return value.split() if isinstance(value, str) else value
-
-    def under_notebook(element: Any) -> bool:  # CSS ".jp-Notebook <element>": a proper ancestor has the class
-        return any("jp-Notebook" in classes(parent) for parent in element.parents)
-
     class Exporter(HTMLExporter):
-        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[str, Any]:  # type: ignore[override]
-            # nbconvert 7.17's HTMLExporter.from_notebook_node, with its ``soup.select`` calls as tree walks
+        def template_text(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[str, Any]:
+            # nbconvert 7.17's HTMLExporter.from_notebook_node up to its last pass
             langinfo = nb.metadata.get("language_info", {})
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
             highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
@@ -140,22 +135,46 @@ def _exporter_class() -> Any:
             )
             self.register_filter("highlight_code", highlight_code)
             self.register_filter("filter_data_type", filter_data_type)
-            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-            soup = BeautifulSoup(html, features="html.parser")
-            missing_alt = 0
-            for element in soup.find_all("img"):  # img:not([alt])
-                if "alt" not in element.attrs:
-                    element.attrs["alt"] = "No description has been provided for this image"
-                    missing_alt += 1
-            if missing_alt:
-                self.log.warning("Alternative text is missing on %s image(s).", missing_alt)
-            for name in ("jp-Cell-inputWrapper", "jp-OutputArea-output"):  # .jp-Notebook div.<name>
-                for element in soup.find_all("div"):
-                    if name in classes(element) and under_notebook(element):
-                        element.attrs["tabindex"] = "0"
-            return str(soup), resources
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[str, Any]:  # type: ignore[override]
+            html, resources = self.template_text(nb, resources, **kw)
+            return _page.last_pass(html, self.log), resources
 
     return Exporter
+
+
+def _exporter(*, exclude_input: bool) -> Any:
+    """The exporter :func:`to_html` uses: the lab template, output prompts hidden, nothing loaded from the internet."""
+    exporter = _exporter_class()(
+        template_name="lab",
+        exclude_input=exclude_input,
+        exclude_input_prompt=exclude_input,
+        exclude_output_prompt=True,
+        optimistic_validation=True,  # the notebook checked once after the preprocessors, not after each of 12
+    )
+    exporter.require_js_url = ""
+    exporter.mathjax_url = ""
+    exporter.mermaid_js_url = ""
+    exporter.mermaid_layout_elk_js_url = ""
+    return exporter
+
+
+def page_frame() -> str:
+    """The text of ``runner/_page_frame.html`` for the installed nbconvert: the page of an empty notebook.
+
+    nbconvert's lab template output (before its last pass) for a notebook without cells, titled
+    :data:`crm_lessons.runner._page.FRAME_TITLE`, after a first line naming the versions of
+    :data:`crm_lessons.runner._page.FRAME_PACKAGES` it was made with.  After updating nbconvert::
+
+        python -c "from crm_lessons.runner._html import page_frame, _page; _page.FRAME_FILE.write_text(page_frame())"
+    """
+    from nbformat.v4 import new_notebook
+
+    text, _ = _exporter(exclude_input=True).template_text(
+        new_notebook(), resources={"metadata": {"name": _page.FRAME_TITLE}}
+    )
+    return _page.frame_header(_page.installed_versions()) + text
 
 
 def to_html(notebook: Any, *, exclude_input: bool = False, title: str | None = None, embed_font: bool = True) -> str:
@@ -177,23 +196,15 @@ def to_html(notebook: Any, *, exclude_input: bool = False, title: str | None = N
         (see :func:`embedded_font_css`), so that Chinese text renders on a
         machine without a Chinese system font.
     """
-    import nbformat
-
     if not hasattr(notebook, "cells"):
+        import nbformat
+
         notebook = nbformat.read(Path(notebook), as_version=4)
-    exporter = _exporter_class()(
-        template_name="lab",
-        exclude_input=exclude_input,
-        exclude_input_prompt=exclude_input,
-        exclude_output_prompt=True,
-        optimistic_validation=True,  # the notebook checked once after the preprocessors, not after each of 12
-    )
-    exporter.require_js_url = ""
-    exporter.mathjax_url = ""
-    exporter.mermaid_js_url = ""
-    exporter.mermaid_layout_elk_js_url = ""
-    resources = {"metadata": {"name": title}} if title else None
-    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    # the report's page (code hidden, HTML and PNG outputs) without nbconvert: the same text (crm_lessons.runner._page)
+    body = _page.write_page(notebook, title) if exclude_input and title else None
+    if body is None:
+        resources = {"metadata": {"name": title}} if title else None
+        body, _ = _exporter(exclude_input=exclude_input).from_notebook_node(notebook, resources=resources)
     body = _MODULE_IMPORT.sub("", body)
     body = _EXTERNAL_SCRIPT.sub("", body)
     body = re.sub(r"<script\b[^>]*\bsrc=[\"']\s*[\"'][^>]*>\s*</script>", "", body)
