@@ -85,7 +85,18 @@ student: $(STAMP)
 	$(BIN)/python -m crm_lessons student --out $(STUDENT_DIR)
 	$(BIN)/python -m crm_lessons.runner.lab $(STUDENT_DIR)
 
-benchmarks: $(STAMP)
+# The peers that cannot share .venv (lifetimes needs pandas < 3): their own venv, exact versions, made once
+# (again when the requirements change).  bench_report.py runs benchmarks/report_peer.py in it.
+BENCH_VENV := .venv-bench
+BENCH_REQUIREMENTS := benchmarks/requirements-bench-peer.txt
+
+$(BENCH_VENV)/.installed: $(BENCH_REQUIREMENTS)
+	rm -rf $(BENCH_VENV)
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r $(BENCH_REQUIREMENTS)
+	touch $@
+
+benchmarks: $(STAMP) $(BENCH_VENV)/.installed
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,site,bench]"
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 

@@ -6,8 +6,9 @@ Default parts: fixed, peer, sizes (1,000,000 and 5,000,000 rows); ``parquet`` (2
 * fixed: the report on a 1,000-row CSV (every section, the CLV models fit), best of 3: issue 30's fixed
   cost, target under 2 s.
 * peer: the report on a 100,000-row CSV against ``benchmarks/report_peer.py`` (DuckDB + lifetimes +
-  matplotlib, run by ``.venv-bench/bin/python``, see that file), interleaved, best of 3: faster than
-  the script, and under 2.5 s.
+  matplotlib, run by ``.venv-bench/bin/python``, which ``make benchmarks`` makes from
+  ``benchmarks/requirements-bench-peer.txt``; see that file), interleaved, best of 3: faster than the
+  script, and under 2.5 s.
 * sizes: 1M and 5M rows, one run each: issue 18's times (1M under 8 s, 5M under 40 s) and issue 30's
   memory: the whole process tree at 5M rows under 1 GB.
 * parquet: a generated log (``engines.synthetic``) as Parquet: 20M rows with ``--engine duckdb``, the
@@ -164,7 +165,10 @@ def part_peer(tmp: Path, missed: list[str]) -> None:
     best = min(ours, key=lambda r: r["wall"])
     print(line(f"report: {rows:,} rows, {customers:,} customers", best, "best of 3"))
     if not ok_peer:
-        print(f"    peer script not run: no {PEER_PYTHON} with lifetimes and duckdb (see benchmarks/report_peer.py)")
+        print(
+            f"    peer script not run: no {PEER_PYTHON} with lifetimes and duckdb"
+            " (make benchmarks makes it; by hand: see benchmarks/report_peer.py)"
+        )
         met = best["wall"] < PEER_TARGET
     else:
         top = min(peer, key=lambda r: r["wall"])

@@ -1,9 +1,11 @@
 """The plain script issue 30 compares ``crm-lessons report`` with: DuckDB + lifetimes + matplotlib, one HTML page.
 
-Run (lifetimes is archived and needs pandas < 3, so it lives in its own venv, as for bench_clv.py):
+Run (lifetimes is archived and needs pandas < 3, so it lives in its own venv, as for bench_clv.py;
+``make benchmarks`` makes it when it is missing, with the exact versions of
+``benchmarks/requirements-bench-peer.txt``):
 
     python3 -m venv .venv-bench
-    .venv-bench/bin/pip install lifetimes "pandas>=2.2,<3" scipy duckdb matplotlib
+    .venv-bench/bin/pip install -r benchmarks/requirements-bench-peer.txt
     .venv-bench/bin/python benchmarks/report_peer.py transactions.csv peer.html
 
 What an analyst would write by hand for the report's core: DuckDB reads the CSV and computes the
