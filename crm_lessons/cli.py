@@ -189,7 +189,9 @@ def _report(args: argparse.Namespace) -> int:
         )
 
     from crm_lessons._validation import DataError
+    from crm_lessons.runner import defer_numpy_f2py
 
+    defer_numpy_f2py()  # SciPy's import reads numpy.f2py, which the report never uses
     terminated: list[int] = []
 
     def on_sigterm(signum: int, frame: object) -> None:

@@ -11,7 +11,7 @@ other:
   or in this process, with the outputs a kernel would give: :func:`execute_in_process` (the report);
 - writing it as a page that opens offline with the course font embedded: :func:`to_html`,
   :func:`embedded_font_css`, :func:`subset_font`;
-- starting the package's own processes quickly: :func:`skip_slow_optional_imports`.
+- starting the package's own processes quickly: :func:`skip_slow_optional_imports`, :func:`defer_numpy_f2py`.
 
 Importing this package imports nothing heavy (papermill, nbconvert, pyzmq load when used).
 """
@@ -22,12 +22,13 @@ from crm_lessons.runner._execute import execute_notebook
 from crm_lessons.runner._html import embedded_font_css, subset_font, to_html
 from crm_lessons.runner._inprocess import CellExecutionError, execute_in_process
 from crm_lessons.runner._paths import chapter_notebooks, notebook_title, project_root
-from crm_lessons.runner._startup import SLOW_OPTIONAL_MODULES, skip_slow_optional_imports
+from crm_lessons.runner._startup import SLOW_OPTIONAL_MODULES, defer_numpy_f2py, skip_slow_optional_imports
 
 __all__ = [
     "CellExecutionError",
     "SLOW_OPTIONAL_MODULES",
     "chapter_notebooks",
+    "defer_numpy_f2py",
     "embedded_font_css",
     "execute_in_process",
     "execute_notebook",

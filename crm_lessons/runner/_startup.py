@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["skip_slow_optional_imports"]
+__all__ = ["defer_numpy_f2py", "skip_slow_optional_imports"]
 
 #: Optional modules that cost much at import and that nothing these processes do needs.
 #: ``rfc3987_syntax``: jsonschema imports it, when installed (JupyterLab's ``jupyter-events``
@@ -37,3 +37,38 @@ def skip_slow_optional_imports() -> None:
     """
     for name in SLOW_OPTIONAL_MODULES:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
+def defer_numpy_f2py() -> None:
+    """Load ``numpy.f2py`` in this process only when one of its attributes is used.
+
+    SciPy's array API layer (``scipy.special``, ``scipy.optimize``) copies numpy's namespace by reading
+    every public attribute of ``numpy``, which imports ``numpy.f2py`` (Fortran wrappers) and with it
+    ``charset_normalizer``: 0.03-0.05 CPU-s of every report, for a module it never uses.  The module is
+    put in place with :class:`importlib.util.LazyLoader` (the standard library's lazy import), so reading
+    ``numpy.f2py`` gives it and using it loads it.  Only the ``report`` command calls this; a module
+    already imported is left as it is.
+
+    Examples
+    --------
+    >>> import subprocess, sys
+    >>> code = ("from crm_lessons.runner._startup import defer_numpy_f2py; defer_numpy_f2py(); import scipy.special, sys; "
+    ...         "print('numpy.f2py.crackfortran' in sys.modules, callable(sys.modules['numpy.f2py'].run_main))")
+    >>> subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    'False True\\n'
+    """
+    import importlib.util
+
+    import numpy
+
+    if "numpy.f2py" in sys.modules:
+        return
+    spec = importlib.util.find_spec("numpy.f2py")
+    if spec is None or spec.loader is None:
+        return
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["numpy.f2py"] = module
+    loader.exec_module(module)
+    numpy.f2py = module  # as importing it sets it (numpy's __getattr__ not asked)
