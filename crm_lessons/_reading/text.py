@@ -56,6 +56,8 @@ def decode_check(data: bytes, encoding: str | None, where: str) -> str:
             zh=f"{where}：这不是文本文件（含有零字节）；请导出为 CSV（UTF-8 或 GBK）或 .xlsx 工作簿",
         )
     try:
+        # the start first: a failed decode copies the whole input into the exception (0.02 s per 40 MB)
+        codecs.getincrementaldecoder("utf-8")().decode(data[:_GB18030_CHECK], final=len(data) <= _GB18030_CHECK)
         data.decode("utf-8")
     except UnicodeDecodeError:
         pass

@@ -19,6 +19,7 @@ from crm_lessons._reading.text import decode_check, not_utf8_or_gbk
 from crm_lessons._reading.values import DATE_FORMATS, FORMAT_GUARD, ISO_FORMATS, YEARS
 from crm_lessons._validation import DataError, option, pass_option
 from crm_lessons.io._arrow import read_clean_csv, utf8_start
+from crm_lessons.io._arrow_messy import read_messy_csv
 from crm_lessons.io._memory import check_memory
 from crm_lessons.io._parse import _to_datetime
 
@@ -183,9 +184,14 @@ def _read_files(source: Any, *, where: str, **options: Any) -> tuple[pd.DataFram
     info["parsed"] = {
         role: np.concatenate([p[role] for p in parsed]) for role in ("date", "amount") if all(role in p for p in parsed)
     }
+    # a file read by Arrow left its blank rows out: its rows' numbers come with it
     info["labels"] = np.concatenate(
-        [np.array([f"{Path(f).name}:{i + 2}" for i in range(len(fr))], dtype=object) for f, fr in zip(files, frames)]
+        [
+            np.array([f"{Path(f).name}:{i}" for i in file_info.get("labels", range(2, len(fr) + 2))], dtype=object)
+            for f, fr, file_info in zip(files, frames, infos)
+        ]
     )
+    info["blank_rows"] = sum(file_info.get("blank_rows", 0) for file_info in infos)
     info["files"] = files
     return pd.concat(frames, ignore_index=True), info, first
 
@@ -251,6 +257,8 @@ def _read_frame(
     info["file_format"] = "csv"
     if isinstance(content, bytes) and encoding is None and not mapped:
         found = _arrow_frame(content, sep=sep, explicit=explicit, where=where, date_format=date_format)
+        if found is None:
+            found = _arrow_frame(content, sep=sep, explicit=explicit, where=where, date_format=date_format, messy=True)
         if found is not None:
             return found
     read_enc: str | None = None  # the encoding pandas reads the bytes in
@@ -258,9 +266,20 @@ def _read_frame(
         enc = decode_check(content, encoding, where)
         text_head = content[:65536].decode(enc, errors="ignore")
         info["encoding"] = enc
+        gb18030 = codecs.lookup(enc).name == "gb18030"
+        if gb18030:  # decoded by Arrow's reader while it splits the rows (see _arrow_messy)
+            found = _arrow_frame(
+                content, sep=sep, explicit=explicit, where=where, date_format=date_format, messy=True, encoding=enc
+            )
+            if found is not None:
+                return found
         converted = _as_utf8(content, enc)
         if converted is not None:  # decoded once here, not by pandas on each of its passes
             found = _arrow_frame(converted, sep=sep, explicit=explicit, where=where, date_format=date_format)
+            if found is None and not gb18030:
+                found = _arrow_frame(
+                    converted, sep=sep, explicit=explicit, where=where, date_format=date_format, messy=True
+                )
             if found is not None:
                 found[1]["encoding"] = enc
                 return found
@@ -353,11 +372,22 @@ def _as_utf8(content: bytes, enc: str) -> bytes | None:
     None also when the bytes do not decode (past the start ``decode_check`` looked at): pandas then
     reads them in ``enc`` and stops at the bad byte as before, after the checks that come first.
     """
-    if codecs.lookup(enc).name in ("utf-8", "utf-8-sig"):
+    name = codecs.lookup(enc).name
+    if name in ("utf-8", "utf-8-sig"):
         return None
-    decoder = codecs.getincrementaldecoder(enc)()
-    step = 1 << 24
+    step = 1 << 22
     try:
+        if name == "gb18030":
+            # cut after a line feed, which is never part of a GB18030 character (its later bytes are
+            # 0x30-0x39 and 0x40-0xfe): each part decodes on its own, without an incremental decoder
+            parts, start = [], 0
+            while start < len(content):
+                end = content.find(b"\n", start + step)
+                end = len(content) if end < 0 else end + 1
+                parts.append(content[start:end].decode(enc).encode("utf-8"))
+                start = end
+            return b"".join(parts)
+        decoder = codecs.getincrementaldecoder(enc)()
         return b"".join(
             decoder.decode(content[i : i + step], final=i + step >= len(content)).encode("utf-8")
             for i in range(0, len(content), step)
@@ -389,24 +419,42 @@ def _arrow_file(
         return None
     if view[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
         return None
-    return _arrow_frame(view, sep=sep, explicit=explicit, where=where, date_format=date_format)
+    found = _arrow_frame(view, sep=sep, explicit=explicit, where=where, date_format=date_format)
+    if found is None:
+        found = _arrow_frame(view, sep=sep, explicit=explicit, where=where, date_format=date_format, messy=True)
+    return found
 
 
 def _arrow_frame(
-    content: bytes | mmap.mmap, *, sep: str | None, explicit: dict[str, str | None], where: str, date_format: str | None
+    content: bytes | mmap.mmap,
+    *,
+    sep: str | None,
+    explicit: dict[str, str | None],
+    where: str,
+    date_format: str | None,
+    messy: bool = False,
+    encoding: str | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]] | None:
     """A clean UTF-8 CSV read by Arrow (:mod:`crm_lessons.io._arrow`): what the pandas path below gives, or None.
 
     None whenever the file is not plainly clean (the pandas path then reads it, and gives its refusals).
+    ``messy``: read by :mod:`crm_lessons.io._arrow_messy` instead (blank rows, amounts and dates as
+    text); its blank rows are left out, and ``info`` says how many and the row numbers of the others.
+    ``encoding``: GB18030 text for that reader, which decodes it (default: UTF-8, guessed from the start).
     """
-    enc = utf8_start(content)
+    enc = utf8_start(content) if encoding is None else encoding
     if enc is None:
         return None
     try:
         text_head = content[:65536].decode(enc, errors="ignore")
         first_line = text_head.lstrip("\ufeff").lstrip("\r\n").split("\n", 1)[0]
         delimiter = sep if sep is not None else sniff_delimiter(first_line)
-        header = pd.read_csv(_io.BytesIO(content[: 1 << 20]), sep=delimiter, nrows=0, encoding=enc, engine="c")
+        head = content[: 1 << 20]
+        if encoding is not None:  # GB18030 (by its lines: a line feed is never part of a character)
+            head = head[: head.rfind(b"\n") + 1 or len(head)].decode(enc).encode("utf-8")
+        header = pd.read_csv(
+            _io.BytesIO(head), sep=delimiter, nrows=0, encoding=enc if encoding is None else "utf-8", engine="c"
+        )
         columns = list(header.columns)
         if len(set(columns)) != len(columns) or any(
             not isinstance(c, str) or c.startswith("Unnamed:") for c in columns
@@ -420,14 +468,27 @@ def _arrow_frame(
         roles = {r: raw[mapping[r]] for r in ("customer_id", "date", "amount")}
         if len(set(roles.values())) != 3:
             return None
-        found = read_clean_csv(content, delimiter=delimiter, columns=columns, roles=roles, date_format=date_format)
+        found: tuple[Any, ...] | None
+        if messy:
+            found = read_messy_csv(
+                content,
+                delimiter=delimiter,
+                columns=columns,
+                roles=roles,
+                date_format=date_format,
+                encoding="utf8" if encoding is None else encoding,
+            )
+        else:
+            found = read_clean_csv(content, delimiter=delimiter, columns=columns, roles=roles, date_format=date_format)
     except Exception:  # whatever the reason (a bad row, a column that is not clean), the pandas path decides
         return None
     if found is None:
         return None
-    frame, parsed = found
+    frame, parsed, *blank = found
     frame.columns = names
     info = {"encoding": enc, "delimiter": delimiter, "file_format": "csv", "header": names, "parsed": parsed}
+    if blank:
+        info.update(blank[0])
     return frame, info, mapping
 
 

@@ -116,11 +116,12 @@ def read_transactions_with_report(
             where=where,
             date_format=date_format,
         )
-        labels = info.pop("labels", None)  # several files: 'b.csv:5'
+        labels = info.pop("labels", None)  # several files: 'b.csv:5'; blank rows the reader left out: skipped
         if labels is None:
             labels = np.arange(len(raw)) + 2  # Excel numbering: header is row 1
+    left_blank = info.pop("blank_rows", 0)  # blank rows the reader left out (counted as the ones found below)
     parsed: dict[str, np.ndarray] = info.pop("parsed", {})  # role columns the reader found clean
-    rows_read = len(raw)
+    rows_read = len(raw) + left_blank
     if rows_read == 0:
         raise header_only(where, columns_text(list(raw.columns)))
     # Unpaid, cancelled and refunded orders are not sales: set aside first (their payment date or
@@ -272,7 +273,7 @@ def read_transactions_with_report(
         warnings.append(policy_warning(name, policy, int(mask.sum()), what))
     if is_zero.any():
         warnings.append(f"{int(is_zero.sum())} rows have an amount of 0")
-    n_blank = int(np.count_nonzero(blank & ~further_items))
+    n_blank = int(np.count_nonzero(blank & ~further_items)) + left_blank
     if n_blank:
         warnings.append(f"{n_blank} blank rows were skipped")
     if sum(left_out.values()):
