@@ -25,16 +25,22 @@ How the codes are found, fastest first (each gives the same codes):
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from crm_lessons import _threads
 
 __all__ = ["digit_codes", "digit_parts", "short_text_key", "sorted_codes"]
 
 # Longest digit run (after the prefix) whose text order an int64 key can keep: value * 10**(W-L) * (W+1) + L.
 _MAX_DIGITS = 17
 _POWERS_OF_TEN = 10 ** np.arange(19, dtype=np.int64)
+# Rows per thread below which hashing in slices does not pay: merging the slices' distinct keys costs about
+# as much as half the hashing of 5M rows with 500,000 customers (0.15-0.2 CPU-s).
+_THREAD_ROWS = 1 << 22
 
 
 def _arrow_strings(ids: pd.Series):  # -> pyarrow.ChunkedArray | None
@@ -72,11 +78,43 @@ def _int_codes(key: np.ndarray, max_range: int) -> tuple[np.ndarray, np.ndarray]
         present = row >= 0
         rank = np.cumsum(present, dtype=np.intp) - 1
         return rank[slot], row[present]
-    codes, uniq = pd.factorize(key, sort=False)
-    order = np.argsort(uniq, kind="stable")
-    row = np.empty(len(uniq), dtype=np.intp)
-    row[codes] = np.arange(n, dtype=np.intp)
-    return _ranks(codes.astype(np.intp, copy=False), order), row[order]
+    parts = _threads.row_slices(n, _THREAD_ROWS)
+    if len(parts) == 1:
+        codes, uniq = pd.factorize(key, sort=False)
+        order = np.argsort(uniq, kind="stable")
+        row = np.empty(len(uniq), dtype=np.intp)
+        row[codes] = np.arange(n, dtype=np.intp)
+        return _ranks(codes.astype(np.intp, copy=False), order), row[order]
+    # hashed in slices on the cores (the hashing releases the GIL), then the slices' distinct keys merged:
+    # the codes are ranks among all distinct keys, so they do not depend on the slices
+    found = _threads.run([partial(_distinct_rows, key, part) for part in parts])
+    every = np.concatenate([uniq for _, uniq, _ in found])  # a key seen in several slices is here more than once
+    order = np.argsort(every)
+    new = np.empty(len(every), dtype=bool)
+    new[0] = True
+    np.not_equal(every[order[1:]], every[order[:-1]], out=new[1:])
+    rank = np.empty(len(every), dtype=np.intp)
+    rank[order] = np.cumsum(new, dtype=np.intp) - 1
+    ranks = np.split(rank, np.cumsum([len(uniq) for _, uniq, _ in found])[:-1])
+    codes = np.empty(n, dtype=np.intp)
+    row = np.empty(int(rank.max()) + 1, dtype=np.intp)
+    for (_, _, rows), rank in zip(found, ranks):
+        row[rank] = rows
+    _threads.run(
+        [
+            partial(np.take, rank, part_codes, out=codes[part])
+            for (part_codes, _, _), rank, part in zip(found, ranks, parts)
+        ]
+    )
+    return codes, row
+
+
+def _distinct_rows(key: np.ndarray, part: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes of ``key[part]`` in order of first appearance, its distinct keys and a row of each."""
+    codes, uniq = pd.factorize(key[part], sort=False)
+    rows = np.empty(len(uniq), dtype=np.intp)
+    rows[codes] = np.arange(part.start, part.stop, dtype=np.intp)
+    return codes, uniq, rows
 
 
 def _fixed_width(arr: Any) -> list[np.ndarray] | None:

@@ -161,3 +161,58 @@ def test_short_text_key_orders_like_the_text(kind):
         fixed_key = short_text_key(fixed)
         assert np.array_equal(np.argsort(fixed_key, kind="stable"), np.argsort(fixed.to_numpy(), kind="stable"))
     assert short_text_key(pa.chunked_array([["客户abcdefgh", "客户b"]], type=getattr(pa, kind)())) is None
+
+
+def test_threaded_paths_equal_one_thread(monkeypatch):
+    """The work split over threads (hashed id slices merged, the summary's key slices sorted then
+    merged) gives the codes and tables of one thread, for sparse, text and member-code ids."""
+    pytest.importorskip("pyarrow")
+    from crm_lessons import _ids, _threads
+    from crm_lessons.clv import _sort_with_values
+
+    rng = np.random.default_rng(11)
+    n = 5000
+    pool = rng.integers(13_000_000_000, 20_000_000_000, 700)
+    logs = {
+        "sparse": pd.Series(pool[rng.integers(0, len(pool), n)]),
+        "text": pd.Series(
+            ["客户" + chr(97 + v % 26) + chr(97 + v // 26 % 26) for v in rng.integers(0, 600, n)], dtype="str"
+        ),
+        "member codes": pd.Series(["C" + str(v) for v in rng.integers(0, 900, n)], dtype="str"),
+    }
+    key = rng.integers(0, 10**6, n)
+    results = {}
+    for cores in (1, 2, 3):
+        monkeypatch.setattr(_threads, "cores", lambda cores=cores: cores)
+        monkeypatch.setattr(_threads, "MIN_ROWS", 64)
+        monkeypatch.setattr(_ids, "_THREAD_ROWS", 64)
+        assert len(_threads.row_slices(n)) == cores
+        got = {}
+        for kind, ids in logs.items():
+            df = (
+                pd.DataFrame(
+                    {
+                        "customer_id": ids,
+                        "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 90, n), unit="D"),
+                        "amount": rng.integers(1, 10_000, n) / 100,
+                    }
+                )
+                if cores == 1
+                else results[1][kind][3]
+            )
+            got[kind] = (
+                _ids.sorted_codes(ids),
+                rfm_table(df, as_of="2024-03-15"),
+                customer_summary(df, calibration_end="2024-02-29", observation_end="2024-03-31", freq="D"),
+                df,
+            )
+        got["sort"] = _sort_with_values(key.copy(), key * 0.5)
+        results[cores] = got
+    for cores in (2, 3):
+        for kind in logs:
+            (c1, u1, _), rfm1, s1, _ = results[1][kind]
+            (c2, u2, _), rfm2, s2, _ = results[cores][kind]
+            assert np.array_equal(c1, c2) and u1.equals(u2), kind
+            pd.testing.assert_frame_equal(rfm1, rfm2, check_exact=True)
+            pd.testing.assert_frame_equal(s1, s2, check_exact=True)
+        assert all(np.array_equal(a, b) for a, b in zip(results[1]["sort"], results[cores]["sort"]))

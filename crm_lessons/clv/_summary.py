@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from crm_lessons import _threads
 from crm_lessons._ids import sorted_codes
 from crm_lessons._validation import (
     DataError,
@@ -95,8 +97,11 @@ def _sort_with_values(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, 
     """Sort non-negative int64 ``key`` and reorder ``values`` alike.
 
     When key and row number fit together in 62 bits they are packed into one
-    int64 and sorted with ``np.sort`` (SIMD-accelerated, about twice as fast
-    as ``np.argsort``); otherwise a stable argsort is used.
+    int64 and sorted with ``np.sort`` (about twice as fast as ``np.argsort``):
+    on several cores, one slice of rows per core, each sorted on its own thread
+    (the sort releases the GIL), then the sorted slices merged (a stable sort of
+    sorted runs is a merge).  The packed values are unique, so the result does
+    not depend on the slices.  Otherwise a stable argsort is used.
     """
     n = len(key)
     row_bits = max(int(n - 1).bit_length(), 1)
@@ -105,12 +110,18 @@ def _sort_with_values(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, 
         return key[order], values[order]
     packed = key << row_bits  # in place from here: arrays of every row are the large ones
     packed |= np.arange(n, dtype=np.int64)
-    packed.sort()
+    parts = _threads.row_slices(n)
+    if len(parts) > 1:
+        _threads.run([packed[part].sort for part in parts])
+        packed.sort(kind="stable")  # timsort: merges the sorted slices
+    else:
+        packed.sort()
     row = packed & ((1 << row_bits) - 1)
-    values = values[row]
+    out = np.empty_like(values)
+    _threads.run([partial(np.take, values, row[part], out=out[part]) for part in parts])
     del row
     packed >>= row_bits
-    return packed, values
+    return packed, out
 
 
 def customer_summary(
