@@ -283,6 +283,25 @@ ARROW_CASES = {
     "date with offset later": _with(350, 1, "2024-03-05T10:00:00+08:00"),
     "hour only date later": _with(350, 1, "2024-03-05 10"),
     "duplicate rows": _csv(_clean_rows()[:200] * 2),
+    # dates Arrow reads as dates (ISO), then the reading rules' edges
+    "date with spaces later": _with(350, 1, " 2024-03-05 "),
+    "date with a tab later": _with(350, 1, "2024-03-05\t"),
+    "leap day": _with(350, 1, "2024-02-29"),
+    "no leap day later": _with(350, 1, "2023-02-29"),
+    "first and last accepted years": _csv(
+        [[r[0], "1678-01-01" if i % 2 else "2261-12-31", *r[2:]] for i, r in enumerate(_clean_rows())]
+    ),
+    "year 1677 later": _with(350, 1, "1677-12-31"),
+    "year 2262 later": _with(350, 1, "2262-01-01"),
+    "year 0 later": _with(350, 1, "0000-01-01"),
+    # integer-looking ids coded from their numbers
+    "integer-looking ids, a leading zero later": _with(350, 0, "007", ids="{}"),
+    "integer-looking ids, a zero": _with(350, 0, "0", ids="{}"),
+    "integer-looking ids, a sign later": _with(350, 0, "+17", ids="{}"),
+    "phone numbers": _csv(_clean_rows(ids="1380013{:04d}")),
+    "sparse integer-looking ids": _csv([[str(int(r[0][1:]) ** 5), *r[1:]] for r in _clean_rows()]),
+    "20-digit ids": _csv(_clean_rows(ids="123456789012345{:05d}")),
+    "member codes of several widths": _csv(_clean_rows(ids="C{}")),
     "GBK, clean": _csv(_clean_rows()).decode().encode("gbk"),
     "GBK export": (
         "会员编号,下单时间,实付金额,门店\n"
@@ -303,6 +322,17 @@ def test_arrow_path_same_as_pandas(monkeypatch, case):
     fast = _read(raw)
     _same(fast, _no_arrow(monkeypatch, raw))
     _same(fast, _slow(monkeypatch, raw))
+
+
+def test_frame_can_be_changed(tmp_path):
+    """The frame is the caller's: its columns take new values (none is a read-only view of the reader's)."""
+    path = tmp_path / "orders.csv"
+    path.write_bytes(ARROW_CASES["clean"])
+    for source in (path, io.BytesIO(ARROW_CASES["clean"]), io.BytesIO(ARROW_CASES["GBK export"])):
+        tx = cio.read_transactions(source)
+        tx.loc[0, "amount"] = 1.0
+        tx.loc[0, "date"] = tx.loc[1, "date"]
+        assert tx.loc[0, "amount"] == 1.0 and tx.loc[0, "date"] == tx.loc[1, "date"]
 
 
 @pytest.mark.parametrize("case", [*ARROW_CASES, "empty file", "header only"])

@@ -30,7 +30,7 @@ import pandas as pd
 
 from crm_lessons import _threads
 from crm_lessons._reading.text import utf16_encoding
-from crm_lessons._reading.values import is_placeholder
+from crm_lessons._reading.values import YEARS, is_placeholder
 
 # pandas' default texts for a missing cell (``pandas.read_csv``'s ``na_values``), given to Arrow
 _NA_VALUES = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>"]
@@ -134,11 +134,13 @@ def read_clean_csv(
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    from crm_lessons.io import _files
     from crm_lessons.io._parse import _clean_id_codes
 
     customer, date, amount = roles["customer_id"], roles["date"], roles["amount"]
-    forced = {customer: pa.string(), date: pa.string(), amount: pa.float64()}
+    # ISO dates (2024-01-05) are parsed by Arrow as it reads, on every core; any other form, and a file
+    # with one date Arrow does not read so, is read again with the dates as text
+    iso = date_format in (None, "%Y-%m-%d")
+    forced = {customer: pa.string(), date: pa.date32() if iso else pa.string(), amount: pa.float64()}
     quotes = content.find(b'"') >= 0  # (bytes or a memory map, whose 'in' looks byte by byte)
 
     def read(data: bytes | mmap.mmap) -> Any:
@@ -153,15 +155,29 @@ def read_clean_csv(
 
     # an empty line (a blank row to pandas) is an error to Arrow (fewer fields than the header), so the
     # file is declined; not looked for beforehand: bytes.find(b"\n\n") takes 0.3 s per 30 MB
+    def as_text() -> bool:  # the dates as text, if they were not
+        if pa.types.is_string(forced[date]):
+            return False
+        forced[date] = pa.string()
+        return True
+
     cut = content.rfind(b"\n", 0, 1 << 18) if len(content) > 1 << 20 else -1
     if cut > 0:  # the start first: a file that is not clean is usually so from its first rows on
-        try:
-            read(content[: cut + 1])
-        except pa.ArrowInvalid:
-            return None
+        while True:
+            try:
+                read(content[: cut + 1])
+                break
+            except pa.ArrowInvalid:
+                if not as_text():
+                    return None
     table = None
     for _ in range(2):  # again with columns Arrow read as dates, times or booleans as text (pandas does)
-        table = read(content)
+        try:
+            table = read(content)
+        except pa.ArrowInvalid:
+            if not as_text():
+                raise
+            table = read(content)
         if table.column_names != columns:
             return None
         other = {
@@ -195,15 +211,66 @@ def read_clean_csv(
     # the dates parsed, the ids checked and coded, the frame made: side by side on the cores
     dates, id_codes, amounts, frame = _threads.run(
         [
-            lambda: _dates(table[date], date_format),
+            lambda: _dates(table[date], date_format) if pa.types.is_string(forced[date]) else _iso_dates(table[date]),
             lambda: _clean_id_codes(table[customer]),
-            lambda: _files._clean_amounts(pd.Series(table[amount].to_numpy(), copy=False)),
-            table.to_pandas,
+            lambda: _finite(_numbers(table[amount])),
+            lambda: table.drop_columns([date, amount]).to_pandas(),
         ]
     )
     if amounts is None or dates is None:
         return None
+    # the parsed dates and amounts are the frame's columns too (not copies: nothing writes to them)
+    frame = pd.DataFrame(
+        {name: dates if name == date else amounts if name == amount else frame[name] for name in columns}, copy=False
+    )
     parsed = {"date": dates, "amount": amounts}
     if id_codes is not None:
         parsed["_id_codes"] = id_codes
     return frame, parsed
+
+
+def _numbers(column: Any) -> np.ndarray:
+    """A float64 column as one writable array (the frame's own; NaN where a cell is missing)."""
+    if column.null_count:
+        return column.to_numpy().copy()
+    out = np.empty(len(column), dtype=np.float64)
+    start = 0
+    for chunk in column.chunks:
+        n = len(chunk)
+        out[start : start + n] = np.frombuffer(chunk.buffers()[1], dtype=np.float64)[chunk.offset : chunk.offset + n]
+        start += n
+    return out
+
+
+def _finite(values: np.ndarray) -> np.ndarray | None:
+    """The amounts when all are finite (as :func:`crm_lessons.io._files._clean_amounts`), else None."""
+    return values if np.isfinite(values).all() else None
+
+
+_DAY_NS = 86_400 * 10**9
+# the days (since 1970-01-01) of the first and last date the reading rules accept (a year in YEARS)
+_FIRST_DAY = int(np.datetime64(f"{YEARS[0]}-01-01", "D").astype(np.int64))
+_LAST_DAY = int(np.datetime64(f"{YEARS[1]}-12-31", "D").astype(np.int64))
+
+
+def _iso_dates(column: Any) -> np.ndarray | None:
+    """datetime64[ns] of dates Arrow read as dates (``2024-01-05``); None if one is missing or its year
+    is outside ``YEARS`` (a placeholder such as 9999-12-31, which the reading rules refuse).
+
+    Such a text is the date ``pandas.to_datetime(format="%Y-%m-%d")`` reads, so it is what
+    :func:`_dates` would give.
+    """
+    if column.null_count:
+        return None
+    out = np.empty(len(column), dtype=np.int64)
+    start = 0
+    for chunk in column.chunks:
+        n = len(chunk)
+        if n == 0:
+            continue
+        days = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset : chunk.offset + n]
+        if int(days.min()) < _FIRST_DAY or int(days.max()) > _LAST_DAY:
+            return None
+        np.multiply(days, np.int64(_DAY_NS), out=out[start : start + n])
+        start += n
+    return out.view("datetime64[ns]")

@@ -111,18 +111,17 @@ def _duplicated(frame: pd.DataFrame, key: np.ndarray | None = None) -> np.ndarra
     if frame.shape[1] == 0 or len(frame) < 2:
         return out
     numeric = [i for i in range(frame.shape[1]) if frame.iloc[:, i].dtype.kind in "biufmM"]
-    rows = np.arange(len(frame))
+    rows: slice | np.ndarray = slice(None)
     if numeric or key is not None:
         # identical rows have the same numbers and dates, so the same hash of them: only rows whose
         # hash repeats can be duplicates (a shared hash alone proves nothing; they are compared below)
         columns = [frame.iloc[:, i].to_numpy() for i in numeric] + ([np.asarray(key)] if key is not None else [])
         hashed = _row_hashes(columns, len(frame))
         del columns
-        repeat = _repeated(hashed)
+        rows = _repeated_rows(hashed)
         del hashed
-        if not repeat.any():
+        if not len(rows):
             return out
-        rows = np.flatnonzero(repeat)
         frame = frame.iloc[rows]
     codes = pd.DataFrame({i: _row_codes(frame.iloc[:, i]) for i in range(frame.shape[1])})
     out[rows] = codes.duplicated(keep="first").to_numpy()
@@ -134,24 +133,39 @@ def _row_hashes(columns: list[np.ndarray], n: int) -> np.ndarray:
     out = np.empty(n, dtype=np.uint32)
 
     def part(rows: slice) -> None:
-        mixed = np.zeros(rows.stop - rows.start, dtype=np.uint64)
-        for column in columns:
-            values = column[rows]
-            if values.dtype.kind == "f":
-                values = values + 0.0  # -0.0 as 0.0
-                values[np.isnan(values)] = np.nan  # one NaN
-            bits = np.ascontiguousarray(values).view(f"u{values.dtype.itemsize}").astype(np.uint64, copy=False)
-            np.bitwise_xor(mixed, bits, out=mixed)
-            np.multiply(mixed, np.uint64(0x9E3779B97F4A7C15), out=mixed)
-        np.right_shift(mixed, np.uint64(32), out=mixed)  # the multiplication mixes into the high bits
-        out[rows] = mixed
+        # in blocks of rows that stay in the cache: the temporaries are small and reused, not fresh pages
+        for start in range(rows.start, rows.stop, _BLOCK):
+            stop = min(start + _BLOCK, rows.stop)
+            mixed = np.zeros(stop - start, dtype=np.uint64)
+            for column in columns:
+                values = column[start:stop]
+                if values.dtype.kind == "f":
+                    values = values + 0.0  # -0.0 as 0.0
+                    values[np.isnan(values)] = np.nan  # one NaN
+                bits = np.ascontiguousarray(values).view(f"u{values.dtype.itemsize}").astype(np.uint64, copy=False)
+                np.bitwise_xor(mixed, bits, out=mixed)
+                np.multiply(mixed, np.uint64(0x9E3779B97F4A7C15), out=mixed)
+            np.right_shift(mixed, np.uint64(32), out=mixed)  # the multiplication mixes into the high bits
+            out[start:stop] = mixed
 
     _threads.run([partial(part, rows) for rows in _threads.row_slices(n)])
     return out
 
 
+#: Rows per block of the row-wise array work (64k rows: 512 kB per uint64 temporary).
+_BLOCK = 1 << 16
+
+
 def _repeated(hashes: np.ndarray) -> np.ndarray:
-    """Whether each hash occurs more than once: the hashes sorted as two halves by their top bit, in threads."""
+    """Whether each hash occurs more than once (:func:`_repeated_rows` as a mask)."""
+    out = np.zeros(len(hashes), dtype=bool)
+    out[_repeated_rows(hashes)] = True
+    return out
+
+
+def _repeated_rows(hashes: np.ndarray) -> np.ndarray:
+    """The rows whose hash occurs more than once, in order: the hashes sorted as two halves by their top
+    bit, in threads."""
     high = hashes >= np.uint32(1 << 31)  # all copies of a value are in the same half
 
     def repeats(half: np.ndarray) -> np.ndarray:
@@ -162,16 +176,23 @@ def _repeated(hashes: np.ndarray) -> np.ndarray:
     del high
     found = np.unique(np.concatenate(_threads.run([partial(repeats, half) for half in halves])))
     if len(found) == 0:
-        return np.zeros(len(hashes), dtype=bool)
+        return np.zeros(0, dtype=np.intp)
     if len(found) < 64:
-        return np.isin(hashes, found)
+        return np.flatnonzero(np.isin(hashes, found))
     # a 2**20-entry table of the hashes' top bits first (cheap to look up), then the few rows it lets through
     table = np.zeros(1 << 20, dtype=bool)
     table[found >> np.uint32(12)] = True
-    rows = np.flatnonzero(table[hashes >> np.uint32(12)])
-    out = np.zeros(len(hashes), dtype=bool)
-    out[rows] = np.isin(hashes[rows], found)
-    return out
+
+    def hits(rows: slice) -> np.ndarray:
+        return np.concatenate(
+            [
+                start + np.flatnonzero(table[hashes[start : min(start + _BLOCK, rows.stop)] >> np.uint32(12)])
+                for start in range(rows.start, rows.stop, _BLOCK)
+            ]
+        )
+
+    rows = np.concatenate(_threads.run([partial(hits, rows) for rows in _threads.row_slices(len(hashes))]))
+    return rows[np.isin(hashes[rows], found)]
 
 
 def _take(parsed: pd.Series, codes: np.ndarray, missing: Any) -> np.ndarray:
@@ -399,7 +420,7 @@ def _clean_id_text(arrow: Any, found: dict[str, Any] | None = None) -> bool:
         return False
     import pyarrow.compute as pc
 
-    parts = digit_parts(arrow)
+    parts = ("", arrow) if _all_digits(arrow) else digit_parts(arrow)
     if found is not None:
         found.update(arrow=arrow, parts=parts)
     if parts is not None and not parts[0][:1].isspace():  # ends in a digit, starts with no space
@@ -424,6 +445,16 @@ def _id_text_codes(arrow: Any, found: dict[str, Any] | None = None) -> np.ndarra
     if len(arrow) and not arrow.null_count:
         # the digits :func:`_clean_id_text` found in these very ids are not looked for again
         parts = found["parts"] if found and found.get("arrow") is arrow and found["parts"] is not None else None
+        if parts is None and _all_digits(arrow):
+            parts = ("", arrow)
+        value = _digit_value(parts)
+        if value is not None:
+            if found is not None:
+                found["parts"] = None  # the numbers become the codes in place
+            lo, hi = int(value.min()), int(value.max())
+            if hi - lo <= 4 * len(value) + 1000:  # the number less the smallest: no hashing, no sorting
+                return np.subtract(value, lo, out=value)
+            return pd.factorize(value)[0]
         coded = digit_codes(arrow, parts)
         if coded is not None:
             return coded[0]
@@ -431,6 +462,78 @@ def _id_text_codes(arrow: Any, found: dict[str, Any] | None = None) -> np.ndarra
 
         return pc.dictionary_encode(arrow).combine_chunks().indices.to_numpy()
     return None
+
+
+def _all_digits(arrow: Any) -> bool:
+    """Whether every id is one or more ASCII digits (integers read as text), from Arrow's bytes as they lie."""
+    import pyarrow as pa
+
+    offset_type = {pa.string(): np.int32, pa.large_string(): np.int64}.get(arrow.type)
+    if offset_type is None or arrow.null_count:
+        return False
+    seen = False
+    for chunk in arrow.chunks:
+        n = len(chunk)
+        if n == 0:
+            continue
+        _, offsets_buffer, data = chunk.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[chunk.offset : chunk.offset + n + 1]
+        if data is None or int(np.diff(offsets).min()) < 1:  # an empty id
+            return False
+        raw = np.frombuffer(data, dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
+        if raw.min() < ord("0") or raw.max() > ord("9"):
+            return False
+        seen = True
+    return seen
+
+
+def _digit_value(parts: Any) -> np.ndarray | None:
+    """The ids as int64 numbers, one number per distinct id, from ``digit_parts``: ids of one width
+    (the number read from the bytes), or digits with no leading zero (Arrow's cast); else None."""
+    if parts is None:
+        return None
+    digits = parts[1]
+    if isinstance(digits, np.ndarray):  # one prefix, one width: the number tells the ids apart
+        return digits if digits.flags.writeable else digits.copy()
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        value = pc.cast(digits, pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # more digits than an int64 holds
+        return None
+    if _one_number_many_texts(digits):  # '007' and '7': two ids, one number
+        return None
+    return value if value.flags.writeable else value.copy()
+
+
+def _one_number_many_texts(digits: Any) -> bool:
+    """Whether two different digit strings may read as one number: one of two or more digits starts
+    with 0, and not all have one width (found from Arrow's bytes as they lie)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    offset_type = {pa.string(): np.int32, pa.large_string(): np.int64}.get(digits.type)
+    if offset_type is None:
+        length = pc.binary_length(digits)
+        lo, hi = (v.as_py() for v in pc.min_max(length).values())
+        return lo != hi and bool(pc.any(pc.and_(pc.starts_with(digits, "0"), pc.greater(length, 1))).as_py())
+    widths: set[int] = set()
+    zero = False
+    for chunk in digits.chunks:
+        n = len(chunk)
+        if n == 0:
+            continue
+        _, offsets_buffer, data = chunk.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[chunk.offset : chunk.offset + n + 1]
+        width = np.diff(offsets)
+        lo, hi = int(width.min()), int(width.max())
+        widths.update((lo, hi))
+        if not zero and hi > 1:
+            zero = bool(((np.frombuffer(data, dtype=np.uint8)[offsets[:-1]] == ord("0")) & (width > 1)).any())
+        if zero and len(widths) > 1:
+            return True
+    return False
 
 
 def _clean_id_codes(arrow: Any) -> np.ndarray | None:

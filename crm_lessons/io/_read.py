@@ -195,16 +195,20 @@ def read_transactions_with_report(
     customer = columns[0] if clean[0] else _parse_customer(factorized[0][0], factorized[0][1], columns[0])
     # the codes found for the blank check are reused (text columns are not encoded twice)
     date = (
-        pd.Series(parsed["date"])
+        parsed["date"]  # the array itself: a Series of it would be a copy
         if clean[1]
-        else _parse_dates(columns[1], labels, mapping["date"], where, date_format, factorized[1])
+        else _parse_dates(columns[1], labels, mapping["date"], where, date_format, factorized[1]).to_numpy(
+            dtype="datetime64[ns]"
+        )
     )
     amount = (
         parsed["amount"] if clean[2] else _parse_amount(columns[2], labels, mapping["amount"], where, factorized[2])
     )
 
+    # the frame is the caller's to change: an array pandas lent read-only (a view of the frame it read) is copied
+    date, amount = (a if a.flags.writeable else a.copy() for a in (date, amount))
     out = pd.DataFrame(  # the parsed arrays themselves, not copies (copy-on-write keeps them safe)
-        {"customer_id": customer.array, "date": date.to_numpy(dtype="datetime64[ns]"), "amount": amount},
+        {"customer_id": customer.array, "date": date, "amount": amount},
         copy=False,
     ).astype({"customer_id": "str"})
     warnings: list[str] = []
@@ -270,9 +274,9 @@ def read_transactions_with_report(
             raise policy_refused(where, name, int(mask.sum()), what, shown)
         if policy == "drop":
             drop |= mask
-        warnings.append(policy_warning(name, policy, int(mask.sum()), what))
+        warnings.append(policy_warning(name, policy, int(np.count_nonzero(mask)), what))
     if is_zero.any():
-        warnings.append(f"{int(is_zero.sum())} rows have an amount of 0")
+        warnings.append(f"{int(np.count_nonzero(is_zero))} rows have an amount of 0")
     n_blank = int(np.count_nonzero(blank & ~further_items)) + left_blank
     if n_blank:
         warnings.append(f"{n_blank} blank rows were skipped")
@@ -303,10 +307,10 @@ def read_transactions_with_report(
             if id_codes is None
             else int(np.count_nonzero(np.bincount(id_codes if not drop.any() else id_codes[~drop])))
         ),
-        returns=int(is_ret.sum()),
-        zero_amounts=int(is_zero.sum()),
-        duplicates=int(is_dup.sum()),
-        future=int(is_future.sum()) if ts_as_of is not None else None,
+        returns=int(np.count_nonzero(is_ret)),
+        zero_amounts=int(np.count_nonzero(is_zero)),
+        duplicates=int(np.count_nonzero(is_dup)),
+        future=int(np.count_nonzero(is_future)) if ts_as_of is not None else None,
         date_min=str(out["date"].min().date()),
         date_max=str(out["date"].max().date()),
         as_of=str(ts_as_of.date()) if ts_as_of is not None else None,
@@ -315,10 +319,10 @@ def read_transactions_with_report(
         closed_orders=sum(left_out.values()),
         left_out=left_out,
         unknown_statuses=unknown,
-        partial_refunds=int(partial.sum()),
+        partial_refunds=int(np.count_nonzero(partial)),
         partial_refund_amount=float(refund[partial].sum()) if refund is not None and partial.any() else 0.0,
         buyers_left_out=buyers_left_out,
-        line_items=int(further_items.sum()),
+        line_items=int(np.count_nonzero(further_items)),
     )
     return out, report
 
