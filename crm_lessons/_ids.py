@@ -16,7 +16,9 @@ How the codes are found, fastest first (each gives the same codes):
   an int64 key that sorts like the text (needs pyarrow-backed strings, the
   default of pandas 3 when pyarrow is installed); the ids are shown as
   written;
-* sparse integers and floats: hashed, then only the distinct ids are sorted;
+* sparse integers: hashed as int64 (slices of a long column on all cores),
+  then only the distinct ids are sorted;
+* floats: hashed, then only the distinct ids are sorted;
 * other text: hashed with pyarrow (or pandas), distinct ids sorted in code
   point order;
 * anything else (mixed types): ``pandas.factorize(sort=True)``.
@@ -382,6 +384,9 @@ def sorted_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index, bool]:
             else:
                 codes = (values.astype(np.int64) - lo).astype(np.intp)
             return codes, pd.Index(np.arange(lo, hi + 1, dtype=values.dtype)), True
+        if hi < 2**63:  # sparse integers (phone numbers, ids of another system): hashed as int64
+            codes, rows = _int_codes(values.astype(np.int64, copy=False), 4 * n + 1000)
+            return codes, pd.Index(ids.array.take(rows)), False
     arrow = _arrow_strings(ids) if n else None
     if arrow is not None:
         found = digit_codes(arrow)
