@@ -310,10 +310,23 @@ def test_the_report_page_needs_no_nbconvert_import(tmp_path):
     code = (
         "import sys, nbformat; from crm_lessons.runner import to_html; "
         f"page = to_html(nbformat.read({str(path)!r}, as_version=4), exclude_input=True, title='报告'); "
-        "print(len(page) > 1000, sorted(m for m in ('nbconvert', 'jinja2', 'mistune') if m in sys.modules))"
+        "print(len(page) > 1000, sorted(m for m in ('nbconvert', 'jinja2', 'mistune') if m in sys.modules)); "
+        "from bs4.dammit import EntitySubstitution; print(EntitySubstitution._CLASS_VARIABLES_POPULATED)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout == "True []\n", done.stderr
+    assert done.stdout == "True []\nFalse\n", done.stderr  # nor BeautifulSoup's entity tables built
+
+
+def test_named_character_references_read_as_beautifulsoup_reads_them():
+    from html.entities import html5
+
+    from bs4.dammit import EntitySubstitution
+
+    from crm_lessons.runner._page import entity_character
+
+    table = EntitySubstitution.HTML_ENTITY_TO_CHARACTER
+    names = {name.rstrip(";") for name in html5} | {"nosuch", "ampx", "AMP", "notin", "", "amp;"}
+    assert {name: entity_character(name) for name in names} == {name: table.get(name) for name in names}
 
 
 def test_the_stored_page_frame_is_the_installed_nbconverts():
