@@ -340,3 +340,31 @@ def test_amounts_parsed_from_distinct_texts_equal_the_rules():
     got = _arrow_messy._amounts(encoded, None)
     want = _amount_rules(pd.Series(cells + cells[::3], dtype=object)).to_numpy()
     assert np.array_equal(got, want)
+
+
+def test_gbk_file_read_from_its_memory_map(monkeypatch, tmp_path):
+    """A GBK file named by its path is decoded by Arrow from the file's map (not read into memory first);
+    one with a bad byte late is then read the usual way, with its refusal."""
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_bytes(EXPORT.encode("gbk"))
+    big = _text(_with_blanks(_rows(40_000))).encode("gbk")  # past the first MB, which decides the encoding
+    bad.write_bytes(big + b"\x81\x20,2024-01-01,1,x\n")
+    seen: list = []
+    real = _files.read_messy_csv
+    for path in (good, bad):
+        seen.clear()
+        with monkeypatch.context() as m:
+            m.setattr(_files, "read_messy_csv", lambda content, **k: seen.append(type(content)) or real(content, **k))
+            try:
+                fast = cio.read_transactions_with_report(path)
+            except DataError as exc:
+                fast = exc
+        assert seen[-1].__name__ == "mmap" and len(seen) == 1
+        with monkeypatch.context() as m:
+            m.setattr(_files, "_arrow_frame", lambda *a, **k: None)
+            try:
+                slow = cio.read_transactions_with_report(path)
+            except DataError as exc:
+                slow = exc
+        _same(fast, slow)
+    assert isinstance(fast, DataError)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from typing import Any
 
 from crm_lessons._validation import DataError, option, pass_option
 
@@ -65,11 +66,19 @@ def decode_check(data: bytes, encoding: str | None, where: str) -> str:
         return "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     # the start decides; a bad byte further on stops pandas' strict decoding while reading (_read_frame),
     # with the same message, so a GBK file is decoded once instead of twice
+    if not gb18030_start(data):
+        raise not_utf8_or_gbk(where)
+    return "gb18030"
+
+
+def gb18030_start(data: Any) -> bool:
+    """Whether the start of the text (bytes or a memory map) decodes as GB18030: what :func:`decode_check`
+    looks at once the text is neither UTF-16 nor UTF-8 (bad bytes further on are found while reading)."""
     try:
         codecs.getincrementaldecoder("gb18030")().decode(data[:_GB18030_CHECK], final=len(data) <= _GB18030_CHECK)
-    except UnicodeDecodeError as exc:
-        raise not_utf8_or_gbk(where) from exc
-    return "gb18030"
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 #: Bytes at the start of a non-UTF-8 file decoded to decide that it is GB18030.

@@ -150,7 +150,8 @@ def read_messy_csv(
     import pyarrow.csv as pcsv
 
     customer, date, amount = roles["customer_id"], roles["date"], roles["amount"]
-    forced: dict[str, Any] = {customer: pa.string(), date: pa.string(), amount: pa.string()}
+    # large_string: what pandas' str dtype holds (a string column is copied into one by to_pandas)
+    forced: dict[str, Any] = {customer: pa.large_string(), date: pa.large_string(), amount: pa.large_string()}
     quotes = content.find(b'"') >= 0
     if content[:3] == b"\xef\xbb\xbf":
         start = content[3:4]
@@ -194,10 +195,10 @@ def read_messy_csv(
     n = table.num_rows
     empty = [pc.equal(pc.binary_length(table[c]), 0) for c in (customer, date, amount)]
     blank = pc.and_(pc.and_(empty[0], empty[1]), empty[2])
-    n_blank = pc.sum(pc.cast(blank, pa.int64())).as_py() or 0
+    n_blank = pc.sum(blank).as_py() or 0
     if n_blank == n:  # no row but blank ones: the pandas path refuses
         return None
-    if any((pc.sum(pc.cast(e, pa.int64())).as_py() or 0) != n_blank for e in empty):
+    if any((pc.sum(e).as_py() or 0) != n_blank for e in empty):
         return None  # an empty customer, date or amount beside a filled one: the pandas path's refusal
     keep_mask = np.asarray(pc.invert(blank).to_numpy(zero_copy_only=False), dtype=bool) if n_blank else None
     others = [c for c in table.column_names if c not in (customer, date, amount)]

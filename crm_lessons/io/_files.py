@@ -15,7 +15,7 @@ import pandas as pd
 
 from crm_lessons._reading.columns import clean_header, resolve_columns, sniff_delimiter
 from crm_lessons._reading.files import check_same_columns, is_many, source_files
-from crm_lessons._reading.text import decode_check, not_utf8_or_gbk
+from crm_lessons._reading.text import decode_check, gb18030_start, not_utf8_or_gbk, utf16_encoding
 from crm_lessons._reading.values import DATE_FORMATS, FORMAT_GUARD, ISO_FORMATS, YEARS
 from crm_lessons._validation import DataError, option, pass_option
 from crm_lessons.io._arrow import read_clean_csv, utf8_start
@@ -267,7 +267,7 @@ def _read_frame(
         text_head = content[:65536].decode(enc, errors="ignore")
         info["encoding"] = enc
         gb18030 = codecs.lookup(enc).name == "gb18030"
-        if gb18030:  # decoded by Arrow's reader while it splits the rows (see _arrow_messy)
+        if gb18030 and not mapped:  # decoded by Arrow's reader while it splits the rows (see _arrow_messy)
             found = _arrow_frame(
                 content, sep=sep, explicit=explicit, where=where, date_format=date_format, messy=True, encoding=enc
             )
@@ -422,6 +422,18 @@ def _arrow_file(
     found = _arrow_frame(view, sep=sep, explicit=explicit, where=where, date_format=date_format)
     if found is None:
         found = _arrow_frame(view, sep=sep, explicit=explicit, where=where, date_format=date_format, messy=True)
+    # a GB18030 file (decode_check's answer when the start is neither UTF-16 nor UTF-8, no zero byte in
+    # the first 64 kB and the first MB decodes) read from the map too, decoded by Arrow's reader
+    if (
+        found is None
+        and utf8_start(view) is None
+        and utf16_encoding(view[:4096]) is None
+        and b"\x00" not in view[:65536]
+        and gb18030_start(view)
+    ):
+        found = _arrow_frame(
+            view, sep=sep, explicit=explicit, where=where, date_format=date_format, messy=True, encoding="gb18030"
+        )
     return found
 
 
