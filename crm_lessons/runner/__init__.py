@@ -22,10 +22,16 @@ from crm_lessons.runner._execute import execute_notebook
 from crm_lessons.runner._html import embedded_font_css, subset_font, to_html
 from crm_lessons.runner._inprocess import CellExecutionError, execute_in_process
 from crm_lessons.runner._paths import chapter_notebooks, notebook_title, project_root
-from crm_lessons.runner._startup import SLOW_OPTIONAL_MODULES, defer_numpy_f2py, skip_slow_optional_imports
+from crm_lessons.runner._startup import (
+    FORMAT_CHECKER_MODULES,
+    SLOW_OPTIONAL_MODULES,
+    defer_numpy_f2py,
+    skip_slow_optional_imports,
+)
 
 __all__ = [
     "CellExecutionError",
+    "FORMAT_CHECKER_MODULES",
     "SLOW_OPTIONAL_MODULES",
     "chapter_notebooks",
     "defer_numpy_f2py",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["defer_numpy_f2py", "skip_slow_optional_imports"]
+__all__ = ["FORMAT_CHECKER_MODULES", "defer_numpy_f2py", "skip_slow_optional_imports"]
 
 #: Optional modules that cost much at import and that nothing these processes do needs.
 #: ``rfc3987_syntax``: jsonschema imports it, when installed (JupyterLab's ``jupyter-events``
@@ -17,10 +17,14 @@ __all__ = ["defer_numpy_f2py", "skip_slow_optional_imports"]
 #: being imported, about 1.1 s on a 2-core machine, paid by every command that imports
 #: nbformat (papermill, nbconvert, nbgrader); python-jsonschema/jsonschema#1428.
 SLOW_OPTIONAL_MODULES = ("rfc3987_syntax",)
+#: jsonschema's other optional format checkers (JupyterLab installs them the same way), for formats no notebook
+#: schema uses ("uri", "duration" with the ``arrow`` dates library, "color", "uri-template", "hostname"):
+#: 0.01-0.03 CPU-s of each import of nbformat.  Skipped by the report command, whose process needs none.
+FORMAT_CHECKER_MODULES = ("rfc3986_validator", "isoduration", "webcolors", "uri_template", "fqdn")
 
 
-def skip_slow_optional_imports() -> None:
-    """Make the optional imports in :data:`SLOW_OPTIONAL_MODULES` fail fast in this process.
+def skip_slow_optional_imports(also: tuple[str, ...] = ()) -> None:
+    """Make the optional imports in :data:`SLOW_OPTIONAL_MODULES` (and ``also``) fail fast in this process.
 
     A module mapped to ``None`` in ``sys.modules`` raises ``ImportError`` when
     imported, which the importing library handles as "not installed" (jsonschema
@@ -35,7 +39,7 @@ def skip_slow_optional_imports() -> None:
     >>> subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
     'None\\n'
     """
-    for name in SLOW_OPTIONAL_MODULES:
+    for name in (*SLOW_OPTIONAL_MODULES, *also):
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
