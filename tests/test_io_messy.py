@@ -146,6 +146,12 @@ CASES: dict[str, tuple[str, bool]] = {
     "text after a closing quote": (_text(_set(_with_blanks(_rows()), 30, 3, '"北"京')), True),
     "space before a quote": (_text(_set(_with_blanks(_rows()), 30, 3, ' "北京"')), True),
     "quoted id after a space": (_text(_set(_with_blanks(_rows()), 30, 0, ' "VIP00001"')), True),
+    "refund column": (
+        _text(
+            _with_blanks([[*r, '"￥1.50"' if i % 9 == 2 else ""] for i, r in enumerate(_rows())]), HEADER + ",退款金额"
+        ),
+        True,
+    ),
     "tabs": (
         _text(_with_blanks([[c.strip('"').replace(",", "") for c in r] for r in _rows()])).replace(",", "\t"),
         True,
@@ -270,6 +276,17 @@ def test_file_by_path_and_folder(monkeypatch, tmp_path):
         with monkeypatch.context() as m:
             m.setattr(_files, "_arrow_frame", lambda *a, **k: None)
             _same(fast, read(source))
+    (tmp_path / "mixed").mkdir()  # a clean UTF-8 file (the clean Arrow reader), an export, ids to clean
+    (tmp_path / "mixed" / "a.csv").write_bytes(
+        _text([[r[0], r[1][:4] + "-01-02", "5.5", r[3]] for r in _rows()]).encode()
+    )
+    (tmp_path / "mixed" / "b.csv").write_bytes(EXPORT.encode("gbk"))
+    (tmp_path / "mixed" / "c.csv").write_bytes(_text(_set(_with_blanks(_rows()), 120, 0, " V1 ")).encode())
+    for kwargs in ({}, {"duplicates": "error"}, {"duplicates": "drop"}):
+        fast = read(tmp_path / "mixed", **kwargs)
+        with monkeypatch.context() as m:
+            m.setattr(_files, "_arrow_frame", lambda *a, **k: None)
+            _same(fast, read(tmp_path / "mixed", **kwargs))
     fast = read(tmp_path / "one")
     assert isinstance(fast, DataError) and "b.csv:" in str(fast)
     tx, rep = read(tmp_path / "two")
