@@ -27,6 +27,7 @@ How the codes are found, fastest first (each gives the same codes):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -69,21 +70,35 @@ def _text_order_key(value: np.ndarray, width: np.ndarray, widest: int) -> np.nda
     return value * scale[width] * (widest + 1) + width
 
 
-def _int_codes(key: np.ndarray, max_range: int) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of an int64 key in sorted key order and, for each distinct key in that order, one row holding it."""
+def _int_codes(
+    key: np.ndarray, max_range: int, reorder: Callable[[np.ndarray], np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of an int64 key in sorted key order and, for each distinct key in that order, one row holding it.
+
+    ``reorder``: given the distinct keys in sorted order, the order in which they should be coded
+    instead (argsort of another key); applied to the distinct keys before the codes of every row are
+    looked up, so the rows are looked up once.
+    """
     n = len(key)
     lo, hi = int(key.min()), int(key.max())
     if hi - lo <= max_range:  # dense: the key is its own slot, no hashing
-        slot = (key - lo).astype(np.intp)
+        slot = np.subtract(key, lo, dtype=np.intp)
         row = np.full(hi - lo + 1, -1, dtype=np.intp)
         row[slot] = np.arange(n, dtype=np.intp)  # any row of a key will do: equal keys are equal ids
         present = row >= 0
         rank = np.cumsum(present, dtype=np.intp) - 1
-        return rank[slot], row[present]
+        rows = row[present]
+        if reorder is not None:
+            order = reorder(np.flatnonzero(present) + lo)
+            rank = _ranks(rank, order)  # slots of absent keys get some rank; no row looks it up
+            rows = rows[order]
+        return _take(rank, slot), rows
     parts = _threads.row_slices(n, _THREAD_ROWS)
     if len(parts) == 1:
         codes, uniq = pd.factorize(key, sort=False)
         order = np.argsort(uniq, kind="stable")
+        if reorder is not None:
+            order = order[reorder(uniq[order])]
         row = np.empty(len(uniq), dtype=np.intp)
         row[codes] = np.arange(n, dtype=np.intp)
         return _ranks(codes.astype(np.intp, copy=False), order), row[order]
@@ -97,6 +112,8 @@ def _int_codes(key: np.ndarray, max_range: int) -> tuple[np.ndarray, np.ndarray]
     np.not_equal(every[order[1:]], every[order[:-1]], out=new[1:])
     rank = np.empty(len(every), dtype=np.intp)
     rank[order] = np.cumsum(new, dtype=np.intp) - 1
+    if reorder is not None:
+        rank = _ranks(rank, reorder(every[order[new]]))
     ranks = np.split(rank, np.cumsum([len(uniq) for _, uniq, _ in found])[:-1])
     codes = np.empty(n, dtype=np.intp)
     row = np.empty(int(rank.max()) + 1, dtype=np.intp)
@@ -109,6 +126,16 @@ def _int_codes(key: np.ndarray, max_range: int) -> tuple[np.ndarray, np.ndarray]
         ]
     )
     return codes, row
+
+
+def _take(table: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``table[index]``, looked up in slices on the cores for a long ``index``."""
+    parts = _threads.row_slices(len(index))
+    if len(parts) == 1:
+        return table[index]
+    out = np.empty(len(index), dtype=table.dtype)
+    _threads.run([partial(np.take, table, index[part], out=out[part]) for part in parts])
+    return out
 
 
 def _distinct_rows(key: np.ndarray, part: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -173,7 +200,7 @@ def digit_parts(arr):  # arr: pyarrow.ChunkedArray of strings -> (str, pyarrow a
     ``digits``: the digit strings as a pyarrow array or, when every id has the same width, their
     numbers as an int64 ndarray (read from Arrow's bytes without a copy of the strings).
     """
-    import pyarrow.compute as pc
+    import pyarrow as pa
 
     if len(arr) == 0 or arr.null_count:
         return None
@@ -191,14 +218,30 @@ def digit_parts(arr):  # arr: pyarrow.ChunkedArray of strings -> (str, pyarrow a
         values = _fixed_digits(blocks, prefix.encode("utf-8"))
         if values is not None:
             return prefix, values
-    rest = arr
+    # the digits after the prefix, checked and cut in slices of rows on the cores (Arrow releases the GIL)
+    rests = _threads.run([partial(_digits_after, piece, prefix) for piece in _row_pieces(arr)])
+    if any(rest is None for rest in rests):
+        return None
+    return prefix, pa.chunked_array([c for rest in rests for c in rest.chunks], type=rests[0].type)
+
+
+def _row_pieces(arr: Any) -> list[Any]:
+    """A chunked array cut into one slice of rows per core (zero-copy)."""
+    return [arr.slice(part.start, part.stop - part.start) for part in _threads.row_slices(len(arr))]
+
+
+def _digits_after(piece: Any, prefix: str) -> Any:
+    """``piece`` without ``prefix``, when every id starts with it and the rest is ASCII digits; else None."""
+    import pyarrow.compute as pc
+
+    rest = piece
     if prefix:
-        if not pc.all(pc.starts_with(arr, prefix)).as_py():
+        if not pc.all(pc.starts_with(piece, prefix)).as_py():
             return None
-        rest = pc.utf8_slice_codeunits(arr, len(prefix))
+        rest = pc.utf8_slice_codeunits(piece, len(prefix))
     if not pc.all(pc.ascii_is_decimal(rest)).as_py():  # also False for an empty remainder
         return None
-    return prefix, rest
+    return rest
 
 
 def digit_codes(arr: Any, parts: Any = None) -> tuple[np.ndarray, np.ndarray] | None:
@@ -233,7 +276,6 @@ def digit_codes(arr: Any, parts: Any = None) -> tuple[np.ndarray, np.ndarray] | 
     True
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     n = len(arr)
     if parts is None:
@@ -243,21 +285,36 @@ def digit_codes(arr: Any, parts: Any = None) -> tuple[np.ndarray, np.ndarray] | 
     rest = parts[1]
     if isinstance(rest, np.ndarray):  # ids of one width: the number sorts like the text
         return _int_codes(rest, 4 * n + 1000)
-    length = pc.binary_length(rest)
-    lo_len, hi_len = (v.as_py() for v in pc.min_max(length).values())
+    pieces = rest.chunks if isinstance(rest, pa.ChunkedArray) else [rest]
+    found = _threads.run([partial(_widths_and_values, piece) for piece in pieces if len(piece)])
+    lo_len, hi_len = min(f[1] for f in found), max(f[2] for f in found)
     if hi_len > _MAX_DIGITS + (lo_len == hi_len):
         return None
-    value = pc.cast(rest, pa.int64()).to_numpy()
+    value = np.concatenate([f[3] for f in found]) if len(found) > 1 else found[0][3]
     if lo_len == hi_len:
         return _int_codes(value, 4 * n + 1000)
-    if pc.any(pc.and_(pc.starts_with(rest, "0"), pc.greater(length, 1))).as_py():
-        width = np.asarray(length.to_numpy(), dtype=np.int64)
+    width = np.concatenate([f[0] for f in found]) if len(found) > 1 else found[0][0]
+    if np.any((width > 1) & (value < _POWERS_OF_TEN[width - 1])):  # a leading zero: '07' and '7' differ
         return _int_codes(_text_order_key(value, width, hi_len), 4 * n + 1000)
-    codes, rows = _int_codes(value, 4 * n + 1000)  # numeric order; the text order of the distinct ids:
-    distinct = value[rows]
-    width = np.maximum(np.searchsorted(_POWERS_OF_TEN, distinct, side="right"), 1)  # no leading zeros: the digits
-    order = np.argsort(_text_order_key(distinct, width, hi_len), kind="stable")
-    return _ranks(codes, order), rows[order]
+    del width
+
+    def text_order(distinct: np.ndarray) -> np.ndarray:  # no leading zeros: the digits are the number's
+        digits = np.maximum(np.searchsorted(_POWERS_OF_TEN, distinct, side="right"), 1)
+        return np.argsort(_text_order_key(distinct, digits, hi_len), kind="stable")
+
+    return _int_codes(value, 4 * n + 1000, text_order)  # numeric codes put in text order before the lookup
+
+
+def _widths_and_values(digits: Any) -> tuple[np.ndarray, int, int, np.ndarray]:
+    """Of an Arrow array of digit strings: each one's width (int64), the least and greatest width and, when
+    an int64 holds them (at most 18 digits), their numbers (else an empty array)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    width = pc.binary_length(digits).to_numpy().astype(np.int64)
+    lo, hi = int(width.min()), int(width.max())
+    value = pc.cast(digits, pa.int64()).to_numpy() if hi <= _MAX_DIGITS + 1 else np.empty(0, dtype=np.int64)
+    return width, lo, hi, value
 
 
 def short_text_key(arr: Any) -> np.ndarray | None:

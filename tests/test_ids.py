@@ -50,6 +50,8 @@ def test_sorted_codes_random_digit_ids_match_python_sort():
     _check(pd.Series(raw, dtype="str"))
     fixed = pd.Series([f"VIP{v:08d}" for v in rng.integers(0, 10**8, 3000)], dtype="str")  # sparse
     _check(fixed)
+    _check(pd.Series([f"M{v}" for v in rng.integers(0, 10**12, 3000)], dtype="str"))  # sparse, widths differ
+    _check(pd.Series([f"M{v}" for v in rng.integers(0, 10**4, 3000)], dtype="str"))  # dense, widths differ
 
 
 def test_sorted_codes_integers_and_categorical():
@@ -179,6 +181,10 @@ def test_threaded_paths_equal_one_thread(monkeypatch):
             ["客户" + chr(97 + v % 26) + chr(97 + v // 26 % 26) for v in rng.integers(0, 600, n)], dtype="str"
         ),
         "member codes": pd.Series(["C" + str(v) for v in rng.integers(0, 900, n)], dtype="str"),
+        "sparse member codes": pd.Series(
+            ["C" + str(v // 10 ** (v % 5)) for v in pool[rng.integers(0, len(pool), n)]], dtype="str"
+        ),
+        "leading zeros": pd.Series([f"C{v:0{1 + v % 4}d}" for v in rng.integers(0, 900, n)], dtype="str"),
     }
     key = rng.integers(0, 10**6, n)
     results = {}
