@@ -317,6 +317,27 @@ def test_the_report_page_needs_no_nbconvert_import(tmp_path):
     assert done.stdout == "True []\nFalse\n", done.stderr  # nor BeautifulSoup's entity tables built
 
 
+def test_an_in_process_run_compiles_no_schema_checker(notebook):
+    """The template is read as nbformat reads it and the parameters' cell made as nbformat makes it, without
+    compiling nbformat's schema checker (0.05-0.1 CPU-s of every report)."""
+    code = (
+        "from crm_lessons.runner import execute_in_process; from nbformat import validator; "
+        f"nb = execute_in_process({str(notebook)!r}, parameters={{'N': 2}}); "
+        "print(validator.validators, [c.id for c in nb.cells if 'injected-parameters' in c.metadata.get('tags', [])])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    checkers, ids = done.stdout.split(" [")
+    assert checkers == "{}" and len(ids.strip("[]'\n")) == 8, done.stdout + done.stderr
+    nb = execute_in_process(notebook, parameters={"N": 2})
+    nbformat.validate(nb)
+    assert nb.cells[1] == {
+        **new_code_cell("# Parameters\nN = 2\n", metadata={"tags": ["injected-parameters"]}),
+        "id": nb.cells[1].id,
+        "execution_count": 2,
+    }
+    assert nb == nbformat.reads(nbformat.writes(nb), as_version=4)
+
+
 def test_named_character_references_read_as_beautifulsoup_reads_them():
     from html.entities import html5
 
