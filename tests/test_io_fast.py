@@ -220,6 +220,20 @@ def test_duplicated_in_threads_equals_pandas(monkeypatch, min_rows):
         frame.iloc[n // 2 :] = frame.iloc[: n - n // 2].to_numpy()  # every row of the second half repeats
         key = _parse._id_codes(frame["customer_id"])
         assert np.array_equal(_parse._duplicated(frame, key), frame.duplicated(keep="first").to_numpy())
+    # text held by Arrow in several chunks (as a file read by Arrow is): candidates taken chunk by chunk
+    pa = pytest.importorskip("pyarrow")
+    n = 20_000
+    words = [f"w{v}" for v in rng.integers(0, 30, n)]
+    chunked = pa.chunked_array([words[i : i + 3000] for i in range(0, n, 3000)])
+    frame = pd.DataFrame(
+        {
+            "note": pd.Series(pd.array(chunked, dtype="str")),
+            "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 3, n), unit="D"),
+            "amount": rng.choice([1.0, 2.5], n),
+        }
+    )
+    assert _parse._arrow_text(frame["note"]).num_chunks > 1
+    assert np.array_equal(_parse._duplicated(frame), frame.duplicated(keep="first").to_numpy())
     hashes = rng.integers(0, 2**32, 100_000, dtype=np.uint64).astype(np.uint32)
     hashes[::1000] = hashes[1::1000]  # 100 repeated values: more than isin's few
     repeated = pd.Series(hashes).duplicated(keep=False).to_numpy()

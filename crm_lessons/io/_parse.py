@@ -122,10 +122,31 @@ def _duplicated(frame: pd.DataFrame, key: np.ndarray | None = None) -> np.ndarra
         del hashed
         if not len(rows):
             return out
-        frame = frame.iloc[rows]
-    codes = pd.DataFrame({i: _row_codes(frame.iloc[:, i]) for i in range(frame.shape[1])})
+        codes = pd.DataFrame({i: _row_codes_at(frame.iloc[:, i], rows) for i in range(frame.shape[1])})
+    else:
+        codes = pd.DataFrame({i: _row_codes(frame.iloc[:, i]) for i in range(frame.shape[1])})
     out[rows] = codes.duplicated(keep="first").to_numpy()
     return out
+
+
+def _row_codes_at(values: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """``_row_codes(values.iloc[rows])`` for rows in ascending order; text held by Arrow in chunks is
+    taken chunk by chunk (Arrow's take on the whole column joins its chunks first: every string copied)."""
+    arrow = _arrow_text(values)
+    if arrow is None or arrow.num_chunks < 2:
+        return _row_codes(values.iloc[rows])
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    bounds = np.cumsum([0] + [len(chunk) for chunk in arrow.chunks])
+    first = np.searchsorted(rows, bounds)  # rows[first[k]:first[k + 1]] are in chunk k
+    parts = [
+        chunk.take(pa.array(rows[first[k] : first[k + 1]] - bounds[k]))
+        for k, chunk in enumerate(arrow.chunks)
+        if first[k] < first[k + 1]
+    ]
+    taken = pa.chunked_array(parts, type=arrow.type)
+    return pc.fill_null(pc.dictionary_encode(taken).combine_chunks().indices, -1).to_numpy()
 
 
 def _row_hashes(columns: list[np.ndarray], n: int) -> np.ndarray:
@@ -166,15 +187,17 @@ def _repeated(hashes: np.ndarray) -> np.ndarray:
 def _repeated_rows(hashes: np.ndarray) -> np.ndarray:
     """The rows whose hash occurs more than once, in order: the hashes sorted as two halves by their top
     bit, in threads."""
-    high = hashes >= np.uint32(1 << 31)  # all copies of a value are in the same half
 
-    def repeats(half: np.ndarray) -> np.ndarray:
+    def repeats(top: bool | None) -> np.ndarray:  # in the half of the hashes whose top bit is ``top``
+        if top is None:
+            half = hashes.copy()
+        else:
+            half = hashes[hashes >= np.uint32(1 << 31) if top else hashes < np.uint32(1 << 31)]
         half.sort()
         return half[1:][half[1:] == half[:-1]]
 
-    halves = [hashes[~high], hashes[high]] if len(hashes) >= _threads.MIN_ROWS else [hashes.copy()]
-    del high
-    found = np.unique(np.concatenate(_threads.run([partial(repeats, half) for half in halves])))
+    halves = [False, True] if len(hashes) >= _threads.MIN_ROWS else [None]  # all copies of a value in one half
+    found = np.unique(np.concatenate(_threads.run([partial(repeats, top) for top in halves])))
     if len(found) == 0:
         return np.zeros(0, dtype=np.intp)
     if len(found) < 64:

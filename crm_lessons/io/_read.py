@@ -118,7 +118,7 @@ def read_transactions_with_report(
         )
         labels = info.pop("labels", None)  # several files: 'b.csv:5'; blank rows the reader left out: skipped
         if labels is None:
-            labels = np.arange(len(raw)) + 2  # Excel numbering: header is row 1
+            labels = np.arange(2, len(raw) + 2)  # Excel numbering: header is row 1
     left_blank = info.pop("blank_rows", 0)  # blank rows the reader left out (counted as the ones found below)
     parsed: dict[str, np.ndarray] = info.pop("parsed", {})  # role columns the reader found clean
     rows_read = len(raw) + left_blank
@@ -135,7 +135,8 @@ def read_transactions_with_report(
         closed = (reasons >= 1) & (reasons <= 3)
         if closed.any() and closed_orders == "error":
             raise closed_refused(where, int(closed.sum()), str(mapping["status"]), _offenders(closed, labels, status))
-    left_out = {reason: int(np.count_nonzero(reasons == REASON_CODES[reason])) for reason in REASONS}
+    any_closed = bool(closed.any())
+    left_out = {r: int(np.count_nonzero(reasons == REASON_CODES[r])) if any_closed else 0 for r in REASONS}
     if "refund" in mapping:
         parsed["_refund"] = _refund_amounts(raw[mapping["refund"]])
     closed_ids = set()
@@ -153,12 +154,15 @@ def read_transactions_with_report(
     clean = ["_id_codes" in parsed or _clean_ids(columns[0], id_digits), "date" in parsed, "amount" in parsed]
     no_codes = (np.zeros(len(raw), dtype=np.intp), pd.Series([], dtype=object))
     factorized = [no_codes if ok else _factorize(c) for ok, c in zip(clean, columns)]
-    b_c, b_d, b_a = (
-        np.zeros(len(raw), bool) if ok else _blank(codes, uniq) for ok, (codes, uniq) in zip(clean, factorized)
-    )
-    blank = b_c & b_d & b_a
-    further_items = b_c & b_a & ~b_d if line_items else np.zeros(len(raw), bool)  # Shopify: an order's 2nd.. items
-    blank |= further_items
+    if all(clean):  # no blank cell in a role column, so no blank row (the masks are never written to)
+        b_c = b_d = b_a = blank = further_items = np.zeros(len(raw), bool)
+    else:
+        b_c, b_d, b_a = (
+            np.zeros(len(raw), bool) if ok else _blank(codes, uniq) for ok, (codes, uniq) in zip(clean, factorized)
+        )
+        blank = b_c & b_d & b_a
+        further_items = b_c & b_a & ~b_d if line_items else np.zeros(len(raw), bool)  # Shopify: 2nd.. items
+        blank |= further_items
     if blank.any():
         keep = ~blank
         # date and amount text held by Arrow is parsed from its codes: rebuilt from them (for the
@@ -293,6 +297,7 @@ def read_transactions_with_report(
         raise no_rows_left(where, len(out), why)
     if drop.any():
         out = out.loc[~drop].reset_index(drop=True)
+    days = out["date"].to_numpy()  # every date valid (no NaT), so numpy's min and max are pandas'
     report = DataQualityReport(
         source=label,
         file_format=info["file_format"],
@@ -311,8 +316,8 @@ def read_transactions_with_report(
         zero_amounts=int(np.count_nonzero(is_zero)),
         duplicates=int(np.count_nonzero(is_dup)),
         future=int(np.count_nonzero(is_future)) if ts_as_of is not None else None,
-        date_min=str(out["date"].min().date()),
-        date_max=str(out["date"].max().date()),
+        date_min=str(pd.Timestamp(days.min()).date()),
+        date_max=str(pd.Timestamp(days.max()).date()),
         as_of=str(ts_as_of.date()) if ts_as_of is not None else None,
         policy={"returns": returns, "duplicates": duplicates, "future": future, "closed_orders": closed_orders},
         warnings=warnings,
