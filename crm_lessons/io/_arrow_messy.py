@@ -136,7 +136,8 @@ def read_messy_csv(
     date_format: str | None,
     encoding: str = "utf8",
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, Any]] | None:
-    """The frame the pandas path reads (its blank rows left out), the final dates and amounts, and
+    """The frame the pandas path reads (its blank rows left out; the date and amount columns hold the final
+    values, as the clean reader's do), the final dates and amounts, and
     ``{"labels": row numbers of the rows kept, "blank_rows": rows left out}`` (empty when none); or None.
 
     ``content``: UTF-8 text, or GB18030 (``encoding``; a quote mark or a line break is never part of
@@ -229,16 +230,18 @@ def read_messy_csv(
         lambda: _dates(pc.dictionary_encode(table[date]).combine_chunks(), keep_mask, date_format),
         lambda: _amounts(pc.dictionary_encode(table[amount]).combine_chunks(), keep_mask),
         ids,
-        lambda: kept(table[date]),
-        lambda: kept(table[amount]),
         *[(lambda name=name: other_column(name)) for name in others],
     ]
-    dates, amounts, (id_text, id_codes), date_text, amount_text, *rest = _threads.run(tasks)
+    dates, amounts, (id_text, id_codes), *rest = _threads.run(tasks)
     if dates is None or amounts is None or any(r is None for r in rest):
         return None
     arrays = dict(zip(others, rest))
-    arrays.update({customer: id_text, date: date_text, amount: amount_text})
-    frame = pa.table([arrays[c] for c in columns], names=columns).to_pandas()
+    arrays[customer] = id_text
+    read = pa.table(arrays).to_pandas()
+    # the date and amount columns are the parsed values, which the caller takes from ``parsed`` (their text
+    # is not copied; a folder whose other files keep theirs as text gets the same values from these)
+    values = {date: dates, amount: amounts}
+    frame = pd.DataFrame({c: values[c] if c in values else read[c] for c in columns}, copy=False)
     parsed = {"date": dates, "amount": amounts}
     if id_codes is not None:
         parsed["_id_codes"] = id_codes
