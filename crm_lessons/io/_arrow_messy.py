@@ -232,16 +232,17 @@ def read_messy_csv(
         ids,
         *[(lambda name=name: other_column(name)) for name in others],
     ]
-    dates, amounts, (id_text, id_codes), *rest = _threads.run(tasks)
+    results: list[Any] = _threads.run(tasks)
+    dates, amounts, (id_text, id_codes), *rest = results
     if dates is None or amounts is None or any(r is None for r in rest):
         return None
     arrays = dict(zip(others, rest))
     arrays[customer] = id_text
-    read = pa.table(arrays).to_pandas()
+    converted = pa.table(arrays).to_pandas()
     # the date and amount columns are the parsed values, which the caller takes from ``parsed`` (their text
     # is not copied; a folder whose other files keep theirs as text gets the same values from these)
     values = {date: dates, amount: amounts}
-    frame = pd.DataFrame({c: values[c] if c in values else read[c] for c in columns}, copy=False)
+    frame = pd.DataFrame({c: values[c] if c in values else converted[c] for c in columns}, copy=False)
     parsed = {"date": dates, "amount": amounts}
     if id_codes is not None:
         parsed["_id_codes"] = id_codes
