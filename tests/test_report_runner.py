@@ -336,6 +336,62 @@ def test_an_in_process_run_compiles_no_schema_checker(notebook):
         "execution_count": 2,
     }
     assert nb == nbformat.reads(nbformat.writes(nb), as_version=4)
+    plain = execute_in_process(notebook, parameters={"N": 2}, as_dict=True)  # the same, as plain dicts
+    plain["cells"][1]["id"] = nb.cells[1].id
+    assert type(plain) is dict and type(plain["cells"][4]["outputs"][0]) is dict and nbformat.from_dict(plain) == nb
+
+
+def test_notebooks_read_as_plain_dicts_as_nbformat_reads_them(tmp_path):
+    """``execute_in_process(..., as_dict=True)`` reads a notebook without nbformat: what ``nbformat.reads`` gives
+    (the report's template, the chapters, and one with split lines, attachments, JSON outputs and transient
+    fields); a notebook nbformat would repair (cells without ids) still goes through nbformat."""
+    import json
+    from pathlib import Path
+
+    from crm_lessons.report import template_path
+    from crm_lessons.runner import _inprocess
+
+    odd = new_notebook(
+        cells=[
+            new_markdown_cell("a\nb\n", attachments={"x.png": {"image/png": "AAAA\nBBBB"}}),
+            new_code_cell(
+                "x\ny",
+                outputs=[
+                    nbformat.v4.new_output("stream", name="stdout", text="1\n2\n"),
+                    nbformat.v4.new_output(
+                        "display_data", data={"text/plain": "p\nq", "application/json": {"a": ["1\n", "2"]}}
+                    ),
+                ],
+                metadata={"trusted": True, "tags": ["t"]},
+            ),
+        ],
+        metadata={"signature": "sha256:x", "orig_nbformat": 3},
+    )
+    texts = [nbformat.writes(odd), template_path().read_text(encoding="utf-8")]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(Path(template_path()).parents[1].glob("0[1-4]_*.ipynb"))]
+    for text in texts:
+        plain = _inprocess._plain_notebook(text)
+        assert plain is not None and nbformat.from_dict(plain) == nbformat.reads(text, as_version=4)
+    older = json.loads(nbformat.writes(odd))  # format 4.4: cells without ids
+    older["nbformat_minor"] = 4
+    for cell in older["cells"]:
+        del cell["id"]
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(older), encoding="utf-8")
+    assert _inprocess._plain_notebook(path.read_text(encoding="utf-8")) is None
+    assert _inprocess._read_notebook(path, as_dict=True) == nbformat.read(path, as_version=4)
+
+
+def test_the_report_imports_no_nbformat_nbconvert_or_jsonschema(tmp_path):
+    out = tmp_path / "report.html"
+    code = (
+        "import sys; from crm_lessons.cli import main; "
+        f"code = main(['report', '--out', {str(out)!r}]); "
+        "print(code, sorted(m for m in ('nbformat', 'jsonschema', 'nbconvert', 'jinja2', 'mistune') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.stdout.splitlines()[-1] == "0 []", done.stdout + done.stderr
+    assert out.read_text(encoding="utf-8").count('data-mime-type="text/html"') > 20
 
 
 def test_named_character_references_read_as_beautifulsoup_reads_them():

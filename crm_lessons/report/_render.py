@@ -222,7 +222,7 @@ def render_report(
     gc.freeze()
     gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
     try:
-        nb = runner.execute_in_process(template_path(), parameters=params)
+        nb = runner.execute_in_process(template_path(), parameters=params, as_dict=True)  # no nbformat: 0.07 s
         del params
         say("[3/4] 生成 HTML ..." if zh else "[3/4] rendering HTML ...")
         page = runner.to_html(nb, exclude_input=True, title=TEXT[lang]["title"])

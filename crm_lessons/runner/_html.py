@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -186,7 +187,8 @@ def to_html(notebook: Any, *, exclude_input: bool = False, title: str | None = N
 
     Parameters
     ----------
-    notebook : NotebookNode or path
+    notebook : NotebookNode, dict or path
+        An executed notebook (as nbformat or :func:`execute_in_process` give it) or its file.
     exclude_input : bool
         Hide code cells (for reports handed to managers).
     title : str, optional
@@ -196,13 +198,17 @@ def to_html(notebook: Any, *, exclude_input: bool = False, title: str | None = N
         (see :func:`embedded_font_css`), so that Chinese text renders on a
         machine without a Chinese system font.
     """
-    if not hasattr(notebook, "cells"):
+    if isinstance(notebook, (str, os.PathLike)):
         import nbformat
 
         notebook = nbformat.read(Path(notebook), as_version=4)
     # the report's page (code hidden, HTML and PNG outputs) without nbconvert: the same text (crm_lessons.runner._page)
     body = _page.write_page(notebook, title) if exclude_input and title else None
     if body is None:
+        if not hasattr(notebook, "cells"):  # plain dicts (execute_in_process(..., as_dict=True))
+            from nbformat import from_dict
+
+            notebook = from_dict(notebook)
         resources = {"metadata": {"name": title}} if title else None
         body, _ = _exporter(exclude_input=exclude_input).from_notebook_node(notebook, resources=resources)
     body = _MODULE_IMPORT.sub("", body)

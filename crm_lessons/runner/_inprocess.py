@@ -46,14 +46,12 @@ class _Outputs:
         self.cell: list[Any] = []
 
     def add(self, output: Any) -> None:
-        from nbformat import from_dict
-
         if output["output_type"] == "stream" and self.cell and self.cell[-1].get("name") == output["name"]:
             self.cell[-1]["text"] += output["text"]  # as nbclient joins consecutive stream messages
             return
-        # as nbformat.v4.new_output makes it, without checking each output against the schema (nbconvert
-        # checks the whole notebook once)
-        self.cell.append(from_dict(output))
+        # as nbformat.v4.new_output makes it (a NotebookNode when the run ends), without checking each
+        # output against the schema
+        self.cell.append(output)
 
     def display(self, data: dict[str, Any], metadata: dict[str, Any] | None = None) -> None:
         self.add({"output_type": "display_data", "data": data, "metadata": metadata or {}})
@@ -211,31 +209,68 @@ def _assignment(name: str, value: Any) -> str:
     return f"# {name}: a {type(value).__name__} passed in process\n"
 
 
-def _read_notebook(path: Path) -> Any:
-    """The notebook at ``path`` as ``nbformat.read(path, as_version=4)`` gives it, without its schema check when it
-    has nothing to repair.
+def _plain_notebook(text: str) -> dict[str, Any] | None:
+    """The notebook JSON ``text`` as ``nbformat.v4.nbjson`` reads it, in plain dicts and lists, or ``None``.
 
-    ``nbformat.read`` checks the notebook against the schema and only logs what it finds (compiling the
-    checker costs 0.05 CPU-s, more than reading); it changes a notebook only to give its cells missing or
-    duplicate ids.  A notebook of format 4.5 or later whose cells all have distinct ids is read as
-    nbformat reads it (``nbformat.v4.nbjson``: multi-line text joined, transient fields dropped); any other
-    goes through ``nbformat.read``.
+    ``None`` unless the notebook is of format 4.5 or later and its cells all have distinct ids (nbformat's
+    reading, which checks it against the schema, changes a notebook only to give its cells missing or
+    duplicate ids).  As ``nbformat.v4.rwbase.rejoin_lines`` and ``strip_transient`` do: multi-line text
+    joined (sources, text outputs, mime bundles but JSON ones), transient fields dropped.
     """
     import json
 
-    import nbformat
-
-    text = path.read_text(encoding="utf-8")
     try:
         data = json.loads(text)
-        ids = [cell["id"] for cell in data["cells"]]
-        plain = data["nbformat"] == 4 and data["nbformat_minor"] >= 5
-    except (ValueError, TypeError, KeyError):  # nbformat.reads says what is wrong
-        plain = False
-    if plain and all(isinstance(i, str) and i for i in ids) and len(set(ids)) == len(ids):
-        from nbformat.v4.nbjson import to_notebook
+        cells, metadata = data["cells"], data["metadata"]
+        ids = [cell["id"] for cell in cells]
+        plain = data["nbformat"] == 4 and data["nbformat_minor"] >= 5 and isinstance(metadata, dict)
+        plain = plain and all(isinstance(cell.get("metadata"), dict) for cell in cells)
+    except (ValueError, TypeError, KeyError, AttributeError):  # nbformat.reads says what is wrong
+        return None
+    if not plain or not all(isinstance(i, str) and i for i in ids) or len(set(ids)) != len(ids):
+        return None
 
-        return to_notebook(data)
+    def rejoin(bundle: dict[str, Any]) -> None:
+        for key, value in list(bundle.items()):
+            json_mime = key == "application/json" or (key.startswith("application/") and key.endswith("+json"))
+            if not json_mime and isinstance(value, list) and all(isinstance(line, str) for line in value):
+                bundle[key] = "".join(value)
+
+    for cell in cells:
+        if "source" in cell and isinstance(cell["source"], list):
+            cell["source"] = "".join(cell["source"])
+        for attachment in cell.get("attachments", {}).values():
+            rejoin(attachment)
+        if cell.get("cell_type") == "code":
+            for output in cell.get("outputs", []):
+                kind = output.get("output_type", "")
+                if kind in {"execute_result", "display_data"}:
+                    rejoin(output.get("data", {}))
+                elif kind and isinstance(output.get("text", ""), list):
+                    output["text"] = "".join(output["text"])
+        cell["metadata"].pop("trusted", None)
+    for key in ("orig_nbformat", "orig_nbformat_minor", "signature"):
+        metadata.pop(key, None)
+    return data
+
+
+def _read_notebook(path: Path, *, as_dict: bool = False) -> Any:
+    """The notebook at ``path`` as ``nbformat.read(path, as_version=4)`` gives it (as plain dicts if ``as_dict``).
+
+    Without nbformat's schema check when the notebook has nothing to repair (:func:`_plain_notebook`):
+    ``nbformat.read`` only logs what the check finds, and compiling the checker costs 0.05 CPU-s, more
+    than reading; with ``as_dict``, nbformat is not even imported (0.07 CPU-s: jsonschema).
+    """
+    text = path.read_text(encoding="utf-8")
+    data = _plain_notebook(text)
+    if data is not None:
+        if as_dict:
+            return data
+        from nbformat import from_dict
+
+        return from_dict(data)
+    import nbformat
+
     return nbformat.reads(text, as_version=4)
 
 
@@ -244,6 +279,7 @@ def execute_in_process(
     *,
     parameters: Mapping[str, Any] | None = None,
     cell_done: Callable[[int], None] | None = None,
+    as_dict: bool = False,
 ) -> Any:
     """Run a notebook top to bottom in this process and return it with its outputs.
 
@@ -256,10 +292,14 @@ def execute_in_process(
         written out).  As papermill does, a cell tagged ``injected-parameters`` is added after it.
     cell_done : callable, optional
         Called with each code cell's index after it ran.
+    as_dict : bool, default False
+        Give the notebook as plain dicts and lists (what ``nbformat.from_dict`` takes and
+        :func:`crm_lessons.runner.to_html` renders) and, for a notebook of format 4.5 or later whose
+        cells have distinct ids, never import nbformat (0.07 CPU-s of the report's run).
 
     Returns
     -------
-    nbformat.NotebookNode
+    nbformat.NotebookNode (dict with ``as_dict``)
         The notebook with the outputs a kernel would give: ``display`` calls (IPython's formatters),
         figures shown or left open at the end of a cell (PNG, as matplotlib's inline backend makes them),
         what the cell printed, and the value of a last expression not ended by ``;``.
@@ -290,36 +330,37 @@ def execute_in_process(
     >>> out.cells[2].outputs[0]["data"]["text/html"], out.cells[2].outputs[2]["data"]["text/plain"]
     ('<b>41</b>', '42')
     """
-    from nbformat import from_dict
-    from nbformat.corpus.words import generate_corpus_id
+    import uuid
 
-    nb = _read_notebook(Path(src))
+    nb = _read_notebook(Path(src), as_dict=True)
+    cells = nb["cells"]
     if parameters:
-        at = next((i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])), -1)
+        at = next((i for i, c in enumerate(cells) if "parameters" in c.get("metadata", {}).get("tags", [])), -1)
         source = "# Parameters\n" + "".join(_assignment(name, value) for name, value in parameters.items())
-        # as nbformat.v4.new_code_cell makes it, without checking this cell against the schema: compiling
-        # the checker costs 0.05-0.1 CPU-s, and nothing else in the run needs it
-        injected = {"id": generate_corpus_id(), "cell_type": "code", "metadata": {"tags": ["injected-parameters"]}}
+        # as nbformat.v4.new_code_cell makes it (its id as nbformat.corpus.words.generate_corpus_id), without
+        # checking this cell against the schema: compiling the checker costs 0.05-0.1 CPU-s
+        injected: dict[str, Any] = {"id": uuid.uuid4().hex[:8], "cell_type": "code"}
+        injected.update(metadata={"tags": ["injected-parameters"]})
         injected.update(execution_count=None, source=source, outputs=[])
-        nb.cells.insert(at + 1, from_dict(injected))
+        cells.insert(at + 1, injected)
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
     outputs = _Outputs()
     count = 0
     stdout, stderr = sys.stdout, sys.stderr
     # pyplot registers its hook with a running IPython shell when it switches backends: not with this one
     with _figures_into(outputs) as flush, _display_into(outputs) as shell:
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
+        for index, cell in enumerate(cells):
+            if cell.get("cell_type") != "code":
                 continue
             count += 1
-            outputs.cell = cell.outputs = []
-            cell.execution_count = count
+            outputs.cell = cell["outputs"] = []
+            cell["execution_count"] = count
             if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
                 namespace.update(parameters or {})
                 continue
             sys.stdout, sys.stderr = _Stream(outputs, "stdout"), _Stream(outputs, "stderr")
             try:
-                code, last = _compiled(cell.source, f"<cell {index}>")
+                code, last = _compiled(cell["source"], f"<cell {index}>")
                 exec(code, namespace)  # noqa: S102 - the package's own template, like a kernel would run it
                 if last is not None:
                     value = eval(last, namespace)  # noqa: S307
@@ -340,4 +381,8 @@ def execute_in_process(
                 sys.stdout, sys.stderr = stdout, stderr
             if cell_done is not None:
                 cell_done(index)
-    return nb
+    if as_dict:
+        return nb
+    from nbformat import from_dict
+
+    return from_dict(nb)

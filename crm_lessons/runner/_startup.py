@@ -47,8 +47,9 @@ def defer_numpy_f2py() -> None:
     """Load ``numpy.f2py`` in this process only when one of its attributes is used.
 
     SciPy's array API layer (``scipy.special``, ``scipy.optimize``) copies numpy's namespace by reading
-    every public attribute of ``numpy``, which imports ``numpy.f2py`` (Fortran wrappers) and with it
-    ``charset_normalizer``: 0.03-0.05 CPU-s of every report, for a module it never uses.  The module is
+    every public attribute of ``numpy``, which imports ``numpy.f2py`` (Fortran wrappers): 0.02-0.03 CPU-s
+    of every report, for a module it never uses (``charset_normalizer``, which f2py imports, BeautifulSoup
+    imports anyway for the page).  The module is
     put in place with :class:`importlib.util.LazyLoader` (the standard library's lazy import), so reading
     ``numpy.f2py`` gives it and using it loads it.  Only the ``report`` command calls this; a module
     already imported is left as it is.
