@@ -304,17 +304,25 @@ def test_explicit_encoding_and_date_format(monkeypatch):
     _same(fast, _pandas(monkeypatch, bad, **kwargs))
 
 
-def test_empty_line_before_the_header(monkeypatch):
-    """Left to the pandas reader (which takes the empty line for the header)."""
-    raw = ("\n" + EXPORT).encode("gbk")
-    with monkeypatch.context() as m:
-        taken = _taken(m)
-        with pytest.raises(KeyError) as fast:
-            _read(raw)
-    assert taken == [None]
-    with pytest.raises(KeyError) as slow:
-        _pandas(monkeypatch, raw)
-    assert str(fast.value) == str(slow.value)
+@pytest.mark.parametrize("lead", ["\n", "\n\n", "\r\n", "\ufeff\n"])
+def test_empty_lines_before_the_header(monkeypatch, lead):
+    """Left to the pandas reader, which reads the header after them (it used to take the first empty
+    line for the header and stop with a KeyError) and numbers the rows as in the file."""
+    for text in (EXPORT, _text(_set(_with_blanks(_rows()), 20, 2, "abc"))):
+        raw = (lead + text).encode("gbk" if "\ufeff" not in lead else "utf-8")
+        with monkeypatch.context() as m:
+            taken = _taken(m)
+            fast = _read(raw)
+        assert not any(t is not None for t in taken)
+        _same(fast, _slow(monkeypatch, raw))
+        plain = _read(text.encode("gbk"))
+        if isinstance(plain, DataError):
+            shift = lead.count("\n")
+            assert isinstance(fast, DataError) and "row 22: 'abc'" in str(plain)
+            assert f"row {22 + shift}: 'abc'" in str(fast)
+        else:
+            pd.testing.assert_frame_equal(fast[0], plain[0])
+            assert fast[1].rows_read == plain[1].rows_read and fast[1].blank_rows == plain[1].blank_rows
 
 
 def test_utf16_export(monkeypatch):

@@ -296,6 +296,9 @@ def _read_frame(
     first_line = text_head.lstrip("\ufeff").lstrip("\r\n").split("\n", 1)[0]
     delimiter = sep if sep is not None else sniff_delimiter(first_line)
     info["delimiter"] = delimiter
+    skipped = 0
+    if read_enc is None or codecs.lookup(read_enc).name in ("utf-8", "utf-8-sig"):  # (text as decoded here)
+        content, skipped = _skip_empty_lines(content)
     buffer: IO[Any] = _io.BytesIO(content) if isinstance(content, bytes) else _io.StringIO(content)
     try:
         header = pd.read_csv(buffer, sep=delimiter, nrows=0, encoding=read_enc, engine="c")
@@ -345,6 +348,8 @@ def _read_frame(
                 frame[raw_col] = text[raw_col]
             del text
         info["parsed"] = parsed
+        if skipped:  # rows numbered as in the file: the header is on row 1 + skipped
+            info["labels"] = np.arange(len(frame)) + 2 + skipped
     except UnicodeDecodeError as exc:  # past the start that decode_check looked at (GB18030 guessed)
         raise not_utf8_or_gbk(where) from exc
     except pd.errors.ParserError as exc:
@@ -364,6 +369,20 @@ def _read_frame(
         ) from exc
     frame.columns = clean_header(frame.columns)
     return frame, info, mapping
+
+
+def _skip_empty_lines(content: Any) -> tuple[Any, int]:
+    """The text without the empty lines before its header (bytes in an ASCII-compatible encoding, or
+    str), and how many there were.  pandas would take the first of them for the header."""
+    bom: Any = b"\xef\xbb\xbf" if isinstance(content, bytes) else "\ufeff"
+    breaks: Any = (b"\r", b"\n") if isinstance(content, bytes) else ("\r", "\n")
+    start = len(bom) if content[: len(bom)] == bom else 0
+    if content[start : start + 1] not in breaks:
+        return content, 0
+    rest = content[start:].lstrip(breaks[0] + breaks[1])
+    lead = content[start : len(content) - len(rest)]
+    lines = lead.count(breaks[1]) + lead.count(breaks[0]) - lead.count(breaks[0] + breaks[1])
+    return content[:start] + rest, lines
 
 
 def _as_utf8(content: bytes, enc: str) -> bytes | None:
