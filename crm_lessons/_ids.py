@@ -139,8 +139,20 @@ def _take(table: np.ndarray, index: np.ndarray) -> np.ndarray:
 
 
 def _distinct_rows(key: np.ndarray, part: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Codes of ``key[part]`` in order of first appearance, its distinct keys and a row of each."""
-    codes, uniq = pd.factorize(key[part], sort=False)
+    """Codes of ``key[part]`` in order of first appearance, its distinct keys and a row of each.
+
+    Arrow's hash (``dictionary_encode``) when pyarrow is there: the same codes as ``pandas.factorize``
+    with less CPU on long columns (500,000 distinct keys: 5M rows 0.28 vs 0.36 CPU-s, 20M rows 0.93 vs
+    1.25), though not on short ones (1M rows 0.085 vs 0.072); the slices here have 4M rows or more.
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        codes, uniq = pd.factorize(key[part], sort=False)
+    else:
+        encoded = pc.dictionary_encode(pa.array(key[part]))
+        codes, uniq = encoded.indices.to_numpy().astype(np.intp), encoded.dictionary.to_numpy()
     rows = np.empty(len(uniq), dtype=np.intp)
     rows[codes] = np.arange(part.start, part.stop, dtype=np.intp)
     return codes, uniq, rows
