@@ -140,7 +140,7 @@ def read_clean_csv(
     # ISO dates (2024-01-05) are parsed by Arrow as it reads, on every core; any other form, and a file
     # with one date Arrow does not read so, is read again with the dates as text
     iso = date_format in (None, "%Y-%m-%d")
-    forced = {customer: pa.string(), date: pa.date32() if iso else pa.string(), amount: pa.float64()}
+    forced = {customer: pa.large_string(), date: pa.date32() if iso else pa.string(), amount: pa.float64()}
     quotes = content.find(b'"') >= 0  # (bytes or a memory map, whose 'in' looks byte by byte)
 
     def read(data: bytes | mmap.mmap) -> Any:

@@ -145,8 +145,8 @@ def _row_codes_at(values: pd.Series, rows: np.ndarray) -> np.ndarray:
         for k, chunk in enumerate(arrow.chunks)
         if first[k] < first[k + 1]
     ]
-    taken = pa.chunked_array(parts, type=arrow.type)
-    return pc.fill_null(pc.dictionary_encode(taken).combine_chunks().indices, -1).to_numpy()
+    taken = pa.concat_arrays(parts) if parts else pa.array([], type=arrow.type)
+    return pc.fill_null(pc.dictionary_encode(taken).indices, -1).to_numpy()
 
 
 def _row_hashes(columns: list[np.ndarray], n: int) -> np.ndarray:
@@ -521,13 +521,18 @@ def _digit_value(parts: Any) -> np.ndarray | None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    try:
-        value = pc.cast(digits, pa.int64()).to_numpy()
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # more digits than an int64 holds
-        return None
     if _one_number_many_texts(digits):  # '007' and '7': two ids, one number
         return None
-    return value if value.flags.writeable else value.copy()
+    # cast chunk by chunk into one array (a cast of the whole column, then its chunks joined, is two)
+    value = np.empty(len(digits), dtype=np.int64)
+    start = 0
+    try:
+        for chunk in digits.chunks if isinstance(digits, pa.ChunkedArray) else [digits]:
+            value[start : start + len(chunk)] = pc.cast(chunk, pa.int64()).to_numpy()
+            start += len(chunk)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # more digits than an int64 holds
+        return None
+    return value
 
 
 def _one_number_many_texts(digits: Any) -> bool:

@@ -281,7 +281,7 @@ def read_transactions_with_report(
         warnings.append(policy_warning(name, policy, int(np.count_nonzero(mask)), what))
     if is_zero.any():
         warnings.append(f"{int(np.count_nonzero(is_zero))} rows have an amount of 0")
-    n_blank = int(np.count_nonzero(blank & ~further_items)) + left_blank
+    n_blank = (int(np.count_nonzero(blank & ~further_items)) if blank.any() else 0) + left_blank
     if n_blank:
         warnings.append(f"{n_blank} blank rows were skipped")
     if sum(left_out.values()):
@@ -297,7 +297,8 @@ def read_transactions_with_report(
         raise no_rows_left(where, len(out), why)
     if drop.any():
         out = out.loc[~drop].reset_index(drop=True)
-    days = out["date"].to_numpy()  # every date valid (no NaT), so numpy's min and max are pandas'
+    # every date is valid (no NaT): the first and last are the least and greatest nanosecond counts
+    ns = out["date"].to_numpy().view(np.int64)
     report = DataQualityReport(
         source=label,
         file_format=info["file_format"],
@@ -316,8 +317,8 @@ def read_transactions_with_report(
         zero_amounts=int(np.count_nonzero(is_zero)),
         duplicates=int(np.count_nonzero(is_dup)),
         future=int(np.count_nonzero(is_future)) if ts_as_of is not None else None,
-        date_min=str(pd.Timestamp(days.min()).date()),
-        date_max=str(pd.Timestamp(days.max()).date()),
+        date_min=str(pd.Timestamp(int(ns.min()), unit="ns").date()),
+        date_max=str(pd.Timestamp(int(ns.max()), unit="ns").date()),
         as_of=str(ts_as_of.date()) if ts_as_of is not None else None,
         policy={"returns": returns, "duplicates": duplicates, "future": future, "closed_orders": closed_orders},
         warnings=warnings,
