@@ -223,21 +223,39 @@ def test_the_page_equals_nbconverts_own(notebook, monkeypatch):
         assert 'tabindex="0"' in ours and 'alt="No description has been provided for this image"' in ours
 
 
-def _report_like_notebook():
+#: HTML as the report's cells show it, which runner._page writes without BeautifulSoup, and some it leaves to it
+_WELL_FORMED = [
+    "<style>.a > b{color:red}</style>",
+    "<h1>报告 &amp; 说明</h1>",
+    "<p class=\"x  y\u3000z\" data-v='1'>&lt;客户&gt; &#x27;引号&#x27; &#39;&#x4e2d; &quot;q&quot; &nbsp;&copy; &bogus; a &amp b</p>",
+    '<table class="crm-table"><thead><tr><th title="a&quot;b\'c">1</th><td title=\'say "hi"\'>2</td></tr></thead></table>',
+    '<br><br/><img src="x.png"><img alt="a" src="y.png"><img src=z.png class="">',
+    '<script type="application/json" id="report-figures">{"a": "<b>&amp;", "b": 1 > 0}</script>',
+    '<div class="jp-OutputArea-output x"><ul><li>a</li><li>\n\n  </li><li>  </li><li>\t</li></ul></div>',
+    "<div><span>x &gt; y</span> <em>1</em>\n<strong>2</strong></div><hr>",
+]
+_LEFT_TO_BEAUTIFULSOUP = [
+    "<b>unclosed",
+    '<table class="crm-table"><tr><td>1<td>2</table>',
+    "<!-- a comment -->",
+    "<p>&#0; &#x80;</p>",
+    "<div/>",
+    "<input disabled>",
+    '<p a="1" a="2">x</p>',
+    "<pre>  x  </pre>",
+    "x</div>",
+    "</br>",
+    '<a rel="x  y" href="#">a</a>',
+]
+
+
+def _report_like_notebook(html=tuple(_WELL_FORMED + _LEFT_TO_BEAUTIFULSOUP[:2])):
     """Cells as the report's page has them: code hidden, HTML (entities, quotes, an unclosed tag) and PNG outputs."""
     import base64
 
     from nbformat.v4 import new_output
 
     png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 3).decode("ascii")
-    html = [
-        "<style>.a > b{color:red}</style>",
-        "<h1>报告 &amp; 说明</h1>",
-        "<p class=\"x  y\" data-v='1'>&lt;客户&gt; &#x27;引号&#x27; &quot;q&quot; &nbsp;&copy; &bogus; a &amp b</p>",
-        '<table class="crm-table"><tr><td>1<td>2</table><br><img src="x.png"><img alt="a" src="y.png">',
-        '<script type="application/json" id="report-figures">{"a": "<b>"}</script>',
-        "<b>unclosed",
-    ]
     nb = new_notebook(
         cells=[
             new_code_cell("N = 1", metadata={"tags": ["parameters"]}),
@@ -258,6 +276,25 @@ def _report_like_notebook():
     return nb
 
 
+def test_the_cells_are_written_as_beautifulsoup_writes_them():
+    """``runner._page`` writes the cells' HTML as nbconvert's last pass (BeautifulSoup) does, without importing
+    BeautifulSoup, and leaves to it what it does not write by the same rules."""
+    from traitlets.log import get_logger
+
+    from crm_lessons.runner import _page
+
+    def beautifulsoup(html):
+        page = _page.last_pass(f'<body class="jp-Notebook"><main>{html}</main></body>', get_logger())
+        return page.removeprefix('<body class="jp-Notebook"><main>').removesuffix("</main></body>")
+
+    for html in _WELL_FORMED + ["".join(_WELL_FORMED)]:
+        written = _page._written_like_beautifulsoup(html)
+        assert written is not None and written[0] == beautifulsoup(html), html
+    assert _page._written_like_beautifulsoup(_WELL_FORMED[4])[1] == 2  # images given alt text
+    for html in _LEFT_TO_BEAUTIFULSOUP:
+        assert _page._written_like_beautifulsoup(html) is None, html
+
+
 def test_the_report_page_is_written_as_nbconvert_writes_it_without_nbconvert(monkeypatch):
     """``runner._page`` writes the lab template's text for the report's kinds of cells and nbconvert's last pass:
     the text before that pass and the page equal nbconvert's own (stock ``HTMLExporter``), in a process that
@@ -266,17 +303,18 @@ def test_the_report_page_is_written_as_nbconvert_writes_it_without_nbconvert(mon
 
     from crm_lessons.runner import _html, _page
 
+    for nb in (_report_like_notebook(_WELL_FORMED), _report_like_notebook()):  # written here; by BeautifulSoup
+        exporter = _html._exporter(exclude_input=True)
+        theirs_text, _ = exporter.template_text(nb, resources={"metadata": {"name": "客户报告"}})
+        assert _page.template_text(nb, "客户报告") == theirs_text
+        ours = to_html(nb, exclude_input=True, title="客户报告")
+        with monkeypatch.context() as patch:
+            patch.setattr(_html, "_exporter_class", lambda: HTMLExporter)
+            patch.setattr(_page, "write_page", lambda *args: None)
+            theirs = to_html(nb, exclude_input=True, title="客户报告")
+        assert ours == theirs
+        assert 'alt="No description has been provided for this image"' in ours and "&lt;客户&gt;" in ours
     nb = _report_like_notebook()
-    exporter = _html._exporter(exclude_input=True)
-    theirs_text, _ = exporter.template_text(nb, resources={"metadata": {"name": "客户报告"}})
-    assert _page.template_text(nb, "客户报告") == theirs_text
-    ours = to_html(nb, exclude_input=True, title="客户报告")
-    with monkeypatch.context() as patch:
-        patch.setattr(_html, "_exporter_class", lambda: HTMLExporter)
-        patch.setattr(_page, "write_page", lambda *args: None)
-        theirs = to_html(nb, exclude_input=True, title="客户报告")
-    assert ours == theirs
-    assert 'alt="No description has been provided for this image"' in ours and "&lt;客户&gt;" in ours
 
     # nbconvert writes what this writer does not
     odd = [
@@ -306,15 +344,17 @@ def test_the_report_page_is_written_as_nbconvert_writes_it_without_nbconvert(mon
 
 def test_the_report_page_needs_no_nbconvert_import(tmp_path):
     path = tmp_path / "nb.ipynb"
-    nbformat.write(_report_like_notebook(), path)
-    code = (
-        "import sys, nbformat; from crm_lessons.runner import to_html; "
-        f"page = to_html(nbformat.read({str(path)!r}, as_version=4), exclude_input=True, title='报告'); "
-        "print(len(page) > 1000, sorted(m for m in ('nbconvert', 'jinja2', 'mistune') if m in sys.modules)); "
-        "from bs4.dammit import EntitySubstitution; print(EntitySubstitution._CLASS_VARIABLES_POPULATED)"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout == "True []\nFalse\n", done.stderr  # nor BeautifulSoup's entity tables built
+    modules = "('nbconvert', 'jinja2', 'mistune', 'bs4')"
+    for html, imported in ((_WELL_FORMED, "[]"), (_WELL_FORMED + ["<b>unclosed"], "['bs4']")):
+        nbformat.write(_report_like_notebook(html), path)
+        code = (
+            "import sys, nbformat; from crm_lessons.runner import to_html; "
+            f"page = to_html(nbformat.read({str(path)!r}, as_version=4), exclude_input=True, title='报告'); "
+            f"print(len(page) > 1000, sorted(m for m in {modules} if m in sys.modules)); "
+            "from bs4.dammit import EntitySubstitution; print(EntitySubstitution._CLASS_VARIABLES_POPULATED)"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert done.stdout == f"True {imported}\nFalse\n", done.stderr  # nor BeautifulSoup's entity tables built
 
 
 def test_an_in_process_run_compiles_no_schema_checker(notebook):

@@ -164,18 +164,21 @@ def _exporter(*, exclude_input: bool) -> Any:
 def page_frame() -> str:
     """The text of ``runner/_page_frame.html`` for the installed nbconvert: the page of an empty notebook.
 
-    nbconvert's lab template output (before its last pass) for a notebook without cells, titled
-    :data:`crm_lessons.runner._page.FRAME_TITLE`, after a first line naming the versions of
+    nbconvert's lab template output for a notebook without cells, titled
+    :data:`crm_lessons.runner._page.FRAME_TITLE`, before its last pass and after it (separated by
+    :data:`crm_lessons.runner._page.FRAME_SEPARATOR`), after a first line naming the versions of
     :data:`crm_lessons.runner._page.FRAME_PACKAGES` it was made with.  After updating nbconvert::
 
         python -c "from crm_lessons.runner._html import page_frame, _page; _page.FRAME_FILE.write_text(page_frame())"
     """
     from nbformat.v4 import new_notebook
+    from traitlets.log import get_logger
 
     text, _ = _exporter(exclude_input=True).template_text(
         new_notebook(), resources={"metadata": {"name": _page.FRAME_TITLE}}
     )
-    return _page.frame_header(_page.installed_versions()) + text
+    written = _page.last_pass(text, get_logger())
+    return _page.frame_header(_page.installed_versions()) + text + _page.FRAME_SEPARATOR + written
 
 
 def to_html(notebook: Any, *, exclude_input: bool = False, title: str | None = None, embed_font: bool = True) -> str:

@@ -54,17 +54,27 @@ def installed_versions() -> dict[str, str]:
     return found
 
 
-def _frame() -> tuple[str, str] | None:
-    """The stored frame's head (to ``<main>``) and foot (from ``</main>``), or ``None`` if made by other versions."""
+#: The line between the frame's two pages: the lab template's text, then what nbconvert's last pass makes of it.
+FRAME_SEPARATOR = "<!-- crm_lessons.runner page frame: after the last pass -->\n"
+
+
+def _frame() -> tuple[str, str, str, str] | None:
+    """The stored frame's head (to ``<main>``) and foot (from ``</main>``), as the template writes them and after
+    the last pass; ``None`` if made by other versions."""
     try:
         text = FRAME_FILE.read_text(encoding="utf-8")
     except OSError:
         return None
-    header, _, page = text.partition("\n")
-    if header + "\n" != frame_header(installed_versions()) or page.count(_MAIN) != 1:
+    header, _, pages = text.partition("\n")
+    if header + "\n" != frame_header(installed_versions()) or pages.count(FRAME_SEPARATOR) != 1:
         return None
-    head, foot = page.split(_MAIN)
-    return head + "<main>", "</main>" + foot
+    parts = []
+    for page in pages.split(FRAME_SEPARATOR):
+        if page.count(_MAIN) != 1:
+            return None
+        head, foot = page.split(_MAIN)
+        parts += [head + "<main>", "</main>" + foot]
+    return parts[0], parts[1], parts[2], parts[3]
 
 
 def _output(output: Any) -> str | None:
@@ -118,13 +128,8 @@ def _cell(cell: Any) -> str | None:
     )
 
 
-def template_text(notebook: Any, title: str) -> str | None:
-    """What nbconvert's lab template writes for ``notebook`` without its code (before the last pass), or ``None``.
-
-    ``None`` unless every cell is a code cell whose outputs are displayed HTML or PNG without metadata,
-    the notebook has no ``title`` or ``widgets`` metadata, ``title`` needs no escaping, and the stored
-    frame was made by the installed versions of :data:`FRAME_PACKAGES`.
-    """
+def _cells_text(notebook: Any, title: str) -> str | None:
+    """The lab template's text for the cells of ``notebook`` (``None``: not a notebook this writer writes)."""
     metadata = notebook.get("metadata", {})
     if "title" in metadata or "widgets" in metadata or not _PLAIN_TITLE.match(title):
         return None
@@ -134,11 +139,22 @@ def template_text(notebook: Any, title: str) -> str | None:
         if markup is None or _ENCLOSING.search(markup):
             return None
         cells.append(markup)
-    frame = _frame()
-    if frame is None:
+    return "".join(cells)
+
+
+def template_text(notebook: Any, title: str) -> str | None:
+    """What nbconvert's lab template writes for ``notebook`` without its code (before the last pass), or ``None``.
+
+    ``None`` unless every cell is a code cell whose outputs are displayed HTML or PNG without metadata,
+    the notebook has no ``title`` or ``widgets`` metadata, ``title`` needs no escaping, and the stored
+    frame was made by the installed versions of :data:`FRAME_PACKAGES`.
+    """
+    cells = _cells_text(notebook, title)
+    frame = _frame() if cells is not None else None
+    if cells is None or frame is None:
         return None
-    head, foot = frame
-    return head.replace(FRAME_TITLE, title) + "".join(cells) + "\n" + foot
+    head, foot = frame[0], frame[1]
+    return head.replace(FRAME_TITLE, title) + cells + "\n" + foot
 
 
 def entity_character(name: str) -> str | None:
@@ -213,11 +229,164 @@ def last_pass(html: str, log: Any) -> str:
 def write_page(notebook: Any, title: str) -> str | None:
     """The page nbconvert's lab ``HTMLExporter`` writes for ``notebook`` with its code hidden, or ``None``.
 
-    ``None`` when :func:`template_text` is (the caller then uses nbconvert).
+    ``None`` when :func:`template_text` is (the caller then uses nbconvert).  The cells' text goes through
+    :func:`_written_like_beautifulsoup` between the frame's head and foot as the last pass left them;
+    what that cannot write goes through :func:`last_pass` with the frame as the template wrote it.
     """
-    text = template_text(notebook, title)
-    if text is None:
+    cells = _cells_text(notebook, title)
+    frame = _frame() if cells is not None else None
+    if cells is None or frame is None:
         return None
     from traitlets.log import get_logger  # the logger nbconvert's exporter logs to when no application runs
 
-    return last_pass(text, get_logger())
+    written = _written_like_beautifulsoup(cells + "\n")
+    if written is None:
+        return last_pass(frame[0].replace(FRAME_TITLE, title) + cells + "\n" + frame[1], get_logger())
+    text, missing_alt = written
+    if missing_alt:
+        get_logger().warning("Alternative text is missing on %s image(s).", missing_alt)
+    return frame[2].replace(FRAME_TITLE, title) + text + frame[3]
+
+
+# The elements the report's HTML uses; anything else goes through BeautifulSoup.
+_PLAIN_TAGS = frozenset(
+    "div span p h1 h2 h3 h4 h5 h6 table thead tbody tfoot tr th td caption ul ol li b i em strong small sub sup "
+    "code a img br hr style script".split()
+)
+_VOID_TAGS = frozenset({"img", "br", "hr"})
+# attributes BeautifulSoup splits at white space besides ``class`` (on some elements): left to it
+_LIST_ATTRIBUTES = frozenset({"accesskey", "dropzone", "rel", "rev", "headers"})
+_RAW_TEXT_TAGS = frozenset({"style", "script"})  # BeautifulSoup writes their text as it is
+_ASCII_SPACES = "\x20\x0a\x09\x0c\x0d"
+_CHARREF = re.compile(r"(?:[xX]([0-9a-fA-F]+)|([0-9]+))\Z")
+_XML_ESCAPES = re.compile("[<>&]")
+_NON_WHITESPACE = re.compile(r"\S+")
+
+
+def _safe_codepoint(number: int) -> bool:
+    """A character BeautifulSoup reads from ``&#number;`` as ``chr(number)`` (no replacement, no Windows-1252)."""
+    return 0x20 <= number <= 0x7E or 0xA0 <= number <= 0xD7FF or 0xE000 <= number <= 0xFDCF
+
+
+def _written_like_beautifulsoup(html: str) -> tuple[str, int] | None:
+    """``html`` (the cells inside ``<main>``) as nbconvert's last pass writes it, or ``None``; and the images
+    given alt text.
+
+    BeautifulSoup (Python's HTML parser, the "minimal" formatter) writes well-formed HTML of the elements in
+    :data:`_PLAIN_TAGS` by rules simple enough to follow here without importing it (0.09 CPU-s of a report):
+    the same parser's events; each text between tags joined, a text of ASCII spaces only written as one
+    newline (or one space if it has none), ``& < >`` escaped except inside ``<style>`` and ``<script>``;
+    attributes sorted by name, ``class`` split at white space and joined by single spaces, values with
+    ``& < >`` escaped and quoted as :meth:`bs4.dammit.EntitySubstitution.quoted_attribute_value` does;
+    images written ``<img .../>``.  The last pass gives images without ``alt`` a placeholder text and makes
+    every output area focusable.  ``None`` (BeautifulSoup writes it) for anything else: other elements,
+    comments, declarations, an end tag that does not close the last open element, elements left open,
+    attributes without a value or given twice, numeric references BeautifulSoup would replace.
+    ``tests/test_report_runner.py`` compares this with BeautifulSoup.
+    """
+    from html.parser import HTMLParser
+
+    out: list[str] = []
+    text: list[str] = []
+    stack: list[str] = []
+    missing_alt = 0
+
+    class Refused(Exception):
+        pass
+
+    def escape(value: str) -> str:
+        return _XML_ESCAPES.sub(lambda m: {"<": "&lt;", ">": "&gt;", "&": "&amp;"}[m.group()], value)
+
+    def flush_text() -> None:
+        if not text:
+            return
+        joined = "".join(text)
+        text.clear()
+        if not joined.strip(_ASCII_SPACES):
+            joined = "\n" if "\n" in joined else " "
+        out.append(joined if stack and stack[-1] in _RAW_TEXT_TAGS else escape(joined))
+
+    def quoted(value: str) -> str:
+        value = escape(value)
+        if '"' in value:
+            if "'" in value:
+                return '"' + value.replace('"', "&quot;") + '"'
+            return "'" + value + "'"
+        return '"' + value + '"'
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            nonlocal missing_alt
+            flush_text()
+            names = [name for name, _ in attrs]
+            if tag not in _PLAIN_TAGS or len(set(names)) != len(names) or any(v is None for _, v in attrs):
+                raise Refused
+            if _LIST_ATTRIBUTES.intersection(names):
+                raise Refused
+            values = dict(attrs)
+            if "class" in values:
+                classes = _NON_WHITESPACE.findall(values["class"] or "")
+                values["class"] = " ".join(classes)
+                if tag == "div" and {"jp-OutputArea-output", "jp-Cell-inputWrapper"} & set(classes):
+                    values["tabindex"] = "0"  # .jp-Notebook div.jp-OutputArea-output, div.jp-Cell-inputWrapper
+            if tag == "img" and "alt" not in values:
+                values["alt"] = _NO_ALT
+                missing_alt += 1
+            written = "".join(f" {name}={quoted(values[name] or '')}" for name in sorted(values))
+            if tag in _VOID_TAGS:
+                out.append(f"<{tag}{written}/>")
+            else:
+                out.append(f"<{tag}{written}>")
+                stack.append(tag)
+
+        def handle_endtag(self, tag: str) -> None:
+            flush_text()
+            if not stack or stack[-1] != tag:
+                raise Refused
+            out.append(f"</{stack.pop()}>")
+
+        def handle_data(self, data: str) -> None:
+            if not data:
+                raise Refused
+            text.append(data)
+
+        def handle_charref(self, name: str) -> None:
+            match = _CHARREF.match(name)
+            if match is None:
+                raise Refused
+            number = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+            if not _safe_codepoint(number):
+                raise Refused
+            text.append(chr(number))
+
+        def handle_entityref(self, name: str) -> None:
+            character = entity_character(name)
+            text.append(character if character is not None else f"&{name}")
+
+        def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag not in _VOID_TAGS:
+                raise Refused
+            self.handle_starttag(tag, attrs)
+
+        def handle_comment(self, data: str) -> None:
+            raise Refused
+
+        def handle_decl(self, decl: str) -> None:
+            raise Refused
+
+        def handle_pi(self, data: str) -> None:
+            raise Refused
+
+        def unknown_decl(self, data: str) -> None:
+            raise Refused
+
+    parser = Parser(convert_charrefs=False)
+    try:
+        parser.feed(html)
+        parser.close()
+        flush_text()
+    except Refused:
+        return None
+    if stack:
+        return None
+    return "".join(out), missing_alt
