@@ -146,6 +146,38 @@ CASES: dict[str, tuple[str, bool]] = {
     "text after a closing quote": (_text(_set(_with_blanks(_rows()), 30, 3, '"北"京')), True),
     "space before a quote": (_text(_set(_with_blanks(_rows()), 30, 3, ' "北京"')), True),
     "quoted id after a space": (_text(_set(_with_blanks(_rows()), 30, 0, ' "VIP00001"')), True),
+    "ISO dates, plain amounts, integer ids": (
+        _text(
+            _with_blanks(
+                [
+                    [
+                        r[0][3:],
+                        r[1].replace("年", "-").replace("月", "-")[:10],
+                        r[2].strip('"￥').replace(",", ""),
+                        r[3],
+                    ]
+                    for r in _rows()
+                ]
+            )
+        ),
+        True,
+    ),
+    "ISO date-times, ids with leading zeros, semicolons": (
+        _text(
+            _with_blanks(
+                [
+                    [
+                        "00" + r[0][3:],
+                        r[1].replace("年", "-").replace("月", "-")[:10] + " 10:00:00",
+                        r[2].replace(",", ""),
+                        r[3],
+                    ]
+                    for r in _rows()
+                ]
+            )
+        ).replace(",", ";"),
+        True,
+    ),
     "refund column": (
         _text(
             _with_blanks([[*r, '"￥1.50"' if i % 9 == 2 else ""] for i, r in enumerate(_rows())]), HEADER + ",退款金额"
