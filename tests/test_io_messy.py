@@ -425,3 +425,30 @@ def test_gbk_file_read_from_its_memory_map(monkeypatch, tmp_path):
                 slow = exc
         _same(fast, slow)
     assert isinstance(fast, DataError)
+
+
+def test_year_net_catches_no_placeholder():
+    """Texts the Arrow net spares from is_placeholder (a year in 1678-2261 and a date separator first)
+    are never placeholders; every year and separator tried, with the edges of the range."""
+    pa = pytest.importorskip("pyarrow")
+    pc = pytest.importorskip("pyarrow.compute")
+    from crm_lessons._reading.values import is_placeholder
+
+    texts = [f"{y:04d}{s}01{s}05" for y in range(10000) for s in "-/."] + [f"{y:04d}年01月05日" for y in range(10000)]
+    texts += [f"{y}-01-05 10:00:00" for y in range(1600, 2300)] + [" 2024-01-01", "２０２４-01-01", "20240105", "45293"]
+    caught = np.asarray(pc.match_substring_regex(pa.array(texts), _arrow_messy._IN_YEARS).to_pylist())
+    assert not any(is_placeholder(t) for t in np.asarray(texts, dtype=object)[caught])
+    assert caught.sum() == (2261 - 1678 + 1) * 5  # every year of the range, in each of the five forms
+
+
+def test_date_times_of_a_platform_export(monkeypatch):
+    """A date-time per row (as platform exports write them): the same dates as the pandas path,
+    placeholders and bad dates refused alike."""
+    rows = _rows()
+    times = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(N) * 7919, unit="s")
+    for form in ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y年%m月%d日 %H:%M:%S"):
+        dated = [[r[0], t.strftime(form), r[2], r[3]] for r, t in zip(rows, times)]
+        for late in (None, "9999-12-31 00:00:00", "2024-02-30 10:00:00", "1677-12-31 10:00:00", "２０２４-01-05"):
+            text = _text(_with_blanks(dated if late is None else _set(dated, 350, 1, late)))
+            raw = text.encode("gb18030")
+            _same(_read(raw), _pandas(monkeypatch, raw))

@@ -50,22 +50,45 @@ def _block_has_text(column: Any, block: int) -> bool:
     return _text_everywhere(column, block)
 
 
+#: A text that starts with a year in YEARS (1678-2261) and a date separator (see is_placeholder).
+_IN_YEARS = r"^(?:167[89]|16[89][0-9]|1[7-9][0-9]{2}|2[01][0-9]{2}|22[0-5][0-9]|226[01])[-/年.]"
+#: Date forms tried alone first, on every distinct text (the reading rules' whole search otherwise).
+_SHORTCUTS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y年%m月%d日")
+
+
 def _dates(encoded: Any, keep: np.ndarray | None, date_format: str | None) -> np.ndarray | None:
     """datetime64[ns] at midnight for the rows kept, each distinct text parsed once; None unless all valid."""
-    from crm_lessons.io import _files
-    from crm_lessons.io._parse import _date_values
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    uniq = pd.Series(encoded.dictionary.to_pylist(), dtype=object)
+    from crm_lessons.io import _files
+    from crm_lessons.io._parse import _date_values, _to_datetime
+
+    dictionary = encoded.dictionary
     codes = encoded.indices.to_numpy()
     if keep is not None:
         codes = codes[keep]
-    used = np.zeros(len(uniq), dtype=bool)
+    used = np.zeros(len(dictionary), dtype=bool)
     used[codes] = True  # the empty text of the blank rows is in the dictionary, not in the rows kept
     if not used.all():
-        uniq = uniq[used]
-    if uniq.map(is_placeholder).any():
+        dictionary = dictionary.filter(pa.array(used))
+    uniq = pd.Series(dictionary.to_pylist(), dtype=object)
+    # a text that starts with a year in YEARS and a separator is no placeholder (is_placeholder reads
+    # that year): only the others are judged one by one (a file of date-times has a text per row)
+    judged = ~pc.match_substring_regex(dictionary, _IN_YEARS).to_numpy(zero_copy_only=False)
+    if judged.any() and uniq[judged].map(is_placeholder).any():
         return None
-    parsed = _files._clean_dates(_date_values(uniq.reset_index(drop=True), date_format))
+    values = None
+    # the formats are exclusive (no text reads in two of them), so one that reads every distinct text
+    # reads each as the reading rules' search over the formats would (as crm_lessons.io._arrow._dates)
+    for fmt in (date_format,) if date_format is not None else _SHORTCUTS:
+        found = _to_datetime(uniq, fmt)
+        if found.notna().all():
+            values = found.astype("datetime64[ns]")
+            break
+    if values is None:
+        values = _date_values(uniq, date_format)
+    parsed = _files._clean_dates(values)
     if parsed is None:  # a text that is not a date, or out of range: the pandas path's refusal
         return None
     values = np.empty(len(used), dtype="datetime64[ns]")
