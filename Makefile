@@ -98,7 +98,8 @@ $(BENCH_VENV)/.installed: $(BENCH_REQUIREMENTS)
 
 benchmarks: $(STAMP) $(BENCH_VENV)/.installed
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,site,bench]"
-	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@missed=""; for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || missed="$$missed $$f"; done; \
+	if [ -n "$$missed" ]; then echo "targets missed (NOT MET above) in:$$missed"; exit 1; fi
 
 # Re-resolve the lock file from the bounds in pyproject.toml in a throw-away venv.
 lock:
