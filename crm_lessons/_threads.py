@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 import numpy as np
 
-__all__ = ["cores", "row_slices", "run"]
+__all__ = ["cores", "row_slices", "run", "start"]
 
 T = TypeVar("T")
 
@@ -45,6 +45,28 @@ def run(tasks: Sequence[Callable[[], T]]) -> list[T]:
     with ThreadPoolExecutor(min(len(tasks), cores())) as pool:
         futures = [pool.submit(task) for task in tasks]
         return [f.result() for f in futures]
+
+
+def start(task: Callable[[], T]) -> Future[T]:
+    """The task started on a thread of its own (here and now when there is one core); its result,
+    or its exception, from the returned future's ``result()``.
+
+    Examples
+    --------
+    >>> start(lambda: 6 * 7).result()
+    42
+    """
+    if cores() == 1:
+        done: Future[T] = Future()
+        try:
+            done.set_result(task())
+        except BaseException as exc:  # given to the caller by result(), as from a thread
+            done.set_exception(exc)
+        return done
+    pool = ThreadPoolExecutor(1)
+    future = pool.submit(task)
+    pool.shutdown(wait=False)  # the thread ends with the task
+    return future
 
 
 def row_slices(n: int, min_rows: int | None = None) -> list[slice]:

@@ -338,6 +338,32 @@ def test_arrow_path_same_as_pandas(monkeypatch, case):
     _same(fast, _slow(monkeypatch, raw))
 
 
+@pytest.mark.parametrize("drop", [False, True])
+def test_duplicates_found_beside_the_reader(monkeypatch, drop):
+    """The rows the Arrow reader finds may repeat (searched in a thread of their own) give the duplicates
+    the cell-by-cell path finds; a file whose refunds change amounts, or whose closed orders are left
+    out, is searched again."""
+    rows = _clean_rows()
+    rows[380] = list(rows[10])  # an exact duplicate
+    rows[390] = [rows[20][0], rows[20][1], f"{float(rows[20][2]) + 5:.2f}", rows[20][3]]  # row 20 but for a refund
+    refund = ["5" if i == 390 else "0" for i in range(N)]
+    status = ["交易关闭" if i == 7 else "交易成功" for i in range(N)]
+    policy = {"duplicates": "drop"} if drop else {}
+    real = io_read._duplicated
+    taken: list[bool] = []
+    monkeypatch.setattr(io_read, "_duplicated", lambda *a: taken.append(a[2] is not None) or real(*a))
+    for raw in (
+        _csv(rows),
+        _with_column("退款金额", refund, rows),
+        _with_column("订单状态", status, rows),
+    ):
+        taken.clear()
+        fast = _read(raw, **policy)
+        _same(fast, _slow(monkeypatch, raw, **policy))
+        assert taken[:1] == [raw == _csv(rows)]
+        assert fast[1].duplicates == 1
+
+
 def test_frame_can_be_changed(tmp_path):
     """The frame is the caller's: its columns take new values (none is a read-only view of the reader's)."""
     path = tmp_path / "orders.csv"

@@ -134,7 +134,7 @@ def read_clean_csv(
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    from crm_lessons.io._parse import _clean_id_codes
+    from crm_lessons.io._parse import _clean_id_codes, _repeated_rows, _row_hashes
 
     customer, date, amount = roles["customer_id"], roles["date"], roles["amount"]
     # ISO dates (2024-01-05) are parsed by Arrow as it reads, on every core; any other form, and a file
@@ -223,9 +223,14 @@ def read_clean_csv(
     frame = pd.DataFrame(
         {name: dates if name == date else amounts if name == amount else frame[name] for name in columns}, copy=False
     )
-    parsed = {"date": dates, "amount": amounts}
+    parsed: dict[str, Any] = {"date": dates, "amount": amounts}
     if id_codes is not None:
         parsed["_id_codes"] = id_codes
+        # the duplicate check's search for rows whose date, amount and id repeat starts now, beside the
+        # frame's last steps (the caller checks those rows in full, or searches again if rows go)
+        parsed["_repeated"] = _threads.start(
+            lambda: _repeated_rows(_row_hashes([dates, amounts, id_codes], len(dates)))
+        )
     return frame, parsed
 
 

@@ -100,19 +100,23 @@ def _row_codes(values: pd.Series) -> np.ndarray:
     return pd.factorize(values, use_na_sentinel=True)[0]
 
 
-def _duplicated(frame: pd.DataFrame, key: np.ndarray | None = None) -> np.ndarray:
+def _duplicated(frame: pd.DataFrame, key: np.ndarray | None = None, candidates: np.ndarray | None = None) -> np.ndarray:
     """``frame.duplicated(keep="first")``, cheaply: rows are compared in full only where their numbers
     and dates (hashed fast) repeat, and text columns are coded by Arrow.
 
     ``key``: integer codes of one of the columns (equal values, equal codes), hashed with the numbers.
     The hashing and the search for repeated hashes run on every core (:mod:`crm_lessons._threads`).
+    ``candidates``: the rows that may be duplicates when found beforehand (ascending; every row equal
+    to another is among them), compared in full without hashing again.
     """
     out = np.zeros(len(frame), bool)
     if frame.shape[1] == 0 or len(frame) < 2:
         return out
     numeric = [i for i in range(frame.shape[1]) if frame.iloc[:, i].dtype.kind in "biufmM"]
     rows: slice | np.ndarray = slice(None)
-    if numeric or key is not None:
+    if candidates is not None:
+        rows = candidates
+    elif numeric or key is not None:
         # identical rows have the same numbers and dates, so the same hash of them: only rows whose
         # hash repeats can be duplicates (a shared hash alone proves nothing; they are compared below)
         columns = [frame.iloc[:, i].to_numpy() for i in numeric] + ([np.asarray(key)] if key is not None else [])
@@ -120,11 +124,12 @@ def _duplicated(frame: pd.DataFrame, key: np.ndarray | None = None) -> np.ndarra
         del columns
         rows = _repeated_rows(hashed)
         del hashed
-        if not len(rows):
-            return out
-        codes = pd.DataFrame({i: _row_codes_at(frame.iloc[:, i], rows) for i in range(frame.shape[1])})
-    else:
+    if isinstance(rows, slice):
         codes = pd.DataFrame({i: _row_codes(frame.iloc[:, i]) for i in range(frame.shape[1])})
+    elif not len(rows):
+        return out
+    else:
+        codes = pd.DataFrame({i: _row_codes_at(frame.iloc[:, i], rows) for i in range(frame.shape[1])})
     out[rows] = codes.duplicated(keep="first").to_numpy()
     return out
 

@@ -120,7 +120,10 @@ def read_transactions_with_report(
         if labels is None:
             labels = np.arange(2, len(raw) + 2)  # Excel numbering: header is row 1
     left_blank = info.pop("blank_rows", 0)  # blank rows the reader left out (counted as the ones found below)
-    parsed: dict[str, np.ndarray] = info.pop("parsed", {})  # role columns the reader found clean
+    parsed: dict[str, Any] = info.pop("parsed", {})  # role columns the reader found clean
+    # rows that may be duplicates, searched for by the Arrow reader beside its last steps (a Future);
+    # valid while every row read is kept with its amount
+    repeated = parsed.pop("_repeated", None)
     rows_read = len(raw) + left_blank
     if rows_read == 0:
         raise header_only(where, columns_text(list(raw.columns)))
@@ -139,6 +142,7 @@ def read_transactions_with_report(
     left_out = {r: int(np.count_nonzero(reasons == REASON_CODES[r])) if any_closed else 0 for r in REASONS}
     if "refund" in mapping:
         parsed["_refund"] = _refund_amounts(raw[mapping["refund"]])
+        repeated = None  # refunds change amounts or leave rows out
     closed_ids = set()
     if closed.any() and closed_orders == "drop":
         if closed.all():
@@ -146,6 +150,7 @@ def read_transactions_with_report(
         closed_ids = set(raw[mapping["customer_id"]][closed].dropna().astype(str).str.strip().unique())
         raw, labels = raw.loc[~closed], labels[~closed]
         parsed = {role: values[~closed] for role, values in parsed.items()}
+        repeated = None
     line_items = is_line_item_export(info.get("header", list(raw.columns)))
     columns = [raw[mapping[r]] for r in ("customer_id", "date", "amount")]
     # columns read clean need no cell-by-cell look: no blanks, values final
@@ -182,6 +187,7 @@ def read_transactions_with_report(
             for r, c, (codes, uniq) in zip(("customer_id", "date", "amount"), coded, factorized)
         ]
         parsed = {role: values[keep] for role, values in parsed.items()}
+        repeated = None
     if len(raw) == 0:
         raise all_blank(where)
     if line_items:  # one purchase per order: an order's total on its first row only
@@ -259,7 +265,7 @@ def read_transactions_with_report(
     ts_as_of = to_timestamp(as_of, name="as_of", where=_WHERE).normalize() if as_of is not None else None
     if id_codes is None:  # digit ids: coded once, for duplicates and the customer count
         id_codes = _id_codes(out["customer_id"], id_digits)
-    is_dup = _duplicated(out, id_codes)
+    is_dup = _duplicated(out, id_codes, None if repeated is None else repeated.result())
     is_ret = (out["amount"] < 0).to_numpy()
     is_zero = (out["amount"] == 0).to_numpy()
     is_future = (out["date"] > ts_as_of).to_numpy() if ts_as_of is not None else np.zeros(len(out), bool)
