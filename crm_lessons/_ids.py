@@ -352,7 +352,10 @@ def short_text_key(arr: Any) -> np.ndarray | None:
 
     if len(arr) == 0 or arr.null_count or arr.type not in (pa.string(), pa.large_string()):
         return None
-    lo, hi = (v.as_py() for v in pc.min_max(arr).values())
+    # the smallest and the largest id, of each slice of rows on its own thread (Arrow releases the GIL)
+    ends = _threads.run([partial(pc.min_max, piece) for piece in _row_pieces(arr)])
+    lo = min(end["min"].as_py() for end in ends)  # str order is code point order, as UTF-8 bytes compare
+    hi = max(end["max"].as_py() for end in ends)
     first, last = lo.encode("utf-8"), hi.encode("utf-8")
     p = 0  # the prefix of the smallest and the largest id is every id's
     while p < min(len(first), len(last)) and first[p] == last[p]:
@@ -361,7 +364,8 @@ def short_text_key(arr: Any) -> np.ndarray | None:
     if blocks is not None:
         if blocks[0].shape[1] - p > 7:
             return None
-        parts = [_key_of(block[:, p:], None) for block in blocks]
+        pieces = [block[part, p:] for block in blocks for part in _threads.row_slices(len(block))]
+        parts = _threads.run([partial(_key_of, piece, None) for piece in pieces])  # numpy releases the GIL
     else:
         lengths = pc.min_max(pc.binary_length(arr))
         if lengths["max"].as_py() - p > 7:
