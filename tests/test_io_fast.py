@@ -12,6 +12,9 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+from io_helpers import cell_by_cell as _slow
+from io_helpers import read as _read
+from io_helpers import same as _same
 
 from crm_lessons import io as cio
 from crm_lessons._reading import values as reading_values
@@ -33,34 +36,6 @@ def _clean_rows(n: int = N, *, ids: str = "C{:05d}", dates: str = "%Y-%m-%d") ->
 
 def _csv(rows: list[list[str]], header: str = "customer_id,date,amount,store") -> bytes:
     return (header + "\n" + "\n".join(",".join(r) for r in rows) + "\n").encode("utf-8")
-
-
-def _read(raw: bytes, **kwargs):
-    try:
-        return cio.read_transactions_with_report(io.BytesIO(raw), **kwargs)
-    except DataError as exc:
-        return exc
-
-
-def _slow(monkeypatch, raw: bytes, **kwargs):
-    with monkeypatch.context() as m:
-        m.setattr(_files, "_head_date_format", lambda *a, **k: None)
-        m.setattr(_files, "_head_frame", lambda *a, **k: None)
-        m.setattr(_files, "_clean_dates", lambda values: None)
-        m.setattr(_files, "_clean_amounts", lambda values: None)
-        m.setattr(io_read, "_clean_ids", lambda values, *a: False)
-        m.setattr(_files, "_arrow_frame", lambda *a, **k: None)
-        return _read(raw, **kwargs)
-
-
-def _same(fast, slow) -> None:
-    if isinstance(slow, DataError):
-        assert isinstance(fast, DataError), fast
-        assert (str(fast), fast.zh) == (str(slow), slow.zh)
-        return
-    assert not isinstance(fast, DataError), fast
-    pd.testing.assert_frame_equal(fast[0], slow[0])
-    assert fast[1].to_dict() == slow[1].to_dict()
 
 
 def _with(row: int, col: int, value: str, **fmt) -> bytes:

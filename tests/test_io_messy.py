@@ -9,16 +9,16 @@ also says whether the Arrow reader takes the file or leaves it to the pandas rea
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 import pytest
+from io_helpers import cell_by_cell as _slow
+from io_helpers import read as _read
+from io_helpers import same as _same
 
 from crm_lessons import io as cio
 from crm_lessons._validation import DataError
 from crm_lessons.io import _arrow_messy, _files
-from crm_lessons.io import _read as io_read
 
 N = 400
 HEADER = "会员编号,下单时间,实付金额,门店"
@@ -191,40 +191,11 @@ CASES: dict[str, tuple[str, bool]] = {
 }
 
 
-def _read(raw: bytes, **kwargs):
-    try:
-        return cio.read_transactions_with_report(io.BytesIO(raw), **kwargs)
-    except DataError as exc:
-        return exc
-
-
 def _pandas(monkeypatch, raw: bytes, **kwargs):
     """The pandas reader alone."""
     with monkeypatch.context() as m:
         m.setattr(_files, "_arrow_frame", lambda *a, **k: None)
         return _read(raw, **kwargs)
-
-
-def _slow(monkeypatch, raw: bytes, **kwargs):
-    """The pandas reader with every column checked cell by cell."""
-    with monkeypatch.context() as m:
-        m.setattr(_files, "_head_date_format", lambda *a, **k: None)
-        m.setattr(_files, "_head_frame", lambda *a, **k: None)
-        m.setattr(_files, "_clean_dates", lambda values: None)
-        m.setattr(_files, "_clean_amounts", lambda values: None)
-        m.setattr(io_read, "_clean_ids", lambda values, *a: False)
-        m.setattr(_files, "_arrow_frame", lambda *a, **k: None)
-        return _read(raw, **kwargs)
-
-
-def _same(fast, slow) -> None:
-    if isinstance(slow, DataError):
-        assert isinstance(fast, DataError), fast
-        assert (str(fast), fast.zh) == (str(slow), slow.zh)
-        return
-    assert not isinstance(fast, DataError), fast
-    pd.testing.assert_frame_equal(fast[0], slow[0])
-    assert fast[1].to_dict() == slow[1].to_dict()
 
 
 def _taken(monkeypatch) -> list:

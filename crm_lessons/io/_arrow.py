@@ -115,6 +115,19 @@ def _dates(column: Any, date_format: str | None) -> np.ndarray | None:
     return parsed[encoded.indices.to_numpy()]
 
 
+def other_types(table: Any, forced: Any) -> dict[str, Any]:
+    """The columns of an Arrow ``table`` not in ``forced`` that Arrow read as other than int64, float64 or
+    text (dates, times, booleans, empty columns): pandas reads those otherwise, so they are read again
+    as text, or the file is left to pandas."""
+    import pyarrow as pa
+
+    return {
+        name: t
+        for name, t in zip(table.column_names, table.schema.types)
+        if name not in forced and not (pa.types.is_int64(t) or pa.types.is_float64(t) or pa.types.is_string(t))
+    }
+
+
 def read_clean_csv(
     content: bytes | mmap.mmap,
     *,
@@ -180,11 +193,7 @@ def read_clean_csv(
             table = read(content)
         if table.column_names != columns:
             return None
-        other = {
-            name: t
-            for name, t in zip(table.column_names, table.schema.types)
-            if name not in forced and not (pa.types.is_int64(t) or pa.types.is_float64(t) or pa.types.is_string(t))
-        }
+        other = other_types(table, forced)
         if not other:
             break
         if any(pa.types.is_null(t) for t in other.values()):  # an empty column: pandas' float NaN, not worth it

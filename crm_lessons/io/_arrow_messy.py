@@ -36,7 +36,7 @@ import pandas as pd
 
 from crm_lessons import _threads
 from crm_lessons._reading.values import is_placeholder
-from crm_lessons.io._arrow import _NA_VALUES, _pandas_block_rows
+from crm_lessons.io._arrow import _NA_VALUES, _pandas_block_rows, other_types
 
 # an amount written plainly (see crm_lessons.io._parse._PLAIN_AMOUNT): Arrow parses it without the
 # sign and commas, to the float the reading rules give
@@ -201,11 +201,7 @@ def read_messy_csv(
             table = read(content)
             if table.column_names != columns:
                 return None
-            other = {
-                name: t
-                for name, t in zip(table.column_names, table.schema.types)
-                if name not in forced and not (pa.types.is_int64(t) or pa.types.is_float64(t) or pa.types.is_string(t))
-            }
+            other = other_types(table, forced)
             if not other:
                 break
             if any(pa.types.is_null(t) for t in other.values()):  # an empty column: pandas' float NaN
