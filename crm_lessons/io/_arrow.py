@@ -166,8 +166,9 @@ def read_clean_csv(
             ),
         )
 
-    # an empty line (a blank row to pandas) is an error to Arrow (fewer fields than the header), so the
-    # file is declined; not looked for beforehand: bytes.find(b"\n\n") takes 0.3 s per 30 MB
+    # an empty line (a blank row to pandas) is read by Arrow as a row of empty cells (ignore_empty_lines=False),
+    # whose missing role cells decline the file (the messy reader takes it); not looked for beforehand:
+    # bytes.find(b"\n\n") takes 0.3 s per 30 MB
     def as_text() -> bool:  # the dates as text, if they were not
         if pa.types.is_string(forced[date]):
             return False
