@@ -6,6 +6,7 @@ import re
 
 import nbformat
 import pytest
+from test_report import SECTIONS_ZH, _assert_offline_report  # one course build checks both (18 s each)
 
 from crm_lessons.cli import main
 from crm_lessons.course import build_course, chapter_notebooks, notebook_title
@@ -69,7 +70,7 @@ def test_build_course(tmp_path, monkeypatch):
     _write(src / "notes.ipynb", [nbformat.v4.new_code_cell("1/0")])  # not a chapter: ignored
     before = (src / "01_intro.ipynb").read_bytes()
     monkeypatch.chdir(tmp_path)  # a relative --out, as `make course` passes it
-    results = build_course("out", notebooks_dir=src, verbose=False, report=False)
+    results = build_course("out", notebooks_dir=src, verbose=False)  # with the sample report, as `make course`
     assert [r.source.name for r in results] == ["01_intro.ipynb"]
     assert (src / "01_intro.ipynb").read_bytes() == before, "sources are never modified"
     out = tmp_path / "out"
@@ -89,6 +90,10 @@ def test_build_course(tmp_path, monkeypatch):
     glossary = (out / "glossary.html").read_text(encoding="utf-8")
     assert "顾客份额" in glossary and "share of wallet" in glossary
     assert (out / "search.html").is_file()
+    # the sample report: rendered, linked from the index and from its own page, offline
+    assert 'href="sample_report.html"' in index
+    assert 'href="report.html"' in (out / "sample_report.html").read_text(encoding="utf-8")
+    _assert_offline_report((out / "report.html").read_text(encoding="utf-8"), SECTIONS_ZH)
     assert not list(out.glob(".*")), "no temporary files left behind"
 
 

@@ -187,17 +187,6 @@ def test_too_little_data_for_clv_still_gives_a_report(tmp_path):
     assert "Top 10 customers by CLV" not in page
 
 
-@pytest.mark.notebook
-def test_course_build_renders_and_links_the_sample_report(tmp_path):
-    empty = tmp_path / "no_chapters"
-    empty.mkdir()
-    assert crm_lessons.course.build_course(tmp_path / "course", notebooks_dir=empty, verbose=False) == []
-    index = (tmp_path / "course" / "index.html").read_text(encoding="utf-8")
-    assert 'href="sample_report.html"' in index
-    assert 'href="report.html"' in (tmp_path / "course" / "sample_report.html").read_text(encoding="utf-8")
-    _assert_offline_report((tmp_path / "course" / "report.html").read_text(encoding="utf-8"), SECTIONS_ZH)
-
-
 # ------------------------------------------------------------------ broken input: exit 2, no template run, no file
 
 
