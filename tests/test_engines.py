@@ -142,6 +142,34 @@ def test_tables_agree(engine, name, as_ofs, cal, obs, logs, request):
     )
 
 
+@pytest.mark.parametrize("duplicates", ["keep", "drop"])
+def test_rows_kept_in_memory_read_as_the_source(duplicates, tmp_path):
+    """read_source(keep_rows=...) on DuckDB: the same report and tables as streaming the file."""
+    from crm_lessons.engines import duckdb_connect
+
+    log = synthetic_log(20_000, n_customers=2_000, random_state=3)
+    log = pd.concat([log, log.iloc[:150]], ignore_index=True)  # exact duplicates
+    path = tmp_path / "log.parquet"
+    log.to_parquet(path, index=False, coerce_timestamps="us")
+    got = {}
+    for keep in (0, 10**9):
+        con = duckdb_connect(memory_limit="512MB")
+        table, rep = read_source(path, connection=con, keep_rows=keep, duplicates=duplicates)
+        kept_tables = [t for (t,) in con.raw_sql("SELECT table_name FROM duckdb_tables()").fetchall()]
+        assert sum("crm_rows" in t for t in kept_tables) == (1 if keep else 0)
+        got[keep] = (
+            rep,
+            tables.rfm_table(table, as_of=rep.date_max),
+            tables.customer_summary(table.filter(table.amount > 0), calibration_end=rep.date_max),
+        )
+        con.disconnect()
+    (rep0, rfm0, sum0), (rep1, rfm1, sum1) = got[0], got[10**9]
+    assert rep1.to_dict() == rep0.to_dict()
+    assert rep0.duplicates >= 150
+    assert_same(rfm0, rfm1)
+    assert_same(sum0, sum1)
+
+
 def test_generated_log_has_what_the_test_needs(logs):
     _, tx = logs["generated"]
     assert tx["customer_id"].map(type).eq(str).all()

@@ -536,6 +536,7 @@ def read_source(
     temp_directory: Any = None,
     master: str | None = None,
     session: Any = None,
+    keep_rows: int = 0,
 ) -> tuple[Any, Any]:
     """Read transactions on DuckDB or Spark: the canonical Ibis table and a data-quality report.
 
@@ -555,6 +556,14 @@ def read_source(
         DuckDB's memory limit (default ``'1GB'``) and spill folder.
     master, session
         Spark master URL (default ``local[*]``) or an existing SparkSession.
+    keep_rows : int, default 0
+        DuckDB: when at most this many rows pass the checks, they are kept in
+        a temporary table of the connection (the three columns and any other
+        source columns: about 30 bytes a row), which the duplicate count and
+        every aggregation of the returned table read instead of reading and
+        parsing the source again.  It lives as long as the connection: pass
+        ``connection=`` and close it when done.  0: never (the table streams
+        the source).
 
     Returns
     -------
@@ -776,6 +785,9 @@ def read_source(
         )
 
     rows = parsed.filter(live).select(C, D, A, *[f"_x_{i}" for i in range(len(extras))])
+    if engine == "duckdb" and 0 < n_live <= keep_rows:
+        # parsed once more, into memory: the duplicate count below and the caller's passes scan it
+        rows = con.create_table(ibis.util.gen_name("crm_rows"), rows, temp=True)
     # exact duplicates (every column, after parsing): the one count that needs its own pass
     n_distinct = int(_fetch(rows.distinct().count().name("n")).iloc[0, 0])
     n_rows = n_live

@@ -239,10 +239,60 @@ def _prepare_on_engine(
     """:func:`prepare_data` on DuckDB or Spark: the same checks, and the per-customer tables computed there."""
     from crm_lessons import engines
 
+    # a file read on DuckDB without a connection of the caller's: the report's own connection, in which
+    # read_source keeps up to _MATERIALIZE_ROWS checked rows in memory for the duplicate count and the
+    # report's three passes (counts, per-customer tables, summary); closed when the tables exist
+    own = None
+    if engine == "duckdb" and connection is None and isinstance(data, (str, os.PathLike)):
+        own = connection = engines.connect("duckdb", memory_limit=memory_limit)
+    try:
+        return _read_on_engine(
+            data,
+            engine=engine,
+            customer_col=customer_col,
+            date_col=date_col,
+            amount_col=amount_col,
+            status_col=status_col,
+            closed_orders=closed_orders,
+            as_of=as_of,
+            currency=currency,
+            horizon=horizon,
+            date_format=date_format,
+            connection=connection,
+            master=master,
+            memory_limit=memory_limit,
+            keep_rows=_MATERIALIZE_ROWS if own is not None else 0,
+        )
+    finally:
+        if own is not None:
+            own.disconnect()
+
+
+def _read_on_engine(
+    data: Any,
+    *,
+    engine: str,
+    customer_col: str | None,
+    date_col: str | None,
+    amount_col: str | None,
+    status_col: str | None,
+    closed_orders: Literal["keep", "drop", "error"],
+    as_of: Any,
+    currency: str | None,
+    horizon: int,
+    date_format: str | None,
+    connection: Any,
+    master: str | None,
+    memory_limit: str | None,
+    keep_rows: int,
+) -> ReportData:
+    from crm_lessons import engines
+
     table, rep = engines.read_source(
         data,
         engine=engine,
         connection=connection,
+        keep_rows=keep_rows,
         customer_col=customer_col,
         date_col=date_col,
         amount_col=amount_col,
@@ -254,7 +304,7 @@ def _prepare_on_engine(
     )
     source = rep.source if not isinstance(data, (str, os.PathLike)) else (Path(data).name or str(data))
     materialized = None
-    if engine == "duckdb" and rep.rows_kept <= _MATERIALIZE_ROWS:
+    if engine == "duckdb" and not keep_rows and rep.rows_kept <= _MATERIALIZE_ROWS:
         # the checked rows (three columns) kept in DuckDB's memory: the counts and the two per-customer
         # aggregations below then scan them instead of reading and parsing the file three more times
         import ibis
