@@ -2,7 +2,7 @@
 
 1. Model fits on the CDNOW sample (2,357 customers, calibration to
    1997-09-30): BG/NBD, Pareto/NBD and Gamma-Gamma.  Each package fits from
-   its own summary columns; the script reports both log-likelihoods
+   the same summary columns; the script reports both log-likelihoods
    (evaluated with the same function) so the times compare fits that reach
    the same optimum.  Both fits include standard errors (lifetimes computes
    a Hessian with autograd, we a numerical one).
@@ -11,23 +11,28 @@
    (rows shuffled, integer ids), with ``freq="D"`` in both packages; the
    script checks that the two summaries agree.
 
-Best of ``--repeat`` timings (lifetimes' 5M summary once: it takes seconds).
+Best of ``--repeat`` timings (lifetimes' summaries once: they take seconds).
+Issue 30 target 4 (keep the CLV fits' lead): every ratio (lifetimes / ours)
+above 1, our log-likelihood at least lifetimes' (less 1e-3) and the summaries
+identical; each line prints met / NOT MET and the script exits 1 on a miss.
 
-``lifetimes`` is not a project dependency.  Create a separate venv for it:
-
-    python3 -m venv .venv-bench
-    .venv-bench/bin/pip install lifetimes "pandas>=2.2,<3" scipy
-    PYTHONPATH=. .venv-bench/bin/python benchmarks/bench_clv.py
-
-Without lifetimes the script prints our timings only.
+``lifetimes`` is archived and needs pandas < 3, so it runs in its own venv,
+``.venv-bench`` (``make benchmarks`` makes it from
+``benchmarks/requirements-bench-peer.txt``): this script, run with the
+project's ``.venv/bin/python``, hands the inputs to ``benchmarks/clv_peer.py``
+in that venv (NumPy ``.npz`` files) and times ours in its own process, as a
+user runs it.  Without ``.venv-bench`` it prints our timings only and exits 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
+import tempfile
 import time
-import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -45,14 +50,10 @@ from crm_lessons.clv import (
 from crm_lessons.datasets import load_cdnow
 from crm_lessons.simulate import simulate_bgnbd
 
-try:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import lifetimes
-        from lifetimes.utils import summary_data_from_transaction_data
-    HAVE_LIFETIMES = True
-except ImportError:  # pragma: no cover - depends on the venv
-    HAVE_LIFETIMES = False
+ROOT = Path(__file__).resolve().parent.parent
+PEER_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
+PEER_SCRIPT = ROOT / "benchmarks" / "clv_peer.py"
+LL_TOLERANCE = 1e-3  # our optimum may not be worse than lifetimes' by more than this (log-likelihood units)
 
 
 def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
@@ -64,90 +65,122 @@ def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return best, out
 
 
-def row(name: str, ours: float, theirs: float | None, note: str = "") -> None:
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT MET"
+
+
+def row(name: str, ours: float, theirs: float | None, note: str = "", ok: bool | None = None) -> None:
     if theirs is None:
         print(f"{name:<34} {ours * 1e3:>10.1f} ms {'-':>12} {'-':>8}  {note}")
     else:
-        print(f"{name:<34} {ours * 1e3:>10.1f} ms {theirs * 1e3:>9.1f} ms {theirs / ours:>7.1f}x  {note}")
+        target = f"  target > 1: {verdict(bool(ok))}" if ok is not None else ""
+        print(f"{name:<34} {ours * 1e3:>10.1f} ms {theirs * 1e3:>9.1f} ms {theirs / ours:>7.1f}x  {note}{target}")
 
 
-def bench_fits(repeat: int) -> None:
-    s = customer_summary(load_cdnow(sample=True), calibration_end="1997-09-30")
-    x, tx, T = (s[c].to_numpy(float) for c in ("frequency", "recency", "T"))
-    rep = s[s["frequency"] > 0]
-    print(f"\nModel fits on the CDNOW sample ({len(s)} customers; {len(rep)} with repeat purchases)")
-    print(f"{'':<34} {'crm_lessons':>13} {'lifetimes':>12} {'ratio':>8}  log-likelihood ours / lifetimes")
-
-    t_bg, bg = best_of(lambda: BetaGeoFitter().fit(s), repeat)
-    t_pn, pn = best_of(lambda: ParetoNBDFitter().fit(s), repeat)
-    t_gg, gg = best_of(lambda: GammaGammaFitter().fit(s), repeat)
-    if not HAVE_LIFETIMES:
-        row("BG/NBD fit", t_bg, None, f"{bg.log_likelihood_:.2f}")
-        row("Pareto/NBD fit", t_pn, None, f"{pn.log_likelihood_:.2f}")
-        row("Gamma-Gamma fit", t_gg, None, f"{gg.log_likelihood_:.2f}")
-        return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        t_lbg, lbg = best_of(lambda: lifetimes.BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"]), repeat)
-        t_lpn, lpn = best_of(lambda: lifetimes.ParetoNBDFitter().fit(s["frequency"], s["recency"], s["T"]), repeat)
-        t_lgg, lgg = best_of(lambda: lifetimes.GammaGammaFitter().fit(rep["frequency"], rep["monetary_value"]), repeat)
-    ll_lbg = bgnbd_log_likelihood(lbg.params_[["r", "alpha", "a", "b"]].to_numpy(), x, tx, T).sum()
-    ll_lpn = pareto_nbd_log_likelihood(lpn.params_[["r", "alpha", "s", "beta"]].to_numpy(), x, tx, T).sum()
-    ll_lgg = gamma_gamma_log_likelihood(
-        lgg.params_[["p", "q", "v"]].to_numpy(), rep["frequency"], rep["monetary_value"]
-    ).sum()
-    row("BG/NBD fit", t_bg, t_lbg, f"{bg.log_likelihood_:.3f} / {ll_lbg:.3f}")
-    row("Pareto/NBD fit", t_pn, t_lpn, f"{pn.log_likelihood_:.3f} / {ll_lpn:.3f}")
-    row("Gamma-Gamma fit", t_gg, t_lgg, f"{gg.log_likelihood_:.3f} / {ll_lgg:.3f}")
+def peer_available() -> bool:
+    if not PEER_PYTHON.exists():
+        return False
+    return subprocess.run([str(PEER_PYTHON), "-c", "import lifetimes"], capture_output=True).returncode == 0
 
 
-def bench_summary(sizes: list[int], repeat: int) -> None:
-    print("\nTransaction log -> customer summary (freq='D', shuffled rows, integer ids)")
-    print(f"{'':<34} {'crm_lessons':>13} {'lifetimes':>12} {'ratio':>8}")
-    for n in sizes:
-        # these parameters give about 7.0 transactions per customer over the two years
-        sim = simulate_bgnbd(int(n / 7.0), r=0.8, alpha=40.0, a=0.8, b=4.0, T=730, freq="D", random_state=1)
-        tx = sim.transactions.sample(frac=1.0, random_state=2, ignore_index=True)
-        end = "2025-12-30"
-        t_ours, ours = best_of(lambda: customer_summary(tx, calibration_end=end, freq="D"), repeat)
-        label = f"summary, {len(tx) / 1e6:.1f}M transactions"
-        if not HAVE_LIFETIMES:
-            row(label, t_ours, None)
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            t_theirs, theirs = best_of(
-                lambda: summary_data_from_transaction_data(
-                    tx, "customer_id", "date", monetary_value_col="amount", observation_period_end=end, freq="D"
-                ),
-                1,
-            )
-        theirs = theirs.sort_index()
-        same = (
-            np.array_equal(ours["frequency"].to_numpy(), theirs["frequency"].to_numpy())
-            and np.allclose(ours["recency"], theirs["recency"])
-            and np.allclose(ours["T"], theirs["T"])
-            and np.allclose(ours["monetary_value"], theirs["monetary_value"])
-        )
-        row(label, t_ours, t_theirs, "identical" if same else "DIFFERENT")
-
-
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    if HAVE_LIFETIMES:
-        print(f"lifetimes {lifetimes.__version__}, pandas {pd.__version__}, numpy {np.__version__}")
-    else:
+    have_peer = peer_available()
+    print(f"pandas {pd.__version__}, numpy {np.__version__}; best of {args.repeat}")
+    if not have_peer:
         print(
-            "lifetimes is not importable: our timings only.  To compare, create the bench venv:\n"
-            "  python3 -m venv .venv-bench && .venv-bench/bin/pip install lifetimes 'pandas>=2.2,<3' scipy\n"
-            "  PYTHONPATH=. .venv-bench/bin/python benchmarks/bench_clv.py"
+            f"no {PEER_PYTHON} with lifetimes: our timings only (make benchmarks makes it from"
+            " benchmarks/requirements-bench-peer.txt)"
         )
-    bench_fits(args.repeat)
-    bench_summary(args.sizes, args.repeat)
+
+    # our side, in this process; the inputs for lifetimes' side collected on the way
+    s = customer_summary(load_cdnow(sample=True), calibration_end="1997-09-30")
+    x, tx_, T = (s[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    rep = s[s["frequency"] > 0]
+    t_bg, bg = best_of(lambda: BetaGeoFitter().fit(s), args.repeat)
+    t_pn, pn = best_of(lambda: ParetoNBDFitter().fit(s), args.repeat)
+    t_gg, gg = best_of(lambda: GammaGammaFitter().fit(s), args.repeat)
+    peer_in: dict[str, np.ndarray] = {c: s[c].to_numpy(float) for c in ("frequency", "recency", "T", "monetary_value")}
+    summaries = []
+    for k, n in enumerate(args.sizes):
+        # these parameters give about 7.0 transactions per customer over the two years
+        sim = simulate_bgnbd(int(n / 7.0), r=0.8, alpha=40.0, a=0.8, b=4.0, T=730, freq="D", random_state=1)
+        tx = sim.transactions.sample(frac=1.0, random_state=2, ignore_index=True)
+        end = "2025-12-30"
+        t_ours, ours = best_of(lambda: customer_summary(tx, calibration_end=end, freq="D"), args.repeat)
+        summaries.append((f"log{k}", len(tx), t_ours, ours))
+        peer_in[f"log{k}_customer_id"] = tx["customer_id"].to_numpy()
+        peer_in[f"log{k}_date"] = tx["date"].to_numpy("datetime64[ns]")
+        peer_in[f"log{k}_amount"] = tx["amount"].to_numpy(float)
+        peer_in[f"log{k}_end"] = np.array(end)
+
+    peer: Any = None
+    if have_peer:
+        with tempfile.TemporaryDirectory(prefix="bench-clv-") as tmp:
+            src, dst = Path(tmp) / "in.npz", Path(tmp) / "out.npz"
+            np.savez(src, **peer_in)
+            del peer_in
+            subprocess.run([str(PEER_PYTHON), str(PEER_SCRIPT), str(src), str(dst), str(args.repeat)], check=True)
+            with np.load(dst) as f:
+                peer = {k: f[k] for k in f.files}
+        print(f"lifetimes {peer['version']} (pandas {peer['pandas']}, in {PEER_PYTHON.parent.parent.name})")
+
+    missed: list[str] = []
+    print(f"\nModel fits on the CDNOW sample ({len(s)} customers; {len(rep)} with repeat purchases)")
+    print(f"{'':<34} {'crm_lessons':>13} {'lifetimes':>12} {'ratio':>8}  log-likelihood ours / lifetimes")
+    fits = [
+        ("BG/NBD fit", "bgnbd", t_bg, bg, lambda p: bgnbd_log_likelihood(p, x, tx_, T).sum()),
+        ("Pareto/NBD fit", "paretonbd", t_pn, pn, lambda p: pareto_nbd_log_likelihood(p, x, tx_, T).sum()),
+        (
+            "Gamma-Gamma fit",
+            "gammagamma",
+            t_gg,
+            gg,
+            lambda p: gamma_gamma_log_likelihood(p, rep["frequency"], rep["monetary_value"]).sum(),
+        ),
+    ]
+    for label, key, t, model, loglik in fits:
+        if peer is None:
+            row(label, t, None, f"{model.log_likelihood_:.3f}")
+            continue
+        theirs_t, theirs_ll = float(peer[f"{key}_seconds"]), float(loglik(peer[f"{key}_params"]))
+        same = model.log_likelihood_ >= theirs_ll - LL_TOLERANCE
+        ok = theirs_t / t > 1 and same
+        note = f"{model.log_likelihood_:.3f} / {theirs_ll:.3f}{'' if same else ' (our optimum lower)'}"
+        row(label, t, theirs_t, note, ok)
+        if not ok:
+            missed.append(label)
+
+    print("\nTransaction log -> customer summary (freq='D', shuffled rows, integer ids)")
+    print(f"{'':<34} {'crm_lessons':>13} {'lifetimes':>12} {'ratio':>8}")
+    for key, n_rows, t_ours, ours in summaries:
+        label = f"summary, {n_rows / 1e6:.1f}M transactions"
+        if peer is None:
+            row(label, t_ours, None)
+            continue
+        theirs_t = float(peer[f"{key}_seconds"])
+        same = (
+            np.array_equal(ours["frequency"].to_numpy(float), peer[f"{key}_frequency"])
+            and np.allclose(ours["recency"], peer[f"{key}_recency"])
+            and np.allclose(ours["T"], peer[f"{key}_T"])
+            and np.allclose(ours["monetary_value"], peer[f"{key}_monetary_value"])
+        )
+        ok = theirs_t / t_ours > 1 and same
+        row(label, t_ours, theirs_t, "identical" if same else "DIFFERENT", ok)
+        if not ok:
+            missed.append(label)
+    if peer is None:
+        print("NOT MET: the lead over lifetimes was not measured (no .venv-bench)")
+        return 1
+    if missed:
+        print(f"missed: {', '.join(missed)}")
+        return 1
+    print("every CLV ratio above 1 (the lead over lifetimes kept): met")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

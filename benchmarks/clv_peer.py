@@ -1,0 +1,80 @@
+"""The lifetimes side of ``bench_clv.py``, run in ``.venv-bench`` (lifetimes is archived and needs pandas < 3).
+
+Run by ``bench_clv.py`` as ``.venv-bench/bin/python benchmarks/clv_peer.py IN.npz OUT.npz REPEAT``; it does not
+import crm_lessons.  ``IN.npz`` holds the CDNOW calibration summary (``frequency``, ``recency``, ``T``,
+``monetary_value``) and, per log ``k``, ``k_customer_id``, ``k_date`` (datetime64[ns]), ``k_amount`` and
+``k_end``.  ``OUT.npz`` gets the best-of-``REPEAT`` seconds and fitted parameters of lifetimes' BG/NBD,
+Pareto/NBD and Gamma-Gamma fits, and per log the seconds (one run: seconds each) and the four summary columns
+sorted by customer, so that ``bench_clv.py`` checks them against ours.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+
+def best_of(fn, repeat):
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def main(src: str, dst: str, repeat: int) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import lifetimes
+        from lifetimes.utils import summary_data_from_transaction_data
+
+    data = np.load(src, allow_pickle=False)
+    s = pd.DataFrame({c: data[c] for c in ("frequency", "recency", "T", "monetary_value")})
+    rep = s[s["frequency"] > 0]
+    out: dict[str, np.ndarray] = {"version": np.array(lifetimes.__version__), "pandas": np.array(pd.__version__)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fits = {
+            "bgnbd": (lambda: lifetimes.BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"]), "r alpha a b"),
+            "paretonbd": (
+                lambda: lifetimes.ParetoNBDFitter().fit(s["frequency"], s["recency"], s["T"]),
+                "r alpha s beta",
+            ),
+            "gammagamma": (
+                lambda: lifetimes.GammaGammaFitter().fit(rep["frequency"], rep["monetary_value"]),
+                "p q v",
+            ),
+        }
+        for name, (fit, params) in fits.items():
+            seconds, model = best_of(fit, repeat)
+            out[f"{name}_seconds"] = np.array(seconds)
+            out[f"{name}_params"] = model.params_[params.split()].to_numpy(float)
+        for key in sorted(k[: -len("_end")] for k in data.files if k.endswith("_end")):
+            tx = pd.DataFrame(
+                {
+                    "customer_id": data[f"{key}_customer_id"],
+                    "date": data[f"{key}_date"],
+                    "amount": data[f"{key}_amount"],
+                }
+            )
+            end = str(data[f"{key}_end"])
+            seconds, summary = best_of(
+                lambda: summary_data_from_transaction_data(
+                    tx, "customer_id", "date", monetary_value_col="amount", observation_period_end=end, freq="D"
+                ),
+                1,
+            )
+            summary = summary.sort_index()
+            out[f"{key}_seconds"] = np.array(seconds)
+            for col in ("frequency", "recency", "T", "monetary_value"):
+                out[f"{key}_{col}"] = summary[col].to_numpy(float)
+    np.savez(dst, **out)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]))
