@@ -41,9 +41,10 @@ __all__ = ["digit_codes", "digit_parts", "short_text_key", "sorted_codes"]
 # Longest digit run (after the prefix) whose text order an int64 key can keep: value * 10**(W-L) * (W+1) + L.
 _MAX_DIGITS = 17
 _POWERS_OF_TEN = 10 ** np.arange(19, dtype=np.int64)
-# Rows per thread below which hashing in slices does not pay: merging the slices' distinct keys costs about
-# as much as half the hashing of 5M rows with 500,000 customers (0.15-0.2 CPU-s).
-_THREAD_ROWS = 1 << 22
+# Rows from which sparse keys are hashed bucket by bucket, one range of keys per core (:func:`_range_codes`).
+_BUCKET_ROWS = 1 << 16
+# Buckets of keys (by their high bits) per range: 64 tables of a few thousand keys each stay in the cache.
+_BUCKET_BITS = 6
 
 
 def _arrow_strings(ids: pd.Series):  # -> pyarrow.ChunkedArray | None
@@ -93,8 +94,7 @@ def _int_codes(
             rank = _ranks(rank, order)  # slots of absent keys get some rank; no row looks it up
             rows = rows[order]
         return _take(rank, slot), rows
-    parts = _threads.row_slices(n, _THREAD_ROWS)
-    if len(parts) == 1:
+    if n < _BUCKET_ROWS:
         codes, uniq = _hash_codes(key)
         order = np.argsort(uniq, kind="stable")
         if reorder is not None:
@@ -102,30 +102,88 @@ def _int_codes(
         row = np.empty(len(uniq), dtype=np.intp)
         row[codes] = np.arange(n, dtype=np.intp)
         return _ranks(codes.astype(np.intp, copy=False), order), row[order]
-    # hashed in slices on the cores (the hashing releases the GIL), then the slices' distinct keys merged:
-    # the codes are ranks among all distinct keys, so they do not depend on the slices
-    found = _threads.run([partial(_distinct_rows, key, part) for part in parts])
-    every = np.concatenate([uniq for _, uniq, _ in found])  # a key seen in several slices is here more than once
-    order = np.argsort(every)
-    new = np.empty(len(every), dtype=bool)
-    new[0] = True
-    np.not_equal(every[order[1:]], every[order[:-1]], out=new[1:])
-    rank = np.empty(len(every), dtype=np.intp)
-    rank[order] = np.cumsum(new, dtype=np.intp) - 1
+    # one range of keys per core, cut at keys of a sample: each range's distinct keys come after the previous
+    # range's, so its codes are its own ranks plus the number of keys before it (no merge of distinct keys)
+    ranges = len(_threads.row_slices(n))
+    cuts: list[int] = []
+    if ranges > 1:
+        sample = np.sort(key[:: max(1, n // 4096)])
+        cuts = sorted({int(sample[len(sample) * i // ranges]) for i in range(1, ranges)} - {int(sample[0])})
+    ends: list[int | None] = [None, *cuts, None]
+    found = _threads.run([partial(_range_codes, key, lo, hi) for lo, hi in zip(ends[:-1], ends[1:])])
+    offsets = np.cumsum([0] + [len(rows) for _, _, _, rows in found])
+    rows = np.concatenate([rows for _, _, _, rows in found])
+    table = None
     if reorder is not None:
-        rank = _ranks(rank, reorder(every[order[new]]))
-    ranks = np.split(rank, np.cumsum([len(uniq) for _, uniq, _ in found])[:-1])
+        order = reorder(np.concatenate([distinct for _, _, distinct, _ in found]))
+        table = np.empty(len(order), dtype=np.intp)
+        table[order] = np.arange(len(order), dtype=np.intp)
+        rows = rows[order]
+    if len(found) == 1:
+        local = found[0][1]
+        return (local if table is None else table[local]), rows
     codes = np.empty(n, dtype=np.intp)
-    row = np.empty(int(rank.max()) + 1, dtype=np.intp)
-    for (_, _, rows), rank in zip(found, ranks):
-        row[rank] = rows
-    _threads.run(
-        [
-            partial(np.take, rank, part_codes, out=codes[part])
-            for (part_codes, _, _), rank, part in zip(found, ranks, parts)
-        ]
-    )
-    return codes, row
+
+    def put(taken: np.ndarray | None, local: np.ndarray, offset: int) -> None:
+        if table is None:
+            local += offset
+        else:
+            local = table[local + offset]
+        codes[slice(None) if taken is None else taken] = local
+
+    _threads.run([partial(put, taken, local, int(offset)) for (taken, local, _, _), offset in zip(found, offsets)])
+    return codes, rows
+
+
+def _range_codes(
+    key: np.ndarray, lo: int | None, hi: int | None
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]:
+    """Of the keys in ``[lo, hi)`` (None: no bound): the rows holding them (row numbers; None for every row),
+    their codes in sorted key order among them, their distinct keys sorted and one row of each.
+
+    The keys are put into buckets by their high bits (a radix sort of small integers), then hashed one
+    bucket at a time: each bucket's hash table and distinct keys stay in the CPU cache, and the buckets'
+    distinct keys follow each other in key order (1M rows, 430,000 distinct 11-digit ids: 0.06 CPU-s
+    instead of 0.10 for hashing every key at once and sorting the distinct ones).
+    """
+    if lo is None and hi is None:
+        taken = None
+        part = key
+    else:
+        inside = key < hi if lo is None else key >= lo if hi is None else (key >= lo) & (key < hi)
+        taken = np.flatnonzero(inside)  # row numbers: faster to gather and scatter with than a boolean mask
+        del inside
+        part = key[taken]
+    m = len(part)
+    empty = np.empty(0, dtype=np.intp)
+    if m == 0:
+        return taken, empty, key[:0], empty
+    base = int(part.min())
+    shift = max((int(part.max()) - base).bit_length() - _BUCKET_BITS, 0)
+    # the difference to the smallest key, as uint64: exact even when it overflows an int64
+    bucket = ((part - base).view(np.uint64) >> np.uint64(shift)).astype(np.uint8)
+    order = np.argsort(bucket, kind="stable")  # a radix sort: the rows grouped by bucket, in key order
+    grouped = part[order]
+    local = np.empty(m, dtype=np.intp)
+    distinct, rows = [], []
+    start, seen = 0, 0
+    for end in np.cumsum(np.bincount(bucket, minlength=1 << _BUCKET_BITS)).tolist():
+        if end > start:
+            codes, uniq = pd.factorize(grouped[start:end], sort=True)
+            np.add(codes, seen, out=local[start:end], casting="unsafe")
+            first = np.empty(len(uniq), dtype=np.intp)
+            first[codes] = np.arange(start, end, dtype=np.intp)
+            distinct.append(uniq)
+            rows.append(first)
+            seen += len(uniq)
+        start = end
+    del grouped
+    codes = np.empty(m, dtype=np.intp)
+    codes[order] = local
+    row = order[np.concatenate(rows)]  # positions in ``part``
+    if taken is not None:
+        row = taken[row]
+    return taken, codes, np.concatenate(distinct), row
 
 
 def _hash_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -151,14 +209,6 @@ def _take(table: np.ndarray, index: np.ndarray) -> np.ndarray:
     out = np.empty(len(index), dtype=table.dtype)
     _threads.run([partial(np.take, table, index[part], out=out[part]) for part in parts])
     return out
-
-
-def _distinct_rows(key: np.ndarray, part: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Codes of ``key[part]`` in order of first appearance, its distinct keys and a row of each."""
-    codes, uniq = _hash_codes(key[part])
-    rows = np.empty(len(uniq), dtype=np.intp)
-    rows[codes] = np.arange(part.start, part.stop, dtype=np.intp)
-    return codes, uniq, rows
 
 
 def _fixed_width(arr: Any) -> list[np.ndarray] | None:

@@ -166,7 +166,7 @@ def test_short_text_key_orders_like_the_text(kind):
 
 
 def test_threaded_paths_equal_one_thread(monkeypatch):
-    """The work split over threads (hashed id slices merged, the summary's key slices sorted then
+    """The work split over threads (hashed ranges of ids, the summary's key slices sorted then
     merged) gives the codes and tables of one thread, for sparse, text and member-code ids."""
     pytest.importorskip("pyarrow")
     from crm_lessons import _ids, _threads
@@ -191,7 +191,7 @@ def test_threaded_paths_equal_one_thread(monkeypatch):
     for cores in (1, 2, 3):
         monkeypatch.setattr(_threads, "cores", lambda cores=cores: cores)
         monkeypatch.setattr(_threads, "MIN_ROWS", 64)
-        monkeypatch.setattr(_ids, "_THREAD_ROWS", 64)
+        monkeypatch.setattr(_ids, "_BUCKET_ROWS", 64)
         assert len(_threads.row_slices(n)) == cores
         got = {}
         for kind, ids in logs.items():
@@ -222,3 +222,31 @@ def test_threaded_paths_equal_one_thread(monkeypatch):
             pd.testing.assert_frame_equal(rfm1, rfm2, check_exact=True)
             pd.testing.assert_frame_equal(s1, s2, check_exact=True)
         assert all(np.array_equal(a, b) for a, b in zip(results[1]["sort"], results[cores]["sort"]))
+
+
+@pytest.mark.parametrize("cores", [1, 2, 3])
+def test_bucketed_int_codes_equal_a_sort(monkeypatch, cores):
+    """Sparse keys hashed bucket by bucket, one range of keys per thread: the codes are the ranks of a
+    sort of every key, the rows hold the keys in order, also for keys spanning the whole int64 range
+    (differences that overflow), a few distinct keys, one key, and a reordering of the distinct keys."""
+    from crm_lessons import _ids, _threads
+
+    monkeypatch.setattr(_threads, "cores", lambda: cores)
+    monkeypatch.setattr(_threads, "MIN_ROWS", 64)
+    monkeypatch.setattr(_ids, "_BUCKET_ROWS", 64)
+    rng = np.random.default_rng(12)
+    n = 20_000
+    keys = {
+        "phone numbers": rng.integers(13_000_000_000, 20_000_000_000, 3000)[rng.integers(0, 3000, n)],
+        "whole int64 range": rng.integers(-(2**63), 2**63 - 1, 3000, dtype=np.int64)[rng.integers(0, 3000, n)],
+        "ends and middle": rng.choice(np.array([-(2**63), 2**63 - 1, 0, 5, 6]), n),
+        "one key": np.full(n, 10**15),
+        "clustered": np.concatenate([rng.integers(0, 50, n // 2), rng.integers(10**17, 10**17 + 50, n // 2)]),
+    }
+    for name, key in keys.items():
+        want, inverse = np.unique(key, return_inverse=True)
+        codes, rows = _ids._int_codes(key, 0)
+        assert np.array_equal(codes, inverse.ravel()) and np.array_equal(key[rows], want), name
+        backwards = _ids._int_codes(key, 0, lambda distinct: np.arange(len(distinct))[::-1])
+        assert np.array_equal(backwards[0], len(want) - 1 - inverse.ravel()), name
+        assert np.array_equal(key[backwards[1]], want[::-1]), name
