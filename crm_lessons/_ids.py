@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from crm_lessons import _threads
+from crm_lessons._arrow_text import string_buffers
 
 __all__ = ["digit_codes", "digit_parts", "short_text_key", "sorted_codes"]
 
@@ -214,26 +215,19 @@ def _take(table: np.ndarray, index: np.ndarray) -> np.ndarray:
 def _fixed_width(arr: Any) -> list[np.ndarray] | None:
     """The bytes of each chunk as an (ids, width) uint8 array when every string has the same width in
     bytes (member codes and phone numbers usually do), else None.  No copy: views of Arrow's buffers."""
-    import pyarrow as pa
-
-    offset_type = {pa.string(): np.int32, pa.large_string(): np.int64}.get(arr.type)
-    if offset_type is None:
+    chunks = string_buffers(arr)
+    if chunks is None:
         return None
     out: list[np.ndarray] = []
     width = None
-    for chunk in arr.chunks:
-        n = len(chunk)
-        if n == 0:
-            continue
-        _, offsets_buffer, data = chunk.buffers()
-        offsets = np.frombuffer(offsets_buffer, dtype=offset_type)
-        offsets = offsets[chunk.offset : chunk.offset + n + 1]
+    for offsets, data in chunks:
+        n = len(offsets) - 1
         start, total = int(offsets[0]), int(offsets[-1] - offsets[0])
         if width is None:
             width = total // n
         if width == 0 or total != width * n or not np.all(np.diff(offsets) == width):
             return None
-        out.append(np.frombuffer(data, dtype=np.uint8)[start : start + total].reshape(n, width))
+        out.append(data[start : start + total].reshape(n, width))
     return out
 
 

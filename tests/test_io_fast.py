@@ -291,6 +291,14 @@ ARROW_CASES = {
     "sparse integer-looking ids": _csv([[str(int(r[0][1:]) ** 5), *r[1:]] for r in _clean_rows()]),
     "20-digit ids": _csv(_clean_rows(ids="123456789012345{:05d}")),
     "member codes of several widths": _csv(_clean_rows(ids="C{}")),
+    # ids judged clean by their first and last bytes, or looked at closer
+    "id nil later": _with(350, 0, "nil"),
+    "id none later": _with(350, 0, "none"),
+    "id dash later": _with(350, 0, "-"),
+    "id with a full-width space later": _with(350, 0, "C17\u3000"),
+    "id with a no-break space later": _with(350, 0, "\u00a0C17"),
+    "short ids starting with n": _csv(_clean_rows(ids="n{:02d}")),
+    "Chinese ids": _csv(_clean_rows(ids="客户{}")),
     "GBK, clean": _csv(_clean_rows()).decode().encode("gbk"),
     "GBK export": (
         "会员编号,下单时间,实付金额,门店\n"
@@ -367,6 +375,61 @@ def test_file_mapped_into_memory_same_as_read(monkeypatch, tmp_path, case):
         _same(fast, _read_path(path))
     if case in ("clean", "semicolons", "GBK, clean"):
         assert taken[0].__name__ == "mmap"
+
+
+def _frame_alone(source, **kwargs):
+    try:
+        return cio.read_transactions(source, **kwargs)
+    except DataError as exc:
+        return exc
+
+
+def _same_frame(alone, with_report) -> None:
+    """``read_transactions``' result is the frame of ``read_transactions_with_report``'s, or its refusal."""
+    if isinstance(with_report, DataError):
+        assert isinstance(alone, DataError), alone
+        assert (str(alone), alone.zh) == (str(with_report), with_report.zh)
+        return
+    assert not isinstance(alone, DataError), alone
+    pd.testing.assert_frame_equal(alone, with_report[0])
+
+
+@pytest.mark.parametrize("case", list({**CASES, **ARROW_CASES}))
+def test_frame_alone_same_as_with_report(case):
+    """Without the report (the checks whose policy is 'keep' not run, the ids not coded) the frame or
+    the refusal is the same."""
+    raw = {**CASES, **ARROW_CASES}[case]
+    _same_frame(_frame_alone(io.BytesIO(raw)), _read(raw))
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        {},
+        {"duplicates": "drop"},
+        {"duplicates": "error"},
+        {"returns": "drop"},
+        {"returns": "error"},
+        {"as_of": "2024-06-30", "future": "drop"},
+        {"as_of": "2024-06-30", "future": "error"},
+        {"as_of": "2024-06-30", "duplicates": "drop", "returns": "drop", "future": "drop"},
+    ],
+)
+def test_frame_alone_policies(tmp_path, policy):
+    """Each policy drops or refuses the same rows with the report or without it, from bytes or a file."""
+    rows = _clean_rows()
+    rows[380] = list(rows[10])
+    rows[390][2] = "-3"
+    for rows_ in (rows, [r for r in rows if r[1] <= "2024-06-30" and not r[2].startswith("-")]):
+        raw = _csv(rows_)
+        path = tmp_path / "orders.csv"
+        path.write_bytes(raw)
+        _same_frame(_frame_alone(io.BytesIO(raw), **policy), _read(raw, **policy))
+        try:
+            from_path = cio.read_transactions_with_report(path, **policy)
+        except DataError as exc:
+            from_path = exc
+        _same_frame(_frame_alone(path, **policy), from_path)
 
 
 def _read_path(path):

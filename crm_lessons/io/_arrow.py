@@ -135,11 +135,14 @@ def read_clean_csv(
     columns: list[str],
     roles: dict[str, str],
     date_format: str | None,
+    find_repeats: bool = True,
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]] | None:
     """The frame ``pandas.read_csv`` gives for this file and the final dates and amounts, or None.
 
-    The parsed values also hold '_id_codes' when the ids need no cleaning: their codes, equal for
-    equal ids (:func:`crm_lessons.io._parse._id_codes`), found beside the dates on another core.
+    With ``find_repeats``, the parsed values also hold '_id_codes' when the ids need no cleaning: their
+    codes, equal for equal ids (:func:`crm_lessons.io._parse._id_codes`), found beside the dates on
+    another core, and '_repeated', the search for rows that may repeat (a Future); without it, the ids
+    are only checked, and '_ids_clean' (True) says they need no cleaning.
 
     ``columns``: the header as pandas reads it (no name repeated or empty); ``roles``: the column
     of 'customer_id', 'date' and 'amount'.
@@ -147,7 +150,7 @@ def read_clean_csv(
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    from crm_lessons.io._parse import _clean_id_codes, _repeated_rows, _row_hashes
+    from crm_lessons.io._parse import _clean_id_codes, _clean_id_text, _repeated_rows, _row_hashes
 
     customer, date, amount = roles["customer_id"], roles["date"], roles["amount"]
     # ISO dates (2024-01-05) are parsed by Arrow as it reads, on every core; any other form, and a file
@@ -218,11 +221,12 @@ def read_clean_csv(
             finite = pc.is_finite(col)
             if not pc.all(finite).as_py() or pc.max(pc.abs(col)).as_py() >= 2.0**53:  # infinities, big integers
                 return None
-    # the dates parsed, the ids checked and coded, the frame made: side by side on the cores
+    # the dates parsed, the ids checked (and coded), the frame made: side by side on the cores
+    ids: Any = (lambda: _clean_id_codes(table[customer])) if find_repeats else (lambda: _clean_id_text(table[customer]))
     dates, id_codes, amounts, frame = _threads.run(
         [
             lambda: _dates(table[date], date_format) if pa.types.is_string(forced[date]) else _iso_dates(table[date]),
-            lambda: _clean_id_codes(table[customer]),
+            ids,
             lambda: _finite(_numbers(table[amount])),
             lambda: table.drop_columns([date, amount]).to_pandas(),
         ]
@@ -234,7 +238,10 @@ def read_clean_csv(
         {name: dates if name == date else amounts if name == amount else frame[name] for name in columns}, copy=False
     )
     parsed: dict[str, Any] = {"date": dates, "amount": amounts}
-    if id_codes is not None:
+    if not find_repeats:
+        if id_codes:  # True: the ids are clean (not coded)
+            parsed["_ids_clean"] = True
+    elif id_codes is not None:
         parsed["_id_codes"] = id_codes
         # the duplicate check's search for rows whose date, amount and id repeat starts now, beside the
         # frame's last steps (the caller checks those rows in full, or searches again if rows go)

@@ -205,6 +205,7 @@ def _read_frame(
     explicit: dict[str, str | None],
     where: str,
     date_format: str | None = None,
+    find_repeats: bool = True,
 ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
     """Read the source: the role columns as text (or clean values), the others with pandas' own types.
 
@@ -219,6 +220,9 @@ def _read_frame(
     outside 1678-2261) is final and is put in ``info["parsed"]``; any other is
     read again as text and goes through the cell-by-cell checks, so a clean file
     costs about what ``pandas.read_csv`` does, and a messy one gets every check.
+
+    ``find_repeats``: whether the Arrow reader of a clean CSV codes the ids and starts the search for
+    rows that may repeat (``info["parsed"]``), which only the duplicate check and the report need.
     """
     if is_many(source):
         return _read_files(
@@ -229,11 +233,14 @@ def _read_frame(
             explicit=explicit,
             where=where,
             date_format=date_format,
+            find_repeats=find_repeats,
         )
     info: dict[str, Any] = {"encoding": None, "delimiter": None}
     mapped = encoding is None and isinstance(source, (str, PathLike))
     if mapped:  # a clean CSV file is read by Arrow from the file's pages, not from a copy of them
-        found = _arrow_file(Path(source), sep=sep, explicit=explicit, where=where, date_format=date_format)
+        found = _arrow_file(
+            Path(source), sep=sep, explicit=explicit, where=where, date_format=date_format, find_repeats=find_repeats
+        )
         if found is not None:
             return found
     content, suffix = _raw_content(source, where)
@@ -256,7 +263,9 @@ def _read_frame(
         )
     info["file_format"] = "csv"
     if isinstance(content, bytes) and encoding is None and not mapped:
-        found = _arrow_frame(content, sep=sep, explicit=explicit, where=where, date_format=date_format)
+        found = _arrow_frame(
+            content, sep=sep, explicit=explicit, where=where, date_format=date_format, find_repeats=find_repeats
+        )
         if found is None:
             found = _arrow_frame(content, sep=sep, explicit=explicit, where=where, date_format=date_format, messy=True)
         if found is not None:
@@ -275,7 +284,9 @@ def _read_frame(
                 return found
         converted = _as_utf8(content, enc)
         if converted is not None:  # decoded once here, not by pandas on each of its passes
-            found = _arrow_frame(converted, sep=sep, explicit=explicit, where=where, date_format=date_format)
+            found = _arrow_frame(
+                converted, sep=sep, explicit=explicit, where=where, date_format=date_format, find_repeats=find_repeats
+            )
             if found is None and not gb18030:
                 found = _arrow_frame(
                     converted, sep=sep, explicit=explicit, where=where, date_format=date_format, messy=True
@@ -416,7 +427,13 @@ def _as_utf8(content: bytes, enc: str) -> bytes | None:
 
 
 def _arrow_file(
-    path: Path, *, sep: str | None, explicit: dict[str, str | None], where: str, date_format: str | None
+    path: Path,
+    *,
+    sep: str | None,
+    explicit: dict[str, str | None],
+    where: str,
+    date_format: str | None,
+    find_repeats: bool = True,
 ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]] | None:
     """:func:`_arrow_frame` of a CSV file mapped into memory (no copy of its bytes), or None.
 
@@ -438,7 +455,9 @@ def _arrow_file(
         return None
     if view[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
         return None
-    found = _arrow_frame(view, sep=sep, explicit=explicit, where=where, date_format=date_format)
+    found = _arrow_frame(
+        view, sep=sep, explicit=explicit, where=where, date_format=date_format, find_repeats=find_repeats
+    )
     if found is None:
         found = _arrow_frame(view, sep=sep, explicit=explicit, where=where, date_format=date_format, messy=True)
     # a GB18030 file (decode_check's answer when the start is neither UTF-16 nor UTF-8, no zero byte in
@@ -465,6 +484,7 @@ def _arrow_frame(
     date_format: str | None,
     messy: bool = False,
     encoding: str | None = None,
+    find_repeats: bool = True,
 ) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]] | None:
     """A clean UTF-8 CSV read by Arrow (:mod:`crm_lessons.io._arrow`): what the pandas path below gives, or None.
 
@@ -472,6 +492,7 @@ def _arrow_frame(
     ``messy``: read by :mod:`crm_lessons.io._arrow_messy` instead (blank rows, amounts and dates as
     text); its blank rows are left out, and ``info`` says how many and the row numbers of the others.
     ``encoding``: GB18030 text for that reader, which decodes it (default: UTF-8, guessed from the start).
+    ``find_repeats``: as :func:`_read_frame` (the clean reader only).
     """
     enc = utf8_start(content) if encoding is None else encoding
     if enc is None:
@@ -510,7 +531,14 @@ def _arrow_frame(
                 encoding="utf8" if encoding is None else encoding,
             )
         else:
-            found = read_clean_csv(content, delimiter=delimiter, columns=columns, roles=roles, date_format=date_format)
+            found = read_clean_csv(
+                content,
+                delimiter=delimiter,
+                columns=columns,
+                roles=roles,
+                date_format=date_format,
+                find_repeats=find_repeats,
+            )
     except Exception:  # whatever the reason (a bad row, a column that is not clean), the pandas path decides
         return None
     if found is None:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from crm_lessons import _threads
+from crm_lessons._arrow_text import string_buffers
 from crm_lessons._ids import digit_codes, digit_parts
 from crm_lessons._reading.messages import SHOWN, bad_values_message
 from crm_lessons._reading.status import REASON_CODES, aftersales_reason, order_reasons
@@ -446,6 +447,8 @@ def _clean_id_text(arrow: Any, found: dict[str, Any] | None = None) -> bool:
     """:func:`_clean_ids` of a pyarrow array of ids."""
     if arrow.null_count:
         return False
+    if found is None and _plain_ids(arrow):
+        return True
     import pyarrow.compute as pc
 
     parts = ("", arrow) if _all_digits(arrow) else digit_parts(arrow)
@@ -492,27 +495,51 @@ def _id_text_codes(arrow: Any, found: dict[str, Any] | None = None) -> np.ndarra
     return None
 
 
+#: First bytes of the texts that may mean "no value" (``NA_PATTERN`` without spaces: na, n/a, #n/a,
+#: #na, none, null, nan, -, <na>, nil, in any case; each at most 4 bytes).
+_NA_FIRST = np.frombuffer(b"nN#-<", dtype=np.uint8)
+
+
+def _plain_ids(arrow: Any) -> bool:
+    """Whether every id is clean by its first and last bytes alone: both printable ASCII other than a
+    space (so no space of ``EDGE_SPACE`` at an end: the others are not ASCII), and no id of at most 4
+    bytes starting as a "no value" text does (so none is one).  False says nothing: look closer.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> _plain_ids(pa.chunked_array([["C001", "1", "Nora"]])), _plain_ids(pa.chunked_array([["C001", "n/a"]]))
+    (False, False)
+    >>> _plain_ids(pa.chunked_array([["C001", "1", "Noras"]])), _plain_ids(pa.chunked_array([["C001 "]]))
+    (True, False)
+    """
+    chunks = string_buffers(arrow)
+    if chunks is None or arrow.null_count:
+        return False
+    for offsets, data in chunks:
+        width = np.diff(offsets)
+        if int(width.min()) < 1:
+            return False
+        first, last = data[offsets[:-1]], data[offsets[1:] - 1]
+        if min(int(first.min()), int(last.min())) < 0x21 or max(int(first.max()), int(last.max())) > 0x7E:
+            return False
+        if ((width <= 4) & np.isin(first, _NA_FIRST)).any():
+            return False
+    return bool(chunks)
+
+
 def _all_digits(arrow: Any) -> bool:
     """Whether every id is one or more ASCII digits (integers read as text), from Arrow's bytes as they lie."""
-    import pyarrow as pa
-
-    offset_type = {pa.string(): np.int32, pa.large_string(): np.int64}.get(arrow.type)
-    if offset_type is None or arrow.null_count:
+    chunks = string_buffers(arrow)
+    if chunks is None or arrow.null_count:
         return False
-    seen = False
-    for chunk in arrow.chunks:
-        n = len(chunk)
-        if n == 0:
-            continue
-        _, offsets_buffer, data = chunk.buffers()
-        offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[chunk.offset : chunk.offset + n + 1]
-        if data is None or int(np.diff(offsets).min()) < 1:  # an empty id
+    for offsets, data in chunks:
+        if int(np.diff(offsets).min()) < 1:  # an empty id
             return False
-        raw = np.frombuffer(data, dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
+        raw = data[int(offsets[0]) : int(offsets[-1])]
         if raw.min() < ord("0") or raw.max() > ord("9"):
             return False
-        seen = True
-    return seen
+    return bool(chunks)
 
 
 def _digit_value(parts: Any) -> np.ndarray | None:
@@ -543,27 +570,21 @@ def _digit_value(parts: Any) -> np.ndarray | None:
 def _one_number_many_texts(digits: Any) -> bool:
     """Whether two different digit strings may read as one number: one of two or more digits starts
     with 0, and not all have one width (found from Arrow's bytes as they lie)."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    offset_type = {pa.string(): np.int32, pa.large_string(): np.int64}.get(digits.type)
-    if offset_type is None:
+    chunks = string_buffers(digits)
+    if chunks is None:
         length = pc.binary_length(digits)
         lo, hi = (v.as_py() for v in pc.min_max(length).values())
         return lo != hi and bool(pc.any(pc.and_(pc.starts_with(digits, "0"), pc.greater(length, 1))).as_py())
     widths: set[int] = set()
     zero = False
-    for chunk in digits.chunks:
-        n = len(chunk)
-        if n == 0:
-            continue
-        _, offsets_buffer, data = chunk.buffers()
-        offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[chunk.offset : chunk.offset + n + 1]
+    for offsets, data in chunks:
         width = np.diff(offsets)
         lo, hi = int(width.min()), int(width.max())
         widths.update((lo, hi))
         if not zero and hi > 1:
-            zero = bool(((np.frombuffer(data, dtype=np.uint8)[offsets[:-1]] == ord("0")) & (width > 1)).any())
+            zero = bool(((data[offsets[:-1]] == ord("0")) & (width > 1)).any())
         if zero and len(widths) > 1:
             return True
     return False

@@ -96,6 +96,51 @@ def read_transactions_with_report(
     1 rows are exact duplicates of an earlier row (dropped, duplicates='drop')
     1 rows have a negative amount (returns/refunds) (kept, returns='keep')
     """
+    frame, report = _read_transactions(
+        source,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        encoding=encoding,
+        sep=sep,
+        sheet_name=sheet_name,
+        date_format=date_format,
+        as_of=as_of,
+        returns=returns,
+        duplicates=duplicates,
+        future=future,
+        status_col=status_col,
+        closed_orders=closed_orders,
+        report=True,
+    )
+    assert report is not None
+    return frame, report
+
+
+def _read_transactions(
+    source: str | PathLike[str] | IO[bytes] | IO[str] | pd.DataFrame,
+    *,
+    customer_col: str | None,
+    date_col: str | None,
+    amount_col: str | None,
+    encoding: str | None,
+    sep: str | None,
+    sheet_name: str | int | None,
+    date_format: str | None,
+    as_of: Any,
+    returns: Policy,
+    duplicates: Policy,
+    future: Policy,
+    status_col: str | None,
+    closed_orders: Policy,
+    report: bool,
+) -> tuple[pd.DataFrame, DataQualityReport | None]:
+    """:func:`read_transactions_with_report`, or the frame alone (``report=False``: None for the report).
+
+    Without the report, what only the report shows is not computed: the duplicate check runs when
+    ``duplicates`` drops or refuses rows, the returns and future checks when theirs do, and the
+    customer count and the first and last date not at all.  Every frame and refusal is the same.
+    """
     check_policies(returns=returns, duplicates=duplicates, future=future, closed_orders=closed_orders, as_of=as_of)
     label = _describe(source)
     where = f"{_WHERE}: {label}" if label != "<DataFrame>" else _WHERE
@@ -115,6 +160,7 @@ def read_transactions_with_report(
             explicit=explicit,
             where=where,
             date_format=date_format,
+            find_repeats=report or duplicates != "keep",
         )
         labels = info.pop("labels", None)  # several files: 'b.csv:5'; blank rows the reader left out: skipped
         if labels is None:
@@ -124,6 +170,7 @@ def read_transactions_with_report(
     # rows that may be duplicates, searched for by the Arrow reader beside its last steps (a Future);
     # valid while every row read is kept with its amount
     repeated = parsed.pop("_repeated", None)
+    ids_clean = parsed.pop("_ids_clean", False)  # ids the Arrow reader found clean without coding them
     rows_read = len(raw) + left_blank
     if rows_read == 0:
         raise header_only(where, columns_text(list(raw.columns)))
@@ -156,7 +203,11 @@ def read_transactions_with_report(
     # columns read clean need no cell-by-cell look: no blanks, values final
     id_digits: dict[str, Any] = {}  # what _clean_ids found in the ids, reused by _id_codes
     # ids the Arrow reader found clean come with their codes ('_id_codes', filtered with the rows)
-    clean = ["_id_codes" in parsed or _clean_ids(columns[0], id_digits), "date" in parsed, "amount" in parsed]
+    clean = [
+        "_id_codes" in parsed or ids_clean or _clean_ids(columns[0], id_digits),
+        "date" in parsed,
+        "amount" in parsed,
+    ]
     no_codes = (np.zeros(len(raw), dtype=np.intp), pd.Series([], dtype=object))
     factorized = [no_codes if ok else _factorize(c) for ok, c in zip(clean, columns)]
     if all(clean):  # no blank cell in a role column, so no blank row (the masks are never written to)
@@ -263,12 +314,18 @@ def read_transactions_with_report(
         else 0
     )
     ts_as_of = to_timestamp(as_of, name="as_of", where=_WHERE).normalize() if as_of is not None else None
-    if id_codes is None:  # digit ids: coded once, for duplicates and the customer count
-        id_codes = _id_codes(out["customer_id"], id_digits)
-    is_dup = _duplicated(out, id_codes, None if repeated is None else repeated.result())
-    is_ret = (out["amount"] < 0).to_numpy()
-    is_zero = (out["amount"] == 0).to_numpy()
-    is_future = (out["date"] > ts_as_of).to_numpy() if ts_as_of is not None else np.zeros(len(out), bool)
+    # without the report, a check whose policy is 'keep' changes nothing: its rows are not looked for
+    none = np.zeros(len(out), bool)  # (never written to)
+    if report or duplicates != "keep":
+        if id_codes is None:  # digit ids: coded once, for duplicates and the customer count
+            id_codes = _id_codes(out["customer_id"], id_digits)
+        is_dup = _duplicated(out, id_codes, None if repeated is None else repeated.result())
+    else:
+        is_dup = none
+    amounts = out["amount"].to_numpy()
+    is_ret = amounts < 0 if report or returns != "keep" else none
+    is_zero = amounts == 0 if report else none
+    is_future = (out["date"] > ts_as_of).to_numpy() if ts_as_of is not None and (report or future != "keep") else none
     drop = np.zeros(len(out), bool)
     as_of_text = None if ts_as_of is None else str(ts_as_of.date())
     checks = (
@@ -303,9 +360,11 @@ def read_transactions_with_report(
         raise no_rows_left(where, len(out), why)
     if drop.any():
         out = out.loc[~drop].reset_index(drop=True)
+    if not report:
+        return out, None
     # every date is valid (no NaT): the first and last are the least and greatest nanosecond counts
     ns = out["date"].to_numpy().view(np.int64)
-    report = DataQualityReport(
+    quality = DataQualityReport(
         source=label,
         file_format=info["file_format"],
         encoding=info["encoding"],
@@ -336,7 +395,7 @@ def read_transactions_with_report(
         buyers_left_out=buyers_left_out,
         line_items=int(np.count_nonzero(further_items)),
     )
-    return out, report
+    return out, quality
 
 
 def read_transactions(
@@ -429,7 +488,9 @@ def read_transactions(
     1899-12-30).  Amounts lose currency signs (¥ ￥ $ € £, 元, RMB, CNY),
     thousands separators and spaces; ``(12.50)`` is ``-12.50``; full-width
     digits are accepted.  The full data-quality report comes from
-    :func:`read_transactions_with_report`.
+    :func:`read_transactions_with_report`; without it, rows that a policy
+    keeps (duplicates, returns, future-dated rows) are not looked for, since
+    nothing would show them, and the frame is the same.
 
     Examples
     --------
@@ -447,7 +508,7 @@ def read_transactions(
     ...
     crm_lessons._validation.DataError: read_transactions: <file object>: column 'date' has values that are not dates: row 2: '2024-13-01'; ...
     """
-    frame, _ = read_transactions_with_report(
+    frame, _ = _read_transactions(
         source,
         customer_col=customer_col,
         date_col=date_col,
@@ -462,5 +523,6 @@ def read_transactions(
         future=future,
         status_col=status_col,
         closed_orders=closed_orders,
+        report=False,
     )
     return frame
