@@ -503,7 +503,8 @@ _NA_FIRST = np.frombuffer(b"nN#-<", dtype=np.uint8)
 def _plain_ids(arrow: Any) -> bool:
     """Whether every id is clean by its first and last bytes alone: both printable ASCII other than a
     space (so no space of ``EDGE_SPACE`` at an end: the others are not ASCII), and no id of at most 4
-    bytes starting as a "no value" text does (so none is one).  False says nothing: look closer.
+    bytes starting as a "no value" text does (so none is one).  False says nothing: look closer (ids
+    starting or ending with a non-ASCII character, Chinese ids for one, always are).
 
     Examples
     --------
@@ -512,19 +513,26 @@ def _plain_ids(arrow: Any) -> bool:
     (False, False)
     >>> _plain_ids(pa.chunked_array([["C001", "1", "Noras"]])), _plain_ids(pa.chunked_array([["C001 "]]))
     (True, False)
+    >>> _plain_ids(pa.chunked_array([["VIP 1", "C 2"]])), _plain_ids(pa.chunked_array([["C1", "客户1"]]))
+    (True, False)
     """
     chunks = string_buffers(arrow)
     if chunks is None or arrow.null_count:
         return False
     for offsets, data in chunks:
         width = np.diff(offsets)
-        if int(width.min()) < 1:
+        shortest = int(width.min())
+        if shortest < 1:
             return False
-        first, last = data[offsets[:-1]], data[offsets[1:] - 1]
-        if min(int(first.min()), int(last.min())) < 0x21 or max(int(first.max()), int(last.max())) > 0x7E:
-            return False
-        if ((width <= 4) & np.isin(first, _NA_FIRST)).any():
-            return False
+        raw = data[int(offsets[0]) : int(offsets[-1])]
+        if int(raw.min()) < 0x21 or int(raw.max()) > 0x7E:  # a space or a non-ASCII byte somewhere: at an end?
+            first, last = data[offsets[:-1]], data[offsets[1:] - 1]
+            if min(int(first.min()), int(last.min())) < 0x21 or max(int(first.max()), int(last.max())) > 0x7E:
+                return False
+        if shortest <= 4:
+            short = offsets[:-1][width <= 4]
+            if np.isin(data[short], _NA_FIRST).any():
+                return False
     return bool(chunks)
 
 

@@ -164,7 +164,7 @@ def _read_transactions(
         )
         labels = info.pop("labels", None)  # several files: 'b.csv:5'; blank rows the reader left out: skipped
         if labels is None:
-            labels = np.arange(2, len(raw) + 2)  # Excel numbering: header is row 1
+            labels = pd.RangeIndex(2, len(raw) + 2)  # Excel numbering: header is row 1 (a range: no array)
     left_blank = info.pop("blank_rows", 0)  # blank rows the reader left out (counted as the ones found below)
     parsed: dict[str, Any] = info.pop("parsed", {})  # role columns the reader found clean
     # rows that may be duplicates, searched for by the Arrow reader beside its last steps (a Future);
@@ -208,7 +208,8 @@ def _read_transactions(
         "date" in parsed,
         "amount" in parsed,
     ]
-    no_codes = (np.zeros(len(raw), dtype=np.intp), pd.Series([], dtype=object))
+    # a clean column's codes (only filtered with the rows when a blank row goes: none when all are clean)
+    no_codes = (np.zeros(0 if all(clean) else len(raw), dtype=np.intp), pd.Series([], dtype=object))
     factorized = [no_codes if ok else _factorize(c) for ok, c in zip(clean, columns)]
     if all(clean):  # no blank cell in a role column, so no blank row (the masks are never written to)
         b_c = b_d = b_a = blank = further_items = np.zeros(len(raw), bool)
