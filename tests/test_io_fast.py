@@ -15,6 +15,7 @@ import pytest
 from io_helpers import cell_by_cell as _slow
 from io_helpers import read as _read
 from io_helpers import same as _same
+from test_io_messy import CASES as MESSY_CASES
 
 from crm_lessons import io as cio
 from crm_lessons._reading import values as reading_values
@@ -400,6 +401,21 @@ def test_frame_alone_same_as_with_report(case):
     the refusal is the same."""
     raw = {**CASES, **ARROW_CASES}[case]
     _same_frame(_frame_alone(io.BytesIO(raw)), _read(raw))
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-8"])
+@pytest.mark.parametrize("case", list(MESSY_CASES))
+def test_messy_frame_alone_same_as_with_report(tmp_path, case, encoding):
+    """The messy reader's frame or refusal without the report (ids only checked), from bytes and from a path."""
+    raw = MESSY_CASES[case][0].encode(encoding)
+    _same_frame(_frame_alone(io.BytesIO(raw)), _read(raw))
+    path = tmp_path / "export.csv"
+    path.write_bytes(raw)
+    try:
+        from_path = cio.read_transactions_with_report(path)
+    except DataError as exc:
+        from_path = exc
+    _same_frame(_frame_alone(path), from_path)
 
 
 @pytest.mark.parametrize(

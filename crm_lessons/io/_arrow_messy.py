@@ -158,6 +158,7 @@ def read_messy_csv(
     roles: dict[str, str],
     date_format: str | None,
     encoding: str = "utf8",
+    find_repeats: bool = True,
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, Any]] | None:
     """The frame the pandas path reads (its blank rows left out; the date and amount columns hold the final
     values, as the clean reader's do), the final dates and amounts, and
@@ -167,7 +168,9 @@ def read_messy_csv(
     another character there, so they are found in the bytes as they are): Arrow decodes it with
     Python's codec while it splits what it has decoded, and stops at a byte that does not decode (the
     pandas path then gives its refusal).  ``columns``: the header as pandas reads it (no name repeated
-    or empty); ``roles``: the column of 'customer_id', 'date' and 'amount'.
+    or empty); ``roles``: the column of 'customer_id', 'date' and 'amount'.  ``find_repeats``: the clean
+    ids coded ('_id_codes', as :func:`crm_lessons.io._arrow.read_clean_csv` gives them), or only checked
+    ('_ids_clean').
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -239,11 +242,11 @@ def read_messy_csv(
         found = _other(col, bool(col.null_count) or n_blank > 0, block)
         return None if found is None else kept(found)
 
-    def ids() -> tuple[Any, np.ndarray | None]:
-        from crm_lessons.io._parse import _clean_id_codes
+    def ids() -> tuple[Any, Any]:
+        from crm_lessons.io._parse import _clean_id_codes, _clean_id_text
 
         col = kept(table[customer])
-        return col, _clean_id_codes(col)
+        return col, _clean_id_codes(col) if find_repeats else _clean_id_text(col)
 
     tasks = [
         lambda: _dates(pc.dictionary_encode(table[date]).combine_chunks(), keep_mask, date_format),
@@ -263,7 +266,10 @@ def read_messy_csv(
     values = {date: dates, amount: amounts}
     frame = pd.DataFrame({c: values[c] if c in values else converted[c] for c in columns}, copy=False)
     parsed = {"date": dates, "amount": amounts}
-    if id_codes is not None:
+    if not find_repeats:
+        if id_codes:  # True: the ids are clean (not coded)
+            parsed["_ids_clean"] = True
+    elif id_codes is not None:
         parsed["_id_codes"] = id_codes
     extra: dict[str, Any] = {}
     if keep_mask is not None:

@@ -267,7 +267,15 @@ def _read_frame(
             content, sep=sep, explicit=explicit, where=where, date_format=date_format, find_repeats=find_repeats
         )
         if found is None:
-            found = _arrow_frame(content, sep=sep, explicit=explicit, where=where, date_format=date_format, messy=True)
+            found = _arrow_frame(
+                content,
+                sep=sep,
+                explicit=explicit,
+                where=where,
+                date_format=date_format,
+                messy=True,
+                find_repeats=find_repeats,
+            )
         if found is not None:
             return found
     read_enc: str | None = None  # the encoding pandas reads the bytes in
@@ -278,7 +286,14 @@ def _read_frame(
         gb18030 = codecs.lookup(enc).name == "gb18030"
         if gb18030 and not mapped:  # decoded by Arrow's reader while it splits the rows (see _arrow_messy)
             found = _arrow_frame(
-                content, sep=sep, explicit=explicit, where=where, date_format=date_format, messy=True, encoding=enc
+                content,
+                sep=sep,
+                explicit=explicit,
+                where=where,
+                date_format=date_format,
+                messy=True,
+                encoding=enc,
+                find_repeats=find_repeats,
             )
             if found is not None:
                 return found
@@ -289,7 +304,13 @@ def _read_frame(
             )
             if found is None and not gb18030:
                 found = _arrow_frame(
-                    converted, sep=sep, explicit=explicit, where=where, date_format=date_format, messy=True
+                    converted,
+                    sep=sep,
+                    explicit=explicit,
+                    where=where,
+                    date_format=date_format,
+                    messy=True,
+                    find_repeats=find_repeats,
                 )
             if found is not None:
                 found[1]["encoding"] = enc
@@ -459,7 +480,15 @@ def _arrow_file(
         view, sep=sep, explicit=explicit, where=where, date_format=date_format, find_repeats=find_repeats
     )
     if found is None:
-        found = _arrow_frame(view, sep=sep, explicit=explicit, where=where, date_format=date_format, messy=True)
+        found = _arrow_frame(
+            view,
+            sep=sep,
+            explicit=explicit,
+            where=where,
+            date_format=date_format,
+            messy=True,
+            find_repeats=find_repeats,
+        )
     # a GB18030 file (decode_check's answer when the start is neither UTF-16 nor UTF-8, no zero byte in
     # the first 64 kB and the first MB decodes) read from the map too, decoded by Arrow's reader
     if (
@@ -470,7 +499,14 @@ def _arrow_file(
         and gb18030_start(view)
     ):
         found = _arrow_frame(
-            view, sep=sep, explicit=explicit, where=where, date_format=date_format, messy=True, encoding="gb18030"
+            view,
+            sep=sep,
+            explicit=explicit,
+            where=where,
+            date_format=date_format,
+            messy=True,
+            encoding="gb18030",
+            find_repeats=find_repeats,
         )
     return found
 
@@ -492,7 +528,7 @@ def _arrow_frame(
     ``messy``: read by :mod:`crm_lessons.io._arrow_messy` instead (blank rows, amounts and dates as
     text); its blank rows are left out, and ``info`` says how many and the row numbers of the others.
     ``encoding``: GB18030 text for that reader, which decodes it (default: UTF-8, guessed from the start).
-    ``find_repeats``: as :func:`_read_frame` (the clean reader only).
+    ``find_repeats``: as :func:`_read_frame`.
     """
     enc = utf8_start(content) if encoding is None else encoding
     if enc is None:
@@ -529,6 +565,7 @@ def _arrow_frame(
                 roles=roles,
                 date_format=date_format,
                 encoding="utf8" if encoding is None else encoding,
+                find_repeats=find_repeats,
             )
         else:
             found = read_clean_csv(
