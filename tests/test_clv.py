@@ -651,3 +651,64 @@ def test_convergence_report(cdnow):
         assert c["success"] is True and c["at_bound"] is False and c["method"] == "L-BFGS-B"
         assert c["max_abs_gradient_log_params"] < 0.05  # gradient of the total LL over log-parameters
         assert c["n_iterations"] > 0
+
+
+def _naive_summary(tx: pd.DataFrame, cal: str, obs: str) -> pd.DataFrame:
+    """customer_summary by pandas groupby, in days, for the comparison below."""
+    d = tx.assign(day=tx["date"].dt.floor("D"))
+    d = d[d["day"] <= pd.Timestamp(obs)].groupby(["customer_id", "day"])["amount"].sum().reset_index()
+    cal_ts = pd.Timestamp(cal)
+    first = d.groupby("customer_id")["day"].min()
+    d = d[d["customer_id"].map(first) <= cal_ts]
+    c, h = d[d["day"] <= cal_ts].groupby("customer_id"), d[d["day"] > cal_ts].groupby("customer_id")
+    n, n_hold = c.size(), h.size().reindex(first.index, fill_value=0)
+    out = pd.DataFrame({"frequency": n - 1, "recency": (c["day"].max() - c["day"].min()).dt.days.astype(float)})
+    out["T"] = (cal_ts - c["day"].min()).dt.days.astype(float)
+    repeat = c["amount"].sum() - c["amount"].first()
+    out["monetary_value"] = np.where(n > 1, repeat / (n - 1).clip(lower=1), 0.0)
+    out["frequency_holdout"] = n_hold.reindex(out.index)
+    hold = h["amount"].sum().reindex(out.index, fill_value=0.0)
+    out["monetary_value_holdout"] = np.where(
+        out["frequency_holdout"] > 0, hold / out["frequency_holdout"].clip(lower=1), 0.0
+    )
+    return out
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_summary_day_bitmap_and_sort_agree(monkeypatch, cores):
+    """Purchase days counted with a bitmap or by sorting the (customer, day) pairs: the same table to
+    the last bit, equal to a pandas groupby; calibration ends on a 64-day word boundary or inside a
+    word; rows after observation_end, customers only in the hold-out, several purchases a day;
+    numpy without bitwise_count counts the bits by table."""
+    from crm_lessons import _threads
+    from crm_lessons.clv import _summary
+
+    monkeypatch.setattr(_threads, "cores", lambda: cores)
+    monkeypatch.setattr(_threads, "MIN_ROWS", 64)
+    rng = np.random.default_rng(21)
+    n = 6000
+    tx = pd.DataFrame(
+        {
+            "customer_id": rng.integers(0, 900, n) * 7,
+            "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300 * 24, n), unit="h"),
+            "amount": rng.integers(1, 10_000, n) / 100,
+        }
+    )
+    for cal in ("2024-03-04", "2024-03-05", "2024-06-30"):  # day0 + 63 (bits 0-63: one whole word), + 64, later
+        obs = "2024-09-30"
+        kw = {"calibration_end": cal, "observation_end": obs, "freq": "D"}
+        by_bits = customer_summary(tx, **kw)
+        with monkeypatch.context() as m:
+            m.setattr(_summary, "_BITMAP_BYTES_PER_ROW", 0)
+            m.setattr(_summary, "_BITMAP_BYTES", 0)
+            by_sort = customer_summary(tx, **kw)
+        pd.testing.assert_frame_equal(by_bits, by_sort, check_exact=True)
+        with monkeypatch.context() as m:
+            m.delattr(np, "bitwise_count", raising=False)
+            pd.testing.assert_frame_equal(customer_summary(tx, **kw), by_bits, check_exact=True)
+        want = _naive_summary(tx, cal, obs)
+        assert by_bits.index.tolist() == want.index.tolist(), cal
+        for col in ("frequency", "recency", "T", "frequency_holdout"):
+            np.testing.assert_array_equal(by_bits[col].to_numpy(), want[col].to_numpy(), err_msg=col)
+        for col in ("monetary_value", "monetary_value_holdout"):
+            np.testing.assert_allclose(by_bits[col].to_numpy(), want[col].to_numpy(), rtol=1e-12, err_msg=col)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -307,83 +308,138 @@ def summary_from_codes(
     {'frequency': 1, 'recency': 2.0, 'T': 4.0, 'monetary_value': 20.0}
     """
     where = "customer_summary"
+    n = len(days)
     keep = days <= obs_day
-    if not keep.all():
-        codes, days, amounts = codes[keep], days[keep], amounts[keep]
-    if len(days) == 0:
+    if not keep.any():
         raise DataError(
             f"{where}: no customer made a first purchase on or before calibration_end={cal_date}; "
             "choose a later calibration_end"
         )
-    day0 = int(days.min())
-    # key = (customer code, day) packed in one int64 with bit operations (no division later)
-    day_bits = max(int(obs_day - day0).bit_length(), 1)
-    key = codes.astype(np.int64)  # a new array, changed in place (arrays of every row are the large ones)
-    key <<= day_bits
-    key += days  # the low bits are zero, so adding day - day0 is the same as or-ing it in
-    key -= day0
-    if not np.all(key[1:] >= key[:-1]):  # sort by customer, then day (skipped for sorted logs)
-        key, amounts = _sort_with_values(key, amounts)
-    # merge purchases of the same customer on the same day
-    new_pair = np.empty(len(key), dtype=bool)
-    new_pair[0] = True
-    np.not_equal(key[1:], key[:-1], out=new_pair[1:])
-    if new_pair.all():  # no customer bought twice on one day: the rows are the pairs
-        pair_amount, pair_key = amounts, key
-    else:
-        pair_start = np.flatnonzero(new_pair)
-        pair_amount, pair_key = np.add.reduceat(amounts, pair_start), key[pair_start]
-        del pair_start
-    del key, amounts, new_pair
-    pair_code = pair_key >> day_bits
-    pair_key &= (1 << day_bits) - 1
-    pair_key += day0
-    pair_day = pair_key
-    del pair_key
+    k = len(uniques)
+    bins = k
+    if keep.all():
+        day0 = int(days.min())
+    else:  # the rows after obs_day go to a bin of their own, dropped below
+        day0 = int(np.min(days, where=keep, initial=obs_day))
+        codes = np.where(keep, codes, k)
+        bins = k + 1
+    del keep
+    in_cal = days <= cal_day
+    big, small = np.iinfo(np.int64).max, np.iinfo(np.int64).min
 
-    new_cust = np.empty(len(pair_code), dtype=bool)
-    new_cust[0] = True
-    np.not_equal(pair_code[1:], pair_code[:-1], out=new_cust[1:])
-    cust_start = np.flatnonzero(new_cust)
-    n_cust = len(cust_start)
-    n_pairs_cust = np.diff(cust_start, append=len(pair_code))
-    cust_code = pair_code[cust_start]
-    first_day = pair_day[cust_start]
-    # keep customers acquired by the end of calibration
-    ok_cust = first_day <= cal_day
+    # every sum over the rows in row order (np.bincount), so that the two ways of counting purchase days
+    # below give the same numbers to the last bit
+    def first_purchase() -> tuple[np.ndarray, np.ndarray]:
+        first = np.full(bins, big, dtype=np.int64)
+        np.minimum.at(first, codes, days)
+        on_first = days == first[codes]
+        return first, np.bincount(codes, weights=np.where(on_first, amounts, 0.0), minlength=bins)
+
+    def last_purchase_and_sums() -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        last = np.full(bins, small, dtype=np.int64)
+        np.maximum.at(last, codes, np.where(in_cal, days, small))
+        cal_amount = np.bincount(codes, weights=np.where(in_cal, amounts, 0.0), minlength=bins)
+        hold_amount = np.bincount(codes, weights=np.where(in_cal, 0.0, amounts), minlength=bins) if holdout else None
+        return last, cal_amount, hold_amount
+
+    width = (obs_day - day0) // 8 + 1  # bytes of purchase-day bits per customer
+    by_bitmap = bins * width <= _BITMAP_BYTES_PER_ROW * n + _BITMAP_BYTES
+    count = partial(_day_bitmap if by_bitmap else _day_sort, codes, days, bins, day0, obs_day, cal_day)
+    tasks: list[Callable[[], Any]] = [first_purchase, last_purchase_and_sums, count]
+    (first, first_amount), (last, cal_amount, hold_amount), (n_days, n_cal) = (
+        _threads.run(tasks) if len(_threads.row_slices(n)) > 1 else [task() for task in tasks]
+    )
+    first, first_amount, last, cal_amount = first[:k], first_amount[:k], last[:k], cal_amount[:k]
+    n_days, n_cal = n_days[:k], n_cal[:k]
+    # keep customers acquired by the end of calibration (and so with a purchase)
+    ok_cust = first <= cal_day
     if not ok_cust.any():
         raise DataError(
             f"{where}: no customer made a first purchase on or before calibration_end={cal_date}; "
             "choose a later calibration_end"
         )
-    # customer position of each pair (int32 when it fits: an array of every pair)
-    cust_index = np.repeat(np.arange(n_cust, dtype=np.int32 if n_cust < 2**31 else np.int64), n_pairs_cust)
-    del pair_code
-    in_cal = pair_day <= cal_day
-    if in_cal.all():  # no hold-out purchases (the same sums as below, without the masked copies)
-        n_cal = n_pairs_cust.astype(np.int64)
-        cal_amount = np.bincount(cust_index, weights=pair_amount, minlength=n_cust)
-    else:
-        n_cal = np.bincount(cust_index, weights=in_cal, minlength=n_cust).astype(np.int64)
-        cal_amount = np.bincount(cust_index, weights=np.where(in_cal, pair_amount, 0.0), minlength=n_cust)
     frequency = np.maximum(n_cal - 1, 0)
-    # days are sorted within a customer: the last calibration purchase is the n_cal-th
-    last_cal_day = pair_day[cust_start + np.maximum(n_cal - 1, 0)]
-    repeat_amount = cal_amount - pair_amount[cust_start]
+    repeat_amount = cal_amount - first_amount
     monetary = np.where(frequency > 0, repeat_amount / np.maximum(frequency, 1), 0.0)
     out = {
         "frequency": frequency,
-        "recency": (last_cal_day - first_day) / unit,
-        "T": (cal_day - first_day) / unit,
+        "recency": (last - first) / unit,
+        "T": (cal_day - first) / unit,
         "monetary_value": monetary,
     }
     if holdout:
-        n_hold = n_pairs_cust - n_cal
-        hold_amount = np.bincount(cust_index, weights=np.where(in_cal, 0.0, pair_amount), minlength=n_cust)
+        assert hold_amount is not None
+        n_hold = n_days - n_cal
         out["frequency_holdout"] = n_hold
-        out["monetary_value_holdout"] = np.where(n_hold > 0, hold_amount / np.maximum(n_hold, 1), 0.0)
-        out["duration_holdout"] = np.full(n_cust, (obs_day - cal_day) / unit)
-    if not ok_cust.all():
-        out = {name: values[ok_cust] for name, values in out.items()}
-        cust_code = cust_code[ok_cust]
+        out["monetary_value_holdout"] = np.where(n_hold > 0, hold_amount[:k] / np.maximum(n_hold, 1), 0.0)
+        out["duration_holdout"] = np.full(k, (obs_day - cal_day) / unit)
+    cust_code = np.flatnonzero(ok_cust)
+    if len(cust_code) < k:
+        out = {name: values[cust_code] for name, values in out.items()}
     return pd.DataFrame(out, index=uniques.take(cust_code).rename(name))
+
+
+# Purchase days are counted with a bitmap (one bit per customer and day) while it takes at most this many
+# bytes per row plus this many (500,000 customers over two years: 46 MB, used from 3M rows); else the
+# (customer, day) pairs are sorted.
+_BITMAP_BYTES_PER_ROW = 16
+_BITMAP_BYTES = 1 << 20
+
+
+def _bit_counts(words: np.ndarray) -> np.ndarray:
+    """Set bits of each uint64 (numpy >= 2: one instruction; else byte by byte from a table)."""
+    count = getattr(np, "bitwise_count", None)
+    if count is not None:
+        return count(words)
+    table = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
+    return table[words.view(np.uint8)].reshape(*words.shape, 8).sum(axis=-1, dtype=np.uint8)
+
+
+def _day_bitmap(
+    codes: np.ndarray, days: np.ndarray, bins: int, day0: int, obs_day: int, cal_day: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct purchase days per customer code, up to ``obs_day`` and up to ``cal_day``: one bit per
+    (customer, day) set for every row, then the bits of each customer counted.  Linear in the rows,
+    where sorting the (customer, day) pairs is not (5M rows, 500,000 customers: 0.23 CPU-s for the
+    bits against 0.31 for the sort)."""
+    words = (obs_day - day0) // 64 + 1  # uint64 words of day bits per customer
+    bit = codes * (64 * words)
+    bit += np.minimum(days, obs_day)  # rows after obs_day are in a bin of their own: any bit will do
+    bit -= day0
+    bitmap = np.zeros(bins * words, dtype=np.uint64)
+    np.bitwise_or.at(bitmap, bit >> 6, np.left_shift(np.uint64(1), (bit & 63).astype(np.uint64)))
+    del bit
+    per_word = _bit_counts(bitmap).reshape(bins, words)
+    cal_bits = max(cal_day - day0 + 1, 0)  # the days of calibration are bits 0 .. cal_bits - 1
+    whole, rest = divmod(cal_bits, 64)
+    n_cal = per_word[:, :whole].sum(axis=1, dtype=np.int64)
+    if rest:
+        last_word = bitmap.reshape(bins, words)[:, whole] & np.uint64((1 << rest) - 1)
+        n_cal += _bit_counts(last_word)
+    return per_word.sum(axis=1, dtype=np.int64), n_cal
+
+
+def _day_sort(
+    codes: np.ndarray, days: np.ndarray, bins: int, day0: int, obs_day: int, cal_day: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """What :func:`_day_bitmap` counts, from the sorted distinct (customer, day) pairs: for customers
+    times days too many for a bitmap."""
+    day_bits = max(int(obs_day - day0).bit_length(), 1)
+    key = codes << day_bits  # a new array, changed in place
+    key += np.minimum(days, obs_day)
+    key -= day0
+    if not np.all(key[1:] >= key[:-1]):  # skipped for logs sorted by customer and day
+        parts = _threads.row_slices(len(key))
+        if len(parts) > 1:  # one slice per core sorted on its own thread, then the sorted slices merged
+            _threads.run([key[part].sort for part in parts])
+            key.sort(kind="stable")
+        else:
+            key.sort()
+    new_pair = np.empty(len(key), dtype=bool)
+    new_pair[0] = True
+    np.not_equal(key[1:], key[:-1], out=new_pair[1:])
+    pairs = key[new_pair]
+    del key, new_pair
+    pair_code = pairs >> day_bits
+    in_cal = (pairs & ((1 << day_bits) - 1)) <= cal_day - day0
+    return np.bincount(pair_code, minlength=bins), np.bincount(pair_code[in_cal], minlength=bins)
