@@ -4,7 +4,8 @@ Run: .venv/bin/python benchmarks/bench_chapters.py [--no-course] [NOTEBOOK ...] 
 
 Each chapter runs top to bottom in a fresh kernel, as the tests and the course build run it
 (:func:`crm_lessons.runner.execute_notebook`: papermill, default parameters), one after
-the other.  Printed per chapter: the wall time of the whole run (kernel start included), the
+the other.  Printed per chapter: the wall time of the whole run (kernel start included), the CPU
+seconds of this process and the kernel (steadier than wall time on a shared machine), the
 kernel start (the time before the first cell began) and the slowest cells with their
 durations as papermill records them.  Then (unless ``--no-course`` or notebooks are named) the
 course build ``make course`` runs, ``python -m crm_lessons course`` into a temporary folder,
@@ -36,11 +37,18 @@ def _when(text: str | None) -> float | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() if text else None
 
 
-def run(path: Path) -> tuple[float, float, list[tuple[float, int, str]]]:
-    """Wall time, kernel start and the cells (duration, index, first line) of one Run All."""
-    start = time.time()
+def _cpu() -> float:
+    """CPU seconds of this process and of its children waited for (the kernels, once shut down)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def run(path: Path) -> tuple[float, float, float, list[tuple[float, int, str]]]:
+    """Wall time, CPU seconds (this process and the kernel), kernel start and the cells (duration, index,
+    first line) of one Run All."""
+    start, cpu = time.time(), _cpu()
     nb = execute_notebook(path)
-    seconds = time.time() - start
+    seconds, cpu = time.time() - start, _cpu() - cpu
     cells = []
     first = None
     for i, cell in enumerate(nb.cells):
@@ -52,7 +60,7 @@ def run(path: Path) -> tuple[float, float, list[tuple[float, int, str]]]:
         line = next((s for s in cell.source.splitlines() if s.strip() and not s.startswith("#")), "")
         cells.append((float(meta["duration"]), i, line[:60]))
     kernel = (first - start) if first is not None else float("nan")
-    return seconds, kernel, sorted(cells, reverse=True)
+    return seconds, cpu, kernel, sorted(cells, reverse=True)
 
 
 def course_build() -> tuple[float, float, int]:
@@ -81,13 +89,13 @@ def main() -> None:
     paths = [Path(p) for p in args if p != "--no-course"] or chapter_notebooks()
     load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} cores; load {load} at start")
-    print("| chapter | Run All | kernel start | slowest cells |")
-    print("|---|---:|---:|---|")
+    print("| chapter | Run All | CPU-s | kernel start | slowest cells |")
+    print("|---|---:|---:|---:|---|")
     slow = []
     for path in paths:
-        seconds, kernel, cells = run(path)
+        seconds, cpu, kernel, cells = run(path)
         top = "; ".join(f"cell {i} `{line}` {d:.1f} s" for d, i, line in cells[:2])
-        print(f"| {path.name[:2]} | {seconds:.1f} s | {kernel:.1f} s | {top} |", flush=True)
+        print(f"| {path.name[:2]} | {seconds:.1f} s | {cpu:.1f} | {kernel:.1f} s | {top} |", flush=True)
         if seconds >= TARGET:
             slow.append(path.name)
     if slow:
