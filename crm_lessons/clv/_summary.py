@@ -376,7 +376,8 @@ def summary_from_codes(
     cust_code = np.flatnonzero(ok_cust)
     if len(cust_code) < k:
         out = {name: values[cust_code] for name, values in out.items()}
-    return pd.DataFrame(out, index=uniques.take(cust_code).rename(name))
+    # the columns are new arrays: kept as they are, not copied into one block per dtype
+    return pd.DataFrame(out, index=uniques.take(cust_code).rename(name), copy=False)
 
 
 # Purchase days are counted with a bitmap (one bit per customer and day) while it takes at most this many

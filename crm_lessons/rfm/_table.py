@@ -309,4 +309,5 @@ def rfm_from_codes(
             "days_since_first": as_of_day - first,
         },
         index=index,
+        copy=False,  # the columns are new arrays: kept as they are, not copied into one block per dtype
     )
