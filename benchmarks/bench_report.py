@@ -13,7 +13,7 @@ Default: every part (``make benchmarks`` checks all of issue 30's target 3; abou
 * sizes: 1M and 5M rows, one run each: issue 18's times (1M under 8 s, 5M under 40 s) and issue 30's
   memory: the whole process tree at 5M rows under 1 GB.
 * parquet: a generated log (``engines.synthetic``) as Parquet: 20M rows with ``--engine duckdb``, the
-  whole tree under 2 GB; 5M rows on DuckDB no slower than on pandas.
+  whole tree under 2 GB; 5M rows on DuckDB no slower than on pandas (interleaved, best of 2).
 
 Every run goes through a small wrapper process that runs the command and prints the CPU time
 (user + sys) of everything the command ran (``RUSAGE_CHILDREN``); this process samples the resident
@@ -204,13 +204,23 @@ def part_sizes(tmp: Path, sizes: list[int], missed: list[str]) -> None:
 def part_parquet(tmp: Path, missed: list[str]) -> None:
     from crm_lessons.engines.synthetic import write_synthetic_parquet
 
-    for rows, customers, engines in ((5_000_000, 400_000, ("pandas", "duckdb")), (20_000_000, 1_000_000, ("duckdb",))):
+    # 5M rows: the two engines interleaved, best of 2 (one run each swung from 1.02 to 1.8 with the load);
+    # 20M rows: DuckDB once, for its memory
+    for rows, customers, engines, repeat in (
+        (5_000_000, 400_000, ("pandas", "duckdb"), 2),
+        (20_000_000, 1_000_000, ("duckdb",), 1),
+    ):
         path = tmp / f"log_{rows}.parquet"
         write_synthetic_parquet(path, rows, n_customers=customers, random_state=0)
+        runs: dict[str, list[dict]] = {engine: [] for engine in engines}
+        for _ in range(repeat):
+            for engine in engines:
+                runs[engine].append(measure(report(path, tmp / "pq.html", "--engine", engine)))
         results = {}
         for engine in engines:
-            results[engine] = r = measure(report(path, tmp / "pq.html", "--engine", engine))
-            note = ""
+            results[engine] = r = min(runs[engine], key=lambda run: run["wall"])
+            r = dict(r, tree=max(run["tree"] for run in runs[engine]))  # the larger tree of the runs
+            note = f"best of {repeat} (tree: the larger)" if repeat > 1 else ""
             if rows == 20_000_000:
                 ok = r["tree"] < 2048
                 note = f"tree < 2048 MB: {verdict(ok)}"
@@ -219,7 +229,7 @@ def part_parquet(tmp: Path, missed: list[str]) -> None:
             print(line(f"report --engine {engine}: {rows:,}-row Parquet", r, note))
         if len(results) == 2:
             ratio = results["pandas"]["wall"] / results["duckdb"]["wall"]
-            cpu_ratio = results["pandas"]["cpu"] / results["duckdb"]["cpu"]
+            cpu_ratio = min(run["cpu"] for run in runs["pandas"]) / min(run["cpu"] for run in runs["duckdb"])
             print(
                 f"    pandas / DuckDB: {ratio:.2f} (wall), {cpu_ratio:.2f} (CPU-s); target >= 1: {verdict(ratio >= 1)}"
             )
