@@ -557,3 +557,19 @@ def test_plain_amounts_parsed_by_arrow_as_by_the_rules():
     rules = _parse._amount_rules(uniq).to_numpy()
     assert np.array_equal(fast, rules, equal_nan=True)
     assert np.isnan(rules).sum() < 10 and (_parse._caught(uniq, _parse._PLAIN_AMOUNT).size > 7000)
+
+
+def test_memory_map_closed_unless_held(tmp_path):
+    """The reader's memory map is closed after the read, or left to its last holder (no BufferError)."""
+    import mmap
+
+    path = tmp_path / "orders.csv"
+    path.write_bytes(ARROW_CASES["clean"])
+    with open(path, "rb") as f:
+        view = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    held = memoryview(view)
+    _files._unmap(view)
+    assert not view.closed
+    held.release()
+    _files._unmap(view)
+    assert view.closed
