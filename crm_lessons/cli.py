@@ -192,9 +192,15 @@ def _report(args: argparse.Namespace) -> int:
     import gc
 
     from crm_lessons._validation import DataError
-    from crm_lessons.runner import FORMAT_CHECKER_MODULES, defer_numpy_f2py, skip_slow_optional_imports
+    from crm_lessons.runner import (
+        FORMAT_CHECKER_MODULES,
+        defer_numpy_f2py,
+        skip_library_docstring_generation,
+        skip_slow_optional_imports,
+    )
 
     defer_numpy_f2py()  # SciPy's import reads numpy.f2py, which the report never uses
+    skip_library_docstring_generation()  # nor the docstrings SciPy and matplotlib write while importing
     skip_slow_optional_imports(also=FORMAT_CHECKER_MODULES)
     # on the way out Python collects the whole heap (pandas, SciPy, matplotlib: about 2 million objects)
     # again and again while it takes the modules apart: 0.3 CPU-s after a report.  Frozen, the objects are

@@ -11,7 +11,8 @@ other:
   or in this process, with the outputs a kernel would give: :func:`execute_in_process` (the report);
 - writing it as a page that opens offline with the course font embedded: :func:`to_html`,
   :func:`embedded_font_css`, :func:`subset_font`;
-- starting the package's own processes quickly: :func:`skip_slow_optional_imports`, :func:`defer_numpy_f2py`.
+- starting the package's own processes quickly: :func:`skip_slow_optional_imports`, :func:`defer_numpy_f2py`,
+  :func:`skip_library_docstring_generation`.
 
 Importing this package imports nothing heavy (papermill, nbconvert, pyzmq load when used).
 """
@@ -26,6 +27,7 @@ from crm_lessons.runner._startup import (
     FORMAT_CHECKER_MODULES,
     SLOW_OPTIONAL_MODULES,
     defer_numpy_f2py,
+    skip_library_docstring_generation,
     skip_slow_optional_imports,
 )
 
@@ -40,6 +42,7 @@ __all__ = [
     "execute_notebook",
     "notebook_title",
     "project_root",
+    "skip_library_docstring_generation",
     "skip_slow_optional_imports",
     "subset_font",
     "to_html",
