@@ -342,11 +342,12 @@ def summary_from_codes(
         hold_amount = np.bincount(codes, weights=np.where(in_cal, 0.0, amounts), minlength=bins) if holdout else None
         return last, cal_amount, hold_amount
 
-    width = (obs_day - day0) // 8 + 1  # bytes of purchase-day bits per customer
-    by_bitmap = bins * width <= _BITMAP_BYTES_PER_ROW * n + _BITMAP_BYTES
+    words = (obs_day - day0) // 64 + 1  # uint64 words of purchase-day bits per customer (:func:`_day_bitmap`)
+    by_bitmap = 8 * bins * words <= _BITMAP_BYTES_PER_ROW * n + _BITMAP_BYTES
     count = partial(_day_bitmap if by_bitmap else _day_sort, codes, days, bins, day0, obs_day, cal_day)
-    tasks: list[Callable[[], Any]] = [first_purchase, last_purchase_and_sums, count]
-    (first, first_amount), (last, cal_amount, hold_amount), (n_days, n_cal) = (
+    # the longest part first: on two threads the other two run one after the other beside it
+    tasks: list[Callable[[], Any]] = [count, first_purchase, last_purchase_and_sums]
+    (n_days, n_cal), (first, first_amount), (last, cal_amount, hold_amount) = (
         _threads.run(tasks) if len(_threads.row_slices(n)) > 1 else [task() for task in tasks]
     )
     first, first_amount, last, cal_amount = first[:k], first_amount[:k], last[:k], cal_amount[:k]
