@@ -86,7 +86,9 @@ student: $(STAMP)
 	$(BIN)/python -m crm_lessons.runner.lab $(STUDENT_DIR)
 
 # The peers that cannot share .venv (lifetimes needs pandas < 3): their own venv, exact versions, made once
-# (again when the requirements change).  bench_report.py runs benchmarks/report_peer.py in it.
+# (again when the requirements change).  bench_report.py runs benchmarks/report_peer.py in it, bench_clv.py
+# benchmarks/clv_peer.py (lifetimes and pymc-marketing).  Every script runs even when one misses a target;
+# about 15 minutes on a quiet machine besides bench_peers.py (benchmarks/README.md).
 BENCH_VENV := .venv-bench
 BENCH_REQUIREMENTS := benchmarks/requirements-bench-peer.txt
 
