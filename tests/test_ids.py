@@ -224,9 +224,10 @@ def test_threaded_paths_equal_one_thread(monkeypatch):
         assert all(np.array_equal(a, b) for a, b in zip(results[1]["sort"], results[cores]["sort"]))
 
 
+@pytest.mark.parametrize("bucketed", [True, False])
 @pytest.mark.parametrize("cores", [1, 2, 3])
-def test_bucketed_int_codes_equal_a_sort(monkeypatch, cores):
-    """Sparse keys hashed bucket by bucket, one range of keys per thread: the codes are the ranks of a
+def test_bucketed_int_codes_equal_a_sort(monkeypatch, cores, bucketed):
+    """Sparse keys hashed bucket by bucket or in one table, one range of keys per thread: the codes are the ranks of a
     sort of every key, the rows hold the keys in order, also for keys spanning the whole int64 range
     (differences that overflow), a few distinct keys, one key, and a reordering of the distinct keys."""
     from crm_lessons import _ids, _threads
@@ -234,6 +235,7 @@ def test_bucketed_int_codes_equal_a_sort(monkeypatch, cores):
     monkeypatch.setattr(_threads, "cores", lambda: cores)
     monkeypatch.setattr(_threads, "MIN_ROWS", 64)
     monkeypatch.setattr(_ids, "_BUCKET_ROWS", 64)
+    monkeypatch.setattr(_ids, "_BUCKET_ROWS_PER_KEY", 10**9 if bucketed else 0)  # always / never by buckets
     rng = np.random.default_rng(12)
     n = 20_000
     keys = {
@@ -250,3 +252,25 @@ def test_bucketed_int_codes_equal_a_sort(monkeypatch, cores):
         backwards = _ids._int_codes(key, 0, lambda distinct: np.arange(len(distinct))[::-1])
         assert np.array_equal(backwards[0], len(want) - 1 - inverse.ravel()), name
         assert np.array_equal(key[backwards[1]], want[::-1]), name
+
+
+def test_buckets_chosen_for_keys_with_few_rows(monkeypatch):
+    """Keys with about 2 rows each are hashed by buckets, keys with about 40 rows each in one table."""
+    from crm_lessons import _ids
+
+    chosen = []
+    real = _ids._range_codes
+
+    def spy(key, lo, hi, bucketed=True):
+        chosen.append(bucketed)
+        return real(key, lo, hi, bucketed)
+
+    monkeypatch.setattr(_ids, "_range_codes", spy)
+    rng = np.random.default_rng(5)
+    n = 400_000
+    for per_key, want in ((2, True), (40, False)):
+        chosen.clear()
+        key = rng.integers(13_000_000_000, 20_000_000_000, n // per_key)[rng.integers(0, n // per_key, n)]
+        codes, rows = _ids._int_codes(key, 0)
+        assert chosen and set(chosen) == {want}, per_key
+        assert np.array_equal(codes, np.unique(key, return_inverse=True)[1].ravel())
