@@ -609,18 +609,6 @@ def test_figures_draw_on_given_axes(cdnow_tx, cdnow):
         plt.close(fig)
 
 
-def test_sort_with_values_both_paths():
-    from crm_lessons.clv import _sort_with_values
-
-    rng = np.random.default_rng(0)
-    for high in (1_000, 2**60):  # packed int64 sort, and the argsort fallback for wide keys
-        key = rng.integers(0, high, 10_000, dtype=np.int64)
-        values = key.astype(np.float64) * 2
-        k, v = _sort_with_values(key, values)
-        np.testing.assert_array_equal(k, np.sort(key))
-        np.testing.assert_array_equal(v, k.astype(np.float64) * 2)
-
-
 def test_summary_same_for_integer_and_string_ids(cdnow_tx, cdnow):
     # integer ids are used as codes directly, other ids are factorised: both paths must agree
     as_str = cdnow_tx.assign(customer_id="C" + cdnow_tx["customer_id"].astype(str))

@@ -78,7 +78,6 @@ from crm_lessons.clv._summary import (
     summary_from_codes,
     summary_index,
 )
-from crm_lessons.clv._summary import _sort_with_values as _sort_with_values  # private: tests/test_clv.py imports it
 
 __all__ = [
     "ConvergenceError",

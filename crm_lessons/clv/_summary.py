@@ -94,37 +94,6 @@ def summary_index(ids: pd.Series, uniques: pd.Index) -> pd.Index:
     return uniques
 
 
-def _sort_with_values(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sort non-negative int64 ``key`` and reorder ``values`` alike.
-
-    When key and row number fit together in 62 bits they are packed into one
-    int64 and sorted with ``np.sort`` (about twice as fast as ``np.argsort``):
-    on several cores, one slice of rows per core, each sorted on its own thread
-    (the sort releases the GIL), then the sorted slices merged (a stable sort of
-    sorted runs is a merge).  The packed values are unique, so the result does
-    not depend on the slices.  Otherwise a stable argsort is used.
-    """
-    n = len(key)
-    row_bits = max(int(n - 1).bit_length(), 1)
-    if int(key.max()).bit_length() + row_bits > 62:
-        order = np.argsort(key, kind="stable")
-        return key[order], values[order]
-    packed = key << row_bits  # in place from here: arrays of every row are the large ones
-    packed |= np.arange(n, dtype=np.int64)
-    parts = _threads.row_slices(n)
-    if len(parts) > 1:
-        _threads.run([packed[part].sort for part in parts])
-        packed.sort(kind="stable")  # timsort: merges the sorted slices
-    else:
-        packed.sort()
-    row = packed & ((1 << row_bits) - 1)
-    out = np.empty_like(values)
-    _threads.run([partial(np.take, values, row[part], out=out[part]) for part in parts])
-    del row
-    packed >>= row_bits
-    return packed, out
-
-
 def customer_summary(
     transactions: pd.DataFrame,
     *,
