@@ -34,13 +34,12 @@ import argparse
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from _timing import best_of
 
 from crm_lessons.clv import (
     BetaGeoFitter,
@@ -58,15 +57,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PEER_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
 PEER_SCRIPT = ROOT / "benchmarks" / "clv_peer.py"
 LL_TOLERANCE = 1e-3  # our optimum may not be worse than lifetimes' by more than this (log-likelihood units)
-
-
-def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def verdict(ok: bool) -> str:

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 import numpy as np
 import pandas as pd
+from _timing import best_of
 
 from crm_lessons.classification import customer_value, pyramid_tiers
 from crm_lessons.datasets import load_cdnow
@@ -72,15 +72,6 @@ def naive_rfm(df: pd.DataFrame, as_of: str) -> pd.DataFrame:
     )
 
 
-def best_time(fn, repeat: int) -> tuple[float, pd.DataFrame]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
 def check_equal(fast: pd.DataFrame, slow: pd.DataFrame) -> float:
     """Raise if the two tables disagree; return the largest relative spend difference."""
     assert fast.index.equals(slow.index), "customer index differs"
@@ -109,8 +100,8 @@ def main() -> int:
     for n in args.sizes:
         for string_ids in (False, True):
             df = make_log(n, string_ids=string_ids)
-            t_fast, fast = best_time(lambda: rfm_table(df, as_of=AS_OF), args.repeat)
-            t_slow, slow = best_time(lambda: naive_rfm(df, AS_OF), args.repeat)
+            t_fast, fast = best_of(lambda: rfm_table(df, as_of=AS_OF), args.repeat)
+            t_slow, slow = best_of(lambda: naive_rfm(df, AS_OF), args.repeat)
             diff = check_equal(fast, slow)
             ok = t_slow / t_fast > 1
             print(
@@ -123,7 +114,7 @@ def main() -> int:
 
     revenue = customer_value(load_cdnow())
     tiers = {"platinum": 0.02, "gold": 0.08, "iron": 0.2, "lead": 0.7}
-    t_pyr, _ = best_time(lambda: pyramid_tiers(revenue, tiers=tiers), max(args.repeat, 20))
+    t_pyr, _ = best_of(lambda: pyramid_tiers(revenue, tiers=tiers), max(args.repeat, 20))
     ok = t_pyr < PYRAMID_TARGET
     print(
         f"pyramid_tiers on {len(revenue):,} CDNOW customers: {t_pyr * 1000:.1f} ms;"

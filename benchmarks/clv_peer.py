@@ -12,20 +12,11 @@ the same venv, its three fits too (``pymc_*`` keys; see :func:`pymc_fits`).
 from __future__ import annotations
 
 import sys
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
-
-
-def best_of(fn, repeat):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+from _timing import best_of
 
 
 def main(src: str, dst: str, repeat: int) -> None:
