@@ -123,11 +123,11 @@ def test_rfm_table_before_1970():
     assert rfm.loc[1, "total_spend"] == 3.0
 
 
+@pytest.mark.parametrize("n", [5000, 300_000])  # 300,000: above _threads.MIN_ROWS, the paths on two threads
 @pytest.mark.parametrize("ids", ["int", "str"])
-def test_rfm_table_agrees_with_pandas_groupby(ids):
+def test_rfm_table_agrees_with_pandas_groupby(ids, n):
     rng = np.random.default_rng(7)
-    n = 5000
-    cust = rng.integers(0, 600, n)
+    cust = rng.integers(0, 600 if n < 10_000 else 50_000, n)
     df = pd.DataFrame(
         {
             "customer_id": cust if ids == "int" else np.char.add("c", cust.astype(str)),
