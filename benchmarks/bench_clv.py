@@ -34,6 +34,7 @@ import argparse
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,17 @@ def peer_available() -> bool:
     if not PEER_PYTHON.exists():
         return False
     return subprocess.run([str(PEER_PYTHON), "-c", "import lifetimes"], capture_output=True).returncode == 0
+
+
+def compare_fit(label: str, t: float, model: Any, loglik: Callable[[Any], float], peer: dict, key: str) -> bool:
+    """Print our fit against the peer's (``peer[key + "_seconds"]``, ``peer[key + "_params"]``); True when
+    ours is faster and its log-likelihood no lower (within :data:`LL_TOLERANCE`)."""
+    theirs_t, theirs_ll = float(peer[f"{key}_seconds"]), float(loglik(peer[f"{key}_params"]))
+    same = model.log_likelihood_ >= theirs_ll - LL_TOLERANCE
+    ok = theirs_t / t > 1 and same
+    note = f"{model.log_likelihood_:.3f} / {theirs_ll:.3f}{'' if same else ' (our optimum lower)'}"
+    row(label, t, theirs_t, note, ok)
+    return ok
 
 
 def main() -> int:
@@ -140,12 +152,7 @@ def main() -> int:
         if peer is None:
             row(label, t, None, f"{model.log_likelihood_:.3f}")
             continue
-        theirs_t, theirs_ll = float(peer[f"{key}_seconds"]), float(loglik(peer[f"{key}_params"]))
-        same = model.log_likelihood_ >= theirs_ll - LL_TOLERANCE
-        ok = theirs_t / t > 1 and same
-        note = f"{model.log_likelihood_:.3f} / {theirs_ll:.3f}{'' if same else ' (our optimum lower)'}"
-        row(label, t, theirs_t, note, ok)
-        if not ok:
+        if not compare_fit(label, t, model, loglik, peer, key):
             missed.append(label)
     if peer is not None and "pymc_version" in peer:
         print(
@@ -154,12 +161,7 @@ def main() -> int:
         )
         print(f"{'':<34} {'crm_lessons':>13} {'pymc-mkt':>12} {'ratio':>8}  log-likelihood ours / pymc-marketing")
         for label, key, t, model, loglik in fits:
-            theirs_t, theirs_ll = float(peer[f"pymc_{key}_seconds"]), float(loglik(peer[f"pymc_{key}_params"]))
-            same = model.log_likelihood_ >= theirs_ll - LL_TOLERANCE
-            ok = theirs_t / t > 1 and same
-            note = f"{model.log_likelihood_:.3f} / {theirs_ll:.3f}{'' if same else ' (our optimum lower)'}"
-            row(label, t, theirs_t, note, ok)
-            if not ok:
+            if not compare_fit(label, t, model, loglik, peer, f"pymc_{key}"):
                 missed.append(f"{label} (pymc-marketing)")
     elif peer is not None:
         print("\npymc-marketing is not installed in .venv-bench: NOT MET (not measured)")
